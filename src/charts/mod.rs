@@ -1,0 +1,1 @@
+//! Charts: pure functions from a view struct to SVG text.

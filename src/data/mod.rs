@@ -1,0 +1,1 @@
+//! Data stage: opening CSV datasets and turning bytes into cells.

@@ -1,0 +1,215 @@
+//! The numbers, as published: this *is* `metrics.json` (SPEC §4).
+//!
+//! The compute stage produces a [`Computed`]; the site renders from it and
+//! writes it verbatim as `metrics.json`, so the page and the JSON can never
+//! disagree. Numbers are not rounded here: the site rounds for display.
+//! Fields marked `serde(skip)` feed the site (e.g. the methodology page's list
+//! of rejected rows) without changing the JSON contract.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::project::model::{Direction, Kind};
+
+/// Everything computed from a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Computed {
+    /// Who made the file.
+    pub generator: Generator,
+    /// The project's headline settings.
+    pub project: ProjectInfo,
+    /// One entry per indicator, in definition order.
+    pub indicators: Vec<IndicatorResult>,
+    /// Key driver analyses, in definition order.
+    pub drivers: Vec<DriverResult>,
+    /// Per dataset: files, rows, rejected rows.
+    pub data: BTreeMap<String, DataStats>,
+}
+
+/// The generator block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generator {
+    /// Always "cxscore".
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// The project block.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectInfo {
+    /// The title.
+    pub title: String,
+    /// `en` or `zh-CN`.
+    pub language: String,
+    /// `week`, `month`, `quarter` or `year`.
+    pub period: String,
+    /// The confidence level used.
+    pub confidence: f64,
+}
+
+/// Traffic-light status of a value against its target (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// At or beyond target.
+    Green,
+    /// Between target and the amber threshold.
+    Amber,
+    /// Beyond the amber threshold (or no amber threshold and short of target).
+    Red,
+    /// Effective n below `min_n`: no value shown, no status.
+    Suppressed,
+    /// No target.
+    None,
+}
+
+/// One estimate: a value with its sample size and interval.
+///
+/// Shared by the overall value, each period, segment and persona, so every
+/// number on the site comes from one code path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The value (null when suppressed or when nothing was answered).
+    pub value: Option<f64>,
+    /// Answered rows (the denominator).
+    pub n: u64,
+    /// Kish's effective n, (Σw)²/Σw²; equals n without weights.
+    pub effective_n: f64,
+    /// Lower end of the interval (null when suppressed or no interval applies).
+    pub ci_low: Option<f64>,
+    /// Upper end of the interval.
+    pub ci_high: Option<f64>,
+    /// Status against target and thresholds.
+    pub status: Status,
+    /// The sampling variance of `value` on the published scale, for significance
+    /// tests (SPEC §2); `None` where no test applies (percentile, count, composite).
+    #[serde(skip)]
+    pub variance: Option<f64>,
+}
+
+/// Promoters / passives / detractors (NPS) as answered-row counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// Rows scoring 9–10.
+    pub promoters: u64,
+    /// Rows scoring 7–8.
+    pub passives: u64,
+    /// Rows scoring 0–6.
+    pub detractors: u64,
+}
+
+/// One period of an indicator's trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodResult {
+    /// The period key: `2026`, `2026-Q1`, `2026-01`, `2026-W05`.
+    pub period: String,
+    /// The estimate for the period.
+    #[serde(flatten)]
+    pub estimate: Estimate,
+    /// Value minus the previous period's value (absent for the first period or when either is null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+    /// Whether `change` is significant at the project's confidence (SPEC §2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significant: Option<bool>,
+}
+
+/// One segment key's (or persona's) estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResult {
+    /// The segment value, or the persona id.
+    pub key: String,
+    /// The estimate on the group's rows.
+    #[serde(flatten)]
+    pub estimate: Estimate,
+}
+
+/// One indicator, computed.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorResult {
+    /// The id.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// KQI / KCI / KPI.
+    pub kind: Kind,
+    /// The metric's name.
+    pub metric: String,
+    /// The overall estimate (value, n, effective_n, ci_low, ci_high, status).
+    #[serde(flatten)]
+    pub estimate: Estimate,
+    /// The target, if any.
+    pub target: Option<f64>,
+    /// Which way is better (not in SPEC's example; the site needs it for arrows).
+    #[serde(skip)]
+    pub direction: Direction,
+    /// NPS only: the group counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<Breakdown>,
+    /// The trend, ascending by period key.
+    pub periods: Vec<PeriodResult>,
+    /// Per segment column, one entry per key, sorted by key text.
+    pub segments: BTreeMap<String, Vec<GroupResult>>,
+    /// One entry per persona (its `match` applied), sorted by persona id.
+    pub personas: Vec<GroupResult>,
+    /// Value distribution for the distribution chart: (label, weighted share in %),
+    /// e.g. each answer 0..10 for NPS. Empty when not meaningful (share, count, composite).
+    #[serde(skip)]
+    pub distribution: Vec<(String, f64)>,
+}
+
+/// A key driver analysis result.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverResult {
+    /// The dataset id.
+    pub dataset: String,
+    /// The outcome column.
+    pub outcome: String,
+    /// Rows used (listwise).
+    pub n: u64,
+    /// The model's R².
+    pub r2: Option<f64>,
+    /// One entry per attribute, in definition order.
+    pub attributes: Vec<DriverAttribute>,
+}
+
+/// One attribute of a key driver analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverAttribute {
+    /// The attribute column.
+    pub column: String,
+    /// The display label (not in SPEC's example; the site shows it).
+    #[serde(skip)]
+    pub label: String,
+    /// Weighted Pearson r with the outcome.
+    pub r: Option<f64>,
+    /// Johnson's relative weight as % of R².
+    pub importance: Option<f64>,
+    /// Weighted mean of the attribute.
+    pub performance: Option<f64>,
+}
+
+/// What was read of a dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataStats {
+    /// Files read.
+    pub files: usize,
+    /// Data rows read (header excluded), accepted or not.
+    pub rows: u64,
+    /// Rows left out under `bad_rows: skip`.
+    pub rejected: u64,
+    /// Why rows were rejected (for the methodology page; capped, see the engine).
+    #[serde(skip)]
+    pub rejections: Vec<Rejection>,
+}
+
+/// One rejected row and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    /// `file:line:column`.
+    pub location: String,
+    /// The reason.
+    pub reason: String,
+}

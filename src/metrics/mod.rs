@@ -1,0 +1,3 @@
+//! Compute stage: a validated project and its CSV data in, [`computed::Computed`] out.
+
+pub mod computed;

@@ -1,0 +1,478 @@
+//! The validated project: checked definitions, ready to compute and render.
+//!
+//! Everything here has passed validation: ids are well-formed and unique,
+//! references resolve, scales are ordered. Stages below `project/` only ever
+//! see these types, never the raw YAML mirror. Fields that a later stage may
+//! still need to blame (CSV columns, where filters) keep their [`Location`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::diag::Location;
+
+/// A whole project: configuration, definitions and narrative pages.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project folder, canonicalised.
+    pub root: PathBuf,
+    /// `cxscore.yaml`.
+    pub config: Config,
+    /// `personas/*.yaml`, sorted by id.
+    pub personas: Vec<Persona>,
+    /// `journeys/*.yaml`, sorted by id.
+    pub journeys: Vec<Journey>,
+    /// `indicators/*.yaml`, in file order then list order (the order users wrote).
+    pub indicators: Vec<Indicator>,
+    /// `pages/*.md`, sorted by `order` then title.
+    pub pages: Vec<Page>,
+}
+
+/// `cxscore.yaml`, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The report's title.
+    pub title: String,
+    /// The client's name, for the header and print cover.
+    pub client: Option<String>,
+    /// The language of the site's own words.
+    pub language: Language,
+    /// The theme's folder name.
+    pub theme: String,
+    /// The trend bucket.
+    pub period: Period,
+    /// Confidence level for every interval and test, in (0, 1).
+    pub confidence: f64,
+    /// Below this effective n a value is suppressed.
+    pub min_n: f64,
+    /// Verbatims are shown only for groups with at least this many rows.
+    pub min_n_comments: u64,
+    /// Which NPS interval to use.
+    pub nps_interval: NpsInterval,
+    /// Datasets by id (sorted).
+    pub datasets: BTreeMap<String, Dataset>,
+    /// Key driver analyses, in the order written.
+    pub drivers: Vec<Driver>,
+}
+
+/// The language of the words the theme writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Language {
+    /// English.
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Language {
+    /// The BCP 47 tag, as written in `cxscore.yaml` and `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::ZhCn => "zh-CN",
+        }
+    }
+}
+
+/// The trend bucket for periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// ISO week: `2026-W05`.
+    Week,
+    /// Calendar month: `2026-01`.
+    Month,
+    /// Calendar quarter: `2026-Q1`.
+    Quarter,
+    /// Calendar year: `2026`.
+    Year,
+}
+
+/// Which NPS interval formula to use (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NpsInterval {
+    /// The trinomial Wald interval (default).
+    Wald,
+    /// Adjusted Wald: +3/4 to promoters and detractors, +3 to n (Rocks 2016).
+    AdjustedWald,
+}
+
+/// A column of a dataset, as referenced in YAML, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ColumnRef {
+    /// The header name.
+    pub name: String,
+    /// Where the reference was written, to blame it if the column is missing.
+    pub location: Location,
+}
+
+/// A dataset: one or more CSV files with one shared header.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The key under `datasets:`.
+    pub id: String,
+    /// The files, resolved from the `path:` (file, folder or glob), sorted, inside the project.
+    pub files: Vec<PathBuf>,
+    /// Where `path:` was written (blamed when it matches nothing).
+    pub location: Location,
+    /// The date column and its format, if periods are wanted.
+    pub date: Option<DateColumn>,
+    /// The survey-weight column.
+    pub weight: Option<ColumnRef>,
+    /// Columns a report may break down by.
+    pub segments: Vec<ColumnRef>,
+    /// The free-text comment column.
+    pub comments: Option<ColumnRef>,
+    /// Columns never copied into the site.
+    pub pii: Vec<ColumnRef>,
+    /// The text encoding of every file.
+    pub encoding: Encoding,
+    /// The field delimiter byte.
+    pub delimiter: u8,
+    /// What to do with rows that have data errors.
+    pub bad_rows: BadRows,
+}
+
+/// A date column and how to parse it.
+#[derive(Debug, Clone)]
+pub struct DateColumn {
+    /// The column.
+    pub column: ColumnRef,
+    /// A chrono strftime format; `None` means ISO 8601 (`%Y-%m-%d`, optionally with a time).
+    pub format: Option<String>,
+}
+
+/// The text encoding of a dataset's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without BOM.
+    Utf8,
+    /// GBK (read as its superset GB18030).
+    Gbk,
+    /// GB18030.
+    Gb18030,
+    /// UTF-16 with a BOM (LE or BE).
+    Utf16,
+}
+
+/// What to do with rows that have data errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadRows {
+    /// Any data error fails the build; every one is listed.
+    Fail,
+    /// Bad rows are left out, counted and listed with reasons.
+    Skip,
+}
+
+/// A key driver analysis: which attributes move the outcome.
+#[derive(Debug, Clone)]
+pub struct Driver {
+    /// The dataset id.
+    pub dataset: String,
+    /// The outcome column (e.g. the NPS question).
+    pub outcome: ColumnRef,
+    /// Attribute columns with their display labels, in the order written.
+    pub attributes: Vec<(ColumnRef, String)>,
+    /// Where the analysis was defined.
+    pub location: Location,
+}
+
+/// A persona: who the customer is and which data rows are theirs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Persona {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Which rows belong to the persona.
+    #[serde(skip)]
+    pub matcher: RowMatch,
+    /// Markdown summary.
+    pub summary: String,
+    /// Free-form profile facts (sorted by key).
+    pub profile: BTreeMap<String, String>,
+    /// Goals.
+    pub goals: Vec<String>,
+    /// Pain points.
+    pub pain_points: Vec<String>,
+    /// Motivations.
+    pub motivations: Vec<String>,
+    /// The "four questions" ladder.
+    pub ladder: Option<Ladder>,
+    /// Where the persona was defined.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// A row filter: the rows whose `column` holds one of `values` (compared as text, trimmed).
+#[derive(Debug, Clone)]
+pub struct RowMatch {
+    /// The column tested.
+    pub column: ColumnRef,
+    /// Accepted values.
+    pub values: Vec<String>,
+}
+
+/// The means-end ladder: attribute → benefit → goal → value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ladder {
+    /// What they value most in the offer.
+    pub attribute: String,
+    /// Why that matters.
+    pub benefit: String,
+    /// What the benefit lets them achieve.
+    pub goal: String,
+    /// Why they care about that goal.
+    pub value: String,
+}
+
+/// A journey map.
+#[derive(Debug, Clone, Serialize)]
+pub struct Journey {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Persona ids this journey is for.
+    pub personas: Vec<String>,
+    /// Stages, in order.
+    pub stages: Vec<Stage>,
+}
+
+/// A stage of a journey.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// Id, unique within the journey.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What the customer wants here.
+    pub goals: Vec<String>,
+    /// What they do.
+    pub behaviors: Vec<String>,
+    /// What they think.
+    pub thoughts: Vec<String>,
+    /// Emotion, −2..2.
+    pub emotion: Option<f64>,
+    /// Touchpoints, in order.
+    pub touchpoints: Vec<Touchpoint>,
+}
+
+/// A touchpoint of a stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Touchpoint {
+    /// Id, unique within the journey.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Channel (web, app, shop, phone…).
+    pub channel: Option<String>,
+    /// Indicator ids measured here.
+    pub indicators: Vec<String>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// A make-or-break touchpoint.
+    pub moment_of_truth: bool,
+    /// Known pain points.
+    pub pain_points: Vec<String>,
+    /// Improvement opportunities.
+    pub opportunities: Vec<String>,
+}
+
+/// KQI, KCI or KPI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Key quality indicator: quality of a touchpoint or process.
+    Kqi,
+    /// Key customer indicator: customer perception.
+    Kci,
+    /// Key performance indicator.
+    Kpi,
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Higher values are better.
+    Higher,
+    /// Lower values are better.
+    Lower,
+}
+
+/// An indicator definition, checked.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// KQI / KCI / KPI.
+    pub kind: Kind,
+    /// The dataset id (`None` only for composites, which read no data).
+    pub dataset: Option<String>,
+    /// What is computed, with its parameters.
+    pub metric: Metric,
+    /// The column the metric reads (`None` for `count` without a column and for `composite`).
+    pub column: Option<ColumnRef>,
+    /// Row filters: every entry must match (AND); each lists accepted values (OR).
+    pub filter: Vec<RowMatch>,
+    /// The target value.
+    pub target: Option<f64>,
+    /// The amber threshold (between target and this: amber).
+    pub amber: Option<f64>,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Display unit ("points", "%", "minutes").
+    pub unit: Option<String>,
+    /// How it is measured (测量标准).
+    pub measurement: Option<String>,
+    /// The standard it follows (标准依据).
+    pub basis: Option<String>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Where it was defined.
+    pub location: Location,
+}
+
+/// A closed interval `[lo, hi]` of a scale or a box.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Range {
+    /// Lowest value, inclusive.
+    pub lo: f64,
+    /// Highest value, inclusive.
+    pub hi: f64,
+}
+
+impl Range {
+    /// True when `x` lies in the closed interval.
+    pub fn contains(&self, x: f64) -> bool {
+        x >= self.lo && x <= self.hi
+    }
+}
+
+/// How a CES score is summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CesMode {
+    /// The weighted mean (1–7).
+    Mean,
+    /// % of 5–7.
+    Agree,
+    /// % of 6–7 − % of 1–3.
+    Net,
+}
+
+/// What an indicator computes, with the parameters each metric needs.
+///
+/// Adding a metric: add a variant here, and the compiler's exhaustive matches
+/// point at every other place to touch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    /// % promoters (9–10) − % detractors (0–6), on 0–10.
+    Nps,
+    /// % of answers in `top_box` on `scale` (default 1–5, top two).
+    Csat {
+        /// The answer scale.
+        scale: Range,
+        /// The satisfied box.
+        top_box: Range,
+    },
+    /// Customer effort on `scale` (default 1–7).
+    Ces {
+        /// The answer scale.
+        scale: Range,
+        /// Mean, agree or net.
+        mode: CesMode,
+    },
+    /// Weighted mean of a number.
+    Mean {
+        /// Optional scale: values outside it are data errors.
+        scale: Option<Range>,
+    },
+    /// % of answers in `range` (default the top two of the scale).
+    TopBox {
+        /// The answer scale.
+        scale: Range,
+        /// The box.
+        range: Range,
+    },
+    /// % of answers in `range` (default the bottom two of the scale).
+    BottomBox {
+        /// The answer scale.
+        scale: Range,
+        /// The box.
+        range: Range,
+    },
+    /// % of answered rows whose text equals one of `values`.
+    Share {
+        /// Accepted values (compared as trimmed text).
+        values: Vec<String>,
+    },
+    /// The `p`-th percentile (0–100), unweighted, PERCENTILE.INC.
+    Percentile {
+        /// Which percentile.
+        p: f64,
+        /// Optional scale: values outside it are data errors.
+        scale: Option<Range>,
+    },
+    /// Number of rows (after `where`); with a column, the rows where it is answered.
+    Count,
+    /// Weighted mean of other indicators, each normalised to 0–100.
+    Composite {
+        /// Component indicator ids with their weights, in the order written.
+        components: Vec<(String, f64)>,
+    },
+}
+
+impl Metric {
+    /// The name as written in YAML and metrics.json.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::Nps => "nps",
+            Metric::Csat { .. } => "csat",
+            Metric::Ces { .. } => "ces",
+            Metric::Mean { .. } => "mean",
+            Metric::TopBox { .. } => "top_box",
+            Metric::BottomBox { .. } => "bottom_box",
+            Metric::Share { .. } => "share",
+            Metric::Percentile { .. } => "percentile",
+            Metric::Count => "count",
+            Metric::Composite { .. } => "composite",
+        }
+    }
+
+    /// The numeric scale values must lie in, if any (NPS is always 0–10).
+    pub fn scale(&self) -> Option<Range> {
+        match self {
+            Metric::Nps => Some(Range { lo: 0.0, hi: 10.0 }),
+            Metric::Csat { scale, .. }
+            | Metric::Ces { scale, .. }
+            | Metric::TopBox { scale, .. }
+            | Metric::BottomBox { scale, .. } => Some(*scale),
+            Metric::Mean { scale } | Metric::Percentile { scale, .. } => *scale,
+            Metric::Share { .. } | Metric::Count | Metric::Composite { .. } => None,
+        }
+    }
+}
+
+/// A narrative page from `pages/`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The slug: the file stem, used as the output file name.
+    pub slug: String,
+    /// The title from front matter.
+    pub title: String,
+    /// Sort order (front matter `order`, default 0).
+    pub order: i64,
+    /// The Markdown body, after the front matter.
+    pub markdown: String,
+    /// Where the page lives, for errors in its shortcodes.
+    pub location: Location,
+}

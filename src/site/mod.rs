@@ -1,0 +1,1 @@
+//! Render and write stage: view models and templates into a site.
