@@ -152,6 +152,16 @@ impl Diagnostics {
         });
     }
 
+    /// Records an already built diagnostic (e.g. one re-located by a caller).
+    pub fn add(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Gives up the recorded problems, in recording order.
+    pub fn into_items(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
     /// Moves every problem of `other` into this collection (e.g. from a parallel worker).
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);

@@ -1,0 +1,271 @@
+//! Validation of `cxscore.yaml`: settings, datasets and driver analyses.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::checks::{check_id, one_of_or_default};
+use super::model::{
+    BadRows, ColumnRef, Config, Dataset, DateColumn, Driver, Encoding, Language, NpsInterval,
+    Period,
+};
+use super::paths::{resolve_dataset, PathProblem};
+use super::raw::{RawConfig, RawDataset, RawDriver};
+use super::yaml::{location, Spanned};
+use crate::diag::{did_you_mean, Diagnostics};
+
+/// The file name of the project configuration, as shown in messages.
+pub const CONFIG_FILE: &str = "cxscore.yaml";
+
+/// Checks the raw configuration and resolves dataset paths inside `root`.
+pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> Config {
+    let file = Path::new(CONFIG_FILE);
+    let language = match one_of_or_default(
+        file,
+        raw.language.as_ref(),
+        "language",
+        &["en", "zh-CN"],
+        diags,
+    ) {
+        1 => Language::ZhCn,
+        _ => Language::En,
+    };
+    let period = [Period::Month, Period::Week, Period::Quarter, Period::Year][one_of_or_default(
+        file,
+        raw.period.as_ref(),
+        "period",
+        &["month", "week", "quarter", "year"],
+        diags,
+    )];
+    let nps_interval = [NpsInterval::Wald, NpsInterval::AdjustedWald][one_of_or_default(
+        file,
+        raw.nps_interval.as_ref(),
+        "nps_interval",
+        &["wald", "adjusted_wald"],
+        diags,
+    )];
+    let confidence = raw.confidence.as_ref().map_or(0.95, |c| {
+        if c.value > 0.0 && c.value < 1.0 {
+            c.value
+        } else {
+            diags.error_hint(
+                location(file, c),
+                format!("`confidence` is {}, but it must lie between 0 and 1", c.value),
+                "write e.g. `confidence: 0.95`",
+            );
+            0.95
+        }
+    });
+    let min_n = raw.min_n.as_ref().map_or(30.0, |m| {
+        if m.value >= 0.0 && m.value.is_finite() {
+            m.value
+        } else {
+            diags.error_hint(
+                location(file, m),
+                format!("`min_n` is {}, but it must be zero or more", m.value),
+                "write e.g. `min_n: 30`",
+            );
+            30.0
+        }
+    });
+    let theme = match &raw.theme {
+        Some(t) if t.value.is_empty() || t.value.contains(['/', '\\']) || t.value == ".." => {
+            diags.error_hint(
+                location(file, t),
+                format!("`theme` is `{}`, which is not a folder name", t.value),
+                "name a folder under themes/, e.g. `theme: default`",
+            );
+            "default".to_string()
+        }
+        Some(t) => t.value.clone(),
+        None => "default".to_string(),
+    };
+    let mut datasets = BTreeMap::new();
+    for (id, ds) in &raw.datasets.value {
+        let spanned_id = Spanned::new(id.clone(), ds.referenced, ds.defined);
+        check_id(file, &spanned_id, "dataset", diags);
+        datasets.insert(id.clone(), dataset(root, file, id, ds, diags));
+    }
+    if datasets.is_empty() {
+        diags.error_hint(
+            location(file, &raw.datasets),
+            "`datasets` is empty",
+            "declare at least one dataset, e.g. `survey: { path: data/survey.csv }`",
+        );
+    }
+    let drivers = raw
+        .drivers
+        .iter()
+        .filter_map(|d| driver(file, d, &datasets, diags))
+        .collect();
+    Config {
+        title: raw.title.value,
+        client: raw.client,
+        language,
+        theme,
+        period,
+        confidence,
+        min_n,
+        min_n_comments: raw.min_n_comments.unwrap_or(30),
+        nps_interval,
+        datasets,
+        drivers,
+    }
+}
+
+/// Turns a written column name into a reference that remembers where it was written.
+pub fn column(file: &Path, name: &Spanned<String>) -> ColumnRef {
+    ColumnRef {
+        name: name.value.trim().to_string(),
+        location: location(file, name),
+    }
+}
+
+fn dataset(
+    root: &Path,
+    file: &Path,
+    id: &str,
+    raw: &Spanned<RawDataset>,
+    diags: &mut Diagnostics,
+) -> Dataset {
+    let ds = &raw.value;
+    let files = match resolve_dataset(root, &ds.path.value) {
+        Ok(files) => files,
+        Err(problem) => {
+            report_path(file, &ds.path, id, &problem, diags);
+            Vec::new()
+        }
+    };
+    let encoding = [
+        Encoding::Utf8,
+        Encoding::Utf8,
+        Encoding::Gbk,
+        Encoding::Gb18030,
+        Encoding::Utf16,
+    ][one_of_or_default(
+        file,
+        ds.encoding.as_ref(),
+        "encoding",
+        &["utf-8", "utf8", "gbk", "gb18030", "utf-16"],
+        diags,
+    )];
+    let bad_rows = [BadRows::Fail, BadRows::Skip][one_of_or_default(
+        file,
+        ds.bad_rows.as_ref(),
+        "bad_rows",
+        &["fail", "skip"],
+        diags,
+    )];
+    let delimiter = ds.delimiter.as_ref().map_or(b',', |d| {
+        match d.value.as_str() {
+            "\\t" | "\t" | "tab" => b'\t',
+            s if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => s.as_bytes()[0],
+            _ => {
+                diags.error_hint(
+                    location(file, d),
+                    format!("`delimiter` is `{}`, but it must be one ASCII character", d.value),
+                    "write e.g. `delimiter: \";\"` or `delimiter: tab`",
+                );
+                b','
+            }
+        }
+    });
+    Dataset {
+        id: id.to_string(),
+        files,
+        location: location(file, &ds.path),
+        date: ds.date.as_ref().map(|d| DateColumn {
+            column: column(file, &d.column),
+            format: d.format.as_ref().map(|f| f.value.clone()),
+        }),
+        weight: ds.weight.as_ref().map(|w| column(file, w)),
+        segments: ds.segments.iter().map(|s| column(file, s)).collect(),
+        comments: ds.comments.as_ref().map(|c| column(file, c)),
+        pii: ds.pii.iter().map(|p| column(file, p)).collect(),
+        encoding,
+        delimiter,
+        bad_rows,
+    }
+}
+
+fn report_path(
+    file: &Path,
+    path: &Spanned<String>,
+    id: &str,
+    problem: &PathProblem,
+    diags: &mut Diagnostics,
+) {
+    let at = location(file, path);
+    let p = &path.value;
+    match problem {
+        PathProblem::Escapes => diags.error_hint(
+            at,
+            format!("dataset `{id}` path `{p}` leaves the project folder"),
+            "keep data inside the project, e.g. `data/survey.csv`",
+        ),
+        PathProblem::OutsideAfterLinks(real) => diags.error_hint(
+            at,
+            format!(
+                "dataset `{id}` path `{p}` resolves to {}, outside the project folder",
+                real.display()
+            ),
+            "copy the data into the project instead of linking to it",
+        ),
+        PathProblem::NoMatch => diags.error_hint(
+            at,
+            format!("dataset `{id}` path `{p}` matches no file"),
+            "check the path; it is relative to the folder holding cxscore.yaml",
+        ),
+        PathProblem::BadGlob(why) => diags.error_hint(
+            at,
+            format!("dataset `{id}` path `{p}` is not a valid pattern: {why}"),
+            "use `*` for any name, e.g. `data/survey/*.csv`",
+        ),
+    }
+}
+
+fn driver(
+    file: &Path,
+    raw: &Spanned<RawDriver>,
+    datasets: &BTreeMap<String, Dataset>,
+    diags: &mut Diagnostics,
+) -> Option<Driver> {
+    let d = &raw.value;
+    if !datasets.contains_key(&d.dataset.value) {
+        let hint = did_you_mean(&d.dataset.value, datasets.keys().map(String::as_str))
+            .unwrap_or_else(|| "name a dataset declared under `datasets:`".into());
+        diags.error_hint(
+            location(file, &d.dataset),
+            format!("driver analysis names unknown dataset `{}`", d.dataset.value),
+            hint,
+        );
+        return None;
+    }
+    if d.attributes.value.is_empty() {
+        diags.error_hint(
+            location(file, &d.attributes),
+            "driver analysis has no attributes",
+            "list attribute columns with their labels, e.g. `{ a_price: Price }`",
+        );
+        return None;
+    }
+    let at = location(file, &d.attributes);
+    Some(Driver {
+        dataset: d.dataset.value.clone(),
+        outcome: column(file, &d.outcome),
+        attributes: d
+            .attributes
+            .value
+            .iter()
+            .map(|(col, label)| {
+                (
+                    ColumnRef {
+                        name: col.clone(),
+                        location: at.clone(),
+                    },
+                    label.clone(),
+                )
+            })
+            .collect(),
+        location: location(file, raw),
+    })
+}

@@ -1,0 +1,384 @@
+//! Validation of `indicators/*.yaml`: kinds, metrics and their parameters, targets.
+//!
+//! Cross-references that need every indicator (composite components) are
+//! checked in a second pass, [`check_components`], once all ids are known.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::checks::{one_of, one_of_or_default, range, IdRegistry};
+use super::config::column;
+use super::model::{
+    CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch,
+};
+use super::raw::RawIndicator;
+use super::yaml::{location, Spanned};
+use crate::diag::{did_you_mean, Diagnostics, Location};
+
+const METRICS: &[&str] = &[
+    "nps", "csat", "ces", "mean", "top_box", "bottom_box", "share", "percentile", "count",
+    "composite",
+];
+
+/// Checks one raw indicator; `None` when it is too broken to compute.
+pub fn validate_indicator(
+    file: &Path,
+    raw: RawIndicator,
+    datasets: &BTreeMap<String, Dataset>,
+    diags: &mut Diagnostics,
+) -> Option<Indicator> {
+    let kind = [Kind::Kqi, Kind::Kci, Kind::Kpi]
+        [one_of(file, &raw.kind, "kind", &["kqi", "kci", "kpi"], diags).unwrap_or(0)];
+    let direction = [Direction::Higher, Direction::Lower][one_of_or_default(
+        file,
+        raw.direction.as_ref(),
+        "direction",
+        &["higher", "lower"],
+        diags,
+    )];
+    let metric_index = one_of(file, &raw.metric, "metric", METRICS, diags)?;
+    let metric = metric(file, &raw, METRICS[metric_index], diags)?;
+    let composite = matches!(metric, Metric::Composite { .. });
+    let dataset = dataset_ref(file, &raw, composite, datasets, diags);
+    let needs_column = !matches!(metric, Metric::Count | Metric::Composite { .. });
+    match (&raw.column, needs_column) {
+        (None, true) => diags.error_hint(
+            location(file, &raw.id),
+            format!("indicator `{}` (metric {}) has no `column`", raw.id.value, metric.name()),
+            "name the CSV column it reads, e.g. `column: q_recommend`",
+        ),
+        (Some(c), _) if composite => diags.error_hint(
+            location(file, c),
+            format!("composite indicator `{}` does not read a column", raw.id.value),
+            "remove `column`; list the indicators it combines under `components`",
+        ),
+        _ => {}
+    }
+    let amber = raw.thresholds.as_ref().and_then(|t| t.amber.as_ref());
+    check_thresholds(file, &raw, amber, direction, diags);
+    let filter = raw
+        .filter
+        .as_ref()
+        .map(|f| {
+            f.value
+                .iter()
+                .map(|(col, values)| RowMatch {
+                    column: column(file, &Spanned::new(col.clone(), f.referenced, f.defined)),
+                    values: values.0.iter().map(|v| v.trim().to_string()).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Indicator {
+        id: raw.id.value.clone(),
+        name: raw.name.clone(),
+        kind,
+        dataset,
+        column: if composite { None } else { raw.column.as_ref().map(|c| column(file, c)) },
+        metric,
+        filter,
+        target: raw.target.as_ref().map(|t| t.value),
+        amber: amber.map(|a| a.value),
+        direction,
+        unit: raw.unit,
+        measurement: raw.measurement,
+        basis: raw.basis,
+        owner: raw.owner,
+        description: raw.description,
+        location: location(file, &raw.id),
+    })
+}
+
+fn dataset_ref(
+    file: &Path,
+    raw: &RawIndicator,
+    composite: bool,
+    datasets: &BTreeMap<String, Dataset>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    match (&raw.dataset, composite) {
+        (None, false) => {
+            diags.error_hint(
+                location(file, &raw.id),
+                format!("indicator `{}` has no `dataset`", raw.id.value),
+                format!(
+                    "name one of the datasets in cxscore.yaml: {}",
+                    datasets.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+            None
+        }
+        (Some(d), false) if !datasets.contains_key(&d.value) => {
+            let hint = did_you_mean(&d.value, datasets.keys().map(String::as_str))
+                .unwrap_or_else(|| "declare it under `datasets:` in cxscore.yaml".into());
+            diags.error_hint(
+                location(file, d),
+                format!("indicator `{}` names unknown dataset `{}`", raw.id.value, d.value),
+                hint,
+            );
+            None
+        }
+        (Some(d), false) => Some(d.value.clone()),
+        (Some(d), true) => {
+            diags.error_hint(
+                location(file, d),
+                format!("composite indicator `{}` does not read a dataset", raw.id.value),
+                "remove `dataset`; a composite combines other indicators",
+            );
+            None
+        }
+        (None, true) => None,
+    }
+}
+
+/// Builds the metric with its parameters, rejecting parameters that do not apply.
+fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) -> Option<Metric> {
+    let allowed: &[&str] = match name {
+        "csat" => &["scale", "top_box"],
+        "ces" => &["scale", "mode"],
+        "mean" => &["scale"],
+        "top_box" | "bottom_box" => &["scale", "box"],
+        "share" => &["value"],
+        "percentile" => &["p", "scale"],
+        "composite" => &["components"],
+        _ => &[],
+    };
+    reject_foreign_keys(file, raw, name, allowed, diags);
+    let scale = |default: Option<Range>, diags: &mut Diagnostics| match &raw.scale {
+        Some(s) => range(file, s, "scale", diags),
+        None => default,
+    };
+    let boxed = |key: &str,
+                 value: Option<&Spanned<Vec<f64>>>,
+                 scale: Range,
+                 default: Range,
+                 diags: &mut Diagnostics| {
+        let Some(v) = value else { return default };
+        match range(file, v, key, diags) {
+            Some(r) if r.lo >= scale.lo && r.hi <= scale.hi => r,
+            Some(_) => {
+                diags.error_hint(
+                    location(file, v),
+                    format!("`{key}` must lie within the scale [{}, {}]", scale.lo, scale.hi),
+                    "change the box or declare the scale with `scale: [low, high]`",
+                );
+                default
+            }
+            None => default,
+        }
+    };
+    let r = |lo: f64, hi: f64| Range { lo, hi };
+    Some(match name {
+        "nps" => Metric::Nps,
+        "csat" => {
+            let s = scale(Some(r(1.0, 5.0)), diags)?;
+            let top = boxed("top_box", raw.top_box.as_ref(), s, r(s.hi - 1.0, s.hi), diags);
+            Metric::Csat { scale: s, top_box: top }
+        }
+        "ces" => Metric::Ces {
+            scale: scale(Some(r(1.0, 7.0)), diags)?,
+            mode: [CesMode::Mean, CesMode::Agree, CesMode::Net][one_of_or_default(
+                file,
+                raw.mode.as_ref(),
+                "mode",
+                &["mean", "agree", "net"],
+                diags,
+            )],
+        },
+        "mean" => Metric::Mean { scale: scale(None, diags) },
+        "top_box" | "bottom_box" => {
+            let Some(s) = scale(None, diags) else {
+                diags.error_hint(
+                    location(file, &raw.metric),
+                    format!("metric {name} needs the answer scale"),
+                    "add e.g. `scale: [1, 5]`",
+                );
+                return None;
+            };
+            if name == "top_box" {
+                let range = boxed("box", raw.range.as_ref(), s, r(s.hi - 1.0, s.hi), diags);
+                Metric::TopBox { scale: s, range }
+            } else {
+                let range = boxed("box", raw.range.as_ref(), s, r(s.lo, s.lo + 1.0), diags);
+                Metric::BottomBox { scale: s, range }
+            }
+        }
+        "share" => {
+            let Some(v) = raw.value.as_ref().filter(|v| !v.value.0.is_empty()) else {
+                diags.error_hint(
+                    location(file, &raw.metric),
+                    "metric share needs the `value` to count",
+                    "add e.g. `value: yes` or `value: [yes, partly]`",
+                );
+                return None;
+            };
+            Metric::Share {
+                values: v.value.0.iter().map(|s| s.trim().to_string()).collect(),
+            }
+        }
+        "percentile" => {
+            let p = match &raw.p {
+                Some(p) if (0.0..=100.0).contains(&p.value) => p.value,
+                Some(p) => {
+                    diags.error_hint(
+                        location(file, p),
+                        format!("`p` is {}, but a percentile lies between 0 and 100", p.value),
+                        "write e.g. `p: 90` for the 90th percentile",
+                    );
+                    return None;
+                }
+                None => {
+                    diags.error_hint(
+                        location(file, &raw.metric),
+                        "metric percentile needs `p`",
+                        "add e.g. `p: 90` for the 90th percentile",
+                    );
+                    return None;
+                }
+            };
+            Metric::Percentile { p, scale: scale(None, diags) }
+        }
+        "count" => Metric::Count,
+        "composite" => {
+            let Some(c) = raw.components.as_ref().filter(|c| !c.value.is_empty()) else {
+                diags.error_hint(
+                    location(file, &raw.metric),
+                    "metric composite needs `components`",
+                    "add e.g. `components: { nps-overall: 2, csat-installation: 1 }`",
+                );
+                return None;
+            };
+            for (id, w) in &c.value {
+                if !(w.is_finite() && *w > 0.0) {
+                    diags.error_hint(
+                        location(file, c),
+                        format!("component `{id}` has weight {w}, but weights must be positive"),
+                        "use a positive number, e.g. 1",
+                    );
+                }
+            }
+            Metric::Composite {
+                components: c.value.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Parameters of other metrics are errors: `p: 90` on an NPS is surely a mistake.
+fn reject_foreign_keys(
+    file: &Path,
+    raw: &RawIndicator,
+    metric: &str,
+    allowed: &[&str],
+    diags: &mut Diagnostics,
+) {
+    let present: [(&str, Option<Location>); 7] = [
+        ("scale", raw.scale.as_ref().map(|v| location(file, v))),
+        ("top_box", raw.top_box.as_ref().map(|v| location(file, v))),
+        ("mode", raw.mode.as_ref().map(|v| location(file, v))),
+        ("box", raw.range.as_ref().map(|v| location(file, v))),
+        ("value", raw.value.as_ref().map(|v| location(file, v))),
+        ("p", raw.p.as_ref().map(|v| location(file, v))),
+        ("components", raw.components.as_ref().map(|v| location(file, v))),
+    ];
+    for (key, at) in present {
+        if let (Some(at), false) = (at, allowed.contains(&key)) {
+            let hint = if allowed.is_empty() {
+                "remove it".to_string()
+            } else {
+                format!("remove it; metric {metric} takes: {}", allowed.join(", "))
+            };
+            diags.error_hint(at, format!("`{key}` does not apply to metric {metric}"), hint);
+        }
+    }
+}
+
+fn check_thresholds(
+    file: &Path,
+    raw: &RawIndicator,
+    amber: Option<&Spanned<f64>>,
+    direction: Direction,
+    diags: &mut Diagnostics,
+) {
+    let Some(amber) = amber else { return };
+    let Some(target) = &raw.target else {
+        diags.error_hint(
+            location(file, amber),
+            format!("indicator `{}` has an amber threshold but no target", raw.id.value),
+            "add a `target`, or remove `thresholds`",
+        );
+        return;
+    };
+    let wrong_side = match direction {
+        Direction::Higher => amber.value > target.value,
+        Direction::Lower => amber.value < target.value,
+    };
+    if wrong_side {
+        let (word, side) = match direction {
+            Direction::Higher => ("higher", "below"),
+            Direction::Lower => ("lower", "above"),
+        };
+        diags.error_hint(
+            location(file, amber),
+            format!(
+                "amber threshold {} is on the wrong side of target {} (direction {word})",
+                amber.value, target.value
+            ),
+            format!("amber must lie {side} the target; or set `direction` to the other way"),
+        );
+    }
+}
+
+/// Checks composite components once every indicator is known: they must exist,
+/// not be composites themselves, and be normalisable to 0–100.
+pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut Diagnostics) {
+    let by_id: BTreeMap<&str, &Indicator> =
+        indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+    for ind in indicators {
+        let Metric::Composite { components } = &ind.metric else { continue };
+        for (id, _) in components {
+            let at = ind.location.clone();
+            match by_id.get(id.as_str()) {
+                None => {
+                    let hint = did_you_mean(id, ids.ids())
+                        .unwrap_or_else(|| "name an indicator defined in indicators/".into());
+                    diags.error_hint(
+                        at,
+                        format!("composite `{}` names unknown component `{id}`", ind.id),
+                        hint,
+                    );
+                }
+                Some(c) if matches!(c.metric, Metric::Composite { .. }) => diags.error_hint(
+                    at,
+                    format!("composite `{}` has component `{id}`, which is itself composite", ind.id),
+                    "list that composite's own components instead",
+                ),
+                Some(c) if !normalisable(&c.metric) => diags.error_hint(
+                    at,
+                    format!(
+                        "composite `{}` has component `{id}` (metric {}), which has no 0–100 scale",
+                        ind.id,
+                        c.metric.name()
+                    ),
+                    "give the component a `scale: [low, high]`, or leave it out",
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Whether a metric's value can be put on 0–100 (SPEC §2, composite).
+fn normalisable(metric: &Metric) -> bool {
+    match metric {
+        Metric::Nps
+        | Metric::Csat { .. }
+        | Metric::Ces { .. }
+        | Metric::TopBox { .. }
+        | Metric::BottomBox { .. }
+        | Metric::Share { .. } => true,
+        Metric::Mean { scale } | Metric::Percentile { scale, .. } => scale.is_some(),
+        Metric::Count | Metric::Composite { .. } => false,
+    }
+}
