@@ -1,14 +1,282 @@
-//! The command line: clap definitions and the mapping of outcomes to exit codes.
+//! The command line: clap definitions, printing, and the mapping of outcomes to exit codes.
+//!
+//! Exit codes (SPEC §3): 0 success; 1 the project or its data is invalid; 2
+//! usage error (clap's own); 3 the `--fail-on` gate tripped. stdout carries
+//! data (`check --format json`), stderr diagnostics and the summary line.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
-/// cxscore: CX scorecards as code.
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::metrics::computed::{Computed, Status};
+use crate::pipeline;
+use crate::site::format::number;
+
+/// cxscore: customer-experience scorecards as code. Definitions in YAML, data
+/// in CSV, one command to a static site of scorecards and charts.
 #[derive(Debug, Parser)]
-pub struct Cli {}
+#[command(name = "cxscore", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site: validate, compute every indicator, render, write atomically.
+    Build {
+        /// The project folder (holding cxscore.yaml).
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// Where to write the site (default: PROJECT/_site). Replaced atomically.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print per-stage timings.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Validate and compute; write nothing. Exit 3 when the gate trips.
+    Check {
+        /// The project folder (holding cxscore.yaml).
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// Exit with code 3 when any indicator's overall status is this level or worse.
+        #[arg(long, value_name = "LEVEL")]
+        fail_on: Option<Gate>,
+        /// How to print findings: text (for people), json (for machines), github (Actions annotations).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// The `--fail-on` level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Gate {
+    /// Trip on red only.
+    Red,
+    /// Trip on amber or red.
+    Amber,
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `file:line:column: error: message; hint` lines.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`).
+    Github,
+}
+
+/// Exit code: the project or its data is invalid.
+const INVALID: u8 = 1;
+/// Exit code: the `--fail-on` gate tripped.
+const GATE: u8 = 3;
 
 /// Runs a parsed command line and returns the process exit code.
-pub fn run(_cli: Cli) -> ExitCode {
-    ExitCode::SUCCESS
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build {
+            project,
+            out,
+            verbose,
+            quiet,
+        } => build(&project, out.as_deref(), verbose, quiet),
+        Command::Check {
+            project,
+            fail_on,
+            format,
+        } => check(&project, fail_on, format),
+    }
+}
+
+fn build(
+    project: &std::path::Path,
+    out: Option<&std::path::Path>,
+    verbose: bool,
+    quiet: bool,
+) -> ExitCode {
+    let started = Instant::now();
+    let mut diags = Diagnostics::new();
+    let result = pipeline::build(project, out, &mut diags);
+    print_text(&diags.sorted(), quiet);
+    match result {
+        Ok(Some(report)) => {
+            if verbose {
+                for (stage, took) in &report.timings {
+                    eprintln!("  {stage}: {:.3} s", took.as_secs_f64());
+                }
+            }
+            if !quiet {
+                eprintln!(
+                    "built {} pages, {} indicators, {} rows ({} rejected) in {:.2} s → {}",
+                    report.pages,
+                    report.indicators,
+                    number(report.rows as f64, 0),
+                    number(report.rejected as f64, 0),
+                    started.elapsed().as_secs_f64(),
+                    report.out.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!(
+                "error: {} problem(s) found; nothing was written, the previous site is untouched",
+                diags.error_count()
+            );
+            ExitCode::from(INVALID)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing was written; the previous site is untouched");
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+fn check(project: &std::path::Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
+    let mut diags = Diagnostics::new();
+    let checked = pipeline::check(project, &mut diags);
+    let all = diags.sorted();
+    let tripped: Vec<&str> = checked
+        .as_ref()
+        .map(|c| gate_failures(&c.computed, fail_on))
+        .unwrap_or_default();
+    match format {
+        Format::Text => {
+            print_text(&all, false);
+            if let Some(c) = &checked {
+                eprintln!(
+                    "checked {} indicators: {}",
+                    c.computed.indicators.len(),
+                    status_summary(&c.computed)
+                );
+            }
+            for id in &tripped {
+                eprintln!("gate: indicator `{id}` is at or below the --fail-on level");
+            }
+        }
+        Format::Json => println!(
+            "{}",
+            json_report(&all, checked.as_ref().map(|c| &c.computed), &tripped)
+        ),
+        Format::Github => {
+            for d in &all {
+                println!("{}", github_annotation(d));
+            }
+        }
+    }
+    if checked.is_none() || diags.has_errors() {
+        ExitCode::from(INVALID)
+    } else if !tripped.is_empty() {
+        ExitCode::from(GATE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Ids of indicators whose overall status is at or worse than the gate.
+fn gate_failures(computed: &Computed, gate: Option<Gate>) -> Vec<&str> {
+    let Some(gate) = gate else { return Vec::new() };
+    computed
+        .indicators
+        .iter()
+        .filter(|i| {
+            matches!(
+                (gate, i.estimate.status),
+                (_, Status::Red) | (Gate::Amber, Status::Amber)
+            )
+        })
+        .map(|i| i.id.as_str())
+        .collect()
+}
+
+fn status_summary(computed: &Computed) -> String {
+    let count = |s: Status| {
+        computed
+            .indicators
+            .iter()
+            .filter(|i| i.estimate.status == s)
+            .count()
+    };
+    format!(
+        "{} green, {} amber, {} red, {} suppressed, {} without target",
+        count(Status::Green),
+        count(Status::Amber),
+        count(Status::Red),
+        count(Status::Suppressed),
+        count(Status::None)
+    )
+}
+
+fn print_text(all: &[Diagnostic], quiet: bool) {
+    for d in all {
+        if quiet && d.severity == Severity::Warning {
+            continue;
+        }
+        eprintln!("{d}");
+    }
+}
+
+fn json_report(all: &[Diagnostic], computed: Option<&Computed>, tripped: &[&str]) -> String {
+    let findings: Vec<serde_json::Value> = all
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "file": d.location.file.to_string_lossy().replace('\\', "/"),
+                "line": d.location.line,
+                "column": d.location.column,
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": d.message,
+                "hint": d.hint,
+            })
+        })
+        .collect();
+    let statuses: Vec<serde_json::Value> = computed
+        .map(|c| {
+            c.indicators
+                .iter()
+                .map(|i| serde_json::json!({ "id": i.id, "status": i.estimate.status, "value": i.estimate.value }))
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({ "findings": findings, "indicators": statuses, "gate_failures": tripped })
+        .to_string()
+}
+
+/// A GitHub Actions annotation; its message must not contain raw newlines or `%`.
+fn github_annotation(d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let escape = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let file = escape(&d.location.file.to_string_lossy().replace('\\', "/")).replace(',', "%2C");
+    let mut props = format!("file={file}");
+    if d.location.line > 0 {
+        props.push_str(&format!(",line={}", d.location.line));
+    }
+    if d.location.column > 0 {
+        props.push_str(&format!(",col={}", d.location.column));
+    }
+    let mut message = d.message.clone();
+    if let Some(h) = &d.hint {
+        message.push_str("; ");
+        message.push_str(h);
+    }
+    format!("::{level} {props}::{}", escape(&message))
 }

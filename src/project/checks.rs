@@ -62,7 +62,11 @@ pub fn one_of(
         .unwrap_or_else(|| format!("use one of: {}", allowed.join(", ")));
     diags.error_hint(
         location(file, value),
-        format!("`{key}` is `{}`, which is not one of {}", value.value, allowed.join(", ")),
+        format!(
+            "`{key}` is `{}`, which is not one of {}",
+            value.value,
+            allowed.join(", ")
+        ),
         hint,
     );
     None

@@ -49,7 +49,10 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         } else {
             diags.error_hint(
                 location(file, c),
-                format!("`confidence` is {}, but it must lie between 0 and 1", c.value),
+                format!(
+                    "`confidence` is {}, but it must lie between 0 and 1",
+                    c.value
+                ),
                 "write e.g. `confidence: 0.95`",
             );
             0.95
@@ -155,20 +158,24 @@ fn dataset(
         &["fail", "skip"],
         diags,
     )];
-    let delimiter = ds.delimiter.as_ref().map_or(b',', |d| {
-        match d.value.as_str() {
+    let delimiter = ds
+        .delimiter
+        .as_ref()
+        .map_or(b',', |d| match d.value.as_str() {
             "\\t" | "\t" | "tab" => b'\t',
             s if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => s.as_bytes()[0],
             _ => {
                 diags.error_hint(
                     location(file, d),
-                    format!("`delimiter` is `{}`, but it must be one ASCII character", d.value),
+                    format!(
+                        "`delimiter` is `{}`, but it must be one ASCII character",
+                        d.value
+                    ),
                     "write e.g. `delimiter: \";\"` or `delimiter: tab`",
                 );
                 b','
             }
-        }
-    });
+        });
     Dataset {
         id: id.to_string(),
         files,
@@ -235,7 +242,10 @@ fn driver(
             .unwrap_or_else(|| "name a dataset declared under `datasets:`".into());
         diags.error_hint(
             location(file, &d.dataset),
-            format!("driver analysis names unknown dataset `{}`", d.dataset.value),
+            format!(
+                "driver analysis names unknown dataset `{}`",
+                d.dataset.value
+            ),
             hint,
         );
         return None;

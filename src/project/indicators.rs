@@ -8,15 +8,21 @@ use std::path::Path;
 
 use super::checks::{one_of, one_of_or_default, range, IdRegistry};
 use super::config::column;
-use super::model::{
-    CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch,
-};
+use super::model::{CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
 use super::raw::RawIndicator;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
 const METRICS: &[&str] = &[
-    "nps", "csat", "ces", "mean", "top_box", "bottom_box", "share", "percentile", "count",
+    "nps",
+    "csat",
+    "ces",
+    "mean",
+    "top_box",
+    "bottom_box",
+    "share",
+    "percentile",
+    "count",
     "composite",
 ];
 
@@ -44,12 +50,19 @@ pub fn validate_indicator(
     match (&raw.column, needs_column) {
         (None, true) => diags.error_hint(
             location(file, &raw.id),
-            format!("indicator `{}` (metric {}) has no `column`", raw.id.value, metric.name()),
+            format!(
+                "indicator `{}` (metric {}) has no `column`",
+                raw.id.value,
+                metric.name()
+            ),
             "name the CSV column it reads, e.g. `column: q_recommend`",
         ),
         (Some(c), _) if composite => diags.error_hint(
             location(file, c),
-            format!("composite indicator `{}` does not read a column", raw.id.value),
+            format!(
+                "composite indicator `{}` does not read a column",
+                raw.id.value
+            ),
             "remove `column`; list the indicators it combines under `components`",
         ),
         _ => {}
@@ -74,7 +87,11 @@ pub fn validate_indicator(
         name: raw.name.clone(),
         kind,
         dataset,
-        column: if composite { None } else { raw.column.as_ref().map(|c| column(file, c)) },
+        column: if composite {
+            None
+        } else {
+            raw.column.as_ref().map(|c| column(file, c))
+        },
         metric,
         filter,
         target: raw.target.as_ref().map(|t| t.value),
@@ -113,7 +130,10 @@ fn dataset_ref(
                 .unwrap_or_else(|| "declare it under `datasets:` in cxscore.yaml".into());
             diags.error_hint(
                 location(file, d),
-                format!("indicator `{}` names unknown dataset `{}`", raw.id.value, d.value),
+                format!(
+                    "indicator `{}` names unknown dataset `{}`",
+                    raw.id.value, d.value
+                ),
                 hint,
             );
             None
@@ -122,7 +142,10 @@ fn dataset_ref(
         (Some(d), true) => {
             diags.error_hint(
                 location(file, d),
-                format!("composite indicator `{}` does not read a dataset", raw.id.value),
+                format!(
+                    "composite indicator `{}` does not read a dataset",
+                    raw.id.value
+                ),
                 "remove `dataset`; a composite combines other indicators",
             );
             None
@@ -159,7 +182,10 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
             Some(_) => {
                 diags.error_hint(
                     location(file, v),
-                    format!("`{key}` must lie within the scale [{}, {}]", scale.lo, scale.hi),
+                    format!(
+                        "`{key}` must lie within the scale [{}, {}]",
+                        scale.lo, scale.hi
+                    ),
                     "change the box or declare the scale with `scale: [low, high]`",
                 );
                 default
@@ -172,8 +198,17 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
         "nps" => Metric::Nps,
         "csat" => {
             let s = scale(Some(r(1.0, 5.0)), diags)?;
-            let top = boxed("top_box", raw.top_box.as_ref(), s, r(s.hi - 1.0, s.hi), diags);
-            Metric::Csat { scale: s, top_box: top }
+            let top = boxed(
+                "top_box",
+                raw.top_box.as_ref(),
+                s,
+                r(s.hi - 1.0, s.hi),
+                diags,
+            );
+            Metric::Csat {
+                scale: s,
+                top_box: top,
+            }
         }
         "ces" => Metric::Ces {
             scale: scale(Some(r(1.0, 7.0)), diags)?,
@@ -185,7 +220,9 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 diags,
             )],
         },
-        "mean" => Metric::Mean { scale: scale(None, diags) },
+        "mean" => Metric::Mean {
+            scale: scale(None, diags),
+        },
         "top_box" | "bottom_box" => {
             let Some(s) = scale(None, diags) else {
                 diags.error_hint(
@@ -222,7 +259,10 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 Some(p) => {
                     diags.error_hint(
                         location(file, p),
-                        format!("`p` is {}, but a percentile lies between 0 and 100", p.value),
+                        format!(
+                            "`p` is {}, but a percentile lies between 0 and 100",
+                            p.value
+                        ),
                         "write e.g. `p: 90` for the 90th percentile",
                     );
                     return None;
@@ -236,7 +276,10 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                     return None;
                 }
             };
-            Metric::Percentile { p, scale: scale(None, diags) }
+            Metric::Percentile {
+                p,
+                scale: scale(None, diags),
+            }
         }
         "count" => Metric::Count,
         "composite" => {
@@ -280,7 +323,10 @@ fn reject_foreign_keys(
         ("box", raw.range.as_ref().map(|v| location(file, v))),
         ("value", raw.value.as_ref().map(|v| location(file, v))),
         ("p", raw.p.as_ref().map(|v| location(file, v))),
-        ("components", raw.components.as_ref().map(|v| location(file, v))),
+        (
+            "components",
+            raw.components.as_ref().map(|v| location(file, v)),
+        ),
     ];
     for (key, at) in present {
         if let (Some(at), false) = (at, allowed.contains(&key)) {
@@ -289,7 +335,11 @@ fn reject_foreign_keys(
             } else {
                 format!("remove it; metric {metric} takes: {}", allowed.join(", "))
             };
-            diags.error_hint(at, format!("`{key}` does not apply to metric {metric}"), hint);
+            diags.error_hint(
+                at,
+                format!("`{key}` does not apply to metric {metric}"),
+                hint,
+            );
         }
     }
 }
@@ -305,7 +355,10 @@ fn check_thresholds(
     let Some(target) = &raw.target else {
         diags.error_hint(
             location(file, amber),
-            format!("indicator `{}` has an amber threshold but no target", raw.id.value),
+            format!(
+                "indicator `{}` has an amber threshold but no target",
+                raw.id.value
+            ),
             "add a `target`, or remove `thresholds`",
         );
         return;
@@ -333,10 +386,11 @@ fn check_thresholds(
 /// Checks composite components once every indicator is known: they must exist,
 /// not be composites themselves, and be normalisable to 0–100.
 pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut Diagnostics) {
-    let by_id: BTreeMap<&str, &Indicator> =
-        indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+    let by_id: BTreeMap<&str, &Indicator> = indicators.iter().map(|i| (i.id.as_str(), i)).collect();
     for ind in indicators {
-        let Metric::Composite { components } = &ind.metric else { continue };
+        let Metric::Composite { components } = &ind.metric else {
+            continue;
+        };
         for (id, _) in components {
             let at = ind.location.clone();
             match by_id.get(id.as_str()) {
@@ -351,7 +405,10 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                 }
                 Some(c) if matches!(c.metric, Metric::Composite { .. }) => diags.error_hint(
                     at,
-                    format!("composite `{}` has component `{id}`, which is itself composite", ind.id),
+                    format!(
+                        "composite `{}` has component `{id}`, which is itself composite",
+                        ind.id
+                    ),
                     "list that composite's own components instead",
                 ),
                 Some(c) if !normalisable(&c.metric) => diags.error_hint(

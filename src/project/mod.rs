@@ -13,7 +13,7 @@ mod pages;
 pub mod paths;
 mod people;
 mod raw;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -114,10 +114,18 @@ fn read_text(root: &Path, path: &Path, diags: &mut Diagnostics) -> Option<String
     let shown = display_path(root, path);
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)),
+            Ok(text) => Some(
+                text.strip_prefix('\u{feff}')
+                    .map(str::to_string)
+                    .unwrap_or(text),
+            ),
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+                let line = e.as_bytes()[..offset]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
                 diags.error_hint(
                     Location::at(shown, line as u32, 0),
                     "the file is not valid UTF-8",

@@ -473,6 +473,8 @@ pub struct Page {
     pub order: i64,
     /// The Markdown body, after the front matter.
     pub markdown: String,
+    /// The 1-based line of the file where the body starts, to locate errors in it.
+    pub body_line: u32,
     /// Where the page lives, for errors in its shortcodes.
     pub location: Location,
 }

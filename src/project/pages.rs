@@ -20,7 +20,9 @@ pub fn load_pages(root: &Path, diags: &mut Diagnostics) -> Vec<Page> {
             );
             continue;
         }
-        let Some(text) = read_text(root, &path, diags) else { continue };
+        let Some(text) = read_text(root, &path, diags) else {
+            continue;
+        };
         let slug = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -74,13 +76,22 @@ fn parse_page(file: &Path, slug: &str, text: &str, diags: &mut Diagnostics) -> O
         diags.add(d);
     }
     let front = parsed?;
+    // "---", the front matter's lines, "---": the body starts on the line after.
+    let body_line = front_text_lines(&text, body) + 1;
     Some(Page {
         slug: slug.to_string(),
         title: front.title,
         order: front.order,
         markdown: body.to_string(),
+        body_line,
         location: Location::file(file),
     })
+}
+
+/// The number of lines of `text` before `body` (a suffix of it) begins.
+fn front_text_lines(text: &str, body: &str) -> u32 {
+    let head = &text[..text.len() - body.len()];
+    head.matches('\n').count() as u32
 }
 
 #[cfg(test)]
@@ -90,17 +101,35 @@ mod tests {
     #[test]
     fn front_matter_errors_point_at_the_file_line() {
         let mut d = Diagnostics::new();
-        let page = parse_page(Path::new("pages/a.md"), "a", "---\ntitle: A\nordr: 2\n---\nHi\n", &mut d);
+        let page = parse_page(
+            Path::new("pages/a.md"),
+            "a",
+            "---\ntitle: A\nordr: 2\n---\nHi\n",
+            &mut d,
+        );
         assert!(page.is_none());
         let msg = d.sorted()[0].to_string();
-        assert!(msg.starts_with("pages/a.md:3:1: error: unknown field `ordr`"), "{msg}");
+        assert!(
+            msg.starts_with("pages/a.md:3:1: error: unknown field `ordr`"),
+            "{msg}"
+        );
         assert!(msg.ends_with("did you mean `order`?"), "{msg}");
     }
 
     #[test]
     fn body_follows_front_matter() {
         let mut d = Diagnostics::new();
-        let page = parse_page(Path::new("p.md"), "p", "---\ntitle: T\norder: 3\n---\n# Hi\n", &mut d).unwrap();
-        assert_eq!((page.title.as_str(), page.order, page.markdown.as_str()), ("T", 3, "# Hi\n"));
+        let page = parse_page(
+            Path::new("p.md"),
+            "p",
+            "---\ntitle: T\norder: 3\n---\n# Hi\n",
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(
+            (page.title.as_str(), page.order, page.markdown.as_str()),
+            ("T", 3, "# Hi\n")
+        );
+        assert_eq!(page.body_line, 5);
     }
 }

@@ -66,8 +66,7 @@ pub fn resolve_dataset(root: &Path, written: &str) -> Result<Vec<PathBuf>, PathP
         let real = confined(root, &full)?;
         if real.is_dir() {
             walk_files(root, &real, |p| {
-                p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
             })?
         } else {
             vec![real]
@@ -91,7 +90,11 @@ fn glob_files(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, PathProblem> {
     // Walk from the deepest folder that has no wildcard, to avoid scanning the whole project.
     let prefix: PathBuf = Path::new(pattern)
         .components()
-        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[', '{']))
+        .take_while(|c| {
+            !c.as_os_str()
+                .to_string_lossy()
+                .contains(['*', '?', '[', '{'])
+        })
         .collect();
     let start = root.join(&prefix);
     if !start.is_dir() {
@@ -173,7 +176,12 @@ mod tests {
         let (_d, root) = project();
         let names = |v: Vec<PathBuf>| {
             v.iter()
-                .map(|p| p.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+                .map(|p| {
+                    p.strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -188,15 +196,27 @@ mod tests {
             names(resolve_dataset(&root, "data/*/*.csv").unwrap()),
             ["data/survey/2026-01.csv", "data/survey/2026-02.csv"]
         );
-        assert_eq!(resolve_dataset(&root, "data/*.tsv"), Err(PathProblem::NoMatch));
+        assert_eq!(
+            resolve_dataset(&root, "data/*.tsv"),
+            Err(PathProblem::NoMatch)
+        );
     }
 
     #[test]
     fn escaping_paths_are_refused() {
         let (_d, root) = project();
-        assert_eq!(resolve_dataset(&root, "../x.csv"), Err(PathProblem::Escapes));
-        assert_eq!(resolve_dataset(&root, "data/../../x.csv"), Err(PathProblem::Escapes));
-        assert_eq!(resolve_dataset(&root, "/etc/passwd"), Err(PathProblem::Escapes));
+        assert_eq!(
+            resolve_dataset(&root, "../x.csv"),
+            Err(PathProblem::Escapes)
+        );
+        assert_eq!(
+            resolve_dataset(&root, "data/../../x.csv"),
+            Err(PathProblem::Escapes)
+        );
+        assert_eq!(
+            resolve_dataset(&root, "/etc/passwd"),
+            Err(PathProblem::Escapes)
+        );
     }
 
     #[cfg(unix)]
@@ -205,8 +225,11 @@ mod tests {
         let (_d, root) = project();
         let outside = tempfile::tempdir().unwrap();
         fs::write(outside.path().join("secret.csv"), "a\n").unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret.csv"), root.join("data/link.csv"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.csv"),
+            root.join("data/link.csv"),
+        )
+        .unwrap();
         assert!(matches!(
             resolve_dataset(&root, "data/link.csv"),
             Err(PathProblem::OutsideAfterLinks(_))

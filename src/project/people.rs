@@ -15,7 +15,13 @@ pub fn validate_persona(file: &Path, raw: RawPersona, diags: &mut Diagnostics) -
     let matcher = match raw.matcher {
         Some(m) => RowMatch {
             column: column(file, &m.column),
-            values: m.equals.value.0.iter().map(|v| v.trim().to_string()).collect(),
+            values: m
+                .equals
+                .value
+                .0
+                .iter()
+                .map(|v| v.trim().to_string())
+                .collect(),
         },
         None => {
             diags.error_hint(
@@ -77,7 +83,10 @@ pub fn validate_journey(
             if !(-2.0..=2.0).contains(&e.value) {
                 diags.error_hint(
                     location(file, e),
-                    format!("stage `{}` has emotion {}, outside −2..2", s.id.value, e.value),
+                    format!(
+                        "stage `{}` has emotion {}, outside −2..2",
+                        s.id.value, e.value
+                    ),
                     "use −2 (very negative) to 2 (very positive)",
                 );
             }

@@ -102,6 +102,9 @@ mod tests {
     fn spans_point_at_the_value() {
         let mut d = Diagnostics::new();
         let out: Vec<Item> = parse(Path::new("i.yaml"), "- id: a\n- id:   b\n", &mut d).unwrap();
-        assert_eq!(location(Path::new("i.yaml"), &out[1].id).to_string(), "i.yaml:2:9");
+        assert_eq!(
+            location(Path::new("i.yaml"), &out[1].id).to_string(),
+            "i.yaml:2:9"
+        );
     }
 }

@@ -1,1 +1,120 @@
-//! Render and write stage: view models and templates into a site.
+//! Render and write stages: a project and its numbers in, a site out.
+//!
+//! [`render_site`] turns the validated [`Project`] and the [`Computed`]
+//! numbers into an ordered map of output path → bytes (pages, the theme's
+//! assets, the project's `static/` files and `metrics.json`), reading no data
+//! and computing no statistics. [`write::write_site`] then puts it on disk
+//! atomically. Keeping the two apart lets `check` stop before writing and tests
+//! inspect a site without touching the disk.
+
+pub mod format;
+pub mod i18n;
+pub mod markdown;
+pub mod pages;
+pub mod render;
+pub mod theme;
+pub mod views;
+pub mod write;
+
+use crate::diag::{Diagnostics, Location};
+use crate::metrics::computed::Computed;
+use crate::project::model::Project;
+use i18n::Catalog;
+use pages::{people, reports, scorecard};
+use render::{RenderError, Renderer};
+use views::{NavLink, NavView, SiteView};
+pub use write::SiteFiles;
+
+/// Renders every page of the site; problems in the project (a shortcode naming
+/// an unknown indicator, a missing translation) go to `diags`, broken templates
+/// to the error.
+pub fn render_site(
+    project: &Project,
+    computed: &Computed,
+    diags: &mut Diagnostics,
+) -> Result<SiteFiles, RenderError> {
+    let config = &project.config;
+    let theme = theme::load_theme(&project.root, &config.theme, config.language.tag(), diags);
+    let t = Catalog::parse(&theme.catalog_yaml, &theme.catalog_origin, diags);
+    let version = env!("CARGO_PKG_VERSION");
+    let site = SiteView {
+        title: config.title.clone(),
+        client: config.client.clone().unwrap_or_default(),
+        lang: config.language.tag().to_string(),
+        version: version.to_string(),
+        footer: t.fill("footer", &[("version", version)]),
+    };
+    let nav = NavView {
+        journeys: project
+            .journeys
+            .iter()
+            .map(|j| NavLink {
+                name: j.name.clone(),
+                url: format!("journeys/{}.html", j.id),
+            })
+            .collect(),
+        has_personas: !project.personas.is_empty(),
+        personas_url: "personas/index.html".into(),
+        has_drivers: !computed.drivers.is_empty(),
+        pages: project
+            .pages
+            .iter()
+            .map(|p| NavLink {
+                name: p.title.clone(),
+                url: format!("pages/{}.html", p.slug),
+            })
+            .collect(),
+    };
+    let r = Renderer::new(&theme, &t, site, nav)?;
+
+    let mut built = vec![scorecard::index(&r, project, computed)?];
+    for (ind, res) in views::pairs(project, &computed.indicators) {
+        built.push(scorecard::indicator(&r, project, ind, res)?);
+    }
+    if !project.personas.is_empty() {
+        built.push(people::personas_index(&r, project)?);
+    }
+    for p in &project.personas {
+        built.push(people::persona(&r, project, computed, p)?);
+    }
+    for j in &project.journeys {
+        built.push(people::journey(&r, project, computed, j)?);
+    }
+    if !computed.drivers.is_empty() {
+        built.push(reports::drivers(&r, computed)?);
+    }
+    built.push(reports::methodology(&r, project, computed)?);
+    for page in &project.pages {
+        built.push(reports::narrative(&r, project, computed, page, diags)?);
+    }
+
+    let mut files = SiteFiles::new();
+    for (path, bytes) in theme.statics {
+        files.insert(path, bytes);
+    }
+    let json = serde_json::to_vec_pretty(computed).map_err(|e| RenderError {
+        template: "metrics.json".into(),
+        message: e.to_string(),
+    })?;
+    for (path, bytes) in built
+        .into_iter()
+        .chain([("metrics.json".to_string(), json)])
+    {
+        // A static file with a page's name would be silently overwritten: refuse.
+        if files.insert(path.clone(), bytes).is_some() {
+            diags.error_hint(
+                Location::file(format!("static/{path}")),
+                format!("static file `{path}` has the same name as a generated page"),
+                "rename or remove the static file",
+            );
+        }
+    }
+    for key in t.missing() {
+        diags.error_hint(
+            Location::file(&theme.catalog_origin),
+            format!("translation `{key}` is missing"),
+            "add the key to every language's catalog",
+        );
+    }
+    Ok(files)
+}

@@ -1,0 +1,113 @@
+//! Display formatting: numbers rounded once, here, and period keys as words.
+//!
+//! `metrics.json` carries unrounded numbers; everything a reader sees goes
+//! through these functions, so a value is rounded the same way on every page.
+
+use crate::project::model::{CesMode, Metric};
+use crate::site::i18n::Catalog;
+
+/// The dash shown where there is no number.
+pub const NO_VALUE: &str = "—";
+
+/// How many decimals a metric's values are shown with.
+pub fn decimals(metric: &Metric) -> usize {
+    match metric {
+        Metric::Mean { .. } => 2,
+        Metric::Ces {
+            mode: CesMode::Mean,
+            ..
+        } => 2,
+        Metric::Count => 0,
+        _ => 1,
+    }
+}
+
+/// A number with thousands separators and `decimals` places (`12,345.6`).
+///
+/// en and zh-CN share these separators, so no language parameter is needed yet.
+pub fn number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return NO_VALUE.to_string();
+    }
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    // No "-0.0": a value that rounds to zero is shown unsigned.
+    let is_zero = text.chars().all(|c| c == '0' || c == '.');
+    let sign = if value < 0.0 && !is_zero { "−" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// An optional number, or the dash.
+pub fn maybe(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| NO_VALUE.to_string(), |v| number(v, decimals))
+}
+
+/// A change with its sign always shown (`+3.0`, `−1.2`).
+pub fn signed(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v > 0.0 && number(v, decimals) != number(0.0, decimals) => {
+            format!("+{}", number(v, decimals))
+        }
+        other => maybe(other, decimals),
+    }
+}
+
+/// An interval `low – high`, or the dash when either end is missing.
+pub fn interval(low: Option<f64>, high: Option<f64>, decimals: usize) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!("{} – {}", number(l, decimals), number(h, decimals)),
+        _ => NO_VALUE.to_string(),
+    }
+}
+
+/// A period key (`2026-01`, `2026-Q1`, `2026-W05`, `2026`) as words in the catalog's language.
+pub fn period_label(key: &str, t: &Catalog) -> String {
+    if let Some((year, q)) = key.split_once("-Q") {
+        return t.fill("quarter_label", &[("year", year), ("quarter", q)]);
+    }
+    if let Some((year, w)) = key.split_once("-W") {
+        let week = w.trim_start_matches('0');
+        return t.fill("week_label", &[("year", year), ("week", week)]);
+    }
+    if let Some((year, m)) = key.split_once('-') {
+        let months = t.get("months");
+        let index: usize = m.parse().unwrap_or(0);
+        if let Some(month) = months.split(',').nth(index.wrapping_sub(1)) {
+            return t.fill("month_label", &[("year", year), ("month", month.trim())]);
+        }
+    }
+    key.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_and_rounded_once() {
+        assert_eq!(number(1234567.891, 1), "1,234,567.9");
+        assert_eq!(number(999.95, 1), "1,000.0");
+        assert_eq!(number(-31.44, 1), "−31.4");
+        assert_eq!(number(-0.04, 1), "0.0");
+        assert_eq!(number(12.0, 0), "12");
+        assert_eq!(number(f64::NAN, 1), NO_VALUE);
+        assert_eq!(signed(Some(3.0), 1), "+3.0");
+        assert_eq!(signed(Some(0.01), 1), "0.0");
+        assert_eq!(signed(Some(-1.25), 1), "−1.2");
+        assert_eq!(interval(Some(27.0), Some(35.84), 1), "27.0 – 35.8");
+        assert_eq!(interval(None, Some(1.0), 1), NO_VALUE);
+    }
+}

@@ -1,0 +1,230 @@
+//! Persona pages (cards with their own scorecard) and journey maps.
+
+use serde::Serialize;
+
+use super::Built;
+use crate::charts::{self, CurvePoint, CurveView};
+use crate::metrics::computed::Computed;
+use crate::metrics::normalise;
+use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
+use crate::site::format::{self, decimals};
+use crate::site::markdown::to_safe_html;
+use crate::site::render::{RenderError, Renderer};
+use crate::site::views::{card, pairs, status_icon, status_label, status_word, ChartView, NavLink};
+
+#[derive(Serialize)]
+struct KeyValue {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct PersonaView {
+    name: String,
+    url: String,
+    summary_html: String,
+    profile: Vec<KeyValue>,
+    goals: Vec<String>,
+    pain_points: Vec<String>,
+    motivations: Vec<String>,
+    ladder: Option<Ladder>,
+    match_note: String,
+}
+
+fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
+    PersonaView {
+        name: p.name.clone(),
+        url: format!("personas/{}.html", p.id),
+        summary_html: to_safe_html(&p.summary),
+        profile: p
+            .profile
+            .iter()
+            .map(|(k, v)| KeyValue {
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect(),
+        goals: p.goals.clone(),
+        pain_points: p.pain_points.clone(),
+        motivations: p.motivations.clone(),
+        ladder: p.ladder.clone(),
+        match_note: r.t.fill(
+            "matched_rows",
+            &[
+                ("column", &p.matcher.column.name),
+                ("values", &p.matcher.values.join(" / ")),
+            ],
+        ),
+    }
+}
+
+/// The list of personas.
+pub fn personas_index(r: &Renderer, project: &Project) -> Result<Built, RenderError> {
+    let path = "personas/index.html";
+    let views: Vec<PersonaView> = project
+        .personas
+        .iter()
+        .map(|p| persona_view(r, p))
+        .collect();
+    let mut ctx = r.context(path, "personas");
+    ctx.insert("personas", &views);
+    r.page(path, "personas.html", &r.t.get("personas"), ctx)
+}
+
+/// One persona: the card, the ladder, and every indicator computed on their rows.
+pub fn persona(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+    p: &Persona,
+) -> Result<Built, RenderError> {
+    let path = format!("personas/{}.html", p.id);
+    let cards: Vec<_> = pairs(project, &computed.indicators)
+        .filter_map(|(ind, res)| {
+            let group = res.personas.iter().find(|g| g.key == p.id)?;
+            Some(card(ind, res, &group.estimate, false, r.t))
+        })
+        .collect();
+    let mut ctx = r.context(&path, "personas");
+    ctx.insert("persona", &persona_view(r, p));
+    ctx.insert("indicators", &cards);
+    r.page(&path, "persona.html", &p.name, ctx)
+}
+
+#[derive(Serialize)]
+struct Chip {
+    name: String,
+    url: String,
+    value_text: String,
+    status: String,
+    status_label: String,
+    status_icon: String,
+}
+
+#[derive(Serialize)]
+struct StageView {
+    name: String,
+    goals: Vec<String>,
+    behaviors: Vec<String>,
+    thoughts: Vec<String>,
+    touchpoints: Vec<Touchpoint>,
+    chips: Vec<Chip>,
+    emotion_text: String,
+}
+
+#[derive(Serialize)]
+struct JourneyView {
+    name: String,
+    personas: Vec<NavLink>,
+    stages: Vec<StageView>,
+}
+
+/// A journey map: stages as columns, rows of goals, behaviours, thoughts,
+/// touchpoints and indicator statuses, with the emotion and score curves.
+pub fn journey(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+    j: &Journey,
+) -> Result<Built, RenderError> {
+    let t = r.t;
+    let path = format!("journeys/{}.html", j.id);
+    let mut scores = Vec::new();
+    let stages: Vec<StageView> = j
+        .stages
+        .iter()
+        .map(|s| {
+            let mut ids: Vec<&str> = Vec::new();
+            for id in s.touchpoints.iter().flat_map(|tp| tp.indicators.iter()) {
+                if !ids.contains(&id.as_str()) {
+                    ids.push(id);
+                }
+            }
+            let mut normalised = Vec::new();
+            let chips = ids
+                .iter()
+                .filter_map(|id| {
+                    let (ind, res) =
+                        pairs(project, &computed.indicators).find(|(i, _)| i.id == *id)?;
+                    let e = &res.estimate;
+                    if let Some(v) = e
+                        .value
+                        .and_then(|v| normalise(&ind.metric, ind.direction, v))
+                    {
+                        normalised.push(v);
+                    }
+                    Some(Chip {
+                        name: ind.name.clone(),
+                        url: format!("indicators/{}.html", ind.id),
+                        value_text: format::maybe(e.value, decimals(&ind.metric)),
+                        status: status_word(e.status).into(),
+                        status_label: status_label(e.status, t),
+                        status_icon: status_icon(e.status).into(),
+                    })
+                })
+                .collect();
+            let score = (!normalised.is_empty())
+                .then(|| normalised.iter().sum::<f64>() / normalised.len() as f64);
+            scores.push(CurvePoint {
+                label: s.name.clone(),
+                value: score,
+            });
+            StageView {
+                name: s.name.clone(),
+                goals: s.goals.clone(),
+                behaviors: s.behaviors.clone(),
+                thoughts: s.thoughts.clone(),
+                touchpoints: s.touchpoints.clone(),
+                chips,
+                emotion_text: format::maybe(s.emotion, 1),
+            }
+        })
+        .collect();
+    let emotion_points: Vec<CurvePoint> = j
+        .stages
+        .iter()
+        .map(|s| CurvePoint {
+            label: s.name.clone(),
+            value: s.emotion,
+        })
+        .collect();
+    let curve = |title_key: &str, points: Vec<CurvePoint>, range: (f64, f64), header: &str| {
+        if points.iter().all(|p| p.value.is_none()) {
+            return None;
+        }
+        let view = CurveView {
+            title: t.fill(title_key, &[("name", &j.name)]),
+            points,
+            y_range: range,
+            headers: [t.get("stage"), t.get(header)],
+        };
+        Some(ChartView {
+            svg_html: charts::curve_svg(&view),
+            table: view.table(),
+        })
+    };
+    let view = JourneyView {
+        name: j.name.clone(),
+        personas: j
+            .personas
+            .iter()
+            .filter_map(|id| project.personas.iter().find(|p| &p.id == id))
+            .map(|p| NavLink {
+                name: p.name.clone(),
+                url: format!("personas/{}.html", p.id),
+            })
+            .collect(),
+        stages,
+    };
+    let mut ctx = r.context(&path, "journey");
+    ctx.insert("journey", &view);
+    ctx.insert(
+        "emotion_chart",
+        &curve("emotion_title", emotion_points, (-2.0, 2.0), "emotion"),
+    );
+    ctx.insert(
+        "score_chart",
+        &curve("score_title", scores, (0.0, 100.0), "score"),
+    );
+    r.page(&path, "journey.html", &j.name, ctx)
+}

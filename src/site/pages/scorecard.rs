@@ -1,0 +1,401 @@
+//! The scorecard (index) and one page per indicator.
+
+use serde::Serialize;
+
+use super::Built;
+use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, TrendView};
+use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
+use crate::metrics::rounding::round_to_total;
+use crate::project::model::{Indicator, Kind, Metric, Project};
+use crate::site::format::{self, decimals, period_label};
+use crate::site::render::{RenderError, Renderer};
+use crate::site::views::{
+    card, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
+};
+
+#[derive(Serialize)]
+struct Group {
+    title: String,
+    indicators: Vec<IndicatorCard>,
+}
+
+#[derive(Serialize)]
+struct StatusCount {
+    status: String,
+    label: String,
+    icon: String,
+    count: usize,
+}
+
+/// The scorecard: headline tiles grouped by kind, then the full table.
+pub fn index(r: &Renderer, project: &Project, computed: &Computed) -> Result<Built, RenderError> {
+    let t = r.t;
+    let cards: Vec<(Kind, IndicatorCard)> = pairs(project, &computed.indicators)
+        .map(|(ind, res)| (ind.kind, card(ind, res, &res.estimate, true, t)))
+        .collect();
+    let groups: Vec<Group> = [
+        (Kind::Kci, "group_kci"),
+        (Kind::Kqi, "group_kqi"),
+        (Kind::Kpi, "group_kpi"),
+    ]
+    .into_iter()
+    .map(|(kind, key)| Group {
+        title: t.get(key),
+        indicators: cards
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, c)| c.clone())
+            .collect(),
+    })
+    .filter(|g| !g.indicators.is_empty())
+    .collect();
+    let status_counts: Vec<StatusCount> = [
+        Status::Green,
+        Status::Amber,
+        Status::Red,
+        Status::Suppressed,
+        Status::None,
+    ]
+    .into_iter()
+    .map(|s| StatusCount {
+        status: status_word(s).into(),
+        label: status_label(s, t),
+        icon: status_icon(s).into(),
+        count: computed
+            .indicators
+            .iter()
+            .filter(|i| i.estimate.status == s)
+            .count(),
+    })
+    .filter(|c| c.count > 0)
+    .collect();
+    let all: Vec<IndicatorCard> = cards.into_iter().map(|(_, c)| c).collect();
+    let mut ctx = r.context("index.html", "index");
+    ctx.insert("groups", &groups);
+    ctx.insert("indicators", &all);
+    ctx.insert("status_counts", &status_counts);
+    ctx.insert("coverage", &coverage(computed, r));
+    r.page("index.html", "index.html", &t.get("scorecard"), ctx)
+}
+
+/// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
+fn coverage(computed: &Computed, r: &Renderer) -> String {
+    let t = r.t;
+    let rows: u64 = computed.data.values().map(|d| d.rows).sum();
+    let rows = format::number(rows as f64, 0);
+    let datasets = computed.data.len().to_string();
+    let periods = computed
+        .indicators
+        .iter()
+        .flat_map(|i| i.periods.iter().map(|p| p.period.as_str()));
+    let (from, to) = (periods.clone().min(), periods.max());
+    match (from, to) {
+        (Some(from), Some(to)) => t.fill(
+            "coverage",
+            &[
+                ("rows", &rows),
+                ("datasets", &datasets),
+                ("from", &period_label(from, t)),
+                ("to", &period_label(to, t)),
+            ],
+        ),
+        _ => t.fill(
+            "coverage_undated",
+            &[("rows", &rows), ("datasets", &datasets)],
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct PeriodRow {
+    label: String,
+    value_text: String,
+    ci_text: String,
+    n_text: String,
+    change_text: String,
+    change_arrow: String,
+    significant: bool,
+    status: String,
+    status_label: String,
+    status_icon: String,
+}
+
+#[derive(Serialize)]
+struct GroupRow {
+    key: String,
+    url: String,
+    value_text: String,
+    ci_text: String,
+    n_text: String,
+    eff_n_text: String,
+    status: String,
+    status_label: String,
+    status_icon: String,
+}
+
+#[derive(Serialize)]
+struct SegmentSection {
+    title: String,
+    key_header: String,
+    chart: Option<ChartView>,
+    rows: Vec<GroupRow>,
+}
+
+#[derive(Serialize)]
+struct BreakdownShare {
+    label: String,
+    class: String,
+    share: i64,
+}
+
+/// One indicator's page: headline, definition, trend, distribution, segments, personas.
+pub fn indicator(
+    r: &Renderer,
+    project: &Project,
+    ind: &Indicator,
+    res: &IndicatorResult,
+) -> Result<Built, RenderError> {
+    let t = r.t;
+    let d = decimals(&ind.metric);
+    let path = format!("indicators/{}.html", ind.id);
+    let mut ctx = r.context(&path, "indicator");
+    ctx.insert("ind", &card(ind, res, &res.estimate, false, t));
+    ctx.insert("trend", &trend_chart(r, ind, res));
+    ctx.insert("periods", &period_rows(r, res, d));
+    ctx.insert("distribution", &distribution_chart(r, ind, res));
+    let mut sections: Vec<SegmentSection> = res
+        .segments
+        .iter()
+        .map(|(column, groups)| {
+            let title = t.fill("segment_title", &[("name", &ind.name), ("column", column)]);
+            let key_header = column.clone();
+            segment_section(r, ind, title, key_header, groups, |g| {
+                (g.key.clone(), String::new())
+            })
+        })
+        .collect();
+    if !res.personas.is_empty() {
+        let title = t.fill(
+            "segment_title",
+            &[("name", &ind.name), ("column", &t.get("personas"))],
+        );
+        sections.push(segment_section(
+            r,
+            ind,
+            title,
+            t.get("personas"),
+            &res.personas,
+            |g| {
+                let name = project
+                    .personas
+                    .iter()
+                    .find(|p| p.id == g.key)
+                    .map_or_else(|| g.key.clone(), |p| p.name.clone());
+                (name, format!("personas/{}.html", g.key))
+            },
+        ));
+    }
+    ctx.insert("segments", &sections);
+    ctx.insert("breakdown", &breakdown(r, ind, res));
+    r.page(&path, "indicator.html", &ind.name, ctx)
+}
+
+fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<ChartView> {
+    if res.periods.is_empty() {
+        return None;
+    }
+    let t = r.t;
+    let period_word = t.get(&format!("period_word_{}", project_period(res)));
+    let view = TrendView {
+        title: t.fill(
+            "trend_title",
+            &[("name", &ind.name), ("period", &period_word)],
+        ),
+        y_label: ind
+            .unit
+            .clone()
+            .unwrap_or_else(|| t.get(&format!("metric_{}", ind.metric.name()))),
+        points: res
+            .periods
+            .iter()
+            .map(|p| TrendPoint {
+                label: period_label(&p.period, t),
+                value: p.estimate.value,
+                low: p.estimate.ci_low,
+                high: p.estimate.ci_high,
+            })
+            .collect(),
+        target: ind.target,
+        y_range: None,
+        headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
+    };
+    Some(ChartView {
+        svg_html: charts::trend_svg(&view),
+        table: view.table(),
+    })
+}
+
+/// The period word (month, week…) from the shape of the first period key.
+fn project_period(res: &IndicatorResult) -> &'static str {
+    match res.periods.first().map(|p| p.period.as_str()) {
+        Some(k) if k.contains("-W") => "week",
+        Some(k) if k.contains("-Q") => "quarter",
+        Some(k) if k.contains('-') => "month",
+        _ => "year",
+    }
+}
+
+fn period_rows(r: &Renderer, res: &IndicatorResult, d: usize) -> Vec<PeriodRow> {
+    let t = r.t;
+    res.periods
+        .iter()
+        .map(|p| {
+            let e = &p.estimate;
+            let arrow = match p.change {
+                Some(c) if c > 0.0 => "▲",
+                Some(c) if c < 0.0 => "▼",
+                _ => "",
+            };
+            PeriodRow {
+                label: period_label(&p.period, t),
+                value_text: format::maybe(e.value, d),
+                ci_text: format::interval(e.ci_low, e.ci_high, d),
+                n_text: format::number(e.n as f64, 0),
+                change_text: format::signed(p.change, d),
+                change_arrow: arrow.into(),
+                significant: p.significant.unwrap_or(false),
+                status: status_word(e.status).into(),
+                status_label: status_label(e.status, t),
+                status_icon: status_icon(e.status).into(),
+            }
+        })
+        .collect()
+}
+
+/// The NPS group of an answer 0–10, for colouring and the breakdown.
+fn nps_group(label: &str) -> &'static str {
+    match label.parse::<f64>() {
+        Ok(v) if v >= 9.0 => "promoter",
+        Ok(v) if v >= 7.0 => "passive",
+        Ok(_) => "detractor",
+        Err(_) => "neutral",
+    }
+}
+
+fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<ChartView> {
+    if res.distribution.is_empty() {
+        return None;
+    }
+    let t = r.t;
+    let nps = matches!(ind.metric, Metric::Nps);
+    let view = DistributionView {
+        title: t.fill("distribution_title", &[("name", &ind.name)]),
+        columns: res
+            .distribution
+            .iter()
+            .map(|(label, share)| Column {
+                label: label.clone(),
+                share: *share,
+                group: if nps { nps_group(label) } else { "neutral" }.into(),
+            })
+            .collect(),
+        headers: [t.get("answer"), t.get("share_pct")],
+    };
+    Some(ChartView {
+        svg_html: charts::distribution_svg(&view),
+        table: view.table(),
+    })
+}
+
+/// Promoter / passive / detractor shares (weighted), rounded to sum to 100.
+fn breakdown(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Vec<BreakdownShare> {
+    if !matches!(ind.metric, Metric::Nps) || res.estimate.value.is_none() {
+        return Vec::new();
+    }
+    let groups = ["promoter", "passive", "detractor"];
+    let shares: Vec<f64> = groups
+        .iter()
+        .map(|g| {
+            res.distribution
+                .iter()
+                .filter(|(label, _)| nps_group(label) == *g)
+                .map(|(_, s)| s)
+                .sum()
+        })
+        .collect();
+    let rounded = round_to_total(&shares, 100);
+    groups
+        .iter()
+        .zip(rounded)
+        .map(|(g, share)| BreakdownShare {
+            label: r.t.get(&format!("{g}s")),
+            class: (*g).into(),
+            share,
+        })
+        .collect()
+}
+
+fn segment_section(
+    r: &Renderer,
+    ind: &Indicator,
+    title: String,
+    key_header: String,
+    groups: &[GroupResult],
+    name_and_url: impl Fn(&GroupResult) -> (String, String),
+) -> SegmentSection {
+    let t = r.t;
+    let d = decimals(&ind.metric);
+    let rows: Vec<GroupRow> = groups
+        .iter()
+        .map(|g| {
+            let (key, url) = name_and_url(g);
+            let e = &g.estimate;
+            GroupRow {
+                key,
+                url,
+                value_text: format::maybe(e.value, d),
+                ci_text: format::interval(e.ci_low, e.ci_high, d),
+                n_text: format::number(e.n as f64, 0),
+                eff_n_text: format::number(e.effective_n, 1),
+                status: status_word(e.status).into(),
+                status_label: status_label(e.status, t),
+                status_icon: status_icon(e.status).into(),
+            }
+        })
+        .collect();
+    let chart = (!groups.is_empty()).then(|| {
+        let view = BarsView {
+            title: title.clone(),
+            unit: ind.unit.clone().unwrap_or_default(),
+            bars: groups
+                .iter()
+                .zip(&rows)
+                .map(|(g, row)| Bar {
+                    label: row.key.clone(),
+                    value: g.estimate.value,
+                    low: g.estimate.ci_low,
+                    high: g.estimate.ci_high,
+                    status: status_word(g.estimate.status).into(),
+                })
+                .collect(),
+            target: ind.target,
+            x_range: None,
+            headers: [
+                key_header.clone(),
+                t.get("value"),
+                t.get("low"),
+                t.get("high"),
+            ],
+        };
+        ChartView {
+            svg_html: charts::bars_svg(&view),
+            table: view.table(),
+        }
+    });
+    SegmentSection {
+        title,
+        key_header,
+        chart,
+        rows,
+    }
+}

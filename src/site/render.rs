@@ -1,0 +1,95 @@
+//! The template engine, set up once per build, and the rendering of one page.
+
+use std::error::Error as _;
+
+use tera::{Context, Tera};
+
+use crate::site::i18n::Catalog;
+use crate::site::theme::Theme;
+use crate::site::views::{NavView, SiteView};
+
+/// A template failed to parse or render: names the template and the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("template {template}: {message}")]
+pub struct RenderError {
+    /// The template (or page) involved.
+    pub template: String,
+    /// What went wrong, with tera's location where it gives one.
+    pub message: String,
+}
+
+fn describe(err: &tera::Error) -> String {
+    let mut message = format!("{err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+/// Everything pages share: the engine, the words, the site facts and the navigation.
+pub struct Renderer<'a> {
+    tera: Tera,
+    /// The catalog, for view builders.
+    pub t: &'a Catalog,
+    site: SiteView,
+    nav: NavView,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles every template of the theme; a broken template is an error naming it.
+    pub fn new(
+        theme: &Theme,
+        t: &'a Catalog,
+        site: SiteView,
+        nav: NavView,
+    ) -> Result<Self, RenderError> {
+        let mut tera = Tera::default();
+        tera.autoescape_on([".html", ".svg", ".xml"]);
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .map_err(|e| RenderError {
+            template: "(theme)".into(),
+            message: describe(&e),
+        })?;
+        Ok(Renderer { tera, t, site, nav })
+    }
+
+    /// The context every page starts from; `path` decides the `root` prefix of links.
+    pub fn context(&self, path: &str, kind: &str) -> Context {
+        let depth = path.matches('/').count();
+        let mut ctx = Context::new();
+        ctx.insert("root", &"../".repeat(depth));
+        ctx.insert("current", path);
+        ctx.insert("page_kind", kind);
+        ctx.insert("site", &self.site);
+        ctx.insert("nav", &self.nav);
+        ctx.insert("t", self.t.entries());
+        ctx
+    }
+
+    /// Renders `template` with `ctx`.
+    pub fn render(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
+        self.tera.render(template, ctx).map_err(|e| RenderError {
+            template: template.to_string(),
+            message: describe(&e),
+        })
+    }
+
+    /// Renders a whole page: `ctx` comes from [`Renderer::context`] plus the page's data.
+    pub fn page(
+        &self,
+        path: &str,
+        template: &str,
+        title: &str,
+        mut ctx: Context,
+    ) -> Result<(String, Vec<u8>), RenderError> {
+        ctx.insert("page_title", title);
+        Ok((path.to_string(), self.render(template, &ctx)?.into_bytes()))
+    }
+}

@@ -1,0 +1,197 @@
+//! Theme layers: which template, asset and translation wins.
+//!
+//! Highest first: the project's `templates/` and `static/`, then the project's
+//! `themes/<name>/`, then the built-in `default` theme compiled into the binary
+//! (so an installed cxscore needs no checkout). A file in a higher layer
+//! replaces the file of the same relative name below it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+use walkdir::WalkDir;
+
+use crate::diag::{display_path, Diagnostics, Location};
+use crate::project::paths::confined;
+
+static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The resolved theme: every template, static asset and catalog entry to use.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Template name (e.g. `partials/tile.html`) → source.
+    pub templates: BTreeMap<String, String>,
+    /// Asset path relative to the site root → bytes.
+    pub statics: BTreeMap<String, Vec<u8>>,
+    /// The translation catalog source (YAML) for the project's language.
+    pub catalog_yaml: String,
+    /// Where the catalog came from, for error messages.
+    pub catalog_origin: String,
+}
+
+/// Assembles the theme for `theme_name` and `language` over the project at `root`.
+pub fn load_theme(root: &Path, theme_name: &str, language: &str, diags: &mut Diagnostics) -> Theme {
+    let mut theme = Theme::default();
+    add_built_in(&mut theme);
+    let catalog = format!("i18n/{language}.yaml");
+    theme.catalog_yaml = built_in_text(&catalog).unwrap_or_default();
+    theme.catalog_origin = format!("built-in theme {catalog}");
+
+    let theme_dir = root.join("themes").join(theme_name);
+    if theme_dir.is_dir() {
+        add_folder(
+            root,
+            &theme_dir.join("templates"),
+            &mut theme.templates,
+            diags,
+            text,
+        );
+        add_folder(
+            root,
+            &theme_dir.join("static"),
+            &mut theme.statics,
+            diags,
+            bytes,
+        );
+        let path = theme_dir.join(&catalog);
+        if let Ok(yaml) = std::fs::read_to_string(&path) {
+            theme.catalog_yaml = yaml;
+            theme.catalog_origin = display_path(root, &path).display().to_string();
+        }
+    } else if theme_name != "default" {
+        diags.error_hint(
+            Location::file("cxscore.yaml"),
+            format!("theme `{theme_name}` not found in themes/"),
+            format!("create themes/{theme_name}/ or use `theme: default`"),
+        );
+    }
+    add_folder(
+        root,
+        &root.join("templates"),
+        &mut theme.templates,
+        diags,
+        text,
+    );
+    add_folder(root, &root.join("static"), &mut theme.statics, diags, bytes);
+    theme
+}
+
+fn built_in_text(path: &str) -> Option<String> {
+    BUILT_IN
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .map(str::to_string)
+}
+
+fn add_built_in(theme: &mut Theme) {
+    fn walk(dir: &Dir<'_>, theme: &mut Theme) {
+        for file in dir.files() {
+            let path = file.path().to_string_lossy().replace('\\', "/");
+            if let Some(name) = path.strip_prefix("templates/") {
+                let source = String::from_utf8_lossy(file.contents()).into_owned();
+                theme.templates.insert(name.to_string(), source);
+            } else if let Some(name) = path.strip_prefix("static/") {
+                theme
+                    .statics
+                    .insert(name.to_string(), file.contents().to_vec());
+            }
+        }
+        for sub in dir.dirs() {
+            walk(sub, theme);
+        }
+    }
+    walk(&BUILT_IN, theme);
+}
+
+fn text(bytes: Vec<u8>) -> Option<String> {
+    String::from_utf8(bytes).ok()
+}
+
+fn bytes(bytes: Vec<u8>) -> Option<Vec<u8>> {
+    Some(bytes)
+}
+
+/// Adds every file under `dir` to `layer`, keyed by its path relative to `dir`,
+/// refusing files that resolve outside the project.
+fn add_folder<T>(
+    root: &Path,
+    dir: &Path,
+    layer: &mut BTreeMap<String, T>,
+    diags: &mut Diagnostics,
+    convert: fn(Vec<u8>) -> Option<T>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name();
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let shown = display_path(root, entry.path());
+        if confined(root, entry.path()).is_err() {
+            diags.error_hint(
+                Location::file(shown),
+                "the file links outside the project folder",
+                "copy it into the project instead of linking to it",
+            );
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let key = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read(entry.path()).ok().and_then(convert) {
+            Some(value) => {
+                layer.insert(key, value);
+            }
+            None => diags.error_hint(
+                Location::file(shown),
+                "cannot read the file as UTF-8 text",
+                "templates must be UTF-8",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_theme_has_its_templates_css_and_catalogs() {
+        let mut d = Diagnostics::new();
+        let dir = tempfile::tempdir().unwrap();
+        let theme = load_theme(dir.path(), "default", "zh-CN", &mut d);
+        assert!(theme.templates.contains_key("base.html"));
+        assert!(theme.templates.contains_key("partials/tile.html"));
+        assert!(theme.statics.contains_key("style.css"));
+        assert!(theme.catalog_yaml.contains("计分卡"));
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn project_templates_override_the_theme() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("templates/partials")).unwrap();
+        std::fs::write(root.join("templates/partials/tile.html"), "MINE").unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/style.css"), "body{}").unwrap();
+        let mut d = Diagnostics::new();
+        let theme = load_theme(&root, "default", "en", &mut d);
+        assert_eq!(theme.templates["partials/tile.html"], "MINE");
+        assert_eq!(theme.statics["style.css"], b"body{}");
+        assert!(theme.templates["base.html"].contains("<html"));
+    }
+
+    #[test]
+    fn a_missing_theme_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Diagnostics::new();
+        load_theme(dir.path(), "corporate", "en", &mut d);
+        assert!(d.sorted()[0]
+            .message
+            .contains("theme `corporate` not found"));
+    }
+}

@@ -1,0 +1,266 @@
+//! View models: what templates receive, already formatted and translated.
+//!
+//! Templates only lay out; every number is rounded and every word looked up
+//! here. Fields holding trusted HTML (sanitised Markdown, chart SVG) end in
+//! `_html` and are the only ones templates mark `safe`; everything else is
+//! autoescaped.
+
+use serde::Serialize;
+
+use crate::charts::{self, DataTable};
+use crate::metrics::computed::{Estimate, IndicatorResult, Status};
+use crate::project::model::{Direction, Indicator, Kind, Metric, Project};
+use crate::site::format::{self, decimals};
+use crate::site::i18n::Catalog;
+use crate::site::markdown::to_safe_html;
+
+/// A chart and its text alternative.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartView {
+    /// The SVG (trusted: drawn by our charts module, labels escaped there).
+    pub svg_html: String,
+    /// The data table beside it.
+    pub table: DataTable,
+}
+
+/// An indicator as a tile, a table row, or a page headline.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorCard {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Relative URL of its page from the site root.
+    pub url: String,
+    /// "KQI", "KCI"…, translated.
+    pub kind_label: String,
+    /// "Net Promoter Score"…, translated.
+    pub metric_label: String,
+    /// Display unit, or "".
+    pub unit: String,
+    /// The value, rounded, or the dash.
+    pub value_text: String,
+    /// The interval, or the dash.
+    pub ci_text: String,
+    /// Answered rows.
+    pub n_text: String,
+    /// Kish's effective n.
+    pub eff_n_text: String,
+    /// The target, or the dash.
+    pub target_text: String,
+    /// The amber threshold, or the dash.
+    pub amber_text: String,
+    /// Status word for CSS classes: green, amber, red, suppressed, none.
+    pub status: String,
+    /// Status in words, translated.
+    pub status_label: String,
+    /// A status symbol, so status is never colour alone.
+    pub status_icon: String,
+    /// Trend sparkline SVG, or "".
+    pub sparkline_html: String,
+    /// The formula in words.
+    pub formula: String,
+    /// Dataset and column it reads.
+    pub source: String,
+    /// "higher" / "lower", translated.
+    pub direction_label: String,
+    /// How it is measured, or "".
+    pub measurement: String,
+    /// Its standard, or "".
+    pub basis: String,
+    /// Its owner, or "".
+    pub owner: String,
+    /// The description, sanitised.
+    pub description_html: String,
+}
+
+/// The status word used in CSS classes and JSON.
+pub fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Green => "green",
+        Status::Amber => "amber",
+        Status::Red => "red",
+        Status::Suppressed => "suppressed",
+        Status::None => "none",
+    }
+}
+
+/// A symbol per status: a tick, a triangle, a cross; status is never colour alone.
+pub fn status_icon(status: Status) -> &'static str {
+    match status {
+        Status::Green => "✔",
+        Status::Amber => "▲",
+        Status::Red => "✖",
+        Status::Suppressed => "…",
+        Status::None => "–",
+    }
+}
+
+/// The translated word for a status.
+pub fn status_label(status: Status, t: &Catalog) -> String {
+    t.get(&format!("status_{}", status_word(status)))
+}
+
+/// The translated label of an indicator kind.
+pub fn kind_label(kind: Kind, t: &Catalog) -> String {
+    t.get(match kind {
+        Kind::Kqi => "kind_kqi",
+        Kind::Kci => "kind_kci",
+        Kind::Kpi => "kind_kpi",
+    })
+}
+
+/// The formula of an indicator in words, with its parameters.
+pub fn formula(ind: &Indicator, t: &Catalog) -> String {
+    let column = ind.column.as_ref().map(|c| c.name.as_str()).unwrap_or("");
+    let range = |r: &crate::project::model::Range| {
+        format!("{}–{}", format::number(r.lo, 0), format::number(r.hi, 0))
+    };
+    match &ind.metric {
+        Metric::Nps => t.get("formula_nps"),
+        Metric::Csat { scale, top_box } => t.fill(
+            "formula_csat",
+            &[("box", &range(top_box)), ("scale", &range(scale))],
+        ),
+        Metric::Ces { scale, mode } => {
+            let key = match mode {
+                crate::project::model::CesMode::Mean => "formula_ces_mean",
+                crate::project::model::CesMode::Agree => "formula_ces_agree",
+                crate::project::model::CesMode::Net => "formula_ces_net",
+            };
+            t.fill(key, &[("scale", &range(scale))])
+        }
+        Metric::Mean { .. } => t.fill("formula_mean", &[("column", column)]),
+        Metric::TopBox { scale, range: b } => t.fill(
+            "formula_top_box",
+            &[("box", &range(b)), ("scale", &range(scale))],
+        ),
+        Metric::BottomBox { scale, range: b } => t.fill(
+            "formula_bottom_box",
+            &[("box", &range(b)), ("scale", &range(scale))],
+        ),
+        Metric::Share { values } => t.fill(
+            "formula_share",
+            &[("column", column), ("values", &values.join(" / "))],
+        ),
+        Metric::Percentile { p, .. } => t.fill(
+            "formula_percentile",
+            &[("p", &format::number(*p, 0)), ("column", column)],
+        ),
+        Metric::Count => t.get("formula_count"),
+        Metric::Composite { components } => {
+            let list: Vec<String> = components
+                .iter()
+                .map(|(id, w)| format!("{id} ×{}", format::number(*w, 1)))
+                .collect();
+            t.fill("formula_composite", &[("components", &list.join(", "))])
+        }
+    }
+}
+
+/// Builds the card of an indicator from one of its estimates (overall, or a persona's).
+pub fn card(
+    ind: &Indicator,
+    result: &IndicatorResult,
+    estimate: &Estimate,
+    with_sparkline: bool,
+    t: &Catalog,
+) -> IndicatorCard {
+    let d = decimals(&ind.metric);
+    let source = match (&ind.dataset, &ind.column) {
+        (Some(ds), Some(c)) => format!("{ds} · {}", c.name),
+        (Some(ds), None) => ds.clone(),
+        _ => String::new(),
+    };
+    let sparkline_html = if with_sparkline && result.periods.len() > 1 {
+        let values: Vec<Option<f64>> = result.periods.iter().map(|p| p.estimate.value).collect();
+        charts::sparkline_svg(
+            &values,
+            &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
+        )
+    } else {
+        String::new()
+    };
+    IndicatorCard {
+        id: ind.id.clone(),
+        name: ind.name.clone(),
+        url: format!("indicators/{}.html", ind.id),
+        kind_label: kind_label(ind.kind, t),
+        metric_label: t.get(&format!("metric_{}", ind.metric.name())),
+        unit: ind.unit.clone().unwrap_or_default(),
+        value_text: format::maybe(estimate.value, d),
+        ci_text: format::interval(estimate.ci_low, estimate.ci_high, d),
+        n_text: format::number(estimate.n as f64, 0),
+        eff_n_text: format::number(estimate.effective_n, 1),
+        target_text: format::maybe(ind.target, d),
+        amber_text: format::maybe(ind.amber, d),
+        status: status_word(estimate.status).to_string(),
+        status_label: status_label(estimate.status, t),
+        status_icon: status_icon(estimate.status).to_string(),
+        sparkline_html,
+        formula: formula(ind, t),
+        source,
+        direction_label: t.get(match ind.direction {
+            Direction::Higher => "direction_higher",
+            Direction::Lower => "direction_lower",
+        }),
+        measurement: ind.measurement.clone().unwrap_or_default(),
+        basis: ind.basis.clone().unwrap_or_default(),
+        owner: ind.owner.clone().unwrap_or_default(),
+        description_html: ind
+            .description
+            .as_deref()
+            .map(to_safe_html)
+            .unwrap_or_default(),
+    }
+}
+
+/// Pairs each indicator definition with its result, in definition order.
+pub fn pairs<'a>(
+    project: &'a Project,
+    results: &'a [IndicatorResult],
+) -> impl Iterator<Item = (&'a Indicator, &'a IndicatorResult)> {
+    project
+        .indicators
+        .iter()
+        .filter_map(move |ind| results.iter().find(|r| r.id == ind.id).map(|r| (ind, r)))
+}
+
+/// A link in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavLink {
+    /// Display name.
+    pub name: String,
+    /// URL relative to the site root.
+    pub url: String,
+}
+
+/// The navigation, computed once per build.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavView {
+    /// Journey pages.
+    pub journeys: Vec<NavLink>,
+    /// Whether to link the personas page.
+    pub has_personas: bool,
+    /// The personas index URL.
+    pub personas_url: String,
+    /// Whether to link the drivers page.
+    pub has_drivers: bool,
+    /// Narrative pages.
+    pub pages: Vec<NavLink>,
+}
+
+/// Site-wide facts every template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    /// The report's title.
+    pub title: String,
+    /// The client, or "".
+    pub client: String,
+    /// `en` / `zh-CN`.
+    pub lang: String,
+    /// cxscore's version.
+    pub version: String,
+    /// The footer line.
+    pub footer: String,
+}
