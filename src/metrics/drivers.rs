@@ -182,9 +182,9 @@ impl DriverAcc {
         }
         for i in 0..k {
             let di = coef * self.delta[i];
-            let row = &mut self.com[i * k..(i + 1) * k];
-            for j in i..k {
-                row[j] += di * self.delta[j];
+            let row = &mut self.com[i * k + i..(i + 1) * k];
+            for (c, dj) in row.iter_mut().zip(&self.delta[i..]) {
+                *c += di * dj;
             }
         }
         self.w = w_new;

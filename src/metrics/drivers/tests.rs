@@ -2,6 +2,9 @@
 //! or from independent computations written here (two-pass Pearson, ordinary
 //! least squares by Gaussian elimination), never from the code under test.
 
+// Index loops read like the formulas they check.
+#![allow(clippy::needless_range_loop)]
+
 use super::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -581,9 +584,8 @@ fn overflow_gives_none_not_nan() {
             .chain(&s.importance)
             .chain(&s.performance)
             .chain([&s.r2])
+            .flatten()
     {
-        if let Some(x) = x {
-            assert!(x.is_finite());
-        }
+        assert!(x.is_finite());
     }
 }
