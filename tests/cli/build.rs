@@ -1,0 +1,154 @@
+//! Whole builds: determinism, the previous site surviving a failure, the
+//! example project's pages and links, and `check` writing nothing.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::harness::{snapshot_tree, stderr, Fixture};
+
+#[test]
+fn two_builds_of_the_same_input_are_byte_identical() {
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let first = snapshot_tree(&f.site());
+    let out = f.run(&["build", "project", "--out", "second"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = snapshot_tree(&f.root.parent().unwrap().join("second"));
+    assert!(first.len() > 5);
+    assert_eq!(first, second);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let before = snapshot_tree(&f.site());
+    f.edit("indicators/core.yaml", "  metric: nps", "  metric: nsp");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the previous site is untouched"));
+    assert_eq!(snapshot_tree(&f.site()), before);
+    // And a good build replaces it completely, leaving no temporary folders behind.
+    f.edit("indicators/core.yaml", "  metric: nsp", "  metric: nps");
+    assert!(f.build().status.success());
+    let entries: BTreeSet<String> = fs::read_dir(&f.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(entries.iter().all(|e| !e.starts_with(".cxscore")), "{entries:?}");
+}
+
+#[test]
+fn out_refuses_the_project_folder_and_a_foreign_folder() {
+    let f = Fixture::copy("tiny");
+    let out = f.run(&["build", "project", "--out", "project"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(f.root.join("cxscore.yaml").exists());
+    let out = f.run(&["build", "project", "--out", "project/indicators"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a cxscore site"), "{}", stderr(&out));
+    assert!(f.root.join("indicators/core.yaml").exists());
+}
+
+#[test]
+fn check_writes_nothing_and_the_gate_trips_on_amber_but_not_red() {
+    let f = Fixture::copy("tiny");
+    // The tiny project's worst status is red (cx-index): gate red trips (3).
+    let out = f.run(&["check", "project", "--fail-on", "red"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // Remove the red composite: the worst is amber (csat, p90): red passes, amber trips.
+    f.edit("indicators/core.yaml", "  target: 70\n", "\n");
+    assert_eq!(f.run(&["check", "project", "--fail-on", "red"]).status.code(), Some(0));
+    assert_eq!(f.run(&["check", "project", "--fail-on", "amber"]).status.code(), Some(3));
+    assert_eq!(f.run(&["check", "project"]).status.code(), Some(0));
+    assert!(!f.site().exists(), "check wrote a site");
+}
+
+/// Every `href` and `src` of an HTML file.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Builds a project and checks every local link of every page resolves and nothing is remote.
+fn check_links(site: &Path) -> usize {
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(site) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let html = fs::read_to_string(entry.path()).unwrap();
+        assert!(!html.contains("<script"), "{:?} has a script", entry.path());
+        for link in links(&html) {
+            assert!(
+                !link.starts_with("http:") && !link.starts_with("https:") && !link.starts_with("//"),
+                "{:?} links outside: {link}",
+                entry.path()
+            );
+            if link.starts_with('#') || link.starts_with("mailto:") {
+                continue;
+            }
+            let target = link.split('#').next().unwrap();
+            let resolved = entry.path().parent().unwrap().join(target);
+            assert!(resolved.exists(), "{:?}: broken link {link}", entry.path());
+        }
+    }
+    pages
+}
+
+#[test]
+fn the_tiny_site_has_every_page_and_its_links_resolve() {
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let site = f.site();
+    for page in [
+        "index.html",
+        "indicators/nps.html",
+        "indicators/cx-index.html",
+        "personas/index.html",
+        "personas/newcomer.html",
+        "journeys/join.html",
+        "methodology.html",
+        "pages/about.html",
+        "style.css",
+        "metrics.json",
+    ] {
+        assert!(site.join(page).exists(), "missing {page}");
+    }
+    assert!(check_links(&site) >= 8);
+    // The shortcode became the NPS tile; PII never reaches the site.
+    let about = fs::read_to_string(site.join("pages/about.html")).unwrap();
+    assert!(about.contains("tile status-green") && about.contains("indicators/nps.html"));
+    for file in snapshot_tree(&site) {
+        assert!(!String::from_utf8_lossy(&file.1).contains("@example.com"), "PII in {}", file.0);
+    }
+}
+
+#[test]
+fn the_example_project_builds_with_every_page() {
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    let indicators = m["indicators"].as_array().unwrap();
+    assert!(indicators.len() >= 12);
+    for ind in indicators {
+        let id = ind["id"].as_str().unwrap();
+        assert!(f.site().join(format!("indicators/{id}.html")).exists(), "no page for {id}");
+    }
+    assert!(f.site().join("drivers.html").exists());
+    assert!(check_links(&f.site()) >= 20);
+}

@@ -1,0 +1,9 @@
+//! One integration test binary: the real `cxscore` on fixture projects.
+//!
+//! Every test copies a fixture from `tests/fixtures/` into a fresh temporary
+//! folder, optionally edits files there, and runs the real binary.
+
+mod build;
+mod harness;
+mod invalid;
+mod numbers;
