@@ -415,7 +415,10 @@ fn survey_row(
     let t_speed = 0.55 * g + 0.80 * normal(rng);
     let t_install = 0.40 * g + 0.75 * normal(rng) + install_shift;
     let t_support = 0.55 * g + 0.80 * normal(rng);
-    let r = 0.10 * t_price + 0.38 * t_speed + 0.12 * t_install + 0.34 * t_support
+    let r = 0.10 * t_price
+        + 0.38 * t_speed
+        + 0.12 * t_install
+        + 0.34 * t_support
         + 0.20 * g
         + 0.65 * normal(rng);
 
@@ -477,7 +480,15 @@ fn survey_row(
         "R{id:06},{year:04}-{month:02}-{day:02},{},{},{},{weight:.2},",
         PERSONAS[persona], CHANNELS[channel], REGIONS[region]
     );
-    for v in [recommend, csat_install, effort, a_price, a_speed, a_install, a_support] {
+    for v in [
+        recommend,
+        csat_install,
+        effort,
+        a_price,
+        a_speed,
+        a_install,
+        a_support,
+    ] {
         if let Some(v) = v {
             let _ = write!(line, "{v}");
         }
