@@ -249,3 +249,142 @@ fn tickets_have_the_expected_shape() {
         assert!(matches!(&row[6], "yes" | "no"));
     }
 }
+
+/// Parses a YAML file of the example project into a JSON value.
+fn yaml(rel: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("example-project")
+        .join(rel);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn yaml_files(folder: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("example-project")
+        .join(folder);
+    let mut out: Vec<String> = fs::read_dir(dir)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .map(|n| format!("{folder}/{n}"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn is_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// A cheap structural guard on the definitions (the real loader checks far
+/// more): ids well-formed and unique, keys known, every reference resolves.
+#[test]
+fn definitions_reference_what_exists() {
+    const INDICATOR_KEYS: [&str; 22] = [
+        "id",
+        "name",
+        "kind",
+        "dataset",
+        "metric",
+        "column",
+        "where",
+        "target",
+        "thresholds",
+        "direction",
+        "unit",
+        "measurement",
+        "basis",
+        "owner",
+        "description",
+        "scale",
+        "top_box",
+        "mode",
+        "box",
+        "value",
+        "p",
+        "components",
+    ];
+    let mut indicators = BTreeSet::new();
+    let mut composites = Vec::new();
+    for file in yaml_files("indicators") {
+        for ind in yaml(&file).as_array().expect("a list of indicators") {
+            let obj = ind.as_object().expect("a map");
+            for key in obj.keys() {
+                assert!(INDICATOR_KEYS.contains(&key.as_str()), "{file}: key {key}");
+            }
+            let id = obj["id"].as_str().expect("id");
+            assert!(is_id(id), "{id}");
+            assert!(indicators.insert(id.to_owned()), "duplicate indicator {id}");
+            if let Some(c) = obj.get("components") {
+                composites.extend(c.as_object().expect("map").keys().cloned());
+            } else {
+                let ds = obj["dataset"].as_str().expect("dataset");
+                assert!(matches!(ds, "survey" | "tickets"), "{id}: dataset {ds}");
+            }
+        }
+    }
+    assert!(indicators.len() >= 12);
+    for c in &composites {
+        assert!(indicators.contains(c), "composite component {c}");
+    }
+
+    let mut personas = BTreeSet::new();
+    for file in yaml_files("personas") {
+        let p = yaml(&file);
+        let id = p["id"].as_str().expect("id").to_owned();
+        assert!(is_id(&id));
+        assert_eq!(p["match"]["column"], "persona");
+        personas.insert(id);
+    }
+    assert_eq!(personas.len(), 4);
+
+    let journey = yaml("journeys/broadband.yaml");
+    let listed: BTreeSet<String> = journey["personas"]
+        .as_array()
+        .expect("personas")
+        .iter()
+        .map(|p| p.as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(listed, personas);
+    let stages: Vec<&str> = journey["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["id"].as_str().expect("stage id"))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "discover",
+            "explore",
+            "compare",
+            "purchase",
+            "installation",
+            "retain",
+            "recommend"
+        ]
+    );
+    let mut touchpoints = BTreeSet::new();
+    for stage in journey["stages"].as_array().expect("stages") {
+        let e = stage["emotion"].as_f64().expect("emotion");
+        assert!((-2.0..=2.0).contains(&e));
+        let tps = stage["touchpoints"].as_array().expect("touchpoints");
+        assert!((1..=3).contains(&tps.len()));
+        for tp in tps {
+            let id = tp["id"].as_str().expect("touchpoint id");
+            assert!(is_id(id) && touchpoints.insert(id.to_owned()), "{id}");
+            for i in tp["indicators"].as_array().expect("indicators") {
+                let i = i.as_str().expect("indicator id");
+                assert!(
+                    indicators.contains(i),
+                    "touchpoint {id}: unknown indicator {i}"
+                );
+            }
+        }
+    }
+}
