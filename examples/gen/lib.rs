@@ -435,7 +435,8 @@ fn survey_row(
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, speed_rating, support_rating) = (a_price, a_speed, a_support);
+    let (price_rating, speed_rating, install_rating, support_rating) =
+        (a_price, a_speed, a_install, a_support);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
@@ -469,6 +470,7 @@ fn survey_row(
             on_time: on_time == Some(true),
             price: price_rating,
             speed: speed_rating,
+            install: install_rating,
             support: support_rating,
         };
         write_comment(rng, recommend.unwrap_or(7), &lived, id, phone_tail, comment);
@@ -526,6 +528,7 @@ struct Lived {
     on_time: bool,
     price: u8,
     speed: u8,
+    install: u8,
     support: u8,
 }
 
@@ -535,7 +538,7 @@ enum Fits {
     Anyone,
     Late,
     OnTime,
-    Installed,
+    PoorInstall,
     Enterprise,
     Mover,
     Porter,
@@ -555,7 +558,7 @@ impl Fits {
             Fits::Anyone => true,
             Fits::Late => l.installed && !l.on_time,
             Fits::OnTime => l.installed && l.on_time,
-            Fits::Installed => l.installed,
+            Fits::PoorInstall => l.install <= 2,
             Fits::Enterprise => l.persona == 0,
             Fits::Mover => l.persona == 2,
             Fits::Porter => l.persona == 3,
@@ -572,7 +575,7 @@ impl Fits {
 }
 
 /// Verbatims for detractors (0–6). Placeholders: {days} {fee} {mins} {name} {email} {phone}.
-const DETRACTOR: [(Fits, &str); 16] = [
+const DETRACTOR: [(Fits, &str); 20] = [
     (Fits::Late, "Engineer never turned up for the first slot and nobody called to say why."),
     (Fits::SlowSpeed, "Speed drops to almost nothing every evening, which is exactly when we need it."),
     (Fits::Late, "Took {days} days to get the line working. Not good enough."),
@@ -582,13 +585,17 @@ const DETRACTOR: [(Fits, &str); 16] = [
     (Fits::Porter, "Number port failed twice; I lost my old number for a week."),
     (Fits::PoorSupport, "Router keeps dropping the connection, support just tells me to restart it."),
     (Fits::Anyone, "Please call me back on {phone}, I have raised this three times."),
+    (Fits::Anyone, "Too expensive for what you get."),
+    (Fits::Anyone, "Promised a call back that never came. Twice."),
+    (Fits::Anyone, "Everything takes too long to sort out, and nobody owns the problem."),
+    (Fits::Anyone, "Contract terms changed mid-way, with one e-mail I nearly missed."),
     (Fits::Anyone, "Nobody replies to emails. Contact me at {email} if anyone actually reads this."),
     (Fits::Mover, "Moved house and had to pay for a new installation, even though I've been a customer for years."),
     (Fits::PoorSupport, "The chat bot is useless, it goes round in circles."),
     (Fits::SlowSpeed, "The \"superfast\" package is anything but."),
     (Fits::Outage, "The outage in July lasted two days, with no compensation, no updates, nothing."),
     (Fits::PoorPrice, "Bill is confusing: three different discounts, and I still can't tell what I pay."),
-    (Fits::Installed, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
+    (Fits::PoorInstall, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
 ];
 
 /// Verbatims for passives (7–8).
@@ -599,7 +606,7 @@ const PASSIVE: [(Fits, &str); 12] = [
     (Fits::Anyone, "Good value for the first year; we'll see what happens at renewal."),
     (Fits::Anyone, "Support sorted it in the end, but it took a couple of calls."),
     (Fits::Anyone, "No complaints really, it does what it says."),
-    (Fits::Installed, "Setup was easy, the advice on where to put the router could be better."),
+    (Fits::Anyone, "Setup was easy, the advice on where to put the router could be better."),
     (Fits::Anyone, "Fine, but the \"free\" upgrade came with a new 24-month contract."),
     (Fits::Shop, "The shop staff were helpful; the website less so."),
     (Fits::FastSpeed, "Speed is good, Wi-Fi upstairs is weak."),
@@ -625,7 +632,7 @@ const PROMOTER: [(Fits, &str); 14] = [
     (Fits::Enterprise, "Happy to be a reference customer, contact me at {email}."),
 ];
 
-/// Picks a verbatim that fits the score and, three times in four when one
+/// Picks a verbatim that fits the score and, three times in five when one
 /// exists, what the respondent lived through; fills in its placeholders.
 fn write_comment(
     rng: &mut ChaCha8Rng,
@@ -645,7 +652,7 @@ fn write_comment(
         .filter(|(f, _)| *f != Fits::Anyone && f.holds(lived))
         .count();
     let generic = pool.iter().filter(|(f, _)| *f == Fits::Anyone).count();
-    let (want_specific, mut k) = if specific > 0 && rng.random_bool(0.75) {
+    let (want_specific, mut k) = if specific > 0 && rng.random_bool(0.6) {
         (true, rng.random_range(0..specific))
     } else {
         (false, rng.random_range(0..generic))
