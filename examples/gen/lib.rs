@@ -11,8 +11,10 @@
 //! whether the engineer came on time. The likelihood to recommend is a weighted
 //! sum of the attributes (speed and support weigh most) plus `g` and noise, so
 //! attribute–outcome correlations land around 0.3–0.6. Every number is drawn
-//! from one ChaCha8 stream per dataset, so the output depends only on the seed
-//! and the options, never on the platform or the output mode.
+//! from one ChaCha8 stream per dataset, so the output depends only on the seed,
+//! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
+//! on the output mode. (Weights and response times go through `exp`/`ln`; a
+//! platform whose libm rounds differently could, rarely, change a last digit.)
 
 #![allow(dead_code)]
 
