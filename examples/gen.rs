@@ -1,0 +1,102 @@
+//! Seeded generator of the example project's data.
+//!
+//! ```text
+//! cargo run --release --example gen -- [--rows N] [--tickets N] [--out DIR]
+//!                                      [--seed S] [--months M] [--single-file]
+//! ```
+//!
+//! With no arguments it rewrites exactly the committed data in
+//! `example-project/data/`: `survey/2025-01.csv` … `survey/2025-12.csv` and
+//! `tickets.csv`. `--single-file` writes `DIR/survey.csv` (one file, the same
+//! rows in the same order) and `DIR/tickets.csv` instead, for benchmarks:
+//! `--rows 2000000 --single-file --out /tmp/big`.
+
+#[path = "gen/lib.rs"]
+mod generator;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--single-file]
+
+  --rows N        survey rows in total (default 7200)
+  --tickets N     ticket rows in total (default 3600)
+  --out DIR       output folder (default: example-project/data of this crate)
+  --seed S        random seed (default 2025)
+  --months M      months of data from January 2025 (default 12)
+  --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("gen: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("gen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Io(std::io::Error),
+}
+
+fn run() -> Result<(), Failure> {
+    let mut opts = generator::Options::default();
+    let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-project/data");
+    let mut single = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "--rows" => opts.rows = number(&value("--rows")?, "--rows")?,
+            "--tickets" => opts.tickets = number(&value("--tickets")?, "--tickets")?,
+            "--seed" => opts.seed = number(&value("--seed")?, "--seed")?,
+            "--months" => {
+                opts.months = number(&value("--months")?, "--months")?;
+                if opts.months == 0 {
+                    return Err(Failure::Usage("--months must be at least 1".into()));
+                }
+            }
+            "--out" => out = PathBuf::from(value("--out")?),
+            "--single-file" => single = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(Failure::Usage(format!("unknown argument `{other}`"))),
+        }
+    }
+
+    let start = Instant::now();
+    let summary = if single {
+        generator::write_single_file(&opts, &out)
+    } else {
+        generator::write_project_data(&opts, &out)
+    }
+    .map_err(Failure::Io)?;
+    eprintln!(
+        "gen: {} survey rows and {} tickets in {} files under {} ({:.2} s, seed {})",
+        summary.survey_rows,
+        summary.ticket_rows,
+        summary.files.len(),
+        out.display(),
+        start.elapsed().as_secs_f64(),
+        opts.seed
+    );
+    Ok(())
+}
+
+fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, Failure> {
+    text.parse()
+        .map_err(|_| Failure::Usage(format!("{name}: `{text}` is not a whole number")))
+}

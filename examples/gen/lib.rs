@@ -1,0 +1,798 @@
+//! Seeded generator of the example project's survey and ticket data.
+//!
+//! Shared by the `gen` example (the command line) and `tests/example_data.rs`
+//! (which checks that the committed data is exactly what this code writes), via
+//! `#[path = "…/gen/lib.rs"] mod generator;`. Only std, rand, rand_chacha and
+//! rand_distr are used; CSV is written by hand with RFC 4180 quoting.
+//!
+//! The model, in one paragraph: every respondent has a latent satisfaction `g`
+//! (normal, mean shifted by persona, channel, region and month). Four attribute
+//! ratings load on `g` plus their own noise; installation also depends on
+//! whether the engineer came on time. The likelihood to recommend is a weighted
+//! sum of the attributes (speed and support weigh most) plus `g` and noise, so
+//! attribute–outcome correlations land around 0.3–0.6. Every number is drawn
+//! from one ChaCha8 stream per dataset, so the output depends only on the seed,
+//! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
+//! on the output mode. (Weights and response times go through `exp`/`ln`; a
+//! platform whose libm rounds differently could, rarely, change a last digit.)
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+/// Survey rows written by default (the committed example data).
+pub const DEFAULT_ROWS: usize = 7_200;
+/// Ticket rows written by default.
+pub const DEFAULT_TICKETS: usize = 3_600;
+/// The default seed.
+pub const DEFAULT_SEED: u64 = 2025;
+/// Months of data written by default (January to December 2025).
+pub const DEFAULT_MONTHS: u32 = 12;
+/// The first month's year: month index 0 is January of this year.
+pub const START_YEAR: i32 = 2025;
+
+/// The survey CSV header, shared by every drop file.
+pub const SURVEY_HEADER: &str = "response_id,submitted_at,persona,channel,region,weight,\
+q_recommend,q_csat_install,q_ces_support,a_price,a_speed,a_install,a_support,\
+installed_on_time,comment,email,phone";
+
+/// The tickets CSV header.
+pub const TICKETS_HEADER: &str =
+    "ticket_id,opened_at,channel,region,category,first_response_minutes,resolved_first_contact";
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Survey rows in total.
+    pub rows: usize,
+    /// Ticket rows in total.
+    pub tickets: usize,
+    /// Months covered, starting January [`START_YEAR`].
+    pub months: u32,
+    /// The seed of both random streams.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rows: DEFAULT_ROWS,
+            tickets: DEFAULT_TICKETS,
+            months: DEFAULT_MONTHS,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// The files written, in order.
+    pub files: Vec<PathBuf>,
+    /// Survey rows written.
+    pub survey_rows: usize,
+    /// Ticket rows written.
+    pub ticket_rows: usize,
+}
+
+/// Writes the project layout: `OUT/survey/YYYY-MM.csv` (one drop file per
+/// month, all with the same header) and `OUT/tickets.csv`.
+pub fn write_project_data(opts: &Options, out: &Path) -> io::Result<Summary> {
+    let survey_dir = out.join("survey");
+    fs::create_dir_all(&survey_dir)?;
+    let mut sink = MonthlyFiles {
+        dir: survey_dir,
+        current: None,
+        files: Vec::new(),
+    };
+    let survey_rows = generate_survey(opts, &mut sink)?;
+    sink.finish()?;
+    let mut files = sink.files;
+    let tickets_path = out.join("tickets.csv");
+    let ticket_rows = write_tickets_file(opts, &tickets_path)?;
+    files.push(tickets_path);
+    Ok(Summary {
+        files,
+        survey_rows,
+        ticket_rows,
+    })
+}
+
+/// Writes one big `OUT/survey.csv` (the same rows as the monthly files, in
+/// the same order, under one header) and `OUT/tickets.csv`: for benchmarks.
+pub fn write_single_file(opts: &Options, out: &Path) -> io::Result<Summary> {
+    fs::create_dir_all(out)?;
+    let path = out.join("survey.csv");
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+    w.write_all(SURVEY_HEADER.as_bytes())?;
+    w.write_all(b"\n")?;
+    let mut sink = OneFile { w };
+    let survey_rows = generate_survey(opts, &mut sink)?;
+    sink.w.flush()?;
+    let tickets_path = out.join("tickets.csv");
+    let ticket_rows = write_tickets_file(opts, &tickets_path)?;
+    Ok(Summary {
+        files: vec![path, tickets_path],
+        survey_rows,
+        ticket_rows,
+    })
+}
+
+fn write_tickets_file(opts: &Options, path: &Path) -> io::Result<usize> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    w.write_all(TICKETS_HEADER.as_bytes())?;
+    w.write_all(b"\n")?;
+    let n = generate_tickets(opts, &mut w)?;
+    w.flush()?;
+    Ok(n)
+}
+
+/// Where survey rows go: told when a month starts, then given its lines.
+pub trait SurveySink {
+    /// A new month starts (called for every month, even one without rows).
+    fn begin_month(&mut self, year: i32, month: u32) -> io::Result<()>;
+    /// One CSV line, newline included.
+    fn row(&mut self, line: &[u8]) -> io::Result<()>;
+}
+
+struct MonthlyFiles {
+    dir: PathBuf,
+    current: Option<BufWriter<File>>,
+    files: Vec<PathBuf>,
+}
+
+impl MonthlyFiles {
+    fn finish(&mut self) -> io::Result<()> {
+        if let Some(mut w) = self.current.take() {
+            w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl SurveySink for MonthlyFiles {
+    fn begin_month(&mut self, year: i32, month: u32) -> io::Result<()> {
+        self.finish()?;
+        let path = self.dir.join(format!("{year:04}-{month:02}.csv"));
+        let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        w.write_all(SURVEY_HEADER.as_bytes())?;
+        w.write_all(b"\n")?;
+        self.current = Some(w);
+        self.files.push(path);
+        Ok(())
+    }
+
+    fn row(&mut self, line: &[u8]) -> io::Result<()> {
+        match &mut self.current {
+            Some(w) => w.write_all(line),
+            None => Err(io::Error::other("row before the first month")),
+        }
+    }
+}
+
+struct OneFile {
+    w: BufWriter<File>,
+}
+
+impl SurveySink for OneFile {
+    fn begin_month(&mut self, _year: i32, _month: u32) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, line: &[u8]) -> io::Result<()> {
+        self.w.write_all(line)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Calendar
+
+/// (year, month 1–12) of a month index counted from January [`START_YEAR`].
+pub fn year_month(index: u32) -> (i32, u32) {
+    (START_YEAR + (index / 12) as i32, index % 12 + 1)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Splits `total` over the months in proportion to `weight(month of year)`,
+/// exactly (largest remainders go to the earliest months).
+fn allocate(total: usize, months: u32, weight: impl Fn(u32) -> f64) -> Vec<usize> {
+    let w: Vec<f64> = (0..months).map(|i| weight(year_month(i).1)).collect();
+    let sum: f64 = w.iter().sum();
+    let mut counts: Vec<usize> = w
+        .iter()
+        .map(|x| (total as f64 * x / sum).floor() as usize)
+        .collect();
+    let mut left = total - counts.iter().sum::<usize>();
+    let n = counts.len();
+    let mut i = 0;
+    while left > 0 {
+        counts[i % n] += 1;
+        left -= 1;
+        i += 1;
+    }
+    counts
+}
+
+// ---------------------------------------------------------------------------
+// Random helpers
+
+fn pick(rng: &mut ChaCha8Rng, weights: &[f64]) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    weights.len() - 1
+}
+
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    rng.sample(StandardNormal)
+}
+
+/// 1 + the number of cut points below `x`: an ordinal rating.
+fn rate(x: f64, cuts: &[f64]) -> u8 {
+    1 + cuts.iter().filter(|c| x > **c).count() as u8
+}
+
+/// Appends one CSV field, quoted when it holds a comma, quote or line break.
+fn push_field(buf: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        buf.push('"');
+        for ch in s.chars() {
+            if ch == '"' {
+                buf.push('"');
+            }
+            buf.push(ch);
+        }
+        buf.push('"');
+    } else {
+        buf.push_str(s);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Survey
+
+/// Persona codes as written in the `persona` column.
+pub const PERSONAS: [&str; 4] = ["enterprise", "new", "mover", "porter"];
+/// Channel codes.
+pub const CHANNELS: [&str; 4] = ["web", "app", "shop", "phone"];
+/// Region codes.
+pub const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
+/// Ticket categories.
+pub const CATEGORIES: [&str; 5] = ["billing", "installation", "fault", "move", "other"];
+
+const PERSONA_MIX: [f64; 4] = [0.18, 0.36, 0.26, 0.20];
+/// Channel mix per persona (enterprise customers call their account line).
+const CHANNEL_MIX: [[f64; 4]; 4] = [
+    [0.25, 0.15, 0.05, 0.55],
+    [0.40, 0.25, 0.25, 0.10],
+    [0.35, 0.30, 0.15, 0.20],
+    [0.30, 0.20, 0.25, 0.25],
+];
+const REGION_MIX: [f64; 4] = [0.27, 0.31, 0.22, 0.20];
+
+/// Latent satisfaction shifts.
+const PERSONA_EFFECT: [f64; 4] = [0.40, 0.12, -0.05, -0.50];
+const CHANNEL_EFFECT: [f64; 4] = [0.08, 0.18, 0.0, -0.18];
+const REGION_EFFECT: [f64; 4] = [0.0, 0.08, 0.03, -0.15];
+
+/// Post-stratification: the sample over-represents new subscribers (invited
+/// right after installation) and under-represents enterprise customers.
+const PERSONA_WEIGHT: [f64; 4] = [1.45, 0.80, 0.95, 1.10];
+const REGION_WEIGHT: [f64; 4] = [1.05, 0.92, 1.00, 1.10];
+
+/// Share of each persona installed in the last 90 days (asked the installation questions).
+const RECENT_INSTALL: [f64; 4] = [0.45, 0.96, 0.92, 0.88];
+
+const JULY: u32 = 7;
+
+/// Survey responses per month of year: more after the January and September
+/// moving peaks, fewer in August and December.
+fn survey_season(month: u32) -> f64 {
+    match month {
+        1 => 1.10,
+        8 => 0.85,
+        9 => 1.15,
+        12 => 0.85,
+        _ => 1.0,
+    }
+}
+
+/// The latent shift of a month: a gentle improvement over the programme,
+/// and a dip in July (the north-region outage of 14–16 July).
+fn month_effect(index: u32, months: u32, month: u32, region: usize) -> f64 {
+    let t = if months > 1 {
+        index as f64 / (months - 1) as f64
+    } else {
+        0.5
+    };
+    let mut e = -0.12 + 0.24 * t;
+    if month == JULY {
+        e -= 0.25;
+        if region == 0 {
+            e -= 0.35;
+        }
+    }
+    e
+}
+
+/// Generates every survey row, month by month, into `sink`. Returns the row count.
+pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let counts = allocate(opts.rows, opts.months, survey_season);
+    let mut line = String::with_capacity(512);
+    let mut comment = String::with_capacity(256);
+    let mut id = 0usize;
+    let mut days: Vec<u32> = Vec::new();
+    for (index, &count) in (0..opts.months).zip(&counts) {
+        let (year, month) = year_month(index);
+        sink.begin_month(year, month)?;
+        let dim = days_in_month(year, month);
+        days.clear();
+        days.extend((0..count).map(|_| rng.random_range(1..=dim)));
+        days.sort_unstable();
+        for &day in &days {
+            id += 1;
+            line.clear();
+            survey_row(
+                &mut rng,
+                opts,
+                index,
+                (year, month, day),
+                id,
+                &mut line,
+                &mut comment,
+            );
+            sink.row(line.as_bytes())?;
+        }
+    }
+    Ok(id)
+}
+
+fn survey_row(
+    rng: &mut ChaCha8Rng,
+    opts: &Options,
+    index: u32,
+    (year, month, day): (i32, u32, u32),
+    id: usize,
+    line: &mut String,
+    comment: &mut String,
+) {
+    let persona = pick(rng, &PERSONA_MIX);
+    let channel = pick(rng, &CHANNEL_MIX[persona]);
+    let region = pick(rng, &REGION_MIX);
+
+    let weight = (PERSONA_WEIGHT[persona] * REGION_WEIGHT[region] * (0.12 * normal(rng)).exp())
+        .clamp(0.5, 2.0);
+
+    // Latent satisfaction.
+    let mu = PERSONA_EFFECT[persona]
+        + CHANNEL_EFFECT[channel]
+        + REGION_EFFECT[region]
+        + month_effect(index, opts.months, month, region);
+    let g = mu + normal(rng);
+
+    // Installation: on time less often in the west (engineer shortage),
+    // in July (outage repairs took the engineers) and for number porters
+    // (the port date drives the slot).
+    let installed = rng.random_bool(RECENT_INSTALL[persona]);
+    let mut p_on_time: f64 = 0.87;
+    if region == 3 {
+        p_on_time -= 0.12;
+    }
+    if month == JULY {
+        p_on_time -= 0.10;
+    }
+    if persona == 3 {
+        p_on_time -= 0.05;
+    }
+    let on_time = rng.random_bool(p_on_time.clamp(0.0, 1.0));
+    let install_shift = match (installed, on_time) {
+        (true, true) => 0.25,
+        (true, false) => -1.2,
+        (false, _) => 0.0,
+    };
+
+    // Attribute "true" values, then the outcome.
+    let t_price = 0.45 * g + 0.85 * normal(rng) - if persona == 3 { 0.15 } else { 0.0 };
+    let t_speed = 0.55 * g + 0.80 * normal(rng);
+    let t_install = 0.40 * g + 0.75 * normal(rng) + install_shift;
+    let t_support = 0.55 * g + 0.80 * normal(rng);
+    let r = 0.10 * t_price
+        + 0.38 * t_speed
+        + 0.12 * t_install
+        + 0.34 * t_support
+        + 0.20 * g
+        + 0.65 * normal(rng);
+
+    let recommend = (7.95 + 2.05 * r).round().clamp(0.0, 10.0) as u8;
+    let a_price = rate(t_price, &[-1.6, -0.75, -0.05, 1.05]);
+    let a_speed = rate(t_speed, &[-1.9, -1.05, -0.35, 0.85]);
+    let a_install = rate(t_install, &[-1.7, -1.0, -0.35, 0.8]);
+    let a_support = rate(t_support, &[-1.45, -0.85, -0.2, 0.95]);
+    let csat_install = rate(t_install + 0.35 * normal(rng), &[-1.75, -1.05, -0.55, 0.55]);
+    // Effort, 1 = very low effort … 7 = very high effort (lower is better).
+    let effort = (3.05 - 1.25 * (0.85 * t_support + 0.45 * normal(rng)))
+        .round()
+        .clamp(1.0, 7.0) as u8;
+
+    // Blanks: each question skipped now and then; installation questions
+    // only for customers installed in the last 90 days.
+    let (price_rating, speed_rating, install_rating, support_rating) =
+        (a_price, a_speed, a_install, a_support);
+    let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
+    let recommend = ask(rng, 0.04).then_some(recommend);
+    let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
+    let effort = ask(rng, 0.08).then_some(effort);
+    let a_price = ask(rng, 0.06).then_some(a_price);
+    let a_speed = ask(rng, 0.05).then_some(a_speed);
+    let a_install = ask(rng, 0.07).then_some(a_install);
+    let a_support = ask(rng, 0.06).then_some(a_support);
+    let on_time = installed.then_some(on_time);
+
+    // PII: fake addresses (example.com) and Ofcom drama numbers (07700 900xxx).
+    let has_email = rng.random_bool(0.88);
+    let has_phone = rng.random_bool(0.80);
+    let phone_tail = rng.random_range(0..1000u32);
+
+    // Verbatims: detractors write more often than promoters.
+    let p_comment = match recommend {
+        Some(0..=6) => 0.40,
+        Some(7..=8) => 0.24,
+        Some(_) => 0.27,
+        None => 0.15,
+    };
+    comment.clear();
+    if rng.random_bool(p_comment) {
+        let lived = Lived {
+            persona,
+            channel,
+            region,
+            month,
+            installed,
+            on_time: on_time == Some(true),
+            price: price_rating,
+            speed: speed_rating,
+            install: install_rating,
+            support: support_rating,
+        };
+        write_comment(rng, recommend.unwrap_or(7), &lived, id, phone_tail, comment);
+    }
+
+    // The line.
+    let _ = write!(
+        line,
+        "R{id:06},{year:04}-{month:02}-{day:02},{},{},{},{weight:.2},",
+        PERSONAS[persona], CHANNELS[channel], REGIONS[region]
+    );
+    for v in [
+        recommend,
+        csat_install,
+        effort,
+        a_price,
+        a_speed,
+        a_install,
+        a_support,
+    ] {
+        if let Some(v) = v {
+            let _ = write!(line, "{v}");
+        }
+        line.push(',');
+    }
+    match on_time {
+        Some(true) => line.push_str("yes"),
+        Some(false) => line.push_str("no"),
+        None => {}
+    }
+    line.push(',');
+    push_field(line, comment);
+    line.push(',');
+    if has_email {
+        let _ = write!(line, "user{id}@example.com");
+    }
+    line.push(',');
+    if has_phone {
+        let _ = write!(line, "+44 7700 900{phone_tail:03}");
+    }
+    line.push('\n');
+}
+
+const NAMES: [&str; 8] = [
+    "Priya", "Tom", "Aisha", "Gareth", "Mei", "Callum", "Joanna", "Kwame",
+];
+
+/// What a respondent lived through, so that a verbatim matches the answers.
+struct Lived {
+    persona: usize,
+    channel: usize,
+    region: usize,
+    month: u32,
+    installed: bool,
+    on_time: bool,
+    price: u8,
+    speed: u8,
+    install: u8,
+    support: u8,
+}
+
+/// When a verbatim fits a respondent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fits {
+    Anyone,
+    Late,
+    OnTime,
+    PoorInstall,
+    Enterprise,
+    Mover,
+    Porter,
+    Shop,
+    Outage,
+    SlowSpeed,
+    FastSpeed,
+    PoorSupport,
+    GoodSupport,
+    PoorPrice,
+    GoodPrice,
+}
+
+impl Fits {
+    fn holds(self, l: &Lived) -> bool {
+        match self {
+            Fits::Anyone => true,
+            Fits::Late => l.installed && !l.on_time,
+            Fits::OnTime => l.installed && l.on_time,
+            Fits::PoorInstall => l.install <= 2,
+            Fits::Enterprise => l.persona == 0,
+            Fits::Mover => l.persona == 2,
+            Fits::Porter => l.persona == 3,
+            Fits::Shop => l.channel == 2,
+            Fits::Outage => l.region == 0 && (JULY..=JULY + 1).contains(&l.month),
+            Fits::SlowSpeed => l.speed <= 2,
+            Fits::FastSpeed => l.speed >= 4,
+            Fits::PoorSupport => l.support <= 2,
+            Fits::GoodSupport => l.support >= 4,
+            Fits::PoorPrice => l.price <= 2,
+            Fits::GoodPrice => l.price >= 4,
+        }
+    }
+}
+
+/// Verbatims for detractors (0–6). Placeholders: {days} {fee} {mins} {name} {email} {phone}.
+const DETRACTOR: [(Fits, &str); 20] = [
+    (Fits::Late, "Engineer never turned up for the first slot and nobody called to say why."),
+    (Fits::SlowSpeed, "Speed drops to almost nothing every evening, which is exactly when we need it."),
+    (Fits::Late, "Took {days} days to get the line working. Not good enough."),
+    (Fits::PoorPrice, "Price went up after the first year, and the letter didn't make it clear."),
+    (Fits::Shop, "I was told \"no setup fee\" in the shop, then I was charged £{fee}."),
+    (Fits::PoorSupport, "Spent {mins} minutes on hold, then got cut off."),
+    (Fits::Porter, "Number port failed twice; I lost my old number for a week."),
+    (Fits::PoorSupport, "Router keeps dropping the connection, support just tells me to restart it."),
+    (Fits::Anyone, "Please call me back on {phone}, I have raised this three times."),
+    (Fits::Anyone, "Too expensive for what you get."),
+    (Fits::Anyone, "Promised a call back that never came. Twice."),
+    (Fits::Anyone, "Everything takes too long to sort out, and nobody owns the problem."),
+    (Fits::Anyone, "Contract terms changed mid-way, with one e-mail I nearly missed."),
+    (Fits::Anyone, "Nobody replies to emails. Contact me at {email} if anyone actually reads this."),
+    (Fits::Mover, "Moved house and had to pay for a new installation, even though I've been a customer for years."),
+    (Fits::PoorSupport, "The chat bot is useless, it goes round in circles."),
+    (Fits::SlowSpeed, "The \"superfast\" package is anything but."),
+    (Fits::Outage, "The outage in July lasted two days, with no compensation, no updates, nothing."),
+    (Fits::PoorPrice, "Bill is confusing: three different discounts, and I still can't tell what I pay."),
+    (Fits::PoorInstall, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
+];
+
+/// Verbatims for passives (7–8).
+const PASSIVE: [(Fits, &str); 12] = [
+    (Fits::Anyone, "Works fine most of the time, but the price is on the high side."),
+    (Fits::Late, "Installation was OK, though the engineer arrived {mins} minutes late."),
+    (Fits::Anyone, "Decent speed. Wish the app showed outages properly."),
+    (Fits::Anyone, "Good value for the first year; we'll see what happens at renewal."),
+    (Fits::Anyone, "Support sorted it in the end, but it took a couple of calls."),
+    (Fits::Anyone, "No complaints really, it does what it says."),
+    (Fits::Anyone, "Setup was easy, the advice on where to put the router could be better."),
+    (Fits::Anyone, "Fine, but the \"free\" upgrade came with a new 24-month contract."),
+    (Fits::Shop, "The shop staff were helpful; the website less so."),
+    (Fits::FastSpeed, "Speed is good, Wi-Fi upstairs is weak."),
+    (Fits::Mover, "Moving the line was smoother than I expected, apart from a day without internet.\nThe new router is better though."),
+    (Fits::Porter, "Porting my number took {days} days, which was longer than promised."),
+];
+
+/// Verbatims for promoters (9–10).
+const PROMOTER: [(Fits, &str); 14] = [
+    (Fits::OnTime, "Engineer ({name}) was brilliant: on time, tidy, and explained everything."),
+    (Fits::Anyone, "Fast, reliable, and I haven't had to call anyone."),
+    (Fits::FastSpeed, "Best broadband we've had. Streaming, gaming, video calls, all at once."),
+    (Fits::Porter, "Switching was painless, they handled everything including my number."),
+    (Fits::Mover, "Installed the day after we moved in. Impressive."),
+    (Fits::GoodSupport, "Support fixed my issue on the first call, thank you {name}!"),
+    (Fits::GoodPrice, "Clear price, no surprises on the bill."),
+    (Fits::Anyone, "The app makes it easy to check usage and book an engineer."),
+    (Fits::Anyone, "Really happy. I've already recommended you to two neighbours."),
+    (Fits::FastSpeed, "I work from home and haven't had a single dropout in months."),
+    (Fits::Shop, "Good price, great speed, friendly people in the shop."),
+    (Fits::Enterprise, "Our office line was live before the deadline, as promised.\nThe account manager kept us updated every step."),
+    (Fits::Anyone, "Honestly, \"it just works\" is the best thing I can say about broadband."),
+    (Fits::Enterprise, "Happy to be a reference customer, contact me at {email}."),
+];
+
+/// Picks a verbatim that fits the score and, three times in five when one
+/// exists, what the respondent lived through; fills in its placeholders.
+fn write_comment(
+    rng: &mut ChaCha8Rng,
+    score: u8,
+    lived: &Lived,
+    id: usize,
+    phone_tail: u32,
+    out: &mut String,
+) {
+    let pool: &[(Fits, &str)] = match score {
+        0..=6 => &DETRACTOR,
+        7..=8 => &PASSIVE,
+        _ => &PROMOTER,
+    };
+    let specific = pool
+        .iter()
+        .filter(|(f, _)| *f != Fits::Anyone && f.holds(lived))
+        .count();
+    let generic = pool.iter().filter(|(f, _)| *f == Fits::Anyone).count();
+    let (want_specific, mut k) = if specific > 0 && rng.random_bool(0.6) {
+        (true, rng.random_range(0..specific))
+    } else {
+        (false, rng.random_range(0..generic))
+    };
+    let mut template = "";
+    for (f, text) in pool {
+        let candidate = if want_specific {
+            *f != Fits::Anyone && f.holds(lived)
+        } else {
+            *f == Fits::Anyone
+        };
+        if candidate {
+            if k == 0 {
+                template = text;
+                break;
+            }
+            k -= 1;
+        }
+    }
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = open + rest[open..].find('}').expect("template braces balance");
+        match &rest[open + 1..close] {
+            "days" => {
+                let _ = write!(out, "{}", rng.random_range(3..=21));
+            }
+            "fee" => {
+                let _ = write!(out, "{}", 5 * rng.random_range(6..=15));
+            }
+            "mins" => {
+                let _ = write!(out, "{}", 5 * rng.random_range(4..=18));
+            }
+            "name" => out.push_str(NAMES[rng.random_range(0..NAMES.len())]),
+            "email" => {
+                let _ = write!(out, "user{id}@example.com");
+            }
+            "phone" => {
+                let _ = write!(out, "07700 900{phone_tail:03}");
+            }
+            other => unreachable!("unknown placeholder {other}"),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+}
+
+// ---------------------------------------------------------------------------
+// Tickets
+
+const TICKET_CHANNEL_MIX: [f64; 4] = [0.23, 0.22, 0.10, 0.45];
+const TICKET_CATEGORY_MIX: [f64; 5] = [0.30, 0.20, 0.28, 0.12, 0.10];
+/// First-response time: median minutes and log-sd per channel.
+const RESPONSE_MEDIAN: [f64; 4] = [40.0, 28.0, 12.0, 6.0];
+const RESPONSE_SIGMA: [f64; 4] = [1.0, 1.0, 0.8, 0.9];
+/// First-contact resolution rate per category.
+const FCR: [f64; 5] = [0.82, 0.58, 0.62, 0.70, 0.80];
+
+/// Ticket volume per month of year: the July outage more than doubles faults.
+fn ticket_season(month: u32) -> f64 {
+    match month {
+        1 => 1.10,
+        7 => 1.50,
+        9 => 1.15,
+        _ => 1.0,
+    }
+}
+
+/// Generates every ticket row into `w`. Returns the row count.
+pub fn generate_tickets(opts: &Options, w: &mut dyn Write) -> io::Result<usize> {
+    // A second, independent stream: the ticket count never shifts the survey.
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x7469_636b_6574_7321);
+    let counts = allocate(opts.tickets, opts.months, ticket_season);
+    let mut line = String::with_capacity(128);
+    let mut id = 0usize;
+    let mut stamps: Vec<(u32, u32)> = Vec::new();
+    for (index, &count) in (0..opts.months).zip(&counts) {
+        let (year, month) = year_month(index);
+        let dim = days_in_month(year, month);
+        let t = if opts.months > 1 {
+            index as f64 / (opts.months - 1) as f64
+        } else {
+            0.5
+        };
+        stamps.clear();
+        for _ in 0..count {
+            let day = rng.random_range(1..=dim);
+            // Contact-centre hours: mostly 08:00–21:59, a few overnight.
+            let hour = if rng.random_bool(0.94) {
+                rng.random_range(8..22)
+            } else {
+                rng.random_range(0..24)
+            };
+            stamps.push((day, hour * 60 + rng.random_range(0..60)));
+        }
+        stamps.sort_unstable();
+        for &(day, minute) in &stamps {
+            id += 1;
+            let outage = month == JULY && (14..=18).contains(&day);
+            let channel = pick(&mut rng, &TICKET_CHANNEL_MIX);
+            let region = if outage && rng.random_bool(0.5) {
+                0
+            } else {
+                pick(&mut rng, &REGION_MIX)
+            };
+            let mut cat_mix = TICKET_CATEGORY_MIX;
+            if month == JULY {
+                cat_mix[2] += 0.35;
+            }
+            if region == 3 {
+                cat_mix[1] += 0.10;
+            }
+            let category = pick(&mut rng, &cat_mix);
+            let mut median = RESPONSE_MEDIAN[channel] * (1.15 - 0.25 * t);
+            if month == JULY {
+                median *= 1.6;
+            }
+            let minutes = (median.ln() + RESPONSE_SIGMA[channel] * normal(&mut rng)).exp();
+            let minutes = (minutes * 10.0).round().max(1.0) / 10.0;
+            let mut p_fcr = FCR[category] + 0.06 * t;
+            if minutes > 60.0 {
+                p_fcr -= 0.10;
+            }
+            let fcr = rng.random_bool(p_fcr.clamp(0.0, 1.0));
+
+            line.clear();
+            let _ = writeln!(
+                line,
+                "T{id:06},{year:04}-{month:02}-{day:02}T{:02}:{:02}:00,{},{},{},{minutes:.1},{}",
+                minute / 60,
+                minute % 60,
+                CHANNELS[channel],
+                REGIONS[region],
+                CATEGORIES[category],
+                if fcr { "yes" } else { "no" },
+            );
+            w.write_all(line.as_bytes())?;
+        }
+    }
+    Ok(id)
+}

@@ -1,0 +1,390 @@
+//! The committed example data is reproducible and has the shape the example
+//! project's definitions rely on.
+//!
+//! The generator's code is compiled into this test (examples cannot be
+//! imported), so a fresh generation needs no cargo subprocess.
+
+#[path = "../examples/gen/lib.rs"]
+mod generator;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-project/data")
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).expect("readable folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(path.strip_prefix(root).expect("under root").to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn survey_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(data_dir().join("survey"))
+        .expect("example-project/data/survey exists")
+        .map(|e| e.expect("folder entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_csv(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_path(path).expect("readable CSV");
+    let header = reader.headers().expect("a header").clone();
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (header, rows)
+}
+
+#[test]
+fn committed_data_matches_a_fresh_generation() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let summary = generator::write_project_data(&generator::Options::default(), tmp.path())
+        .expect("generation succeeds");
+    assert_eq!(summary.survey_rows, generator::DEFAULT_ROWS);
+    assert_eq!(summary.ticket_rows, generator::DEFAULT_TICKETS);
+
+    let committed = files_under(&data_dir());
+    let fresh = files_under(tmp.path());
+    assert_eq!(
+        committed, fresh,
+        "example-project/data holds other files than the generator writes; \
+         regenerate with `cargo run --release --example gen`"
+    );
+    for rel in &fresh {
+        let a = fs::read(data_dir().join(rel)).expect("committed file");
+        let b = fs::read(tmp.path().join(rel)).expect("fresh file");
+        assert!(
+            a == b,
+            "{} differs from a fresh generation; regenerate with \
+             `cargo run --release --example gen` and commit the result",
+            rel.display()
+        );
+    }
+}
+
+#[test]
+fn single_file_mode_writes_the_same_rows() {
+    let opts = generator::Options {
+        rows: 1_000,
+        tickets: 100,
+        ..Default::default()
+    };
+    let monthly = tempfile::tempdir().expect("temp dir");
+    let single = tempfile::tempdir().expect("temp dir");
+    generator::write_project_data(&opts, monthly.path()).expect("monthly files");
+    generator::write_single_file(&opts, single.path()).expect("single file");
+
+    let mut joined = format!("{}\n", generator::SURVEY_HEADER);
+    for rel in files_under(&monthly.path().join("survey")) {
+        let text = fs::read_to_string(monthly.path().join("survey").join(rel)).expect("file");
+        let (_, body) = text.split_once('\n').expect("a header line");
+        joined.push_str(body);
+    }
+    let one = fs::read_to_string(single.path().join("survey.csv")).expect("survey.csv");
+    assert_eq!(one, joined);
+    let (_, rows) = read_csv(&single.path().join("survey.csv"));
+    assert_eq!(rows.len(), 1_000);
+}
+
+#[test]
+fn generation_depends_on_the_seed_only() {
+    let opts = generator::Options {
+        rows: 500,
+        tickets: 50,
+        months: 3,
+        seed: 7,
+    };
+    let a = tempfile::tempdir().expect("temp dir");
+    let b = tempfile::tempdir().expect("temp dir");
+    generator::write_single_file(&opts, a.path()).expect("first run");
+    generator::write_single_file(&opts, b.path()).expect("second run");
+    for name in ["survey.csv", "tickets.csv"] {
+        assert_eq!(
+            fs::read(a.path().join(name)).expect("file"),
+            fs::read(b.path().join(name)).expect("file")
+        );
+    }
+    let other = tempfile::tempdir().expect("temp dir");
+    let reseeded = generator::Options { seed: 8, ..opts };
+    generator::write_single_file(&reseeded, other.path()).expect("other seed");
+    assert_ne!(
+        fs::read(a.path().join("survey.csv")).expect("file"),
+        fs::read(other.path().join("survey.csv")).expect("file")
+    );
+}
+
+#[test]
+fn survey_has_twelve_monthly_files_with_one_header() {
+    let files = survey_files();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let expected: Vec<String> = (1..=12).map(|m| format!("2025-{m:02}.csv")).collect();
+    assert_eq!(names, expected);
+
+    let mut total = 0;
+    let mut ids = BTreeSet::new();
+    for file in &files {
+        let (header, rows) = read_csv(file);
+        assert_eq!(
+            header.iter().collect::<Vec<_>>().join(","),
+            generator::SURVEY_HEADER,
+            "{}",
+            file.display()
+        );
+        let month = &file.file_stem().unwrap().to_string_lossy()[..];
+        for row in &rows {
+            assert_eq!(row.len(), header.len(), "ragged row in {}", file.display());
+            assert!(ids.insert(row[0].to_owned()), "duplicate id {}", &row[0]);
+            assert!(row[1].starts_with(month), "{} in {month}", &row[1]);
+        }
+        total += rows.len();
+    }
+    assert!(total >= 5_000, "only {total} survey rows");
+}
+
+#[test]
+fn survey_values_are_in_range_with_blanks_and_weights() {
+    let column = |header: &csv::StringRecord, name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let scales = [
+        ("q_recommend", 0.0, 10.0),
+        ("q_csat_install", 1.0, 5.0),
+        ("q_ces_support", 1.0, 7.0),
+        ("a_price", 1.0, 5.0),
+        ("a_speed", 1.0, 5.0),
+        ("a_install", 1.0, 5.0),
+        ("a_support", 1.0, 5.0),
+    ];
+    let mut rows_seen = 0usize;
+    let mut blanks = vec![0usize; scales.len()];
+    let mut comments = 0usize;
+    let mut quoted_comment = false;
+    let mut weight_sum = 0.0;
+    let mut personas = BTreeSet::new();
+    for file in survey_files() {
+        let (header, rows) = read_csv(&file);
+        let weight = column(&header, "weight");
+        let comment = column(&header, "comment");
+        let on_time = column(&header, "installed_on_time");
+        let csat = column(&header, "q_csat_install");
+        let persona = column(&header, "persona");
+        for row in &rows {
+            rows_seen += 1;
+            let w: f64 = row[weight].parse().expect("every row has a weight");
+            assert!((0.5..=2.0).contains(&w), "weight {w}");
+            weight_sum += w;
+            for (i, (name, lo, hi)) in scales.iter().enumerate() {
+                let cell = &row[column(&header, name)];
+                if cell.is_empty() {
+                    blanks[i] += 1;
+                } else {
+                    let v: f64 = cell.parse().expect("a number");
+                    assert!(v >= *lo && v <= *hi && v.fract() == 0.0, "{name} = {v}");
+                }
+            }
+            assert!(matches!(&row[on_time], "yes" | "no" | ""));
+            if row[on_time].is_empty() {
+                assert!(row[csat].is_empty(), "CSAT install without an installation");
+            }
+            if !row[comment].is_empty() {
+                comments += 1;
+                quoted_comment |= row[comment].contains([',', '"', '\n']);
+            }
+            personas.insert(row[persona].to_owned());
+        }
+    }
+    let mean_weight = weight_sum / rows_seen as f64;
+    assert!(
+        (0.9..=1.1).contains(&mean_weight),
+        "mean weight {mean_weight}"
+    );
+    for ((name, ..), b) in scales.iter().zip(&blanks) {
+        let share = *b as f64 / rows_seen as f64;
+        assert!(share > 0.02, "{name}: too few blanks ({share:.3})");
+    }
+    let comment_share = comments as f64 / rows_seen as f64;
+    assert!((0.2..=0.4).contains(&comment_share), "{comment_share}");
+    assert!(quoted_comment, "no comment needs CSV quoting");
+    let expected: BTreeSet<String> = generator::PERSONAS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(personas, expected);
+}
+
+#[test]
+fn tickets_have_the_expected_shape() {
+    let (header, rows) = read_csv(&data_dir().join("tickets.csv"));
+    assert_eq!(
+        header.iter().collect::<Vec<_>>().join(","),
+        generator::TICKETS_HEADER
+    );
+    assert!(rows.len() >= 3_000, "only {} tickets", rows.len());
+    for row in &rows {
+        assert_eq!(row[1].len(), "2025-03-04T10:15:00".len(), "{}", &row[1]);
+        assert!(generator::CATEGORIES.contains(&&row[4]), "{}", &row[4]);
+        let minutes: f64 = row[5].parse().expect("minutes");
+        assert!(minutes > 0.0);
+        assert!(matches!(&row[6], "yes" | "no"));
+    }
+}
+
+/// Parses a YAML file of the example project into a JSON value.
+fn yaml(rel: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("example-project")
+        .join(rel);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn yaml_files(folder: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("example-project")
+        .join(folder);
+    let mut out: Vec<String> = fs::read_dir(dir)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .map(|n| format!("{folder}/{n}"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn is_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// A cheap structural guard on the definitions (the real loader checks far
+/// more): ids well-formed and unique, keys known, every reference resolves.
+#[test]
+fn definitions_reference_what_exists() {
+    const INDICATOR_KEYS: [&str; 22] = [
+        "id",
+        "name",
+        "kind",
+        "dataset",
+        "metric",
+        "column",
+        "where",
+        "target",
+        "thresholds",
+        "direction",
+        "unit",
+        "measurement",
+        "basis",
+        "owner",
+        "description",
+        "scale",
+        "top_box",
+        "mode",
+        "box",
+        "value",
+        "p",
+        "components",
+    ];
+    let mut indicators = BTreeSet::new();
+    let mut composites = Vec::new();
+    for file in yaml_files("indicators") {
+        for ind in yaml(&file).as_array().expect("a list of indicators") {
+            let obj = ind.as_object().expect("a map");
+            for key in obj.keys() {
+                assert!(INDICATOR_KEYS.contains(&key.as_str()), "{file}: key {key}");
+            }
+            let id = obj["id"].as_str().expect("id");
+            assert!(is_id(id), "{id}");
+            assert!(indicators.insert(id.to_owned()), "duplicate indicator {id}");
+            if let Some(c) = obj.get("components") {
+                composites.extend(c.as_object().expect("map").keys().cloned());
+            } else {
+                let ds = obj["dataset"].as_str().expect("dataset");
+                assert!(matches!(ds, "survey" | "tickets"), "{id}: dataset {ds}");
+            }
+        }
+    }
+    assert!(indicators.len() >= 12);
+    for c in &composites {
+        assert!(indicators.contains(c), "composite component {c}");
+    }
+
+    let mut personas = BTreeSet::new();
+    for file in yaml_files("personas") {
+        let p = yaml(&file);
+        let id = p["id"].as_str().expect("id").to_owned();
+        assert!(is_id(&id));
+        assert_eq!(p["match"]["column"], "persona");
+        personas.insert(id);
+    }
+    assert_eq!(personas.len(), 4);
+
+    let journey = yaml("journeys/broadband.yaml");
+    let listed: BTreeSet<String> = journey["personas"]
+        .as_array()
+        .expect("personas")
+        .iter()
+        .map(|p| p.as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(listed, personas);
+    let stages: Vec<&str> = journey["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["id"].as_str().expect("stage id"))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "discover",
+            "explore",
+            "compare",
+            "purchase",
+            "installation",
+            "retain",
+            "recommend"
+        ]
+    );
+    let mut touchpoints = BTreeSet::new();
+    for stage in journey["stages"].as_array().expect("stages") {
+        let e = stage["emotion"].as_f64().expect("emotion");
+        assert!((-2.0..=2.0).contains(&e));
+        let tps = stage["touchpoints"].as_array().expect("touchpoints");
+        assert!((1..=3).contains(&tps.len()));
+        for tp in tps {
+            let id = tp["id"].as_str().expect("touchpoint id");
+            assert!(is_id(id) && touchpoints.insert(id.to_owned()), "{id}");
+            for i in tp["indicators"].as_array().expect("indicators") {
+                let i = i.as_str().expect("indicator id");
+                assert!(
+                    indicators.contains(i),
+                    "touchpoint {id}: unknown indicator {i}"
+                );
+            }
+        }
+    }
+}
