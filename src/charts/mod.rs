@@ -25,10 +25,14 @@
 //! ±[`MAX_MAGNITUDE`], degenerate ranges are widened, and a view with nothing to draw becomes a
 //! small "No data" SVG.
 
+mod bars;
 mod frame;
+mod sparkline;
 mod svg;
 mod trend;
 
+pub use bars::{bars_svg, Bar, BarsView};
+pub use sparkline::sparkline_svg;
 pub use trend::{trend_svg, TrendPoint, TrendView};
 
 use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};

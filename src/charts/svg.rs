@@ -91,18 +91,32 @@ pub(super) fn decorate(body: &str, marks: &[Mark]) -> String {
 /// Wraps a drawing body (everything after plotters' root tag, ending in `</svg>`) in the
 /// accessible, responsive root tag with `<title>` and `<desc>`.
 pub(super) fn wrap(kind: &str, title: &str, desc: &str, size: (u32, u32), body: &str) -> String {
+    wrap_sized(kind, title, desc, size, body, r#"width="100%""#)
+}
+
+/// [`wrap`] with explicit sizing attributes: sparklines keep an intrinsic size because a
+/// percentage width inside an auto-sized table cell has no width to take a share of.
+pub(super) fn wrap_sized(
+    kind: &str,
+    title: &str,
+    desc: &str,
+    size: (u32, u32),
+    body: &str,
+    sizing: &str,
+) -> String {
     let title = escape(title);
     let desc = escape(desc);
     let id = format!("cx-{kind}-{:016x}", fnv1a(&[kind, &title, &desc, body]));
     format!(
         concat!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" "#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" {sizing} "#,
             r#"role="img" aria-labelledby="{id}-t {id}-d" class="cx-chart cx-{kind}" "#,
             r#"font-family="sans-serif">"#,
             "\n<title id=\"{id}-t\">{title}</title>\n<desc id=\"{id}-d\">{desc}</desc>\n{body}"
         ),
         w = size.0,
         h = size.1,
+        sizing = sizing,
         id = id,
         kind = kind,
         title = title,
