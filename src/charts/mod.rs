@@ -26,12 +26,14 @@
 //! small "No data" SVG.
 
 mod bars;
+mod distribution;
 mod frame;
 mod sparkline;
 mod svg;
 mod trend;
 
 pub use bars::{bars_svg, Bar, BarsView};
+pub use distribution::{distribution_svg, Column, DistributionView};
 pub use sparkline::sparkline_svg;
 pub use trend::{trend_svg, TrendPoint, TrendView};
 
