@@ -4,7 +4,7 @@
 //! Used on indicator pages to show what lies behind a single score. Each column carries its
 //! group as a CSS class (`column group-<group>`) for the theme.
 
-use super::frame::{self, Drawn, Root};
+use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{message_svg, Mark};
 use super::{clean_text, count, finite, fmt1, span_desc, widen, DataTable};
 use super::{AMBER, GREEN, MAIN, RED};
@@ -115,7 +115,7 @@ fn draw(
     let bottom = if axes[0].is_empty() { 30 } else { 48 };
     let mut chart = frame::build(root, title, x, y, 60, bottom)?;
     frame::mesh(&mut chart, &axes[0], &axes[1], false, true)?;
-    frame::category_labels(root, &chart, labels)?;
+    frame::category_labels(root, &chart, labels, Crowded::Skip)?;
     for (i, (share, color)) in shares.iter().zip(colors).enumerate() {
         let Some(s) = *share else { continue };
         let xi = i as f64;

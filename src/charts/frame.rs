@@ -128,9 +128,24 @@ pub(super) fn fit(root: &Root<'_>, text: &str, style: &TextStyle<'_>, max_px: u3
     "…".to_string()
 }
 
-/// Writes category labels under the x axis at integer positions `0..labels.len()`, skipping
-/// some (counting back from the last, the most recent period) when they would overlap.
-pub(super) fn category_labels(root: &Root<'_>, chart: &Chart<'_, '_>, labels: &[String]) -> Drawn {
+/// How category labels that do not fit their slot are handled.
+#[derive(Clone, Copy)]
+pub(super) enum Crowded {
+    /// Skip labels (counting back from the last, the most recent period): for long series
+    /// of short labels, where every k-th label is enough to read the axis.
+    Skip,
+    /// Shorten every label with "…" to its slot: for a few named stages, all of which matter.
+    Shorten,
+}
+
+/// Writes category labels under the x axis at integer positions `0..labels.len()`, never
+/// overlapping (see [`Crowded`]).
+pub(super) fn category_labels(
+    root: &Root<'_>,
+    chart: &Chart<'_, '_>,
+    labels: &[String],
+    crowded: Crowded,
+) -> Drawn {
     let n = labels.len();
     if n == 0 {
         return Ok(());
@@ -138,13 +153,23 @@ pub(super) fn category_labels(root: &Root<'_>, chart: &Chart<'_, '_>, labels: &[
     let style = text_style(LABEL);
     let plot_px = f64::from(chart.plotting_area().dim_in_pixel().0);
     let slot = plot_px / n as f64;
-    let fitted: Vec<String> = labels.iter().map(|l| fit(root, l, &style, 110)).collect();
+    let max_px = match crowded {
+        Crowded::Skip => 110,
+        Crowded::Shorten => (slot - 8.0).clamp(12.0, 110.0) as u32,
+    };
+    let fitted: Vec<String> = labels
+        .iter()
+        .map(|l| fit(root, l, &style, max_px))
+        .collect();
     let widest = fitted
         .iter()
         .map(|l| root.estimate_text_size(l, &style).map_or(0, |(w, _)| w))
         .max()
         .unwrap_or(0);
-    let step = ((f64::from(widest) + 8.0) / slot.max(1.0)).ceil().max(1.0) as usize;
+    let step = match crowded {
+        Crowded::Skip => ((f64::from(widest) + 8.0) / slot.max(1.0)).ceil().max(1.0) as usize,
+        Crowded::Shorten => 1,
+    };
     let y_min = chart.y_range().start;
     let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));
     for (i, label) in fitted.iter().enumerate() {

@@ -26,6 +26,7 @@
 //! small "No data" SVG.
 
 mod bars;
+mod curve;
 mod distribution;
 mod frame;
 mod sparkline;
@@ -33,6 +34,7 @@ mod svg;
 mod trend;
 
 pub use bars::{bars_svg, Bar, BarsView};
+pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
 pub use sparkline::sparkline_svg;
 pub use trend::{trend_svg, TrendPoint, TrendView};

@@ -3,7 +3,7 @@
 //! Used on indicator pages. Missing periods (suppressed or no data) leave gaps in the line and
 //! the band rather than being interpolated, so a gap is never mistaken for a value.
 
-use super::frame::{self, Drawn, Root};
+use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::REFERENCE_MARK;
 use super::REFERENCE;
 use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
@@ -118,7 +118,7 @@ fn draw(
 ) -> Drawn {
     let mut chart = frame::build(root, title, x, y, 64, 40)?;
     frame::mesh(&mut chart, "", y_label, false, true)?;
-    frame::category_labels(root, &chart, labels)?;
+    frame::category_labels(root, &chart, labels, Crowded::Skip)?;
     for run in runs(bands) {
         let (first, last) = (run[0].0, run[run.len() - 1].0);
         if first == last {
