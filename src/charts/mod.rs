@@ -29,6 +29,7 @@ mod bars;
 mod curve;
 mod distribution;
 mod frame;
+mod quadrant;
 mod sparkline;
 mod svg;
 mod trend;
@@ -36,6 +37,7 @@ mod trend;
 pub use bars::{bars_svg, Bar, BarsView};
 pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
+pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
 pub use sparkline::sparkline_svg;
 pub use trend::{trend_svg, TrendPoint, TrendView};
 
