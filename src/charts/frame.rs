@@ -6,9 +6,9 @@
 //! driven".
 
 use super::svg::{self, Mark};
-use super::{fmt_tick, font_ready, text_style, AXIS, CAPTION, GRID, INK, LABEL, SMALL};
+use super::{fmt_tick, font_ready, text_style, AXIS, CAPTION, GRID, LABEL, SMALL};
 use plotters::coord::types::RangedCoordf64;
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::error::Error;
@@ -84,6 +84,11 @@ pub(super) fn mesh(
     x_numeric: bool,
     y_numeric: bool,
 ) -> Drawn {
+    // Axis descriptions come from users too: keep them within the plot's extent.
+    let area = chart.plotting_area();
+    let (w, h) = area.dim_in_pixel();
+    let x_desc = fit(area, x_desc, &text_style(LABEL), w);
+    let y_desc = fit(area, y_desc, &text_style(LABEL), h);
     let mut mesh = chart.configure_mesh();
     mesh.axis_style(AXIS)
         .bold_line_style(GRID)
@@ -111,8 +116,13 @@ pub(super) fn mesh(
 }
 
 /// Shortens `text` with "…" until it fits `max_px` in `style` (labels stay whole in the table).
-pub(super) fn fit(root: &Root<'_>, text: &str, style: &TextStyle<'_>, max_px: u32) -> String {
-    let width = |s: &str| root.estimate_text_size(s, style).map_or(0, |(w, _)| w);
+pub(super) fn fit<CT: CoordTranslate>(
+    area: &DrawingArea<SVGBackend<'_>, CT>,
+    text: &str,
+    style: &TextStyle<'_>,
+    max_px: u32,
+) -> String {
+    let width = |s: &str| area.estimate_text_size(s, style).map_or(0, |(w, _)| w);
     if width(text) <= max_px {
         return text.to_string();
     }
@@ -173,7 +183,7 @@ pub(super) fn category_labels(
     let y_min = chart.y_range().start;
     let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));
     for (i, label) in fitted.iter().enumerate() {
-        if (n - 1 - i) % step != 0 {
+        if !(n - 1 - i).is_multiple_of(step) {
             continue;
         }
         let (x, y) = chart.backend_coord(&(i as f64, y_min));
@@ -184,7 +194,7 @@ pub(super) fn category_labels(
 
 /// Writes a number beside a mark (value labels on bars and columns).
 pub(super) fn value_label(root: &Root<'_>, text: &str, at: (i32, i32), h: HPos, v: VPos) -> Drawn {
-    let style = text_style(SMALL).color(&INK).pos(Pos::new(h, v));
+    let style = text_style(SMALL).pos(Pos::new(h, v));
     root.draw(&Text::new(text, at, style))?;
     Ok(())
 }

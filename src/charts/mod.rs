@@ -264,6 +264,13 @@ mod tests {
     }
 
     #[test]
+    fn embedded_font_registers() {
+        // ab_glyph only knows fonts registered with it, never system fonts, so this passing
+        // is what makes charts work on a machine with none installed.
+        assert!(font_ready());
+    }
+
+    #[test]
     fn control_characters_are_removed() {
         assert_eq!(clean_text("a\u{0}b\nc"), "a b c");
     }

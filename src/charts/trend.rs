@@ -275,6 +275,24 @@ mod tests {
     }
 
     #[test]
+    fn long_series_and_long_texts() {
+        let points = (1..=60).map(|w| point(&format!("2026-W{w:02}"), Some(f64::from(w % 7))));
+        let mut v = view(&"A very long title ".repeat(10), points.collect());
+        v.y_label = "Net promoter score, rolling ".repeat(5);
+        let svg = trend_svg(&v);
+        assert_valid(&svg);
+        assert!(
+            svg.contains("2026-W60\n</text>"),
+            "the latest period is always labelled"
+        );
+        assert!(
+            svg.contains("…\n</text>"),
+            "long texts are shortened in the drawing"
+        );
+        std::fs::write("/tmp/trend_long.svg", &svg).ok();
+    }
+
+    #[test]
     fn deterministic() {
         assert_eq!(trend_svg(&view("a", year())), trend_svg(&view("a", year())));
     }
