@@ -12,7 +12,7 @@
 //! only names `font-family="sans-serif"`: the browser draws the text with its own fonts, which
 //! is how Chinese labels display even though DejaVu has no CJK glyphs.
 //!
-//! Every chart is then post-processed ([`svg`]): a responsive root tag (`viewBox`,
+//! Every chart is then post-processed (module `svg`): a responsive root tag (`viewBox`,
 //! `width="100%"`), `role="img"` with `aria-labelledby` pointing at a `<title>` and `<desc>`,
 //! and CSS classes on the marks the theme may restyle.
 //!

@@ -20,7 +20,7 @@ const PAD: f64 = 4.0;
 /// Exists so the scorecard shows each indicator's direction at a glance. `title` (e.g. the
 /// indicator name) becomes the `<title>`; the `<desc>` gives the count and the last value.
 /// Unlike the other charts the root keeps `width="120" height="32"` (see
-/// [`super::svg::wrap_sized`]); CSS may override it.
+/// `svg::wrap_sized`); CSS may override it.
 pub fn sparkline_svg(values: &[Option<f64>], title: &str) -> String {
     let title = clean_text(title);
     let values: Vec<Option<f64>> = values.iter().map(|v| finite(*v)).collect();
