@@ -1,0 +1,246 @@
+//! Quadrant chart: drivers by importance (x) and performance (y), split into four quadrants.
+//!
+//! Used on the drivers page: a driver that matters a lot and performs poorly (bottom right)
+//! is where to act. Quadrant names are left to the page (they need translating); the chart
+//! draws the split lines and labels each point.
+
+use super::frame::{self, Drawn, Root};
+use super::svg::{message_svg, REFERENCE_MARK};
+use super::{axis_range, clean_text, finite, fmt1, fmt_tick, DataTable, MAIN, REFERENCE};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// One driver.
+pub struct QuadrantPoint {
+    /// Driver name.
+    pub label: String,
+    /// Importance (x), e.g. a correlation with the outcome.
+    pub importance: f64,
+    /// Performance (y), e.g. a mean score.
+    pub performance: f64,
+}
+
+/// Everything a quadrant chart shows, built by the site from `Computed`.
+pub struct QuadrantView {
+    /// Chart title; also the `<title>` and the table caption.
+    pub title: String,
+    /// X-axis description, e.g. "Importance".
+    pub x_label: String,
+    /// Y-axis description, e.g. "Performance".
+    pub y_label: String,
+    /// Drivers, in the order the table should list them.
+    pub points: Vec<QuadrantPoint>,
+    /// Importance at which the vertical split line is drawn (e.g. the mean importance).
+    pub x_split: f64,
+    /// Performance at which the horizontal split line is drawn.
+    pub y_split: f64,
+    /// Table headers, localised by the caller: e.g. `["Driver","Importance","Performance"]`.
+    pub headers: [String; 3],
+}
+
+impl QuadrantView {
+    /// The text alternative: one row per driver.
+    pub fn table(&self) -> DataTable {
+        DataTable {
+            caption: self.title.clone(),
+            headers: self.headers.to_vec(),
+            rows: self
+                .points
+                .iter()
+                .map(|p| {
+                    let (x, y) = (fmt1(Some(p.importance)), fmt1(Some(p.performance)));
+                    vec![p.label.clone(), x, y]
+                })
+                .collect(),
+        }
+    }
+}
+
+const KIND: &str = "quadrant";
+const SIZE: (u32, u32) = (640, 440);
+
+/// Draws the quadrant as SVG: labelled points, dashed split lines.
+///
+/// Exists so the drivers page shows at a glance which drivers to fix first; see the module
+/// docs of [`super`] for the shared guarantees. Points with a non-finite coordinate are left
+/// out of the drawing (the table still lists them).
+pub fn quadrant_svg(view: &QuadrantView) -> String {
+    let title = clean_text(&view.title);
+    let points: Vec<(String, f64, f64)> = view
+        .points
+        .iter()
+        .filter_map(|p| {
+            let (x, y) = (finite(Some(p.importance))?, finite(Some(p.performance))?);
+            Some((clean_text(&p.label), x, y))
+        })
+        .collect();
+    if points.is_empty() {
+        return message_svg(KIND, &title, "No data");
+    }
+    let (x_label, y_label) = (clean_text(&view.x_label), clean_text(&view.y_label));
+    let splits = (finite(Some(view.x_split)), finite(Some(view.y_split)));
+    let x = axis_range(points.iter().map(|p| p.1).chain(splits.0), None, 0.12);
+    let y = axis_range(points.iter().map(|p| p.2).chain(splits.1), None, 0.12);
+    let split_desc = |label: &str, split: Option<f64>| match split {
+        Some(s) => format!(", {label} split at {}", fmt_tick(s)),
+        None => String::new(),
+    };
+    let noun = if points.len() == 1 { "point" } else { "points" };
+    let desc = format!(
+        "{} {noun}{}{}",
+        points.len(),
+        split_desc(&x_label, splits.0),
+        split_desc(&y_label, splits.1)
+    );
+    frame::render(KIND, &title, &desc, SIZE, &[REFERENCE_MARK], |root| {
+        let axes = (x_label.as_str(), y_label.as_str());
+        draw(root, &title, axes, &points, splits, x, y)
+    })
+}
+
+fn draw(
+    root: &Root<'_>,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    points: &[(String, f64, f64)],
+    (x_split, y_split): (Option<f64>, Option<f64>),
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Drawn {
+    let mut chart = frame::build(root, title, x, y, 64, 48)?;
+    frame::mesh(&mut chart, x_label, y_label, true, true)?;
+    if let Some(s) = x_split {
+        chart.draw_series([PathElement::new(
+            [(s, y.0), (s, y.1)],
+            REFERENCE.stroke_width(2),
+        )])?;
+    }
+    if let Some(s) = y_split {
+        chart.draw_series([PathElement::new(
+            [(x.0, s), (x.1, s)],
+            REFERENCE.stroke_width(2),
+        )])?;
+    }
+    let style = super::text_style(super::SMALL);
+    for (label, px, py) in points {
+        chart.draw_series([Circle::new((*px, *py), 5, MAIN.filled())])?;
+        let (bx, by) = chart.backend_coord(&(*px, *py));
+        // Labels go right of the point, or left when that would leave the plot.
+        let right_room = chart.backend_coord(&(x.1, *py)).0 - bx;
+        let short = frame::fit(root, label, &style, 140);
+        let width = root
+            .estimate_text_size(&short, &style)
+            .map_or(0, |(w, _)| w);
+        let (at, h) = if i64::from(width) + 8 <= i64::from(right_room) {
+            ((bx + 8, by), HPos::Left)
+        } else {
+            ((bx - 8, by), HPos::Right)
+        };
+        frame::value_label(root, &short, at, h, VPos::Center)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(title: &str, points: &[(&str, f64, f64)]) -> QuadrantView {
+        QuadrantView {
+            title: title.to_string(),
+            x_label: "Importance".to_string(),
+            y_label: "Performance".to_string(),
+            points: points
+                .iter()
+                .map(|&(label, importance, performance)| QuadrantPoint {
+                    label: label.to_string(),
+                    importance,
+                    performance,
+                })
+                .collect(),
+            x_split: 0.35,
+            y_split: 70.0,
+            headers: ["Driver", "Importance", "Performance"].map(String::from),
+        }
+    }
+
+    const DRIVERS: [(&str, f64, f64); 5] = [
+        ("Delivery speed", 0.62, 58.0),
+        ("Price", 0.48, 74.0),
+        ("Staff friendliness", 0.21, 86.0),
+        ("App usability", 0.33, 61.5),
+        ("Returns", 0.12, 66.0),
+    ];
+
+    fn assert_valid(svg: &str) {
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(svg.contains(r#"role="img""#));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    }
+
+    #[test]
+    fn renders_drivers() {
+        let svg = quadrant_svg(&view("Drivers of NPS", &DRIVERS));
+        assert_valid(&svg);
+        assert!(svg.contains(">5 points, Importance split at 0.35, Performance split at 70</desc>"));
+        assert_eq!(svg.matches(r#"class="reference""#).count(), 2);
+        assert!(svg.contains("Staff friendliness\n</text>"));
+        std::fs::write("/tmp/quadrant.svg", &svg).ok();
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let cases: Vec<Vec<(&str, f64, f64)>> = vec![
+            vec![],
+            vec![("only", 0.5, 50.0)],
+            vec![("a", f64::NAN, 1.0), ("b", 1.0, f64::INFINITY)],
+            vec![("a", 1.0, 1.0), ("b", 1.0, 1.0)],
+            vec![("a", 1e300, -1e300), ("b", -1e300, 1e300)],
+        ];
+        for points in cases {
+            let mut v = view("t", &points);
+            assert_valid(&quadrant_svg(&v));
+            v.x_split = f64::NAN;
+            v.y_split = f64::INFINITY;
+            assert_valid(&quadrant_svg(&v));
+        }
+        let all_nan = view("t", &[("a", f64::NAN, f64::NAN)]);
+        assert!(quadrant_svg(&all_nan).contains("No data"));
+    }
+
+    #[test]
+    fn escapes_hostile_labels() {
+        let evil = r#"<script>alert(1)</script> & "x""#;
+        let mut v = view(evil, &[(evil, 0.5, 50.0)]);
+        v.x_label = evil.to_string();
+        let svg = quadrant_svg(&v);
+        assert_valid(&svg);
+        assert!(!svg.contains("<script"));
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
+    }
+
+    #[test]
+    fn chinese_labels_render_as_text() {
+        let mut v = view("净推荐值", &[("一月", 0.5, 50.0)]);
+        v.y_label = "表现".to_string();
+        let svg = quadrant_svg(&v);
+        assert_valid(&svg);
+        assert!(svg.contains(">净推荐值</title>") && svg.contains("一月\n</text>"));
+        assert!(svg.contains("表现\n</text>"));
+    }
+
+    #[test]
+    fn deterministic() {
+        let a = quadrant_svg(&view("a", &DRIVERS));
+        assert_eq!(a, quadrant_svg(&view("a", &DRIVERS)));
+    }
+
+    #[test]
+    fn table_rows() {
+        let t = view("a", &[("Price", 0.48, 74.04), ("x", f64::NAN, 1.0)]).table();
+        assert_eq!(t.headers, ["Driver", "Importance", "Performance"]);
+        assert_eq!(t.rows, [["Price", "0.5", "74.0"], ["x", "—", "1.0"]]);
+    }
+}

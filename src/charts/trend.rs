@@ -1,0 +1,312 @@
+//! Trend chart: an indicator over periods, with its interval band and target.
+//!
+//! Used on indicator pages. Missing periods (suppressed or no data) leave gaps in the line and
+//! the band rather than being interpolated, so a gap is never mistaken for a value.
+
+use super::frame::{self, Crowded, Drawn, Root};
+use super::svg::REFERENCE_MARK;
+use super::REFERENCE;
+use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use plotters::prelude::*;
+
+/// One period of a trend: the value and its interval, any of which may be missing.
+pub struct TrendPoint {
+    /// Period label, e.g. "2026-01" (used as given).
+    pub label: String,
+    /// The indicator's value; `None` leaves a gap.
+    pub value: Option<f64>,
+    /// Lower interval bound; the band is drawn where both bounds are present.
+    pub low: Option<f64>,
+    /// Upper interval bound.
+    pub high: Option<f64>,
+}
+
+/// Everything a trend chart shows, built by the site from `Computed`.
+pub struct TrendView {
+    /// Chart title; also the `<title>` and the table caption.
+    pub title: String,
+    /// Y-axis description, e.g. "NPS".
+    pub y_label: String,
+    /// Periods in display order (oldest first).
+    pub points: Vec<TrendPoint>,
+    /// Target value, drawn as a dashed line.
+    pub target: Option<f64>,
+    /// Fixed scale (e.g. -100..100 for NPS) so charts compare; widened if data falls outside.
+    pub y_range: Option<(f64, f64)>,
+    /// Table headers, localised by the caller: e.g. `["Period","Value","Low","High"]`.
+    pub headers: [String; 4],
+}
+
+impl TrendView {
+    /// The text alternative: one row per period.
+    pub fn table(&self) -> DataTable {
+        DataTable {
+            caption: self.title.clone(),
+            headers: self.headers.to_vec(),
+            rows: self
+                .points
+                .iter()
+                .map(|p| vec![p.label.clone(), fmt1(p.value), fmt1(p.low), fmt1(p.high)])
+                .collect(),
+        }
+    }
+}
+
+const KIND: &str = "trend";
+const SIZE: (u32, u32) = (640, 320);
+
+/// Draws the trend as SVG: line with points, interval band, dashed target line.
+///
+/// Exists so indicator pages show direction over time with its uncertainty; see the module
+/// docs of [`super`] for the accessibility and robustness guarantees.
+pub fn trend_svg(view: &TrendView) -> String {
+    let title = clean_text(&view.title);
+    let labels: Vec<String> = view.points.iter().map(|p| clean_text(&p.label)).collect();
+    let values: Vec<Option<f64>> = view.points.iter().map(|p| finite(p.value)).collect();
+    let bands: Vec<Option<(f64, f64)>> = view
+        .points
+        .iter()
+        .map(|p| match (finite(p.low), finite(p.high)) {
+            (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
+            _ => None,
+        })
+        .collect();
+    if values.iter().all(Option::is_none) && bands.iter().all(Option::is_none) {
+        return super::svg::message_svg(KIND, &title, "No data");
+    }
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let desc = format!("{}{}", count(labels.len(), "point"), span_desc(&refs));
+    let target = finite(view.target);
+    let y = axis_range(
+        values
+            .iter()
+            .flatten()
+            .copied()
+            .chain(bands.iter().flatten().flat_map(|&(a, b)| [a, b]))
+            .chain(target),
+        view.y_range,
+        0.1,
+    );
+    let x = (-0.5, labels.len() as f64 - 0.5);
+    let marks = [REFERENCE_MARK];
+    frame::render(KIND, &title, &desc, SIZE, &marks, |root| {
+        draw(
+            root,
+            &title,
+            &clean_text(&view.y_label),
+            &labels,
+            &values,
+            &bands,
+            target,
+            x,
+            y,
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    root: &Root<'_>,
+    title: &str,
+    y_label: &str,
+    labels: &[String],
+    values: &[Option<f64>],
+    bands: &[Option<(f64, f64)>],
+    target: Option<f64>,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Drawn {
+    let mut chart = frame::build(root, title, x, y, 64, 40)?;
+    frame::mesh(&mut chart, "", y_label, false, true)?;
+    frame::category_labels(root, &chart, labels, Crowded::Skip)?;
+    for run in runs(bands) {
+        let (first, last) = (run[0].0, run[run.len() - 1].0);
+        if first == last {
+            // A lone interval cannot be a band: show it as a whisker.
+            let (lo, hi) = run[0].1;
+            chart.draw_series([PathElement::new(
+                [(first, lo), (first, hi)],
+                BAND.stroke_width(6),
+            )])?;
+            continue;
+        }
+        let upper = run.iter().map(|&(i, (_, hi))| (i, hi));
+        let lower = run.iter().rev().map(|&(i, (lo, _))| (i, lo));
+        let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+        chart.draw_series([Polygon::new(outline, BAND.filled())])?;
+    }
+    if let Some(t) = target {
+        chart.draw_series([PathElement::new(
+            [(x.0, t), (x.1, t)],
+            REFERENCE.stroke_width(2),
+        )])?;
+    }
+    for run in runs(values) {
+        let line = run.iter().copied();
+        chart.draw_series(LineSeries::new(line, MAIN.stroke_width(2)))?;
+    }
+    let dots = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| Circle::new((i as f64, v), 3, MAIN.filled())));
+    chart.draw_series(dots)?;
+    // The latest value is what readers look for: ring it.
+    if let Some((i, v)) = values
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, v)| v.map(|v| (i, v)))
+    {
+        chart.draw_series([Circle::new((i as f64, v), 6, MAIN.stroke_width(2))])?;
+    }
+    Ok(())
+}
+
+/// Splits a series into contiguous runs of present values, keyed by x position.
+fn runs<T: Copy>(items: &[Option<T>]) -> Vec<Vec<(f64, T)>> {
+    let mut out: Vec<Vec<(f64, T)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Some(v) => current.push((i as f64, *v)),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(label: &str, value: Option<f64>) -> TrendPoint {
+        TrendPoint {
+            label: label.to_string(),
+            value,
+            low: value.map(|v| v - 5.0),
+            high: value.map(|v| v + 5.0),
+        }
+    }
+
+    fn view(title: &str, points: Vec<TrendPoint>) -> TrendView {
+        TrendView {
+            title: title.to_string(),
+            y_label: "NPS".to_string(),
+            points,
+            target: Some(30.0),
+            y_range: Some((-100.0, 100.0)),
+            headers: ["Period", "Value", "Low", "High"].map(String::from),
+        }
+    }
+
+    fn year() -> Vec<TrendPoint> {
+        (1..=12)
+            .map(|m| {
+                let v = (m != 5).then_some(20.0 + f64::from(m) * 1.3);
+                point(&format!("2026-{m:02}"), v)
+            })
+            .collect()
+    }
+
+    fn assert_valid(svg: &str) {
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(svg.contains(r#"role="img""#));
+        assert!(svg.contains("<title id="));
+        assert!(svg.contains("<desc id="));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    }
+
+    #[test]
+    fn renders_a_year() {
+        let svg = trend_svg(&view("NPS by month", year()));
+        assert_valid(&svg);
+        assert!(svg.contains("12 points from 2026-01 to 2026-12"));
+        assert!(svg.contains(r#"viewBox="0 0 640 320" width="100%""#));
+        assert!(svg.contains(r#"class="reference" stroke-dasharray="6 4""#));
+        assert!(svg.contains("2026-12"));
+        std::fs::write("/tmp/trend.svg", &svg).ok();
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let cases = vec![
+            vec![],
+            vec![point("only", Some(3.0))],
+            vec![point("a", None), point("b", None)],
+            vec![point("a", Some(f64::NAN)), point("b", Some(f64::INFINITY))],
+            vec![point("a", Some(7.0)), point("b", Some(7.0))],
+            vec![point("a", Some(1e300)), point("b", Some(-1e300))],
+        ];
+        for points in cases {
+            let mut v = view("t", points);
+            assert_valid(&trend_svg(&v));
+            v.y_range = None;
+            v.target = Some(f64::NAN);
+            assert_valid(&trend_svg(&v));
+        }
+        assert!(trend_svg(&view("t", vec![])).contains("No data"));
+    }
+
+    #[test]
+    fn escapes_hostile_labels() {
+        let evil = r#"<script>alert(1)</script> & "x""#;
+        let svg = trend_svg(&view(
+            evil,
+            vec![point(evil, Some(1.0)), point("b", Some(2.0))],
+        ));
+        assert_valid(&svg);
+        assert!(!svg.contains("<script"));
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
+    }
+
+    #[test]
+    fn chinese_labels_render_as_text() {
+        let points = vec![point("一月", Some(10.0)), point("二月", Some(12.0))];
+        let svg = trend_svg(&view("净推荐值", points));
+        assert_valid(&svg);
+        assert!(svg.contains(">净推荐值</title>"));
+        assert!(svg.contains("一月\n</text>") && svg.contains("二月\n</text>"));
+        assert!(svg.contains(r#"font-family="sans-serif""#));
+    }
+
+    #[test]
+    fn long_series_and_long_texts() {
+        let points = (1..=60).map(|w| point(&format!("2026-W{w:02}"), Some(f64::from(w % 7))));
+        let mut v = view(&"A very long title ".repeat(10), points.collect());
+        v.y_label = "Net promoter score, rolling ".repeat(5);
+        let svg = trend_svg(&v);
+        assert_valid(&svg);
+        assert!(
+            svg.contains("2026-W60\n</text>"),
+            "the latest period is always labelled"
+        );
+        assert!(
+            svg.contains("…\n</text>"),
+            "long texts are shortened in the drawing"
+        );
+        std::fs::write("/tmp/trend_long.svg", &svg).ok();
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(trend_svg(&view("a", year())), trend_svg(&view("a", year())));
+    }
+
+    #[test]
+    fn table_rows() {
+        let t = view(
+            "a",
+            vec![point("2026-01", Some(31.44)), point("2026-02", None)],
+        )
+        .table();
+        assert_eq!(t.caption, "a");
+        assert_eq!(t.headers, ["Period", "Value", "Low", "High"]);
+        assert_eq!(t.rows[0], ["2026-01", "31.4", "26.4", "36.4"]);
+        assert_eq!(t.rows[1], ["2026-02", "—", "—", "—"]);
+    }
+}
