@@ -8,4 +8,5 @@
 pub mod cell;
 pub mod date;
 pub mod open;
+pub mod plan;
 pub mod scan;
