@@ -29,14 +29,23 @@ use crate::project::model::{CesMode, Direction, Indicator, Metric, Project, Rang
 pub fn normalise(ind: &Indicator, v: f64) -> Option<f64> {
     let on_scale = |s: &Range| (s.hi > s.lo).then(|| (v - s.lo) / (s.hi - s.lo) * 100.0);
     let x = match &ind.metric {
-        Metric::Nps | Metric::Ces { mode: CesMode::Net, .. } => (v + 100.0) / 2.0,
+        Metric::Nps
+        | Metric::Ces {
+            mode: CesMode::Net, ..
+        } => (v + 100.0) / 2.0,
         Metric::Csat { .. }
         | Metric::TopBox { .. }
         | Metric::BottomBox { .. }
         | Metric::Share { .. }
         | Metric::Composite { .. }
-        | Metric::Ces { mode: CesMode::Agree, .. } => v,
-        Metric::Ces { scale, mode: CesMode::Mean } => on_scale(scale)?,
+        | Metric::Ces {
+            mode: CesMode::Agree,
+            ..
+        } => v,
+        Metric::Ces {
+            scale,
+            mode: CesMode::Mean,
+        } => on_scale(scale)?,
         Metric::Mean { scale } | Metric::Percentile { scale, .. } => on_scale(scale.as_ref()?)?,
         Metric::Count => return None,
     };
@@ -51,10 +60,22 @@ type Part = (f64, f64, u64, f64);
 
 /// Fills the result of every composite in `results` (indexed like
 /// `project.indicators`), components first, whatever the definition order.
-pub fn compute_composites(project: &Project, results: &mut [IndicatorResult], s: &Settings, diags: &mut Diagnostics) {
+pub fn compute_composites(
+    project: &Project,
+    results: &mut [IndicatorResult],
+    s: &Settings,
+    diags: &mut Diagnostics,
+) {
     let inds = &project.indicators;
-    let index: BTreeMap<&str, usize> = inds.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
-    let mut done: Vec<bool> = inds.iter().map(|d| !matches!(d.metric, Metric::Composite { .. })).collect();
+    let index: BTreeMap<&str, usize> = inds
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut done: Vec<bool> = inds
+        .iter()
+        .map(|d| !matches!(d.metric, Metric::Composite { .. }))
+        .collect();
     for ind in inds {
         if let Metric::Composite { components } = &ind.metric {
             for (id, _) in components {
@@ -74,9 +95,9 @@ pub fn compute_composites(project: &Project, results: &mut [IndicatorResult], s:
         let ready = (0..inds.len()).find(|&i| {
             !done[i]
                 && match &inds[i].metric {
-                    Metric::Composite { components } => {
-                        components.iter().all(|(id, _)| index.get(id.as_str()).is_none_or(|&c| done[c]))
-                    }
+                    Metric::Composite { components } => components
+                        .iter()
+                        .all(|(id, _)| index.get(id.as_str()).is_none_or(|&c| done[c])),
                     _ => true,
                 }
         });
@@ -101,32 +122,55 @@ fn composite(
     let mut segments: BTreeMap<String, BTreeMap<String, Vec<Part>>> = BTreeMap::new();
     let mut personas: BTreeMap<String, Vec<Part>> = BTreeMap::new();
     for (id, weight) in components {
-        let Some(&c) = index.get(id.as_str()) else { continue };
+        let Some(&c) = index.get(id.as_str()) else {
+            continue;
+        };
         let (def, res) = (&project.indicators[c], &results[c]);
         let part = |e: &Estimate| Some((*weight, normalise(def, e.value?)?, e.n, e.effective_n));
         overall.extend(part(&res.estimate));
         for p in &res.periods {
-            periods.entry(p.period.clone()).or_default().extend(part(&p.estimate));
+            periods
+                .entry(p.period.clone())
+                .or_default()
+                .extend(part(&p.estimate));
         }
         for (col, groups) in &res.segments {
             let keys = segments.entry(col.clone()).or_default();
             for g in groups {
-                keys.entry(g.key.clone()).or_default().extend(part(&g.estimate));
+                keys.entry(g.key.clone())
+                    .or_default()
+                    .extend(part(&g.estimate));
             }
         }
         for g in &res.personas {
-            personas.entry(g.key.clone()).or_default().extend(part(&g.estimate));
+            personas
+                .entry(g.key.clone())
+                .or_default()
+                .extend(part(&g.estimate));
         }
     }
     let mut r = shell(ind, combine(&overall, ind, s));
     r.periods = (periods.iter())
-        .map(|(k, parts)| PeriodResult { period: k.clone(), estimate: combine(parts, ind, s), change: None, significant: None })
+        .map(|(k, parts)| PeriodResult {
+            period: k.clone(),
+            estimate: combine(parts, ind, s),
+            change: None,
+            significant: None,
+        })
         .collect();
     fill_changes(&mut r.periods, s.confidence, false);
     let groups = |m: &BTreeMap<String, Vec<Part>>| {
-        m.iter().map(|(k, parts)| GroupResult { key: k.clone(), estimate: combine(parts, ind, s) }).collect::<Vec<_>>()
+        m.iter()
+            .map(|(k, parts)| GroupResult {
+                key: k.clone(),
+                estimate: combine(parts, ind, s),
+            })
+            .collect::<Vec<_>>()
     };
-    r.segments = segments.iter().map(|(col, keys)| (col.clone(), groups(keys))).collect();
+    r.segments = segments
+        .iter()
+        .map(|(col, keys)| (col.clone(), groups(keys)))
+        .collect();
     r.personas = groups(&personas);
     r
 }
@@ -135,7 +179,11 @@ fn composite(
 fn combine(parts: &[Part], ind: &Indicator, s: &Settings) -> Estimate {
     let sw: f64 = parts.iter().map(|p| p.0).sum();
     let n = parts.iter().map(|p| p.2).min().unwrap_or(0);
-    let n_eff = parts.iter().map(|p| p.3).min_by(f64::total_cmp).unwrap_or(0.0);
+    let n_eff = parts
+        .iter()
+        .map(|p| p.3)
+        .min_by(f64::total_cmp)
+        .unwrap_or(0.0);
     let mut value = (sw > 0.0).then(|| parts.iter().map(|p| p.0 * p.1).sum::<f64>() / sw);
     let suppressed = n_eff < s.min_n;
     if suppressed {

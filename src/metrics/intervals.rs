@@ -15,7 +15,7 @@ pub fn z_critical(confidence: f64) -> f64 {
 /// The two-sided Student-t critical value at `confidence` with `df` degrees of
 /// freedom (fractional df allowed, for Welch); `None` when df is not positive.
 pub fn t_critical(confidence: f64, df: f64) -> Option<f64> {
-    if !(df > 0.0) || !df.is_finite() {
+    if df.is_nan() || df <= 0.0 || df.is_infinite() {
         return None;
     }
     let q = 1.0 - (1.0 - confidence) / 2.0;

@@ -9,6 +9,8 @@ pub mod acc;
 pub mod composite;
 pub mod computed;
 pub mod drivers;
+#[cfg(test)]
+mod engine_tests;
 pub mod estimate;
 pub mod intervals;
 pub mod measure;
@@ -22,7 +24,9 @@ mod testkit;
 
 use std::collections::BTreeMap;
 
-use computed::{Computed, DataStats, DriverAttribute, DriverResult, Generator, ProjectInfo, Rejection};
+use computed::{
+    Computed, DataStats, DriverAttribute, DriverResult, Generator, ProjectInfo, Rejection,
+};
 use estimate::Settings;
 use pass::DatasetPass;
 
@@ -49,10 +53,15 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
         .collect();
     composite::compute_composites(project, &mut results, &s, diags);
     let drivers = (project.config.drivers.iter().zip(drivers))
-        .map(|(d, r)| r.unwrap_or_else(|| driver_result(d, &drivers::DriverAcc::new(d.attributes.len()))))
+        .map(|(d, r)| {
+            r.unwrap_or_else(|| driver_result(d, &drivers::DriverAcc::new(d.attributes.len())))
+        })
         .collect();
     Computed {
-        generator: Generator { name: "cxscore".into(), version: env!("CARGO_PKG_VERSION").into() },
+        generator: Generator {
+            name: "cxscore".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
         project: ProjectInfo {
             title: project.config.title.clone(),
             language: project.config.language.tag().into(),
@@ -74,12 +83,22 @@ fn run_dataset(
     drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
 ) -> ScanStats {
-    let unread = ScanStats { files: ds.files.len(), ..ScanStats::default() };
-    let Some(header) = read_header(ds, &project.root, diags) else { return unread };
-    let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else { return unread };
+    let unread = ScanStats {
+        files: ds.files.len(),
+        ..ScanStats::default()
+    };
+    let Some(header) = read_header(ds, &project.root, diags) else {
+        return unread;
+    };
+    let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
+        return unread;
+    };
     let stats = scan(ds, &project.root, &header, &mut pass, diags);
     for ip in &pass.indicators {
-        if !matches!(project.indicators[ip.index].metric, Metric::Composite { .. }) {
+        if !matches!(
+            project.indicators[ip.index].metric,
+            Metric::Composite { .. }
+        ) {
             results[ip.index] = Some(results::indicator_result(project, &pass, ip, s));
         }
     }
@@ -114,7 +133,11 @@ fn data_stats(s: ScanStats) -> DataStats {
         files: s.files,
         rows: s.rows,
         rejected: s.rejected,
-        rejections: s.rejections.into_iter().map(|(location, reason)| Rejection { location, reason }).collect(),
+        rejections: s
+            .rejections
+            .into_iter()
+            .map(|(location, reason)| Rejection { location, reason })
+            .collect(),
     }
 }
 

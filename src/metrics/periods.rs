@@ -75,7 +75,7 @@ pub fn significant(a: &Estimate, b: &Estimate, confidence: f64, welch: bool) -> 
     let (va, vb) = (a.variance?, b.variance?);
     let diff = b.value? - a.value?;
     let se = (va + vb).sqrt();
-    if !(se > 0.0) || !se.is_finite() {
+    if se.is_nan() || se <= 0.0 || se.is_infinite() {
         return None;
     }
     let critical = if welch {

@@ -18,7 +18,11 @@ use crate::project::model::{Indicator, Metric, Project};
 
 /// The goal an indicator's values are judged against.
 pub fn goal_of(ind: &Indicator) -> Goal {
-    Goal { target: ind.target, amber: ind.amber, direction: ind.direction }
+    Goal {
+        target: ind.target,
+        amber: ind.amber,
+        direction: ind.direction,
+    }
 }
 
 /// A result with no rows: what an indicator shows when its dataset could not
@@ -27,12 +31,21 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
     let measure = Measure::of(&ind.metric);
     let segments = (ind.dataset.as_ref())
         .and_then(|id| project.config.datasets.get(id))
-        .map(|ds| ds.segments.iter().map(|c| (c.name.clone(), Vec::new())).collect())
+        .map(|ds| {
+            ds.segments
+                .iter()
+                .map(|c| (c.name.clone(), Vec::new()))
+                .collect()
+        })
         .unwrap_or_default();
     let mut r = shell(ind, finish(&measure.new_acc(), &measure, goal_of(ind), s));
     r.segments = segments;
     if ind.metric == Metric::Nps {
-        r.breakdown = Some(Breakdown { promoters: 0, passives: 0, detractors: 0 });
+        r.breakdown = Some(Breakdown {
+            promoters: 0,
+            passives: 0,
+            detractors: 0,
+        });
     }
     r
 }
@@ -49,20 +62,39 @@ pub fn indicator_result(
     let est = |acc: &Acc| finish(acc, &ip.measure, goal, s);
     let mut r = shell(ind, est(&ip.overall));
     if let (Metric::Nps, Acc::Net { counts, .. }) = (&ind.metric, &ip.overall) {
-        r.breakdown = Some(Breakdown { promoters: counts[0], passives: counts[1], detractors: counts[2] });
+        r.breakdown = Some(Breakdown {
+            promoters: counts[0],
+            passives: counts[1],
+            detractors: counts[2],
+        });
     }
     r.periods = (ip.periods.iter())
-        .map(|(k, acc)| PeriodResult { period: k.to_string(), estimate: est(acc), change: None, significant: None })
+        .map(|(k, acc)| PeriodResult {
+            period: k.to_string(),
+            estimate: est(acc),
+            change: None,
+            significant: None,
+        })
         .collect();
-    fill_changes(&mut r.periods, s.confidence, matches!(ip.measure, Measure::Mean { .. }));
+    fill_changes(
+        &mut r.periods,
+        s.confidence,
+        matches!(ip.measure, Measure::Mean { .. }),
+    );
     r.segments = (dp.segments.iter().zip(&ip.segments))
         .map(|((name, _), accs)| {
-            let groups = accs.iter().map(|(key, acc)| GroupResult { key: key.clone(), estimate: est(acc) });
+            let groups = accs.iter().map(|(key, acc)| GroupResult {
+                key: key.clone(),
+                estimate: est(acc),
+            });
             (name.clone(), groups.collect())
         })
         .collect::<BTreeMap<_, _>>();
     r.personas = (dp.personas.iter().zip(&ip.personas))
-        .map(|(p, acc)| GroupResult { key: project.personas[p.index].id.clone(), estimate: est(acc) })
+        .map(|(p, acc)| GroupResult {
+            key: project.personas[p.index].id.clone(),
+            estimate: est(acc),
+        })
         .collect();
     r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
     r
