@@ -164,6 +164,7 @@ fn composite(
             .map(|(k, parts)| GroupResult {
                 key: k.clone(),
                 estimate: combine(parts, ind, s),
+                significant: None,
             })
             .collect::<Vec<_>>()
     };

@@ -287,3 +287,72 @@ fn composite_normalises_and_flips_lower_components() {
     );
     assert_eq!((e.n, e.status, e.ci_low), (3, Status::Green, None));
 }
+
+#[test]
+fn segment_against_the_rest_by_hand() {
+    let mut csv = String::from("ok,channel,region\n");
+    let mut rows = |n: usize, line: &str| (0..n).for_each(|_| csv.push_str(line));
+    rows(15, "yes,web,north\n");
+    rows(15, "yes,web,south\n");
+    rows(5, "no,web,north\n");
+    rows(5, "no,web,south\n");
+    rows(15, "yes,app,north\n");
+    rows(15, "yes,app,south\n");
+    rows(15, "no,app,north\n");
+    rows(15, "no,app,south\n");
+    let mut kit = Kit::new(&[("a.csv", csv.as_bytes())]);
+    kit.dataset().segments = vec![col("channel", 2), col("region", 2)];
+    kit.indicator(
+        "yes",
+        Metric::Share {
+            values: vec!["yes".into()],
+        },
+        Some("ok"),
+        10,
+    );
+    let (c, diags) = kit.run();
+    assert!(diags.is_empty(), "{diags:?}");
+    let r = result(&c, "yes");
+    // web 30/40 = 75 % (Var .75·.25/40·100² = 46.875) vs the rest = app 30/60 = 50 %
+    // (Var .5·.5/60·100² = 41.667): 25 / √88.542 = 2.657 > 1.96 → significant.
+    let web = &r.segments["channel"][1];
+    assert_eq!(
+        (web.key.as_str(), web.estimate.value, web.significant),
+        ("web", Some(75.0), Some(true))
+    );
+    // north and south both 30/50 = 60 %: difference 0 → not significant.
+    let north = &r.segments["region"][0];
+    assert_eq!(
+        (north.key.as_str(), north.estimate.value, north.significant),
+        ("north", Some(60.0), Some(false))
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_row_stops_that_file_with_a_hint() {
+    let mut kit = Kit::new(&[("a.csv", b"score,name\n9,ok\n10,caf\xE9\n0,x\n")]);
+    kit.indicator("nps", Metric::Nps, Some("score"), 10);
+    let (c, diags) = kit.run();
+    assert_eq!(diags.len(), 1);
+    assert!(diags[0].starts_with("data/a.csv:3:2: error: line 3 of dataset `survey` is not valid UTF-8 (field 2, column `name`)"), "{diags:?}");
+    assert!(diags[0].contains("`encoding: gbk`"));
+    assert_eq!(result(&c, "nps").estimate.n, 1);
+}
+
+#[test]
+fn two_files_equal_one_file() {
+    let one = "score,w\n10,1\n7,2\n0,0.5\n9,3\n";
+    let mut a = Kit::new(&[("all.csv", one.as_bytes())]);
+    a.dataset().weight = Some(col("w", 2));
+    a.indicator("nps", Metric::Nps, Some("score"), 10);
+    let mut b = Kit::new(&[
+        ("a.csv", b"score,w\n10,1\n7,2\n"),
+        ("b.csv", b"score,w\n0,0.5\n9,3\n"),
+    ]);
+    b.dataset().weight = Some(col("w", 2));
+    b.indicator("nps", Metric::Nps, Some("score"), 10);
+    let (ca, _) = a.run();
+    let (cb, _) = b.run();
+    assert_eq!(result(&ca, "nps").estimate, result(&cb, "nps").estimate);
+    assert_eq!((cb.data["survey"].files, cb.data["survey"].rows), (2, 4));
+}

@@ -6,6 +6,7 @@
 //! read no rows ([`composite`]), and the key driver analyses.
 
 pub mod acc;
+pub mod compare;
 pub mod composite;
 pub mod computed;
 pub mod drivers;

@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 
 use super::acc::Acc;
-use super::computed::{Breakdown, GroupResult, IndicatorResult, PeriodResult};
+use super::compare::rest;
+use super::computed::{Breakdown, Estimate, GroupResult, IndicatorResult, PeriodResult};
 use super::estimate::{finish, Settings};
 use super::measure::Measure;
 use super::pass::{DatasetPass, IndicatorPass};
-use super::periods::fill_changes;
+use super::periods::{fill_changes, significant};
 use super::status::Goal;
 use crate::project::model::{Indicator, Metric, Project};
 
@@ -76,16 +77,23 @@ pub fn indicator_result(
             significant: None,
         })
         .collect();
-    fill_changes(
-        &mut r.periods,
-        s.confidence,
-        matches!(ip.measure, Measure::Mean { .. }),
-    );
+    let welch = matches!(ip.measure, Measure::Mean { .. });
+    fill_changes(&mut r.periods, s.confidence, welch);
+    // Each segment key against every other row (blank keys included).
+    let versus_rest = |acc: &Acc, estimate: &Estimate| {
+        let others = est(&rest(&ip.overall, acc)?);
+        significant(&others, estimate, s.confidence, welch)
+    };
     r.segments = (dp.segments.iter().zip(&ip.segments))
         .map(|((name, _), accs)| {
-            let groups = accs.iter().map(|(key, acc)| GroupResult {
-                key: key.clone(),
-                estimate: est(acc),
+            let groups = accs.iter().map(|(key, acc)| {
+                let estimate = est(acc);
+                let significant = versus_rest(acc, &estimate);
+                GroupResult {
+                    key: key.clone(),
+                    estimate,
+                    significant,
+                }
             });
             (name.clone(), groups.collect())
         })
@@ -94,6 +102,7 @@ pub fn indicator_result(
         .map(|(p, acc)| GroupResult {
             key: project.personas[p.index].id.clone(),
             estimate: est(acc),
+            significant: None,
         })
         .collect();
     r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
