@@ -5,8 +5,9 @@
 //! variance and status — one code path for overall, periods, segments and
 //! personas (SPEC §2).
 
-use super::acc::{percentile_inc, Acc};
+use super::acc::Acc;
 use super::computed::Estimate;
+use super::distribution::percentile_inc;
 use super::intervals::{net_interval, net_variance, t_interval, wilson, z_critical};
 use super::measure::Measure;
 use super::status::{status, Goal};

@@ -5,7 +5,8 @@
 //! the data error to report. The metric's scale is checked here, so a value
 //! outside it is a data error wherever it is read (SPEC §1).
 
-use super::acc::{Acc, Base, Dist, Obs};
+use super::acc::{Acc, Base, Obs};
+use super::distribution::Dist;
 use crate::data::cell::Cell;
 use crate::project::model::{CesMode, Metric, Range};
 

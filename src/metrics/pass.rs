@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use super::acc::{Acc, Dist, Obs};
+use super::acc::{Acc, Obs};
+use super::distribution::Dist;
 use super::drivers::DriverAcc;
 use super::measure::Measure;
 use super::periods::PeriodKey;
