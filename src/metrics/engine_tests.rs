@@ -356,3 +356,24 @@ fn two_files_equal_one_file() {
     assert_eq!(result(&ca, "nps").estimate, result(&cb, "nps").estimate);
     assert_eq!((cb.data["survey"].files, cb.data["survey"].rows), (2, 4));
 }
+
+#[test]
+fn weight_column_of_ones_equals_no_weights_and_adjusted_wald_is_used() {
+    let csv = "score,w\n10,1\n9,1\n9,1\n10,1\n9,1\n8,1\n7,1\n7,1\n3,1\n0,1\n";
+    let mut plain = Kit::new(&[("a.csv", csv.as_bytes())]);
+    plain.indicator("nps", Metric::Nps, Some("score"), 10);
+    let mut ones = Kit::new(&[("a.csv", csv.as_bytes())]);
+    ones.dataset().weight = Some(col("w", 2));
+    ones.indicator("nps", Metric::Nps, Some("score"), 10);
+    let (a, _) = plain.run();
+    let (b, _) = ones.run();
+    assert_eq!(result(&a, "nps").estimate, result(&b, "nps").estimate);
+    // Adjusted Wald on 5/3/2 of 10: [23.0769 − 42.1275, 23.0769 + 42.1275] (intervals.rs).
+    plain.project.config.nps_interval = NpsInterval::AdjustedWald;
+    let (c, _) = plain.run();
+    let e = &result(&c, "nps").estimate;
+    assert_eq!(e.value, Some(30.0));
+    assert!(
+        (e.ci_low.unwrap() + 19.0506).abs() < 1e-3 && (e.ci_high.unwrap() - 65.2045).abs() < 1e-3
+    );
+}
