@@ -124,6 +124,11 @@ pub struct GroupResult {
     /// The estimate on the group's rows.
     #[serde(flatten)]
     pub estimate: Estimate,
+    /// Segments only: whether the key differs significantly from all other
+    /// rows (SPEC §2, same test as periods); absent for personas, composites,
+    /// and where no test applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significant: Option<bool>,
 }
 
 /// One indicator, computed.

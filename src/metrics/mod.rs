@@ -1,4 +1,153 @@
 //! Compute stage: a validated project and its CSV data in, [`computed::Computed`] out.
+//!
+//! [`compute`] makes one streaming pass per dataset ([`crate::data::scan`]),
+//! feeding every indicator on it through [`pass::DatasetPass`]; finishes the
+//! accumulators into estimates ([`results`]); then computes composites, which
+//! read no rows ([`composite`]), and the key driver analyses.
 
+pub mod acc;
+pub mod compare;
+pub mod composite;
 pub mod computed;
+pub mod distribution;
 pub mod drivers;
+#[cfg(test)]
+mod engine_tests;
+pub mod estimate;
+pub mod intervals;
+pub mod measure;
+pub mod pass;
+pub mod periods;
+pub mod results;
+pub mod rounding;
+pub mod status;
+#[cfg(test)]
+mod testkit;
+
+use std::collections::BTreeMap;
+
+use computed::{
+    Computed, DataStats, DriverAttribute, DriverResult, Generator, ProjectInfo, Rejection,
+};
+use estimate::Settings;
+use pass::DatasetPass;
+
+use crate::data::scan::{read_header, scan, ScanStats};
+use crate::diag::Diagnostics;
+use crate::project::model::{Dataset, Metric, Period, Project};
+
+/// Computes every indicator of the project from its datasets: one streaming pass per dataset.
+///
+/// Always returns an entry for every indicator and driver analysis (empty when
+/// its dataset could not be read); problems are recorded in `diags`, and the
+/// pipeline decides whether to stop.
+pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
+    let s = Settings::of(&project.config);
+    let mut results = vec![None; project.indicators.len()];
+    let mut drivers = vec![None; project.config.drivers.len()];
+    let mut data = BTreeMap::new();
+    for (id, ds) in &project.config.datasets {
+        let stats = run_dataset(project, ds, &s, &mut results, &mut drivers, diags);
+        data.insert(id.clone(), data_stats(stats));
+    }
+    let mut results: Vec<_> = (project.indicators.iter().zip(results))
+        .map(|(ind, r)| r.unwrap_or_else(|| results::empty_result(project, ind, &s)))
+        .collect();
+    composite::compute_composites(project, &mut results, &s, diags);
+    let drivers = (project.config.drivers.iter().zip(drivers))
+        .map(|(d, r)| {
+            r.unwrap_or_else(|| driver_result(d, &drivers::DriverAcc::new(d.attributes.len())))
+        })
+        .collect();
+    Computed {
+        generator: Generator {
+            name: "cxscore".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        project: ProjectInfo {
+            title: project.config.title.clone(),
+            language: project.config.language.tag().into(),
+            period: period_name(project.config.period).into(),
+            confidence: project.config.confidence,
+        },
+        indicators: results,
+        drivers,
+        data,
+    }
+}
+
+/// Reads one dataset and fills the results of its indicators and drivers.
+fn run_dataset(
+    project: &Project,
+    ds: &Dataset,
+    s: &Settings,
+    results: &mut [Option<computed::IndicatorResult>],
+    drivers: &mut [Option<DriverResult>],
+    diags: &mut Diagnostics,
+) -> ScanStats {
+    let unread = ScanStats {
+        files: ds.files.len(),
+        ..ScanStats::default()
+    };
+    let Some(header) = read_header(ds, &project.root, diags) else {
+        return unread;
+    };
+    let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
+        return unread;
+    };
+    let stats = scan(ds, &project.root, &header, &mut pass, diags);
+    for ip in &pass.indicators {
+        if !matches!(
+            project.indicators[ip.index].metric,
+            Metric::Composite { .. }
+        ) {
+            results[ip.index] = Some(results::indicator_result(project, &pass, ip, s));
+        }
+    }
+    for dp in &pass.drivers {
+        drivers[dp.index] = Some(driver_result(&project.config.drivers[dp.index], &dp.acc));
+    }
+    stats
+}
+
+fn driver_result(d: &crate::project::model::Driver, acc: &drivers::DriverAcc) -> DriverResult {
+    let st = acc.finish();
+    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
+    DriverResult {
+        dataset: d.dataset.clone(),
+        outcome: d.outcome.name.clone(),
+        n: st.n,
+        r2: st.r2,
+        attributes: (d.attributes.iter().enumerate())
+            .map(|(i, (c, label))| DriverAttribute {
+                column: c.name.clone(),
+                label: label.clone(),
+                r: at(&st.r, i),
+                importance: at(&st.importance, i),
+                performance: at(&st.performance, i),
+            })
+            .collect(),
+    }
+}
+
+fn data_stats(s: ScanStats) -> DataStats {
+    DataStats {
+        files: s.files,
+        rows: s.rows,
+        rejected: s.rejected,
+        rejections: s
+            .rejections
+            .into_iter()
+            .map(|(location, reason)| Rejection { location, reason })
+            .collect(),
+    }
+}
+
+fn period_name(p: Period) -> &'static str {
+    match p {
+        Period::Week => "week",
+        Period::Month => "month",
+        Period::Quarter => "quarter",
+        Period::Year => "year",
+    }
+}

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
 use crate::metrics::computed::Computed;
-use crate::metrics::normalise;
+use crate::metrics::composite::normalise;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
@@ -149,7 +149,7 @@ pub fn journey(
                     let e = &res.estimate;
                     if let Some(v) = e
                         .value
-                        .and_then(|v| normalise(&ind.metric, ind.direction, v))
+                        .and_then(|v| normalise(ind, v))
                     {
                         normalised.push(v);
                     }

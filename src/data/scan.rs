@@ -1,0 +1,368 @@
+//! Data stage: the one streaming pass over a dataset's files.
+//!
+//! Input: a [`Dataset`] and a [`RowSink`] (the compute stage's per-row work).
+//! Output: every well-formed row handed to the sink once, in file then line
+//! order, with one reused `csv::ByteRecord`; ragged rows, bad bytes and the
+//! sink's own data errors turned into diagnostics or rejections according to
+//! `bad_rows`, and the dataset's [`ScanStats`].
+
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+
+use super::cell::Cell;
+use super::open::{encoding_hint, open};
+use crate::diag::{display_path, Diagnostics, Location};
+use crate::project::model::{BadRows, Dataset, Encoding};
+
+/// At most this many data-error diagnostics per dataset under `bad_rows: fail`;
+/// past it, one last diagnostic says how many more were found. Two hundred
+/// lines are enough to see a pattern, and a broken export can hold millions.
+pub const MAX_ERRORS_SHOWN: usize = 200;
+
+/// At most this many rejections are kept per dataset under `bad_rows: skip`
+/// (for the methodology page); the `rejected` count is always exact.
+pub const MAX_REJECTIONS_KEPT: usize = 1000;
+
+/// One data row, valid UTF-8, with as many fields as the header.
+pub struct Row<'r> {
+    record: &'r ByteRecord,
+    /// 1-based line where the record starts (the header is line 1).
+    pub line: u64,
+}
+
+impl<'r> Row<'r> {
+    /// The trimmed text of field `index` (0-based); empty when out of range.
+    pub fn text(&self, index: usize) -> &'r str {
+        // The scanner checked every field is UTF-8 before building the row.
+        self.record
+            .get(index)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map_or("", str::trim)
+    }
+
+    /// Field `index` (0-based) as a [`Cell`].
+    pub fn cell(&self, index: usize) -> Cell<'r> {
+        Cell::parse(self.text(index))
+    }
+}
+
+/// A data error the sink found in a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowProblem {
+    /// 0-based field index of the offending cell.
+    pub field: usize,
+    /// What is wrong, naming the column header and the bad value.
+    pub message: String,
+}
+
+/// The compute stage's per-row work.
+///
+/// `row` must first check the row and push every data error into `problems`;
+/// it must feed its accumulators only when it found none, so that under
+/// `bad_rows: skip` a bad row is left out *entirely*.
+pub trait RowSink {
+    /// Checks, then (when clean) feeds one row.
+    fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>);
+}
+
+/// What a scan read of a dataset (the compute stage publishes it as `ScanStats`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanStats {
+    /// Files of the dataset.
+    pub files: usize,
+    /// Data rows read (header excluded), accepted or not.
+    pub rows: u64,
+    /// Rows left out under `bad_rows: skip`.
+    pub rejected: u64,
+    /// Each data error of a left-out row: (`file:line:column`, reason); one
+    /// entry per error, at most [`MAX_REJECTIONS_KEPT`].
+    pub rejections: Vec<(String, String)>,
+}
+
+/// A dataset's shared header, read from its first file.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Column names, trimmed, in file order.
+    pub names: Vec<String>,
+    /// The first file, relative to the project root (for messages).
+    pub file: PathBuf,
+}
+
+impl Header {
+    /// The 0-based index of the column called `name`, if present.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+}
+
+/// Reads the header of a dataset's first file. `None` (with an error recorded)
+/// when the dataset has no file or the header cannot be read.
+pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Header> {
+    let Some(first) = dataset.files.first() else {
+        diags.error_hint(
+            dataset.location.clone(),
+            format!("dataset `{}` matches no file", dataset.id),
+            "check the `path:` (a file, a folder or a glob inside the project)",
+        );
+        return None;
+    };
+    let file = display_path(root, first);
+    let names = header_of(first, &file, dataset, diags)?;
+    Some(Header { names, file })
+}
+
+fn header_of(
+    path: &Path,
+    file: &Path,
+    ds: &Dataset,
+    diags: &mut Diagnostics,
+) -> Option<Vec<String>> {
+    let mut opened = match open(path, ds) {
+        Ok(o) => o,
+        Err(e) => {
+            diags.error(Location::file(file), format!("cannot read data file: {e}"));
+            return None;
+        }
+    };
+    let record = match opened.reader.byte_headers() {
+        Ok(r) => r.clone(),
+        Err(e) => {
+            diags.error(
+                Location::at(file, 1, 0),
+                format!("cannot read the header: {e}"),
+            );
+            return None;
+        }
+    };
+    if record.is_empty() || record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        diags.error_hint(
+            Location::at(file, 1, 0),
+            format!("data file of dataset `{}` has no header row", ds.id),
+            "the first line must name the columns",
+        );
+        return None;
+    }
+    let mut names = Vec::with_capacity(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let looks_utf16 = opened.looks_utf16 || field.contains(&0);
+        match std::str::from_utf8(field) {
+            Ok(s) if !(ds.encoding == Encoding::Utf8 && looks_utf16) => {
+                names.push(s.trim().to_string())
+            }
+            _ => {
+                diags.error_hint(
+                    Location::at(file, 1, i as u32 + 1),
+                    format!("the header of dataset `{}` is not valid UTF-8", ds.id),
+                    encoding_hint(&ds.id, looks_utf16),
+                );
+                return None;
+            }
+        }
+    }
+    Some(names)
+}
+
+/// Streams every file of `dataset` through `sink`; see the module docs.
+///
+/// Locations are `file:line:column` where *column is the 1-based field number*
+/// (not a character offset): spreadsheet users count fields, and a field is
+/// what they must fix.
+pub fn scan(
+    dataset: &Dataset,
+    root: &Path,
+    header: &Header,
+    sink: &mut dyn RowSink,
+    diags: &mut Diagnostics,
+) -> ScanStats {
+    let mut policy = Policy::new(dataset);
+    let mut stats = ScanStats {
+        files: dataset.files.len(),
+        ..ScanStats::default()
+    };
+    for path in &dataset.files {
+        let file = display_path(root, path);
+        let Some(names) = header_of(path, &file, dataset, diags) else {
+            continue;
+        };
+        if names != header.names {
+            diags.error_hint(
+                Location::at(&file, 1, 0),
+                format!(
+                    "the header of `{}` differs from the header of `{}` (dataset `{}`)",
+                    file.display(),
+                    header.file.display(),
+                    dataset.id
+                ),
+                "every file of a dataset must have the same columns in the same order",
+            );
+            continue;
+        }
+        scan_file(
+            path,
+            &file,
+            dataset,
+            header,
+            sink,
+            &mut policy,
+            &mut stats,
+            diags,
+        );
+    }
+    policy.finish(dataset, &mut stats, diags);
+    stats
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_file(
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    sink: &mut dyn RowSink,
+    policy: &mut Policy,
+    stats: &mut ScanStats,
+    diags: &mut Diagnostics,
+) {
+    let mut opened = match open(path, dataset) {
+        Ok(o) => o,
+        Err(e) => {
+            diags.error(Location::file(file), format!("cannot read data file: {e}"));
+            return;
+        }
+    };
+    let mut record = ByteRecord::new();
+    let mut problems = Vec::new();
+    loop {
+        let line = opened.reader.position().line() + 1;
+        match opened.reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                diags.error(
+                    Location::at(file, line as u32, 0),
+                    format!("cannot read data: {e}"),
+                );
+                return;
+            }
+        }
+        let line = record.position().map_or(line, csv::Position::line);
+        stats.rows += 1;
+        if let Some(field) = record.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            // Everything after the first bad byte is likely misread too: one
+            // error per file says what to fix, a thousand would bury it.
+            diags.error_hint(
+                Location::at(file, line as u32, field as u32 + 1),
+                format!(
+                    "line {line} of dataset `{}` is not valid UTF-8 (field {}, column `{}`); the rest of the file was not read",
+                    dataset.id,
+                    field + 1,
+                    header.names.get(field).map_or("?", String::as_str)
+                ),
+                encoding_hint(&dataset.id, opened.looks_utf16),
+            );
+            return;
+        }
+        problems.clear();
+        if record.len() != header.names.len() {
+            problems.push(RowProblem {
+                field: record.len().min(header.names.len()),
+                message: format!(
+                    "row has {} fields but the header of dataset `{}` has {}",
+                    record.len(),
+                    dataset.id,
+                    header.names.len()
+                ),
+            });
+        } else {
+            sink.row(
+                &Row {
+                    record: &record,
+                    line,
+                },
+                &mut problems,
+            );
+        }
+        if !problems.is_empty() {
+            policy.bad_row(file, line, &problems, stats, diags);
+        }
+    }
+}
+
+/// Applies `bad_rows` to the rows with data errors (see [`MAX_ERRORS_SHOWN`]).
+struct Policy {
+    mode: BadRows,
+    shown: usize,
+    hidden: u64,
+    first_hidden: Option<PathBuf>,
+    hint: String,
+}
+
+impl Policy {
+    fn new(dataset: &Dataset) -> Self {
+        Policy {
+            mode: dataset.bad_rows,
+            shown: 0,
+            hidden: 0,
+            first_hidden: None,
+            hint: format!(
+                "fix the data, or set `bad_rows: skip` on dataset `{}` to leave such rows out",
+                dataset.id
+            ),
+        }
+    }
+
+    fn bad_row(
+        &mut self,
+        file: &Path,
+        line: u64,
+        problems: &[RowProblem],
+        stats: &mut ScanStats,
+        diags: &mut Diagnostics,
+    ) {
+        for p in problems {
+            let location = Location::at(file, line as u32, p.field as u32 + 1);
+            match self.mode {
+                BadRows::Fail if self.shown < MAX_ERRORS_SHOWN => {
+                    self.shown += 1;
+                    diags.error_hint(location, p.message.clone(), self.hint.clone());
+                }
+                BadRows::Fail => {
+                    self.hidden += 1;
+                    self.first_hidden.get_or_insert_with(|| file.to_path_buf());
+                }
+                BadRows::Skip if stats.rejections.len() < MAX_REJECTIONS_KEPT => {
+                    stats
+                        .rejections
+                        .push((location.to_string(), p.message.clone()));
+                }
+                BadRows::Skip => {}
+            }
+        }
+        if self.mode == BadRows::Skip {
+            stats.rejected += 1;
+        }
+    }
+
+    fn finish(self, dataset: &Dataset, stats: &mut ScanStats, diags: &mut Diagnostics) {
+        if let Some(file) = self.first_hidden {
+            diags.error_hint(
+                Location::file(file),
+                format!(
+                    "{} more data errors in dataset `{}` are not listed (only the first {MAX_ERRORS_SHOWN} are)",
+                    self.hidden, dataset.id
+                ),
+                self.hint,
+            );
+        }
+        if stats.rejected > 0 {
+            diags.warning(
+                dataset.location.clone(),
+                format!(
+                    "dataset `{}`: {} of {} rows have data errors and were left out (bad_rows: skip); the methodology page lists why",
+                    dataset.id, stats.rejected, stats.rows
+                ),
+            );
+        }
+    }
+}

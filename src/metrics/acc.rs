@@ -1,0 +1,319 @@
+//! Compute stage: mergeable accumulators, one closed enum for every metric.
+//!
+//! Input: one observation per answered row ([`Obs`], made by
+//! [`super::measure::Measure::observe`]) with its weight. Output: the weighted
+//! sums each metric's estimate is finished from (see [`super::estimate`]).
+//! `merge(a, b)` equals scanning a's rows then b's (up to floating-point
+//! rounding), so partial results of files or chunks can be combined in a fixed
+//! order. Memory is constant per accumulator, except that a percentile keeps
+//! its values.
+
+/// What one answered row contributes, already classified by the metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Obs {
+    /// A net metric's class: +1 promoter, 0 passive, −1 detractor.
+    Net(i8),
+    /// A proportion's outcome: in the box (or equal to a value) or not.
+    Hit(bool),
+    /// A number, for means and percentiles.
+    Num(f64),
+    /// A row that counts (the `count` metric).
+    Row,
+}
+
+/// Counts and weight sums of the answered rows; every accumulator has one.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Base {
+    /// Answered rows.
+    pub n: u64,
+    /// Σw.
+    pub sw: f64,
+    /// Σw², for Kish's effective n.
+    pub sw2: f64,
+}
+
+impl Base {
+    fn add(&mut self, w: f64) {
+        self.n += 1;
+        self.sw += w;
+        self.sw2 += w * w;
+    }
+
+    fn merge(&mut self, o: &Base) {
+        self.n += o.n;
+        self.sw += o.sw;
+        self.sw2 += o.sw2;
+    }
+
+    /// Kish's effective n, (Σw)²/Σw² (SPEC §2); n itself without weights; 0 when empty.
+    pub fn effective_n(&self) -> f64 {
+        if self.sw2 > 0.0 {
+            self.sw * self.sw / self.sw2
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One accumulator. The variant is chosen once per indicator from its metric.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Acc {
+    /// NPS and CES `net`: weighted shares of the positive and negative classes.
+    Net {
+        /// Answered rows and weights.
+        base: Base,
+        /// Σw of promoters.
+        w_pos: f64,
+        /// Σw of detractors.
+        w_neg: f64,
+        /// Unweighted counts: promoters, passives, detractors (for the breakdown).
+        counts: [u64; 3],
+    },
+    /// CSAT, top/bottom box, CES `agree`, share: the weighted share of hits.
+    Prop {
+        /// Answered rows and weights.
+        base: Base,
+        /// Σw of hits.
+        w_hit: f64,
+    },
+    /// Means: West's weighted incremental mean and sum of squared deviations,
+    /// numerically stable and mergeable (Chan et al.'s pairwise update).
+    Mean {
+        /// Answered rows and weights.
+        base: Base,
+        /// The weighted mean so far.
+        mean: f64,
+        /// Σw(x − mean)².
+        m2: f64,
+    },
+    /// Percentiles keep their values (unweighted, SPEC §2).
+    Pct {
+        /// The answered values, in arrival order.
+        values: Vec<f64>,
+    },
+    /// `count`: rows (and weights, for effective n).
+    Count {
+        /// Counted rows and weights.
+        base: Base,
+    },
+}
+
+impl Acc {
+    /// Adds one observation with weight `w` (1 without a weight column).
+    pub fn add(&mut self, obs: Obs, w: f64) {
+        match (self, obs) {
+            (
+                Acc::Net {
+                    base,
+                    w_pos,
+                    w_neg,
+                    counts,
+                },
+                Obs::Net(class),
+            ) => {
+                base.add(w);
+                match class {
+                    1 => {
+                        *w_pos += w;
+                        counts[0] += 1;
+                    }
+                    -1 => {
+                        *w_neg += w;
+                        counts[2] += 1;
+                    }
+                    _ => counts[1] += 1,
+                }
+            }
+            (Acc::Prop { base, w_hit }, Obs::Hit(hit)) => {
+                base.add(w);
+                if hit {
+                    *w_hit += w;
+                }
+            }
+            (Acc::Mean { base, mean, m2 }, Obs::Num(x)) => {
+                base.add(w);
+                if w > 0.0 {
+                    // West (1979): the weight-aware Welford update.
+                    let delta = x - *mean;
+                    *mean += delta * w / base.sw;
+                    *m2 += w * delta * (x - *mean);
+                }
+            }
+            (Acc::Pct { values }, Obs::Num(x)) => values.push(x),
+            (Acc::Count { base }, Obs::Row) => base.add(w),
+            (acc, obs) => debug_assert!(false, "observation {obs:?} does not fit {acc:?}"),
+        }
+    }
+
+    /// Adds every row of `other`, as if they had been scanned after ours.
+    pub fn merge(&mut self, other: &Acc) {
+        match (self, other) {
+            (
+                Acc::Net {
+                    base,
+                    w_pos,
+                    w_neg,
+                    counts,
+                },
+                Acc::Net {
+                    base: b,
+                    w_pos: p,
+                    w_neg: d,
+                    counts: c,
+                },
+            ) => {
+                base.merge(b);
+                *w_pos += p;
+                *w_neg += d;
+                for (mine, theirs) in counts.iter_mut().zip(c) {
+                    *mine += theirs;
+                }
+            }
+            (Acc::Prop { base, w_hit }, Acc::Prop { base: b, w_hit: h }) => {
+                base.merge(b);
+                *w_hit += h;
+            }
+            (
+                Acc::Mean { base, mean, m2 },
+                Acc::Mean {
+                    base: b,
+                    mean: mb,
+                    m2: m2b,
+                },
+            ) => {
+                let (wa, wb) = (base.sw, b.sw);
+                base.merge(b);
+                if wb > 0.0 {
+                    let delta = mb - *mean;
+                    *mean += delta * wb / base.sw;
+                    *m2 += m2b + delta * delta * wa * wb / base.sw;
+                }
+            }
+            (Acc::Pct { values }, Acc::Pct { values: v }) => values.extend_from_slice(v),
+            (Acc::Count { base }, Acc::Count { base: b }) => base.merge(b),
+            (acc, other) => debug_assert!(false, "cannot merge {other:?} into {acc:?}"),
+        }
+    }
+
+    /// Answered rows and weights (percentiles: every weight counted as 1).
+    pub fn base(&self) -> Base {
+        match self {
+            Acc::Net { base, .. }
+            | Acc::Prop { base, .. }
+            | Acc::Mean { base, .. }
+            | Acc::Count { base } => *base,
+            Acc::Pct { values } => Base {
+                n: values.len() as u64,
+                sw: values.len() as f64,
+                sw2: values.len() as f64,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_acc() -> Acc {
+        Acc::Mean {
+            base: Base::default(),
+            mean: 0.0,
+            m2: 0.0,
+        }
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+
+    #[test]
+    fn merge_equals_a_sequential_scan() {
+        let rows = [
+            (3.0, 1.0),
+            (7.0, 2.5),
+            (1.0, 0.5),
+            (4.0, 1.0),
+            (6.0, 3.0),
+            (2.0, 0.0),
+            (5.0, 1.5),
+        ];
+        let empties = [
+            mean_acc(),
+            Acc::Net {
+                base: Base::default(),
+                w_pos: 0.0,
+                w_neg: 0.0,
+                counts: [0; 3],
+            },
+            Acc::Prop {
+                base: Base::default(),
+                w_hit: 0.0,
+            },
+            Acc::Pct { values: Vec::new() },
+            Acc::Count {
+                base: Base::default(),
+            },
+        ];
+        let obs = |acc: &Acc, x: f64| match acc {
+            Acc::Net { .. } => Obs::Net(if x >= 5.0 {
+                1
+            } else if x <= 2.0 {
+                -1
+            } else {
+                0
+            }),
+            Acc::Prop { .. } => Obs::Hit(x >= 4.0),
+            Acc::Count { .. } => Obs::Row,
+            _ => Obs::Num(x),
+        };
+        for empty in empties {
+            for split in 0..=rows.len() {
+                let (mut all, mut a, mut b) = (empty.clone(), empty.clone(), empty.clone());
+                for (i, &(x, w)) in rows.iter().enumerate() {
+                    all.add(obs(&all, x), w);
+                    if i < split {
+                        a.add(obs(&a, x), w)
+                    } else {
+                        b.add(obs(&b, x), w)
+                    }
+                }
+                a.merge(&b);
+                match (&a, &all) {
+                    (
+                        Acc::Mean { base, mean, m2 },
+                        Acc::Mean {
+                            base: b2,
+                            mean: m,
+                            m2: s,
+                        },
+                    ) => {
+                        assert_eq!(base.n, b2.n);
+                        close(base.sw, b2.sw);
+                        close(*mean, *m);
+                        close(*m2, *s);
+                    }
+                    _ => assert_eq!(a, all, "split {split}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_mean_and_kish_by_hand() {
+        // x = 2, 4, 6 with w = 1, 2, 3: Σw = 6, Σwx = 2 + 8 + 18 = 28 → mean 14/3;
+        // Σw(x − m)² = (8/3)² + 2(2/3)² + 3(4/3)² = 64/9 + 8/9 + 48/9 = 120/9;
+        // Kish: 36 / (1 + 4 + 9) = 36/14 = 2.5714.
+        let mut acc = mean_acc();
+        for (x, w) in [(2.0, 1.0), (4.0, 2.0), (6.0, 3.0)] {
+            acc.add(Obs::Num(x), w);
+        }
+        let Acc::Mean { base, mean, m2 } = acc else {
+            unreachable!()
+        };
+        close(mean, 14.0 / 3.0);
+        close(m2, 120.0 / 9.0);
+        close(base.effective_n(), 36.0 / 14.0);
+        assert_eq!(base.n, 3);
+    }
+}

@@ -1,0 +1,128 @@
+//! Compute stage: a segment against all other rows (SPEC §2).
+//!
+//! Input: an indicator's overall accumulator and one segment key's. Output:
+//! the accumulator of every *other* row (the complement), so the segment can
+//! be tested against the rest with the same significance test as periods.
+//! Rows whose segment cell is blank belong to "the rest" of every key.
+
+use super::acc::{Acc, Base};
+
+/// The rows of `total` that are not in `part` (`part` being a subset of
+/// `total`'s rows); `None` for percentiles (no test applies) or mismatched kinds.
+///
+/// Exact for counts and weight sums; for means it reverses the pairwise
+/// merge (Chan et al.), so `rest(total, part)` merged with `part` gives
+/// `total` back up to rounding.
+pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
+    let base = |t: &Base, p: &Base| Base {
+        n: t.n.saturating_sub(p.n),
+        sw: t.sw - p.sw,
+        sw2: t.sw2 - p.sw2,
+    };
+    Some(match (total, part) {
+        (
+            Acc::Net {
+                base: t,
+                w_pos,
+                w_neg,
+                counts,
+            },
+            Acc::Net {
+                base: p,
+                w_pos: pp,
+                w_neg: pn,
+                counts: pc,
+            },
+        ) => Acc::Net {
+            base: base(t, p),
+            w_pos: w_pos - pp,
+            w_neg: w_neg - pn,
+            counts: [0, 1, 2].map(|i| counts[i].saturating_sub(pc[i])),
+        },
+        (Acc::Prop { base: t, w_hit }, Acc::Prop { base: p, w_hit: ph }) => Acc::Prop {
+            base: base(t, p),
+            w_hit: w_hit - ph,
+        },
+        (
+            Acc::Mean { base: t, mean, m2 },
+            Acc::Mean {
+                base: p,
+                mean: pm,
+                m2: pm2,
+            },
+        ) => {
+            let b = base(t, p);
+            if b.sw <= 0.0 || t.sw <= 0.0 {
+                Acc::Mean {
+                    base: b,
+                    mean: 0.0,
+                    m2: 0.0,
+                }
+            } else {
+                let rest_mean = (t.sw * mean - p.sw * pm) / b.sw;
+                let delta = pm - rest_mean;
+                let rest_m2 = m2 - pm2 - delta * delta * b.sw * p.sw / t.sw;
+                Acc::Mean {
+                    base: b,
+                    mean: rest_mean,
+                    m2: rest_m2.max(0.0),
+                }
+            }
+        }
+        (Acc::Count { base: t }, Acc::Count { base: p }) => Acc::Count { base: base(t, p) },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::acc::Obs;
+
+    #[test]
+    fn rest_is_the_scan_of_the_other_rows() {
+        let rows = [
+            (3.0, 1.0, true),
+            (7.0, 2.5, false),
+            (1.0, 0.5, true),
+            (4.0, 1.0, false),
+            (6.0, 3.0, false),
+        ];
+        let empty = Acc::Mean {
+            base: Base::default(),
+            mean: 0.0,
+            m2: 0.0,
+        };
+        let (mut total, mut part, mut other) = (empty.clone(), empty.clone(), empty);
+        for (x, w, in_part) in rows {
+            total.add(Obs::Num(x), w);
+            if in_part {
+                part.add(Obs::Num(x), w)
+            } else {
+                other.add(Obs::Num(x), w)
+            }
+        }
+        let (
+            Some(Acc::Mean { base, mean, m2 }),
+            Acc::Mean {
+                base: b,
+                mean: m,
+                m2: s,
+            },
+        ) = (rest(&total, &part), other)
+        else {
+            panic!("mean accumulators")
+        };
+        assert_eq!(base.n, b.n);
+        assert!(
+            (base.sw - b.sw).abs() < 1e-12 && (mean - m).abs() < 1e-12 && (m2 - s).abs() < 1e-9
+        );
+        assert_eq!(
+            rest(
+                &Acc::Pct { values: vec![1.0] },
+                &Acc::Pct { values: vec![1.0] }
+            ),
+            None
+        );
+    }
+}

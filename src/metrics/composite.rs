@@ -1,0 +1,202 @@
+//! Compute stage: composite indicators, after every dataset's pass.
+//!
+//! Input: the finished results of the components. Output: each composite's
+//! result — overall, per period, per segment key and per persona — as the
+//! weighted mean of the components that have a value there, each normalised
+//! to 0–100 (SPEC §2).
+//!
+//! Choices where SPEC is silent: a composite's `n` and `effective_n` are the
+//! minimum over the components that contributed; it has no interval and no
+//! variance (so its periods show a change but no significance); it is
+//! suppressed like any value when that effective n is below `min_n`. Every
+//! component with `direction: lower` is flipped (100 − x) after normalising,
+//! percentages and NPS included, so that higher is always better inside a
+//! composite. A component with no known range (`mean` or `percentile` without
+//! `scale`, `count`) cannot be normalised: it is left out, with a warning.
+
+use std::collections::BTreeMap;
+
+use super::computed::{Estimate, GroupResult, IndicatorResult, PeriodResult};
+use super::estimate::Settings;
+use super::periods::fill_changes;
+use super::results::{goal_of, shell};
+use super::status::status;
+use crate::diag::Diagnostics;
+use crate::project::model::{CesMode, Direction, Indicator, Metric, Project, Range};
+
+/// Normalises a component's value to 0–100 where higher is better; `None`
+/// when the metric has no known range.
+pub fn normalise(ind: &Indicator, v: f64) -> Option<f64> {
+    let on_scale = |s: &Range| (s.hi > s.lo).then(|| (v - s.lo) / (s.hi - s.lo) * 100.0);
+    let x = match &ind.metric {
+        Metric::Nps
+        | Metric::Ces {
+            mode: CesMode::Net, ..
+        } => (v + 100.0) / 2.0,
+        Metric::Csat { .. }
+        | Metric::TopBox { .. }
+        | Metric::BottomBox { .. }
+        | Metric::Share { .. }
+        | Metric::Composite { .. }
+        | Metric::Ces {
+            mode: CesMode::Agree,
+            ..
+        } => v,
+        Metric::Ces {
+            scale,
+            mode: CesMode::Mean,
+        } => on_scale(scale)?,
+        Metric::Mean { scale } | Metric::Percentile { scale, .. } => on_scale(scale.as_ref()?)?,
+        Metric::Count => return None,
+    };
+    Some(match ind.direction {
+        Direction::Higher => x,
+        Direction::Lower => 100.0 - x,
+    })
+}
+
+/// One contribution: (weight, normalised value, n, effective n).
+type Part = (f64, f64, u64, f64);
+
+/// Fills the result of every composite in `results` (indexed like
+/// `project.indicators`), components first, whatever the definition order.
+pub fn compute_composites(
+    project: &Project,
+    results: &mut [IndicatorResult],
+    s: &Settings,
+    diags: &mut Diagnostics,
+) {
+    let inds = &project.indicators;
+    let index: BTreeMap<&str, usize> = inds
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut done: Vec<bool> = inds
+        .iter()
+        .map(|d| !matches!(d.metric, Metric::Composite { .. }))
+        .collect();
+    for ind in inds {
+        if let Metric::Composite { components } = &ind.metric {
+            for (id, _) in components {
+                if let Some(&c) = index.get(id.as_str()) {
+                    if normalise(&inds[c], 0.0).is_none() {
+                        diags.warning(
+                            ind.location.clone(),
+                            format!("component `{id}` of composite `{}` has no known range to normalise to 0–100 (metric `{}` without `scale`), so it is left out", ind.id, inds[c].metric.name()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Resolve in dependency order; a cycle (rejected by validation) just stays empty.
+    loop {
+        let ready = (0..inds.len()).find(|&i| {
+            !done[i]
+                && match &inds[i].metric {
+                    Metric::Composite { components } => components
+                        .iter()
+                        .all(|(id, _)| index.get(id.as_str()).is_none_or(|&c| done[c])),
+                    _ => true,
+                }
+        });
+        let Some(i) = ready else { break };
+        results[i] = composite(project, &inds[i], &index, results, s);
+        done[i] = true;
+    }
+}
+
+fn composite(
+    project: &Project,
+    ind: &Indicator,
+    index: &BTreeMap<&str, usize>,
+    results: &[IndicatorResult],
+    s: &Settings,
+) -> IndicatorResult {
+    let Metric::Composite { components } = &ind.metric else {
+        return shell(ind, combine(&[], ind, s));
+    };
+    let mut overall = Vec::new();
+    let mut periods: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    let mut segments: BTreeMap<String, BTreeMap<String, Vec<Part>>> = BTreeMap::new();
+    let mut personas: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    for (id, weight) in components {
+        let Some(&c) = index.get(id.as_str()) else {
+            continue;
+        };
+        let (def, res) = (&project.indicators[c], &results[c]);
+        let part = |e: &Estimate| Some((*weight, normalise(def, e.value?)?, e.n, e.effective_n));
+        overall.extend(part(&res.estimate));
+        for p in &res.periods {
+            periods
+                .entry(p.period.clone())
+                .or_default()
+                .extend(part(&p.estimate));
+        }
+        for (col, groups) in &res.segments {
+            let keys = segments.entry(col.clone()).or_default();
+            for g in groups {
+                keys.entry(g.key.clone())
+                    .or_default()
+                    .extend(part(&g.estimate));
+            }
+        }
+        for g in &res.personas {
+            personas
+                .entry(g.key.clone())
+                .or_default()
+                .extend(part(&g.estimate));
+        }
+    }
+    let mut r = shell(ind, combine(&overall, ind, s));
+    r.periods = (periods.iter())
+        .map(|(k, parts)| PeriodResult {
+            period: k.clone(),
+            estimate: combine(parts, ind, s),
+            change: None,
+            significant: None,
+        })
+        .collect();
+    fill_changes(&mut r.periods, s.confidence, false);
+    let groups = |m: &BTreeMap<String, Vec<Part>>| {
+        m.iter()
+            .map(|(k, parts)| GroupResult {
+                key: k.clone(),
+                estimate: combine(parts, ind, s),
+                significant: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    r.segments = segments
+        .iter()
+        .map(|(col, keys)| (col.clone(), groups(keys)))
+        .collect();
+    r.personas = groups(&personas);
+    r
+}
+
+/// The weighted mean of the contributing parts, as an estimate.
+fn combine(parts: &[Part], ind: &Indicator, s: &Settings) -> Estimate {
+    let sw: f64 = parts.iter().map(|p| p.0).sum();
+    let n = parts.iter().map(|p| p.2).min().unwrap_or(0);
+    let n_eff = parts
+        .iter()
+        .map(|p| p.3)
+        .min_by(f64::total_cmp)
+        .unwrap_or(0.0);
+    let mut value = (sw > 0.0).then(|| parts.iter().map(|p| p.0 * p.1).sum::<f64>() / sw);
+    let suppressed = n_eff < s.min_n;
+    if suppressed {
+        value = None;
+    }
+    Estimate {
+        value,
+        n,
+        effective_n: n_eff,
+        ci_low: None,
+        ci_high: None,
+        status: status(value, suppressed, goal_of(ind)),
+        variance: None,
+    }
+}

@@ -1,0 +1,245 @@
+//! Compute stage: what each metric reads from a cell.
+//!
+//! Input: an indicator's [`Metric`] (once) and the text of its column's cell
+//! (per row). Output: an [`Obs`] for the accumulator, nothing for a blank, or
+//! the data error to report. The metric's scale is checked here, so a value
+//! outside it is a data error wherever it is read (SPEC §1).
+
+use super::acc::{Acc, Base, Obs};
+use super::distribution::Dist;
+use crate::data::cell::Cell;
+use crate::project::model::{CesMode, Metric, Range};
+
+/// An indicator's metric, reduced to how rows are classified.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// NPS and CES `net`: positive box minus negative box.
+    Net {
+        /// Values must lie here.
+        scale: Range,
+        /// Promoters.
+        pos: Range,
+        /// Detractors.
+        neg: Range,
+    },
+    /// The share of numeric answers in a box.
+    Boxed {
+        /// Values must lie here.
+        scale: Range,
+        /// The box counted as a hit.
+        hit: Range,
+    },
+    /// The share of answers equal (as trimmed text) to one of the values.
+    Share {
+        /// Accepted values, trimmed.
+        values: Vec<String>,
+    },
+    /// The weighted mean.
+    Mean {
+        /// Values must lie here, when given.
+        scale: Option<Range>,
+    },
+    /// The unweighted `p`-th percentile.
+    Percentile {
+        /// 0–100.
+        p: f64,
+        /// Values must lie here, when given.
+        scale: Option<Range>,
+    },
+    /// Rows, or answered rows when the indicator has a column.
+    Count,
+    /// Computed from other indicators, reads no rows.
+    Composite,
+}
+
+impl Measure {
+    /// Classifies a metric. CES on a scale other than 1–7 uses the same rule
+    /// as on 1–7: `agree` is the top three points, `net` the top two minus the
+    /// bottom three (on 1–7: 5–7, and 6–7 − 1–3).
+    pub fn of(metric: &Metric) -> Measure {
+        match metric {
+            Metric::Nps => Measure::Net {
+                scale: Range { lo: 0.0, hi: 10.0 },
+                pos: Range { lo: 9.0, hi: 10.0 },
+                neg: Range { lo: 0.0, hi: 6.0 },
+            },
+            Metric::Csat { scale, top_box } => Measure::Boxed {
+                scale: *scale,
+                hit: *top_box,
+            },
+            Metric::TopBox { scale, range } | Metric::BottomBox { scale, range } => {
+                Measure::Boxed {
+                    scale: *scale,
+                    hit: *range,
+                }
+            }
+            Metric::Ces { scale, mode } => match mode {
+                CesMode::Mean => Measure::Mean {
+                    scale: Some(*scale),
+                },
+                CesMode::Agree => Measure::Boxed {
+                    scale: *scale,
+                    hit: Range {
+                        lo: scale.hi - 2.0,
+                        hi: scale.hi,
+                    },
+                },
+                CesMode::Net => Measure::Net {
+                    scale: *scale,
+                    pos: Range {
+                        lo: scale.hi - 1.0,
+                        hi: scale.hi,
+                    },
+                    neg: Range {
+                        lo: scale.lo,
+                        hi: scale.lo + 2.0,
+                    },
+                },
+            },
+            Metric::Mean { scale } => Measure::Mean { scale: *scale },
+            Metric::Share { values } => Measure::Share {
+                values: values.iter().map(|v| v.trim().to_string()).collect(),
+            },
+            Metric::Percentile { p, scale } => Measure::Percentile {
+                p: *p,
+                scale: *scale,
+            },
+            Metric::Count => Measure::Count,
+            Metric::Composite { .. } => Measure::Composite,
+        }
+    }
+
+    /// An empty accumulator of the right kind.
+    pub fn new_acc(&self) -> Acc {
+        let base = Base::default();
+        match self {
+            Measure::Net { .. } => Acc::Net {
+                base,
+                w_pos: 0.0,
+                w_neg: 0.0,
+                counts: [0; 3],
+            },
+            Measure::Boxed { .. } | Measure::Share { .. } => Acc::Prop { base, w_hit: 0.0 },
+            Measure::Mean { .. } => Acc::Mean {
+                base,
+                mean: 0.0,
+                m2: 0.0,
+            },
+            Measure::Percentile { .. } => Acc::Pct { values: Vec::new() },
+            Measure::Count | Measure::Composite => Acc::Count { base },
+        }
+    }
+
+    /// A distribution accumulator when the scale is small and integer.
+    pub fn new_dist(&self) -> Option<Dist> {
+        match self {
+            Measure::Net { scale, .. } | Measure::Boxed { scale, .. } => {
+                Dist::for_scale(scale.lo, scale.hi)
+            }
+            Measure::Mean { scale: Some(s) } | Measure::Percentile { scale: Some(s), .. } => {
+                Dist::for_scale(s.lo, s.hi)
+            }
+            _ => None,
+        }
+    }
+
+    /// Reads one cell's trimmed `text`: `Ok(None)` for a blank (not answered;
+    /// for `count` without a column pass `None` as `text`: every row counts),
+    /// `Ok(Some(obs))` for an answer, `Err(why)` for a data error, phrased to
+    /// follow "`column` is `value`, ".
+    pub fn observe(&self, text: Option<&str>) -> Result<Option<Obs>, String> {
+        let Some(text) = text else {
+            return Ok(Some(Obs::Row));
+        };
+        let cell = Cell::parse(text);
+        if cell.is_blank() {
+            return Ok(None);
+        }
+        let number = |scale: Option<Range>| -> Result<f64, String> {
+            let x = cell.number().ok_or_else(|| "not a number".to_string())?;
+            match scale {
+                Some(s) if !s.contains(x) => Err(format!("outside the scale {}–{}", s.lo, s.hi)),
+                _ => Ok(x),
+            }
+        };
+        let obs = match self {
+            Measure::Net { scale, pos, neg } => {
+                let x = number(Some(*scale))?;
+                Obs::Net(if pos.contains(x) {
+                    1
+                } else if neg.contains(x) {
+                    -1
+                } else {
+                    0
+                })
+            }
+            Measure::Boxed { scale, hit } => Obs::Hit(hit.contains(number(Some(*scale))?)),
+            Measure::Share { values } => Obs::Hit(values.iter().any(|v| v == text.trim())),
+            Measure::Mean { scale } | Measure::Percentile { scale, .. } => {
+                Obs::Num(number(*scale)?)
+            }
+            Measure::Count | Measure::Composite => Obs::Row,
+        };
+        Ok(Some(obs))
+    }
+
+    /// The numeric value of an already accepted, non-blank cell (for the distribution).
+    pub fn number(text: &str) -> Option<f64> {
+        Cell::parse(text).number()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nps_classes_blanks_and_scale() {
+        let m = Measure::of(&Metric::Nps);
+        assert_eq!(m.observe(Some("9")), Ok(Some(Obs::Net(1))));
+        assert_eq!(m.observe(Some("10")), Ok(Some(Obs::Net(1))));
+        assert_eq!(m.observe(Some("8")), Ok(Some(Obs::Net(0))));
+        assert_eq!(m.observe(Some("7")), Ok(Some(Obs::Net(0))));
+        assert_eq!(m.observe(Some("6")), Ok(Some(Obs::Net(-1))));
+        assert_eq!(m.observe(Some("0")), Ok(Some(Obs::Net(-1))));
+        assert_eq!(m.observe(Some("  ")), Ok(None));
+        assert_eq!(
+            m.observe(Some("11")),
+            Err("outside the scale 0–10".to_string())
+        );
+        assert_eq!(m.observe(Some("ten")), Err("not a number".to_string()));
+    }
+
+    #[test]
+    fn ces_modes_on_one_to_seven() {
+        let scale = Range { lo: 1.0, hi: 7.0 };
+        let agree = Measure::of(&Metric::Ces {
+            scale,
+            mode: CesMode::Agree,
+        });
+        assert_eq!(agree.observe(Some("5")), Ok(Some(Obs::Hit(true))));
+        assert_eq!(agree.observe(Some("4")), Ok(Some(Obs::Hit(false))));
+        let net = Measure::of(&Metric::Ces {
+            scale,
+            mode: CesMode::Net,
+        });
+        assert_eq!(net.observe(Some("6")), Ok(Some(Obs::Net(1))));
+        assert_eq!(net.observe(Some("5")), Ok(Some(Obs::Net(0))));
+        assert_eq!(net.observe(Some("3")), Ok(Some(Obs::Net(-1))));
+        assert!(net.observe(Some("0")).is_err());
+    }
+
+    #[test]
+    fn share_compares_trimmed_text_and_count_counts_rows() {
+        let m = Measure::of(&Metric::Share {
+            values: vec![" yes".into(), "y".into()],
+        });
+        assert_eq!(m.observe(Some("yes")), Ok(Some(Obs::Hit(true))));
+        assert_eq!(m.observe(Some("no")), Ok(Some(Obs::Hit(false))));
+        assert_eq!(m.observe(Some("")), Ok(None));
+        let c = Measure::of(&Metric::Count);
+        assert_eq!(c.observe(None), Ok(Some(Obs::Row)));
+        assert_eq!(c.observe(Some("")), Ok(None));
+        assert_eq!(c.observe(Some("anything")), Ok(Some(Obs::Row)));
+    }
+}

@@ -1,0 +1,371 @@
+//! Compute stage: the per-row work of one dataset's streaming pass.
+//!
+//! Input: the project, one dataset and its header (once), then each row from
+//! [`crate::data::scan`]. Output: every indicator's accumulators on this
+//! dataset — overall, per period, per segment key, per persona — and the key
+//! driver sums. Column indices are resolved once, in [`DatasetPass::plan`].
+
+use std::collections::BTreeMap;
+
+use super::acc::{Acc, Obs};
+use super::distribution::Dist;
+use super::drivers::DriverAcc;
+use super::measure::Measure;
+use super::periods::PeriodKey;
+use crate::data::cell::Cell;
+use crate::data::date::parse_date;
+use crate::data::plan::Resolver;
+use crate::data::scan::{Header, Row, RowProblem, RowSink};
+use crate::diag::Diagnostics;
+use crate::project::model::{Dataset, Period, Project, RowMatch};
+
+/// One indicator's accumulators on this dataset.
+pub struct IndicatorPass<'p> {
+    /// Index into `project.indicators`.
+    pub index: usize,
+    /// The indicator's id, for messages.
+    pub id: &'p str,
+    /// How rows are classified.
+    pub measure: Measure,
+    column: Option<usize>,
+    filter: Vec<(usize, &'p [String])>,
+    /// Every row after the filter.
+    pub overall: Acc,
+    /// Per scale point, overall only.
+    pub dist: Option<Dist>,
+    /// Per period (rows with a date).
+    pub periods: BTreeMap<PeriodKey, Acc>,
+    /// Per segment column (parallel to [`DatasetPass::segments`]), per key.
+    pub segments: Vec<BTreeMap<String, Acc>>,
+    /// Per applicable persona (parallel to [`DatasetPass::personas`]).
+    pub personas: Vec<Acc>,
+}
+
+/// A persona that applies to this dataset (its match column is in the header).
+pub struct PersonaCol<'p> {
+    /// Index into `project.personas`.
+    pub index: usize,
+    column: usize,
+    values: &'p [String],
+}
+
+/// One key driver analysis on this dataset.
+pub struct DriverPass {
+    /// Index into `project.config.drivers`.
+    pub index: usize,
+    /// Outcome first, then the attributes in definition order.
+    columns: Vec<usize>,
+    /// The sums.
+    pub acc: DriverAcc,
+}
+
+/// Everything one dataset's pass feeds.
+pub struct DatasetPass<'p> {
+    names: Vec<String>,
+    period: Period,
+    weight: Option<usize>,
+    date: Option<(usize, Option<&'p str>)>,
+    /// Segment columns: (name, index), in the dataset's order.
+    pub segments: Vec<(String, usize)>,
+    /// Personas that apply, sorted by id (the project's order).
+    pub personas: Vec<PersonaCol<'p>>,
+    /// The indicators on this dataset, in definition order.
+    pub indicators: Vec<IndicatorPass<'p>>,
+    /// The key driver analyses on this dataset.
+    pub drivers: Vec<DriverPass>,
+    obs: Vec<Option<Obs>>,
+    matched: Vec<bool>,
+    numbers: Vec<f64>,
+}
+
+impl<'p> DatasetPass<'p> {
+    /// Resolves every column the project references on `dataset`; `None` when
+    /// one is missing (each reported at the YAML place that named it).
+    pub fn plan(
+        project: &'p Project,
+        dataset: &'p Dataset,
+        header: &Header,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let mut r = Resolver::new(header, dataset);
+        let of_ds = format!("dataset `{}`", dataset.id);
+        let weight = dataset
+            .weight
+            .as_ref()
+            .and_then(|c| r.require(c, &format!("weight of {of_ds}"), diags));
+        let date = dataset.date.as_ref().and_then(|d| {
+            let i = r.require(&d.column, &format!("date of {of_ds}"), diags)?;
+            Some((i, d.format.as_deref()))
+        });
+        let segments = (dataset.segments.iter())
+            .filter_map(|c| {
+                Some((
+                    c.name.clone(),
+                    r.require(c, &format!("segment of {of_ds}"), diags)?,
+                ))
+            })
+            .collect::<Vec<_>>();
+        if let Some(c) = &dataset.comments {
+            r.require(c, &format!("comments of {of_ds}"), diags);
+        }
+        let personas = (project.personas.iter().enumerate())
+            .filter_map(|(index, p)| {
+                let column = r.optional(&p.matcher.column.name)?;
+                Some(PersonaCol {
+                    index,
+                    column,
+                    values: &p.matcher.values,
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut indicators = Vec::new();
+        for (index, ind) in project.indicators.iter().enumerate() {
+            if ind.dataset.as_deref() != Some(dataset.id.as_str()) {
+                continue;
+            }
+            let role = format!("indicator `{}`", ind.id);
+            let column = ind.column.as_ref().and_then(|c| r.require(c, &role, diags));
+            let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
+            let measure = Measure::of(&ind.metric);
+            indicators.push(IndicatorPass {
+                index,
+                id: &ind.id,
+                overall: measure.new_acc(),
+                dist: if column.is_some() {
+                    measure.new_dist()
+                } else {
+                    None
+                },
+                periods: BTreeMap::new(),
+                segments: vec![BTreeMap::new(); segments.len()],
+                personas: vec![measure.new_acc(); personas.len()],
+                measure,
+                column,
+                filter,
+            });
+        }
+        let mut drivers = Vec::new();
+        for (index, d) in project.config.drivers.iter().enumerate() {
+            if d.dataset != dataset.id {
+                continue;
+            }
+            let role = format!("key driver analysis of `{}`", d.outcome.name);
+            let columns = std::iter::once(&d.outcome)
+                .chain(d.attributes.iter().map(|(c, _)| c))
+                .filter_map(|c| r.require(c, &role, diags))
+                .collect();
+            drivers.push(DriverPass {
+                index,
+                columns,
+                acc: DriverAcc::new(d.attributes.len()),
+            });
+        }
+        if r.failures > 0 {
+            return None;
+        }
+        Some(DatasetPass {
+            names: header.names.clone(),
+            period: project.config.period,
+            weight,
+            date,
+            segments,
+            obs: vec![None; indicators.len()],
+            matched: vec![false; personas.len()],
+            numbers: Vec::new(),
+            personas,
+            indicators,
+            drivers,
+        })
+    }
+
+    fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+        // One error per cell, even when several indicators read it.
+        if !problems.iter().any(|p| p.field == field) {
+            problems.push(RowProblem { field, message });
+        }
+    }
+
+    /// The row's weight: 1 without a weight column; blank, non-numeric and
+    /// negative weights are data errors (0 is allowed: the row counts in n
+    /// but adds nothing to the sums).
+    fn weight_of(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> f64 {
+        let Some(i) = self.weight else { return 1.0 };
+        let why = match row.cell(i) {
+            Cell::Number(w) if w >= 0.0 => return w,
+            Cell::Number(_) => "negative; weights must be 0 or more",
+            Cell::Blank => "blank; every row needs a weight",
+            Cell::Text(_) => "not a number",
+        };
+        let message = format!("weight `{}` is `{}`, {why}", self.names[i], row.text(i));
+        self.problem(problems, i, message);
+        0.0
+    }
+
+    /// The row's period: `None` without a date column or for a blank date (the
+    /// row still counts overall, in no period); an unparsable date is an error.
+    fn period_of(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> Option<PeriodKey> {
+        let (i, format) = self.date?;
+        let text = row.text(i);
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(d) = parse_date(text, format) {
+            return Some(PeriodKey::of(d, self.period));
+        }
+        let expected = format.map_or("an ISO 8601 date such as 2026-01-31".to_string(), |f| {
+            format!("the format `{f}`")
+        });
+        let message = format!(
+            "date `{}` is `{text}`, which does not match {expected}",
+            self.names[i]
+        );
+        self.problem(problems, i, message);
+        None
+    }
+
+    /// Checks every driver column is numeric or blank.
+    fn check_drivers(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        for d in &self.drivers {
+            for &i in &d.columns {
+                if let Cell::Text(t) = row.cell(i) {
+                    let message = format!(
+                        "`{}` is `{t}`, not a number (a key driver analysis reads it)",
+                        self.names[i]
+                    );
+                    self.problem(problems, i, message);
+                }
+            }
+        }
+    }
+
+    fn feed_drivers(&mut self, row: &Row<'_>, w: f64) {
+        for d in &mut self.drivers {
+            self.numbers.clear();
+            // Listwise: a blank in the outcome or any attribute leaves the row out.
+            for &i in &d.columns {
+                match row.cell(i).number() {
+                    Some(x) => self.numbers.push(x),
+                    None => break,
+                }
+            }
+            if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
+                d.acc.add(self.numbers[0], &self.numbers[1..], w);
+            }
+        }
+    }
+}
+
+fn resolve_filter<'p>(
+    filter: &'p [RowMatch],
+    r: &mut Resolver<'_>,
+    role: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(usize, &'p [String])> {
+    filter
+        .iter()
+        .filter_map(|m| Some((r.require(&m.column, role, diags)?, m.values.as_slice())))
+        .collect()
+}
+
+/// True when the trimmed cell equals one of `values` (trimmed); a blank cell matches nothing.
+fn matches(row: &Row<'_>, column: usize, values: &[String]) -> bool {
+    let text = row.text(column);
+    !text.is_empty() && values.iter().any(|v| v.trim() == text)
+}
+
+impl RowSink for DatasetPass<'_> {
+    fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
+        let w = self.weight_of(row, problems);
+        let period = self.period_of(row, problems);
+        for k in 0..self.indicators.len() {
+            let ind = &self.indicators[k];
+            self.obs[k] = None;
+            if !ind
+                .filter
+                .iter()
+                .all(|(c, values)| matches(row, *c, values))
+            {
+                continue;
+            }
+            let text = ind.column.map(|c| row.text(c));
+            match ind.measure.observe(text) {
+                Ok(obs) => self.obs[k] = obs,
+                Err(why) => {
+                    let c = ind.column.unwrap_or(0);
+                    let message = format!(
+                        "`{}` is `{}`, {why} (indicator `{}`)",
+                        self.names[c],
+                        row.text(c),
+                        ind.id
+                    );
+                    self.problem(problems, c, message);
+                }
+            }
+        }
+        self.check_drivers(row, problems);
+        if !problems.is_empty() {
+            return;
+        }
+        for (m, p) in self.matched.iter_mut().zip(&self.personas) {
+            *m = matches(row, p.column, p.values);
+        }
+        for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
+            if let Some(obs) = *obs {
+                feed(ind, obs, w, period, row, &self.segments, &self.matched);
+            }
+        }
+        self.feed_drivers(row, w);
+    }
+}
+
+/// Feeds one accepted observation to an indicator's accumulators.
+fn feed(
+    ind: &mut IndicatorPass<'_>,
+    obs: Obs,
+    w: f64,
+    period: Option<PeriodKey>,
+    row: &Row<'_>,
+    segments: &[(String, usize)],
+    matched: &[bool],
+) {
+    let IndicatorPass {
+        measure,
+        column,
+        overall,
+        dist,
+        periods,
+        segments: seg_accs,
+        personas,
+        ..
+    } = ind;
+    overall.add(obs, w);
+    if let (Some(d), Some(c)) = (dist.as_mut(), *column) {
+        if let Some(x) = Measure::number(row.text(c)) {
+            d.add(x, w);
+        }
+    }
+    if let Some(p) = period {
+        periods
+            .entry(p)
+            .or_insert_with(|| measure.new_acc())
+            .add(obs, w);
+    }
+    for ((_, c), accs) in segments.iter().zip(seg_accs.iter_mut()) {
+        let key = row.text(*c);
+        if key.is_empty() {
+            continue; // a blank segment cell is in no key
+        }
+        match accs.get_mut(key) {
+            Some(acc) => acc.add(obs, w),
+            None => {
+                let mut acc = measure.new_acc();
+                acc.add(obs, w);
+                accs.insert(key.to_string(), acc);
+            }
+        }
+    }
+    for (acc, _) in personas.iter_mut().zip(matched).filter(|(_, m)| **m) {
+        acc.add(obs, w);
+    }
+}

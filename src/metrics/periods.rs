@@ -1,0 +1,204 @@
+//! Compute stage: trend buckets and the change between them (SPEC §2).
+//!
+//! Input: a row's date and the project's `period`; later, the finished
+//! estimates of consecutive periods. Output: the row's [`PeriodKey`]; each
+//! period's `change` and `significant`.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::computed::{Estimate, PeriodResult};
+use super::intervals::{t_critical, z_critical};
+use crate::project::model::Period;
+
+/// A trend bucket. Keys of one dataset are all of one kind, so the derived
+/// order (year, then the number within it) is the ascending order of their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeriodKey {
+    /// `2026`.
+    Year(i32),
+    /// `2026-Q1`.
+    Quarter(i32, u32),
+    /// `2026-01`.
+    Month(i32, u32),
+    /// `2026-W05`: the ISO week with its ISO year (2021-01-03 is in 2020-W53).
+    Week(i32, u32),
+}
+
+impl PeriodKey {
+    /// The bucket of `date`.
+    pub fn of(date: NaiveDate, period: Period) -> PeriodKey {
+        match period {
+            Period::Year => PeriodKey::Year(date.year()),
+            Period::Quarter => PeriodKey::Quarter(date.year(), date.month0() / 3 + 1),
+            Period::Month => PeriodKey::Month(date.year(), date.month()),
+            Period::Week => {
+                let w = date.iso_week();
+                PeriodKey::Week(w.year(), w.week())
+            }
+        }
+    }
+}
+
+impl fmt::Display for PeriodKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeriodKey::Year(y) => write!(f, "{y}"),
+            PeriodKey::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            PeriodKey::Month(y, m) => write!(f, "{y}-{m:02}"),
+            PeriodKey::Week(y, w) => write!(f, "{y}-W{w:02}"),
+        }
+    }
+}
+
+/// Fills `change` and `significant` of each period after the first, against
+/// the period before it in the list (the previous period *with data*, not
+/// necessarily the previous calendar period). `welch` selects Welch's t test
+/// (means) over the normal test.
+pub fn fill_changes(periods: &mut [PeriodResult], confidence: f64, welch: bool) {
+    for i in 1..periods.len() {
+        let (before, after) = periods.split_at_mut(i);
+        let (prev, cur) = (&before[i - 1].estimate, &mut after[0]);
+        if let (Some(a), Some(b)) = (prev.value, cur.estimate.value) {
+            cur.change = Some(b - a);
+            cur.significant = significant(prev, &cur.estimate, confidence, welch);
+        }
+    }
+}
+
+/// Whether the difference between two estimates is significant at
+/// `confidence`: |b − a| / √(Var₁ + Var₂) above the two-sided critical value,
+/// normal, or Student-t with the Welch–Satterthwaite df when `welch`
+/// (n = effective n). `None` when either has no variance or both are zero.
+pub fn significant(a: &Estimate, b: &Estimate, confidence: f64, welch: bool) -> Option<bool> {
+    let (va, vb) = (a.variance?, b.variance?);
+    let diff = b.value? - a.value?;
+    let se = (va + vb).sqrt();
+    if se.is_nan() || se <= 0.0 || se.is_infinite() {
+        return None;
+    }
+    let critical = if welch {
+        let (na, nb) = (a.effective_n - 1.0, b.effective_n - 1.0);
+        if na <= 0.0 || nb <= 0.0 {
+            return None;
+        }
+        let df = (va + vb).powi(2) / (va * va / na + vb * vb / nb);
+        t_critical(confidence, df)?
+    } else {
+        z_critical(confidence)
+    };
+    Some(diff.abs() / se > critical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::computed::Status;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn est(value: f64, n: f64, variance: f64) -> Estimate {
+        Estimate {
+            value: Some(value),
+            n: n as u64,
+            effective_n: n,
+            ci_low: None,
+            ci_high: None,
+            status: Status::None,
+            variance: Some(variance),
+        }
+    }
+
+    #[test]
+    fn period_keys() {
+        let d = date(2026, 2, 3);
+        assert_eq!(PeriodKey::of(d, Period::Year).to_string(), "2026");
+        assert_eq!(PeriodKey::of(d, Period::Quarter).to_string(), "2026-Q1");
+        assert_eq!(
+            PeriodKey::of(date(2026, 12, 31), Period::Quarter).to_string(),
+            "2026-Q4"
+        );
+        assert_eq!(PeriodKey::of(d, Period::Month).to_string(), "2026-02");
+        assert_eq!(PeriodKey::of(d, Period::Week).to_string(), "2026-W06");
+        // ISO weeks across a year boundary: Sunday 2021-01-03 closes 2020-W53,
+        // Monday 2024-12-30 opens 2025-W01.
+        assert_eq!(
+            PeriodKey::of(date(2021, 1, 3), Period::Week).to_string(),
+            "2020-W53"
+        );
+        assert_eq!(
+            PeriodKey::of(date(2021, 1, 4), Period::Week).to_string(),
+            "2021-W01"
+        );
+        assert_eq!(
+            PeriodKey::of(date(2024, 12, 30), Period::Week).to_string(),
+            "2025-W01"
+        );
+        assert!(
+            PeriodKey::of(date(2020, 12, 31), Period::Week)
+                < PeriodKey::of(date(2021, 1, 4), Period::Week)
+        );
+        assert!(PeriodKey::Month(2025, 12) < PeriodKey::Month(2026, 1));
+    }
+
+    #[test]
+    fn proportion_change_by_hand() {
+        // 40 % of 100 → Var = 0.4·0.6/100·100² = 24; 55 % of 100 → 0.55·0.45/100·100² = 24.75.
+        // |15| / √48.75 = 15 / 6.9821 = 2.148 > 1.96: significant.
+        assert_eq!(
+            significant(
+                &est(40.0, 100.0, 24.0),
+                &est(55.0, 100.0, 24.75),
+                0.95,
+                false
+            ),
+            Some(true)
+        );
+        // 40 % → 50 %: Var 24 + 25, 10 / 7 = 1.429 < 1.96: not significant.
+        assert_eq!(
+            significant(
+                &est(40.0, 100.0, 24.0),
+                &est(50.0, 100.0, 25.0),
+                0.95,
+                false
+            ),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn welch_uses_t_not_z() {
+        // Means 4 and 6, s² = 2.5, n = 5 each: Var = 0.5 + 0.5, |2| / 1 = 2.
+        // df = 1² / (0.25/4 + 0.25/4) = 8; t(0.975; 8) = 2.306 > 2: not significant,
+        // although z = 1.96 < 2 would call it significant.
+        let (a, b) = (est(4.0, 5.0, 0.5), est(6.0, 5.0, 0.5));
+        assert_eq!(significant(&a, &b, 0.95, true), Some(false));
+        assert_eq!(significant(&a, &b, 0.95, false), Some(true));
+    }
+
+    #[test]
+    fn changes_follow_the_list_and_skip_nulls() {
+        let p = |k: &str, e: Estimate| PeriodResult {
+            period: k.into(),
+            estimate: e,
+            change: None,
+            significant: None,
+        };
+        let mut null = est(0.0, 5.0, 1.0);
+        null.value = None;
+        let mut list = vec![
+            p("2026-01", est(40.0, 100.0, 24.0)),
+            p("2026-02", est(55.0, 100.0, 24.75)),
+            p("2026-03", null),
+        ];
+        fill_changes(&mut list, 0.95, false);
+        assert_eq!(list[0].change, None);
+        assert_eq!(list[1].change, Some(15.0));
+        assert_eq!(list[1].significant, Some(true));
+        assert_eq!(list[2].change, None);
+        assert_eq!(list[2].significant, None);
+    }
+}
