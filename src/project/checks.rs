@@ -58,15 +58,14 @@ pub fn one_of(
     if let Some(i) = allowed.iter().position(|a| *a == value.value) {
         return Some(i);
     }
-    let hint = did_you_mean(&value.value, allowed.iter().copied())
-        .unwrap_or_else(|| format!("use one of: {}", allowed.join(", ")));
+    let choices = format!("use one of: {}", allowed.join(", "));
+    let hint = match did_you_mean(&value.value, allowed.iter().copied()) {
+        Some(guess) => format!("{guess} ({choices})"),
+        None => choices,
+    };
     diags.error_hint(
         location(file, value),
-        format!(
-            "`{key}` is `{}`, which is not one of {}",
-            value.value,
-            allowed.join(", ")
-        ),
+        format!("`{key}` is `{}`, which is not a known {key}", value.value),
         hint,
     );
     None

@@ -42,10 +42,12 @@ pub fn validate_indicator(
         &["higher", "lower"],
         diags,
     )];
+    // The dataset is checked before the metric so a bad metric does not hide
+    // a bad dataset: the user sees every mistake of the file in one run.
+    let composite = raw.metric.value == "composite";
+    let dataset = dataset_ref(file, &raw, composite, datasets, diags);
     let metric_index = one_of(file, &raw.metric, "metric", METRICS, diags)?;
     let metric = metric(file, &raw, METRICS[metric_index], diags)?;
-    let composite = matches!(metric, Metric::Composite { .. });
-    let dataset = dataset_ref(file, &raw, composite, datasets, diags);
     let needs_column = !matches!(metric, Metric::Count | Metric::Composite { .. });
     match (&raw.column, needs_column) {
         (None, true) => diags.error_hint(
@@ -394,6 +396,8 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
         for (id, _) in components {
             let at = ind.location.clone();
             match by_id.get(id.as_str()) {
+                // Defined but invalid: its own error is already reported.
+                None if ids.ids().any(|known| known == id) => {}
                 None => {
                     let hint = did_you_mean(id, ids.ids())
                         .unwrap_or_else(|| "name an indicator defined in indicators/".into());

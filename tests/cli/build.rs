@@ -36,7 +36,10 @@ fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(entries.iter().all(|e| !e.starts_with(".cxscore")), "{entries:?}");
+    assert!(
+        entries.iter().all(|e| !e.starts_with(".cxscore")),
+        "{entries:?}"
+    );
 }
 
 #[test]
@@ -47,7 +50,11 @@ fn out_refuses_the_project_folder_and_a_foreign_folder() {
     assert!(f.root.join("cxscore.yaml").exists());
     let out = f.run(&["build", "project", "--out", "project/indicators"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("not a cxscore site"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a cxscore site"),
+        "{}",
+        stderr(&out)
+    );
     assert!(f.root.join("indicators/core.yaml").exists());
 }
 
@@ -59,8 +66,18 @@ fn check_writes_nothing_and_the_gate_trips_on_amber_but_not_red() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     // Remove the red composite: the worst is amber (csat, p90): red passes, amber trips.
     f.edit("indicators/core.yaml", "  target: 70\n", "\n");
-    assert_eq!(f.run(&["check", "project", "--fail-on", "red"]).status.code(), Some(0));
-    assert_eq!(f.run(&["check", "project", "--fail-on", "amber"]).status.code(), Some(3));
+    assert_eq!(
+        f.run(&["check", "project", "--fail-on", "red"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        f.run(&["check", "project", "--fail-on", "amber"])
+            .status
+            .code(),
+        Some(3)
+    );
     assert_eq!(f.run(&["check", "project"]).status.code(), Some(0));
     assert!(!f.site().exists(), "check wrote a site");
 }
@@ -94,7 +111,9 @@ fn check_links(site: &Path) -> usize {
         assert!(!html.contains("<script"), "{:?} has a script", entry.path());
         for link in links(&html) {
             assert!(
-                !link.starts_with("http:") && !link.starts_with("https:") && !link.starts_with("//"),
+                !link.starts_with("http:")
+                    && !link.starts_with("https:")
+                    && !link.starts_with("//"),
                 "{:?} links outside: {link}",
                 entry.path()
             );
@@ -133,7 +152,11 @@ fn the_tiny_site_has_every_page_and_its_links_resolve() {
     let about = fs::read_to_string(site.join("pages/about.html")).unwrap();
     assert!(about.contains("tile status-green") && about.contains("indicators/nps.html"));
     for file in snapshot_tree(&site) {
-        assert!(!String::from_utf8_lossy(&file.1).contains("@example.com"), "PII in {}", file.0);
+        assert!(
+            !String::from_utf8_lossy(&file.1).contains("@example.com"),
+            "PII in {}",
+            file.0
+        );
     }
 }
 
@@ -147,8 +170,30 @@ fn the_example_project_builds_with_every_page() {
     assert!(indicators.len() >= 12);
     for ind in indicators {
         let id = ind["id"].as_str().unwrap();
-        assert!(f.site().join(format!("indicators/{id}.html")).exists(), "no page for {id}");
+        assert!(
+            f.site().join(format!("indicators/{id}.html")).exists(),
+            "no page for {id}"
+        );
     }
     assert!(f.site().join("drivers.html").exists());
     assert!(check_links(&f.site()) >= 20);
+}
+
+#[test]
+fn hostile_markdown_in_a_page_is_sanitised() {
+    let f = Fixture::copy("tiny");
+    f.write(
+        "pages/about.md",
+        "---\ntitle: \"<script>alert(1)</script>About\"\n---\n\
+         # Hi\n\n<script>alert(2)</script>\n\n<img src=x onerror=\"alert(3)\">\n\n\
+         [click](javascript:alert(4))\n\n<b>bold stays</b>\n",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let about = fs::read_to_string(f.site().join("pages/about.html")).unwrap();
+    for bad in ["<script>alert", "onerror", "javascript:"] {
+        assert!(!about.contains(bad), "{bad} survived in:\n{about}");
+    }
+    assert!(about.contains("<b>bold stays</b>"));
+    assert!(about.contains("&lt;script&gt;alert(1)&lt;/script&gt;About"));
 }

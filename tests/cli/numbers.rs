@@ -6,7 +6,9 @@ use serde_json::Value;
 use crate::harness::{stderr, Fixture};
 
 fn close(actual: &Value, expected: f64, tolerance: f64) {
-    let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {actual}"));
     assert!((a - expected).abs() <= tolerance, "{a} != {expected}");
 }
 
@@ -142,8 +144,21 @@ fn metrics_json_has_the_shape_of_the_spec() {
     assert_eq!(m["data"]["survey"]["rejected"], 0);
     let nps = indicator(&m, "nps");
     for key in [
-        "id", "name", "kind", "metric", "value", "n", "effective_n", "ci_low", "ci_high", "target",
-        "status", "breakdown", "periods", "segments", "personas",
+        "id",
+        "name",
+        "kind",
+        "metric",
+        "value",
+        "n",
+        "effective_n",
+        "ci_low",
+        "ci_high",
+        "target",
+        "status",
+        "breakdown",
+        "periods",
+        "segments",
+        "personas",
     ] {
         assert!(nps.get(key).is_some(), "indicator lacks {key}");
     }

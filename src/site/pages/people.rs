@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
-use crate::metrics::computed::Computed;
 use crate::metrics::composite::normalise;
+use crate::metrics::computed::Computed;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
@@ -147,10 +147,7 @@ pub fn journey(
                     let (ind, res) =
                         pairs(project, &computed.indicators).find(|(i, _)| i.id == *id)?;
                     let e = &res.estimate;
-                    if let Some(v) = e
-                        .value
-                        .and_then(|v| normalise(ind, v))
-                    {
+                    if let Some(v) = e.value.and_then(|v| normalise(ind, v)) {
                         normalised.push(v);
                     }
                     Some(Chip {
