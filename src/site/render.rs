@@ -35,6 +35,7 @@ pub struct Renderer<'a> {
     pub t: &'a Catalog,
     site: SiteView,
     nav: NavView,
+    stylesheet: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -57,7 +58,20 @@ impl<'a> Renderer<'a> {
             template: "(theme)".into(),
             message: describe(&e),
         })?;
-        Ok(Renderer { tera, t, site, nav })
+        // Pages inline the theme's style.css: each page then renders alone, from
+        // file://, in a mail attachment or a PDF printer, with no request to fail.
+        let stylesheet = theme
+            .statics
+            .get("style.css")
+            .map(|css| String::from_utf8_lossy(css).into_owned())
+            .unwrap_or_default();
+        Ok(Renderer {
+            tera,
+            t,
+            site,
+            nav,
+            stylesheet,
+        })
     }
 
     /// The context every page starts from; `path` decides the `root` prefix of links.
@@ -69,6 +83,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("page_kind", kind);
         ctx.insert("site", &self.site);
         ctx.insert("nav", &self.nav);
+        ctx.insert("stylesheet", &self.stylesheet);
         ctx.insert("t", self.t.entries());
         ctx
     }

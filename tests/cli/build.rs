@@ -151,6 +151,9 @@ fn the_tiny_site_has_every_page_and_its_links_resolve() {
     // The shortcode became the NPS tile; PII never reaches the site.
     let about = fs::read_to_string(site.join("pages/about.html")).unwrap();
     assert!(about.contains("tile status-green") && about.contains("indicators/nps.html"));
+    // Segments are tested against the rest; personas are not, so their table has no such column.
+    let nps = fs::read_to_string(site.join("indicators/nps.html")).unwrap();
+    assert_eq!(nps.matches("Against the rest").count(), 1, "{nps}");
     for file in snapshot_tree(&site) {
         assert!(
             !String::from_utf8_lossy(&file.1).contains("@example.com"),

@@ -128,9 +128,19 @@ struct GroupRow {
     ci_text: String,
     n_text: String,
     eff_n_text: String,
+    /// Whether the key differs significantly from all other rows, and which way.
+    vs_rest: VsRest,
     status: String,
     status_label: String,
     status_icon: String,
+}
+
+/// A segment key against the rest of the rows (personas are not tested).
+#[derive(Serialize)]
+struct VsRest {
+    tested: bool,
+    significant: bool,
+    arrow: String,
 }
 
 #[derive(Serialize)]
@@ -138,6 +148,8 @@ struct SegmentSection {
     title: String,
     key_header: String,
     chart: Option<ChartView>,
+    /// Whether any row was tested against the rest: the column shows only then.
+    tested: bool,
     rows: Vec<GroupRow>,
 }
 
@@ -169,7 +181,7 @@ pub fn indicator(
         .map(|(column, groups)| {
             let title = t.fill("segment_title", &[("name", &ind.name), ("column", column)]);
             let key_header = column.clone();
-            segment_section(r, ind, title, key_header, groups, |g| {
+            segment_section(r, ind, res, title, key_header, groups, |g| {
                 (g.key.clone(), String::new())
             })
         })
@@ -182,6 +194,7 @@ pub fn indicator(
         sections.push(segment_section(
             r,
             ind,
+            res,
             title,
             t.get("personas"),
             &res.personas,
@@ -338,6 +351,7 @@ fn breakdown(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Vec<Breakd
 fn segment_section(
     r: &Renderer,
     ind: &Indicator,
+    res: &IndicatorResult,
     title: String,
     key_header: String,
     groups: &[GroupResult],
@@ -357,12 +371,22 @@ fn segment_section(
                 ci_text: format::interval(e.ci_low, e.ci_high, d),
                 n_text: format::number(e.n as f64, 0),
                 eff_n_text: format::number(e.effective_n, 1),
+                vs_rest: VsRest {
+                    tested: g.significant.is_some(),
+                    significant: g.significant == Some(true),
+                    arrow: match (e.value, res.estimate.value) {
+                        (Some(v), Some(all)) if v > all => "▲".into(),
+                        (Some(v), Some(all)) if v < all => "▼".into(),
+                        _ => String::new(),
+                    },
+                },
                 status: status_word(e.status).into(),
                 status_label: status_label(e.status, t),
                 status_icon: status_icon(e.status).into(),
             }
         })
         .collect();
+    let tested = rows.iter().any(|row| row.vs_rest.tested);
     let chart = (!groups.is_empty()).then(|| {
         let view = BarsView {
             title: title.clone(),
@@ -396,6 +420,7 @@ fn segment_section(
         title,
         key_header,
         chart,
+        tested,
         rows,
     }
 }
