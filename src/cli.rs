@@ -4,7 +4,7 @@
 //! usage error (clap's own); 3 the `--fail-on` gate tripped. stdout carries
 //! data (`check --format json`), stderr diagnostics and the summary line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -36,6 +36,9 @@ pub enum Command {
         /// Where to write the site (default: PROJECT/_site). Replaced atomically.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// A previous run's metrics.json to compare with (overrides `baseline:` of cxscore.yaml).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
         /// Print per-stage timings.
         #[arg(short, long)]
         verbose: bool,
@@ -55,6 +58,42 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Serve the site on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve {
+        /// The project folder (holding cxscore.yaml).
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// The port on 127.0.0.1 (0: any free port; the URL is printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a new, buildable project in DIR (which must be new or empty).
+    Init {
+        /// The folder to create.
+        dir: PathBuf,
+        /// The language of the project's words and of its site.
+        #[arg(long, value_enum, default_value_t = Language::En)]
+        language: Language,
+    },
+    /// Write the JSON Schema of every YAML file of a project, for editors.
+    Schema {
+        /// Where to write the schemas (default: ./.cxscore/schema, where `init` puts them).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// The language of a new project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Language {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN")]
+    ZhCn,
 }
 
 /// The `--fail-on` level.
@@ -88,26 +127,93 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build {
             project,
             out,
+            baseline,
             verbose,
             quiet,
-        } => build(&project, out.as_deref(), verbose, quiet),
+        } => build(
+            &project,
+            out.as_deref(),
+            baseline.as_deref(),
+            verbose,
+            quiet,
+        ),
         Command::Check {
             project,
             fail_on,
             format,
         } => check(&project, fail_on, format),
+        Command::Serve {
+            project,
+            port,
+            open,
+        } => match crate::serve::serve(&project, port, open) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(INVALID)
+            }
+        },
+        Command::Init { dir, language } => init(&dir, language),
+        Command::Schema { out } => schema(out.as_deref()),
+    }
+}
+
+fn init(dir: &Path, language: Language) -> ExitCode {
+    let tag = match language {
+        Language::En => "en",
+        Language::ZhCn => "zh-CN",
+    };
+    match crate::init::init(dir, tag) {
+        Ok(files) => {
+            eprintln!(
+                "created a new {tag} project in {} ({} files)",
+                dir.display(),
+                files.len()
+            );
+            eprintln!(
+                "next: `cxscore serve {0}` to see it live, or `cxscore build {0}`",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("hint: name a new folder, e.g. `cxscore init my-project`");
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+fn schema(out: Option<&Path>) -> ExitCode {
+    let dir = out.unwrap_or(Path::new(crate::schema::SCHEMA_DIR));
+    match crate::schema::write_schemas(dir) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the schemas into {}: {e}",
+                dir.display()
+            );
+            ExitCode::from(INVALID)
+        }
     }
 }
 
 fn build(
-    project: &std::path::Path,
-    out: Option<&std::path::Path>,
+    project: &Path,
+    out: Option<&Path>,
+    baseline: Option<&Path>,
     verbose: bool,
     quiet: bool,
 ) -> ExitCode {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
-    let result = pipeline::build(project, out, &mut diags);
+    crate::progress::enable(!quiet);
+    let result = pipeline::build(project, out, baseline, &mut diags);
     print_text(&diags.sorted(), quiet);
     match result {
         Ok(Some(report)) => {
@@ -126,6 +232,9 @@ fn build(
                     started.elapsed().as_secs_f64(),
                     report.out.display()
                 );
+                if let Some(changes) = &report.changes {
+                    eprintln!("{}", changes_line(changes));
+                }
             }
             ExitCode::SUCCESS
         }
@@ -144,8 +253,25 @@ fn build(
     }
 }
 
-fn check(project: &std::path::Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
+/// One line on the comparison with the baseline, for the summary.
+fn changes_line(changes: &crate::baseline::Changes) -> String {
+    use crate::baseline::ChangeKind;
+    let count = |k: ChangeKind| changes.indicators.iter().filter(|c| c.kind == k).count();
+    let significant = (changes.indicators.iter())
+        .filter(|c| c.significant == Some(true))
+        .count();
+    format!(
+        "since {}: {significant} significant changes, {} new, {} redefined, {} removed (whats-changed.html)",
+        changes.baseline,
+        count(ChangeKind::Added),
+        count(ChangeKind::Redefined),
+        changes.removed.len()
+    )
+}
+
+fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
     let mut diags = Diagnostics::new();
+    crate::progress::enable(format == Format::Text);
     let checked = pipeline::check(project, &mut diags);
     let all = diags.sorted();
     let tripped: Vec<&str> = checked

@@ -16,12 +16,17 @@
 //! Every stage records its problems in a [`diag::Diagnostics`] and keeps going;
 //! [`pipeline`] stops between stages when there are errors.
 
+pub mod baseline;
 pub mod charts;
 pub mod data;
 pub mod diag;
+pub mod init;
 pub mod metrics;
 pub mod pipeline;
+pub mod progress;
 pub mod project;
+pub mod schema;
 pub mod site;
 
 pub mod cli;
+pub mod serve;

@@ -8,9 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::baseline::{self, BaselineSource, Changes};
 use crate::diag::Diagnostics;
 use crate::metrics::compute;
 use crate::metrics::computed::Computed;
+use crate::progress;
+use crate::project::fingerprint::definition_hash;
 use crate::project::{self, model::Project};
 use crate::site::render::RenderError;
 use crate::site::write::{write_site, WriteError};
@@ -35,9 +38,14 @@ pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
         return None;
     }
     let loaded = started.elapsed();
-    let computed = compute(&project, diags);
+    progress::start(data_bytes(&project));
+    let mut computed = compute(&project, diags);
+    progress::finish();
     if diags.has_errors() {
         return None;
+    }
+    for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
+        result.definition_hash = definition_hash(ind, &project.config);
     }
     let timings = vec![
         ("load and validate", loaded),
@@ -50,13 +58,58 @@ pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
     })
 }
 
+/// The total size of every data file, for the progress bar.
+fn data_bytes(project: &Project) -> u64 {
+    (project.config.datasets.values())
+        .flat_map(|d| &d.files)
+        .filter_map(|f| std::fs::metadata(project.root.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Compares with the baseline — `--baseline` when given, else `baseline:` of
+/// cxscore.yaml — if there is one; problems go to `diags`.
+pub fn compare_with_baseline(
+    checked: &Checked,
+    flag: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> Option<Changes> {
+    let config = &checked.project.config;
+    let source = match (flag, &config.baseline) {
+        (Some(path), _) => BaselineSource::Flag(path.to_path_buf()),
+        (None, Some(written)) => BaselineSource::Config {
+            written: written.text.clone(),
+            location: written.location.clone(),
+        },
+        (None, None) => return None,
+    };
+    let old = baseline::load(&source, &checked.project.root, diags)?;
+    Some(baseline::compare(&old, &checked.computed))
+}
+
 /// Renders a checked project into files, without writing them.
 pub fn render(
     checked: &Checked,
+    changes: Option<&Changes>,
     diags: &mut Diagnostics,
 ) -> Result<Option<SiteFiles>, RenderError> {
-    let files = render_site(&checked.project, &checked.computed, diags)?;
+    let files = render_site(&checked.project, &checked.computed, changes, diags)?;
     Ok((!diags.has_errors()).then_some(files))
+}
+
+/// Checks, compares and renders into memory, writing nothing: what `serve` shows.
+pub fn render_in_memory(
+    project_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Result<Option<SiteFiles>, BuildError> {
+    let Some(checked) = check(project_dir, diags) else {
+        return Ok(None);
+    };
+    let changes = compare_with_baseline(&checked, None, diags);
+    if diags.has_errors() {
+        return Ok(None);
+    }
+    Ok(render(&checked, changes.as_ref(), diags)?)
 }
 
 /// An operational failure: a broken template, or the disk refusing a write.
@@ -87,21 +140,29 @@ pub struct BuildReport {
     pub rejected: u64,
     /// Per-stage timings.
     pub timings: Vec<(&'static str, Duration)>,
+    /// The comparison with the baseline, when there was one.
+    pub changes: Option<Changes>,
 }
 
-/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`).
+/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`),
+/// compared with `baseline` (a previous metrics.json) or the configured one.
 ///
 /// `Ok(None)` means the project is invalid (see `diags`); nothing was written.
 pub fn build(
     project_dir: &Path,
     out: Option<&Path>,
+    baseline: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Result<Option<BuildReport>, BuildError> {
     let Some(mut checked) = check(project_dir, diags) else {
         return Ok(None);
     };
+    let changes = compare_with_baseline(&checked, baseline, diags);
+    if diags.has_errors() {
+        return Ok(None);
+    }
     let started = Instant::now();
-    let Some(files) = render(&checked, diags)? else {
+    let Some(files) = render(&checked, changes.as_ref(), diags)? else {
         return Ok(None);
     };
     checked.timings.push(("render", started.elapsed()));
@@ -118,5 +179,6 @@ pub fn build(
         rows: data.clone().map(|d| d.rows).sum(),
         rejected: data.map(|d| d.rejected).sum(),
         timings: checked.timings,
+        changes,
     }))
 }

@@ -32,7 +32,8 @@ pub struct Opened {
 /// (UTF-16 follows its BOM, little-endian without one); undecodable bytes
 /// there become U+FFFD, as every text editor shows them.
 pub fn open(path: &Path, dataset: &Dataset) -> io::Result<Opened> {
-    let file = File::open(path)?;
+    // Counted: the bytes read advance the progress bar (crate::progress).
+    let file = crate::progress::Counted(File::open(path)?);
     let (source, looks_utf16): (Box<dyn Read>, bool) = match dataset.encoding {
         Encoding::Utf8 => {
             let mut buf = BufReader::new(file);

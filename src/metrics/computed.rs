@@ -142,6 +142,9 @@ pub struct IndicatorResult {
     pub kind: Kind,
     /// The metric's name.
     pub metric: String,
+    /// SHA-256 of the normalised definition (`project::fingerprint`): a baseline
+    /// comparison tells a new measurement from a changed number. Set by the pipeline.
+    pub definition_hash: String,
     /// The overall estimate (value, n, effective_n, ci_low, ci_high, status).
     #[serde(flatten)]
     pub estimate: Estimate,

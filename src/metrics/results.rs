@@ -116,6 +116,7 @@ pub fn shell(ind: &Indicator, estimate: super::computed::Estimate) -> IndicatorR
         name: ind.name.clone(),
         kind: ind.kind,
         metric: ind.metric.name().to_string(),
+        definition_hash: String::new(),
         estimate,
         target: ind.target,
         direction: ind.direction,

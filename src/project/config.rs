@@ -6,7 +6,7 @@ use std::path::Path;
 use super::checks::{check_id, one_of_or_default};
 use super::model::{
     BadRows, ColumnRef, Config, Dataset, DateColumn, Driver, Encoding, Language, NpsInterval,
-    Period,
+    Period, WrittenPath,
 };
 use super::paths::{resolve_dataset, PathProblem};
 use super::raw::{RawConfig, RawDataset, RawDriver};
@@ -112,6 +112,10 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         nps_interval,
         datasets,
         drivers,
+        baseline: raw.baseline.as_ref().map(|b| WrittenPath {
+            text: b.value.clone(),
+            location: location(file, b),
+        }),
     }
 }
 

@@ -7,12 +7,13 @@
 
 mod checks;
 mod config;
+pub mod fingerprint;
 mod indicators;
 pub mod model;
 mod pages;
 pub mod paths;
 mod people;
-mod raw;
+pub(crate) mod raw;
 pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -54,6 +54,17 @@ pub struct Config {
     pub datasets: BTreeMap<String, Dataset>,
     /// Key driver analyses, in the order written.
     pub drivers: Vec<Driver>,
+    /// `baseline:` — a previous run's metrics.json to compare with (project-relative).
+    pub baseline: Option<WrittenPath>,
+}
+
+/// A path as written in a definition file, with where it was written.
+#[derive(Debug, Clone)]
+pub struct WrittenPath {
+    /// The path as written.
+    pub text: String,
+    /// Where.
+    pub location: Location,
 }
 
 /// The language of the words the theme writes.

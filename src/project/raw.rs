@@ -7,17 +7,22 @@
 //! it. Enumerated values (`metric`, `period`…) are read as spanned strings and
 //! checked in `validate`, which reports all of them at once with a hint,
 //! instead of serde's first-error-stops behaviour.
+//!
+//! The same types derive [`JsonSchema`], so `cxscore schema` is generated from
+//! what the loader accepts and cannot drift from it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::yaml::Spanned;
 
 /// `cxscore.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub title: Spanned<String>,
@@ -32,10 +37,11 @@ pub struct RawConfig {
     pub datasets: Spanned<BTreeMap<String, Spanned<RawDataset>>>,
     #[serde(default)]
     pub drivers: Vec<Spanned<RawDriver>>,
+    pub baseline: Option<Spanned<String>>,
 }
 
 /// One entry under `datasets:`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDataset {
     pub path: Spanned<String>,
@@ -52,7 +58,7 @@ pub struct RawDataset {
 }
 
 /// `date: { column, format }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDate {
     pub column: Spanned<String>,
@@ -60,7 +66,7 @@ pub struct RawDate {
 }
 
 /// One entry under `drivers:`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDriver {
     pub dataset: Spanned<String>,
@@ -69,7 +75,7 @@ pub struct RawDriver {
 }
 
 /// `personas/*.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPersona {
     pub id: Spanned<String>,
@@ -89,7 +95,7 @@ pub struct RawPersona {
 }
 
 /// `match: { column, equals }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMatch {
     pub column: Spanned<String>,
@@ -97,7 +103,7 @@ pub struct RawMatch {
 }
 
 /// The four-question ladder.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLadder {
     pub attribute: String,
@@ -107,7 +113,7 @@ pub struct RawLadder {
 }
 
 /// `journeys/*.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawJourney {
     pub id: Spanned<String>,
@@ -118,7 +124,7 @@ pub struct RawJourney {
 }
 
 /// A journey stage.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStage {
     pub id: Spanned<String>,
@@ -135,7 +141,7 @@ pub struct RawStage {
 }
 
 /// A touchpoint of a stage.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTouchpoint {
     pub id: Spanned<String>,
@@ -153,7 +159,7 @@ pub struct RawTouchpoint {
 }
 
 /// One indicator in an `indicators/*.yaml` list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawIndicator {
     pub id: Spanned<String>,
@@ -183,14 +189,14 @@ pub struct RawIndicator {
 }
 
 /// `thresholds: { amber }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawThresholds {
     pub amber: Option<Spanned<f64>>,
 }
 
 /// Front matter of `pages/*.md`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrontMatter {
     pub title: String,
@@ -272,5 +278,33 @@ impl<'de> Visitor<'de> for ListVisitor {
 impl<'de> Deserialize<'de> for TextList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ListVisitor).map(TextList)
+    }
+}
+
+/// The schema of one YAML scalar read as text.
+fn scalar_schema() -> Schema {
+    json_schema!({ "type": ["string", "number", "boolean"] })
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        scalar_schema()
+    }
+}
+
+impl JsonSchema for TextList {
+    fn schema_name() -> Cow<'static, str> {
+        "TextList".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                scalar_schema(),
+                { "type": "array", "items": scalar_schema() }
+            ]
+        })
     }
 }

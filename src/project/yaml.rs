@@ -7,12 +7,65 @@
 
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
-/// A value with the place it was written; re-exported so raw types don't name the crate.
-pub type Spanned<T> = serde_saphyr::Spanned<T>;
+/// A value with the place it was written.
+///
+/// Our own type rather than a re-export of `serde_saphyr::Spanned`, for two
+/// reasons: raw types don't name the YAML crate, and it can implement
+/// [`JsonSchema`] as "the schema of `T`" (the orphan rule forbids that on the
+/// crate's type), so `cxscore schema` derives from the raw mirror unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where the value was written (for an alias: where it was used).
+    pub referenced: serde_saphyr::Location,
+    /// Where the value was defined (for an alias: the anchor).
+    pub defined: serde_saphyr::Location,
+}
+
+impl<T> Spanned<T> {
+    /// A value with its locations.
+    pub const fn new(
+        value: T,
+        referenced: serde_saphyr::Location,
+        defined: serde_saphyr::Location,
+    ) -> Self {
+        Self {
+            value,
+            referenced,
+            defined,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The crate's deserializer recognises its own type and fills the locations.
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Self::new(s.value, s.referenced, s.defined))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        // Locations are invisible in the YAML: the schema is the value's.
+        generator.subschema_for::<T>()
+    }
+}
 
 /// The location of a spanned value in `file` (display path).
 pub fn location<T>(file: &Path, value: &Spanned<T>) -> Location {

@@ -16,6 +16,7 @@ pub mod theme;
 pub mod views;
 pub mod write;
 
+use crate::baseline::Changes;
 use crate::diag::{Diagnostics, Location};
 use crate::metrics::computed::Computed;
 use crate::project::model::Project;
@@ -31,6 +32,7 @@ pub use write::SiteFiles;
 pub fn render_site(
     project: &Project,
     computed: &Computed,
+    changes: Option<&Changes>,
     diags: &mut Diagnostics,
 ) -> Result<SiteFiles, RenderError> {
     let config = &project.config;
@@ -67,7 +69,11 @@ pub fn render_site(
     };
     let r = Renderer::new(&theme, &t, site, nav)?;
 
-    let mut built = vec![scorecard::index(&r, project, computed)?];
+    let mut built = vec![scorecard::index(&r, project, computed, changes)?];
+    if let Some(changes) = changes {
+        built.push(pages::changes::page(&r, project, changes)?);
+        built.push(pages::changes::json(changes)?);
+    }
     for (ind, res) in views::pairs(project, &computed.indicators) {
         built.push(scorecard::indicator(&r, project, ind, res)?);
     }

@@ -72,6 +72,21 @@ pub struct IndicatorCard {
     pub owner: String,
     /// The description, sanitised.
     pub description_html: String,
+    /// The change since the baseline run, when the build has one (tiles only).
+    pub since: Option<SinceView>,
+}
+
+/// An indicator's change since the baseline run, as its tile shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SinceView {
+    /// "+2.3 since baseline", "New since baseline"…, translated.
+    pub text: String,
+    /// "significant", "not significant", "no test" or "".
+    pub significance: String,
+    /// True when the change is significant (for emphasis).
+    pub significant: bool,
+    /// same, unverified, redefined or added (for CSS classes).
+    pub kind: String,
 }
 
 /// The status word used in CSS classes and JSON.
@@ -212,6 +227,7 @@ pub fn card(
             .as_deref()
             .map(to_safe_html)
             .unwrap_or_default(),
+        since: None,
     }
 }
 

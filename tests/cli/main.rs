@@ -7,3 +7,5 @@ mod build;
 mod harness;
 mod invalid;
 mod numbers;
+mod workflow;
+mod workflow_baseline;

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use super::changes::{since, summary};
 use super::Built;
+use crate::baseline::Changes;
 use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, TrendView};
 use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
 use crate::metrics::rounding::round_to_total;
@@ -28,10 +30,19 @@ struct StatusCount {
 }
 
 /// The scorecard: headline tiles grouped by kind, then the full table.
-pub fn index(r: &Renderer, project: &Project, computed: &Computed) -> Result<Built, RenderError> {
+pub fn index(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+    changes: Option<&Changes>,
+) -> Result<Built, RenderError> {
     let t = r.t;
     let cards: Vec<(Kind, IndicatorCard)> = pairs(project, &computed.indicators)
-        .map(|(ind, res)| (ind.kind, card(ind, res, &res.estimate, true, t)))
+        .map(|(ind, res)| {
+            let mut c = card(ind, res, &res.estimate, true, t);
+            c.since = (changes.and_then(|ch| ch.get(&ind.id))).map(|ch| since(project, ch, t));
+            (ind.kind, c)
+        })
         .collect();
     let groups: Vec<Group> = [
         (Kind::Kci, "group_kci"),
@@ -75,6 +86,7 @@ pub fn index(r: &Renderer, project: &Project, computed: &Computed) -> Result<Bui
     ctx.insert("indicators", &all);
     ctx.insert("status_counts", &status_counts);
     ctx.insert("coverage", &coverage(computed, r));
+    ctx.insert("changes_summary", &changes.map(|c| summary(c, t)));
     r.page("index.html", "index.html", &t.get("scorecard"), ctx)
 }
 

@@ -1,0 +1,190 @@
+//! Since the last drop: `build --baseline` and `baseline:` on two data drops of the example.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::{stderr, Fixture};
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn by_id<'a>(list: &'a Value, id: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+/// The z-test of the docs, recomputed from the two published intervals.
+fn expected_significance(old: &Value, new: &Value) -> Option<bool> {
+    const Z95: f64 = 1.959_963_984_540_054;
+    let se = |i: &Value| Some((i["ci_high"].as_f64()? - i["ci_low"].as_f64()?) / (2.0 * Z95));
+    let delta = new["value"].as_f64()? - old["value"].as_f64()?;
+    let pooled = (se(old)?.powi(2) + se(new)?.powi(2)).sqrt();
+    Some(delta.abs() / pooled > Z95)
+}
+
+#[test]
+fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
+    let f = Fixture::copy("example-project");
+    // Drop 1: January to November (the December file held back).
+    let december = f.root.join("data/survey/2025-12.csv");
+    let aside = f.root.parent().unwrap().join("2025-12.csv");
+    fs::rename(&december, &aside).unwrap();
+    let out = f.run(&["build", "project", "--out", "drop1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let drop1 = f.root.parent().unwrap().join("drop1");
+    assert!(!drop1.join("whats-changed.html").exists());
+    // Drop 2: all twelve months, compared with drop 1.
+    fs::rename(&aside, &december).unwrap();
+    let out = f.run(&["build", "project", "--baseline", "drop1/metrics.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("since drop1/metrics.json:"),
+        "{}",
+        stderr(&out)
+    );
+
+    let old = read_json(&drop1.join("metrics.json"));
+    let new = f.metrics();
+    let changes = read_json(&f.site().join("changes.json"));
+    assert_eq!(changes["baseline"], "drop1/metrics.json");
+    assert!(changes["removed"].as_array().unwrap().is_empty());
+    let mut significant = 0;
+    for ind in new["indicators"].as_array().unwrap() {
+        let id = ind["id"].as_str().unwrap();
+        let (before, c) = (
+            by_id(&old["indicators"], id),
+            by_id(&changes["indicators"], id),
+        );
+        // Same definitions in both drops: the hashes match, nothing is "redefined".
+        assert_eq!(before["definition_hash"], ind["definition_hash"], "{id}");
+        assert_eq!(ind["definition_hash"].as_str().unwrap().len(), 64);
+        assert_eq!(c["kind"], "same", "{id}");
+        let delta = ind["value"].as_f64().unwrap() - before["value"].as_f64().unwrap();
+        assert!((c["delta"].as_f64().unwrap() - delta).abs() < 1e-9, "{id}");
+        assert_eq!(
+            c["significant"].as_bool(),
+            expected_significance(before, ind),
+            "{id}"
+        );
+        significant += usize::from(c["significant"] == true);
+        if id.starts_with("first-") || id.starts_with("ticket") || id.starts_with("installation-t")
+        {
+            // The ticket data did not change between the drops.
+            assert_eq!(c["delta"].as_f64(), Some(0.0), "{id}");
+        }
+    }
+    // The survey grew by one month: its n grew, so at least its NPS moved.
+    let nps = by_id(&changes["indicators"], "nps-overall");
+    assert_ne!(nps["delta"].as_f64(), Some(0.0));
+    assert!(
+        by_id(&new["indicators"], "nps-overall")["n"].as_u64()
+            > by_id(&old["indicators"], "nps-overall")["n"].as_u64()
+    );
+    // The site shows it: the tiles and the What changed page.
+    let index = fs::read_to_string(f.site().join("index.html")).unwrap();
+    assert!(index.contains("since baseline"));
+    assert!(index.contains("whats-changed.html"));
+    let page = fs::read_to_string(f.site().join("whats-changed.html")).unwrap();
+    assert!(page.contains("What changed"));
+    assert!(
+        page.contains(&format!("{significant} significant changes")),
+        "{significant}"
+    );
+}
+
+#[test]
+fn added_removed_and_redefined_indicators_are_told_apart() {
+    let f = Fixture::copy("tiny");
+    let out = f.run(&["build", "project", "--out", "before"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Redefine csat (another box), remove ok-share, add a count.
+    f.edit(
+        "indicators/core.yaml",
+        "  column: csat\n",
+        "  column: csat\n  top_box: [3, 5]\n",
+    );
+    let text = fs::read_to_string(f.root.join("indicators/core.yaml")).unwrap();
+    let start = text.find("- id: ok-share").unwrap();
+    let end = text[start + 1..]
+        .find("\n- id:")
+        .map_or(text.len(), |e| start + 1 + e + 1);
+    let mut edited = format!("{}{}", &text[..start], &text[end..]);
+    edited.push_str(
+        "\n- id: responses\n  name: Responses\n  kind: kpi\n  dataset: survey\n  metric: count\n",
+    );
+    // Composites naming ok-share would now fail validation: drop it from them.
+    edited = edited
+        .replace(", ok-share: 1", "")
+        .replace("ok-share: 1, ", "");
+    f.write("indicators/core.yaml", &edited);
+    // `baseline:` in cxscore.yaml, project-relative; the language of the page follows the project.
+    fs::create_dir_all(f.root.join("previous")).unwrap();
+    fs::copy(
+        f.root.parent().unwrap().join("before/metrics.json"),
+        f.root.join("previous/metrics.json"),
+    )
+    .unwrap();
+    let config = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{config}\nbaseline: previous/metrics.json\n"),
+    );
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let changes = read_json(&f.site().join("changes.json"));
+    let csat = by_id(&changes["indicators"], "csat");
+    assert_eq!(csat["kind"], "redefined");
+    assert!(csat["delta"].is_null());
+    assert_eq!(by_id(&changes["indicators"], "responses")["kind"], "added");
+    assert_eq!(by_id(&changes["indicators"], "nps")["kind"], "same");
+    assert_eq!(by_id(&changes["indicators"], "nps")["delta"], 0.0);
+    assert_eq!(by_id(&changes["removed"], "ok-share")["name"], "Resolved");
+    let page = fs::read_to_string(f.site().join("whats-changed.html")).unwrap();
+    assert!(page.contains("Redefined: not comparable"));
+    assert!(page.contains("Removed since the baseline"));
+
+    // The same in Chinese.
+    f.edit("cxscore.yaml", "language: en", "language: zh-CN");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = fs::read_to_string(f.site().join("whats-changed.html")).unwrap();
+    assert!(page.contains("变化概览"));
+    assert!(page.contains("口径已变，不可比"));
+}
+
+#[test]
+fn a_missing_baseline_is_an_error_when_asked_for_and_a_warning_when_configured() {
+    let f = Fixture::copy("tiny");
+    let out = f.run(&["build", "project", "--baseline", "nowhere/metrics.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read the baseline nowhere/metrics.json"));
+    assert!(!f.site().exists());
+    let config = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{config}\nbaseline: previous/metrics.json\n"),
+    );
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does not exist yet"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!f.site().join("whats-changed.html").exists());
+    // A file that is not a metrics.json: located error.
+    f.write("previous/metrics.json", "{\n  \"indicators\": 3\n}\n");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("previous/metrics.json:2:"),
+        "{}",
+        stderr(&out)
+    );
+}
