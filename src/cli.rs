@@ -298,7 +298,7 @@ fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
         ),
         Format::Github => {
             for d in &all {
-                println!("{}", github_annotation(d));
+                println!("{}", github_annotation(d, project));
             }
         }
     }
@@ -381,7 +381,11 @@ fn json_report(all: &[Diagnostic], computed: Option<&Computed>, tripped: &[&str]
 }
 
 /// A GitHub Actions annotation; its message must not contain raw newlines or `%`.
-fn github_annotation(d: &Diagnostic) -> String {
+///
+/// GitHub places annotations by paths from the repository root, where CI runs:
+/// a project-relative path gets the PROJECT argument in front
+/// (`example-project/indicators/core.yaml`) when that names the file.
+fn github_annotation(d: &Diagnostic, project: &Path) -> String {
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -391,7 +395,16 @@ fn github_annotation(d: &Diagnostic) -> String {
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };
-    let file = escape(&d.location.file.to_string_lossy().replace('\\', "/")).replace(',', "%2C");
+    let in_project = project.join(&d.location.file);
+    let shown = if d.location.file.is_relative() && in_project.exists() {
+        in_project
+            .strip_prefix(".")
+            .unwrap_or(&in_project)
+            .to_path_buf()
+    } else {
+        d.location.file.clone()
+    };
+    let file = escape(&shown.to_string_lossy().replace('\\', "/")).replace(',', "%2C");
     let mut props = format!("file={file}");
     if d.location.line > 0 {
         props.push_str(&format!(",line={}", d.location.line));

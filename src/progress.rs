@@ -47,7 +47,9 @@ pub fn advance(n: u64) {
         return;
     }
     if let Some(bar) = BAR.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        bar.inc(n);
+        // Headers are read twice (once to plan the columns): never show more than the total.
+        let end = bar.length().unwrap_or(u64::MAX);
+        bar.set_position(bar.position().saturating_add(n).min(end));
     }
 }
 
@@ -67,5 +69,25 @@ impl<R: Read> Read for Counted<R> {
         let n = self.0.read(buf)?;
         advance(n as u64);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_passes_bytes_through_and_a_bar_only_on_a_terminal_when_enabled() {
+        enable(true);
+        // Large enough for a bar: one starts only when stderr is a terminal.
+        start(MIN_BYTES * 2);
+        assert_eq!(ACTIVE.load(Ordering::Relaxed), io::stderr().is_terminal());
+        enable(false);
+        finish();
+        start(MIN_BYTES * 2);
+        assert!(!ACTIVE.load(Ordering::Relaxed), "a bar while disabled");
+        let mut out = Vec::new();
+        Counted(&b"a,b\n1,2\n"[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"a,b\n1,2\n");
     }
 }

@@ -109,8 +109,15 @@ fn check_prints_json_for_machines_and_annotations_for_github() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.starts_with(&format!(
-            "::error file=indicators/core.yaml,line={line},col=3::unknown field `tagret`"
+            "::error file=project/indicators/core.yaml,line={line},col=3::unknown field `tagret`"
         )),
+        "{stdout}"
+    );
+    // Run from inside the project, the path is the project's own.
+    let out = run_in(&f.root, &["check", "--format", "github"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("::error file=indicators/core.yaml,"),
         "{stdout}"
     );
     assert!(!f.site().exists(), "check wrote a site");
