@@ -45,7 +45,7 @@ pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
         return None;
     }
     for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
-        result.definition_hash = definition_hash(ind, &project.config);
+        result.definition_hash = definition_hash(ind, &project);
     }
     let timings = vec![
         ("load and validate", loaded),

@@ -5,14 +5,15 @@
 //! gets a SHA-256 of the parts of its definition that decide its number,
 //! normalised (filter values and composite components sorted, numbers in one
 //! format) and serialised from a struct with a fixed field order, so the hash
-//! is stable across runs, platforms and releases. Names, descriptions,
+//! is stable across runs, platforms and releases. A composite's hash includes
+//! its components' hashes: redefining a component redefines the composite. Names, descriptions,
 //! owners, targets and thresholds are left out: they change how a number is
 //! judged or shown, not the number (target changes are reported separately).
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::model::{CesMode, Config, Indicator, Metric, Range};
+use super::model::{CesMode, Direction, Indicator, Metric, Project, Range};
 
 #[derive(Serialize)]
 struct Definition<'a> {
@@ -36,7 +37,7 @@ fn ces_mode(mode: CesMode) -> &'static str {
     }
 }
 
-fn params(metric: &Metric) -> Vec<(&'static str, String)> {
+fn params(metric: &Metric, project: &Project) -> Vec<(&'static str, String)> {
     match metric {
         Metric::Nps | Metric::Count => vec![],
         Metric::Csat { scale, top_box } => {
@@ -59,9 +60,20 @@ fn params(metric: &Metric) -> Vec<(&'static str, String)> {
             .chain(scale.iter().map(|s| ("scale", range(s))))
             .collect(),
         Metric::Composite { components } => {
-            let mut c: Vec<String> = components
-                .iter()
-                .map(|(id, w)| format!("{id}={w}"))
+            // A redefined component redefines the composite: include each one's own
+            // hash (components are never composites, so this is one level deep), and
+            // its direction (a `lower` component is flipped inside the index).
+            let component = |id: &str| {
+                (project.indicators.iter())
+                    .find(|i| i.id == id)
+                    .map(|i| {
+                        let flipped = matches!(i.direction, Direction::Lower);
+                        format!("{}:{flipped}", definition_hash(i, project))
+                    })
+                    .unwrap_or_default()
+            };
+            let mut c: Vec<String> = (components.iter())
+                .map(|(id, w)| format!("{id}={w}={}", component(id)))
                 .collect();
             c.sort_unstable();
             vec![("components", c.join("\u{1f}"))]
@@ -70,7 +82,8 @@ fn params(metric: &Metric) -> Vec<(&'static str, String)> {
 }
 
 /// The lowercase hex SHA-256 of the indicator's normalised definition.
-pub fn definition_hash(ind: &Indicator, config: &Config) -> String {
+pub fn definition_hash(ind: &Indicator, project: &Project) -> String {
+    let config = &project.config;
     let dataset = ind.dataset.as_deref();
     let weight = dataset
         .and_then(|d| config.datasets.get(d))
@@ -92,7 +105,7 @@ pub fn definition_hash(ind: &Indicator, config: &Config) -> String {
         weight,
         metric: ind.metric.name(),
         column: ind.column.as_ref().map(|c| c.name.as_str()),
-        params: params(&ind.metric),
+        params: params(&ind.metric, project),
         filter,
     };
     // A struct of strings and vectors always serialises.
@@ -101,4 +114,66 @@ pub fn definition_hash(ind: &Indicator, config: &Config) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+    use crate::project::model::RowMatch;
+
+    fn tiny() -> Project {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        crate::project::load(&root, &mut Diagnostics::new()).unwrap()
+    }
+
+    fn hash_of(project: &Project, id: &str) -> String {
+        let ind = project.indicators.iter().find(|i| i.id == id).unwrap();
+        definition_hash(ind, project)
+    }
+
+    #[test]
+    fn the_hash_is_of_the_normalised_definition_text() {
+        // sha256 of {"dataset":"survey","weight":"w","metric":"nps","column":"nps","params":[],"filter":[]},
+        // computed with Python's hashlib: pins the normalisation across releases.
+        assert_eq!(
+            hash_of(&tiny(), "nps"),
+            "0ceaaedb9c60763ba4af43b62b5c486a55dd4364212201109e0e4f7befa28666"
+        );
+    }
+
+    #[test]
+    fn words_and_targets_do_not_change_it_measurement_does() {
+        let base = tiny();
+        let before = hash_of(&base, "csat");
+        let composite = hash_of(&base, "cx-index");
+        let edit = |f: &dyn Fn(&mut Indicator)| {
+            let mut p = base.clone();
+            f(p.indicators.iter_mut().find(|i| i.id == "csat").unwrap());
+            (hash_of(&p, "csat"), hash_of(&p, "cx-index"))
+        };
+        let same = edit(&|i| {
+            i.name = "Renamed".into();
+            i.target = Some(99.0);
+            i.description = Some("new words".into());
+        });
+        assert_eq!(same, (before.clone(), composite.clone()));
+        let filtered = |values: [&str; 2]| {
+            let values = values.map(String::from).to_vec();
+            move |i: &mut Indicator| {
+                let column = i.column.clone().unwrap();
+                i.filter = vec![RowMatch {
+                    column,
+                    values: values.clone(),
+                }];
+            }
+        };
+        // The order of OR-ed filter values does not matter; the filter does.
+        let a = edit(&filtered(["web", "app"]));
+        let b = edit(&filtered(["app", "web"]));
+        assert_eq!(a, b);
+        assert_ne!(a.0, before);
+        // A redefined component redefines its composite.
+        assert_ne!(a.1, composite);
+    }
 }

@@ -141,6 +141,11 @@ fn added_removed_and_redefined_indicators_are_told_apart() {
     let csat = by_id(&changes["indicators"], "csat");
     assert_eq!(csat["kind"], "redefined");
     assert!(csat["delta"].is_null());
+    // Its composite is redefined with it (a component changed); the NPS is not.
+    assert_eq!(
+        by_id(&changes["indicators"], "cx-index")["kind"],
+        "redefined"
+    );
     assert_eq!(by_id(&changes["indicators"], "responses")["kind"], "added");
     assert_eq!(by_id(&changes["indicators"], "nps")["kind"], "same");
     assert_eq!(by_id(&changes["indicators"], "nps")["delta"], 0.0);
