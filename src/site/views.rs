@@ -148,6 +148,10 @@ pub fn formula(ind: &Indicator, t: &Catalog) -> String {
             &[("p", &format::number(*p, 0)), ("column", column)],
         ),
         Metric::Count => t.get("formula_count"),
+        Metric::Gap { expectation, .. } => t.fill(
+            "formula_gap",
+            &[("column", column), ("expectation", &expectation.name)],
+        ),
         Metric::Composite { components } => {
             let list: Vec<String> = components
                 .iter()
