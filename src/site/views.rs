@@ -72,6 +72,9 @@ pub struct IndicatorCard {
     pub owner: String,
     /// The description, sanitised.
     pub description_html: String,
+    /// The benchmark and this value's difference to it ("35.0 (difference +2.1)"),
+    /// or "" when the indicator has no benchmark.
+    pub benchmark_text: String,
 }
 
 /// The status word used in CSS classes and JSON.
@@ -216,6 +219,16 @@ pub fn card(
             .as_deref()
             .map(to_safe_html)
             .unwrap_or_default(),
+        benchmark_text: ind.benchmark.map_or_else(String::new, |b| {
+            let diff = estimate.value.map(|v| v - b);
+            t.fill(
+                "benchmark_compare",
+                &[
+                    ("benchmark", &format::number(b, d)),
+                    ("difference", &format::signed(diff, d)),
+                ],
+            )
+        }),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Page builders: one function per kind of page, each returning (path, bytes).
 
+pub mod drivers;
 pub mod people;
 pub mod reports;
 pub mod scorecard;
