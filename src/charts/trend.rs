@@ -5,8 +5,8 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
-use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use plotters::prelude::*;
 
 /// One period of a trend: the value and its interval, any of which may be missing.
@@ -95,7 +95,10 @@ pub fn trend_svg(view: &TrendView) -> String {
         "{}{}{}",
         count(labels.len(), "point"),
         span_desc(&refs),
-        benchmark.map_or(String::new(), |b| format!("; benchmark line at {}", fmt1(Some(b))))
+        benchmark.map_or(String::new(), |b| format!(
+            "; benchmark line at {}",
+            fmt1(Some(b))
+        ))
     );
     let target = finite(view.target);
     let y = axis_range(

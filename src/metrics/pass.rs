@@ -260,7 +260,12 @@ impl<'p> DatasetPass<'p> {
             }
             if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
                 d.acc.add(self.numbers[0], &self.numbers[1..], w);
-                for (acc, _) in d.personas.iter_mut().zip(&self.matched).filter(|(_, m)| **m) {
+                for (acc, _) in d
+                    .personas
+                    .iter_mut()
+                    .zip(&self.matched)
+                    .filter(|(_, m)| **m)
+                {
                     acc.add(self.numbers[0], &self.numbers[1..], w);
                 }
             }

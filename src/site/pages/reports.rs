@@ -35,14 +35,8 @@ pub fn methodology(
     let t = r.t;
     // Both NPS intervals are stated; the one this report uses is named so.
     let (used, other) = match project.config.nps_interval {
-        NpsInterval::Wald => (
-            "formula_nps_interval_wald",
-            "formula_nps_interval_adjusted",
-        ),
-        NpsInterval::AdjustedWald => (
-            "formula_nps_interval_adjusted",
-            "formula_nps_interval_wald",
-        ),
+        NpsInterval::Wald => ("formula_nps_interval_wald", "formula_nps_interval_adjusted"),
+        NpsInterval::AdjustedWald => ("formula_nps_interval_adjusted", "formula_nps_interval_wald"),
     };
     let formulas: Vec<Formula> = [
         ("metric_nps", "formula_nps"),
