@@ -18,6 +18,8 @@ pub mod intervals;
 pub mod measure;
 pub mod pass;
 pub mod periods;
+#[cfg(test)]
+mod properties;
 pub mod results;
 pub mod rounding;
 pub mod status;
