@@ -8,6 +8,7 @@ use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
 use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
 use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One period of a trend: the value and its interval, any of which may be missing.
 pub struct TrendPoint {
@@ -173,7 +174,9 @@ fn draw(
             BENCHMARK.stroke_width(2),
         )])?;
         // Labelled in words at the left end, so the line is not colour and pattern alone.
-        let style = text_style(SMALL).color(&BENCHMARK);
+        let style = text_style(SMALL)
+            .color(&BENCHMARK)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
         chart.draw_series([Text::new(label.clone(), (x.0 + 0.05, *b), style)])?;
     }
     for run in runs(values) {
