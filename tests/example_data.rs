@@ -285,7 +285,7 @@ fn is_id(s: &str) -> bool {
 /// more): ids well-formed and unique, keys known, every reference resolves.
 #[test]
 fn definitions_reference_what_exists() {
-    const INDICATOR_KEYS: [&str; 22] = [
+    const INDICATOR_KEYS: [&str; 24] = [
         "id",
         "name",
         "kind",
@@ -308,6 +308,8 @@ fn definitions_reference_what_exists() {
         "value",
         "p",
         "components",
+        "expectation",
+        "benchmark",
     ];
     let mut indicators = BTreeSet::new();
     let mut composites = Vec::new();

@@ -70,6 +70,8 @@ pub const AXIS: RGBColor = RGBColor(0x57, 0x60, 0x6a);
 pub const INK: RGBColor = RGBColor(0x24, 0x29, 0x2f);
 /// Reference lines (target, quadrant splits, zero line); drawn dashed.
 pub const REFERENCE: RGBColor = RGBColor(0x3d, 0x44, 0x4d);
+/// Benchmark line (an external reference): dotted, a violet distinct from the target's grey.
+pub const BENCHMARK: RGBColor = RGBColor(0x82, 0x50, 0xdf);
 /// Status "green" (on target), also NPS promoters.
 pub const GREEN: RGBColor = RGBColor(0x1a, 0x7f, 0x37);
 /// Status "amber" (near target), also NPS passives.

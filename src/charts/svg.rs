@@ -29,6 +29,14 @@ pub(super) const REFERENCE_MARK: Mark = Mark {
     attrs: r#"class="reference" stroke-dasharray="6 4""#,
 };
 
+/// The mark for a benchmark line: dotted (not dashed like the target), classed `benchmark`,
+/// so it is told apart by pattern as well as colour.
+pub(super) const BENCHMARK_MARK: Mark = Mark {
+    paint: "stroke",
+    color: super::BENCHMARK,
+    attrs: r#"class="benchmark" stroke-dasharray="2 3""#,
+};
+
 /// XML-escapes text for element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

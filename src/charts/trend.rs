@@ -1,13 +1,14 @@
-//! Trend chart: an indicator over periods, with its interval band and target.
+//! Trend chart: an indicator over periods, with its interval band, target and benchmark.
 //!
 //! Used on indicator pages. Missing periods (suppressed or no data) leave gaps in the line and
 //! the band rather than being interpolated, so a gap is never mistaken for a value.
 
 use super::frame::{self, Crowded, Drawn, Root};
-use super::svg::REFERENCE_MARK;
-use super::REFERENCE;
+use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
 use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One period of a trend: the value and its interval, any of which may be missing.
 pub struct TrendPoint {
@@ -31,6 +32,11 @@ pub struct TrendView {
     pub points: Vec<TrendPoint>,
     /// Target value, drawn as a dashed line.
     pub target: Option<f64>,
+    /// External reference value (`benchmark:`), drawn as a dotted, labelled line and listed
+    /// as the last row of the table.
+    pub benchmark: Option<f64>,
+    /// The word for the benchmark, localised ("Benchmark"): its line label and table row.
+    pub benchmark_label: String,
     /// Fixed scale (e.g. -100..100 for NPS) so charts compare; widened if data falls outside.
     pub y_range: Option<(f64, f64)>,
     /// Table headers, localised by the caller: e.g. `["Period","Value","Low","High"]`.
@@ -38,16 +44,26 @@ pub struct TrendView {
 }
 
 impl TrendView {
-    /// The text alternative: one row per period.
+    /// The text alternative: one row per period, then the benchmark (when there is one).
     pub fn table(&self) -> DataTable {
+        let mut rows: Vec<Vec<String>> = self
+            .points
+            .iter()
+            .map(|p| vec![p.label.clone(), fmt1(p.value), fmt1(p.low), fmt1(p.high)])
+            .collect();
+        if let Some(b) = finite(self.benchmark) {
+            let dash = fmt1(None);
+            rows.push(vec![
+                self.benchmark_label.clone(),
+                fmt1(Some(b)),
+                dash.clone(),
+                dash,
+            ]);
+        }
         DataTable {
             caption: self.title.clone(),
             headers: self.headers.to_vec(),
-            rows: self
-                .points
-                .iter()
-                .map(|p| vec![p.label.clone(), fmt1(p.value), fmt1(p.low), fmt1(p.high)])
-                .collect(),
+            rows,
         }
     }
 }
@@ -75,7 +91,16 @@ pub fn trend_svg(view: &TrendView) -> String {
         return super::svg::message_svg(KIND, &title, "No data");
     }
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let desc = format!("{}{}", count(labels.len(), "point"), span_desc(&refs));
+    let benchmark = finite(view.benchmark);
+    let desc = format!(
+        "{}{}{}",
+        count(labels.len(), "point"),
+        span_desc(&refs),
+        benchmark.map_or(String::new(), |b| format!(
+            "; benchmark line at {}",
+            fmt1(Some(b))
+        ))
+    );
     let target = finite(view.target);
     let y = axis_range(
         values
@@ -83,12 +108,14 @@ pub fn trend_svg(view: &TrendView) -> String {
             .flatten()
             .copied()
             .chain(bands.iter().flatten().flat_map(|&(a, b)| [a, b]))
-            .chain(target),
+            .chain(target)
+            .chain(benchmark),
         view.y_range,
         0.1,
     );
     let x = (-0.5, labels.len() as f64 - 0.5);
-    let marks = [REFERENCE_MARK];
+    let marks = [REFERENCE_MARK, BENCHMARK_MARK];
+    let benchmark = benchmark.map(|b| (b, clean_text(&view.benchmark_label)));
     frame::render(KIND, &title, &desc, SIZE, &marks, |root| {
         draw(
             root,
@@ -97,7 +124,7 @@ pub fn trend_svg(view: &TrendView) -> String {
             &labels,
             &values,
             &bands,
-            target,
+            (target, benchmark.as_ref()),
             x,
             y,
         )
@@ -112,7 +139,7 @@ fn draw(
     labels: &[String],
     values: &[Option<f64>],
     bands: &[Option<(f64, f64)>],
-    target: Option<f64>,
+    (target, benchmark): (Option<f64>, Option<&(f64, String)>),
     x: (f64, f64),
     y: (f64, f64),
 ) -> Drawn {
@@ -140,6 +167,17 @@ fn draw(
             [(x.0, t), (x.1, t)],
             REFERENCE.stroke_width(2),
         )])?;
+    }
+    if let Some((b, label)) = benchmark {
+        chart.draw_series([PathElement::new(
+            [(x.0, *b), (x.1, *b)],
+            BENCHMARK.stroke_width(2),
+        )])?;
+        // Labelled in words at the left end, so the line is not colour and pattern alone.
+        let style = text_style(SMALL)
+            .color(&BENCHMARK)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
+        chart.draw_series([Text::new(label.clone(), (x.0 + 0.05, *b), style)])?;
     }
     for run in runs(values) {
         let line = run.iter().copied();
@@ -198,6 +236,8 @@ mod tests {
             y_label: "NPS".to_string(),
             points,
             target: Some(30.0),
+            benchmark: None,
+            benchmark_label: "Benchmark".to_string(),
             y_range: Some((-100.0, 100.0)),
             headers: ["Period", "Value", "Low", "High"].map(String::from),
         }
@@ -295,6 +335,31 @@ mod tests {
     #[test]
     fn deterministic() {
         assert_eq!(trend_svg(&view("a", year())), trend_svg(&view("a", year())));
+    }
+
+    #[test]
+    fn benchmark_is_a_dotted_labelled_line_and_a_table_row() {
+        let mut v = view("NPS by month", year());
+        let plain = trend_svg(&v);
+        assert!(!plain.contains(r#"class="benchmark""#));
+        v.benchmark = Some(12.5);
+        v.benchmark_label = "<b>Industry</b>".to_string();
+        let svg = trend_svg(&v);
+        assert_valid(&svg);
+        assert!(svg.contains(r#"class="benchmark" stroke-dasharray="2 3""#));
+        assert!(svg.contains(r#"class="reference" stroke-dasharray="6 4""#));
+        assert!(svg.contains("benchmark line at 12.5"));
+        assert!(svg.contains("&lt;b&gt;Industry&lt;/b&gt;") && !svg.contains("<b>"));
+        let t = v.table();
+        assert_eq!(t.rows.len(), 13);
+        assert_eq!(t.rows[12], ["<b>Industry</b>", "12.5", "—", "—"]);
+        // Outside the data's range, the axis widens to show it.
+        v.y_range = None;
+        v.benchmark = Some(-80.0);
+        assert!(trend_svg(&v).contains(r#"class="benchmark""#));
+        v.benchmark = Some(f64::NAN);
+        assert_eq!(v.table().rows.len(), 12);
+        assert_valid(&trend_svg(&v));
     }
 
     #[test]

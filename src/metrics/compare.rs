@@ -8,7 +8,7 @@
 use super::acc::{Acc, Base};
 
 /// The rows of `total` that are not in `part` (`part` being a subset of
-/// `total`'s rows); `None` for percentiles (no test applies) or mismatched kinds.
+/// `total`'s rows); `None` for mismatched kinds.
 ///
 /// Exact for counts and weight sums; for means it reverses the pairwise
 /// merge (Chan et al.), so `rest(total, part)` merged with `part` gives
@@ -70,8 +70,34 @@ pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
             }
         }
         (Acc::Count { base: t }, Acc::Count { base: p }) => Acc::Count { base: base(t, p) },
+        (Acc::Pct { values: t }, Acc::Pct { values: p }) => Acc::Pct {
+            values: multiset_difference(t, p),
+        },
         _ => return None,
     })
+}
+
+/// The values of `total` with one occurrence of each value of `part` removed
+/// (a percentile keeps its values, so its rest is exact). Values come from
+/// parsing the same cells, so equal values are bit-identical.
+fn multiset_difference(total: &[f64], part: &[f64]) -> Vec<f64> {
+    let mut left = total.to_vec();
+    let mut out_of = part.to_vec();
+    left.sort_by(f64::total_cmp);
+    out_of.sort_by(f64::total_cmp);
+    let mut rest = Vec::with_capacity(left.len().saturating_sub(out_of.len()));
+    let mut j = 0;
+    for x in left {
+        while j < out_of.len() && out_of[j].total_cmp(&x).is_lt() {
+            j += 1;
+        }
+        if j < out_of.len() && out_of[j].total_cmp(&x).is_eq() {
+            j += 1;
+        } else {
+            rest.push(x);
+        }
+    }
+    rest
 }
 
 #[cfg(test)]
@@ -120,9 +146,28 @@ mod tests {
         assert_eq!(
             rest(
                 &Acc::Pct { values: vec![1.0] },
-                &Acc::Pct { values: vec![1.0] }
+                &Acc::Count {
+                    base: Base::default()
+                }
             ),
             None
+        );
+    }
+
+    #[test]
+    fn percentile_rest_removes_one_occurrence_per_value() {
+        // total 5, 1, 3, 3, 9, 3 minus part 3, 9 leaves 1, 3, 3, 5 (sorted).
+        let total = Acc::Pct {
+            values: vec![5.0, 1.0, 3.0, 3.0, 9.0, 3.0],
+        };
+        let part = Acc::Pct {
+            values: vec![3.0, 9.0],
+        };
+        assert_eq!(
+            rest(&total, &part),
+            Some(Acc::Pct {
+                values: vec![1.0, 3.0, 3.0, 5.0]
+            })
         );
     }
 }

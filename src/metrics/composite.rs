@@ -47,7 +47,7 @@ pub fn normalise(ind: &Indicator, v: f64) -> Option<f64> {
             mode: CesMode::Mean,
         } => on_scale(scale)?,
         Metric::Mean { scale } | Metric::Percentile { scale, .. } => on_scale(scale.as_ref()?)?,
-        Metric::Count => return None,
+        Metric::Count | Metric::Gap { .. } => return None,
     };
     Some(match ind.direction {
         Direction::Higher => x,
@@ -164,6 +164,7 @@ fn composite(
             .map(|(k, parts)| GroupResult {
                 key: k.clone(),
                 estimate: combine(parts, ind, s),
+                vs_rest: None,
                 significant: None,
             })
             .collect::<Vec<_>>()

@@ -124,6 +124,12 @@ pub struct GroupResult {
     /// The estimate on the group's rows.
     #[serde(flatten)]
     pub estimate: Estimate,
+    /// Segments only: the key's value minus the value of all other rows of
+    /// the indicator (blank keys included in "the rest"); `Some(None)` (null in
+    /// JSON) where either value is missing (suppressed, nothing answered);
+    /// `None` (absent) for personas and composites, which are not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_rest: Option<Option<f64>>,
     /// Segments only: whether the key differs significantly from all other
     /// rows (SPEC §2, same test as periods); absent for personas, composites,
     /// and where no test applies.
@@ -150,6 +156,9 @@ pub struct IndicatorResult {
     pub estimate: Estimate,
     /// The target, if any.
     pub target: Option<f64>,
+    /// An external reference value (`benchmark:`), absent when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<f64>,
     /// Which way is better (not in SPEC's example; the site needs it for arrows).
     #[serde(skip)]
     pub direction: Direction,
@@ -179,7 +188,25 @@ pub struct DriverResult {
     pub n: u64,
     /// The model's R².
     pub r2: Option<f64>,
-    /// One entry per attribute, in definition order.
+    /// One entry per attribute, sorted by column name (the YAML map is read
+    /// as a sorted map; see docs/reference.md).
+    pub attributes: Vec<DriverAttribute>,
+    /// The same analysis on each persona's rows (its `match` applied), sorted
+    /// by persona id; only personas whose match column is in the dataset.
+    pub personas: Vec<DriverPersona>,
+}
+
+/// A key driver analysis restricted to one persona's rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverPersona {
+    /// The persona id.
+    pub key: String,
+    /// Rows used (listwise, within the persona).
+    pub n: u64,
+    /// The model's R² on the persona's rows.
+    pub r2: Option<f64>,
+    /// One entry per attribute, sorted by column name (the YAML map is read
+    /// as a sorted map; see docs/reference.md).
     pub attributes: Vec<DriverAttribute>,
 }
 

@@ -46,6 +46,11 @@ pub enum Measure {
         /// Values must lie here, when given.
         scale: Option<Range>,
     },
+    /// The weighted mean of perception − expectation (two cells per row).
+    Gap {
+        /// Both cells must lie here, when given.
+        scale: Option<Range>,
+    },
     /// Rows, or answered rows when the indicator has a column.
     Count,
     /// Computed from other indicators, reads no rows.
@@ -105,8 +110,14 @@ impl Measure {
                 scale: *scale,
             },
             Metric::Count => Measure::Count,
+            Metric::Gap { scale, .. } => Measure::Gap { scale: *scale },
             Metric::Composite { .. } => Measure::Composite,
         }
+    }
+
+    /// Whether the value is a mean (Student-t interval, Welch's test).
+    pub fn is_mean(&self) -> bool {
+        matches!(self, Measure::Mean { .. } | Measure::Gap { .. })
     }
 
     /// An empty accumulator of the right kind.
@@ -120,7 +131,7 @@ impl Measure {
                 counts: [0; 3],
             },
             Measure::Boxed { .. } | Measure::Share { .. } => Acc::Prop { base, w_hit: 0.0 },
-            Measure::Mean { .. } => Acc::Mean {
+            Measure::Mean { .. } | Measure::Gap { .. } => Acc::Mean {
                 base,
                 mean: 0.0,
                 m2: 0.0,
@@ -155,13 +166,7 @@ impl Measure {
         if cell.is_blank() {
             return Ok(None);
         }
-        let number = |scale: Option<Range>| -> Result<f64, String> {
-            let x = cell.number().ok_or_else(|| "not a number".to_string())?;
-            match scale {
-                Some(s) if !s.contains(x) => Err(format!("outside the scale {}–{}", s.lo, s.hi)),
-                _ => Ok(x),
-            }
-        };
+        let number = |scale: Option<Range>| scaled_number(cell, scale);
         let obs = match self {
             Measure::Net { scale, pos, neg } => {
                 let x = number(Some(*scale))?;
@@ -178,14 +183,52 @@ impl Measure {
             Measure::Mean { scale } | Measure::Percentile { scale, .. } => {
                 Obs::Num(number(*scale)?)
             }
+            // A gap reads two cells: see `observe_gap`.
+            Measure::Gap { scale } => Obs::Num(number(*scale)?),
             Measure::Count | Measure::Composite => Obs::Row,
         };
         Ok(Some(obs))
     }
 
+    /// Reads a gap's two cells (trimmed text): `Ok(None)` unless both are
+    /// answered, `Ok(Some(perception − expectation))`, or the data error with
+    /// `true` when it is the expectation cell's (else the perception's).
+    /// Both cells are checked even when one is blank: a bad cell is an error
+    /// wherever it is.
+    pub fn observe_gap(
+        &self,
+        perception: &str,
+        expectation: &str,
+    ) -> Result<Option<Obs>, (bool, String)> {
+        let scale = match self {
+            Measure::Gap { scale } => *scale,
+            _ => None,
+        };
+        let read = |text: &str| {
+            let cell = Cell::parse(text);
+            if cell.is_blank() {
+                Ok(None)
+            } else {
+                scaled_number(cell, scale).map(Some)
+            }
+        };
+        let p = read(perception).map_err(|why| (false, why))?;
+        let e = read(expectation).map_err(|why| (true, why))?;
+        Ok(p.zip(e).map(|(p, e)| Obs::Num(p - e)))
+    }
+
     /// The numeric value of an already accepted, non-blank cell (for the distribution).
     pub fn number(text: &str) -> Option<f64> {
         Cell::parse(text).number()
+    }
+}
+
+/// A non-blank cell as a number within `scale`, or why not.
+fn scaled_number(cell: Cell<'_>, scale: Option<Range>) -> Result<f64, String> {
+    let x = cell.number().ok_or_else(|| "not a number".to_string())?;
+    match scale {
+        Some(s) if !s.contains(x) => Err(format!("outside the scale {}–{}", s.lo, s.hi)),
+        _ => Ok(x),
     }
 }
 
@@ -227,6 +270,30 @@ mod tests {
         assert_eq!(net.observe(Some("5")), Ok(Some(Obs::Net(0))));
         assert_eq!(net.observe(Some("3")), Ok(Some(Obs::Net(-1))));
         assert!(net.observe(Some("0")).is_err());
+    }
+
+    #[test]
+    fn gap_needs_both_cells_and_checks_each() {
+        let m = Measure::of(&Metric::Gap {
+            expectation: crate::project::model::ColumnRef {
+                name: "e".into(),
+                location: crate::diag::Location::at("i.yaml", 1, 1),
+            },
+            scale: Some(Range { lo: 1.0, hi: 7.0 }),
+        });
+        assert!(m.is_mean());
+        assert_eq!(m.observe_gap("5", "7"), Ok(Some(Obs::Num(-2.0))));
+        assert_eq!(m.observe_gap("6", " 2 "), Ok(Some(Obs::Num(4.0))));
+        assert_eq!(m.observe_gap("", "7"), Ok(None));
+        assert_eq!(m.observe_gap("5", ""), Ok(None));
+        assert_eq!(
+            m.observe_gap("", "9"),
+            Err((true, "outside the scale 1–7".to_string()))
+        );
+        assert_eq!(
+            m.observe_gap("x", "3"),
+            Err((false, "not a number".to_string()))
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod intervals;
 pub mod measure;
 pub mod pass;
 pub mod periods;
+#[cfg(test)]
+mod properties;
 pub mod results;
 pub mod rounding;
 pub mod status;
@@ -27,7 +29,8 @@ mod testkit;
 use std::collections::BTreeMap;
 
 use computed::{
-    Computed, DataStats, DriverAttribute, DriverResult, Generator, ProjectInfo, Rejection,
+    Computed, DataStats, DriverAttribute, DriverPersona, DriverResult, Generator, ProjectInfo,
+    Rejection,
 };
 use estimate::Settings;
 use pass::DatasetPass;
@@ -56,7 +59,9 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
     composite::compute_composites(project, &mut results, &s, diags);
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| {
-            r.unwrap_or_else(|| driver_result(d, &drivers::DriverAcc::new(d.attributes.len())))
+            r.unwrap_or_else(|| {
+                driver_result(d, &drivers::DriverAcc::new(d.attributes.len()), Vec::new())
+            })
         })
         .collect();
     Computed {
@@ -105,29 +110,56 @@ fn run_dataset(
         }
     }
     for dp in &pass.drivers {
-        drivers[dp.index] = Some(driver_result(&project.config.drivers[dp.index], &dp.acc));
+        let d = &project.config.drivers[dp.index];
+        let personas = (pass.personas.iter().zip(&dp.personas))
+            .map(|(p, acc)| {
+                let (n, r2, attributes) = driver_parts(d, acc);
+                DriverPersona {
+                    key: project.personas[p.index].id.clone(),
+                    n,
+                    r2,
+                    attributes,
+                }
+            })
+            .collect();
+        drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
     }
     stats
 }
 
-fn driver_result(d: &crate::project::model::Driver, acc: &drivers::DriverAcc) -> DriverResult {
-    let st = acc.finish();
-    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
+fn driver_result(
+    d: &crate::project::model::Driver,
+    acc: &drivers::DriverAcc,
+    personas: Vec<DriverPersona>,
+) -> DriverResult {
+    let (n, r2, attributes) = driver_parts(d, acc);
     DriverResult {
         dataset: d.dataset.clone(),
         outcome: d.outcome.name.clone(),
-        n: st.n,
-        r2: st.r2,
-        attributes: (d.attributes.iter().enumerate())
-            .map(|(i, (c, label))| DriverAttribute {
-                column: c.name.clone(),
-                label: label.clone(),
-                r: at(&st.r, i),
-                importance: at(&st.importance, i),
-                performance: at(&st.performance, i),
-            })
-            .collect(),
+        n,
+        r2,
+        attributes,
+        personas,
     }
+}
+
+/// n, R² and the attributes of one finished analysis (all rows or a persona's).
+fn driver_parts(
+    d: &crate::project::model::Driver,
+    acc: &drivers::DriverAcc,
+) -> (u64, Option<f64>, Vec<DriverAttribute>) {
+    let st = acc.finish();
+    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
+    let attributes = (d.attributes.iter().enumerate())
+        .map(|(i, (c, label))| DriverAttribute {
+            column: c.name.clone(),
+            label: label.clone(),
+            r: at(&st.r, i),
+            importance: at(&st.importance, i),
+            performance: at(&st.performance, i),
+        })
+        .collect();
+    (st.n, st.r2, attributes)
 }
 
 fn data_stats(s: ScanStats) -> DataStats {

@@ -17,7 +17,7 @@ use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
 use crate::data::scan::{Header, Row, RowProblem, RowSink};
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Period, Project, RowMatch};
+use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
 
 /// One indicator's accumulators on this dataset.
 pub struct IndicatorPass<'p> {
@@ -28,6 +28,8 @@ pub struct IndicatorPass<'p> {
     /// How rows are classified.
     pub measure: Measure,
     column: Option<usize>,
+    /// `metric: gap`: the expectation column (`column` is the perception).
+    expectation: Option<usize>,
     filter: Vec<(usize, &'p [String])>,
     /// Every row after the filter.
     pub overall: Acc,
@@ -57,6 +59,8 @@ pub struct DriverPass {
     columns: Vec<usize>,
     /// The sums.
     pub acc: DriverAcc,
+    /// The same sums per applicable persona (parallel to [`DatasetPass::personas`]).
+    pub personas: Vec<DriverAcc>,
 }
 
 /// Everything one dataset's pass feeds.
@@ -125,6 +129,10 @@ impl<'p> DatasetPass<'p> {
             }
             let role = format!("indicator `{}`", ind.id);
             let column = ind.column.as_ref().and_then(|c| r.require(c, &role, diags));
+            let expectation = match &ind.metric {
+                Metric::Gap { expectation, .. } => r.require(expectation, &role, diags),
+                _ => None,
+            };
             let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
             let measure = Measure::of(&ind.metric);
             indicators.push(IndicatorPass {
@@ -141,6 +149,7 @@ impl<'p> DatasetPass<'p> {
                 personas: vec![measure.new_acc(); personas.len()],
                 measure,
                 column,
+                expectation,
                 filter,
             });
         }
@@ -158,6 +167,7 @@ impl<'p> DatasetPass<'p> {
                 index,
                 columns,
                 acc: DriverAcc::new(d.attributes.len()),
+                personas: vec![DriverAcc::new(d.attributes.len()); personas.len()],
             });
         }
         if r.failures > 0 {
@@ -250,6 +260,14 @@ impl<'p> DatasetPass<'p> {
             }
             if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
                 d.acc.add(self.numbers[0], &self.numbers[1..], w);
+                for (acc, _) in d
+                    .personas
+                    .iter_mut()
+                    .zip(&self.matched)
+                    .filter(|(_, m)| **m)
+                {
+                    acc.add(self.numbers[0], &self.numbers[1..], w);
+                }
             }
         }
     }
@@ -289,10 +307,16 @@ impl RowSink for DatasetPass<'_> {
                 continue;
             }
             let text = ind.column.map(|c| row.text(c));
-            match ind.measure.observe(text) {
+            let c = ind.column.unwrap_or(0);
+            let seen = match ind.expectation {
+                Some(e) => (ind.measure)
+                    .observe_gap(text.unwrap_or(""), row.text(e))
+                    .map_err(|(in_e, why)| (if in_e { e } else { c }, why)),
+                None => ind.measure.observe(text).map_err(|why| (c, why)),
+            };
+            match seen {
                 Ok(obs) => self.obs[k] = obs,
-                Err(why) => {
-                    let c = ind.column.unwrap_or(0);
+                Err((c, why)) => {
                     let message = format!(
                         "`{}` is `{}`, {why} (indicator `{}`)",
                         self.names[c],

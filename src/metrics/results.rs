@@ -77,21 +77,26 @@ pub fn indicator_result(
             significant: None,
         })
         .collect();
-    let welch = matches!(ip.measure, Measure::Mean { .. });
+    let welch = ip.measure.is_mean();
     fill_changes(&mut r.periods, s.confidence, welch);
-    // Each segment key against every other row (blank keys included).
+    // Each segment key against every other row (blank keys included): the
+    // difference and whether it is significant.
     let versus_rest = |acc: &Acc, estimate: &Estimate| {
-        let others = est(&rest(&ip.overall, acc)?);
-        significant(&others, estimate, s.confidence, welch)
+        let Some(others) = rest(&ip.overall, acc).map(|a| est(&a)) else {
+            return (None, None);
+        };
+        let diff = estimate.value.zip(others.value).map(|(a, b)| a - b);
+        (diff, significant(&others, estimate, s.confidence, welch))
     };
     r.segments = (dp.segments.iter().zip(&ip.segments))
         .map(|((name, _), accs)| {
             let groups = accs.iter().map(|(key, acc)| {
                 let estimate = est(acc);
-                let significant = versus_rest(acc, &estimate);
+                let (diff, significant) = versus_rest(acc, &estimate);
                 GroupResult {
                     key: key.clone(),
                     estimate,
+                    vs_rest: Some(diff),
                     significant,
                 }
             });
@@ -102,6 +107,7 @@ pub fn indicator_result(
         .map(|(p, acc)| GroupResult {
             key: project.personas[p.index].id.clone(),
             estimate: est(acc),
+            vs_rest: None,
             significant: None,
         })
         .collect();
@@ -119,6 +125,7 @@ pub fn shell(ind: &Indicator, estimate: super::computed::Estimate) -> IndicatorR
         definition_hash: String::new(),
         estimate,
         target: ind.target,
+        benchmark: ind.benchmark,
         direction: ind.direction,
         breakdown: None,
         periods: Vec::new(),

@@ -115,6 +115,7 @@ impl Kit {
             owner: None,
             description: None,
             location: Location::at("indicators/test.yaml", line, 3),
+            benchmark: None,
         });
         self.project.indicators.last_mut().expect("just pushed")
     }

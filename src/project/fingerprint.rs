@@ -56,6 +56,11 @@ fn params(metric: &Metric, project: &Project) -> Vec<(&'static str, String)> {
             v.dedup();
             vec![("value", v.join("\u{1f}"))]
         }
+        Metric::Gap { expectation, scale } => {
+            std::iter::once(("expectation", expectation.name.clone()))
+                .chain(scale.iter().map(|s| ("scale", range(s))))
+                .collect()
+        }
         Metric::Percentile { p, scale } => std::iter::once(("p", p.to_string()))
             .chain(scale.iter().map(|s| ("scale", range(s))))
             .collect(),

@@ -24,6 +24,7 @@ const METRICS: &[&str] = &[
     "percentile",
     "count",
     "composite",
+    "gap",
 ];
 
 /// Checks one raw indicator; `None` when it is too broken to compute.
@@ -84,6 +85,7 @@ pub fn validate_indicator(
                 .collect()
         })
         .unwrap_or_default();
+    let benchmark = benchmark(file, &raw, diags);
     Some(Indicator {
         id: raw.id.value.clone(),
         name: raw.name.clone(),
@@ -105,7 +107,22 @@ pub fn validate_indicator(
         owner: raw.owner,
         description: raw.description,
         location: location(file, &raw.id),
+        benchmark,
     })
+}
+
+/// The optional `benchmark:`, which must be a finite number.
+fn benchmark(file: &Path, raw: &RawIndicator, diags: &mut Diagnostics) -> Option<f64> {
+    let b = raw.benchmark.as_ref()?;
+    if b.value.is_finite() {
+        return Some(b.value);
+    }
+    diags.error_hint(
+        location(file, b),
+        format!("`benchmark` of `{}` is not a finite number", raw.id.value),
+        "write the reference value as a number, e.g. `benchmark: 35`",
+    );
+    None
 }
 
 fn dataset_ref(
@@ -166,6 +183,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
         "share" => &["value"],
         "percentile" => &["p", "scale"],
         "composite" => &["components"],
+        "gap" => &["expectation", "scale"],
         _ => &[],
     };
     reject_foreign_keys(file, raw, name, allowed, diags);
@@ -284,6 +302,20 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
             }
         }
         "count" => Metric::Count,
+        "gap" => {
+            let Some(e) = &raw.expectation else {
+                diags.error_hint(
+                    location(file, &raw.metric),
+                    "metric gap needs the `expectation` column",
+                    "add e.g. `expectation: e_speed` (and `column:` the perception, e.g. `p_speed`)",
+                );
+                return None;
+            };
+            Metric::Gap {
+                expectation: column(file, e),
+                scale: scale(None, diags),
+            }
+        }
         "composite" => {
             let Some(c) = raw.components.as_ref().filter(|c| !c.value.is_empty()) else {
                 diags.error_hint(
@@ -318,7 +350,7 @@ fn reject_foreign_keys(
     allowed: &[&str],
     diags: &mut Diagnostics,
 ) {
-    let present: [(&str, Option<Location>); 7] = [
+    let present: [(&str, Option<Location>); 8] = [
         ("scale", raw.scale.as_ref().map(|v| location(file, v))),
         ("top_box", raw.top_box.as_ref().map(|v| location(file, v))),
         ("mode", raw.mode.as_ref().map(|v| location(file, v))),
@@ -328,6 +360,10 @@ fn reject_foreign_keys(
         (
             "components",
             raw.components.as_ref().map(|v| location(file, v)),
+        ),
+        (
+            "expectation",
+            raw.expectation.as_ref().map(|v| location(file, v)),
         ),
     ];
     for (key, at) in present {
@@ -422,7 +458,11 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                         ind.id,
                         c.metric.name()
                     ),
-                    "give the component a `scale: [low, high]`, or leave it out",
+                    if matches!(c.metric, Metric::Gap { .. }) {
+                        "leave it out: a gap (perception − expectation) has no 0–100 reading"
+                    } else {
+                        "give the component a `scale: [low, high]`, or leave it out"
+                    },
                 ),
                 Some(_) => {}
             }
@@ -440,6 +480,7 @@ fn normalisable(metric: &Metric) -> bool {
         | Metric::BottomBox { .. }
         | Metric::Share { .. } => true,
         Metric::Mean { scale } | Metric::Percentile { scale, .. } => scale.is_some(),
-        Metric::Count | Metric::Composite { .. } => false,
+        // A gap lies on −(hi − lo)..(hi − lo); no natural 0–100 reading.
+        Metric::Count | Metric::Gap { .. } | Metric::Composite { .. } => false,
     }
 }

@@ -350,6 +350,9 @@ pub struct Indicator {
     pub description: Option<String>,
     /// Where it was defined.
     pub location: Location,
+    /// An external reference value (industry average, competitor) to compare
+    /// against: drawn on the trend chart, not used for the status.
+    pub benchmark: Option<f64>,
 }
 
 /// A closed interval `[lo, hi]` of a scale or a box.
@@ -435,6 +438,14 @@ pub enum Metric {
     },
     /// Number of rows (after `where`); with a column, the rows where it is answered.
     Count,
+    /// SERVQUAL-style gap: weighted mean of `column − expectation` over the
+    /// rows where both are answered.
+    Gap {
+        /// The expectation column (`column` is the perception).
+        expectation: ColumnRef,
+        /// Optional scale of both columns: values outside it are data errors.
+        scale: Option<Range>,
+    },
     /// Weighted mean of other indicators, each normalised to 0–100.
     Composite {
         /// Component indicator ids with their weights, in the order written.
@@ -455,6 +466,7 @@ impl Metric {
             Metric::Share { .. } => "share",
             Metric::Percentile { .. } => "percentile",
             Metric::Count => "count",
+            Metric::Gap { .. } => "gap",
             Metric::Composite { .. } => "composite",
         }
     }
@@ -467,7 +479,9 @@ impl Metric {
             | Metric::Ces { scale, .. }
             | Metric::TopBox { scale, .. }
             | Metric::BottomBox { scale, .. } => Some(*scale),
-            Metric::Mean { scale } | Metric::Percentile { scale, .. } => *scale,
+            Metric::Mean { scale }
+            | Metric::Percentile { scale, .. }
+            | Metric::Gap { scale, .. } => *scale,
             Metric::Share { .. } | Metric::Count | Metric::Composite { .. } => None,
         }
     }

@@ -186,6 +186,10 @@ pub struct RawIndicator {
     pub value: Option<Spanned<TextList>>,
     pub p: Option<Spanned<f64>>,
     pub components: Option<Spanned<BTreeMap<String, f64>>>,
+    /// `metric: gap` only: the expectation column subtracted from `column`.
+    pub expectation: Option<Spanned<String>>,
+    /// An external reference value (industry, competitor) to compare against.
+    pub benchmark: Option<Spanned<f64>>,
 }
 
 /// `thresholds: { amber }`.

@@ -12,7 +12,7 @@ pub const NO_VALUE: &str = "—";
 /// How many decimals a metric's values are shown with.
 pub fn decimals(metric: &Metric) -> usize {
     match metric {
-        Metric::Mean { .. } => 2,
+        Metric::Mean { .. } | Metric::Gap { .. } => 2,
         Metric::Ces {
             mode: CesMode::Mean,
             ..

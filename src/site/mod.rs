@@ -87,7 +87,7 @@ pub fn render_site(
         built.push(people::journey(&r, project, computed, j)?);
     }
     if !computed.drivers.is_empty() {
-        built.push(reports::drivers(&r, computed)?);
+        built.push(pages::drivers::page(&r, project, computed)?);
     }
     built.push(reports::methodology(&r, project, computed)?);
     for page in &project.pages {

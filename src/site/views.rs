@@ -72,6 +72,9 @@ pub struct IndicatorCard {
     pub owner: String,
     /// The description, sanitised.
     pub description_html: String,
+    /// The benchmark and this value's difference to it ("35.0 (difference +2.1)"),
+    /// or "" when the indicator has no benchmark.
+    pub benchmark_text: String,
     /// The change since the baseline run, when the build has one (tiles only).
     pub since: Option<SinceView>,
 }
@@ -163,6 +166,10 @@ pub fn formula(ind: &Indicator, t: &Catalog) -> String {
             &[("p", &format::number(*p, 0)), ("column", column)],
         ),
         Metric::Count => t.get("formula_count"),
+        Metric::Gap { expectation, .. } => t.fill(
+            "formula_gap",
+            &[("column", column), ("expectation", &expectation.name)],
+        ),
         Metric::Composite { components } => {
             let list: Vec<String> = components
                 .iter()
@@ -228,6 +235,16 @@ pub fn card(
             .map(to_safe_html)
             .unwrap_or_default(),
         since: None,
+        benchmark_text: ind.benchmark.map_or_else(String::new, |b| {
+            let diff = estimate.value.map(|v| v - b);
+            t.fill(
+                "benchmark_compare",
+                &[
+                    ("benchmark", &format::number(b, d)),
+                    ("difference", &format::signed(diff, d)),
+                ],
+            )
+        }),
     }
 }
 

@@ -7,5 +7,6 @@ mod build;
 mod harness;
 mod invalid;
 mod numbers;
+mod statistics;
 mod workflow;
 mod workflow_baseline;

@@ -193,8 +193,16 @@ fn raw_weights(s: &DriverStats) -> Vec<f64> {
         .collect()
 }
 
-/// Published example: Martin Chan, R package `rwa` (CRAN), README "Basic
-/// example", `rwa(mtcars, outcome = "mpg", predictors = c("cyl", "disp", "hp",
+/// `mtcars$wt` (1000 lbs), same rows and order as [`MTCARS`].
+const MTCARS_WT: [f64; 32] = [
+    2.620, 2.875, 2.320, 3.215, 3.440, 3.460, 3.570, 3.190, 3.150, 3.440, 3.440, 4.070, 3.730,
+    3.780, 5.250, 5.424, 5.345, 2.200, 1.615, 1.835, 2.465, 3.520, 3.435, 3.840, 3.845, 1.935,
+    2.140, 1.513, 3.170, 2.770, 3.570, 2.780,
+];
+
+/// Published example: Martin Chan, R package `rwa` (CRAN; Chan M, "rwa: Perform a Relative
+/// Weights Analysis", <https://martinctc.github.io/rwa/>), README "Basic example",
+/// `rwa(mtcars, outcome = "mpg", predictors = c("cyl", "disp", "hp",
 /// "gear"))`, which prints `$rsquare 0.7791896`, `$n 32` and
 ///
 /// | Variables | Raw.RelWeight | Rescaled.RelWeight |
@@ -231,6 +239,46 @@ fn mtcars_matches_rwa_package_readme() {
     // Signs of r as printed in rwa's `Sign` column: −, −, −, +.
     let signs: Vec<bool> = s.r.iter().map(|r| r.unwrap() > 0.0).collect();
     assert_eq!(signs, [false, false, false, true]);
+}
+
+/// Second published example, same package: vignette "Regression Methods: Multiple and
+/// Logistic RWA" (<https://martinctc.github.io/rwa/articles/regression-methods.html>),
+/// `rwa_multiregress(df = mtcars, outcome = "mpg", predictors = c("cyl", "disp", "hp",
+/// "wt"))`, which prints
+///
+/// | Variables | Raw.RelWeight | Rescaled.RelWeight |
+/// |---|---|---|
+/// | cyl  | 0.2096904 | 24.70914 |
+/// | disp | 0.1883043 | 22.18908 |
+/// | hp   | 0.1799590 | 21.20570 |
+/// | wt   | 0.2706812 | 31.89607 |
+///
+/// R² is the sum of the raw weights: 0.8486349 (to the printed rounding).
+#[test]
+fn mtcars_with_weight_matches_rwa_vignette() {
+    let d = Data {
+        y: MTCARS.iter().map(|r| r[0]).collect(),
+        x: MTCARS
+            .iter()
+            .zip(MTCARS_WT)
+            .map(|(r, wt)| vec![r[1], r[2], r[3], wt])
+            .collect(),
+        w: vec![1.0; MTCARS.len()],
+    };
+    let s = d.acc().finish();
+    assert!((s.r2.unwrap() - 0.8486349).abs() < 3e-7, "r2 {:?}", s.r2);
+    let raw = raw_weights(&s);
+    let published_raw = [0.2096904, 0.1883043, 0.1799590, 0.2706812];
+    let published_pct = [24.70914, 22.18908, 21.20570, 31.89607];
+    for j in 0..4 {
+        assert!(
+            (raw[j] - published_raw[j]).abs() < 1e-7,
+            "raw {j}: {}",
+            raw[j]
+        );
+        let pct = s.importance[j].unwrap();
+        assert!((pct - published_pct[j]).abs() < 1e-5, "pct {j}: {pct}");
+    }
 }
 
 #[test]

@@ -1,16 +1,15 @@
-//! The methodology page, the key drivers page and the narrative pages.
+//! The methodology page and the narrative pages (the drivers page is `drivers.rs`).
 
 use serde::Serialize;
 
 use super::Built;
-use crate::charts::{self, QuadrantPoint, QuadrantView};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 use crate::metrics::computed::{Computed, Rejection};
 use crate::project::model::{NpsInterval, Page, Project};
 use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, pairs, ChartView};
+use crate::site::views::{card, pairs};
 
 #[derive(Serialize)]
 struct Formula {
@@ -34,19 +33,27 @@ pub fn methodology(
     computed: &Computed,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    let nps_interval = match project.config.nps_interval {
-        NpsInterval::Wald => "formula_nps_interval_wald",
-        NpsInterval::AdjustedWald => "formula_nps_interval_adjusted",
+    // Both NPS intervals are stated; the one this report uses is named so.
+    let (used, other) = match project.config.nps_interval {
+        NpsInterval::Wald => ("formula_nps_interval_wald", "formula_nps_interval_adjusted"),
+        NpsInterval::AdjustedWald => ("formula_nps_interval_adjusted", "formula_nps_interval_wald"),
     };
     let formulas: Vec<Formula> = [
         ("metric_nps", "formula_nps"),
-        ("interval", nps_interval),
+        ("nps_interval_used", used),
+        ("nps_interval_other", other),
         ("interval", "formula_wilson"),
         ("interval", "formula_t_interval"),
+        ("metric_gap", "formula_gap_rule"),
         ("metric_percentile", "formula_percentile_rule"),
         ("metric_composite", "formula_composite_rule"),
         ("effective_n", "formula_kish"),
         ("significant", "formula_significance"),
+        ("significant", "formula_welch_df"),
+        ("vs_rest", "formula_vs_rest"),
+        ("benchmark", "formula_benchmark_rule"),
+        ("drivers", "formula_drivers"),
+        ("drivers", "formula_drivers_reading"),
     ]
     .into_iter()
     .map(|(name, text)| Formula {
@@ -83,117 +90,6 @@ pub fn methodology(
         &t.get("methodology"),
         ctx,
     )
-}
-
-#[derive(Serialize)]
-struct AttributeRow {
-    label: String,
-    r_text: String,
-    importance_text: String,
-    performance_text: String,
-}
-
-#[derive(Serialize)]
-struct DriverView {
-    title: String,
-    summary: String,
-    chart: Option<ChartView>,
-    attributes: Vec<AttributeRow>,
-}
-
-/// The key driver analyses: quadrant, table and a plain-language reading.
-pub fn drivers(r: &Renderer, computed: &Computed) -> Result<Built, RenderError> {
-    let t = r.t;
-    let views: Vec<DriverView> = computed
-        .drivers
-        .iter()
-        .map(|d| {
-            let attributes: Vec<AttributeRow> = d
-                .attributes
-                .iter()
-                .map(|a| AttributeRow {
-                    label: a.label.clone(),
-                    r_text: format::maybe(a.r, 2),
-                    importance_text: format::maybe(a.importance, 1),
-                    performance_text: format::maybe(a.performance, 2),
-                })
-                .collect();
-            let points: Vec<QuadrantPoint> = d
-                .attributes
-                .iter()
-                .filter_map(|a| {
-                    Some(QuadrantPoint {
-                        label: a.label.clone(),
-                        importance: a.importance?,
-                        performance: a.performance?,
-                    })
-                })
-                .collect();
-            let mean = |f: fn(&QuadrantPoint) -> f64| {
-                points.iter().map(f).sum::<f64>() / points.len().max(1) as f64
-            };
-            let (x_split, y_split) = (mean(|p| p.importance), mean(|p| p.performance));
-            let mut summary = t.fill(
-                "drivers_summary",
-                &[
-                    ("n", &format::number(d.n as f64, 0)),
-                    ("r2", &format::maybe(d.r2, 2)),
-                    ("outcome", &d.outcome),
-                ],
-            );
-            if let Some(top) = points.iter().max_by(|a, b| {
-                a.importance
-                    .total_cmp(&b.importance)
-                    .then(b.label.cmp(&a.label))
-            }) {
-                let above = top.performance >= y_split;
-                summary.push(' ');
-                summary.push_str(&t.fill(
-                    "drivers_reading",
-                    &[
-                        ("top", &top.label),
-                        ("side", &t.get(if above { "above" } else { "below" })),
-                        (
-                            "advice",
-                            &t.get(if above { "advice_keep" } else { "advice_fix" }),
-                        ),
-                    ],
-                ));
-            }
-            let title = t.fill(
-                "drivers_for",
-                &[("outcome", &d.outcome), ("dataset", &d.dataset)],
-            );
-            let chart = (!points.is_empty()).then(|| {
-                let view = QuadrantView {
-                    title: t.fill("quadrant_title", &[("outcome", &d.outcome)]),
-                    x_label: t.get("importance"),
-                    y_label: t.get("performance"),
-                    points,
-                    x_split,
-                    y_split,
-                    headers: [
-                        t.get("attribute"),
-                        t.get("importance"),
-                        t.get("performance"),
-                    ],
-                };
-                ChartView {
-                    svg_html: charts::quadrant_svg(&view),
-                    table: view.table(),
-                }
-            });
-            DriverView {
-                title,
-                summary,
-                chart,
-                attributes,
-            }
-        })
-        .collect();
-    let mut ctx = r.context("drivers.html", "drivers");
-    ctx.insert("drivers", &views);
-    r.page("drivers.html", "drivers.html", &t.get("drivers"), ctx)
 }
 
 #[derive(Serialize)]

@@ -251,6 +251,8 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
             })
             .collect(),
         target: ind.target,
+        benchmark: ind.benchmark,
+        benchmark_label: t.get("benchmark"),
         y_range: None,
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
     };

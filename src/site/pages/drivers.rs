@@ -1,0 +1,312 @@
+//! The key drivers page: per analysis, the importance/performance quadrant, a
+//! table with a plain-language reading of each attribute, and the same
+//! analysis per persona.
+//!
+//! The reading places each attribute in a quadrant against the *average of the
+//! attributes* (mean importance, mean performance: the chart's split lines), so
+//! the words and the chart always agree.
+
+use serde::Serialize;
+
+use super::Built;
+use crate::charts::{self, QuadrantPoint, QuadrantView};
+use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
+use crate::project::model::Project;
+use crate::site::format;
+use crate::site::i18n::Catalog;
+use crate::site::render::{RenderError, Renderer};
+use crate::site::views::ChartView;
+
+#[derive(Serialize)]
+struct AttributeRow {
+    label: String,
+    r_text: String,
+    importance_text: String,
+    performance_text: String,
+    reading: String,
+}
+
+#[derive(Serialize)]
+struct PersonaRow {
+    name: String,
+    url: String,
+    n_text: String,
+    r2_text: String,
+    /// Importance of each attribute, in the analysis's attribute order.
+    importance_texts: Vec<String>,
+    /// The reading of the persona's most important attribute.
+    reading: String,
+}
+
+#[derive(Serialize)]
+struct DriverView {
+    title: String,
+    summary: String,
+    chart: Option<ChartView>,
+    attributes: Vec<AttributeRow>,
+    /// Attribute labels, the persona table's column headers.
+    labels: Vec<String>,
+    personas: Vec<PersonaRow>,
+}
+
+/// Where an attribute sits in the importance/performance quadrant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quadrant {
+    /// Important and performing below average: the first thing to fix.
+    FixFirst,
+    /// Important and performing well: keep it that way.
+    KeepUp,
+    /// Less important and performing below average: watch it.
+    Monitor,
+    /// Less important and performing well: no extra investment needed.
+    Maintain,
+}
+
+/// The quadrant of an attribute against the splits (at a split counts as above).
+pub fn quadrant(importance: f64, performance: f64, x_split: f64, y_split: f64) -> Quadrant {
+    match (importance >= x_split, performance >= y_split) {
+        (true, false) => Quadrant::FixFirst,
+        (true, true) => Quadrant::KeepUp,
+        (false, false) => Quadrant::Monitor,
+        (false, true) => Quadrant::Maintain,
+    }
+}
+
+/// The attributes with both importance and performance, with the splits
+/// (their mean importance and mean performance); `None` when there are none.
+fn splits(attributes: &[DriverAttribute]) -> Option<(f64, f64)> {
+    let known: Vec<(f64, f64)> = attributes
+        .iter()
+        .filter_map(|a| Some((a.importance?, a.performance?)))
+        .collect();
+    if known.is_empty() {
+        return None;
+    }
+    let n = known.len() as f64;
+    let x = known.iter().map(|k| k.0).sum::<f64>() / n;
+    let y = known.iter().map(|k| k.1).sum::<f64>() / n;
+    Some((x, y))
+}
+
+/// The index of the most important attribute (ties: the first in definition order).
+fn top(attributes: &[DriverAttribute]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, a) in attributes.iter().enumerate() {
+        if let (Some(imp), Some(_)) = (a.importance, a.performance) {
+            if best.is_none_or(|(_, b)| imp > b) {
+                best = Some((i, imp));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// One attribute's reading, e.g. "Speed matters most and performs below the
+/// average of the attributes: fix first." — or that it cannot be judged.
+pub fn reading(attributes: &[DriverAttribute], i: usize, t: &Catalog) -> String {
+    let a = &attributes[i];
+    let (Some((xs, ys)), Some(imp), Some(perf)) = (splits(attributes), a.importance, a.performance)
+    else {
+        return t.fill("drivers_reading_unknown", &[("attribute", &a.label)]);
+    };
+    let side = |above: bool| t.get(if above { "above" } else { "below" });
+    let q = quadrant(imp, perf, xs, ys);
+    let advice = t.get(match q {
+        Quadrant::FixFirst => "advice_fix",
+        Quadrant::KeepUp => "advice_keep",
+        Quadrant::Monitor => "advice_monitor",
+        Quadrant::Maintain => "advice_maintain",
+    });
+    if top(attributes) == Some(i) {
+        t.fill(
+            "drivers_reading",
+            &[
+                ("top", &a.label),
+                ("side", &side(perf >= ys)),
+                ("advice", &advice),
+            ],
+        )
+    } else {
+        t.fill(
+            "drivers_reading_other",
+            &[
+                ("attribute", &a.label),
+                ("importance_side", &side(imp >= xs)),
+                ("side", &side(perf >= ys)),
+                ("advice", &advice),
+            ],
+        )
+    }
+}
+
+/// The key driver analyses: quadrant, table with readings, per-persona table.
+pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Built, RenderError> {
+    let t = r.t;
+    let views: Vec<DriverView> = computed
+        .drivers
+        .iter()
+        .map(|d| driver_view(t, project, d))
+        .collect();
+    let mut ctx = r.context("drivers.html", "drivers");
+    ctx.insert("drivers", &views);
+    r.page("drivers.html", "drivers.html", &t.get("drivers"), ctx)
+}
+
+fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
+    let attributes: Vec<AttributeRow> = (d.attributes.iter().enumerate())
+        .map(|(i, a)| AttributeRow {
+            label: a.label.clone(),
+            r_text: format::maybe(a.r, 2),
+            importance_text: format::maybe(a.importance, 1),
+            performance_text: format::maybe(a.performance, 2),
+            reading: reading(&d.attributes, i, t),
+        })
+        .collect();
+    let summary = t.fill(
+        "drivers_summary",
+        &[
+            ("n", &format::number(d.n as f64, 0)),
+            ("r2", &format::maybe(d.r2, 2)),
+            ("outcome", &d.outcome),
+        ],
+    );
+    let title = t.fill(
+        "drivers_for",
+        &[("outcome", &d.outcome), ("dataset", &d.dataset)],
+    );
+    let points: Vec<QuadrantPoint> = (d.attributes.iter())
+        .filter_map(|a| {
+            Some(QuadrantPoint {
+                label: a.label.clone(),
+                importance: a.importance?,
+                performance: a.performance?,
+            })
+        })
+        .collect();
+    let chart = splits(&d.attributes).map(|(x_split, y_split)| {
+        let view = QuadrantView {
+            title: t.fill("quadrant_title", &[("outcome", &d.outcome)]),
+            x_label: t.get("importance"),
+            y_label: t.get("performance"),
+            points,
+            x_split,
+            y_split,
+            headers: [
+                t.get("attribute"),
+                t.get("importance"),
+                t.get("performance"),
+            ],
+        };
+        ChartView {
+            svg_html: charts::quadrant_svg(&view),
+            table: view.table(),
+        }
+    });
+    let personas = (d.personas.iter())
+        .map(|p| {
+            let name = (project.personas.iter())
+                .find(|x| x.id == p.key)
+                .map_or_else(|| p.key.clone(), |x| x.name.clone());
+            PersonaRow {
+                name,
+                url: format!("personas/{}.html", p.key),
+                n_text: format::number(p.n as f64, 0),
+                r2_text: format::maybe(p.r2, 2),
+                importance_texts: (p.attributes.iter())
+                    .map(|a| format::maybe(a.importance, 1))
+                    .collect(),
+                reading: top(&p.attributes).map_or_else(
+                    || t.get("drivers_persona_unknown"),
+                    |i| reading(&p.attributes, i, t),
+                ),
+            }
+        })
+        .collect();
+    DriverView {
+        title,
+        summary,
+        chart,
+        labels: d.attributes.iter().map(|a| a.label.clone()).collect(),
+        attributes,
+        personas,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+
+    fn attr(label: &str, importance: Option<f64>, performance: Option<f64>) -> DriverAttribute {
+        DriverAttribute {
+            column: label.to_lowercase(),
+            label: label.into(),
+            r: None,
+            importance,
+            performance,
+        }
+    }
+
+    fn catalog(lang: &str) -> Catalog {
+        let text = std::fs::read_to_string(format!(
+            "{}/themes/default/i18n/{lang}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let mut diags = Diagnostics::default();
+        Catalog::parse(&text, lang, &mut diags)
+    }
+
+    #[test]
+    fn quadrants_split_at_the_mean_of_the_attributes() {
+        // Importance 40, 30, 20, 10 → mean 25; performance 3.0, 4.5, 3.5, 4.0 → mean 3.75.
+        let a = [
+            attr("Speed", Some(40.0), Some(3.0)),
+            attr("Support", Some(30.0), Some(4.5)),
+            attr("Price", Some(20.0), Some(3.5)),
+            attr("Install", Some(10.0), Some(4.0)),
+        ];
+        assert_eq!(splits(&a), Some((25.0, 3.75)));
+        assert_eq!(quadrant(40.0, 3.0, 25.0, 3.75), Quadrant::FixFirst);
+        assert_eq!(quadrant(30.0, 4.5, 25.0, 3.75), Quadrant::KeepUp);
+        assert_eq!(quadrant(20.0, 3.5, 25.0, 3.75), Quadrant::Monitor);
+        assert_eq!(quadrant(10.0, 4.0, 25.0, 3.75), Quadrant::Maintain);
+        let t = catalog("en");
+        assert_eq!(
+            reading(&a, 0, &t),
+            "Speed matters most and performs below the average of the attributes: fix first."
+        );
+        assert_eq!(
+            reading(&a, 1, &t),
+            "Support is above average in importance and performs above average: keep it up."
+        );
+        assert_eq!(
+            reading(&a, 2, &t),
+            "Price is below average in importance and performs below average: lower priority, monitor."
+        );
+        assert!(reading(&a, 3, &t).ends_with("no extra investment needed."));
+        assert!(t.missing().is_empty(), "{:?}", t.missing());
+    }
+
+    #[test]
+    fn unknown_attributes_are_said_so_and_chinese_has_no_english() {
+        let a = [
+            attr("速度", Some(60.0), Some(3.0)),
+            attr("价格", None, Some(4.0)),
+            attr("安装", Some(40.0), Some(4.0)),
+        ];
+        let t = catalog("zh-CN");
+        for i in 0..a.len() {
+            let text = reading(&a, i, &t);
+            assert!(
+                !text.chars().any(|c| c.is_ascii_alphabetic()),
+                "English in zh-CN reading: {text}"
+            );
+        }
+        assert!(reading(&a, 0, &t).starts_with("速度 最重要"));
+        assert!(reading(&a, 1, &t).contains("价格"));
+        assert!(t.missing().is_empty(), "{:?}", t.missing());
+        assert_eq!(top(&a), Some(0));
+        assert_eq!(top(&[attr("x", None, None)]), None);
+    }
+}
