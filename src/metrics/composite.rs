@@ -159,21 +159,23 @@ fn composite(
         })
         .collect();
     fill_changes(&mut r.periods, s.confidence, false);
-    let groups = |m: &BTreeMap<String, Vec<Part>>| {
+    // Segments carry `vs_rest` as null (composites are not compared with the
+    // rest); personas carry none.
+    let groups = |m: &BTreeMap<String, Vec<Part>>, segment: bool| {
         m.iter()
             .map(|(k, parts)| GroupResult {
                 key: k.clone(),
                 estimate: combine(parts, ind, s),
-                vs_rest: None,
+                vs_rest: segment.then_some(None),
                 significant: None,
             })
             .collect::<Vec<_>>()
     };
     r.segments = segments
         .iter()
-        .map(|(col, keys)| (col.clone(), groups(keys)))
+        .map(|(col, keys)| (col.clone(), groups(keys, true)))
         .collect();
-    r.personas = groups(&personas);
+    r.personas = groups(&personas, false);
     r
 }
 

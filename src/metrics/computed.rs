@@ -108,11 +108,11 @@ pub struct PeriodResult {
     /// The estimate for the period.
     #[serde(flatten)]
     pub estimate: Estimate,
-    /// Value minus the previous period's value (absent for the first period or when either is null).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Value minus the previous period's value; null for the first period or
+    /// when either value is null. Always present, so every period has one shape.
     pub change: Option<f64>,
-    /// Whether `change` is significant at the project's confidence (SPEC §2).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Whether `change` is significant at the project's confidence (SPEC §2);
+    /// null where no test applies (first period, counts, percentiles, composites).
     pub significant: Option<bool>,
 }
 

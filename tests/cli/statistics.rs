@@ -124,16 +124,31 @@ fn example_project_has_changes_vs_rest_and_drivers() {
     for ind in m["indicators"].as_array().unwrap() {
         let periods = ind["periods"].as_array().unwrap();
         for (i, p) in periods.iter().enumerate() {
+            // Every period has both keys; `change` is a number exactly when it and
+            // the period before have values, `significant` is a bool only then too.
+            let comparable = i > 0 && !p["value"].is_null() && !periods[i - 1]["value"].is_null();
+            assert!(p.get("change").is_some() && p.get("significant").is_some());
             assert_eq!(
-                p.get("change").is_some(),
-                i > 0 && !p["value"].is_null() && !periods[i - 1]["value"].is_null(),
+                p["change"].is_f64(),
+                comparable,
                 "{} {}",
                 ind["id"],
                 p["period"]
             );
-        }
-        if ind["metric"] == "composite" {
-            continue;
+            if !comparable {
+                assert!(p["significant"].is_null());
+            }
+            // Tested metrics (not counts, percentiles or composites) always carry the test.
+            let tested =
+                !["count", "percentile", "composite"].contains(&ind["metric"].as_str().unwrap());
+            if comparable && tested {
+                assert!(
+                    p["significant"].is_boolean(),
+                    "{} {}",
+                    ind["id"],
+                    p["period"]
+                );
+            }
         }
         for groups in ind["segments"].as_object().unwrap().values() {
             for g in groups.as_array().unwrap() {
