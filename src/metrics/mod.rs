@@ -18,11 +18,13 @@ pub mod intervals;
 pub mod measure;
 pub mod pass;
 pub mod periods;
+pub mod redact;
 pub mod results;
 pub mod rounding;
 pub mod status;
 #[cfg(test)]
 mod testkit;
+pub mod verbatims;
 
 use std::collections::BTreeMap;
 
@@ -46,8 +48,11 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
     let mut results = vec![None; project.indicators.len()];
     let mut drivers = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
+    let mut verbatims = verbatims::Verbatims::default();
     for (id, ds) in &project.config.datasets {
         let stats = run_dataset(project, ds, &s, &mut results, &mut drivers, diags);
+        verbatims.absorb(stats.1);
+        let stats = stats.0;
         data.insert(id.clone(), data_stats(stats));
     }
     let mut results: Vec<_> = (project.indicators.iter().zip(results))
@@ -73,6 +78,7 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
         indicators: results,
         drivers,
         data,
+        verbatims,
     }
 }
 
@@ -84,16 +90,16 @@ fn run_dataset(
     results: &mut [Option<computed::IndicatorResult>],
     drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
-) -> ScanStats {
+) -> (ScanStats, Option<verbatims::Tagged>) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return unread;
+        return (unread, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return unread;
+        return (unread, None);
     };
     let stats = scan(ds, &project.root, &header, &mut pass, diags);
     for ip in &pass.indicators {
@@ -107,7 +113,7 @@ fn run_dataset(
     for dp in &pass.drivers {
         drivers[dp.index] = Some(driver_result(&project.config.drivers[dp.index], &dp.acc));
     }
-    stats
+    (stats, verbatims::Tagged::of(project, &mut pass))
 }
 
 fn driver_result(d: &crate::project::model::Driver, acc: &drivers::DriverAcc) -> DriverResult {

@@ -12,12 +12,13 @@ use super::distribution::Dist;
 use super::drivers::DriverAcc;
 use super::measure::Measure;
 use super::periods::PeriodKey;
+use super::verbatims::VerbatimPass;
 use crate::data::cell::Cell;
 use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
 use crate::data::scan::{Header, Row, RowProblem, RowSink};
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Period, Project, RowMatch};
+use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
 
 /// One indicator's accumulators on this dataset.
 pub struct IndicatorPass<'p> {
@@ -73,6 +74,8 @@ pub struct DatasetPass<'p> {
     pub indicators: Vec<IndicatorPass<'p>>,
     /// The key driver analyses on this dataset.
     pub drivers: Vec<DriverPass>,
+    /// The comment sample, when the dataset has comments and an NPS indicator.
+    pub verbatims: Option<VerbatimPass>,
     obs: Vec<Option<Obs>>,
     matched: Vec<bool>,
     numbers: Vec<f64>,
@@ -105,9 +108,9 @@ impl<'p> DatasetPass<'p> {
                 ))
             })
             .collect::<Vec<_>>();
-        if let Some(c) = &dataset.comments {
-            r.require(c, &format!("comments of {of_ds}"), diags);
-        }
+        let comments = (dataset.comments.as_ref())
+            .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));
+        let mut nps_column = None;
         let personas = (project.personas.iter().enumerate())
             .filter_map(|(index, p)| {
                 let column = r.optional(&p.matcher.column.name)?;
@@ -125,6 +128,9 @@ impl<'p> DatasetPass<'p> {
             }
             let role = format!("indicator `{}`", ind.id);
             let column = ind.column.as_ref().and_then(|c| r.require(c, &role, diags));
+            if matches!(ind.metric, Metric::Nps) && nps_column.is_none() {
+                nps_column = column;
+            }
             let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
             let measure = Measure::of(&ind.metric);
             indicators.push(IndicatorPass {
@@ -163,7 +169,12 @@ impl<'p> DatasetPass<'p> {
         if r.failures > 0 {
             return None;
         }
+        let verbatims = match (comments, nps_column) {
+            (Some(c), Some(nps)) => Some(VerbatimPass::new(c, nps, indicators.len(), personas.len())),
+            _ => None,
+        };
         Some(DatasetPass {
+            verbatims,
             names: header.names.clone(),
             period: project.config.period,
             weight,
@@ -316,6 +327,9 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.feed_drivers(row, w);
+        if let Some(v) = &mut self.verbatims {
+            v.feed(row, &self.obs, &self.matched);
+        }
     }
 }
 
