@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod pages;
 pub mod render;
 pub mod theme;
+pub mod verbatims;
 pub mod views;
 pub mod write;
 
@@ -69,7 +70,7 @@ pub fn render_site(
 
     let mut built = vec![scorecard::index(&r, project, computed)?];
     for (ind, res) in views::pairs(project, &computed.indicators) {
-        built.push(scorecard::indicator(&r, project, ind, res)?);
+        built.push(scorecard::indicator(&r, project, computed, ind, res)?);
     }
     if !project.personas.is_empty() {
         built.push(people::personas_index(&r, project)?);

@@ -9,6 +9,7 @@ use crate::metrics::rounding::round_to_total;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
+use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
     card, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
 };
@@ -160,10 +161,22 @@ struct BreakdownShare {
     share: i64,
 }
 
+/// The comment sample of an indicator, when its dataset has comments.
+fn verbatims_of(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+    ind: &Indicator,
+) -> Option<VerbatimsView> {
+    let sample = computed.verbatims.indicators.get(&ind.id);
+    verbatims::view(sample, project.config.min_n_comments, r.t)
+}
+
 /// One indicator's page: headline, definition, trend, distribution, segments, personas.
 pub fn indicator(
     r: &Renderer,
     project: &Project,
+    computed: &Computed,
     ind: &Indicator,
     res: &IndicatorResult,
 ) -> Result<Built, RenderError> {
@@ -210,6 +223,7 @@ pub fn indicator(
     }
     ctx.insert("segments", &sections);
     ctx.insert("breakdown", &breakdown(r, ind, res));
+    ctx.insert("verbatims", &verbatims_of(r, project, computed, ind));
     r.page(&path, "indicator.html", &ind.name, ctx)
 }
 
