@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::metrics::computed::{Computed, Status};
 use crate::pipeline;
+use crate::project::model::Language;
 use crate::site::format::number;
 
 /// cxscore: customer-experience scorecards as code. Definitions in YAML, data
@@ -42,6 +43,14 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Also print report.html to report.pdf with a headless Chromium (found on
+        /// PATH, or named by CXSCORE_CHROMIUM). Without one the site is still
+        /// written and the build exits 1 saying how to install it.
+        #[arg(long)]
+        pdf: bool,
+        /// The site's language, overriding `language:` in cxscore.yaml.
+        #[arg(long, value_enum, value_name = "LANG")]
+        language: Option<Lang>,
     },
     /// Validate and compute; write nothing. Exit 3 when the gate trips.
     Check {
@@ -64,6 +73,25 @@ pub enum Gate {
     Red,
     /// Trip on amber or red.
     Amber,
+}
+
+/// `build --language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN")]
+    ZhCn,
+}
+
+impl From<Lang> for Language {
+    fn from(l: Lang) -> Language {
+        match l {
+            Lang::En => Language::En,
+            Lang::ZhCn => Language::ZhCn,
+        }
+    }
 }
 
 /// Output format of `check`.
@@ -90,7 +118,14 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             verbose,
             quiet,
-        } => build(&project, out.as_deref(), verbose, quiet),
+            pdf,
+            language,
+        } => {
+            let options = pipeline::BuildOptions {
+                language: language.map(Language::from),
+            };
+            build(&project, out.as_deref(), &options, verbose, quiet, pdf)
+        }
         Command::Check {
             project,
             fail_on,
@@ -102,12 +137,14 @@ pub fn run(cli: Cli) -> ExitCode {
 fn build(
     project: &std::path::Path,
     out: Option<&std::path::Path>,
+    options: &pipeline::BuildOptions,
     verbose: bool,
     quiet: bool,
+    pdf: bool,
 ) -> ExitCode {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
-    let result = pipeline::build(project, out, &mut diags);
+    let result = pipeline::build_with(project, out, options, &mut diags);
     print_text(&diags.sorted(), quiet);
     match result {
         Ok(Some(report)) => {
@@ -127,6 +164,9 @@ fn build(
                     report.out.display()
                 );
             }
+            if pdf {
+                return print_pdf(&report.out, quiet);
+            }
             ExitCode::SUCCESS
         }
         Ok(None) => {
@@ -139,6 +179,27 @@ fn build(
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!("nothing was written; the previous site is untouched");
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+/// `build --pdf`, after the site is written: exit 1 when no PDF could be made.
+fn print_pdf(site: &std::path::Path, quiet: bool) -> ExitCode {
+    let html = site.join(crate::site::pages::report::PATH);
+    let pdf = site.join("report.pdf");
+    let printed = crate::site::pdf::find_browser()
+        .ok_or(crate::site::pdf::PdfError::NoBrowser)
+        .and_then(|browser| crate::site::pdf::print(&browser, &html, &pdf));
+    match printed {
+        Ok(()) => {
+            if !quiet {
+                eprintln!("printed {}", pdf.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(INVALID)
         }
     }

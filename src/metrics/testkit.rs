@@ -67,6 +67,7 @@ impl Kit {
             nps_interval: NpsInterval::Wald,
             datasets: BTreeMap::from([("survey".to_string(), dataset)]),
             drivers: Vec::new(),
+            brand: Default::default(),
         };
         let project = Project {
             root,

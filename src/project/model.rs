@@ -54,6 +54,8 @@ pub struct Config {
     pub datasets: BTreeMap<String, Dataset>,
     /// Key driver analyses, in the order written.
     pub drivers: Vec<Driver>,
+    /// The white label: logo, colours, footer.
+    pub brand: super::brand::Brand,
 }
 
 /// The language of the words the theme writes.

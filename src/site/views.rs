@@ -263,4 +263,13 @@ pub struct SiteView {
     pub version: String,
     /// The footer line.
     pub footer: String,
+    /// The brand's footer text (plain, autoescaped), or "".
+    pub brand_footer: String,
+    /// The logo's URL from the site root (`brand/logo.png`), or "".
+    pub logo_url: String,
+    /// The logo's text alternative: the client, else the title.
+    pub logo_alt: String,
+    /// CSS custom properties from `brand:` (`:root{--primary:#rrggbb}`), or "".
+    /// Trusted: built only from colours validated as `#rrggbb`.
+    pub brand_css_html: String,
 }

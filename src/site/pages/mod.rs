@@ -1,6 +1,7 @@
 //! Page builders: one function per kind of page, each returning (path, bytes).
 
 pub mod people;
+pub mod report;
 pub mod reports;
 pub mod scorecard;
 
