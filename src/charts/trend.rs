@@ -6,7 +6,8 @@
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::REFERENCE_MARK;
 use super::REFERENCE;
-use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::{axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::ChartWords;
 use plotters::prelude::*;
 
 /// One period of a trend: the value and its interval, any of which may be missing.
@@ -35,6 +36,8 @@ pub struct TrendView {
     pub y_range: Option<(f64, f64)>,
     /// Table headers, localised by the caller: e.g. `["Period","Value","Low","High"]`.
     pub headers: [String; 4],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl TrendView {
@@ -72,10 +75,14 @@ pub fn trend_svg(view: &TrendView) -> String {
         })
         .collect();
     if values.iter().all(Option::is_none) && bands.iter().all(Option::is_none) {
-        return super::svg::message_svg(KIND, &title, "No data");
+        return super::svg::message_svg(KIND, &title, &view.words.no_data);
     }
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let desc = format!("{}{}", count(labels.len(), "point"), span_desc(&refs));
+    let (first, last) = ends(&refs);
+    let desc = view.words.describe(
+        || format!("{}{}", count(labels.len(), "point"), span_desc(&refs)),
+        &[("n", &labels.len().to_string()), ("first", first), ("last", last)],
+    );
     let target = finite(view.target);
     let y = axis_range(
         values
@@ -89,7 +96,7 @@ pub fn trend_svg(view: &TrendView) -> String {
     );
     let x = (-0.5, labels.len() as f64 - 0.5);
     let marks = [REFERENCE_MARK];
-    frame::render(KIND, &title, &desc, SIZE, &marks, |root| {
+    frame::render(KIND, &title, &desc, &view.words.unavailable, SIZE, &marks, |root| {
         draw(
             root,
             &title,
@@ -200,6 +207,7 @@ mod tests {
             target: Some(30.0),
             y_range: Some((-100.0, 100.0)),
             headers: ["Period", "Value", "Low", "High"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

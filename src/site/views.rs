@@ -14,6 +14,15 @@ use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
 use crate::site::markdown::to_safe_html;
 
+/// The words a chart of `kind` writes itself, from the catalog (`chart_desc_<kind>`).
+pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
+    charts::ChartWords {
+        no_data: t.get("no_data"),
+        unavailable: t.get("chart_unavailable"),
+        desc: t.get(&format!("chart_desc_{kind}")),
+    }
+}
+
 /// A chart and its text alternative.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartView {
@@ -177,6 +186,7 @@ pub fn card(
         charts::sparkline_svg(
             &values,
             &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
+            &chart_words("sparkline", t),
         )
     } else {
         String::new()

@@ -11,7 +11,7 @@ use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::verbatims;
-use crate::site::views::{card, pairs, status_icon, status_label, status_word, ChartView, NavLink};
+use crate::site::views::{card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink};
 
 #[derive(Serialize)]
 struct KeyValue {
@@ -200,6 +200,7 @@ pub fn journey(
             points,
             y_range: range,
             headers: [t.get("stage"), t.get(header)],
+            words: chart_words("curve", t),
         };
         Some(ChartView {
             svg_html: charts::curve_svg(&view),

@@ -10,7 +10,7 @@ use crate::project::model::{NpsInterval, Page, Project};
 use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, pairs, ChartView};
+use crate::site::views::{card, chart_words, pairs, ChartView};
 
 #[derive(Serialize)]
 struct Formula {
@@ -177,6 +177,7 @@ pub fn drivers(r: &Renderer, computed: &Computed) -> Result<Built, RenderError> 
                         t.get("importance"),
                         t.get("performance"),
                     ],
+                    words: chart_words("quadrant", t),
                 };
                 ChartView {
                     svg_html: charts::quadrant_svg(&view),

@@ -11,7 +11,7 @@ use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
+    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
 };
 
 #[derive(Serialize)]
@@ -255,6 +255,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         target: ind.target,
         y_range: None,
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
+        words: chart_words("trend", t),
     };
     Some(ChartView {
         svg_html: charts::trend_svg(&view),
@@ -327,6 +328,7 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
             })
             .collect(),
         headers: [t.get("answer"), t.get("share_pct")],
+        words: chart_words("distribution", t),
     };
     Some(ChartView {
         svg_html: charts::distribution_svg(&view),
@@ -424,6 +426,7 @@ fn segment_section(
                 t.get("low"),
                 t.get("high"),
             ],
+            words: chart_words("bars", t),
         };
         ChartView {
             svg_html: charts::bars_svg(&view),
