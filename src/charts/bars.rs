@@ -7,7 +7,9 @@
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, Mark, REFERENCE_MARK};
-use super::{axis_range, clean_text, count, finite, fmt1, text_style, ChartWords, DataTable, LABEL};
+use super::{
+    axis_range, clean_text, count, finite, fmt1, text_style, ChartWords, DataTable, LABEL,
+};
 use super::{AMBER, GREEN, GREY, INK, MAIN, RED, REFERENCE};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -100,7 +102,10 @@ pub fn bars_svg(view: &BarsView) -> String {
     let present = bars.iter().filter(|b| b.value.is_some()).count();
     let desc = view.words.describe(
         || format!("{}, {present} with a value", count(bars.len(), "bar")),
-        &[("n", &bars.len().to_string()), ("present", &present.to_string())],
+        &[
+            ("n", &bars.len().to_string()),
+            ("present", &present.to_string()),
+        ],
     );
     let n = u32::try_from(bars.len()).unwrap_or(u32::MAX).min(1000);
     let size = (WIDTH, 110 + ROW * n);
@@ -118,9 +123,15 @@ pub fn bars_svg(view: &BarsView) -> String {
         color: INK,
         attrs: r#"class="interval""#,
     });
-    frame::render(KIND, &title, &desc, &view.words.unavailable, size, &marks, |root| {
-        draw(root, &title, &clean_text(&view.unit), &bars, target, x)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        size,
+        &marks,
+        |root| draw(root, &title, &clean_text(&view.unit), &bars, target, x),
+    )
 }
 
 /// A bar with its numbers made safe to draw.

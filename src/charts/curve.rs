@@ -7,8 +7,10 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
-use super::{axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, MAIN, REFERENCE};
 use super::ChartWords;
+use super::{
+    axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, MAIN, REFERENCE,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -69,14 +71,24 @@ pub fn curve_svg(view: &CurveView) -> String {
     let (first, last) = ends(&refs);
     let desc = view.words.describe(
         || format!("{}{}", count(labels.len(), "stage"), span_desc(&refs)),
-        &[("n", &labels.len().to_string()), ("first", first), ("last", last)],
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
     );
     let y = axis_range(values.iter().flatten().copied(), Some(view.y_range), 0.1);
     let x = (-0.5, labels.len() as f64 - 0.5);
     let unavailable = &view.words.unavailable;
-    frame::render(KIND, &title, &desc, unavailable, SIZE, &[REFERENCE_MARK], |root| {
-        draw(root, &title, &labels, &values, x, y)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        unavailable,
+        SIZE,
+        &[REFERENCE_MARK],
+        |root| draw(root, &title, &labels, &values, x, y),
+    )
 }
 
 fn draw(

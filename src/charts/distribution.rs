@@ -86,7 +86,11 @@ pub fn distribution_svg(view: &DistributionView) -> String {
     let (first, last) = ends(&refs);
     let desc = view.words.describe(
         || format!("{}{}", count(labels.len(), "column"), span_desc(&refs)),
-        &[("n", &labels.len().to_string()), ("first", first), ("last", last)],
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
     );
     // Columns grow from zero; headroom above (and below, for a negative share) fits labels.
     let lo = shares.iter().flatten().fold(0.0_f64, |a, &b| a.min(b));
@@ -102,9 +106,15 @@ pub fn distribution_svg(view: &DistributionView) -> String {
         })
         .collect();
     let axes = view.headers.clone().map(|h| clean_text(&h));
-    frame::render(KIND, &title, &desc, &view.words.unavailable, SIZE, &marks, |root| {
-        draw(root, &title, &axes, &labels, &shares, &colors, x, y)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        SIZE,
+        &marks,
+        |root| draw(root, &title, &axes, &labels, &shares, &colors, x, y),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

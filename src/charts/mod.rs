@@ -328,7 +328,10 @@ mod tests {
             desc: "{n} 个阶段，从 {first} 到 {last}".into(),
         };
         let facts = [("n", "3"), ("first", "了解"), ("last", "推荐")];
-        assert_eq!(zh.describe(|| "unused".into(), &facts), "3 个阶段，从 了解 到 推荐");
+        assert_eq!(
+            zh.describe(|| "unused".into(), &facts),
+            "3 个阶段，从 了解 到 推荐"
+        );
         let en = ChartWords::default();
         assert_eq!(en.describe(|| "3 stages".into(), &facts), "3 stages");
         let view = CurveView {
@@ -339,7 +342,10 @@ mod tests {
             words: zh,
         };
         let svg = curve_svg(&view);
-        assert!(svg.contains(">无数据</text>") && !svg.contains("No data"), "{svg}");
+        assert!(
+            svg.contains(">无数据</text>") && !svg.contains("No data"),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
-use super::{axis_range, clean_text, finite, fmt1, fmt_tick, ChartWords, DataTable, MAIN, REFERENCE};
+use super::{
+    axis_range, clean_text, finite, fmt1, fmt_tick, ChartWords, DataTable, MAIN, REFERENCE,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -107,10 +109,18 @@ pub fn quadrant_svg(view: &QuadrantView) -> String {
         ],
     );
     let unavailable = &view.words.unavailable;
-    frame::render(KIND, &title, &desc, unavailable, SIZE, &[REFERENCE_MARK], |root| {
-        let axes = (x_label.as_str(), y_label.as_str());
-        draw(root, &title, axes, &points, splits, x, y)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        unavailable,
+        SIZE,
+        &[REFERENCE_MARK],
+        |root| {
+            let axes = (x_label.as_str(), y_label.as_str());
+            draw(root, &title, axes, &points, splits, x, y)
+        },
+    )
 }
 
 fn draw(

@@ -116,7 +116,11 @@ mod tests {
 
     #[test]
     fn renders_with_gap_and_last_point() {
-        let svg = sparkline_svg(&[Some(1.0), Some(3.0), None, Some(2.0), Some(4.0)], "NPS", &ChartWords::default());
+        let svg = sparkline_svg(
+            &[Some(1.0), Some(3.0), None, Some(2.0), Some(4.0)],
+            "NPS",
+            &ChartWords::default(),
+        );
         assert_valid(&svg);
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains("class=\"last\" cx=\"116.0\""));
@@ -142,15 +146,25 @@ mod tests {
 
     #[test]
     fn escapes_hostile_title_and_keeps_chinese() {
-        let svg = sparkline_svg(&[Some(1.0)], r#"<script>alert(1)</script> & "x""#, &ChartWords::default());
+        let svg = sparkline_svg(
+            &[Some(1.0)],
+            r#"<script>alert(1)</script> & "x""#,
+            &ChartWords::default(),
+        );
         assert!(!svg.contains("<script"));
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
-        assert!(sparkline_svg(&[Some(1.0)], "净推荐值", &ChartWords::default()).contains(">净推荐值</title>"));
+        assert!(
+            sparkline_svg(&[Some(1.0)], "净推荐值", &ChartWords::default())
+                .contains(">净推荐值</title>")
+        );
     }
 
     #[test]
     fn deterministic() {
         let v = [Some(1.0), Some(2.5), None, Some(0.5)];
-        assert_eq!(sparkline_svg(&v, "a", &ChartWords::default()), sparkline_svg(&v, "a", &ChartWords::default()));
+        assert_eq!(
+            sparkline_svg(&v, "a", &ChartWords::default()),
+            sparkline_svg(&v, "a", &ChartWords::default())
+        );
     }
 }

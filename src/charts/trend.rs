@@ -5,9 +5,9 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::REFERENCE_MARK;
+use super::ChartWords;
 use super::REFERENCE;
 use super::{axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, BAND, MAIN};
-use super::ChartWords;
 use plotters::prelude::*;
 
 /// One period of a trend: the value and its interval, any of which may be missing.
@@ -81,7 +81,11 @@ pub fn trend_svg(view: &TrendView) -> String {
     let (first, last) = ends(&refs);
     let desc = view.words.describe(
         || format!("{}{}", count(labels.len(), "point"), span_desc(&refs)),
-        &[("n", &labels.len().to_string()), ("first", first), ("last", last)],
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
     );
     let target = finite(view.target);
     let y = axis_range(
@@ -96,19 +100,27 @@ pub fn trend_svg(view: &TrendView) -> String {
     );
     let x = (-0.5, labels.len() as f64 - 0.5);
     let marks = [REFERENCE_MARK];
-    frame::render(KIND, &title, &desc, &view.words.unavailable, SIZE, &marks, |root| {
-        draw(
-            root,
-            &title,
-            &clean_text(&view.y_label),
-            &labels,
-            &values,
-            &bands,
-            target,
-            x,
-            y,
-        )
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        SIZE,
+        &marks,
+        |root| {
+            draw(
+                root,
+                &title,
+                &clean_text(&view.y_label),
+                &labels,
+                &values,
+                &bands,
+                target,
+                x,
+                y,
+            )
+        },
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -170,7 +170,9 @@ impl<'p> DatasetPass<'p> {
             return None;
         }
         let verbatims = match (comments, nps_column) {
-            (Some(c), Some(nps)) => Some(VerbatimPass::new(c, nps, indicators.len(), personas.len())),
+            (Some(c), Some(nps)) => {
+                Some(VerbatimPass::new(c, nps, indicators.len(), personas.len()))
+            }
             _ => None,
         };
         Some(DatasetPass {

@@ -39,8 +39,9 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\+|\()?[0-9](?:[\s().\-]{0,3}[0-9])+").expect("the phone pattern is valid")
 });
 
-static ISO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").expect("the date pattern is valid"));
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").expect("the date pattern is valid")
+});
 
 /// The comment with every e-mail address and phone number masked.
 pub fn mask_contacts(text: &str) -> String {

@@ -53,11 +53,17 @@ pub fn validate_brand(
     let Some(raw) = raw else {
         return Brand::default();
     };
-    let primary = raw.primary.as_ref().and_then(|c| colour(file, "primary", c, diags));
+    let primary = raw
+        .primary
+        .as_ref()
+        .and_then(|c| colour(file, "primary", c, diags));
     if let (Some(hex), Some(at)) = (&primary, &raw.primary) {
         warn_contrast(file, "primary", hex, at, AA_TEXT, "white text on it", diags);
     }
-    let accent = raw.accent.as_ref().and_then(|c| colour(file, "accent", c, diags));
+    let accent = raw
+        .accent
+        .as_ref()
+        .and_then(|c| colour(file, "accent", c, diags));
     if let (Some(hex), Some(at)) = (&accent, &raw.accent) {
         warn_contrast(file, "accent", hex, at, AA_GRAPHICS, "a white page", diags);
     }
@@ -73,7 +79,12 @@ pub fn validate_brand(
     }
 }
 
-fn logo(root: &Path, file: &Path, written: &Spanned<String>, diags: &mut Diagnostics) -> Option<PathBuf> {
+fn logo(
+    root: &Path,
+    file: &Path,
+    written: &Spanned<String>,
+    diags: &mut Diagnostics,
+) -> Option<PathBuf> {
     let at = location(file, written);
     let text = written.value.trim();
     let ext = Path::new(text)

@@ -20,11 +20,11 @@ pub mod write;
 
 use crate::diag::{Diagnostics, Location};
 use crate::metrics::computed::Computed;
+use crate::project::brand::Brand;
 use crate::project::model::Project;
 use i18n::Catalog;
 use pages::{people, report, reports, scorecard};
 use render::{RenderError, Renderer};
-use crate::project::brand::Brand;
 use views::{NavLink, NavView, SiteView};
 pub use write::SiteFiles;
 

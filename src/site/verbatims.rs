@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
-use crate::site::format::number;
 use crate::metrics::verbatims::{Sample, GROUPS, PER_GROUP};
+use crate::site::format::number;
 use crate::site::i18n::Catalog;
 
 /// One NPS group's comments.

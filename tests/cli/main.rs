@@ -7,3 +7,4 @@ mod build;
 mod harness;
 mod invalid;
 mod numbers;
+mod site;

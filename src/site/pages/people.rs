@@ -11,7 +11,9 @@ use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::verbatims;
-use crate::site::views::{card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink};
+use crate::site::views::{
+    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink,
+};
 
 #[derive(Serialize)]
 struct KeyValue {

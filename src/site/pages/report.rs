@@ -40,7 +40,9 @@ fn main_of(page: &[u8]) -> String {
         .zip(html.rfind("</main>"))
         .filter(|(a, b)| a <= b)
         .or_else(|| {
-            let start = html.find("<body").and_then(|i| html[i..].find('>').map(|j| i + j + 1))?;
+            let start = html
+                .find("<body")
+                .and_then(|i| html[i..].find('>').map(|j| i + j + 1))?;
             Some((start, html.rfind("</body>")?))
         });
     inner.map_or_else(String::new, |(a, b)| html[a..b].trim().to_string())
@@ -110,7 +112,10 @@ mod tests {
     fn main_of_takes_the_main_element_or_else_the_body() {
         let page = b"<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
         assert_eq!(main_of(page), "<h1>X</h1>");
-        assert_eq!(main_of(b"<html><body class=\"a\"><p>only</p></body></html>"), "<p>only</p>");
+        assert_eq!(
+            main_of(b"<html><body class=\"a\"><p>only</p></body></html>"),
+            "<p>only</p>"
+        );
         assert_eq!(main_of(b"no html at all"), "");
     }
 }
