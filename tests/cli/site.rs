@@ -186,7 +186,7 @@ fn language_flag_builds_the_site_in_chinese() {
         "Scorecard",
         " bars, ",
         "periods, from",
-        "Show data",
+        "Show the data",
     ] {
         assert!(
             !nps.contains(english) && !index.contains(english),
