@@ -86,7 +86,13 @@ pub fn report(r: &Renderer, project: &Project, computed: &Computed) -> Result<Bu
         reports::methodology(&flat, project, computed)?,
     );
     let mut ctx = r.context(PATH, "report");
-    ctx.insert("period_text", &period_text(computed, r));
+    let period = period_text(computed, r);
+    let period_line = if period.is_empty() {
+        period
+    } else {
+        t.fill("report_period", &[("period", &period)])
+    };
+    ctx.insert("period_text", &period_line);
     ctx.insert("sections", &sections);
     r.page(PATH, "report.html", &t.get("report"), ctx)
 }
