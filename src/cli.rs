@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::metrics::computed::{Computed, Status};
 use crate::pipeline;
+use crate::project::model::Language;
 use crate::site::format::number;
 
 /// cxscore: customer-experience scorecards as code. Definitions in YAML, data
@@ -45,6 +46,14 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Also print report.html to report.pdf with a headless Chromium (found on
+        /// PATH, or named by CXSCORE_CHROMIUM). Without one the site is still
+        /// written and the build exits 1 saying how to install it.
+        #[arg(long)]
+        pdf: bool,
+        /// The site's language, overriding `language:` in cxscore.yaml.
+        #[arg(long, value_enum, value_name = "LANG")]
+        language: Option<Lang>,
     },
     /// Validate and compute; write nothing. Exit 3 when the gate trips.
     Check {
@@ -75,8 +84,8 @@ pub enum Command {
         /// The folder to create.
         dir: PathBuf,
         /// The language of the project's words and of its site.
-        #[arg(long, value_enum, default_value_t = Language::En)]
-        language: Language,
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        language: Lang,
     },
     /// Write the JSON Schema of every YAML file of a project, for editors.
     Schema {
@@ -86,16 +95,6 @@ pub enum Command {
     },
 }
 
-/// The language of a new project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Language {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    #[value(name = "zh-CN")]
-    ZhCn,
-}
-
 /// The `--fail-on` level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Gate {
@@ -103,6 +102,25 @@ pub enum Gate {
     Red,
     /// Trip on amber or red.
     Amber,
+}
+
+/// `init --language` and `build --language`: the languages the theme speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN")]
+    ZhCn,
+}
+
+impl From<Lang> for Language {
+    fn from(l: Lang) -> Language {
+        match l {
+            Lang::En => Language::En,
+            Lang::ZhCn => Language::ZhCn,
+        }
+    }
 }
 
 /// Output format of `check`.
@@ -130,13 +148,15 @@ pub fn run(cli: Cli) -> ExitCode {
             baseline,
             verbose,
             quiet,
-        } => build(
-            &project,
-            out.as_deref(),
-            baseline.as_deref(),
-            verbose,
-            quiet,
-        ),
+            pdf,
+            language,
+        } => {
+            let options = pipeline::BuildOptions {
+                language: language.map(Language::from),
+                baseline,
+            };
+            build(&project, out.as_deref(), &options, verbose, quiet, pdf)
+        }
         Command::Check {
             project,
             fail_on,
@@ -158,10 +178,10 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn init(dir: &Path, language: Language) -> ExitCode {
+fn init(dir: &Path, language: Lang) -> ExitCode {
     let tag = match language {
-        Language::En => "en",
-        Language::ZhCn => "zh-CN",
+        Lang::En => "en",
+        Lang::ZhCn => "zh-CN",
     };
     match crate::init::init(dir, tag) {
         Ok(files) => {
@@ -206,14 +226,15 @@ fn schema(out: Option<&Path>) -> ExitCode {
 fn build(
     project: &Path,
     out: Option<&Path>,
-    baseline: Option<&Path>,
+    options: &pipeline::BuildOptions,
     verbose: bool,
     quiet: bool,
+    pdf: bool,
 ) -> ExitCode {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     crate::progress::enable(!quiet);
-    let result = pipeline::build(project, out, baseline, &mut diags);
+    let result = pipeline::build_with(project, out, options, &mut diags);
     print_text(&diags.sorted(), quiet);
     match result {
         Ok(Some(report)) => {
@@ -235,6 +256,9 @@ fn build(
                 if let Some(changes) = &report.changes {
                     eprintln!("{}", changes_line(changes));
                 }
+            }
+            if pdf {
+                return print_pdf(&report.out, quiet);
             }
             ExitCode::SUCCESS
         }
@@ -267,6 +291,27 @@ fn changes_line(changes: &crate::baseline::Changes) -> String {
         count(ChangeKind::Redefined),
         changes.removed.len()
     )
+}
+
+/// `build --pdf`, after the site is written: exit 1 when no PDF could be made.
+fn print_pdf(site: &Path, quiet: bool) -> ExitCode {
+    let html = site.join(crate::site::pages::report::PATH);
+    let pdf = site.join("report.pdf");
+    let printed = crate::site::pdf::find_browser()
+        .ok_or(crate::site::pdf::PdfError::NoBrowser)
+        .and_then(|browser| crate::site::pdf::print(&browser, &html, &pdf));
+    match printed {
+        Ok(()) => {
+            if !quiet {
+                eprintln!("printed {}", pdf.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(INVALID)
+        }
+    }
 }
 
 fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {

@@ -14,7 +14,10 @@ use crate::metrics::compute;
 use crate::metrics::computed::Computed;
 use crate::progress;
 use crate::project::fingerprint::definition_hash;
-use crate::project::{self, model::Project};
+use crate::project::{
+    self,
+    model::{Language, Project},
+};
 use crate::site::render::RenderError;
 use crate::site::write::{write_site, WriteError};
 use crate::site::{render_site, SiteFiles};
@@ -32,8 +35,31 @@ pub struct Checked {
 
 /// Loads, validates and computes; `None` when errors were recorded (all of them, in `diags`).
 pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
+    check_with(project_dir, &BuildOptions::default(), diags)
+}
+
+/// What a build may change from what `cxscore.yaml` says.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site's language instead of `language:` (`build --language`), so one
+    /// project publishes in en and zh-CN without editing it.
+    pub language: Option<Language>,
+    /// A previous run's metrics.json to compare with (`build --baseline`);
+    /// overrides `baseline:` in cxscore.yaml.
+    pub baseline: Option<PathBuf>,
+}
+
+/// [`check`] with [`BuildOptions`] applied to the loaded project.
+pub fn check_with(
+    project_dir: &Path,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<Checked> {
     let started = Instant::now();
-    let project = project::load(project_dir, diags)?;
+    let mut project = project::load(project_dir, diags)?;
+    if let Some(language) = options.language {
+        project.config.language = language;
+    }
     if diags.has_errors() {
         return None;
     }
@@ -154,10 +180,24 @@ pub fn build(
     baseline: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Result<Option<BuildReport>, BuildError> {
-    let Some(mut checked) = check(project_dir, diags) else {
+    let options = BuildOptions {
+        baseline: baseline.map(Path::to_path_buf),
+        ..BuildOptions::default()
+    };
+    build_with(project_dir, out, &options, diags)
+}
+
+/// [`build`] with [`BuildOptions`].
+pub fn build_with(
+    project_dir: &Path,
+    out: Option<&Path>,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Result<Option<BuildReport>, BuildError> {
+    let Some(mut checked) = check_with(project_dir, options, diags) else {
         return Ok(None);
     };
-    let changes = compare_with_baseline(&checked, baseline, diags);
+    let changes = compare_with_baseline(&checked, options.baseline.as_deref(), diags);
     if diags.has_errors() {
         return Ok(None);
     }

@@ -7,7 +7,9 @@
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, Mark, REFERENCE_MARK};
-use super::{axis_range, clean_text, count, finite, fmt1, text_style, DataTable, LABEL};
+use super::{
+    axis_range, clean_text, count, finite, fmt1, text_style, ChartWords, DataTable, LABEL,
+};
 use super::{AMBER, GREEN, GREY, INK, MAIN, RED, REFERENCE};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -41,6 +43,8 @@ pub struct BarsView {
     pub x_range: Option<(f64, f64)>,
     /// Table headers, localised by the caller: e.g. `["Segment","Value","Low","High"]`.
     pub headers: [String; 4],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl BarsView {
@@ -86,7 +90,7 @@ fn status_color(status: &str) -> RGBColor {
 pub fn bars_svg(view: &BarsView) -> String {
     let title = clean_text(&view.title);
     if view.bars.is_empty() {
-        return message_svg(KIND, &title, "No data");
+        return message_svg(KIND, &title, &view.words.no_data);
     }
     let bars: Vec<Clean> = view.bars.iter().map(Clean::new).collect();
     let target = finite(view.target);
@@ -96,7 +100,13 @@ pub fn bars_svg(view: &BarsView) -> String {
     });
     let x = axis_range(extent.chain(target).chain([0.0]), view.x_range, 0.1);
     let present = bars.iter().filter(|b| b.value.is_some()).count();
-    let desc = format!("{}, {present} with a value", count(bars.len(), "bar"));
+    let desc = view.words.describe(
+        || format!("{}, {present} with a value", count(bars.len(), "bar")),
+        &[
+            ("n", &bars.len().to_string()),
+            ("present", &present.to_string()),
+        ],
+    );
     let n = u32::try_from(bars.len()).unwrap_or(u32::MAX).min(1000);
     let size = (WIDTH, 110 + ROW * n);
     let mut marks: Vec<Mark> = STATUSES
@@ -113,9 +123,15 @@ pub fn bars_svg(view: &BarsView) -> String {
         color: INK,
         attrs: r#"class="interval""#,
     });
-    frame::render(KIND, &title, &desc, size, &marks, |root| {
-        draw(root, &title, &clean_text(&view.unit), &bars, target, x)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        size,
+        &marks,
+        |root| draw(root, &title, &clean_text(&view.unit), &bars, target, x),
+    )
 }
 
 /// A bar with its numbers made safe to draw.
@@ -225,6 +241,7 @@ mod tests {
             target: Some(30.0),
             x_range: None,
             headers: ["Segment", "Value", "Low", "High"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

@@ -7,7 +7,10 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
-use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, MAIN, REFERENCE};
+use super::ChartWords;
+use super::{
+    axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, MAIN, REFERENCE,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -29,6 +32,8 @@ pub struct CurveView {
     pub y_range: (f64, f64),
     /// Table headers, localised by the caller: e.g. `["Stage","Value"]`.
     pub headers: [String; 2],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl CurveView {
@@ -60,15 +65,30 @@ pub fn curve_svg(view: &CurveView) -> String {
     let labels: Vec<String> = view.points.iter().map(|p| clean_text(&p.label)).collect();
     let values: Vec<Option<f64>> = view.points.iter().map(|p| finite(p.value)).collect();
     if values.iter().all(Option::is_none) {
-        return message_svg(KIND, &title, "No data");
+        return message_svg(KIND, &title, &view.words.no_data);
     }
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let desc = format!("{}{}", count(labels.len(), "stage"), span_desc(&refs));
+    let (first, last) = ends(&refs);
+    let desc = view.words.describe(
+        || format!("{}{}", count(labels.len(), "stage"), span_desc(&refs)),
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
+    );
     let y = axis_range(values.iter().flatten().copied(), Some(view.y_range), 0.1);
     let x = (-0.5, labels.len() as f64 - 0.5);
-    frame::render(KIND, &title, &desc, SIZE, &[REFERENCE_MARK], |root| {
-        draw(root, &title, &labels, &values, x, y)
-    })
+    let unavailable = &view.words.unavailable;
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        unavailable,
+        SIZE,
+        &[REFERENCE_MARK],
+        |root| draw(root, &title, &labels, &values, x, y),
+    )
 }
 
 fn draw(
@@ -166,6 +186,7 @@ mod tests {
                 .collect(),
             y_range: (-2.0, 2.0),
             headers: ["Stage", "Value"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

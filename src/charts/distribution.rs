@@ -6,7 +6,7 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{message_svg, Mark};
-use super::{clean_text, count, finite, fmt1, span_desc, widen, DataTable};
+use super::{clean_text, count, ends, finite, fmt1, span_desc, widen, ChartWords, DataTable};
 use super::{AMBER, GREEN, MAIN, RED};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -31,6 +31,8 @@ pub struct DistributionView {
     /// Table headers, localised by the caller: e.g. `["Answer","Share %"]`. They also label
     /// the chart's axes.
     pub headers: [String; 2],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl DistributionView {
@@ -75,13 +77,21 @@ fn group_color(group: &str) -> RGBColor {
 pub fn distribution_svg(view: &DistributionView) -> String {
     let title = clean_text(&view.title);
     if view.columns.is_empty() {
-        return message_svg(KIND, &title, "No data");
+        return message_svg(KIND, &title, &view.words.no_data);
     }
     let labels: Vec<String> = view.columns.iter().map(|c| clean_text(&c.label)).collect();
     let shares: Vec<Option<f64>> = view.columns.iter().map(|c| finite(Some(c.share))).collect();
     let colors: Vec<RGBColor> = view.columns.iter().map(|c| group_color(&c.group)).collect();
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    let desc = format!("{}{}", count(labels.len(), "column"), span_desc(&refs));
+    let (first, last) = ends(&refs);
+    let desc = view.words.describe(
+        || format!("{}{}", count(labels.len(), "column"), span_desc(&refs)),
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
+    );
     // Columns grow from zero; headroom above (and below, for a negative share) fits labels.
     let lo = shares.iter().flatten().fold(0.0_f64, |a, &b| a.min(b));
     let hi = shares.iter().flatten().fold(0.0_f64, |a, &b| a.max(b));
@@ -96,9 +106,15 @@ pub fn distribution_svg(view: &DistributionView) -> String {
         })
         .collect();
     let axes = view.headers.clone().map(|h| clean_text(&h));
-    frame::render(KIND, &title, &desc, SIZE, &marks, |root| {
-        draw(root, &title, &axes, &labels, &shares, &colors, x, y)
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        SIZE,
+        &marks,
+        |root| draw(root, &title, &axes, &labels, &shares, &colors, x, y),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -145,6 +161,7 @@ mod tests {
             title: title.to_string(),
             columns,
             headers: ["Answer", "Share %"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

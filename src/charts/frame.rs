@@ -28,12 +28,13 @@ pub(super) fn render(
     kind: &str,
     title: &str,
     desc: &str,
+    unavailable: &str,
     size: (u32, u32),
     marks: &[Mark],
     draw: impl FnOnce(&Root<'_>) -> Drawn,
 ) -> String {
     if !font_ready() {
-        return svg::message_svg(kind, title, "Chart unavailable");
+        return svg::message_svg(kind, title, unavailable);
     }
     let mut raw = String::new();
     let drawn = {
@@ -45,7 +46,7 @@ pub(super) fn render(
     };
     match (drawn, svg::strip_root(&raw)) {
         (Ok(()), Some(body)) => svg::wrap(kind, title, desc, size, &svg::decorate(body, marks)),
-        _ => svg::message_svg(kind, title, "Chart unavailable"),
+        _ => svg::message_svg(kind, title, unavailable),
     }
 }
 

@@ -39,6 +39,7 @@ pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
 pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
 pub use sparkline::sparkline_svg;
+// (ChartWords is defined below and used by every view.)
 pub use trend::{trend_svg, TrendPoint, TrendView};
 
 use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};
@@ -56,6 +57,55 @@ pub struct DataTable {
     pub headers: Vec<String>,
     /// One row per data point, every cell already formatted for display.
     pub rows: Vec<Vec<String>>,
+}
+
+/// The words a chart writes on its own — the "No data" message and the `<desc>` sentence — in
+/// the reader's language.
+///
+/// Exists because charts compute their descriptions from the data, where the site cannot
+/// translate them afterwards: the site fills these from its catalog. [`ChartWords::default`] is
+/// English, for tests and callers without a catalog. `desc` is a template in which the chart
+/// replaces `{n}` (items drawn), `{present}` (bars with a value), `{first}` and `{last}` (the
+/// first and last label), `{x}`, `{y}`, `{x_split}` and `{y_split}` (quadrant) and
+/// `{last_value}` (sparkline); an empty `desc` keeps the chart's own English sentence.
+#[derive(Debug, Clone)]
+pub struct ChartWords {
+    /// Shown, and described, when there is nothing to draw.
+    pub no_data: String,
+    /// Shown when drawing failed (a packaging bug; never a panic).
+    pub unavailable: String,
+    /// The `<desc>` template; "" for the English default.
+    pub desc: String,
+}
+
+impl Default for ChartWords {
+    fn default() -> Self {
+        ChartWords {
+            no_data: "No data".into(),
+            unavailable: "Chart unavailable".into(),
+            desc: String::new(),
+        }
+    }
+}
+
+impl ChartWords {
+    /// The description: `desc` with `facts` filled in, or `english` when `desc` is empty.
+    fn describe(&self, english: impl FnOnce() -> String, facts: &[(&str, &str)]) -> String {
+        if self.desc.is_empty() {
+            return english();
+        }
+        facts.iter().fold(self.desc.clone(), |text, (key, value)| {
+            text.replace(&format!("{{{key}}}"), value)
+        })
+    }
+}
+
+/// The first and last of `labels`, for description templates.
+fn ends<'a>(labels: &[&'a str]) -> (&'a str, &'a str) {
+    (
+        labels.first().copied().unwrap_or(""),
+        labels.last().copied().unwrap_or(""),
+    )
 }
 
 /// Main series colour (lines, points, neutral bars): a blue readable on white.
@@ -270,6 +320,34 @@ mod tests {
         // ab_glyph only knows fonts registered with it, never system fonts, so this passing
         // is what makes charts work on a machine with none installed.
         assert!(font_ready());
+    }
+
+    #[test]
+    fn chart_words_fill_the_template_or_keep_the_english_default() {
+        let zh = ChartWords {
+            no_data: "无数据".into(),
+            unavailable: "图表不可用".into(),
+            desc: "{n} 个阶段，从 {first} 到 {last}".into(),
+        };
+        let facts = [("n", "3"), ("first", "了解"), ("last", "推荐")];
+        assert_eq!(
+            zh.describe(|| "unused".into(), &facts),
+            "3 个阶段，从 了解 到 推荐"
+        );
+        let en = ChartWords::default();
+        assert_eq!(en.describe(|| "3 stages".into(), &facts), "3 stages");
+        let view = CurveView {
+            title: "旅程".into(),
+            points: Vec::new(),
+            y_range: (-2.0, 2.0),
+            headers: ["阶段".into(), "情绪".into()],
+            words: zh,
+        };
+        let svg = curve_svg(&view);
+        assert!(
+            svg.contains(">无数据</text>") && !svg.contains("No data"),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
-use super::{axis_range, clean_text, finite, fmt1, fmt_tick, DataTable, MAIN, REFERENCE};
+use super::{
+    axis_range, clean_text, finite, fmt1, fmt_tick, ChartWords, DataTable, MAIN, REFERENCE,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -36,6 +38,8 @@ pub struct QuadrantView {
     pub y_split: f64,
     /// Table headers, localised by the caller: e.g. `["Driver","Importance","Performance"]`.
     pub headers: [String; 3],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl QuadrantView {
@@ -75,7 +79,7 @@ pub fn quadrant_svg(view: &QuadrantView) -> String {
         })
         .collect();
     if points.is_empty() {
-        return message_svg(KIND, &title, "No data");
+        return message_svg(KIND, &title, &view.words.no_data);
     }
     let (x_label, y_label) = (clean_text(&view.x_label), clean_text(&view.y_label));
     let splits = (finite(Some(view.x_split)), finite(Some(view.y_split)));
@@ -86,16 +90,37 @@ pub fn quadrant_svg(view: &QuadrantView) -> String {
         None => String::new(),
     };
     let noun = if points.len() == 1 { "point" } else { "points" };
-    let desc = format!(
-        "{} {noun}{}{}",
-        points.len(),
-        split_desc(&x_label, splits.0),
-        split_desc(&y_label, splits.1)
+    let tick = |s: Option<f64>| s.map_or_else(|| "—".to_string(), fmt_tick);
+    let desc = view.words.describe(
+        || {
+            format!(
+                "{} {noun}{}{}",
+                points.len(),
+                split_desc(&x_label, splits.0),
+                split_desc(&y_label, splits.1)
+            )
+        },
+        &[
+            ("n", &points.len().to_string()),
+            ("x", &x_label),
+            ("y", &y_label),
+            ("x_split", &tick(splits.0)),
+            ("y_split", &tick(splits.1)),
+        ],
     );
-    frame::render(KIND, &title, &desc, SIZE, &[REFERENCE_MARK], |root| {
-        let axes = (x_label.as_str(), y_label.as_str());
-        draw(root, &title, axes, &points, splits, x, y)
-    })
+    let unavailable = &view.words.unavailable;
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        unavailable,
+        SIZE,
+        &[REFERENCE_MARK],
+        |root| {
+            let axes = (x_label.as_str(), y_label.as_str());
+            draw(root, &title, axes, &points, splits, x, y)
+        },
+    )
 }
 
 fn draw(
@@ -161,6 +186,7 @@ mod tests {
             x_split: 0.35,
             y_split: 70.0,
             headers: ["Driver", "Importance", "Performance"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

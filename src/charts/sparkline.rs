@@ -4,8 +4,8 @@
 //! and a few lines of path data are smaller and easier to keep deterministic than a plotters
 //! drawing. It follows the same accessibility rules as the other charts.
 
-use super::svg::{hex, wrap_sized};
-use super::{axis_range, clean_text, finite, fmt1, GREY, MAIN};
+use super::svg::{escape, hex, wrap_sized};
+use super::{axis_range, clean_text, finite, fmt1, ChartWords, GREY, MAIN};
 use std::fmt::Write;
 
 const KIND: &str = "sparkline";
@@ -21,7 +21,7 @@ const PAD: f64 = 4.0;
 /// indicator name) becomes the `<title>`; the `<desc>` gives the count and the last value.
 /// Unlike the other charts the root keeps `width="120" height="32"` (see
 /// `svg::wrap_sized`); CSS may override it.
-pub fn sparkline_svg(values: &[Option<f64>], title: &str) -> String {
+pub fn sparkline_svg(values: &[Option<f64>], title: &str, words: &ChartWords) -> String {
     let title = clean_text(title);
     let values: Vec<Option<f64>> = values.iter().map(|v| finite(*v)).collect();
     let last = values
@@ -33,13 +33,14 @@ pub fn sparkline_svg(values: &[Option<f64>], title: &str) -> String {
         let body = format!(
             concat!(
                 "<text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\" dominant-baseline=\"middle\" ",
-                "font-size=\"10\" fill=\"{fill}\">No data</text>\n</svg>\n"
+                "font-size=\"10\" fill=\"{fill}\">{msg}</text>\n</svg>\n"
             ),
             x = W / 2.0,
             y = H / 2.0,
             fill = hex(GREY),
+            msg = escape(&words.no_data),
         );
-        return wrap(&title, "No data", &body);
+        return wrap(&title, &words.no_data, &body);
     };
     let (lo, hi) = axis_range(values.iter().flatten().copied(), None, 0.0);
     let n = values.len();
@@ -87,7 +88,11 @@ pub fn sparkline_svg(values: &[Option<f64>], title: &str) -> String {
     );
     let count = values.iter().flatten().count();
     let noun = if count == 1 { "value" } else { "values" };
-    let desc = format!("{count} {noun}, last {}", fmt1(Some(last_v)));
+    let last_value = fmt1(Some(last_v));
+    let desc = words.describe(
+        || format!("{count} {noun}, last {last_value}"),
+        &[("n", &count.to_string()), ("last_value", &last_value)],
+    );
     wrap(&title, &desc, &body)
 }
 
@@ -111,7 +116,11 @@ mod tests {
 
     #[test]
     fn renders_with_gap_and_last_point() {
-        let svg = sparkline_svg(&[Some(1.0), Some(3.0), None, Some(2.0), Some(4.0)], "NPS");
+        let svg = sparkline_svg(
+            &[Some(1.0), Some(3.0), None, Some(2.0), Some(4.0)],
+            "NPS",
+            &ChartWords::default(),
+        );
         assert_valid(&svg);
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains("class=\"last\" cx=\"116.0\""));
@@ -130,22 +139,32 @@ mod tests {
             vec![Some(1e300), Some(-1e300)],
             vec![Some(1.0), None, Some(2.0)],
         ] {
-            assert_valid(&sparkline_svg(&values, "x"));
+            assert_valid(&sparkline_svg(&values, "x", &ChartWords::default()));
         }
-        assert!(sparkline_svg(&[], "x").contains("No data"));
+        assert!(sparkline_svg(&[], "x", &ChartWords::default()).contains("No data"));
     }
 
     #[test]
     fn escapes_hostile_title_and_keeps_chinese() {
-        let svg = sparkline_svg(&[Some(1.0)], r#"<script>alert(1)</script> & "x""#);
+        let svg = sparkline_svg(
+            &[Some(1.0)],
+            r#"<script>alert(1)</script> & "x""#,
+            &ChartWords::default(),
+        );
         assert!(!svg.contains("<script"));
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
-        assert!(sparkline_svg(&[Some(1.0)], "净推荐值").contains(">净推荐值</title>"));
+        assert!(
+            sparkline_svg(&[Some(1.0)], "净推荐值", &ChartWords::default())
+                .contains(">净推荐值</title>")
+        );
     }
 
     #[test]
     fn deterministic() {
         let v = [Some(1.0), Some(2.5), None, Some(0.5)];
-        assert_eq!(sparkline_svg(&v, "a"), sparkline_svg(&v, "a"));
+        assert_eq!(
+            sparkline_svg(&v, "a", &ChartWords::default()),
+            sparkline_svg(&v, "a", &ChartWords::default())
+        );
     }
 }

@@ -5,7 +5,8 @@
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
-use super::{axis_range, clean_text, count, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::ChartWords;
+use super::{axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, BAND, MAIN};
 use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -41,6 +42,8 @@ pub struct TrendView {
     pub y_range: Option<(f64, f64)>,
     /// Table headers, localised by the caller: e.g. `["Period","Value","Low","High"]`.
     pub headers: [String; 4],
+    /// The chart's own words ("No data", the description), localised by the caller.
+    pub words: ChartWords,
 }
 
 impl TrendView {
@@ -88,19 +91,31 @@ pub fn trend_svg(view: &TrendView) -> String {
         })
         .collect();
     if values.iter().all(Option::is_none) && bands.iter().all(Option::is_none) {
-        return super::svg::message_svg(KIND, &title, "No data");
+        return super::svg::message_svg(KIND, &title, &view.words.no_data);
     }
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
     let benchmark = finite(view.benchmark);
-    let desc = format!(
-        "{}{}{}",
-        count(labels.len(), "point"),
-        span_desc(&refs),
-        benchmark.map_or(String::new(), |b| format!(
-            "; benchmark line at {}",
-            fmt1(Some(b))
-        ))
+    let (first, last) = ends(&refs);
+    let mut desc = view.words.describe(
+        || format!("{}{}", count(labels.len(), "point"), span_desc(&refs)),
+        &[
+            ("n", &labels.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
     );
+    if let Some(b) = benchmark {
+        // The benchmark label comes translated from the site; the English default reads as before.
+        if view.words.desc.is_empty() {
+            desc.push_str(&format!("; benchmark line at {}", fmt1(Some(b))));
+        } else {
+            desc.push_str(&format!(
+                "; {} {}",
+                clean_text(&view.benchmark_label),
+                fmt1(Some(b))
+            ));
+        }
+    }
     let target = finite(view.target);
     let y = axis_range(
         values
@@ -116,19 +131,27 @@ pub fn trend_svg(view: &TrendView) -> String {
     let x = (-0.5, labels.len() as f64 - 0.5);
     let marks = [REFERENCE_MARK, BENCHMARK_MARK];
     let benchmark = benchmark.map(|b| (b, clean_text(&view.benchmark_label)));
-    frame::render(KIND, &title, &desc, SIZE, &marks, |root| {
-        draw(
-            root,
-            &title,
-            &clean_text(&view.y_label),
-            &labels,
-            &values,
-            &bands,
-            (target, benchmark.as_ref()),
-            x,
-            y,
-        )
-    })
+    frame::render(
+        KIND,
+        &title,
+        &desc,
+        &view.words.unavailable,
+        SIZE,
+        &marks,
+        |root| {
+            draw(
+                root,
+                &title,
+                &clean_text(&view.y_label),
+                &labels,
+                &values,
+                &bands,
+                (target, benchmark.as_ref()),
+                x,
+                y,
+            )
+        },
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -240,6 +263,7 @@ mod tests {
             benchmark_label: "Benchmark".to_string(),
             y_range: Some((-100.0, 100.0)),
             headers: ["Period", "Value", "Low", "High"].map(String::from),
+            words: ChartWords::default(),
         }
     }
 

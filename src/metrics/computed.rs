@@ -25,6 +25,9 @@ pub struct Computed {
     pub drivers: Vec<DriverResult>,
     /// Per dataset: files, rows, rejected rows.
     pub data: BTreeMap<String, DataStats>,
+    /// Sampled comments per NPS group, masked; for the site only (not in the JSON).
+    #[serde(skip)]
+    pub verbatims: super::verbatims::Verbatims,
 }
 
 /// The generator block.

@@ -20,11 +20,13 @@ pub mod pass;
 pub mod periods;
 #[cfg(test)]
 mod properties;
+pub mod redact;
 pub mod results;
 pub mod rounding;
 pub mod status;
 #[cfg(test)]
 mod testkit;
+pub mod verbatims;
 
 use std::collections::BTreeMap;
 
@@ -49,8 +51,11 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
     let mut results = vec![None; project.indicators.len()];
     let mut drivers = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
+    let mut verbatims = verbatims::Verbatims::default();
     for (id, ds) in &project.config.datasets {
         let stats = run_dataset(project, ds, &s, &mut results, &mut drivers, diags);
+        verbatims.absorb(stats.1);
+        let stats = stats.0;
         data.insert(id.clone(), data_stats(stats));
     }
     let mut results: Vec<_> = (project.indicators.iter().zip(results))
@@ -78,6 +83,7 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
         indicators: results,
         drivers,
         data,
+        verbatims,
     }
 }
 
@@ -89,16 +95,16 @@ fn run_dataset(
     results: &mut [Option<computed::IndicatorResult>],
     drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
-) -> ScanStats {
+) -> (ScanStats, Option<verbatims::Tagged>) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return unread;
+        return (unread, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return unread;
+        return (unread, None);
     };
     let stats = scan(ds, &project.root, &header, &mut pass, diags);
     for ip in &pass.indicators {
@@ -124,7 +130,7 @@ fn run_dataset(
             .collect();
         drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
     }
-    stats
+    (stats, verbatims::Tagged::of(project, &mut pass))
 }
 
 fn driver_result(

@@ -12,6 +12,7 @@ use super::distribution::Dist;
 use super::drivers::DriverAcc;
 use super::measure::Measure;
 use super::periods::PeriodKey;
+use super::verbatims::VerbatimPass;
 use crate::data::cell::Cell;
 use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
@@ -77,6 +78,8 @@ pub struct DatasetPass<'p> {
     pub indicators: Vec<IndicatorPass<'p>>,
     /// The key driver analyses on this dataset.
     pub drivers: Vec<DriverPass>,
+    /// The comment sample, when the dataset has comments and an NPS indicator.
+    pub verbatims: Option<VerbatimPass>,
     obs: Vec<Option<Obs>>,
     matched: Vec<bool>,
     numbers: Vec<f64>,
@@ -109,9 +112,9 @@ impl<'p> DatasetPass<'p> {
                 ))
             })
             .collect::<Vec<_>>();
-        if let Some(c) = &dataset.comments {
-            r.require(c, &format!("comments of {of_ds}"), diags);
-        }
+        let comments = (dataset.comments.as_ref())
+            .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));
+        let mut nps_column = None;
         let personas = (project.personas.iter().enumerate())
             .filter_map(|(index, p)| {
                 let column = r.optional(&p.matcher.column.name)?;
@@ -133,6 +136,9 @@ impl<'p> DatasetPass<'p> {
                 Metric::Gap { expectation, .. } => r.require(expectation, &role, diags),
                 _ => None,
             };
+            if matches!(ind.metric, Metric::Nps) && nps_column.is_none() {
+                nps_column = column;
+            }
             let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
             let measure = Measure::of(&ind.metric);
             indicators.push(IndicatorPass {
@@ -173,7 +179,14 @@ impl<'p> DatasetPass<'p> {
         if r.failures > 0 {
             return None;
         }
+        let verbatims = match (comments, nps_column) {
+            (Some(c), Some(nps)) => {
+                Some(VerbatimPass::new(c, nps, indicators.len(), personas.len()))
+            }
+            _ => None,
+        };
         Some(DatasetPass {
+            verbatims,
             names: header.names.clone(),
             period: project.config.period,
             weight,
@@ -340,6 +353,9 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.feed_drivers(row, w);
+        if let Some(v) = &mut self.verbatims {
+            v.feed(row, &self.obs, &self.matched);
+        }
     }
 }
 

@@ -68,6 +68,7 @@ impl Kit {
             datasets: BTreeMap::from([("survey".to_string(), dataset)]),
             drivers: Vec::new(),
             baseline: None,
+            brand: Default::default(),
         };
         let project = Project {
             root,

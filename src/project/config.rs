@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::brand;
 use super::checks::{check_id, one_of_or_default};
 use super::model::{
     BadRows, ColumnRef, Config, Dataset, DateColumn, Driver, Encoding, Language, NpsInterval,
@@ -100,7 +101,9 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         .iter()
         .filter_map(|d| driver(file, d, &datasets, diags))
         .collect();
+    let brand = brand::validate_brand(root, file, raw.brand.as_ref(), diags);
     Config {
+        brand,
         title: raw.title.value,
         client: raw.client,
         language,

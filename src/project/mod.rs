@@ -5,6 +5,7 @@
 //! single YAML boundary (`yaml`), then every rule is checked and *all* problems
 //! are recorded before the pipeline decides to stop.
 
+pub mod brand;
 mod checks;
 mod config;
 pub mod fingerprint;

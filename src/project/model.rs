@@ -54,6 +54,8 @@ pub struct Config {
     pub datasets: BTreeMap<String, Dataset>,
     /// Key driver analyses, in the order written.
     pub drivers: Vec<Driver>,
+    /// The white label: logo, colours, footer.
+    pub brand: super::brand::Brand,
     /// `baseline:` — a previous run's metrics.json to compare with (project-relative).
     pub baseline: Option<WrittenPath>,
 }

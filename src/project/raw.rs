@@ -37,7 +37,18 @@ pub struct RawConfig {
     pub datasets: Spanned<BTreeMap<String, Spanned<RawDataset>>>,
     #[serde(default)]
     pub drivers: Vec<Spanned<RawDriver>>,
+    pub brand: Option<RawBrand>,
     pub baseline: Option<Spanned<String>>,
+}
+
+/// `brand: { logo, primary, accent, footer }`: the white label.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBrand {
+    pub logo: Option<Spanned<String>>,
+    pub primary: Option<Spanned<String>>,
+    pub accent: Option<Spanned<String>>,
+    pub footer: Option<Spanned<String>>,
 }
 
 /// One entry under `datasets:`.

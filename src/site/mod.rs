@@ -11,17 +11,20 @@ pub mod format;
 pub mod i18n;
 pub mod markdown;
 pub mod pages;
+pub mod pdf;
 pub mod render;
 pub mod theme;
+pub mod verbatims;
 pub mod views;
 pub mod write;
 
 use crate::baseline::Changes;
 use crate::diag::{Diagnostics, Location};
 use crate::metrics::computed::Computed;
+use crate::project::brand::Brand;
 use crate::project::model::Project;
 use i18n::Catalog;
-use pages::{people, reports, scorecard};
+use pages::{people, report, reports, scorecard};
 use render::{RenderError, Renderer};
 use views::{NavLink, NavView, SiteView};
 pub use write::SiteFiles;
@@ -39,12 +42,22 @@ pub fn render_site(
     let theme = theme::load_theme(&project.root, &config.theme, config.language.tag(), diags);
     let t = Catalog::parse(&theme.catalog_yaml, &theme.catalog_origin, diags);
     let version = env!("CARGO_PKG_VERSION");
+    let brand = &config.brand;
+    let client = config.client.clone().unwrap_or_default();
     let site = SiteView {
         title: config.title.clone(),
-        client: config.client.clone().unwrap_or_default(),
         lang: config.language.tag().to_string(),
         version: version.to_string(),
         footer: t.fill("footer", &[("version", version)]),
+        brand_footer: brand.footer.clone().unwrap_or_default(),
+        logo_url: brand.logo_site_path().unwrap_or_default(),
+        logo_alt: if client.is_empty() {
+            config.title.clone()
+        } else {
+            client.clone()
+        },
+        brand_css_html: brand_css(brand),
+        client,
     };
     let nav = NavView {
         journeys: project
@@ -75,7 +88,7 @@ pub fn render_site(
         built.push(pages::changes::json(changes)?);
     }
     for (ind, res) in views::pairs(project, &computed.indicators) {
-        built.push(scorecard::indicator(&r, project, ind, res)?);
+        built.push(scorecard::indicator(&r, project, computed, ind, res)?);
     }
     if !project.personas.is_empty() {
         built.push(people::personas_index(&r, project)?);
@@ -93,10 +106,20 @@ pub fn render_site(
     for page in &project.pages {
         built.push(reports::narrative(&r, project, computed, page, diags)?);
     }
+    built.push(report::report(&r, project, computed, changes)?);
 
     let mut files = SiteFiles::new();
     for (path, bytes) in theme.statics {
         files.insert(path, bytes);
+    }
+    if let (Some(source), Some(path)) = (&brand.logo, brand.logo_site_path()) {
+        match std::fs::read(source) {
+            Ok(bytes) => built.push((path, bytes)),
+            Err(e) => diags.error(
+                Location::file("cxscore.yaml"),
+                format!("cannot read the logo {}: {e}", source.display()),
+            ),
+        }
     }
     let json = serde_json::to_vec_pretty(computed).map_err(|e| RenderError {
         template: "metrics.json".into(),
@@ -123,4 +146,17 @@ pub fn render_site(
         );
     }
     Ok(files)
+}
+
+/// The brand's colours as CSS custom properties overriding the theme's.
+fn brand_css(brand: &Brand) -> String {
+    let vars: Vec<String> = [("primary", &brand.primary), ("accent", &brand.accent)]
+        .into_iter()
+        .filter_map(|(name, colour)| Some(format!("--{name}:{}", colour.as_ref()?)))
+        .collect();
+    if vars.is_empty() {
+        String::new()
+    } else {
+        format!(":root{{{}}}", vars.join(";"))
+    }
 }

@@ -36,6 +36,9 @@ pub struct Renderer<'a> {
     site: SiteView,
     nav: NavView,
     stylesheet: String,
+    /// Links written as from the site root whatever the page's path: for
+    /// `report.html`, which holds other pages' content at the root.
+    flat: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -71,12 +74,29 @@ impl<'a> Renderer<'a> {
             site,
             nav,
             stylesheet,
+            flat: false,
         })
+    }
+
+    /// The same renderer, writing every page's links as from the site root.
+    pub fn flat(&self) -> Renderer<'a> {
+        Renderer {
+            tera: self.tera.clone(),
+            t: self.t,
+            site: self.site.clone(),
+            nav: self.nav.clone(),
+            stylesheet: self.stylesheet.clone(),
+            flat: true,
+        }
     }
 
     /// The context every page starts from; `path` decides the `root` prefix of links.
     pub fn context(&self, path: &str, kind: &str) -> Context {
-        let depth = path.matches('/').count();
+        let depth = if self.flat {
+            0
+        } else {
+            path.matches('/').count()
+        };
         let mut ctx = Context::new();
         ctx.insert("root", &"../".repeat(depth));
         ctx.insert("current", path);

@@ -14,6 +14,15 @@ use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
 use crate::site::markdown::to_safe_html;
 
+/// The words a chart of `kind` writes itself, from the catalog (`chart_desc_<kind>`).
+pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
+    charts::ChartWords {
+        no_data: t.get("no_data"),
+        unavailable: t.get("chart_unavailable"),
+        desc: t.get(&format!("chart_desc_{kind}")),
+    }
+}
+
 /// A chart and its text alternative.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartView {
@@ -199,6 +208,7 @@ pub fn card(
         charts::sparkline_svg(
             &values,
             &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
+            &chart_words("sparkline", t),
         )
     } else {
         String::new()
@@ -296,4 +306,13 @@ pub struct SiteView {
     pub version: String,
     /// The footer line.
     pub footer: String,
+    /// The brand's footer text (plain, autoescaped), or "".
+    pub brand_footer: String,
+    /// The logo's URL from the site root (`brand/logo.png`), or "".
+    pub logo_url: String,
+    /// The logo's text alternative: the client, else the title.
+    pub logo_alt: String,
+    /// CSS custom properties from `brand:` (`:root{--primary:#rrggbb}`), or "".
+    /// Trusted: built only from colours validated as `#rrggbb`.
+    pub brand_css_html: String,
 }

@@ -7,6 +7,7 @@ mod build;
 mod harness;
 mod invalid;
 mod numbers;
+mod site;
 mod statistics;
 mod workflow;
 mod workflow_baseline;

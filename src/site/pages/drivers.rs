@@ -15,7 +15,7 @@ use crate::project::model::Project;
 use crate::site::format;
 use crate::site::i18n::Catalog;
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::ChartView;
+use crate::site::views::{chart_words, ChartView};
 
 #[derive(Serialize)]
 struct AttributeRow {
@@ -196,6 +196,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                 t.get("importance"),
                 t.get("performance"),
             ],
+            words: chart_words("quadrant", t),
         };
         ChartView {
             svg_html: charts::quadrant_svg(&view),

@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod drivers;
 pub mod people;
+pub mod report;
 pub mod reports;
 pub mod scorecard;
 

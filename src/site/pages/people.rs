@@ -10,7 +10,10 @@ use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, pairs, status_icon, status_label, status_word, ChartView, NavLink};
+use crate::site::verbatims;
+use crate::site::views::{
+    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink,
+};
 
 #[derive(Serialize)]
 struct KeyValue {
@@ -88,6 +91,11 @@ pub fn persona(
     let mut ctx = r.context(&path, "personas");
     ctx.insert("persona", &persona_view(r, p));
     ctx.insert("indicators", &cards);
+    let sample = computed.verbatims.personas.get(&p.id);
+    ctx.insert(
+        "verbatims",
+        &verbatims::view(sample, project.config.min_n_comments, r.t),
+    );
     r.page(&path, "persona.html", &p.name, ctx)
 }
 
@@ -194,6 +202,7 @@ pub fn journey(
             points,
             y_range: range,
             headers: [t.get("stage"), t.get(header)],
+            words: chart_words("curve", t),
         };
         Some(ChartView {
             svg_html: charts::curve_svg(&view),

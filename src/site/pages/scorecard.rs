@@ -11,8 +11,9 @@ use crate::metrics::rounding::round_to_total;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
+use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
+    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
 };
 
 #[derive(Serialize)]
@@ -172,10 +173,22 @@ struct BreakdownShare {
     share: i64,
 }
 
+/// The comment sample of an indicator, when its dataset has comments.
+fn verbatims_of(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+    ind: &Indicator,
+) -> Option<VerbatimsView> {
+    let sample = computed.verbatims.indicators.get(&ind.id);
+    verbatims::view(sample, project.config.min_n_comments, r.t)
+}
+
 /// One indicator's page: headline, definition, trend, distribution, segments, personas.
 pub fn indicator(
     r: &Renderer,
     project: &Project,
+    computed: &Computed,
     ind: &Indicator,
     res: &IndicatorResult,
 ) -> Result<Built, RenderError> {
@@ -222,6 +235,7 @@ pub fn indicator(
     }
     ctx.insert("segments", &sections);
     ctx.insert("breakdown", &breakdown(r, ind, res));
+    ctx.insert("verbatims", &verbatims_of(r, project, computed, ind));
     r.page(&path, "indicator.html", &ind.name, ctx)
 }
 
@@ -255,6 +269,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         benchmark_label: t.get("benchmark"),
         y_range: None,
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
+        words: chart_words("trend", t),
     };
     Some(ChartView {
         svg_html: charts::trend_svg(&view),
@@ -327,6 +342,7 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
             })
             .collect(),
         headers: [t.get("answer"), t.get("share_pct")],
+        words: chart_words("distribution", t),
     };
     Some(ChartView {
         svg_html: charts::distribution_svg(&view),
@@ -424,6 +440,7 @@ fn segment_section(
                 t.get("low"),
                 t.get("high"),
             ],
+            words: chart_words("bars", t),
         };
         ChartView {
             svg_html: charts::bars_svg(&view),

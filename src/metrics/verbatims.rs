@@ -1,0 +1,300 @@
+//! Compute stage: a small, deterministic sample of comments per NPS group.
+//!
+//! Input: during a dataset's streaming pass, each accepted row's comment (the
+//! dataset's `comments:` column), its NPS answer, which indicators counted the
+//! row and which personas it matches. Output: [`Verbatims`], per indicator and
+//! per persona, for promoters, passives and detractors: how many rows the group
+//! holds and up to [`PER_GROUP`] comments, masked ([`super::redact`]).
+//!
+//! **Grouping.** Rows are grouped by the dataset's *NPS column*: the column of
+//! the first `metric: nps` indicator on the dataset, in definition order (9–10
+//! promoter, 7–8 passive, 0–6 detractor). A row with a blank or non-0–10 NPS
+//! answer is in no group. A dataset without an NPS indicator shows no
+//! verbatims. An indicator's groups hold the rows that indicator counted (its
+//! `where` applied, its column answered); a persona's, the rows it matches.
+//!
+//! **Sampling.** Each group keeps the comments with the smallest 64-bit
+//! FNV-1a hash of their text (ties: by text), identical comments once. The
+//! sample therefore depends only on *which* comments exist, not on file or row
+//! order; memory is bounded by [`PER_GROUP`] per group however large the data;
+//! and two samples merge by keeping the smallest of both (personas seen on two
+//! datasets). Comments are masked before they are hashed or kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::pass::DatasetPass;
+use super::redact::mask_contacts;
+use crate::data::cell::Cell;
+use crate::data::scan::Row;
+use crate::project::model::Project;
+
+/// Comments kept per group: enough to give a voice, few enough to read.
+pub const PER_GROUP: usize = 3;
+
+/// The NPS groups, in display order.
+pub const GROUPS: [&str; 3] = ["promoter", "passive", "detractor"];
+
+/// One NPS group's rows and sampled comments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupSample {
+    /// Rows in the group (answered NPS), with or without a comment.
+    pub rows: u64,
+    /// (hash, masked comment), the [`PER_GROUP`] smallest.
+    kept: BTreeSet<(u64, String)>,
+}
+
+impl GroupSample {
+    fn add(&mut self, comment: Option<&str>) {
+        self.rows += 1;
+        if let Some(text) = comment {
+            self.offer(fnv1a(text), text);
+        }
+    }
+
+    fn offer(&mut self, hash: u64, text: &str) {
+        let worst = self.kept.last().map(|(h, t)| (*h, t.as_str()));
+        if self.kept.len() == PER_GROUP && worst.is_some_and(|w| (hash, text) >= w) {
+            return;
+        }
+        self.kept.insert((hash, text.to_string()));
+        if self.kept.len() > PER_GROUP {
+            self.kept.pop_last();
+        }
+    }
+
+    /// Adds `other`'s rows and keeps the smallest comments of both.
+    pub fn merge(&mut self, other: &GroupSample) {
+        self.rows += other.rows;
+        for (h, t) in &other.kept {
+            self.offer(*h, t);
+        }
+    }
+
+    /// The kept comments, in sample order (smallest hash first).
+    pub fn comments(&self) -> impl Iterator<Item = &str> {
+        self.kept.iter().map(|(_, t)| t.as_str())
+    }
+}
+
+/// Promoters, passives, detractors (in [`GROUPS`] order).
+pub type Sample = [GroupSample; 3];
+
+/// Every sample of the project (not in `metrics.json`: verbatims are for the site).
+#[derive(Debug, Clone, Default)]
+pub struct Verbatims {
+    /// By indicator id.
+    pub indicators: BTreeMap<String, Sample>,
+    /// By persona id, merged over the datasets the persona applies to.
+    pub personas: BTreeMap<String, Sample>,
+}
+
+impl Verbatims {
+    /// Adds one dataset's samples (nothing when the dataset had none).
+    pub fn absorb(&mut self, tagged: Option<Tagged>) {
+        let Some(tagged) = tagged else { return };
+        for (id, sample) in tagged.indicators {
+            merge_into(self.indicators.entry(id).or_default(), &sample);
+        }
+        for (id, sample) in tagged.personas {
+            merge_into(self.personas.entry(id).or_default(), &sample);
+        }
+    }
+}
+
+/// One dataset's samples, keyed by indicator and persona id.
+#[derive(Debug)]
+pub struct Tagged {
+    indicators: Vec<(String, Sample)>,
+    personas: Vec<(String, Sample)>,
+}
+
+impl Tagged {
+    /// Takes the finished samples out of a dataset's pass.
+    pub fn of(project: &Project, pass: &mut DatasetPass<'_>) -> Option<Tagged> {
+        let v = pass.verbatims.take()?;
+        let indicators = (pass.indicators.iter().zip(v.indicators))
+            .map(|(ip, s)| (project.indicators[ip.index].id.clone(), s))
+            .collect();
+        let personas = (pass.personas.iter().zip(v.personas))
+            .map(|(pc, s)| (project.personas[pc.index].id.clone(), s))
+            .collect();
+        Some(Tagged {
+            indicators,
+            personas,
+        })
+    }
+}
+
+fn merge_into(into: &mut Sample, from: &Sample) {
+    for (a, b) in into.iter_mut().zip(from) {
+        a.merge(b);
+    }
+}
+
+/// The sampling state of one dataset's pass.
+#[derive(Debug)]
+pub struct VerbatimPass {
+    comment: usize,
+    nps: usize,
+    /// Parallel to the pass's indicators.
+    indicators: Vec<Sample>,
+    /// Parallel to the pass's personas.
+    personas: Vec<Sample>,
+}
+
+impl VerbatimPass {
+    /// A pass reading comments from field `comment` and grouping by field `nps`.
+    pub fn new(comment: usize, nps: usize, indicators: usize, personas: usize) -> Self {
+        VerbatimPass {
+            comment,
+            nps,
+            indicators: vec![Sample::default(); indicators],
+            personas: vec![Sample::default(); personas],
+        }
+    }
+
+    /// Feeds one accepted row: `counted[k]` is `Some` when indicator k counted
+    /// it (its observation), `matched[p]` says whether persona p matches it.
+    pub fn feed<T>(&mut self, row: &Row<'_>, counted: &[Option<T>], matched: &[bool]) {
+        let Some(group) = nps_group(row.cell(self.nps)) else {
+            return;
+        };
+        let text = row.text(self.comment);
+        let comment = (!text.is_empty()).then(|| mask_contacts(text));
+        let counted = counted.iter().map(Option::is_some);
+        let matched = matched.iter().copied();
+        let in_scope = (self.indicators.iter_mut().zip(counted))
+            .chain(self.personas.iter_mut().zip(matched))
+            .filter(|(_, yes)| *yes);
+        for (sample, _) in in_scope {
+            sample[group].add(comment.as_deref());
+        }
+    }
+}
+
+/// The group index of an NPS answer: 0 promoter (9–10), 1 passive (7–8),
+/// 2 detractor (0–6); `None` for a blank or an answer outside 0–10.
+fn nps_group(cell: Cell<'_>) -> Option<usize> {
+    match cell.number()? {
+        x if (9.0..=10.0).contains(&x) => Some(0),
+        x if (7.0..9.0).contains(&x) => Some(1),
+        x if (0.0..7.0).contains(&x) => Some(2),
+        _ => None,
+    }
+}
+
+/// 64-bit FNV-1a: defined by its algorithm, so the sample is the same on every
+/// build and platform (std's hasher is not).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_of(comments: &[&str]) -> GroupSample {
+        let mut g = GroupSample::default();
+        for c in comments {
+            g.add(Some(c));
+        }
+        g
+    }
+
+    #[test]
+    fn fnv1a_matches_the_published_test_vectors() {
+        // From the FNV reference (isthe.com/chongo/tech/comp/fnv): "" and "a".
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn the_sample_keeps_the_smallest_hashes_whatever_the_order() {
+        let all: Vec<String> = (0..50).map(|i| format!("comment {i}")).collect();
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let mut expected: Vec<(u64, &str)> = refs.iter().map(|c| (fnv1a(c), *c)).collect();
+        expected.sort();
+        let expected: Vec<&str> = expected[..PER_GROUP].iter().map(|(_, c)| *c).collect();
+        let forward = sample_of(&refs);
+        let mut reversed = refs.clone();
+        reversed.reverse();
+        let backward = sample_of(&reversed);
+        assert_eq!(forward.comments().collect::<Vec<_>>(), expected);
+        assert_eq!(forward, backward);
+        assert_eq!(forward.rows, 50);
+    }
+
+    #[test]
+    fn merging_two_halves_equals_one_pass_and_duplicates_count_once() {
+        let all: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let mut merged = sample_of(&refs[..7]);
+        merged.merge(&sample_of(&refs[7..]));
+        assert_eq!(merged, sample_of(&refs));
+        let dup = sample_of(&["same", "same", "same"]);
+        assert_eq!(dup.comments().collect::<Vec<_>>(), ["same"]);
+        assert_eq!(dup.rows, 3);
+    }
+
+    #[test]
+    fn nps_groups_follow_the_spec_bounds() {
+        assert_eq!(nps_group(Cell::Number(10.0)), Some(0));
+        assert_eq!(nps_group(Cell::Number(9.0)), Some(0));
+        assert_eq!(nps_group(Cell::Number(8.0)), Some(1));
+        assert_eq!(nps_group(Cell::Number(7.0)), Some(1));
+        assert_eq!(nps_group(Cell::Number(6.0)), Some(2));
+        assert_eq!(nps_group(Cell::Number(0.0)), Some(2));
+        assert_eq!(nps_group(Cell::Number(11.0)), None);
+        assert_eq!(nps_group(Cell::Number(-1.0)), None);
+        assert_eq!(nps_group(Cell::Blank), None);
+        assert_eq!(nps_group(Cell::Text("n/a")), None);
+    }
+
+    #[test]
+    fn one_pass_samples_per_indicator_and_persona_masked() {
+        use crate::metrics::testkit::{col, Kit};
+        use crate::project::model::{Metric, RowMatch};
+        let csv = "score,csat,who,comment,email\n\
+                   10,5,a,Great! Call 138 0013 8000,x@y.com\n\
+                   9,4,b,,x@y.com\n\
+                   8,,a,ok,secret\n\
+                   3,1,a,mail me at li@example.cn,<b>\n\
+                   ,2,a,no score so no group,\n";
+        let mut kit = Kit::new(&[("a.csv", csv.as_bytes())]);
+        kit.dataset().comments = Some(col("comment", 4));
+        kit.dataset().pii = vec![col("email", 5)];
+        kit.indicator("nps", Metric::Nps, Some("score"), 10);
+        kit.indicator(
+            "csat",
+            Metric::Csat {
+                scale: crate::project::model::Range { lo: 1.0, hi: 5.0 },
+                top_box: crate::project::model::Range { lo: 4.0, hi: 5.0 },
+            },
+            Some("csat"),
+            20,
+        )
+        .filter = vec![RowMatch {
+            column: col("who", 21),
+            values: vec!["a".into()],
+        }];
+        kit.persona("pa", "who", &["a"]);
+        let (c, diags) = kit.run();
+        assert!(diags.is_empty(), "{diags:?}");
+        let texts = |s: &GroupSample| s.comments().map(str::to_string).collect::<Vec<_>>();
+        let nps = &c.verbatims.indicators["nps"];
+        // Answered NPS: 10, 9 promoters; 8 passive; 3 detractor (the blank is in no group).
+        assert_eq!([nps[0].rows, nps[1].rows, nps[2].rows], [2, 1, 1]);
+        assert_eq!(texts(&nps[0]), ["Great! Call ••• •••• ••••"]);
+        assert_eq!(texts(&nps[1]), ["ok"]);
+        assert_eq!(texts(&nps[2]), ["mail me at •••@•••"]);
+        // csat counts who = a with csat answered: rows 1 (10) and 4 (3); row 3 has a blank csat.
+        let csat = &c.verbatims.indicators["csat"];
+        assert_eq!([csat[0].rows, csat[1].rows, csat[2].rows], [1, 0, 1]);
+        // The persona holds rows 1, 3, 4 (and 5, which has no NPS answer).
+        let pa = &c.verbatims.personas["pa"];
+        assert_eq!([pa[0].rows, pa[1].rows, pa[2].rows], [1, 1, 1]);
+        assert!(c.verbatims.personas.keys().eq(["pa"]));
+    }
+}

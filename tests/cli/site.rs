@@ -1,0 +1,236 @@
+//! The site a consultant publishes: verbatims, branding, the one-page report,
+//! `--language`, `--pdf` and template overrides, on the real binary.
+
+use std::fs;
+
+use crate::harness::{stderr, Fixture};
+
+fn page(f: &Fixture, rel: &str) -> String {
+    fs::read_to_string(f.site().join(rel)).unwrap()
+}
+
+/// The text of the verbatims block (between its heading and the next section).
+fn verbatims_block(html: &str) -> &str {
+    let start = html.find("class=\"verbatims\"").expect("a verbatims block");
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+#[test]
+fn verbatims_are_sampled_per_nps_group_escaped_and_masked() {
+    let f = Fixture::copy("tiny");
+    f.edit(
+        "cxscore.yaml",
+        "min_n: 3\n",
+        "min_n: 3\nmin_n_comments: 1\n",
+    );
+    f.edit(
+        "data/survey.csv",
+        ",Bad,",
+        ",\"<script>alert(1)</script> call +86 138-0013-8000\",",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let nps = page(&f, "indicators/nps.html");
+    let block = verbatims_block(&nps);
+    // nps answers: 10 9 9 8 7 6 3 10 9 (and a blank): promoters 5, passives 2, detractors 2.
+    assert!(
+        block.contains("5 responses") && block.contains("2 responses"),
+        "{block}"
+    );
+    let promoters = &block[block.find("vg-promoter").unwrap()..block.find("vg-passive").unwrap()];
+    assert!(promoters.contains("Great") && promoters.contains("Slow, but ok"));
+    let detractors = &block[block.find("vg-detractor").unwrap()..];
+    assert!(detractors.contains("&lt;script&gt;alert(1)&lt;/script&gt; call ••• •••• ••••"));
+    assert!(!nps.contains("<script>") && !nps.contains("138-0013"));
+    // The persona holds only persona=new rows: 10 (Great), 9, 7, 3, 10.
+    let persona = page(&f, "personas/newcomer.html");
+    let block = verbatims_block(&persona);
+    assert!(
+        block.contains("Great") && !block.contains("Slow, but ok"),
+        "{block}"
+    );
+    assert!(
+        block.contains("3 responses") && block.contains("1 responses"),
+        "{block}"
+    );
+}
+
+#[test]
+fn verbatims_of_small_groups_are_withheld() {
+    let f = Fixture::copy("tiny");
+    f.edit(
+        "cxscore.yaml",
+        "min_n: 3\n",
+        "min_n: 3\nmin_n_comments: 3\n",
+    );
+    assert!(f.build().status.success());
+    let nps = page(&f, "indicators/nps.html");
+    let block = verbatims_block(&nps);
+    // Promoters (5 rows) are shown; detractors (2 rows, one comment "Bad") are not.
+    assert!(block.contains("Great"));
+    assert!(!block.contains("Bad"));
+    assert_eq!(
+        block.matches("Fewer than 3 responses").count(),
+        2,
+        "{block}"
+    );
+}
+
+#[test]
+fn brand_sets_logo_colours_and_an_escaped_footer() {
+    let f = Fixture::copy("tiny");
+    f.write(
+        "static/acme.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    f.edit(
+        "cxscore.yaml",
+        "min_n: 3\n",
+        "min_n: 3\nbrand:\n  logo: static/acme.svg\n  primary: \"#0B3D91\"\n  accent: \"#C2410C\"\n  footer: \"<b>ACME</b> & partners\"\n",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert!(f.site().join("brand/acme.svg").is_file());
+    let index = page(&f, "index.html");
+    assert!(index.contains(":root{--primary:#0b3d91;--accent:#c2410c}"));
+    assert!(index.contains("src=\"brand/acme.svg\" alt=\"Test client\""));
+    assert!(
+        index.contains("&lt;b&gt;ACME&lt;&#x2F;b&gt; &amp; partners")
+            || index.contains("&lt;b&gt;ACME&lt;/b&gt; &amp; partners"),
+        "{index}"
+    );
+    let nested = page(&f, "indicators/nps.html");
+    assert!(nested.contains("src=\"../brand/acme.svg\""));
+}
+
+#[test]
+fn brand_errors_name_the_place_and_a_light_primary_is_a_warning() {
+    let f = Fixture::copy("tiny");
+    f.write("../outside.png", "x");
+    // Line 7 is `brand:` after this edit; values start at column 12 / 11.
+    f.edit(
+        "cxscore.yaml",
+        "min_n: 3\n",
+        "min_n: 3\nbrand:\n  primary: blue\n  logo: ../outside.png\n",
+    );
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cxscore.yaml:8:12: error: `primary` is `blue`, but it must be a colour written #rrggbb"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "cxscore.yaml:9:9: error: `logo` `../outside.png` is outside the project folder"
+        ),
+        "{err}"
+    );
+
+    let f = Fixture::copy("tiny");
+    f.edit(
+        "cxscore.yaml",
+        "min_n: 3\n",
+        "min_n: 3\nbrand: { primary: \"#ffcc00\" }\n",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // #ffcc00: L = 0.2126·1 + 0.7152·0.6038 + 0 = 0.6445 → 1.05 / 0.6945 = 1.51.
+    assert!(
+        stderr(&out).contains("warning: `primary` #ffcc00 has a contrast of 1.51:1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn report_holds_the_whole_scorecard_in_one_page() {
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let report = page(&f, "report.html");
+    assert!(report.contains("<p class=\"cover-client\">Test client</p>"));
+    assert!(report.contains("Period: Jan 2026 – Feb 2026"), "{report}");
+    for anchor in [
+        "scorecard",
+        "indicator-nps",
+        "indicator-cx-index",
+        "journey-join",
+        "methodology",
+    ] {
+        assert!(report.contains(&format!("id=\"{anchor}\"")), "no {anchor}");
+        assert!(
+            report.contains(&format!("href=\"#{anchor}\"")),
+            "no toc entry {anchor}"
+        );
+    }
+    // Sections link from the site root, where the report lives.
+    assert!(report.contains("href=\"indicators/nps.html\""));
+    assert!(!report.contains("href=\"../"));
+}
+
+#[test]
+fn language_flag_builds_the_site_in_chinese() {
+    let f = Fixture::copy("tiny");
+    let out = f.run(&["build", "project", "--language", "zh-CN"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = page(&f, "index.html");
+    assert!(index.contains("<html lang=\"zh-CN\">"));
+    assert!(index.contains("计分卡"));
+    assert_eq!(f.metrics()["project"]["language"], "zh-CN");
+    let nps = page(&f, "indicators/nps.html");
+    assert!(nps.contains("2026年1月"), "period labels in Chinese");
+    for english in [
+        "No data",
+        "Scorecard",
+        " bars, ",
+        "periods, from",
+        "Show the data",
+    ] {
+        assert!(
+            !nps.contains(english) && !index.contains(english),
+            "{english}"
+        );
+    }
+    let bad = f.run(&["build", "project", "--language", "fr"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn pdf_without_a_browser_says_how_to_install_one_and_keeps_the_site() {
+    let f = Fixture::copy("tiny");
+    let out = assert_cmd::Command::cargo_bin("cxscore")
+        .unwrap()
+        .current_dir(f.root.parent().unwrap())
+        .env("CXSCORE_CHROMIUM", "/nonexistent/chromium")
+        .args(["build", "project", "--pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("apt-get install chromium"), "{err}");
+    assert!(err.contains("the site itself was written"), "{err}");
+    assert!(f.site().join("report.html").is_file());
+    assert!(!f.site().join("report.pdf").exists());
+}
+
+#[test]
+fn a_project_template_overrides_the_theme() {
+    let f = Fixture::copy("tiny");
+    f.write(
+        "templates/partials/tile.html",
+        "<article class=\"house-tile\">{{ ind.name }}: {{ ind.value_text }}</article>",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = page(&f, "index.html");
+    assert!(index.contains("<article class=\"house-tile\">Net Promoter Score: "));
+    assert!(
+        !index.contains("<dl class=\"tile-facts\">"),
+        "the theme's tile is gone"
+    );
+    // Pages that include the partial use the override too, others keep the theme.
+    assert!(page(&f, "personas/newcomer.html").contains("house-tile"));
+    assert!(page(&f, "methodology.html").contains("class=\"site-header\""));
+}
