@@ -10,22 +10,9 @@ use super::checks::{one_of, one_of_or_default, range, IdRegistry};
 use super::config::column;
 use super::model::{CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
 use super::raw::RawIndicator;
+use super::vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
-
-const METRICS: &[&str] = &[
-    "nps",
-    "csat",
-    "ces",
-    "mean",
-    "top_box",
-    "bottom_box",
-    "share",
-    "percentile",
-    "count",
-    "composite",
-    "gap",
-];
 
 /// Checks one raw indicator; `None` when it is too broken to compute.
 pub fn validate_indicator(
@@ -35,20 +22,20 @@ pub fn validate_indicator(
     diags: &mut Diagnostics,
 ) -> Option<Indicator> {
     let kind = [Kind::Kqi, Kind::Kci, Kind::Kpi]
-        [one_of(file, &raw.kind, "kind", &["kqi", "kci", "kpi"], diags).unwrap_or(0)];
+        [one_of(file, &raw.kind, "kind", vocabulary::KINDS, diags).unwrap_or(0)];
     let direction = [Direction::Higher, Direction::Lower][one_of_or_default(
         file,
         raw.direction.as_ref(),
         "direction",
-        &["higher", "lower"],
+        vocabulary::DIRECTIONS,
         diags,
     )];
     // The dataset is checked before the metric so a bad metric does not hide
     // a bad dataset: the user sees every mistake of the file in one run.
     let composite = raw.metric.value == "composite";
     let dataset = dataset_ref(file, &raw, composite, datasets, diags);
-    let metric_index = one_of(file, &raw.metric, "metric", METRICS, diags)?;
-    let metric = metric(file, &raw, METRICS[metric_index], diags)?;
+    let metric_index = one_of(file, &raw.metric, "metric", vocabulary::METRICS, diags)?;
+    let metric = metric(file, &raw, vocabulary::METRICS[metric_index], diags)?;
     let needs_column = !matches!(metric, Metric::Count | Metric::Composite { .. });
     match (&raw.column, needs_column) {
         (None, true) => diags.error_hint(
@@ -236,7 +223,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 file,
                 raw.mode.as_ref(),
                 "mode",
-                &["mean", "agree", "net"],
+                vocabulary::CES_MODES,
                 diags,
             )],
         },
