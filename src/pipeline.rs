@@ -39,6 +39,7 @@ pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
     if diags.has_errors() {
         return None;
     }
+    crate::metrics::coverage::warn_empty_indicators(&project, &computed, diags);
     let timings = vec![
         ("load and validate", loaded),
         ("compute", started.elapsed() - loaded),

@@ -5,5 +5,6 @@
 
 mod build;
 mod harness;
+mod hostile;
 mod invalid;
 mod numbers;
