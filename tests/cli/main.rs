@@ -7,4 +7,5 @@ mod build;
 mod harness;
 mod hostile;
 mod invalid;
+mod kill;
 mod numbers;
