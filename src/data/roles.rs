@@ -33,7 +33,10 @@ pub fn check_roles(dataset: &Dataset, diags: &mut Diagnostics) {
                     "column `{}` is listed twice under `segments` of dataset `{}`",
                     column.name, dataset.id
                 ),
-                format!("list each segment once (it is first listed at {})", first.location),
+                format!(
+                    "list each segment once (it is first listed at {})",
+                    first.location
+                ),
             )
         } else {
             (
@@ -89,7 +92,12 @@ mod tests {
         let items = d.sorted();
         assert_eq!(items.len(), 1);
         let text = items[0].to_string();
-        assert!(text.starts_with("cxscore.yaml:11:5: error: column `w` is both the weight and a segment"), "{text}");
+        assert!(
+            text.starts_with(
+                "cxscore.yaml:11:5: error: column `w` is both the weight and a segment"
+            ),
+            "{text}"
+        );
         assert!(text.contains("first used at cxscore.yaml:3:5"), "{text}");
     }
 
@@ -98,7 +106,9 @@ mod tests {
         let mut d = Diagnostics::new();
         check_roles(&dataset("w", &["channel", "region", "channel"]), &mut d);
         assert_eq!(d.error_count(), 1);
-        assert!(d.sorted()[0].message.contains("listed twice under `segments`"));
+        assert!(d.sorted()[0]
+            .message
+            .contains("listed twice under `segments`"));
         let mut d = Diagnostics::new();
         check_roles(&dataset("w", &["channel", "region"]), &mut d);
         assert!(d.is_empty());

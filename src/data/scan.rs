@@ -134,6 +134,10 @@ fn header_of(
     ds: &Dataset,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
+    // Called twice for a dataset's first file; identical diagnostics are merged.
+    if !check_declared(path, file, ds, diags) {
+        return None;
+    }
     let mut reader = match open(path, ds) {
         Ok(o) => o,
         Err(e) => {
@@ -170,8 +174,8 @@ fn header_of(
     let mut names = Vec::with_capacity(record.len());
     for (i, field) in record.iter().enumerate() {
         // A NUL in a UTF-8 header is UTF-16 read byte by byte.
-        let bad = misencoded(field, ds.encoding)
-            || (ds.encoding == Encoding::Utf8 && field.contains(&0));
+        let bad =
+            misencoded(field, ds.encoding) || (ds.encoding == Encoding::Utf8 && field.contains(&0));
         if bad {
             diags.error_hint(
                 Location::at(file, 1, i as u32 + 1),
@@ -301,9 +305,6 @@ pub fn scan(
     };
     for path in &dataset.files {
         let file = display_path(root, path);
-        if !check_declared(path, &file, dataset, diags) {
-            continue;
-        }
         let Some(names) = header_of(path, &file, dataset, diags) else {
             continue;
         };
@@ -380,10 +381,7 @@ fn scan_file(
         }
         let line = record.position().map_or(line, csv::Position::line);
         stats.rows += 1;
-        if let Some(field) = record
-            .iter()
-            .position(|f| misencoded(f, dataset.encoding))
-        {
+        if let Some(field) = record.iter().position(|f| misencoded(f, dataset.encoding)) {
             // Everything after the first bad byte is likely misread too: one
             // error per file says what to fix, a thousand would bury it.
             diags.error_hint(

@@ -80,20 +80,27 @@ fn looks_utf16(bytes: &[u8]) -> bool {
 /// The hint for a file that is not in its declared encoding (`declared`,
 /// e.g. `utf-8`), from what its bytes look like.
 pub fn encoding_hint(dataset_id: &str, declared: &str, guess: Guess) -> String {
-    match guess.declaration() {
-        Some(name) if name != declared => format!(
+    match (guess.declaration(), guess) {
+        // The whole file is in the declared encoding but this line is not:
+        // damage or a file pasted together from two exports.
+        (Some(name), _) if name == declared => format!(
+            "the rest of the file looks like {}, but these bytes are not: the file may mix encodings or be damaged; export it again, or re-save it as UTF-8",
+            display_name(guess)
+        ),
+        (Some("utf-8"), _) => format!(
+            "the file looks like UTF-8; remove `encoding: {declared}` from dataset `{dataset_id}` (UTF-8 is the default)"
+        ),
+        (Some(name), _) => format!(
             "the file looks like {}; declare `encoding: {name}` on dataset `{dataset_id}` in cxscore.yaml, or re-save the file as UTF-8",
             display_name(guess)
         ),
-        _ => {
-            let looks = match guess {
-                Guess::Unsupported(name) => {
-                    format!("the file looks like {name}, which cxscore does not read; ")
-                }
-                _ => String::new(),
-            };
-            format!("{looks}re-save the file as UTF-8 (in Excel: Save As → CSV UTF-8), or declare its encoding on dataset `{dataset_id}` (utf-8, gbk, gb18030 or utf-16)")
-        }
+        (None, _) if declared != "utf-8" => format!(
+            "these bytes are not {declared}: the file may mix encodings or be damaged; export it again, or re-save it as UTF-8 and remove `encoding: {declared}` from dataset `{dataset_id}`"
+        ),
+        (None, Guess::Unsupported(name)) => format!(
+            "the file looks like {name}, which cxscore does not read; re-save the file as UTF-8 (in Excel: Save As → CSV UTF-8), or declare its encoding on dataset `{dataset_id}` if it is gbk, gb18030 or utf-16"
+        ),
+        (None, _) => "re-save the file as UTF-8".to_string(),
     }
 }
 
@@ -149,9 +156,17 @@ mod tests {
     #[test]
     fn the_hint_names_the_declaration_to_add() {
         let hint = encoding_hint("survey", "utf-8", Guess::Gbk);
-        assert!(hint.contains("declare `encoding: gbk` on dataset `survey`"), "{hint}");
+        assert!(
+            hint.contains("declare `encoding: gbk` on dataset `survey`"),
+            "{hint}"
+        );
         // Declared gbk but the bytes are not GBK: no point suggesting gbk again.
         let hint = encoding_hint("survey", "gbk", Guess::Gbk);
         assert!(!hint.contains("declare `encoding: gbk`"), "{hint}");
+        assert!(hint.contains("may mix encodings"), "{hint}");
+        let hint = encoding_hint("survey", "gbk", Guess::Unsupported("windows-1252"));
+        assert!(hint.contains("may mix encodings"), "{hint}");
+        let hint = encoding_hint("survey", "gbk", Guess::Utf8);
+        assert!(hint.contains("remove `encoding: gbk`"), "{hint}");
     }
 }

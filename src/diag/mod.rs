@@ -144,7 +144,12 @@ impl Diagnostics {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.push(location, Severity::Warning, message.into(), Some(hint.into()));
+        self.push(
+            location,
+            Severity::Warning,
+            message.into(),
+            Some(hint.into()),
+        );
     }
 
     fn push(

@@ -6,8 +6,8 @@
 //! in every row. The build goes on (an empty result is not wrong in itself:
 //! a new touchpoint may have no answers yet), but it must not pass unseen.
 
-use crate::diag::Diagnostics;
 use super::computed::Computed;
+use crate::diag::Diagnostics;
 use crate::project::model::{Metric, Project};
 
 /// Warns about each data-reading indicator with n = 0 on a dataset with rows.

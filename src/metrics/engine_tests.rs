@@ -142,8 +142,9 @@ fn invalid_utf8_suggests_gbk_and_gbk_decodes() {
     kit.indicator("nps", Metric::Nps, Some("score"), 10);
     let (_, diags) = kit.run();
     assert_eq!(diags.len(), 1);
-    assert!(diags[0]
-        .starts_with("data/a.csv:1:2: error: the header of `data/a.csv` (dataset `survey`) is not valid UTF-8"));
+    assert!(diags[0].starts_with(
+        "data/a.csv:1:2: error: the header of `data/a.csv` (dataset `survey`) is not valid UTF-8"
+    ));
     assert!(diags[0].contains("`encoding: gbk`"), "{diags:?}");
     kit.dataset().encoding = Encoding::Gbk;
     kit.dataset().segments = vec![col("渠道", 2)];

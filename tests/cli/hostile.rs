@@ -88,9 +88,21 @@ fn every_encoding_and_dialect_gives_the_same_numbers() {
         ("GBK declared", gbk, "    encoding: gbk\n"),
         ("GB18030 declared", gb18030, "    encoding: gb18030\n"),
         ("GBK + CRLF", crlf_gbk, "    encoding: gbk\n"),
-        ("UTF-16 LE", utf16le_with_bom(&text), "    encoding: utf-16\n"),
-        ("UTF-16 + CRLF", utf16le_with_bom(&crlf), "    encoding: utf-16\n"),
-        ("semicolons", semicolons.into_bytes(), "    delimiter: \";\"\n"),
+        (
+            "UTF-16 LE",
+            utf16le_with_bom(&text),
+            "    encoding: utf-16\n",
+        ),
+        (
+            "UTF-16 + CRLF",
+            utf16le_with_bom(&crlf),
+            "    encoding: utf-16\n",
+        ),
+        (
+            "semicolons",
+            semicolons.into_bytes(),
+            "    delimiter: \";\"\n",
+        ),
         ("tabs", tabs.into_bytes(), "    delimiter: tab\n"),
     ];
     for (name, bytes, extra) in variants {
@@ -189,7 +201,10 @@ fn a_personal_looking_column_not_declared_pii_draws_a_located_warning() {
     f.edit("cxscore.yaml", "    pii: [email]\n", "");
     let out = f.build();
     let err = stderr(&out);
-    assert!(out.status.success(), "a warning must not fail the build: {err}");
+    assert!(
+        out.status.success(),
+        "a warning must not fail the build: {err}"
+    );
     // The dataset's `path:` is on line 9, column 11 of the fixture's cxscore.yaml.
     let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
     assert_eq!(line_of(&yaml, "path: data/survey.csv"), 9);

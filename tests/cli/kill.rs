@@ -47,7 +47,10 @@ fn big_project() -> Fixture {
 /// The two definitions the killed builds alternate between: they differ in a
 /// target, so the sites differ (statuses, metrics.json).
 fn set_inputs(f: &Fixture, which: usize) {
-    let (from, to) = [("target: 31\n", "target: 30\n"), ("target: 30\n", "target: 31\n")][which];
+    let (from, to) = [
+        ("target: 31\n", "target: 30\n"),
+        ("target: 30\n", "target: 31\n"),
+    ][which];
     let path = f.root.join("indicators/core.yaml");
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
@@ -75,7 +78,10 @@ fn sigkill_at_random_points_never_changes_the_previous_site() {
         assert!(out.status.success(), "{}", stderr(&out));
         sites.push((which, snapshot_tree(&f.site())));
     }
-    assert_ne!(sites[0].1, sites[1].1, "the two inputs must give different sites");
+    assert_ne!(
+        sites[0].1, sites[1].1,
+        "the two inputs must give different sites"
+    );
     let site_of = |which: usize| &sites.iter().find(|(w, _)| *w == which).unwrap().1;
 
     let binary = assert_cmd::cargo::cargo_bin("cxscore");

@@ -6,6 +6,7 @@
 mod build;
 mod harness;
 mod hostile;
+mod hostile_bad;
 mod invalid;
 mod kill;
 mod numbers;

@@ -100,7 +100,10 @@ mod tests {
         clean(p, &out);
         assert!(!dead.exists());
         assert!(mine.exists());
-        assert!(fresh_legacy.exists(), "a young folder without pid may be live");
+        assert!(
+            fresh_legacy.exists(),
+            "a young folder without pid may be live"
+        );
         assert!(unrelated.exists());
     }
 
