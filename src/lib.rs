@@ -25,3 +25,7 @@ pub mod project;
 pub mod site;
 
 pub mod cli;
+
+/// Entry points for the cargo-fuzz targets in `fuzz/`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing;
