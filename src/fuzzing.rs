@@ -187,8 +187,18 @@ pub fn executable(html: &str) -> Option<String> {
         }
         for scheme in ["javascript:", "vbscript:", "data:"] {
             for (i, _) in attrs.match_indices(scheme) {
-                let prefix = attrs[..i].trim_end_matches(['"', '\'', ' ']);
-                if prefix.ends_with('=') {
+                // Only a scheme at the start of an attribute's value runs:
+                // `href="c=javascript:x"` is a harmless relative link.
+                let before =
+                    attrs[..i].trim_end_matches(|c: char| c.is_whitespace() || c.is_control());
+                let at_value_start = if inside_quotes(attrs, i) {
+                    before
+                        .strip_suffix(['"', '\''])
+                        .is_some_and(|b| b.trim_end().ends_with('='))
+                } else {
+                    before.ends_with('=')
+                };
+                if at_value_start {
                     return Some(tag.to_string());
                 }
             }
@@ -228,6 +238,11 @@ mod tests {
         assert!(executable("<img src=x\nonerror = \"a\">").is_some());
         assert!(executable("<a href=\"javascript:alert(1)\">a</a>").is_some());
         assert!(executable("<IFRAME src=x>").is_some());
+        assert!(executable("<a href= ' javascript:x'>a</a>").is_some());
+        assert!(executable("<a href=javascript:x>a</a>").is_some());
+        // Found by the 60 s smoke run: a relative link whose path holds `javascript:`
+        // is not executable (the detector, not the sanitiser, was wrong).
+        assert!(executable("<a href=\"c=javascript:alert(1)\" rel=\"noopener\">x</a>").is_none());
     }
 
     #[test]
@@ -239,5 +254,7 @@ mod tests {
         csv_scan(&seed);
         csv_scan(b"\x05\xff\xfe\x00\"\n\n,,,");
         markdown(b"# Title\n\n<img src=x onerror=alert(1)> {{ indicator(\"nps\") }}");
+        // The smoke run's finding, verbatim (fuzz/artifacts/markdown/crash-58a3fb49…).
+        markdown(b"# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](c=javascript:alert(1))\n\n<iframe src=\"https:6/evil\"-|---|\n| 1 | {{ indicator(\"nps\") }} |\n");
     }
 }
