@@ -45,7 +45,7 @@ pub fn open(path: &Path, dataset: &Dataset) -> io::Result<csv::Reader<Box<dyn Re
             };
             let decoder = DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
-                .bom_sniffing(true)
+                .bom_override(true)
                 .strip_bom(true)
                 .build(file);
             Box::new(BufReader::new(decoder))

@@ -82,7 +82,9 @@ fn every_encoding_and_dialect_gives_the_same_numbers() {
     let crlf_gbk = encoding_rs::GBK.encode(&crlf).0.into_owned();
     let semicolons = with_delimiter(&text, b';');
     let tabs = with_delimiter(&text, b'\t');
-    let variants: [(&str, Vec<u8>, &str); 9] = [
+    let mut utf16be = vec![0xFE, 0xFF];
+    utf16be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let variants: [(&str, Vec<u8>, &str); 10] = [
         ("utf-8 + BOM", bom, ""),
         ("CRLF", crlf.clone().into_bytes(), ""),
         ("GBK declared", gbk, "    encoding: gbk\n"),
@@ -98,6 +100,7 @@ fn every_encoding_and_dialect_gives_the_same_numbers() {
             utf16le_with_bom(&crlf),
             "    encoding: utf-16\n",
         ),
+        ("UTF-16 BE", utf16be, "    encoding: utf-16\n"),
         (
             "semicolons",
             semicolons.into_bytes(),
