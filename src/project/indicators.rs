@@ -59,6 +59,7 @@ pub fn validate_indicator(
     }
     let amber = raw.thresholds.as_ref().and_then(|t| t.amber.as_ref());
     check_thresholds(file, &raw, amber, direction, diags);
+    check_reachable(file, &raw, &metric, amber, diags);
     let filter = raw
         .filter
         .as_ref()
@@ -404,6 +405,78 @@ fn check_thresholds(
                 amber.value, target.value
             ),
             format!("amber must lie {side} the target; or set `direction` to the other way"),
+        );
+    }
+}
+
+/// The values `metric` can take, when bounded: a target, amber threshold or
+/// benchmark outside them can never be reached and is surely a typo (130 for
+/// an NPS) or a unit mix-up (0.85 for 85 %).
+fn value_range(metric: &Metric) -> Option<(f64, f64, &'static str)> {
+    let percent = (0.0, 100.0, "a percentage");
+    let net = (-100.0, 100.0, "a net score");
+    match metric {
+        Metric::Nps => Some(net),
+        Metric::Csat { .. }
+        | Metric::TopBox { .. }
+        | Metric::BottomBox { .. }
+        | Metric::Share { .. }
+        | Metric::Composite { .. } => Some(percent),
+        Metric::Ces { scale, mode } => match mode {
+            CesMode::Mean => Some((scale.lo, scale.hi, "a mean on its scale")),
+            CesMode::Agree => Some(percent),
+            CesMode::Net => Some(net),
+        },
+        Metric::Mean { scale } | Metric::Percentile { scale, .. } => {
+            scale.map(|s| (s.lo, s.hi, "a value on its scale"))
+        }
+        Metric::Gap { scale, .. } => scale.map(|s| {
+            let width = s.hi - s.lo;
+            (-width, width, "a difference on its scale")
+        }),
+        Metric::Count => Some((0.0, f64::INFINITY, "a count")),
+    }
+}
+
+/// Reports a target, amber threshold or benchmark the metric can never reach.
+fn check_reachable(
+    file: &Path,
+    raw: &RawIndicator,
+    metric: &Metric,
+    amber: Option<&Spanned<f64>>,
+    diags: &mut Diagnostics,
+) {
+    let Some((lo, hi, what)) = value_range(metric) else {
+        return;
+    };
+    let values = [
+        ("target", raw.target.as_ref()),
+        ("amber threshold", amber),
+        ("benchmark", raw.benchmark.as_ref()),
+    ];
+    for (key, value) in values {
+        let Some(v) = value else { continue };
+        if !v.value.is_finite() || (lo..=hi).contains(&v.value) {
+            continue;
+        }
+        let bounds = if hi.is_infinite() {
+            format!("{lo} or more")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        diags.error_hint(
+            location(file, v),
+            format!(
+                "{key} {} of `{}` is out of reach: {} is {what}, from {bounds}",
+                v.value,
+                raw.id.value,
+                metric.name()
+            ),
+            if what == "a percentage" {
+                format!("use a value from {bounds}; percentages are written as 85, not 0.85")
+            } else {
+                format!("use a value from {bounds}")
+            },
         );
     }
 }
