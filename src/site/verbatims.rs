@@ -60,7 +60,15 @@ pub fn view(sample: Option<&Sample>, min_n_comments: u64, t: &Catalog) -> Option
             VerbatimGroup {
                 class: (*class).to_string(),
                 label: t.get(&format!("{class}s")),
-                rows_text: t.fill("verbatims_rows", &[("n", &number(g.rows as f64, 0))]),
+                // "1 response", "5 responses": the catalog has a singular form.
+                rows_text: t.fill(
+                    if g.rows == 1 {
+                        "verbatims_rows_one"
+                    } else {
+                        "verbatims_rows"
+                    },
+                    &[("n", &number(g.rows as f64, 0))],
+                ),
                 comments,
                 empty_note,
             }

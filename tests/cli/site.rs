@@ -29,6 +29,11 @@ fn verbatims_are_sampled_per_nps_group_escaped_and_masked() {
         ",Bad,",
         ",\"<script>alert(1)</script> call +86 138-0013-8000\",",
     );
+    f.edit(
+        "data/survey.csv",
+        ",\"Slow, but ok\",",
+        ",\"Slow, but ok; mail joe.bloggs@example.org\",",
+    );
     let out = f.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let nps = page(&f, "indicators/nps.html");
@@ -43,6 +48,22 @@ fn verbatims_are_sampled_per_nps_group_escaped_and_masked() {
     let detractors = &block[block.find("vg-detractor").unwrap()..];
     assert!(detractors.contains("&lt;script&gt;alert(1)&lt;/script&gt; call ••• •••• ••••"));
     assert!(!nps.contains("<script>") && !nps.contains("138-0013"));
+    assert!(
+        promoters.contains("Slow, but ok; mail •••@•••"),
+        "{promoters}"
+    );
+    // Neither the address nor the number reaches any file of the site.
+    for entry in walkdir::WalkDir::new(f.site()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+            assert!(
+                !text.contains("joe.bloggs") && !text.contains("138-0013"),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
     // The persona holds only persona=new rows: 10 (Great), 9, 7, 3, 10.
     let persona = page(&f, "personas/newcomer.html");
     let block = verbatims_block(&persona);
@@ -51,7 +72,7 @@ fn verbatims_are_sampled_per_nps_group_escaped_and_masked() {
         "{block}"
     );
     assert!(
-        block.contains("3 responses") && block.contains("1 responses"),
+        block.contains("3 responses") && block.contains("1 response<"),
         "{block}"
     );
 }
