@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::pass::DatasetPass;
-use super::redact::mask_contacts;
+use super::redact::mask_contacts_cow;
 use crate::data::cell::Cell;
 use crate::data::scan::Row;
 use crate::project::model::Project;
@@ -160,7 +160,7 @@ impl VerbatimPass {
             return;
         };
         let text = row.text(self.comment);
-        let comment = (!text.is_empty()).then(|| mask_contacts(text));
+        let comment = (!text.is_empty()).then(|| mask_contacts_cow(text));
         let counted = counted.iter().map(Option::is_some);
         let matched = matched.iter().copied();
         let in_scope = (self.indicators.iter_mut().zip(counted))
