@@ -30,3 +30,7 @@ pub mod site;
 
 pub mod cli;
 pub mod serve;
+
+/// Entry points for the cargo-fuzz targets in `fuzz/`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing;

@@ -73,6 +73,7 @@ pub fn check_with(
     for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
         result.definition_hash = definition_hash(ind, &project);
     }
+    crate::metrics::coverage::warn_empty_indicators(&project, &computed, diags);
     let timings = vec![
         ("load and validate", loaded),
         ("compute", started.elapsed() - loaded),

@@ -14,6 +14,7 @@ use schemars::{generate::SchemaSettings, JsonSchema, Schema};
 use serde_json::{json, Value};
 
 use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona};
+use crate::project::vocabulary;
 
 /// Where `init` puts the schemas inside a project, and where `schema` writes by default.
 pub const SCHEMA_DIR: &str = ".cxscore/schema";
@@ -106,37 +107,17 @@ fn generate<T: JsonSchema>() -> Value {
 }
 
 /// Allowed values of the settings the mirror reads as plain strings, by
-/// (type name in the mirror, key). Kept beside the validator's lists: the
-/// schema test builds the example project, which uses most of them.
+/// (type name in the mirror, key): the validator's own lists.
 const ENUMS: &[(&str, &str, &[&str])] = &[
-    ("RawConfig", "language", &["en", "zh-CN"]),
-    ("RawConfig", "period", &["week", "month", "quarter", "year"]),
-    ("RawConfig", "nps_interval", &["wald", "adjusted_wald"]),
-    (
-        "RawDataset",
-        "encoding",
-        &["utf-8", "utf8", "gbk", "gb18030", "utf-16"],
-    ),
-    ("RawDataset", "bad_rows", &["fail", "skip"]),
-    ("RawIndicator", "kind", &["kqi", "kci", "kpi"]),
-    (
-        "RawIndicator",
-        "metric",
-        &[
-            "nps",
-            "csat",
-            "ces",
-            "mean",
-            "top_box",
-            "bottom_box",
-            "share",
-            "percentile",
-            "count",
-            "composite",
-        ],
-    ),
-    ("RawIndicator", "direction", &["higher", "lower"]),
-    ("RawIndicator", "mode", &["mean", "agree", "net"]),
+    ("RawConfig", "language", vocabulary::LANGUAGES),
+    ("RawConfig", "period", vocabulary::PERIODS),
+    ("RawConfig", "nps_interval", vocabulary::NPS_INTERVALS),
+    ("RawDataset", "encoding", vocabulary::ENCODINGS),
+    ("RawDataset", "bad_rows", vocabulary::BAD_ROWS),
+    ("RawIndicator", "kind", vocabulary::KINDS),
+    ("RawIndicator", "metric", vocabulary::METRICS),
+    ("RawIndicator", "direction", vocabulary::DIRECTIONS),
+    ("RawIndicator", "mode", vocabulary::CES_MODES),
 ];
 
 /// Narrows the string settings of [`ENUMS`] to their allowed values, wherever

@@ -9,4 +9,7 @@ pub mod cell;
 pub mod date;
 pub mod open;
 pub mod plan;
+pub mod privacy;
+pub mod roles;
 pub mod scan;
+pub mod sniff;

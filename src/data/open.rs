@@ -15,14 +15,10 @@ use crate::project::model::{Dataset, Encoding};
 /// The UTF-8 byte order mark Excel writes at the start of "CSV UTF-8" files.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// An open CSV file, with what we learnt about its first bytes.
-pub struct Opened {
-    /// The CSV reader (header not yet read).
-    pub reader: csv::Reader<Box<dyn Read>>,
-    /// True when a file declared UTF-8 starts like UTF-16 (a UTF-16 BOM or a
-    /// NUL byte early on): used to suggest `encoding: utf-16` instead of `gbk`.
-    pub looks_utf16: bool,
-}
+/// What a decoder leaves where the bytes were not valid in the declared
+/// encoding (U+FFFD in UTF-8). Seeing it in a decoded field means the file is
+/// not what `encoding:` says.
+pub const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
 /// Opens `path` with the dataset's encoding and delimiter.
 ///
@@ -30,21 +26,17 @@ pub struct Opened {
 /// bytes stay visible and are reported with their line, not silently
 /// replaced. GBK, GB18030 and UTF-16 are decoded to UTF-8 by `encoding_rs`
 /// (UTF-16 follows its BOM, little-endian without one); undecodable bytes
-/// there become U+FFFD, as every text editor shows them.
-pub fn open(path: &Path, dataset: &Dataset) -> io::Result<Opened> {
+/// there become U+FFFD, which the scanner reports as an error with its line.
+pub fn open(path: &Path, dataset: &Dataset) -> io::Result<csv::Reader<Box<dyn Read>>> {
     // Counted: the bytes read advance the progress bar (crate::progress).
     let file = crate::progress::Counted(File::open(path)?);
-    let (source, looks_utf16): (Box<dyn Read>, bool) = match dataset.encoding {
+    let source: Box<dyn Read> = match dataset.encoding {
         Encoding::Utf8 => {
             let mut buf = BufReader::new(file);
-            let head = buf.fill_buf()?;
-            let looks_utf16 = head.starts_with(b"\xFF\xFE")
-                || head.starts_with(b"\xFE\xFF")
-                || head.iter().take(64).any(|&b| b == 0);
-            if head.starts_with(UTF8_BOM) {
+            if buf.fill_buf()?.starts_with(UTF8_BOM) {
                 buf.consume(UTF8_BOM.len());
             }
-            (Box::new(buf), looks_utf16)
+            Box::new(buf)
         }
         other => {
             let encoding = match other {
@@ -54,25 +46,35 @@ pub fn open(path: &Path, dataset: &Dataset) -> io::Result<Opened> {
             };
             let decoder = DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
-                .bom_sniffing(true)
+                .bom_override(true)
                 .strip_bom(true)
                 .build(file);
-            (Box::new(BufReader::new(decoder)), false)
+            Box::new(BufReader::new(decoder))
         }
     };
-    let reader = csv::ReaderBuilder::new()
+    Ok(csv::ReaderBuilder::new()
         .delimiter(dataset.delimiter)
         .has_headers(true)
         .flexible(true)
-        .from_reader(source);
-    Ok(Opened {
-        reader,
-        looks_utf16,
-    })
+        .from_reader(source))
 }
 
-/// The hint for bytes that are not UTF-8 in a file declared UTF-8.
-pub fn encoding_hint(dataset_id: &str, looks_utf16: bool) -> String {
-    let guess = if looks_utf16 { "utf-16" } else { "gbk" };
-    format!("the file is not UTF-8; declare its encoding on dataset `{dataset_id}`, e.g. `encoding: {guess}`, or re-save it as UTF-8")
+/// The `encoding:` spelling of a dataset's encoding, for messages.
+pub fn declared(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Utf8 => "utf-8",
+        Encoding::Gbk => "gbk",
+        Encoding::Gb18030 => "gb18030",
+        Encoding::Utf16 => "utf-16",
+    }
+}
+
+/// True when a field's bytes are not text in the declared encoding: invalid
+/// UTF-8, or (for decoded encodings) the decoder's replacement character.
+pub fn misencoded(field: &[u8], encoding: Encoding) -> bool {
+    match std::str::from_utf8(field) {
+        Err(_) => true,
+        Ok(_) if encoding == Encoding::Utf8 => false,
+        Ok(_) => field.contains(&REPLACEMENT[0]) && field.windows(3).any(|w| w == REPLACEMENT),
+    }
 }

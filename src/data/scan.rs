@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 
 use super::cell::Cell;
-use super::open::{encoding_hint, open};
+use super::open::{declared, misencoded, open};
+use super::privacy::warn_undeclared;
+use super::roles::check_roles;
+use super::sniff::{encoding_hint, sniff_file, Guess};
 use crate::diag::{display_path, Diagnostics, Location};
 use crate::project::model::{BadRows, Dataset, Encoding};
 
@@ -19,6 +22,12 @@ use crate::project::model::{BadRows, Dataset, Encoding};
 /// past it, one last diagnostic says how many more were found. Two hundred
 /// lines are enough to see a pattern, and a broken export can hold millions.
 pub const MAX_ERRORS_SHOWN: usize = 200;
+
+/// A field longer than this is a data error. Excel holds at most 32,767
+/// characters in a cell (at most 4 bytes each in UTF-8); anything longer is
+/// almost always a quote that was opened and never closed, which swallows the
+/// rest of the file into one field.
+pub const MAX_FIELD_BYTES: usize = 32_767 * 4;
 
 /// At most this many rejections are kept per dataset under `bad_rows: skip`
 /// (for the methodology page); the `rejected` count is always exact.
@@ -98,7 +107,12 @@ impl Header {
 
 /// Reads the header of a dataset's first file. `None` (with an error recorded)
 /// when the dataset has no file or the header cannot be read.
+///
+/// Also checks what needs the dataset alone or its header: one role per
+/// column ([`super::roles`]) and personal-looking columns not declared `pii`
+/// ([`super::privacy`], a warning).
 pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Header> {
+    check_roles(dataset, diags);
     let Some(first) = dataset.files.first() else {
         diags.error_hint(
             dataset.location.clone(),
@@ -109,7 +123,9 @@ pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> O
     };
     let file = display_path(root, first);
     let names = header_of(first, &file, dataset, diags)?;
-    Some(Header { names, file })
+    let header = Header { names, file };
+    warn_undeclared(&header, dataset, diags);
+    Some(header)
 }
 
 fn header_of(
@@ -118,14 +134,18 @@ fn header_of(
     ds: &Dataset,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
-    let mut opened = match open(path, ds) {
+    // Called twice for a dataset's first file; identical diagnostics are merged.
+    if !check_declared(path, file, ds, diags) {
+        return None;
+    }
+    let mut reader = match open(path, ds) {
         Ok(o) => o,
         Err(e) => {
             diags.error(Location::file(file), format!("cannot read data file: {e}"));
             return None;
         }
     };
-    let record = match opened.reader.byte_headers() {
+    let record = match reader.byte_headers() {
         Ok(r) => r.clone(),
         Err(e) => {
             diags.error(
@@ -135,7 +155,15 @@ fn header_of(
             return None;
         }
     };
-    if record.is_empty() || record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+    if record.is_empty() {
+        diags.error_hint(
+            Location::file(file),
+            format!("data file `{}` of dataset `{}` is empty", file.display(), ds.id),
+            "export the data again: the first line must name the columns, one row per line after it",
+        );
+        return None;
+    }
+    if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
         diags.error_hint(
             Location::at(file, 1, 0),
             format!("data file of dataset `{}` has no header row", ds.id),
@@ -145,22 +173,116 @@ fn header_of(
     }
     let mut names = Vec::with_capacity(record.len());
     for (i, field) in record.iter().enumerate() {
-        let looks_utf16 = opened.looks_utf16 || field.contains(&0);
-        match std::str::from_utf8(field) {
-            Ok(s) if !(ds.encoding == Encoding::Utf8 && looks_utf16) => {
-                names.push(s.trim().to_string())
-            }
-            _ => {
-                diags.error_hint(
-                    Location::at(file, 1, i as u32 + 1),
-                    format!("the header of dataset `{}` is not valid UTF-8", ds.id),
-                    encoding_hint(&ds.id, looks_utf16),
-                );
-                return None;
-            }
+        // A NUL in a UTF-8 header is UTF-16 read byte by byte.
+        let bad =
+            misencoded(field, ds.encoding) || (ds.encoding == Encoding::Utf8 && field.contains(&0));
+        if bad {
+            diags.error_hint(
+                Location::at(file, 1, i as u32 + 1),
+                format!(
+                    "the header of `{}` (dataset `{}`) is not valid {}",
+                    file.display(),
+                    ds.id,
+                    encoding_name(ds.encoding)
+                ),
+                hint_for(path, ds),
+            );
+            return None;
         }
+        if field.len() > MAX_FIELD_BYTES {
+            diags.error_hint(
+                Location::at(file, 1, i as u32 + 1),
+                format!(
+                    "the header of `{}` has a field of {} bytes",
+                    file.display(),
+                    field.len()
+                ),
+                "a quote `\"` in the first line is probably never closed; close it",
+            );
+            return None;
+        }
+        names.push(String::from_utf8_lossy(field).trim().to_string());
+    }
+    if duplicates(&names, file, ds, diags) {
+        return None;
     }
     Some(names)
+}
+
+/// Records an error for each non-blank header name that appears twice; true if any did.
+fn duplicates(names: &[String], file: &Path, ds: &Dataset, diags: &mut Diagnostics) -> bool {
+    let mut found = false;
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            found = true;
+            diags.error_hint(
+                Location::at(file, 1, i as u32 + 1),
+                format!(
+                    "column `{name}` appears twice in the header of `{}` (fields {} and {}, dataset `{}`)",
+                    file.display(),
+                    first + 1,
+                    i + 1,
+                    ds.id
+                ),
+                "rename one of them in the data: cxscore finds columns by name, so two of one name are ambiguous",
+            );
+        }
+    }
+    found
+}
+
+/// The hint for bytes that are not in the declared encoding, from what the file looks like.
+fn hint_for(path: &Path, ds: &Dataset) -> String {
+    let guess = sniff_file(path).unwrap_or(Guess::Unsupported("unknown"));
+    encoding_hint(&ds.id, declared(ds.encoding), guess)
+}
+
+fn encoding_name(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Utf8 => "UTF-8",
+        Encoding::Gbk => "GBK",
+        Encoding::Gb18030 => "GB18030",
+        Encoding::Utf16 => "UTF-16",
+    }
+}
+
+/// Warns when a file declared GBK or GB18030 is in fact UTF-8 (its text would
+/// be garbled), and errors when a file declared UTF-16 is clearly not.
+fn check_declared(path: &Path, file: &Path, ds: &Dataset, diags: &mut Diagnostics) -> bool {
+    let Ok(guess) = sniff_file(path) else {
+        return true;
+    };
+    match (ds.encoding, guess) {
+        (Encoding::Gbk | Encoding::Gb18030, Guess::Utf8) => {
+            diags.warning_hint(
+                Location::file(file),
+                format!(
+                    "`{}` is valid UTF-8 with non-ASCII text, but dataset `{}` declares `encoding: {}`: its text will be garbled",
+                    file.display(),
+                    ds.id,
+                    declared(ds.encoding)
+                ),
+                format!("remove `encoding:` from dataset `{}` if the file is UTF-8", ds.id),
+            );
+            true
+        }
+        (Encoding::Utf16, g) if g != Guess::Utf16 => {
+            diags.error_hint(
+                Location::file(file),
+                format!(
+                    "`{}` does not look like UTF-16, but dataset `{}` declares `encoding: utf-16`",
+                    file.display(),
+                    ds.id
+                ),
+                encoding_hint(&ds.id, "utf-16", g),
+            );
+            false
+        }
+        _ => true,
+    }
 }
 
 /// Streams every file of `dataset` through `sink`; see the module docs.
@@ -175,6 +297,7 @@ pub fn scan(
     sink: &mut dyn RowSink,
     diags: &mut Diagnostics,
 ) -> ScanStats {
+    let errors_before = diags.error_count();
     let mut policy = Policy::new(dataset);
     let mut stats = ScanStats {
         files: dataset.files.len(),
@@ -210,6 +333,16 @@ pub fn scan(
         );
     }
     policy.finish(dataset, &mut stats, diags);
+    if stats.rows == 0 && diags.error_count() == errors_before {
+        diags.warning_hint(
+            dataset.location.clone(),
+            format!(
+                "dataset `{}` has a header but no data rows ({} file(s)); its indicators have no value",
+                dataset.id, stats.files
+            ),
+            "check the export: the files hold only the header line",
+        );
+    }
     stats
 }
 
@@ -224,7 +357,7 @@ fn scan_file(
     stats: &mut ScanStats,
     diags: &mut Diagnostics,
 ) {
-    let mut opened = match open(path, dataset) {
+    let mut reader = match open(path, dataset) {
         Ok(o) => o,
         Err(e) => {
             diags.error(Location::file(file), format!("cannot read data file: {e}"));
@@ -234,8 +367,8 @@ fn scan_file(
     let mut record = ByteRecord::new();
     let mut problems = Vec::new();
     loop {
-        let line = opened.reader.position().line() + 1;
-        match opened.reader.read_byte_record(&mut record) {
+        let line = reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -248,23 +381,34 @@ fn scan_file(
         }
         let line = record.position().map_or(line, csv::Position::line);
         stats.rows += 1;
-        if let Some(field) = record.iter().position(|f| std::str::from_utf8(f).is_err()) {
+        if let Some(field) = record.iter().position(|f| misencoded(f, dataset.encoding)) {
             // Everything after the first bad byte is likely misread too: one
             // error per file says what to fix, a thousand would bury it.
             diags.error_hint(
                 Location::at(file, line as u32, field as u32 + 1),
                 format!(
-                    "line {line} of dataset `{}` is not valid UTF-8 (field {}, column `{}`); the rest of the file was not read",
+                    "line {line} of `{}` (dataset `{}`) is not valid {} (field {}, column `{}`); the rest of the file was not read",
+                    file.display(),
                     dataset.id,
+                    encoding_name(dataset.encoding),
                     field + 1,
                     header.names.get(field).map_or("?", String::as_str)
                 ),
-                encoding_hint(&dataset.id, opened.looks_utf16),
+                hint_for(path, dataset),
             );
             return;
         }
         problems.clear();
-        if record.len() != header.names.len() {
+        if let Some(field) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+            problems.push(RowProblem {
+                field,
+                message: format!(
+                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
+                    header.names.get(field).map_or("?", String::as_str),
+                    record[field].len()
+                ),
+            });
+        } else if record.len() != header.names.len() {
             problems.push(RowProblem {
                 field: record.len().min(header.names.len()),
                 message: format!(

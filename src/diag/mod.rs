@@ -137,6 +137,21 @@ impl Diagnostics {
         self.push(location, Severity::Warning, message.into(), None);
     }
 
+    /// Records a warning with a hint saying what to do about it.
+    pub fn warning_hint(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(
+            location,
+            Severity::Warning,
+            message.into(),
+            Some(hint.into()),
+        );
+    }
+
     fn push(
         &mut self,
         location: Location,

@@ -142,8 +142,9 @@ fn invalid_utf8_suggests_gbk_and_gbk_decodes() {
     kit.indicator("nps", Metric::Nps, Some("score"), 10);
     let (_, diags) = kit.run();
     assert_eq!(diags.len(), 1);
-    assert!(diags[0]
-        .starts_with("data/a.csv:1:2: error: the header of dataset `survey` is not valid UTF-8"));
+    assert!(diags[0].starts_with(
+        "data/a.csv:1:2: error: the header of `data/a.csv` (dataset `survey`) is not valid UTF-8"
+    ));
     assert!(diags[0].contains("`encoding: gbk`"), "{diags:?}");
     kit.dataset().encoding = Encoding::Gbk;
     kit.dataset().segments = vec![col("渠道", 2)];
@@ -334,8 +335,10 @@ fn invalid_utf8_in_a_row_stops_that_file_with_a_hint() {
     kit.indicator("nps", Metric::Nps, Some("score"), 10);
     let (c, diags) = kit.run();
     assert_eq!(diags.len(), 1);
-    assert!(diags[0].starts_with("data/a.csv:3:2: error: line 3 of dataset `survey` is not valid UTF-8 (field 2, column `name`)"), "{diags:?}");
-    assert!(diags[0].contains("`encoding: gbk`"));
+    assert!(diags[0].starts_with("data/a.csv:3:2: error: line 3 of `data/a.csv` (dataset `survey`) is not valid UTF-8 (field 2, column `name`)"), "{diags:?}");
+    // `café` in Latin-1: not an encoding cxscore reads, so the hint says re-save.
+    assert!(diags[0].contains("looks like windows-1252"), "{diags:?}");
+    assert!(diags[0].contains("re-save the file as UTF-8"), "{diags:?}");
     assert_eq!(result(&c, "nps").estimate.n, 1);
 }
 

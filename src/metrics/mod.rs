@@ -9,6 +9,7 @@ pub mod acc;
 pub mod compare;
 pub mod composite;
 pub mod computed;
+pub mod coverage;
 pub mod distribution;
 pub mod drivers;
 #[cfg(test)]

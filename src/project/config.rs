@@ -11,6 +11,7 @@ use super::model::{
 };
 use super::paths::{resolve_dataset, PathProblem};
 use super::raw::{RawConfig, RawDataset, RawDriver};
+use super::vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics};
 
@@ -24,7 +25,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         file,
         raw.language.as_ref(),
         "language",
-        &["en", "zh-CN"],
+        vocabulary::LANGUAGES,
         diags,
     ) {
         1 => Language::ZhCn,
@@ -34,14 +35,14 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         file,
         raw.period.as_ref(),
         "period",
-        &["month", "week", "quarter", "year"],
+        vocabulary::PERIODS,
         diags,
     )];
     let nps_interval = [NpsInterval::Wald, NpsInterval::AdjustedWald][one_of_or_default(
         file,
         raw.nps_interval.as_ref(),
         "nps_interval",
-        &["wald", "adjusted_wald"],
+        vocabulary::NPS_INTERVALS,
         diags,
     )];
     let confidence = raw.confidence.as_ref().map_or(0.95, |c| {
@@ -155,14 +156,14 @@ fn dataset(
         file,
         ds.encoding.as_ref(),
         "encoding",
-        &["utf-8", "utf8", "gbk", "gb18030", "utf-16"],
+        vocabulary::ENCODINGS,
         diags,
     )];
     let bad_rows = [BadRows::Fail, BadRows::Skip][one_of_or_default(
         file,
         ds.bad_rows.as_ref(),
         "bad_rows",
-        &["fail", "skip"],
+        vocabulary::BAD_ROWS,
         diags,
     )];
     let delimiter = ds

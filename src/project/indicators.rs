@@ -10,22 +10,9 @@ use super::checks::{one_of, one_of_or_default, range, IdRegistry};
 use super::config::column;
 use super::model::{CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
 use super::raw::RawIndicator;
+use super::vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
-
-const METRICS: &[&str] = &[
-    "nps",
-    "csat",
-    "ces",
-    "mean",
-    "top_box",
-    "bottom_box",
-    "share",
-    "percentile",
-    "count",
-    "composite",
-    "gap",
-];
 
 /// Checks one raw indicator; `None` when it is too broken to compute.
 pub fn validate_indicator(
@@ -35,20 +22,20 @@ pub fn validate_indicator(
     diags: &mut Diagnostics,
 ) -> Option<Indicator> {
     let kind = [Kind::Kqi, Kind::Kci, Kind::Kpi]
-        [one_of(file, &raw.kind, "kind", &["kqi", "kci", "kpi"], diags).unwrap_or(0)];
+        [one_of(file, &raw.kind, "kind", vocabulary::KINDS, diags).unwrap_or(0)];
     let direction = [Direction::Higher, Direction::Lower][one_of_or_default(
         file,
         raw.direction.as_ref(),
         "direction",
-        &["higher", "lower"],
+        vocabulary::DIRECTIONS,
         diags,
     )];
     // The dataset is checked before the metric so a bad metric does not hide
     // a bad dataset: the user sees every mistake of the file in one run.
     let composite = raw.metric.value == "composite";
     let dataset = dataset_ref(file, &raw, composite, datasets, diags);
-    let metric_index = one_of(file, &raw.metric, "metric", METRICS, diags)?;
-    let metric = metric(file, &raw, METRICS[metric_index], diags)?;
+    let metric_index = one_of(file, &raw.metric, "metric", vocabulary::METRICS, diags)?;
+    let metric = metric(file, &raw, vocabulary::METRICS[metric_index], diags)?;
     let needs_column = !matches!(metric, Metric::Count | Metric::Composite { .. });
     match (&raw.column, needs_column) {
         (None, true) => diags.error_hint(
@@ -72,6 +59,7 @@ pub fn validate_indicator(
     }
     let amber = raw.thresholds.as_ref().and_then(|t| t.amber.as_ref());
     check_thresholds(file, &raw, amber, direction, diags);
+    check_reachable(file, &raw, &metric, amber, diags);
     let filter = raw
         .filter
         .as_ref()
@@ -236,7 +224,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 file,
                 raw.mode.as_ref(),
                 "mode",
-                &["mean", "agree", "net"],
+                vocabulary::CES_MODES,
                 diags,
             )],
         },
@@ -417,6 +405,78 @@ fn check_thresholds(
                 amber.value, target.value
             ),
             format!("amber must lie {side} the target; or set `direction` to the other way"),
+        );
+    }
+}
+
+/// The values `metric` can take, when bounded: a target, amber threshold or
+/// benchmark outside them can never be reached and is surely a typo (130 for
+/// an NPS) or a unit mix-up (0.85 for 85 %).
+fn value_range(metric: &Metric) -> Option<(f64, f64, &'static str)> {
+    let percent = (0.0, 100.0, "a percentage");
+    let net = (-100.0, 100.0, "a net score");
+    match metric {
+        Metric::Nps => Some(net),
+        Metric::Csat { .. }
+        | Metric::TopBox { .. }
+        | Metric::BottomBox { .. }
+        | Metric::Share { .. }
+        | Metric::Composite { .. } => Some(percent),
+        Metric::Ces { scale, mode } => match mode {
+            CesMode::Mean => Some((scale.lo, scale.hi, "a mean on its scale")),
+            CesMode::Agree => Some(percent),
+            CesMode::Net => Some(net),
+        },
+        Metric::Mean { scale } | Metric::Percentile { scale, .. } => {
+            scale.map(|s| (s.lo, s.hi, "a value on its scale"))
+        }
+        Metric::Gap { scale, .. } => scale.map(|s| {
+            let width = s.hi - s.lo;
+            (-width, width, "a difference on its scale")
+        }),
+        Metric::Count => Some((0.0, f64::INFINITY, "a count")),
+    }
+}
+
+/// Reports a target, amber threshold or benchmark the metric can never reach.
+fn check_reachable(
+    file: &Path,
+    raw: &RawIndicator,
+    metric: &Metric,
+    amber: Option<&Spanned<f64>>,
+    diags: &mut Diagnostics,
+) {
+    let Some((lo, hi, what)) = value_range(metric) else {
+        return;
+    };
+    let values = [
+        ("target", raw.target.as_ref()),
+        ("amber threshold", amber),
+        ("benchmark", raw.benchmark.as_ref()),
+    ];
+    for (key, value) in values {
+        let Some(v) = value else { continue };
+        if !v.value.is_finite() || (lo..=hi).contains(&v.value) {
+            continue;
+        }
+        let bounds = if hi.is_infinite() {
+            format!("{lo} or more")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        diags.error_hint(
+            location(file, v),
+            format!(
+                "{key} {} of `{}` is out of reach: {} is {what}, from {bounds}",
+                v.value,
+                raw.id.value,
+                metric.name()
+            ),
+            if what == "a percentage" {
+                format!("use a value from {bounds}; percentages are written as 85, not 0.85")
+            } else {
+                format!("use a value from {bounds}")
+            },
         );
     }
 }

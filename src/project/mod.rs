@@ -15,6 +15,7 @@ mod pages;
 pub mod paths;
 mod people;
 pub(crate) mod raw;
+pub mod vocabulary;
 pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};

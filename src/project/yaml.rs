@@ -100,8 +100,32 @@ fn describe(raw: &str) -> (String, Option<String>) {
         Some(i) => raw[..i].to_string(),
         None => raw.to_string(),
     };
-    let hint = unknown_name_hint(&message);
+    let hint = unknown_name_hint(&message).or_else(|| shape_hint(&message));
     (message, hint)
+}
+
+/// How to fix the parser's common shape and syntax errors, whose own words
+/// ("expected sequence start") mean little to someone editing a scorecard.
+fn shape_hint(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return Some(format!("add `{field}:` here; it is required"));
+    }
+    let hints: [(&str, &str); 9] = [
+        ("invalid floating point", "write a number here, e.g. `30` or `0.95`, without quotes or units"),
+        ("invalid integer", "write a whole number here, e.g. `30`, without quotes or units"),
+        ("expected sequence start", "a list belongs here: one item per line starting with `- `, or `[a, b]`"),
+        ("expected mapping start", "`key: value` lines belong here, or `{ key: value }`"),
+        ("invalid type", "check the shape of this value against docs/reference.md (a single value, a list or a map)"),
+        ("mapping values are not allowed", "check the indentation: keys of one block start in the same column, and a value containing `: ` needs quotes"),
+        ("did not find expected ',' or '}'", "close the `{ … }` on the same line, with `,` between entries"),
+        ("did not find expected ',' or ']'", "close the `[ … ]` on the same line, with `,` between items"),
+        ("did not find expected", "check the indentation and the brackets and quotes near here"),
+    ];
+    hints
+        .iter()
+        .find(|(pattern, _)| message.contains(pattern))
+        .map(|(_, hint)| hint.to_string())
 }
 
 /// For "unknown field `x`, expected one of a, b" (and "unknown variant"),
@@ -148,6 +172,36 @@ mod tests {
         assert_eq!(
             all[0].to_string(),
             "i.yaml:2:3: error: unknown field `tagret`, expected one of id, target; did you mean `target`?"
+        );
+    }
+
+    #[test]
+    fn shape_errors_get_a_hint() {
+        let mut d = Diagnostics::new();
+        let _: Option<Vec<Item>> = parse(Path::new("i.yaml"), "id: a\n", &mut d);
+        let _: Option<Vec<Item>> = parse(Path::new("j.yaml"), "- id: a\n  target: many\n", &mut d);
+        let _: Option<Vec<Item>> = parse(Path::new("k.yaml"), "- target: 3\n", &mut d);
+        let all = d.sorted();
+        assert_eq!(all.len(), 3);
+        assert!(
+            all[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("a list belongs here"),
+            "{}",
+            all[0]
+        );
+        assert!(
+            all[1].hint.as_deref().unwrap().contains("write a number"),
+            "{}",
+            all[1]
+        );
+        assert_eq!(
+            all[2].hint.as_deref(),
+            Some("add `id:` here; it is required"),
+            "{}",
+            all[2]
         );
     }
 

@@ -11,6 +11,8 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+mod stale;
+
 /// The rendered site: output path (relative, `/`-separated) → bytes, in path order.
 pub type SiteFiles = BTreeMap<String, Vec<u8>>;
 
@@ -59,8 +61,9 @@ pub fn write_site(files: &SiteFiles, out: &Path, project_root: &Path) -> Result<
     }
     let parent = out.parent().unwrap_or(Path::new(".")).to_path_buf();
     fs::create_dir_all(&parent).map_err(io_err("creating", &parent))?;
+    stale::clean(&parent, &out);
     let tmp = tempfile::Builder::new()
-        .prefix(".cxscore-build-")
+        .prefix(&stale::prefix())
         .tempdir_in(&parent)
         .map_err(io_err("creating a temporary folder in", &parent))?;
     for (rel, bytes) in files {

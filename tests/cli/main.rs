@@ -5,7 +5,10 @@
 
 mod build;
 mod harness;
+mod hostile;
+mod hostile_bad;
 mod invalid;
+mod kill;
 mod numbers;
 mod site;
 mod statistics;
