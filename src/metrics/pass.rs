@@ -16,11 +16,12 @@ use super::verbatims::VerbatimPass;
 use crate::data::cell::Cell;
 use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
-use crate::data::scan::{Header, Row, RowProblem, RowSink};
+use crate::data::scan::{Header, Row, RowProblem, RowSink, SplitSink};
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
 
 /// One indicator's accumulators on this dataset.
+#[derive(Clone)]
 pub struct IndicatorPass<'p> {
     /// Index into `project.indicators`.
     pub index: usize,
@@ -49,6 +50,7 @@ pub struct IndicatorPass<'p> {
 }
 
 /// A persona that applies to this dataset (its match column is in the header).
+#[derive(Clone)]
 pub struct PersonaCol {
     /// Index into `project.personas`.
     pub index: usize,
@@ -57,6 +59,7 @@ pub struct PersonaCol {
 }
 
 /// One key driver analysis on this dataset.
+#[derive(Clone)]
 pub struct DriverPass {
     /// Index into `project.config.drivers`.
     pub index: usize,
@@ -69,6 +72,7 @@ pub struct DriverPass {
 }
 
 /// Everything one dataset's pass feeds.
+#[derive(Clone)]
 pub struct DatasetPass<'p> {
     names: Vec<String>,
     period: Period,
@@ -138,7 +142,7 @@ enum Parsed {
 }
 
 /// Per-field memo of [`Parsed`], valid for the row whose number is `row`.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct CellCache {
     row: u64,
     slots: Vec<(u64, Parsed)>,
@@ -447,6 +451,81 @@ fn matches(row: &Row<'_>, column: usize, values: &[String]) -> bool {
 /// Match values trimmed once at plan time rather than once per row.
 fn trimmed(values: &[String]) -> Vec<String> {
     values.iter().map(|v| v.trim().to_string()).collect()
+}
+
+impl SplitSink for DatasetPass<'_> {
+    fn fork(&self) -> Self {
+        let mut fork = self.clone();
+        for ind in &mut fork.indicators {
+            ind.overall = ind.measure.new_acc();
+            ind.dist = ind.dist.as_ref().and_then(|_| ind.measure.new_dist());
+            ind.periods.clear();
+            ind.segments.iter_mut().for_each(BTreeMap::clear);
+            ind.seg_accs.iter_mut().for_each(Vec::clear);
+            ind.personas.fill(ind.measure.new_acc());
+        }
+        for d in &mut fork.drivers {
+            let k = d.columns.len().saturating_sub(1);
+            d.acc = DriverAcc::new(k);
+            d.personas.fill(DriverAcc::new(k));
+        }
+        fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
+        fork.keys = vec![SegmentKeys::default(); self.keys.len()];
+        fork.cells = CellCache::new(self.names.len());
+        fork.last_date.clear();
+        fork.last_period = None;
+        fork
+    }
+
+    fn merge(&mut self, later: Self) {
+        let DatasetPass {
+            indicators,
+            drivers,
+            verbatims,
+            keys,
+            ..
+        } = later;
+        for (a, b) in self.indicators.iter_mut().zip(indicators) {
+            a.overall.merge(&b.overall);
+            if let (Some(d), Some(e)) = (a.dist.as_mut(), b.dist.as_ref()) {
+                d.merge(e);
+            }
+            for (k, acc) in b.periods {
+                match a.periods.get_mut(&k) {
+                    Some(mine) => mine.merge(&acc),
+                    None => {
+                        a.periods.insert(k, acc);
+                    }
+                }
+            }
+            for ((col, accs), names) in b.seg_accs.into_iter().enumerate().zip(&keys) {
+                for (id, acc) in accs.into_iter().enumerate() {
+                    let Some(acc) = acc else { continue };
+                    let mine = self.keys[col].id(&names.names[id]);
+                    let slots = &mut a.seg_accs[col];
+                    if slots.len() <= mine {
+                        slots.resize(mine + 1, None);
+                    }
+                    match &mut slots[mine] {
+                        Some(m) => m.merge(&acc),
+                        slot => *slot = Some(acc),
+                    }
+                }
+            }
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        for (a, b) in self.drivers.iter_mut().zip(drivers) {
+            a.acc.merge(&b.acc);
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        if let (Some(a), Some(b)) = (self.verbatims.as_mut(), verbatims.as_ref()) {
+            a.merge(b);
+        }
+    }
 }
 
 impl RowSink for DatasetPass<'_> {

@@ -132,7 +132,7 @@ fn merge_into(into: &mut Sample, from: &Sample) {
 }
 
 /// The sampling state of one dataset's pass.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct VerbatimPass {
     comment: usize,
     nps: usize,
@@ -150,6 +150,26 @@ impl VerbatimPass {
             nps,
             indicators: vec![Sample::default(); indicators],
             personas: vec![Sample::default(); personas],
+        }
+    }
+
+    /// An empty pass with the same columns (for a piece of a large file).
+    pub fn fork(&self) -> Self {
+        VerbatimPass::new(
+            self.comment,
+            self.nps,
+            self.indicators.len(),
+            self.personas.len(),
+        )
+    }
+
+    /// Adds the samples of a later piece: samples are order-free (smallest
+    /// hashes), so this equals one pass over both.
+    pub fn merge(&mut self, later: &VerbatimPass) {
+        for (a, b) in (self.indicators.iter_mut().zip(&later.indicators))
+            .chain(self.personas.iter_mut().zip(&later.personas))
+        {
+            merge_into(a, b);
         }
     }
 
