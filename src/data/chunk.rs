@@ -205,7 +205,8 @@ mod tests {
         out
     }
 
-    const QUOTED: &[u8] = b"id,comment,score\n1,\"two\nlines\",5\n2,\"say \"\"hi\"\"\n\",7\n3,plain,9\n4,\"a,b\",1\n";
+    const QUOTED: &[u8] =
+        b"id,comment,score\n1,\"two\nlines\",5\n2,\"say \"\"hi\"\"\n\",7\n3,plain,9\n4,\"a,b\",1\n";
 
     #[test]
     fn every_cut_is_a_record_start_the_csv_parser_agrees_on() {
@@ -215,7 +216,10 @@ mod tests {
                 let cuts = cuts_of(QUOTED, target, block).expect("RFC 4180 quoting");
                 assert_eq!(cuts[0], (0, 0));
                 for c in &cuts {
-                    assert!(starts.contains(c), "target {target} block {block}: {c:?} not in {starts:?}");
+                    assert!(
+                        starts.contains(c),
+                        "target {target} block {block}: {c:?} not in {starts:?}"
+                    );
                 }
             }
         }

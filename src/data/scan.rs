@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use csv::ByteRecord;
+use csv::{ByteRecord, StringRecord};
 use rayon::prelude::*;
 
 use super::chunk::{cuts, Cut};
@@ -40,7 +40,7 @@ pub const MAX_REJECTIONS_KEPT: usize = 1000;
 
 /// One data row, valid UTF-8, with as many fields as the header.
 pub struct Row<'r> {
-    record: &'r ByteRecord,
+    record: &'r StringRecord,
     /// 1-based line where the record starts (the header is line 1).
     pub line: u64,
 }
@@ -48,11 +48,8 @@ pub struct Row<'r> {
 impl<'r> Row<'r> {
     /// The trimmed text of field `index` (0-based); empty when out of range.
     pub fn text(&self, index: usize) -> &'r str {
-        // The scanner checked every field is UTF-8 before building the row.
-        self.record
-            .get(index)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .map_or("", str::trim)
+        // Validated once per record (StringRecord), not once per read field.
+        self.record.get(index).map_or("", str::trim)
     }
 
     /// Field `index` (0-based) as a [`Cell`].
@@ -432,7 +429,12 @@ fn scan_file<S: SplitSink>(
         replay(piece, None, file, policy, stats, diags);
         return;
     };
-    let ends: Vec<u64> = cuts.iter().skip(1).map(|c| c.offset).chain([size]).collect();
+    let ends: Vec<u64> = cuts
+        .iter()
+        .skip(1)
+        .map(|c| c.offset)
+        .chain([size])
+        .collect();
     let mut forks: Vec<S> = cuts.iter().skip(1).map(|_| sink.fork()).collect();
     forks.insert(0, std::mem::replace(sink, sink.fork()));
     let results: Vec<Result<Piece<S>, String>> = (cuts.into_par_iter().zip(ends).zip(forks))
@@ -445,7 +447,15 @@ fn scan_file<S: SplitSink>(
                 .flexible(true)
                 .from_reader(&bytes[..]);
             let mut piece = Piece::new(fork);
-            read_piece(reader, cut.newlines, path, file, dataset, header, &mut piece);
+            read_piece(
+                reader,
+                cut.newlines,
+                path,
+                file,
+                dataset,
+                header,
+                &mut piece,
+            );
             Ok(piece)
         })
         .collect();
@@ -554,14 +564,85 @@ fn read_piece<R: Read, S: SplitSink>(
                 return;
             }
         }
-        let line = record
-            .position()
-            .map_or(line, |p| newlines + p.line());
+        let line = record.position().map_or(line, |p| newlines + p.line());
         piece.rows += 1;
-        if let Some(field) = record.iter().position(|f| misencoded(f, dataset.encoding)) {
-            // Everything after the first bad byte is likely misread too: one
-            // error per file says what to fix, a thousand would bury it.
-            piece.fatal = Some((
+        // One UTF-8 check of the whole record (fast when it is ASCII), and
+        // the record's buffers are reused: moved in here, moved back below.
+        let checked = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
+            Ok(s) if dataset.encoding == Encoding::Utf8 => Ok(s),
+            Ok(s) => match s
+                .as_byte_record()
+                .iter()
+                .position(|f| misencoded(f, dataset.encoding))
+            {
+                None => Ok(s),
+                Some(field) => Err((field, s.into_byte_record())),
+            },
+            Err(e) => Err((e.utf8_error().field(), e.into_byte_record())),
+        };
+        let text = match checked {
+            Ok(s) => s,
+            Err((field, _)) => {
+                bad_bytes(field, line, path, file, dataset, header, piece);
+                return;
+            }
+        };
+        problems.clear();
+        if let Some(field) = text.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+            problems.push(RowProblem {
+                field,
+                message: format!(
+                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
+                    header.names.get(field).map_or("?", String::as_str),
+                    text[field].len()
+                ),
+            });
+        } else if text.len() != header.names.len() {
+            problems.push(RowProblem {
+                field: text.len().min(header.names.len()),
+                message: format!(
+                    "row has {} fields but the header of dataset `{}` has {}",
+                    text.len(),
+                    dataset.id,
+                    header.names.len()
+                ),
+            });
+        } else {
+            piece.sink.row(
+                &Row {
+                    record: &text,
+                    line,
+                },
+                &mut problems,
+            );
+        }
+        record = text.into_byte_record();
+        if !problems.is_empty() {
+            if piece.kept < KEPT_PER_PIECE {
+                piece.kept += problems.len();
+                piece.bad.push((line, problems.clone()));
+            } else {
+                piece.more_problems += problems.len() as u64;
+                piece.more_rows += 1;
+            }
+        }
+    }
+}
+
+/// Records the error that stops a file at its first field that is not text
+/// in the declared encoding.
+fn bad_bytes<S>(
+    field: usize,
+    line: u64,
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    piece: &mut Piece<S>,
+) {
+    // Everything after the first bad byte is likely misread too: one
+    // error per file says what to fix, a thousand would bury it.
+    piece.fatal = Some((
                 Location::at(file, line as u32, field as u32 + 1),
                 format!(
                     "line {line} of `{}` (dataset `{}`) is not valid {} (field {}, column `{}`); the rest of the file was not read",
@@ -573,47 +654,6 @@ fn read_piece<R: Read, S: SplitSink>(
                 ),
                 Some(hint_for(path, dataset)),
             ));
-            return;
-        }
-        problems.clear();
-        if let Some(field) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
-            problems.push(RowProblem {
-                field,
-                message: format!(
-                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
-                    header.names.get(field).map_or("?", String::as_str),
-                    record[field].len()
-                ),
-            });
-        } else if record.len() != header.names.len() {
-            problems.push(RowProblem {
-                field: record.len().min(header.names.len()),
-                message: format!(
-                    "row has {} fields but the header of dataset `{}` has {}",
-                    record.len(),
-                    dataset.id,
-                    header.names.len()
-                ),
-            });
-        } else {
-            piece.sink.row(
-                &Row {
-                    record: &record,
-                    line,
-                },
-                &mut problems,
-            );
-        }
-        if !problems.is_empty() {
-            if piece.kept < KEPT_PER_PIECE {
-                piece.kept += problems.len();
-                piece.bad.push((line, problems.clone()));
-            } else {
-                piece.more_problems += problems.len() as u64;
-                piece.more_rows += 1;
-            }
-        }
-    }
 }
 
 /// Applies `bad_rows` to the rows with data errors (see [`MAX_ERRORS_SHOWN`]).

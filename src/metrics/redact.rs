@@ -79,9 +79,15 @@ mod tests {
     fn the_fast_path_only_skips_texts_that_cannot_match() {
         // Six digits and no `@`: nothing to mask, no copy.
         let short = "Paid 12.5 on 3/4";
-        assert!(matches!(mask_contacts_cow(short), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            mask_contacts_cow(short),
+            std::borrow::Cow::Borrowed(_)
+        ));
         // Seven digits: the slow path runs and masks the phone number.
-        assert_eq!(mask_contacts_cow("ring 1234567"), format!("ring {PHONE_MASK}"));
+        assert_eq!(
+            mask_contacts_cow("ring 1234567"),
+            format!("ring {PHONE_MASK}")
+        );
         // An `@` with few digits: the e-mail is masked.
         assert_eq!(mask_contacts_cow("a@b.co"), EMAIL_MASK);
     }

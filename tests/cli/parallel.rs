@@ -34,7 +34,11 @@ fn assert_close(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
     use serde_json::Value;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{path}");
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{path}"
+            );
             for (k, v) in x {
                 assert_close(v, &y[k], &format!("{path}/{k}"));
             }
@@ -47,7 +51,10 @@ fn assert_close(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
         }
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "{path}: {x} vs {y}");
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{path}: {x} vs {y}"
+            );
         }
         _ => assert_eq!(a, b, "{path}"),
     }
@@ -63,7 +70,10 @@ fn the_site_is_byte_identical_whatever_the_number_of_threads() {
     let two = build(&f, "two", Some("4096"), "2");
     assert!(two.status.success(), "{}", stderr(&two));
     let base = f.root.parent().unwrap();
-    let (a, b) = (snapshot_tree(&base.join("one")), snapshot_tree(&base.join("two")));
+    let (a, b) = (
+        snapshot_tree(&base.join("one")),
+        snapshot_tree(&base.join("two")),
+    );
     assert_eq!(a.len(), b.len());
     for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
         assert_eq!(pa, pb);
@@ -92,7 +102,11 @@ fn bad_rows_csv() -> String {
     for i in 1..=3000 {
         let nps = if i % 7 == 0 { 11 } else { i % 11 };
         // A quoted comment with a newline every 5th row: pieces must not cut there.
-        let comment = if i % 5 == 0 { "\"two\nlines, really\"" } else { "" };
+        let comment = if i % 5 == 0 {
+            "\"two\nlines, really\""
+        } else {
+            ""
+        };
         csv.push_str(&format!(
             "2026-01-{:02},web,new,1,{nps},4,{},yes,{comment},x@example.com\n",
             i % 28 + 1,
@@ -108,7 +122,11 @@ fn data_errors_are_the_same_in_pieces_under_fail_and_skip() {
         let f = Fixture::copy("tiny");
         f.write("data/survey.csv", &bad_rows_csv());
         if skip {
-            f.edit("cxscore.yaml", "pii: [email]", "pii: [email]\n    bad_rows: skip");
+            f.edit(
+                "cxscore.yaml",
+                "pii: [email]",
+                "pii: [email]\n    bad_rows: skip",
+            );
         }
         let whole = build(&f, "whole", None, "2");
         let pieces = build(&f, "pieces", Some("1000"), "2");
