@@ -153,3 +153,26 @@ fn data_errors_are_the_same_in_pieces_under_fail_and_skip() {
         }
     }
 }
+
+#[test]
+fn metrics_json_says_how_each_percentile_was_computed() {
+    // The tiny fixture's percentile has 10 values, far under the exact budget
+    // (the sketch side of the switch is tested on the accumulator, acc.rs).
+    let f = Fixture::copy("tiny");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    for ind in m["indicators"].as_array().unwrap() {
+        let method = &ind["percentile_method"];
+        if ind["metric"] == "percentile" {
+            assert_eq!(method, "exact", "{}", ind["id"]);
+        } else {
+            assert!(method.is_null(), "{}", ind["id"]);
+        }
+    }
+    assert!(m["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["metric"] == "percentile"));
+}
