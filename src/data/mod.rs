@@ -6,6 +6,7 @@
 //! data errors reported by `file:line:field`. Nothing here knows what a metric is.
 
 pub mod cell;
+pub mod chunk;
 pub mod date;
 pub mod open;
 pub mod plan;

@@ -13,7 +13,7 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use crate::project::model::{Dataset, Encoding};
 
 /// The UTF-8 byte order mark Excel writes at the start of "CSV UTF-8" files.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What a decoder leaves where the bytes were not valid in the declared
 /// encoding (U+FFFD in UTF-8). Seeing it in a decoded field means the file is

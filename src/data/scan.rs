@@ -6,9 +6,14 @@
 //! sink's own data errors turned into diagnostics or rejections according to
 //! `bad_rows`, and the dataset's [`ScanStats`].
 
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use csv::ByteRecord;
+use csv::{ByteRecord, StringRecord};
+use rayon::prelude::*;
+
+use super::chunk::{cuts, Cut};
 
 use super::cell::Cell;
 use super::open::{declared, misencoded, open};
@@ -35,7 +40,7 @@ pub const MAX_REJECTIONS_KEPT: usize = 1000;
 
 /// One data row, valid UTF-8, with as many fields as the header.
 pub struct Row<'r> {
-    record: &'r ByteRecord,
+    record: &'r StringRecord,
     /// 1-based line where the record starts (the header is line 1).
     pub line: u64,
 }
@@ -43,11 +48,8 @@ pub struct Row<'r> {
 impl<'r> Row<'r> {
     /// The trimmed text of field `index` (0-based); empty when out of range.
     pub fn text(&self, index: usize) -> &'r str {
-        // The scanner checked every field is UTF-8 before building the row.
-        self.record
-            .get(index)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .map_or("", str::trim)
+        // Validated once per record (StringRecord), not once per read field.
+        self.record.get(index).map_or("", str::trim)
     }
 
     /// Field `index` (0-based) as a [`Cell`].
@@ -74,6 +76,25 @@ pub trait RowSink {
     /// Checks, then (when clean) feeds one row.
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>);
 }
+
+/// A sink whose work can be split: pieces of a large file are fed to forks
+/// in parallel, then merged back in file order, so the result depends on the
+/// pieces (fixed by the bytes) and never on the number of threads.
+pub trait SplitSink: RowSink + Send + Sized {
+    /// An empty sink with the same plan.
+    fn fork(&self) -> Self;
+    /// Adds the rows `later` saw, as if they had been fed after ours.
+    fn merge(&mut self, later: Self);
+}
+
+/// Files at least this large are parsed in pieces on every core; smaller ones
+/// in one piece, exactly as before (the common case of monthly drops).
+/// `CXSCORE_PIECE_BYTES` overrides the piece size (tests use tiny pieces).
+pub const PARALLEL_MIN_BYTES: u64 = 2 * PIECE_BYTES;
+
+/// The target size of a piece: big enough to amortise a fork and merge, small
+/// enough that two in flight per core stay far below the memory budget.
+pub const PIECE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What a scan read of a dataset (the compute stage publishes it as `ScanStats`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -252,6 +273,11 @@ fn encoding_name(encoding: Encoding) -> &'static str {
 /// Warns when a file declared GBK or GB18030 is in fact UTF-8 (its text would
 /// be garbled), and errors when a file declared UTF-16 is clearly not.
 fn check_declared(path: &Path, file: &Path, ds: &Dataset, diags: &mut Diagnostics) -> bool {
+    if ds.encoding == Encoding::Utf8 {
+        // Nothing below applies to UTF-8, and sniffing 256 kB per file costs
+        // more than reading a small monthly drop.
+        return true;
+    }
     let Ok(guess) = sniff_file(path) else {
         return true;
     };
@@ -290,11 +316,11 @@ fn check_declared(path: &Path, file: &Path, ds: &Dataset, diags: &mut Diagnostic
 /// Locations are `file:line:column` where *column is the 1-based field number*
 /// (not a character offset): spreadsheet users count fields, and a field is
 /// what they must fix.
-pub fn scan(
+pub fn scan<S: SplitSink>(
     dataset: &Dataset,
     root: &Path,
     header: &Header,
-    sink: &mut dyn RowSink,
+    sink: &mut S,
     diags: &mut Diagnostics,
 ) -> ScanStats {
     let errors_before = diags.error_count();
@@ -346,45 +372,282 @@ pub fn scan(
     stats
 }
 
+/// What reading one piece of a file produced, replayed in file order.
+struct Piece<S> {
+    sink: S,
+    rows: u64,
+    /// Rows with data errors: (line, problems), the first [`KEPT_PER_PIECE`] problems.
+    bad: Vec<(u64, Vec<RowProblem>)>,
+    kept: usize,
+    /// Problems and rows with problems past those kept (counted only).
+    more_problems: u64,
+    more_rows: u64,
+    /// An error that stops the file: (location, message, hint).
+    fatal: Option<(Location, String, Option<String>)>,
+}
+
+/// Problems kept per piece: past both caps of [`Policy`], so replaying the
+/// kept ones and counting the rest is what a one-piece read would report.
+const KEPT_PER_PIECE: usize = if MAX_REJECTIONS_KEPT > MAX_ERRORS_SHOWN {
+    MAX_REJECTIONS_KEPT
+} else {
+    MAX_ERRORS_SHOWN
+};
+
+fn piece_bytes() -> u64 {
+    std::env::var("CXSCORE_PIECE_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(PIECE_BYTES)
+}
+
 #[allow(clippy::too_many_arguments)]
-fn scan_file(
+fn scan_file<S: SplitSink>(
     path: &Path,
     file: &Path,
     dataset: &Dataset,
     header: &Header,
-    sink: &mut dyn RowSink,
+    sink: &mut S,
     policy: &mut Policy,
     stats: &mut ScanStats,
     diags: &mut Diagnostics,
 ) {
-    let mut reader = match open(path, dataset) {
-        Ok(o) => o,
-        Err(e) => {
-            diags.error(Location::file(file), format!("cannot read data file: {e}"));
+    let target = piece_bytes();
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let pieces = if dataset.encoding == Encoding::Utf8 && size >= 2 * target {
+        cuts(path, dataset.delimiter, target).ok().flatten()
+    } else {
+        None
+    };
+    let Some(cuts) = pieces.filter(|c| c.len() > 1) else {
+        let reader = match open(path, dataset) {
+            Ok(o) => o,
+            Err(e) => {
+                diags.error(Location::file(file), format!("cannot read data file: {e}"));
+                return;
+            }
+        };
+        let mut piece = Piece::new(std::mem::replace(sink, sink.fork()));
+        read_piece(reader, 0, path, file, dataset, header, &mut piece);
+        *sink = std::mem::replace(&mut piece.sink, sink.fork());
+        replay(piece, None, file, policy, stats, diags);
+        return;
+    };
+    let ends: Vec<u64> = cuts
+        .iter()
+        .skip(1)
+        .map(|c| c.offset)
+        .chain([size])
+        .collect();
+    let mut forks: Vec<S> = cuts.iter().skip(1).map(|_| sink.fork()).collect();
+    forks.insert(0, std::mem::replace(sink, sink.fork()));
+    let results: Vec<Result<Piece<S>, String>> = (cuts.into_par_iter().zip(ends).zip(forks))
+        .enumerate()
+        .map(|(i, ((cut, end), fork))| {
+            let bytes = read_range(path, cut, end)?;
+            let reader = csv::ReaderBuilder::new()
+                .delimiter(dataset.delimiter)
+                .has_headers(i == 0)
+                .flexible(true)
+                .from_reader(&bytes[..]);
+            let mut piece = Piece::new(fork);
+            read_piece(
+                reader,
+                cut.newlines,
+                path,
+                file,
+                dataset,
+                header,
+                &mut piece,
+            );
+            Ok(piece)
+        })
+        .collect();
+    let mut first = true;
+    for result in results {
+        let piece = match result {
+            Ok(p) => p,
+            Err(e) => {
+                diags.error(Location::file(file), format!("cannot read data file: {e}"));
+                return;
+            }
+        };
+        let stop = piece.fatal.is_some();
+        if first {
+            first = false;
+            let mut piece = piece;
+            *sink = std::mem::replace(&mut piece.sink, sink.fork());
+            replay(piece, None, file, policy, stats, diags);
+        } else {
+            replay(piece, Some(sink), file, policy, stats, diags);
+        }
+        if stop {
             return;
         }
-    };
+    }
+}
+
+/// Reads bytes `cut.offset..end` of `path`, counted on the progress bar.
+fn read_range(path: &Path, cut: Cut, end: u64) -> Result<Vec<u8>, String> {
+    let mut f = File::open(path).map_err(|e| e.to_string())?;
+    f.seek(SeekFrom::Start(cut.offset))
+        .map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity((end - cut.offset) as usize);
+    crate::progress::Counted(f)
+        .take(end - cut.offset)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+impl<S> Piece<S> {
+    fn new(sink: S) -> Self {
+        Piece {
+            sink,
+            rows: 0,
+            bad: Vec::new(),
+            kept: 0,
+            more_problems: 0,
+            more_rows: 0,
+            fatal: None,
+        }
+    }
+}
+
+/// Adds a piece to the dataset's totals in file order: its sink merged into
+/// `into` (unless the caller took it), its rows, its data errors through the
+/// `bad_rows` policy, and the error that stopped the file, if any.
+fn replay<S: SplitSink>(
+    piece: Piece<S>,
+    into: Option<&mut S>,
+    file: &Path,
+    policy: &mut Policy,
+    stats: &mut ScanStats,
+    diags: &mut Diagnostics,
+) {
+    if let Some(into) = into {
+        into.merge(piece.sink);
+    }
+    stats.rows += piece.rows;
+    for (line, problems) in &piece.bad {
+        policy.bad_row(file, *line, problems, stats, diags);
+    }
+    policy.unlisted(file, piece.more_problems, piece.more_rows, stats);
+    if let Some((location, message, hint)) = piece.fatal {
+        match hint {
+            Some(hint) => diags.error_hint(location, message, hint),
+            None => diags.error(location, message),
+        }
+    }
+}
+
+/// Reads records until the end of `reader` or an error that stops the file;
+/// lines are `newlines` + the reader's own line numbers.
+fn read_piece<R: Read, S: SplitSink>(
+    mut reader: csv::Reader<R>,
+    newlines: u64,
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    piece: &mut Piece<S>,
+) {
     let mut record = ByteRecord::new();
     let mut problems = Vec::new();
     loop {
-        let line = reader.position().line() + 1;
+        let line = newlines + reader.position().line() + 1;
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                diags.error(
+                piece.fatal = Some((
                     Location::at(file, line as u32, 0),
                     format!("cannot read data: {e}"),
-                );
+                    None,
+                ));
                 return;
             }
         }
-        let line = record.position().map_or(line, csv::Position::line);
-        stats.rows += 1;
-        if let Some(field) = record.iter().position(|f| misencoded(f, dataset.encoding)) {
-            // Everything after the first bad byte is likely misread too: one
-            // error per file says what to fix, a thousand would bury it.
-            diags.error_hint(
+        let line = record.position().map_or(line, |p| newlines + p.line());
+        piece.rows += 1;
+        // One UTF-8 check of the whole record (fast when it is ASCII), and
+        // the record's buffers are reused: moved in here, moved back below.
+        let checked = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
+            Ok(s) if dataset.encoding == Encoding::Utf8 => Ok(s),
+            Ok(s) => match s
+                .as_byte_record()
+                .iter()
+                .position(|f| misencoded(f, dataset.encoding))
+            {
+                None => Ok(s),
+                Some(field) => Err((field, s.into_byte_record())),
+            },
+            Err(e) => Err((e.utf8_error().field(), e.into_byte_record())),
+        };
+        let text = match checked {
+            Ok(s) => s,
+            Err((field, _)) => {
+                bad_bytes(field, line, path, file, dataset, header, piece);
+                return;
+            }
+        };
+        problems.clear();
+        if let Some(field) = text.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+            problems.push(RowProblem {
+                field,
+                message: format!(
+                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
+                    header.names.get(field).map_or("?", String::as_str),
+                    text[field].len()
+                ),
+            });
+        } else if text.len() != header.names.len() {
+            problems.push(RowProblem {
+                field: text.len().min(header.names.len()),
+                message: format!(
+                    "row has {} fields but the header of dataset `{}` has {}",
+                    text.len(),
+                    dataset.id,
+                    header.names.len()
+                ),
+            });
+        } else {
+            piece.sink.row(
+                &Row {
+                    record: &text,
+                    line,
+                },
+                &mut problems,
+            );
+        }
+        record = text.into_byte_record();
+        if !problems.is_empty() {
+            if piece.kept < KEPT_PER_PIECE {
+                piece.kept += problems.len();
+                piece.bad.push((line, problems.clone()));
+            } else {
+                piece.more_problems += problems.len() as u64;
+                piece.more_rows += 1;
+            }
+        }
+    }
+}
+
+/// Records the error that stops a file at its first field that is not text
+/// in the declared encoding.
+fn bad_bytes<S>(
+    field: usize,
+    line: u64,
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    piece: &mut Piece<S>,
+) {
+    // Everything after the first bad byte is likely misread too: one
+    // error per file says what to fix, a thousand would bury it.
+    piece.fatal = Some((
                 Location::at(file, line as u32, field as u32 + 1),
                 format!(
                     "line {line} of `{}` (dataset `{}`) is not valid {} (field {}, column `{}`); the rest of the file was not read",
@@ -394,43 +657,8 @@ fn scan_file(
                     field + 1,
                     header.names.get(field).map_or("?", String::as_str)
                 ),
-                hint_for(path, dataset),
-            );
-            return;
-        }
-        problems.clear();
-        if let Some(field) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
-            problems.push(RowProblem {
-                field,
-                message: format!(
-                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
-                    header.names.get(field).map_or("?", String::as_str),
-                    record[field].len()
-                ),
-            });
-        } else if record.len() != header.names.len() {
-            problems.push(RowProblem {
-                field: record.len().min(header.names.len()),
-                message: format!(
-                    "row has {} fields but the header of dataset `{}` has {}",
-                    record.len(),
-                    dataset.id,
-                    header.names.len()
-                ),
-            });
-        } else {
-            sink.row(
-                &Row {
-                    record: &record,
-                    line,
-                },
-                &mut problems,
-            );
-        }
-        if !problems.is_empty() {
-            policy.bad_row(file, line, &problems, stats, diags);
-        }
-    }
+                Some(hint_for(path, dataset)),
+            ));
 }
 
 /// Applies `bad_rows` to the rows with data errors (see [`MAX_ERRORS_SHOWN`]).
@@ -485,6 +713,21 @@ impl Policy {
         }
         if self.mode == BadRows::Skip {
             stats.rejected += 1;
+        }
+    }
+
+    /// Problems past a piece's [`KEPT_PER_PIECE`]: by then both lists are
+    /// full, so they are only counted, as [`Policy::bad_row`] would.
+    fn unlisted(&mut self, file: &Path, problems: u64, rows: u64, stats: &mut ScanStats) {
+        if rows == 0 {
+            return;
+        }
+        match self.mode {
+            BadRows::Fail => {
+                self.hidden += problems;
+                self.first_hidden.get_or_insert_with(|| file.to_path_buf());
+            }
+            BadRows::Skip => stats.rejected += rows,
         }
     }
 

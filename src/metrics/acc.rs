@@ -6,7 +6,69 @@
 //! `merge(a, b)` equals scanning a's rows then b's (up to floating-point
 //! rounding), so partial results of files or chunks can be combined in a fixed
 //! order. Memory is constant per accumulator, except that a percentile keeps
-//! its values.
+//! its values — up to [`PCT_EXACT_MAX`] per group, past which they are folded
+//! into a DDSketch of relative accuracy [`SKETCH_ALPHA`] ([`Sketch`]).
+
+use sketches_ddsketch::{Config, DDSketch};
+
+/// Values a percentile group keeps exactly (8 MB of f64): past this, the
+/// group switches to a sketch, so memory no longer grows with rows.
+pub const PCT_EXACT_MAX: usize = 1_000_000;
+
+/// The sketch's relative accuracy: a reported percentile is within 1 % of
+/// the value of the rank it stands for.
+pub const SKETCH_ALPHA: f64 = 0.01;
+
+/// How `metrics.json` names the sketch (`percentile_method`).
+pub const SKETCH_METHOD: &str = "ddsketch(alpha=0.01)";
+
+/// A DDSketch (Masson, Rim & Lee, VLDB 2019) of a percentile group's values.
+#[derive(Clone)]
+pub struct Sketch(pub DDSketch);
+
+impl Sketch {
+    fn of(values: &[f64]) -> Sketch {
+        // 4096 bins cover values from 1e-9 to beyond 1e25 at α = 1 %.
+        let mut d = DDSketch::new(Config::new(SKETCH_ALPHA, 4096, 1e-9));
+        for &x in values {
+            d.add(x);
+        }
+        Sketch(d)
+    }
+
+    /// Values added.
+    pub fn count(&self) -> u64 {
+        self.0.count() as u64
+    }
+
+    /// The `p`-th percentile (0–100); `None` when empty.
+    pub fn percentile(&self, p: f64) -> Option<f64> {
+        self.0.quantile((p / 100.0).clamp(0.0, 1.0)).ok().flatten()
+    }
+
+    fn merge(&mut self, other: &Sketch) {
+        // Same configuration on both sides, so merging cannot fail.
+        let _ = self.0.merge(&other.0);
+    }
+}
+
+impl std::fmt::Debug for Sketch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sketch(n = {})", self.count())
+    }
+}
+
+impl PartialEq for Sketch {
+    /// Same count, extremes and quartiles: what a test can compare.
+    fn eq(&self, other: &Sketch) -> bool {
+        self.count() == other.count()
+            && self.0.min() == other.0.min()
+            && self.0.max() == other.0.max()
+            && [25.0, 50.0, 75.0]
+                .iter()
+                .all(|&p| self.percentile(p) == other.percentile(p))
+    }
+}
 
 /// What one answered row contributes, already classified by the metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,6 +153,11 @@ pub enum Acc {
         /// The answered values, in arrival order.
         values: Vec<f64>,
     },
+    /// A percentile group past [`PCT_EXACT_MAX`] values.
+    Sketched {
+        /// The values, sketched.
+        sketch: Sketch,
+    },
     /// `count`: rows (and weights, for effective n).
     Count {
         /// Counted rows and weights.
@@ -101,6 +168,20 @@ pub enum Acc {
 impl Acc {
     /// Adds one observation with weight `w` (1 without a weight column).
     pub fn add(&mut self, obs: Obs, w: f64) {
+        self.add_within(obs, w, PCT_EXACT_MAX);
+    }
+
+    /// [`Acc::add`] with the exact-value budget as a parameter (tests use a small one).
+    pub fn add_within(&mut self, obs: Obs, w: f64, budget: usize) {
+        if let (Acc::Pct { values }, Obs::Num(x)) = (&mut *self, obs) {
+            values.push(x);
+            if values.len() > budget {
+                *self = Acc::Sketched {
+                    sketch: Sketch::of(values),
+                };
+            }
+            return;
+        }
         match (self, obs) {
             (
                 Acc::Net {
@@ -139,7 +220,7 @@ impl Acc {
                     *m2 += w * delta * (x - *mean);
                 }
             }
-            (Acc::Pct { values }, Obs::Num(x)) => values.push(x),
+            (Acc::Sketched { sketch }, Obs::Num(x)) => sketch.0.add(x),
             (Acc::Count { base }, Obs::Row) => base.add(w),
             (acc, obs) => debug_assert!(false, "observation {obs:?} does not fit {acc:?}"),
         }
@@ -147,6 +228,37 @@ impl Acc {
 
     /// Adds every row of `other`, as if they had been scanned after ours.
     pub fn merge(&mut self, other: &Acc) {
+        self.merge_within(other, PCT_EXACT_MAX);
+    }
+
+    /// [`Acc::merge`] with the exact-value budget as a parameter.
+    pub fn merge_within(&mut self, other: &Acc, budget: usize) {
+        match (&mut *self, other) {
+            (Acc::Pct { values }, Acc::Pct { values: v }) => {
+                values.extend_from_slice(v);
+                if values.len() > budget {
+                    *self = Acc::Sketched {
+                        sketch: Sketch::of(values),
+                    };
+                }
+                return;
+            }
+            (Acc::Pct { values }, Acc::Sketched { sketch }) => {
+                let mut mine = Sketch::of(values);
+                mine.merge(sketch);
+                *self = Acc::Sketched { sketch: mine };
+                return;
+            }
+            (Acc::Sketched { sketch }, Acc::Pct { values }) => {
+                sketch.merge(&Sketch::of(values));
+                return;
+            }
+            (Acc::Sketched { sketch }, Acc::Sketched { sketch: s }) => {
+                sketch.merge(s);
+                return;
+            }
+            _ => {}
+        }
         match (self, other) {
             (
                 Acc::Net {
@@ -189,7 +301,6 @@ impl Acc {
                     *m2 += m2b + delta * delta * wa * wb / base.sw;
                 }
             }
-            (Acc::Pct { values }, Acc::Pct { values: v }) => values.extend_from_slice(v),
             (Acc::Count { base }, Acc::Count { base: b }) => base.merge(b),
             (acc, other) => debug_assert!(false, "cannot merge {other:?} into {acc:?}"),
         }
@@ -206,6 +317,11 @@ impl Acc {
                 n: values.len() as u64,
                 sw: values.len() as f64,
                 sw2: values.len() as f64,
+            },
+            Acc::Sketched { sketch } => Base {
+                n: sketch.count(),
+                sw: sketch.count() as f64,
+                sw2: sketch.count() as f64,
             },
         }
     }
@@ -297,6 +413,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn past_the_budget_a_percentile_is_sketched_within_its_error_bound() {
+        use crate::metrics::distribution::percentile_inc;
+        // 1..=10,000: the exact 90th percentile (PERCENTILE.INC) is
+        // 1 + 0.9 · 9999 = 9000.1. With a budget of 100 the group is sketched;
+        // DDSketch answers within α = 1 % of the value at that rank.
+        let (mut exact, mut sketched) = (
+            Acc::Pct { values: Vec::new() },
+            Acc::Pct { values: Vec::new() },
+        );
+        for i in 1..=10_000 {
+            exact.add_within(Obs::Num(f64::from(i)), 1.0, usize::MAX);
+            sketched.add_within(Obs::Num(f64::from(i)), 1.0, 100);
+        }
+        let Acc::Pct { values } = &exact else {
+            panic!("stays exact under its budget")
+        };
+        close(percentile_inc(values, 90.0).unwrap(), 9000.1);
+        let Acc::Sketched { sketch } = &sketched else {
+            panic!("sketched past its budget")
+        };
+        assert_eq!(sketched.base().n, 10_000);
+        let p90 = sketch.percentile(90.0).unwrap();
+        assert!((p90 - 9000.1).abs() <= 0.01 * 9000.1 + 1.0, "p90 {p90}");
+        // Merging: two exact halves over the budget become a sketch; a sketch
+        // and an exact part merge into a sketch holding every value.
+        let (mut a, mut b) = (
+            Acc::Pct { values: Vec::new() },
+            Acc::Pct { values: Vec::new() },
+        );
+        for i in 1..=80 {
+            a.add_within(Obs::Num(f64::from(i)), 1.0, 100);
+            b.add_within(Obs::Num(f64::from(i + 80)), 1.0, 100);
+        }
+        a.merge_within(&b, 100);
+        assert!(matches!(a, Acc::Sketched { .. }), "{a:?}");
+        assert_eq!(a.base().n, 160);
+        let mut s = sketched.clone();
+        s.merge_within(&b, 100);
+        assert_eq!(s.base().n, 10_080);
+        let mut e = b.clone();
+        e.merge_within(&sketched, 100);
+        assert_eq!(e.base().n, 10_080);
     }
 
     #[test]

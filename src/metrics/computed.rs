@@ -168,6 +168,11 @@ pub struct IndicatorResult {
     /// NPS only: the group counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<Breakdown>,
+    /// `percentile` only: `exact` (PERCENTILE.INC on every value), or the
+    /// sketch used when a group of the indicator passed the exact-value budget
+    /// (`ddsketch(alpha=0.01)`; see `metrics::acc::PCT_EXACT_MAX`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile_method: Option<String>,
     /// The trend, ascending by period key.
     pub periods: Vec<PeriodResult>,
     /// Per segment column, one entry per key, sorted by key text.

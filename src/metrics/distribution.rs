@@ -60,6 +60,14 @@ impl Dist {
         }
     }
 
+    /// Adds `other`'s answers (same scale).
+    pub fn merge(&mut self, other: &Dist) {
+        self.total += other.total;
+        for (mine, theirs) in self.weights.iter_mut().zip(&other.weights) {
+            *mine += theirs;
+        }
+    }
+
     /// (label, weighted share in %) per point; shares are 0 when nothing was answered.
     pub fn shares(&self) -> Vec<(String, f64)> {
         self.weights

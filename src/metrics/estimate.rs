@@ -105,6 +105,10 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
             e.value = percentile_inc(values, *p);
             None
         }
+        (Acc::Sketched { sketch }, Measure::Percentile { p, .. }) => {
+            e.value = sketch.percentile(*p);
+            None
+        }
         _ => None,
     };
     if let Some((lo, hi)) = ci {

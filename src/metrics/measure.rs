@@ -162,7 +162,12 @@ impl Measure {
         let Some(text) = text else {
             return Ok(Some(Obs::Row));
         };
-        let cell = Cell::parse(text);
+        self.observe_cell(text, Cell::parse(text))
+    }
+
+    /// [`Measure::observe`] of a cell already parsed: `cell` is
+    /// `Cell::parse(text)` (the pass parses each column once per row).
+    pub fn observe_cell(&self, text: &str, cell: Cell<'_>) -> Result<Option<Obs>, String> {
         if cell.is_blank() {
             return Ok(None);
         }

@@ -108,6 +108,7 @@ fn run_dataset(
         return (unread, None);
     };
     let stats = scan(ds, &project.root, &header, &mut pass, diags);
+    pass.finish();
     for ip in &pass.indicators {
         if !matches!(
             project.indicators[ip.index].metric,

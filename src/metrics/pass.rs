@@ -5,7 +5,7 @@
 //! dataset — overall, per period, per segment key, per persona — and the key
 //! driver sums. Column indices are resolved once, in [`DatasetPass::plan`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::acc::{Acc, Obs};
 use super::distribution::Dist;
@@ -16,11 +16,12 @@ use super::verbatims::VerbatimPass;
 use crate::data::cell::Cell;
 use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
-use crate::data::scan::{Header, Row, RowProblem, RowSink};
+use crate::data::scan::{Header, Row, RowProblem, RowSink, SplitSink};
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
 
 /// One indicator's accumulators on this dataset.
+#[derive(Clone)]
 pub struct IndicatorPass<'p> {
     /// Index into `project.indicators`.
     pub index: usize,
@@ -31,28 +32,34 @@ pub struct IndicatorPass<'p> {
     column: Option<usize>,
     /// `metric: gap`: the expectation column (`column` is the perception).
     expectation: Option<usize>,
-    filter: Vec<(usize, &'p [String])>,
+    filter: Vec<(usize, Vec<String>)>,
     /// Every row after the filter.
     pub overall: Acc,
     /// Per scale point, overall only.
     pub dist: Option<Dist>,
     /// Per period (rows with a date).
     pub periods: BTreeMap<PeriodKey, Acc>,
-    /// Per segment column (parallel to [`DatasetPass::segments`]), per key.
+    /// Per segment column (parallel to [`DatasetPass::segments`]), per key;
+    /// filled from the interned accumulators by [`DatasetPass::finish`].
     pub segments: Vec<BTreeMap<String, Acc>>,
+    /// During the pass: per segment column, per interned key id (see
+    /// [`SegmentKeys`]); `None` until a row of this indicator has the key.
+    seg_accs: Vec<Vec<Option<Acc>>>,
     /// Per applicable persona (parallel to [`DatasetPass::personas`]).
     pub personas: Vec<Acc>,
 }
 
 /// A persona that applies to this dataset (its match column is in the header).
-pub struct PersonaCol<'p> {
+#[derive(Clone)]
+pub struct PersonaCol {
     /// Index into `project.personas`.
     pub index: usize,
     column: usize,
-    values: &'p [String],
+    values: Vec<String>,
 }
 
 /// One key driver analysis on this dataset.
+#[derive(Clone)]
 pub struct DriverPass {
     /// Index into `project.config.drivers`.
     pub index: usize,
@@ -65,6 +72,7 @@ pub struct DriverPass {
 }
 
 /// Everything one dataset's pass feeds.
+#[derive(Clone)]
 pub struct DatasetPass<'p> {
     names: Vec<String>,
     period: Period,
@@ -73,7 +81,7 @@ pub struct DatasetPass<'p> {
     /// Segment columns: (name, index), in the dataset's order.
     pub segments: Vec<(String, usize)>,
     /// Personas that apply, sorted by id (the project's order).
-    pub personas: Vec<PersonaCol<'p>>,
+    pub personas: Vec<PersonaCol>,
     /// The indicators on this dataset, in definition order.
     pub indicators: Vec<IndicatorPass<'p>>,
     /// The key driver analyses on this dataset.
@@ -83,6 +91,111 @@ pub struct DatasetPass<'p> {
     obs: Vec<Option<Obs>>,
     matched: Vec<bool>,
     numbers: Vec<f64>,
+    /// Per segment column, the keys seen so far.
+    keys: Vec<SegmentKeys>,
+    /// Per segment column, this row's key id (`None`: blank cell).
+    row_keys: Vec<Option<usize>>,
+    /// Per field, this row's parsed cell (see [`CellCache`]).
+    cells: CellCache,
+    /// The last date text and its period: exports are sorted by date, so most
+    /// rows repeat the previous row's date and skip the date parser.
+    last_date: String,
+    last_period: Option<PeriodKey>,
+}
+
+/// The distinct keys of one segment column, interned to small ids so a row's
+/// key is looked up once, not once per indicator.
+#[derive(Default, Clone)]
+struct SegmentKeys {
+    ids: HashMap<String, usize>,
+    names: Vec<String>,
+    /// The last key looked up (rows often repeat it).
+    last: Option<usize>,
+}
+
+impl SegmentKeys {
+    fn id(&mut self, key: &str) -> usize {
+        if let Some(i) = self.last.filter(|&i| self.names[i] == key) {
+            return i;
+        }
+        let i = match self.ids.get(key) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len();
+                self.names.push(key.to_string());
+                self.ids.insert(key.to_string(), i);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
+}
+
+/// A number cell as read once per row: several indicators, the distribution,
+/// the verbatim groups and the key drivers often read the same column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Parsed {
+    Blank,
+    Number(f64),
+    Text,
+}
+
+/// Per-field memo of [`Parsed`], valid for the row whose number is `row`.
+#[derive(Default, Clone)]
+struct CellCache {
+    row: u64,
+    slots: Vec<(u64, Parsed)>,
+}
+
+impl CellCache {
+    fn new(fields: usize) -> Self {
+        CellCache {
+            row: 1,
+            slots: vec![(0, Parsed::Blank); fields],
+        }
+    }
+
+    /// Field `i` of `row`, parsed at most once per row.
+    fn get(&mut self, row: &Row<'_>, i: usize) -> Parsed {
+        let current = self.row;
+        match self.slots.get_mut(i) {
+            Some((seen, parsed)) if *seen == current => *parsed,
+            Some(slot) => {
+                let parsed = parse(row.text(i));
+                *slot = (current, parsed);
+                parsed
+            }
+            None => parse(row.text(i)),
+        }
+    }
+}
+
+/// [`Cell::parse`] on trimmed text, with a fast path for the short unsigned
+/// integers that fill survey scales (the same value, exactly: integers below
+/// 2^53 are exact in f64 whichever way they are parsed).
+fn parse(text: &str) -> Parsed {
+    let b = text.as_bytes();
+    if !b.is_empty() && b.len() <= 9 && b.iter().all(u8::is_ascii_digit) {
+        let n = b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        return Parsed::Number(f64::from(n));
+    }
+    match Cell::parse(text) {
+        Cell::Blank => Parsed::Blank,
+        Cell::Number(x) => Parsed::Number(x),
+        Cell::Text(_) => Parsed::Text,
+    }
+}
+
+impl Parsed {
+    /// Back to a [`Cell`], with the row's trimmed `text` for text cells.
+    fn cell(self, text: &str) -> Cell<'_> {
+        match self {
+            Parsed::Blank => Cell::Blank,
+            Parsed::Number(x) => Cell::Number(x),
+            Parsed::Text => Cell::Text(text),
+        }
+    }
 }
 
 impl<'p> DatasetPass<'p> {
@@ -121,7 +234,7 @@ impl<'p> DatasetPass<'p> {
                 Some(PersonaCol {
                     index,
                     column,
-                    values: &p.matcher.values,
+                    values: trimmed(&p.matcher.values),
                 })
             })
             .collect::<Vec<_>>();
@@ -152,6 +265,7 @@ impl<'p> DatasetPass<'p> {
                 },
                 periods: BTreeMap::new(),
                 segments: vec![BTreeMap::new(); segments.len()],
+                seg_accs: vec![Vec::new(); segments.len()],
                 personas: vec![measure.new_acc(); personas.len()],
                 measure,
                 column,
@@ -191,14 +305,35 @@ impl<'p> DatasetPass<'p> {
             period: project.config.period,
             weight,
             date,
+            keys: vec![SegmentKeys::default(); segments.len()],
+            row_keys: vec![None; segments.len()],
             segments,
             obs: vec![None; indicators.len()],
             matched: vec![false; personas.len()],
             numbers: Vec::new(),
+            cells: CellCache::new(header.names.len()),
+            last_date: String::new(),
+            last_period: None,
             personas,
             indicators,
             drivers,
         })
+    }
+
+    /// Ends the pass: the interned segment accumulators become
+    /// [`IndicatorPass::segments`], keyed by text.
+    pub fn finish(&mut self) {
+        for ind in &mut self.indicators {
+            for ((accs, keys), map) in
+                (ind.seg_accs.iter_mut().zip(&self.keys)).zip(ind.segments.iter_mut())
+            {
+                for (id, acc) in std::mem::take(accs).into_iter().enumerate() {
+                    if let Some(acc) = acc {
+                        map.insert(keys.names[id].clone(), acc);
+                    }
+                }
+            }
+        }
     }
 
     fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
@@ -211,9 +346,9 @@ impl<'p> DatasetPass<'p> {
     /// The row's weight: 1 without a weight column; blank, non-numeric and
     /// negative weights are data errors (0 is allowed: the row counts in n
     /// but adds nothing to the sums).
-    fn weight_of(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> f64 {
+    fn weight_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> f64 {
         let Some(i) = self.weight else { return 1.0 };
-        let why = match row.cell(i) {
+        let why = match self.cells.get(row, i).cell("") {
             Cell::Number(w) if w >= 0.0 => return w,
             Cell::Number(_) => "negative; weights must be 0 or more",
             Cell::Blank => "blank; every row needs a weight",
@@ -226,14 +361,21 @@ impl<'p> DatasetPass<'p> {
 
     /// The row's period: `None` without a date column or for a blank date (the
     /// row still counts overall, in no period); an unparsable date is an error.
-    fn period_of(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> Option<PeriodKey> {
+    fn period_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> Option<PeriodKey> {
         let (i, format) = self.date?;
         let text = row.text(i);
         if text.is_empty() {
             return None;
         }
+        if self.last_period.is_some() && self.last_date == text {
+            return self.last_period;
+        }
         if let Some(d) = parse_date(text, format) {
-            return Some(PeriodKey::of(d, self.period));
+            let key = PeriodKey::of(d, self.period);
+            self.last_date.clear();
+            self.last_date.push_str(text);
+            self.last_period = Some(key);
+            return Some(key);
         }
         let expected = format.map_or("an ISO 8601 date such as 2026-01-31".to_string(), |f| {
             format!("the format `{f}`")
@@ -247,13 +389,14 @@ impl<'p> DatasetPass<'p> {
     }
 
     /// Checks every driver column is numeric or blank.
-    fn check_drivers(&self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+    fn check_drivers(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         for d in &self.drivers {
             for &i in &d.columns {
-                if let Cell::Text(t) = row.cell(i) {
+                if self.cells.get(row, i) == Parsed::Text {
                     let message = format!(
-                        "`{}` is `{t}`, not a number (a key driver analysis reads it)",
-                        self.names[i]
+                        "`{}` is `{}`, not a number (a key driver analysis reads it)",
+                        self.names[i],
+                        row.text(i)
                     );
                     self.problem(problems, i, message);
                 }
@@ -266,9 +409,9 @@ impl<'p> DatasetPass<'p> {
             self.numbers.clear();
             // Listwise: a blank in the outcome or any attribute leaves the row out.
             for &i in &d.columns {
-                match row.cell(i).number() {
-                    Some(x) => self.numbers.push(x),
-                    None => break,
+                match self.cells.get(row, i) {
+                    Parsed::Number(x) => self.numbers.push(x),
+                    _ => break,
                 }
             }
             if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
@@ -286,27 +429,109 @@ impl<'p> DatasetPass<'p> {
     }
 }
 
-fn resolve_filter<'p>(
-    filter: &'p [RowMatch],
+fn resolve_filter(
+    filter: &[RowMatch],
     r: &mut Resolver<'_>,
     role: &str,
     diags: &mut Diagnostics,
-) -> Vec<(usize, &'p [String])> {
+) -> Vec<(usize, Vec<String>)> {
     filter
         .iter()
-        .filter_map(|m| Some((r.require(&m.column, role, diags)?, m.values.as_slice())))
+        .filter_map(|m| Some((r.require(&m.column, role, diags)?, trimmed(&m.values))))
         .collect()
 }
 
-/// True when the trimmed cell equals one of `values` (trimmed); a blank cell matches nothing.
+/// True when the trimmed cell equals one of `values` (already trimmed, see
+/// [`trimmed`]); a blank cell matches nothing.
 fn matches(row: &Row<'_>, column: usize, values: &[String]) -> bool {
     let text = row.text(column);
-    !text.is_empty() && values.iter().any(|v| v.trim() == text)
+    !text.is_empty() && values.iter().any(|v| v == text)
+}
+
+/// Match values trimmed once at plan time rather than once per row.
+fn trimmed(values: &[String]) -> Vec<String> {
+    values.iter().map(|v| v.trim().to_string()).collect()
+}
+
+impl SplitSink for DatasetPass<'_> {
+    fn fork(&self) -> Self {
+        let mut fork = self.clone();
+        for ind in &mut fork.indicators {
+            ind.overall = ind.measure.new_acc();
+            ind.dist = ind.dist.as_ref().and_then(|_| ind.measure.new_dist());
+            ind.periods.clear();
+            ind.segments.iter_mut().for_each(BTreeMap::clear);
+            ind.seg_accs.iter_mut().for_each(Vec::clear);
+            ind.personas.fill(ind.measure.new_acc());
+        }
+        for d in &mut fork.drivers {
+            let k = d.columns.len().saturating_sub(1);
+            d.acc = DriverAcc::new(k);
+            d.personas.fill(DriverAcc::new(k));
+        }
+        fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
+        fork.keys = vec![SegmentKeys::default(); self.keys.len()];
+        fork.cells = CellCache::new(self.names.len());
+        fork.last_date.clear();
+        fork.last_period = None;
+        fork
+    }
+
+    fn merge(&mut self, later: Self) {
+        let DatasetPass {
+            indicators,
+            drivers,
+            verbatims,
+            keys,
+            ..
+        } = later;
+        for (a, b) in self.indicators.iter_mut().zip(indicators) {
+            a.overall.merge(&b.overall);
+            if let (Some(d), Some(e)) = (a.dist.as_mut(), b.dist.as_ref()) {
+                d.merge(e);
+            }
+            for (k, acc) in b.periods {
+                match a.periods.get_mut(&k) {
+                    Some(mine) => mine.merge(&acc),
+                    None => {
+                        a.periods.insert(k, acc);
+                    }
+                }
+            }
+            for ((col, accs), names) in b.seg_accs.into_iter().enumerate().zip(&keys) {
+                for (id, acc) in accs.into_iter().enumerate() {
+                    let Some(acc) = acc else { continue };
+                    let mine = self.keys[col].id(&names.names[id]);
+                    let slots = &mut a.seg_accs[col];
+                    if slots.len() <= mine {
+                        slots.resize(mine + 1, None);
+                    }
+                    match &mut slots[mine] {
+                        Some(m) => m.merge(&acc),
+                        slot => *slot = Some(acc),
+                    }
+                }
+            }
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        for (a, b) in self.drivers.iter_mut().zip(drivers) {
+            a.acc.merge(&b.acc);
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        if let (Some(a), Some(b)) = (self.verbatims.as_mut(), verbatims.as_ref()) {
+            a.merge(b);
+        }
+    }
 }
 
 impl RowSink for DatasetPass<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
+        self.cells.row += 1;
         let w = self.weight_of(row, problems);
         let period = self.period_of(row, problems);
         for k in 0..self.indicators.len() {
@@ -319,13 +544,17 @@ impl RowSink for DatasetPass<'_> {
             {
                 continue;
             }
-            let text = ind.column.map(|c| row.text(c));
             let c = ind.column.unwrap_or(0);
-            let seen = match ind.expectation {
-                Some(e) => (ind.measure)
-                    .observe_gap(text.unwrap_or(""), row.text(e))
+            let seen = match (ind.expectation, ind.column) {
+                (Some(e), _) => (ind.measure)
+                    .observe_gap(ind.column.map_or("", |c| row.text(c)), row.text(e))
                     .map_err(|(in_e, why)| (if in_e { e } else { c }, why)),
-                None => ind.measure.observe(text).map_err(|why| (c, why)),
+                (None, None) => ind.measure.observe(None).map_err(|why| (c, why)),
+                (None, Some(c)) => {
+                    let text = row.text(c);
+                    let cell = self.cells.get(row, c).cell(text);
+                    ind.measure.observe_cell(text, cell).map_err(|why| (c, why))
+                }
             };
             match seen {
                 Ok(obs) => self.obs[k] = obs,
@@ -345,11 +574,26 @@ impl RowSink for DatasetPass<'_> {
             return;
         }
         for (m, p) in self.matched.iter_mut().zip(&self.personas) {
-            *m = matches(row, p.column, p.values);
+            *m = matches(row, p.column, &p.values);
         }
+        for ((keys, (_, c)), id) in
+            (self.keys.iter_mut().zip(&self.segments)).zip(&mut self.row_keys)
+        {
+            let key = row.text(*c);
+            // A blank segment cell is in no key.
+            *id = (!key.is_empty()).then(|| keys.id(key));
+        }
+        let cells = &mut self.cells;
         for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
             if let Some(obs) = *obs {
-                feed(ind, obs, w, period, row, &self.segments, &self.matched);
+                let x = match ind.column {
+                    Some(c) if ind.dist.is_some() => match cells.get(row, c) {
+                        Parsed::Number(x) => Some(x),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                feed(ind, obs, w, period, x, &self.row_keys, &self.matched);
             }
         }
         self.feed_drivers(row, w);
@@ -359,31 +603,29 @@ impl RowSink for DatasetPass<'_> {
     }
 }
 
-/// Feeds one accepted observation to an indicator's accumulators.
+/// Feeds one accepted observation to an indicator's accumulators; `x` is the
+/// cell's number for the distribution, `keys` the row's segment key ids.
 fn feed(
     ind: &mut IndicatorPass<'_>,
     obs: Obs,
     w: f64,
     period: Option<PeriodKey>,
-    row: &Row<'_>,
-    segments: &[(String, usize)],
+    x: Option<f64>,
+    keys: &[Option<usize>],
     matched: &[bool],
 ) {
     let IndicatorPass {
         measure,
-        column,
         overall,
         dist,
         periods,
-        segments: seg_accs,
+        seg_accs,
         personas,
         ..
     } = ind;
     overall.add(obs, w);
-    if let (Some(d), Some(c)) = (dist.as_mut(), *column) {
-        if let Some(x) = Measure::number(row.text(c)) {
-            d.add(x, w);
-        }
+    if let (Some(d), Some(x)) = (dist.as_mut(), x) {
+        d.add(x, w);
     }
     if let Some(p) = period {
         periods
@@ -391,19 +633,14 @@ fn feed(
             .or_insert_with(|| measure.new_acc())
             .add(obs, w);
     }
-    for ((_, c), accs) in segments.iter().zip(seg_accs.iter_mut()) {
-        let key = row.text(*c);
-        if key.is_empty() {
-            continue; // a blank segment cell is in no key
+    for (id, accs) in keys.iter().zip(seg_accs.iter_mut()) {
+        let Some(id) = *id else { continue };
+        if accs.len() <= id {
+            accs.resize(id + 1, None);
         }
-        match accs.get_mut(key) {
-            Some(acc) => acc.add(obs, w),
-            None => {
-                let mut acc = measure.new_acc();
-                acc.add(obs, w);
-                accs.insert(key.to_string(), acc);
-            }
-        }
+        accs[id]
+            .get_or_insert_with(|| measure.new_acc())
+            .add(obs, w);
     }
     for (acc, _) in personas.iter_mut().zip(matched).filter(|(_, m)| **m) {
         acc.add(obs, w);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::acc::Acc;
+use super::acc::{Acc, SKETCH_METHOD};
 use super::compare::rest;
 use super::computed::{Breakdown, Estimate, GroupResult, IndicatorResult, PeriodResult};
 use super::estimate::{finish, Settings};
@@ -112,6 +112,14 @@ pub fn indicator_result(
         })
         .collect();
     r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
+    if matches!(ip.measure, Measure::Percentile { .. }) {
+        let sketched = std::iter::once(&ip.overall)
+            .chain(ip.periods.values())
+            .chain(ip.segments.iter().flat_map(|m| m.values()))
+            .chain(&ip.personas)
+            .any(|a| matches!(a, Acc::Sketched { .. }));
+        r.percentile_method = Some(if sketched { SKETCH_METHOD } else { "exact" }.to_string());
+    }
     r
 }
 
@@ -128,6 +136,7 @@ pub fn shell(ind: &Indicator, estimate: super::computed::Estimate) -> IndicatorR
         benchmark: ind.benchmark,
         direction: ind.direction,
         breakdown: None,
+        percentile_method: None,
         periods: Vec::new(),
         segments: BTreeMap::new(),
         personas: Vec::new(),

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::pass::DatasetPass;
-use super::redact::mask_contacts;
+use super::redact::mask_contacts_cow;
 use crate::data::cell::Cell;
 use crate::data::scan::Row;
 use crate::project::model::Project;
@@ -132,7 +132,7 @@ fn merge_into(into: &mut Sample, from: &Sample) {
 }
 
 /// The sampling state of one dataset's pass.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct VerbatimPass {
     comment: usize,
     nps: usize,
@@ -153,6 +153,26 @@ impl VerbatimPass {
         }
     }
 
+    /// An empty pass with the same columns (for a piece of a large file).
+    pub fn fork(&self) -> Self {
+        VerbatimPass::new(
+            self.comment,
+            self.nps,
+            self.indicators.len(),
+            self.personas.len(),
+        )
+    }
+
+    /// Adds the samples of a later piece: samples are order-free (smallest
+    /// hashes), so this equals one pass over both.
+    pub fn merge(&mut self, later: &VerbatimPass) {
+        for (a, b) in (self.indicators.iter_mut().zip(&later.indicators))
+            .chain(self.personas.iter_mut().zip(&later.personas))
+        {
+            merge_into(a, b);
+        }
+    }
+
     /// Feeds one accepted row: `counted[k]` is `Some` when indicator k counted
     /// it (its observation), `matched[p]` says whether persona p matches it.
     pub fn feed<T>(&mut self, row: &Row<'_>, counted: &[Option<T>], matched: &[bool]) {
@@ -160,7 +180,7 @@ impl VerbatimPass {
             return;
         };
         let text = row.text(self.comment);
-        let comment = (!text.is_empty()).then(|| mask_contacts(text));
+        let comment = (!text.is_empty()).then(|| mask_contacts_cow(text));
         let counted = counted.iter().map(Option::is_some);
         let matched = matched.iter().copied();
         let in_scope = (self.indicators.iter_mut().zip(counted))

@@ -4,9 +4,9 @@
 //! gap fails the build); Rust code asks [`Catalog::get`] and [`Catalog::fill`],
 //! which remember any missing key so the render stage can fail on it too.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 use crate::diag::Diagnostics;
 use crate::project::yaml;
@@ -15,7 +15,7 @@ use crate::project::yaml;
 #[derive(Debug, Default)]
 pub struct Catalog {
     entries: BTreeMap<String, String>,
-    missing: RefCell<BTreeSet<String>>,
+    missing: Mutex<BTreeSet<String>>,
 }
 
 impl Catalog {
@@ -25,7 +25,7 @@ impl Catalog {
             yaml::parse(Path::new(origin), yaml_text, diags).unwrap_or_default();
         Catalog {
             entries,
-            missing: RefCell::default(),
+            missing: Mutex::default(),
         }
     }
 
@@ -39,7 +39,10 @@ impl Catalog {
         match self.entries.get(key) {
             Some(text) => text.clone(),
             None => {
-                self.missing.borrow_mut().insert(key.to_string());
+                self.missing
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key.to_string());
                 key.to_string()
             }
         }
@@ -56,7 +59,12 @@ impl Catalog {
 
     /// Keys asked for but not in the catalog, sorted.
     pub fn missing(&self) -> Vec<String> {
-        self.missing.borrow().iter().cloned().collect()
+        self.missing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 

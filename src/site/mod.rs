@@ -18,6 +18,8 @@ pub mod verbatims;
 pub mod views;
 pub mod write;
 
+use rayon::prelude::*;
+
 use crate::baseline::Changes;
 use crate::diag::{Diagnostics, Location};
 use crate::metrics::computed::Computed;
@@ -87,17 +89,31 @@ pub fn render_site(
         built.push(pages::changes::page(&r, project, changes)?);
         built.push(pages::changes::json(changes)?);
     }
-    for (ind, res) in views::pairs(project, &computed.indicators) {
-        built.push(scorecard::indicator(&r, project, computed, ind, res)?);
+    // The many pages of one kind render in parallel (rayon); `collect` keeps
+    // their order and the first error in that order is the one reported, so
+    // the site and the messages do not depend on the number of threads.
+    let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
+    let indicators: Vec<_> = pairs
+        .par_iter()
+        .map(|(ind, res)| scorecard::indicator(&r, project, computed, ind, res))
+        .collect();
+    for page in indicators {
+        built.push(page?);
     }
     if !project.personas.is_empty() {
         built.push(people::personas_index(&r, project)?);
     }
-    for p in &project.personas {
-        built.push(people::persona(&r, project, computed, p)?);
+    let personas: Vec<_> = (project.personas.par_iter())
+        .map(|p| people::persona(&r, project, computed, p))
+        .collect();
+    for page in personas {
+        built.push(page?);
     }
-    for j in &project.journeys {
-        built.push(people::journey(&r, project, computed, j)?);
+    let journeys: Vec<_> = (project.journeys.par_iter())
+        .map(|j| people::journey(&r, project, computed, j))
+        .collect();
+    for page in journeys {
+        built.push(page?);
     }
     if !computed.drivers.is_empty() {
         built.push(pages::drivers::page(&r, project, computed)?);

@@ -10,6 +10,7 @@ mod hostile_bad;
 mod invalid;
 mod kill;
 mod numbers;
+mod parallel;
 mod site;
 mod statistics;
 mod workflow;

@@ -1,0 +1,178 @@
+//! Parallel parsing (issue 6): a large file is cut into pieces parsed on every
+//! core and merged in file order. The pieces depend only on the bytes, so the
+//! site must not depend on the number of threads; and a file read in pieces
+//! must give the same numbers, rows and data errors as one read in one piece.
+//! `CXSCORE_PIECE_BYTES` makes pieces tiny so the small fixtures use them.
+
+use std::fs;
+
+use assert_cmd::Command;
+
+use super::harness::{snapshot_tree, stderr, Fixture};
+
+/// Builds the fixture into `out` with the given piece size and thread count.
+fn build(f: &Fixture, out: &str, piece: Option<&str>, threads: &str) -> std::process::Output {
+    let mut cmd = Command::cargo_bin("cxscore").unwrap();
+    cmd.current_dir(f.root.parent().unwrap())
+        .args(["build", "project", "--out", out])
+        .env("RAYON_NUM_THREADS", threads);
+    match piece {
+        Some(p) => cmd.env("CXSCORE_PIECE_BYTES", p),
+        None => cmd.env_remove("CXSCORE_PIECE_BYTES"),
+    };
+    cmd.output().unwrap()
+}
+
+fn metrics(f: &Fixture, out: &str) -> serde_json::Value {
+    let text = fs::read_to_string(f.root.parent().unwrap().join(out).join("metrics.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Equal JSON, floats within 1e-9 relative (a merge adds the same terms in
+/// another order); integers, strings and structure exactly.
+fn assert_close(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{path}"
+            );
+            for (k, v) in x {
+                assert_close(v, &y[k], &format!("{path}/{k}"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                assert_close(u, v, &format!("{path}/{i}"));
+            }
+        }
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+#[test]
+fn the_site_is_byte_identical_whatever_the_number_of_threads() {
+    // The example's monthly files (~100 kB, comments with quoted newlines) in
+    // 4 kB pieces: dozens of pieces per file.
+    let f = Fixture::copy("example-project");
+    let one = build(&f, "one", Some("4096"), "1");
+    assert!(one.status.success(), "{}", stderr(&one));
+    let two = build(&f, "two", Some("4096"), "2");
+    assert!(two.status.success(), "{}", stderr(&two));
+    let base = f.root.parent().unwrap();
+    let (a, b) = (
+        snapshot_tree(&base.join("one")),
+        snapshot_tree(&base.join("two")),
+    );
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn pieces_give_the_numbers_of_one_piece() {
+    let f = Fixture::copy("example-project");
+    let whole = build(&f, "whole", None, "2");
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let pieces = build(&f, "pieces", Some("4096"), "2");
+    assert!(pieces.status.success(), "{}", stderr(&pieces));
+    let (a, b) = (metrics(&f, "pieces"), metrics(&f, "whole"));
+    // Every survey row is read once: 7,200 rows in the committed example.
+    assert_eq!(a["data"]["survey"]["rows"], 7200);
+    assert_close(&a, &b, "");
+}
+
+/// 3,000 rows; every 7th has an NPS of 11 (outside 0–10). Every 5th row's
+/// comment spans two lines, so row i starts at line 1 + i + ⌊(i − 1)/5⌋:
+/// the first bad row (i = 7) at line 9.
+fn bad_rows_csv() -> String {
+    let mut csv = String::from("date,channel,persona,w,nps,csat,minutes,ok,comment,email\n");
+    for i in 1..=3000 {
+        let nps = if i % 7 == 0 { 11 } else { i % 11 };
+        // A quoted comment with a newline every 5th row: pieces must not cut there.
+        let comment = if i % 5 == 0 {
+            "\"two\nlines, really\""
+        } else {
+            ""
+        };
+        csv.push_str(&format!(
+            "2026-01-{:02},web,new,1,{nps},4,{},yes,{comment},x@example.com\n",
+            i % 28 + 1,
+            i % 60
+        ));
+    }
+    csv
+}
+
+#[test]
+fn data_errors_are_the_same_in_pieces_under_fail_and_skip() {
+    for skip in [false, true] {
+        let f = Fixture::copy("tiny");
+        f.write("data/survey.csv", &bad_rows_csv());
+        if skip {
+            f.edit(
+                "cxscore.yaml",
+                "pii: [email]",
+                "pii: [email]\n    bad_rows: skip",
+            );
+        }
+        let whole = build(&f, "whole", None, "2");
+        let pieces = build(&f, "pieces", Some("1000"), "2");
+        assert_eq!(whole.status.code(), pieces.status.code(), "skip {skip}");
+        // Every diagnostic the same, in the same order (the summary line holds the time).
+        let diagnostics = |o: &std::process::Output| {
+            let text = stderr(o);
+            text.lines()
+                .filter(|l| !l.starts_with("built "))
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(diagnostics(&whole), diagnostics(&pieces), "skip {skip}");
+        if skip {
+            assert!(pieces.status.success(), "{}", stderr(&pieces));
+            // 3000 / 7 = 428 bad rows (7, 14, …, 2996).
+            assert_eq!(metrics(&f, "pieces")["data"]["survey"]["rejected"], 428);
+            assert_close(&metrics(&f, "pieces"), &metrics(&f, "whole"), "");
+        } else {
+            // 428 errors: the first 200 listed (line 9 first), then one line for the rest.
+            let err = stderr(&pieces);
+            assert!(err.contains("survey.csv:9:5:"), "{err}");
+            assert!(err.contains("228 more data errors"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn metrics_json_says_how_each_percentile_was_computed() {
+    // The tiny fixture's percentile has 10 values, far under the exact budget
+    // (the sketch side of the switch is tested on the accumulator, acc.rs).
+    let f = Fixture::copy("tiny");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    for ind in m["indicators"].as_array().unwrap() {
+        let method = &ind["percentile_method"];
+        if ind["metric"] == "percentile" {
+            assert_eq!(method, "exact", "{}", ind["id"]);
+        } else {
+            assert!(method.is_null(), "{}", ind["id"]);
+        }
+    }
+    assert!(m["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["metric"] == "percentile"));
+}
