@@ -18,11 +18,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies the tree `from` into `to`, leaving out a built `_site/` and the
+/// paths (relative to `from`) that `skip` names.
+pub fn copy_tree_except(from: &Path, to: &Path, skip: impl Fn(&Path) -> bool) {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.starts_with("_site") {
+        if rel.starts_with("_site") || skip(rel) {
             continue;
         }
         let target = to.join(rel);
@@ -44,7 +46,7 @@ impl Fixture {
         } else {
             repo().join("tests/fixtures").join(name)
         };
-        copy_tree(&from, &root);
+        copy_tree_except(&from, &root, |_| false);
         Fixture { _dir: dir, root }
     }
 

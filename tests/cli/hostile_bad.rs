@@ -24,25 +24,14 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-use crate::harness::repo;
+use crate::harness::{copy_tree_except, repo};
 
 /// Longer outputs are cut in the middle for the snapshot.
 const SHOWN_LINES: usize = 12;
 
+/// A case folder holds its `case.txt` and any whole files it adds; only the files are copied.
 fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if rel == Path::new("case.txt") {
-            continue;
-        }
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy_tree_except(from, to, |rel| rel == Path::new("case.txt"));
 }
 
 /// A directive's part as written (spaces kept: indentation matters in

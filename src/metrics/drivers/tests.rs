@@ -219,18 +219,11 @@ fn mtcars_matches_rwa_package_readme() {
     assert_eq!(s.n, 32);
     let r2 = s.r2.unwrap();
     assert!((r2 - 0.7791896).abs() < 1e-7, "r2 {r2}");
-    let raw = raw_weights(&s);
-    let published_raw = [0.2284797, 0.2221469, 0.2321744, 0.0963886];
-    let published_pct = [29.32274, 28.50999, 29.79691, 12.37037];
-    for j in 0..4 {
-        assert!(
-            (raw[j] - published_raw[j]).abs() < 1e-7,
-            "raw {j}: {}",
-            raw[j]
-        );
-        let pct = s.importance[j].unwrap();
-        assert!((pct - published_pct[j]).abs() < 1e-5, "pct {j}: {pct}");
-    }
+    assert_published(
+        &s,
+        [0.2284797, 0.2221469, 0.2321744, 0.0963886],
+        [29.32274, 28.50999, 29.79691, 12.37037],
+    );
     // Performance: column means of mtcars (exact sums / 32).
     let means = [198.0 / 32.0, 7383.1 / 32.0, 4694.0 / 32.0, 118.0 / 32.0];
     for j in 0..4 {
@@ -239,6 +232,17 @@ fn mtcars_matches_rwa_package_readme() {
     // Signs of r as printed in rwa's `Sign` column: −, −, −, +.
     let signs: Vec<bool> = s.r.iter().map(|r| r.unwrap() > 0.0).collect();
     assert_eq!(signs, [false, false, false, true]);
+}
+
+/// Raw relative weights and their % of R² equal the published ones to the
+/// printed precision (7 decimals raw, 5 rescaled).
+fn assert_published(s: &DriverStats, raw: [f64; 4], pct: [f64; 4]) {
+    let ours = raw_weights(s);
+    for j in 0..4 {
+        assert!((ours[j] - raw[j]).abs() < 1e-7, "raw {j}: {}", ours[j]);
+        let p = s.importance[j].unwrap();
+        assert!((p - pct[j]).abs() < 1e-5, "pct {j}: {p}");
+    }
 }
 
 /// Second published example, same package: vignette "Regression Methods: Multiple and
@@ -267,18 +271,11 @@ fn mtcars_with_weight_matches_rwa_vignette() {
     };
     let s = d.acc().finish();
     assert!((s.r2.unwrap() - 0.8486349).abs() < 3e-7, "r2 {:?}", s.r2);
-    let raw = raw_weights(&s);
-    let published_raw = [0.2096904, 0.1883043, 0.1799590, 0.2706812];
-    let published_pct = [24.70914, 22.18908, 21.20570, 31.89607];
-    for j in 0..4 {
-        assert!(
-            (raw[j] - published_raw[j]).abs() < 1e-7,
-            "raw {j}: {}",
-            raw[j]
-        );
-        let pct = s.importance[j].unwrap();
-        assert!((pct - published_pct[j]).abs() < 1e-5, "pct {j}: {pct}");
-    }
+    assert_published(
+        &s,
+        [0.2096904, 0.1883043, 0.1799590, 0.2706812],
+        [24.70914, 22.18908, 21.20570, 31.89607],
+    );
 }
 
 #[test]
