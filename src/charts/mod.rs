@@ -277,6 +277,17 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// What every chart's SVG must be, whatever it draws: one accessible `<svg>`
+/// (role, title, description) with no NaN or infinity leaking into coordinates.
+#[cfg(test)]
+pub(crate) fn assert_valid(svg: &str) {
+    assert!(svg.starts_with("<svg "), "{svg}");
+    assert!(svg.contains(r#"role="img""#));
+    assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

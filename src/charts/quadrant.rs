@@ -198,13 +198,7 @@ mod tests {
         ("Returns", 0.12, 66.0),
     ];
 
-    fn assert_valid(svg: &str) {
-        assert!(svg.starts_with("<svg "), "{svg}");
-        assert!(svg.contains(r#"role="img""#));
-        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
-        assert!(svg.trim_end().ends_with("</svg>"));
-        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
-    }
+    use crate::charts::assert_valid;
 
     #[test]
     fn renders_drivers() {
