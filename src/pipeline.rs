@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::baseline::{self, BaselineSource, Changes};
 use crate::diag::Diagnostics;
-use crate::metrics::compute;
+use crate::cache::Cache;
+use crate::metrics::compute_cached;
 use crate::metrics::computed::Computed;
 use crate::progress;
 use crate::project::fingerprint::definition_hash;
@@ -47,6 +48,9 @@ pub struct BuildOptions {
     /// A previous run's metrics.json to compare with (`build --baseline`);
     /// overrides `baseline:` in cxscore.yaml.
     pub baseline: Option<PathBuf>,
+    /// Read every data file, neither using nor writing the build cache
+    /// (`--no-cache`; also `CXSCORE_NO_CACHE`).
+    pub no_cache: bool,
 }
 
 /// [`check`] with [`BuildOptions`] applied to the loaded project.
@@ -65,10 +69,17 @@ pub fn check_with(
     }
     let loaded = started.elapsed();
     progress::start(data_bytes(&project));
-    let mut computed = compute(&project, diags);
+    let cache = (!options.no_cache)
+        .then(|| Cache::open(&project.root))
+        .flatten();
+    let mut computed = compute_cached(&project, cache.as_ref(), diags);
     progress::finish();
     if diags.has_errors() {
         return None;
+    }
+    if let Some(cache) = &cache {
+        // Every dataset was read or loaded: entries not used are outdated.
+        cache.prune();
     }
     for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
         result.definition_hash = definition_hash(ind, &project);
