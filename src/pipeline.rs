@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::baseline::{self, BaselineSource, Changes};
-use crate::diag::Diagnostics;
 use crate::cache::Cache;
+use crate::diag::Diagnostics;
 use crate::metrics::compute_cached;
 use crate::metrics::computed::Computed;
 use crate::progress;

@@ -196,7 +196,8 @@ mod tests {
         let data = tmp.path().join("a.csv");
         std::fs::write(&data, "x\n1\n").unwrap();
         let c = cache(tmp.path());
-        let name = |c: &Cache, shown: &str, d: u8| c.key(&data, Path::new(shown), &[d; 32]).unwrap().name;
+        let name =
+            |c: &Cache, shown: &str, d: u8| c.key(&data, Path::new(shown), &[d; 32]).unwrap().name;
         let base = name(&c, "a.csv", 0);
         assert_ne!(base, name(&c, "b.csv", 0));
         assert_ne!(base, name(&c, "a.csv", 1));

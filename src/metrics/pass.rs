@@ -747,9 +747,10 @@ impl DatasetPass<'_> {
             let m = &ind.measure;
             let ok = fits(m, &s.overall)
                 && s.dist.is_some() == ind.dist.is_some()
-                && s.dist.as_ref().zip(ind.dist.as_ref()).is_none_or(|(a, b)| {
-                    a.lo == b.lo && a.weights.len() == b.weights.len()
-                })
+                && s.dist
+                    .as_ref()
+                    .zip(ind.dist.as_ref())
+                    .is_none_or(|(a, b)| a.lo == b.lo && a.weights.len() == b.weights.len())
                 && s.periods.values().all(|a| fits(m, a))
                 && s.seg_accs.len() == ind.seg_accs.len()
                 && (s.seg_accs.iter().zip(&state.keys))
