@@ -160,6 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 language: language.map(Language::from),
                 baseline,
                 no_cache,
+                cache_read_only: false,
             };
             build(&project, out.as_deref(), &options, verbose, quiet, pdf)
         }

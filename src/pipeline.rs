@@ -36,7 +36,11 @@ pub struct Checked {
 
 /// Loads, validates and computes; `None` when errors were recorded (all of them, in `diags`).
 pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
-    check_with(project_dir, &BuildOptions::default(), diags)
+    let options = BuildOptions {
+        cache_read_only: true,
+        ..BuildOptions::default()
+    };
+    check_with(project_dir, &options, diags)
 }
 
 /// What a build may change from what `cxscore.yaml` says.
@@ -51,6 +55,9 @@ pub struct BuildOptions {
     /// Read every data file, neither using nor writing the build cache
     /// (`--no-cache`; also `CXSCORE_NO_CACHE`).
     pub no_cache: bool,
+    /// Use the build cache's entries but store and delete none: `check`
+    /// promises to write nothing.
+    pub cache_read_only: bool,
 }
 
 /// [`check`] with [`BuildOptions`] applied to the loaded project.
@@ -70,7 +77,7 @@ pub fn check_with(
     let loaded = started.elapsed();
     progress::start(data_bytes(&project));
     let cache = (!options.no_cache)
-        .then(|| Cache::open(&project.root))
+        .then(|| Cache::open(&project.root, !options.cache_read_only))
         .flatten();
     let mut computed = compute_cached(&project, cache.as_ref(), diags);
     progress::finish();
@@ -135,12 +142,13 @@ pub fn render(
     Ok((!diags.has_errors()).then_some(files))
 }
 
-/// Checks, compares and renders into memory, writing nothing: what `serve` shows.
+/// Checks, compares and renders into memory, writing nothing but the build
+/// cache (an edit-and-reload loop is where it saves the most): what `serve` shows.
 pub fn render_in_memory(
     project_dir: &Path,
     diags: &mut Diagnostics,
 ) -> Result<Option<SiteFiles>, BuildError> {
-    let Some(checked) = check(project_dir, diags) else {
+    let Some(checked) = check_with(project_dir, &BuildOptions::default(), diags) else {
         return Ok(None);
     };
     let changes = compare_with_baseline(&checked, None, diags);

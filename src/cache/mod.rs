@@ -42,6 +42,9 @@ pub struct Cache {
     dir: PathBuf,
     version: String,
     used: Mutex<BTreeSet<String>>,
+    /// False for `check`, which writes nothing: entries are read, never
+    /// stored or pruned.
+    writable: bool,
 }
 
 /// One file's entry name, and the file's size and modification time when it
@@ -60,8 +63,8 @@ pub fn definitions_digest(text: &str) -> [u8; 32] {
 
 impl Cache {
     /// The cache of the project at `root`, or `None` when disabled by
-    /// [`DISABLE_ENV`].
-    pub fn open(root: &Path) -> Option<Cache> {
+    /// [`DISABLE_ENV`]; `writable: false` only reads it (for `check`).
+    pub fn open(root: &Path, writable: bool) -> Option<Cache> {
         if std::env::var_os(DISABLE_ENV).is_some() {
             return None;
         }
@@ -70,6 +73,7 @@ impl Cache {
             dir: root.join(DIR),
             version: format!("{} {FORMAT} {salt}", env!("CARGO_PKG_VERSION")),
             used: Mutex::new(BTreeSet::new()),
+            writable,
         })
     }
 
@@ -109,7 +113,7 @@ impl Cache {
     /// file changed since it was hashed. Failures are ignored: the cache only
     /// saves time, the next build reads the file again.
     pub fn put(&self, key: &Key, path: &Path, payload: &[u8]) {
-        if key.stamp.is_none() || stamp(path) != key.stamp {
+        if !self.writable || key.stamp.is_none() || stamp(path) != key.stamp {
             return;
         }
         self.mark_used(key);
@@ -136,6 +140,9 @@ impl Cache {
     /// files, definitions or cxscore), so the folder does not grow with every
     /// data drop. Call it only after a compute that read every dataset.
     pub fn prune(&self) {
+        if !self.writable {
+            return;
+        }
         let Ok(used) = self.used.lock() else { return };
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
@@ -165,6 +172,7 @@ mod tests {
             dir: dir.join(DIR),
             version: "test".into(),
             used: Mutex::new(BTreeSet::new()),
+            writable: true,
         }
     }
 
@@ -218,6 +226,12 @@ mod tests {
         c.put(&key, &data, b"p");
         let stale = tmp.path().join(DIR).join("0".repeat(64));
         std::fs::write(&stale, b"old").unwrap();
+        let read_only = Cache {
+            writable: false,
+            ..cache(tmp.path())
+        };
+        read_only.prune();
+        assert!(stale.exists(), "a read-only cache (check) removes nothing");
         c.prune();
         assert!(!stale.exists());
         assert!(tmp.path().join(DIR).join(&key.name).exists());

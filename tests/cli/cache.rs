@@ -275,3 +275,33 @@ fn the_environment_variable_disables_the_cache() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(entries(&f).is_empty());
 }
+
+#[test]
+fn check_writes_nothing_to_the_cache() {
+    let f = Fixture::copy("tiny");
+    let check = |f: &Fixture| {
+        Command::cargo_bin("cxscore")
+            .unwrap()
+            .current_dir(f.root.parent().unwrap())
+            .args(["check", "project", "--format", "json"])
+            .env_remove("CXSCORE_NO_CACHE")
+            .env_remove("CXSCORE_CACHE_VERSION_SALT")
+            .output()
+            .unwrap()
+    };
+    // Cold: check computes everything and stores nothing.
+    let cold = check(&f);
+    assert!(cold.status.success(), "{}", stderr(&cold));
+    assert!(!f.root.join(".cxscore").exists(), "check wrote the cache");
+    // Warm (a build stored the entries): check leaves them exactly as they
+    // were, and an outdated entry is not pruned by check either.
+    let built = build(&f, "site", &[], &[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let stale = f.root.join(".cxscore/cache").join("0".repeat(64));
+    fs::write(&stale, b"old").unwrap();
+    let before = entries(&f);
+    let warm = check(&f);
+    assert!(warm.status.success(), "{}", stderr(&warm));
+    assert_eq!(entries(&f), before);
+    assert_eq!(cold.stdout, warm.stdout, "same report, cold or warm");
+}
