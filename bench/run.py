@@ -92,7 +92,7 @@ def main():
         site = work / f"site-{rows}"
         cx, dk, dk_query, cx_rss, dk_rss = [], [], [], [], []
         for i in range(args.runs):
-            w, r, _ = timed([str(exe), "build", str(proj), "--out", str(site), "--quiet"])
+            w, r, _ = timed([str(exe), "build", str(proj), "--out", str(site), "--quiet", "--no-cache"])
             cx.append(w)
             cx_rss.append(r)
             if not args.no_duckdb:
@@ -101,7 +101,7 @@ def main():
                 dk_rss.append(r)
                 dk_query.append(float(re.search(r"duckdb_query_seconds=([\d.]+)", out).group(1)))
             loads.append(load())
-        _, _, verbose = timed([str(exe), "build", str(proj), "--out", str(site), "-v"])
+        _, _, verbose = timed([str(exe), "build", str(proj), "--out", str(site), "-v", "--no-cache"])
         stages = "; ".join(
             l.strip() for l in verbose.splitlines() if re.match(r"\s+(load|compute|render|write)", l)
         )

@@ -54,6 +54,10 @@ pub enum Command {
         /// The site's language, overriding `language:` in cxscore.yaml.
         #[arg(long, value_enum, value_name = "LANG")]
         language: Option<Lang>,
+        /// Read every data file again, neither using nor updating the build
+        /// cache in PROJECT/.cxscore/cache (also: CXSCORE_NO_CACHE=1).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Validate and compute; write nothing. Exit 3 when the gate trips.
     Check {
@@ -150,10 +154,13 @@ pub fn run(cli: Cli) -> ExitCode {
             quiet,
             pdf,
             language,
+            no_cache,
         } => {
             let options = pipeline::BuildOptions {
                 language: language.map(Language::from),
                 baseline,
+                no_cache,
+                cache_read_only: false,
             };
             build(&project, out.as_deref(), &options, verbose, quiet, pdf)
         }

@@ -17,6 +17,7 @@
 //! [`pipeline`] stops between stages when there are errors.
 
 pub mod baseline;
+pub mod cache;
 pub mod charts;
 pub mod data;
 pub mod diag;

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::baseline::{self, BaselineSource, Changes};
+use crate::cache::Cache;
 use crate::diag::Diagnostics;
-use crate::metrics::compute;
+use crate::metrics::compute_cached;
 use crate::metrics::computed::Computed;
 use crate::progress;
 use crate::project::fingerprint::definition_hash;
@@ -35,7 +36,11 @@ pub struct Checked {
 
 /// Loads, validates and computes; `None` when errors were recorded (all of them, in `diags`).
 pub fn check(project_dir: &Path, diags: &mut Diagnostics) -> Option<Checked> {
-    check_with(project_dir, &BuildOptions::default(), diags)
+    let options = BuildOptions {
+        cache_read_only: true,
+        ..BuildOptions::default()
+    };
+    check_with(project_dir, &options, diags)
 }
 
 /// What a build may change from what `cxscore.yaml` says.
@@ -47,6 +52,12 @@ pub struct BuildOptions {
     /// A previous run's metrics.json to compare with (`build --baseline`);
     /// overrides `baseline:` in cxscore.yaml.
     pub baseline: Option<PathBuf>,
+    /// Read every data file, neither using nor writing the build cache
+    /// (`--no-cache`; also `CXSCORE_NO_CACHE`).
+    pub no_cache: bool,
+    /// Use the build cache's entries but store and delete none: `check`
+    /// promises to write nothing.
+    pub cache_read_only: bool,
 }
 
 /// [`check`] with [`BuildOptions`] applied to the loaded project.
@@ -65,10 +76,17 @@ pub fn check_with(
     }
     let loaded = started.elapsed();
     progress::start(data_bytes(&project));
-    let mut computed = compute(&project, diags);
+    let cache = (!options.no_cache)
+        .then(|| Cache::open(&project.root, !options.cache_read_only))
+        .flatten();
+    let mut computed = compute_cached(&project, cache.as_ref(), diags);
     progress::finish();
     if diags.has_errors() {
         return None;
+    }
+    if let Some(cache) = &cache {
+        // Every dataset was read or loaded: entries not used are outdated.
+        cache.prune();
     }
     for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
         result.definition_hash = definition_hash(ind, &project);
@@ -124,12 +142,13 @@ pub fn render(
     Ok((!diags.has_errors()).then_some(files))
 }
 
-/// Checks, compares and renders into memory, writing nothing: what `serve` shows.
+/// Checks, compares and renders into memory, writing nothing but the build
+/// cache (an edit-and-reload loop is where it saves the most): what `serve` shows.
 pub fn render_in_memory(
     project_dir: &Path,
     diags: &mut Diagnostics,
 ) -> Result<Option<SiteFiles>, BuildError> {
-    let Some(checked) = check(project_dir, diags) else {
+    let Some(checked) = check_with(project_dir, &BuildOptions::default(), diags) else {
         return Ok(None);
     };
     let changes = compare_with_baseline(&checked, None, diags);

@@ -59,7 +59,7 @@ impl<'r> Row<'r> {
 }
 
 /// A data error the sink found in a row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RowProblem {
     /// 0-based field index of the offending cell.
     pub field: usize,
@@ -85,6 +85,19 @@ pub trait SplitSink: RowSink + Send + Sized {
     fn fork(&self) -> Self;
     /// Adds the rows `later` saw, as if they had been fed after ours.
     fn merge(&mut self, later: Self);
+    /// This sink's accumulators (a fork that read one file), for the build cache.
+    fn save(&self) -> Vec<u8>;
+    /// A fork holding what [`SplitSink::save`] wrote; `None` if it does not fit.
+    fn load(&self, bytes: &[u8]) -> Option<Self>;
+}
+
+/// Where a scan may find and store each file's partial result: the build
+/// cache and the digest of the dataset's definitions.
+pub struct FileCache<'c> {
+    /// The project's cache.
+    pub cache: &'c crate::cache::Cache,
+    /// [`crate::cache::definitions_digest`] of the dataset being scanned.
+    pub definitions: [u8; 32],
 }
 
 /// Files at least this large are parsed in pieces on every core; smaller ones
@@ -321,6 +334,7 @@ pub fn scan<S: SplitSink>(
     root: &Path,
     header: &Header,
     sink: &mut S,
+    cache: Option<&FileCache<'_>>,
     diags: &mut Diagnostics,
 ) -> ScanStats {
     let errors_before = diags.error_count();
@@ -347,16 +361,10 @@ pub fn scan<S: SplitSink>(
             );
             continue;
         }
-        scan_file(
-            path,
-            &file,
-            dataset,
-            header,
-            sink,
-            &mut policy,
-            &mut stats,
-            diags,
-        );
+        // Every file is read into its own fork and merged in file order, so
+        // a file's partial is the same whether it was read or loaded.
+        let read = read_cached(path, &file, dataset, header, sink.fork(), cache);
+        read.replay(sink, &file, &mut policy, &mut stats, diags);
     }
     policy.finish(dataset, &mut stats, diags);
     if stats.rows == 0 && diags.error_count() == errors_before {
@@ -375,6 +383,14 @@ pub fn scan<S: SplitSink>(
 /// What reading one piece of a file produced, replayed in file order.
 struct Piece<S> {
     sink: S,
+    log: PieceLog,
+    /// An error that stops the file.
+    fatal: Option<Stop>,
+}
+
+/// A piece's rows and data errors: what [`Policy`] replays.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct PieceLog {
     rows: u64,
     /// Rows with data errors: (line, problems), the first [`KEPT_PER_PIECE`] problems.
     bad: Vec<(u64, Vec<RowProblem>)>,
@@ -382,8 +398,24 @@ struct Piece<S> {
     /// Problems and rows with problems past those kept (counted only).
     more_problems: u64,
     more_rows: u64,
-    /// An error that stops the file: (location, message, hint).
-    fatal: Option<(Location, String, Option<String>)>,
+}
+
+/// An error that stops a file: (location, message, hint).
+type Stop = (Location, String, Option<String>);
+
+/// What reading one file produced: its pieces merged in order, their logs,
+/// and the error that stopped the file, if any.
+struct FileRead<S> {
+    sink: S,
+    logs: Vec<PieceLog>,
+    stop: Option<Stop>,
+}
+
+/// A file's partial as stored in the build cache (only files read to the end).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    logs: Vec<PieceLog>,
+    sink: Vec<u8>,
 }
 
 /// Problems kept per piece: past both caps of [`Policy`], so replaying the
@@ -402,17 +434,93 @@ fn piece_bytes() -> u64 {
         .unwrap_or(PIECE_BYTES)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_file<S: SplitSink>(
+/// Reads one file into `fork`, or loads its partial from the cache; a file
+/// read to its end is stored for the next build.
+fn read_cached<S: SplitSink>(
     path: &Path,
     file: &Path,
     dataset: &Dataset,
     header: &Header,
-    sink: &mut S,
-    policy: &mut Policy,
-    stats: &mut ScanStats,
-    diags: &mut Diagnostics,
-) {
+    fork: S,
+    cache: Option<&FileCache<'_>>,
+) -> FileRead<S> {
+    let Some(fc) = cache else {
+        return read_file(path, file, dataset, header, fork);
+    };
+    let key = fc.cache.key(path, file, &fc.definitions);
+    let loaded = (key.as_ref())
+        .and_then(|k| fc.cache.get(k))
+        .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
+        .and_then(|stored| {
+            let sink = fork.load(&stored.sink)?;
+            Some(FileRead {
+                sink,
+                logs: stored.logs,
+                stop: None,
+            })
+        });
+    if let Some(read) = loaded {
+        crate::progress::advance(std::fs::metadata(path).map_or(0, |m| m.len()));
+        return read;
+    }
+    let read = read_file(path, file, dataset, header, fork);
+    if let (Some(key), None) = (&key, &read.stop) {
+        let stored = StoredRef {
+            logs: &read.logs,
+            sink: read.sink.save(),
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&stored) {
+            fc.cache.put(key, path, &bytes);
+        }
+    }
+    read
+}
+
+/// [`Stored`], borrowed to write it.
+#[derive(serde::Serialize)]
+struct StoredRef<'a> {
+    logs: &'a [PieceLog],
+    sink: Vec<u8>,
+}
+
+impl<S: SplitSink> FileRead<S> {
+    /// Adds the file to the dataset's totals in file order: its sink merged
+    /// into `into`, its rows, its data errors through the `bad_rows` policy
+    /// piece by piece, and the error that stopped the file, if any.
+    fn replay(
+        self,
+        into: &mut S,
+        file: &Path,
+        policy: &mut Policy,
+        stats: &mut ScanStats,
+        diags: &mut Diagnostics,
+    ) {
+        into.merge(self.sink);
+        for log in &self.logs {
+            stats.rows += log.rows;
+            for (line, problems) in &log.bad {
+                policy.bad_row(file, *line, problems, stats, diags);
+            }
+            policy.unlisted(file, log.more_problems, log.more_rows, stats);
+        }
+        if let Some((location, message, hint)) = self.stop {
+            match hint {
+                Some(hint) => diags.error_hint(location, message, hint),
+                None => diags.error(location, message),
+            }
+        }
+    }
+}
+
+/// Reads one file into `sink`: in one piece, or (a large UTF-8 file) in
+/// pieces parsed in parallel and merged in file order.
+fn read_file<S: SplitSink>(
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    sink: S,
+) -> FileRead<S> {
     let target = piece_bytes();
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let pieces = if dataset.encoding == Encoding::Utf8 && size >= 2 * target {
@@ -420,19 +528,31 @@ fn scan_file<S: SplitSink>(
     } else {
         None
     };
+    let cannot_read = |e: String| -> Stop {
+        (
+            Location::file(file),
+            format!("cannot read data file: {e}"),
+            None,
+        )
+    };
     let Some(cuts) = pieces.filter(|c| c.len() > 1) else {
         let reader = match open(path, dataset) {
             Ok(o) => o,
             Err(e) => {
-                diags.error(Location::file(file), format!("cannot read data file: {e}"));
-                return;
+                return FileRead {
+                    sink,
+                    logs: Vec::new(),
+                    stop: Some(cannot_read(e.to_string())),
+                }
             }
         };
-        let mut piece = Piece::new(std::mem::replace(sink, sink.fork()));
+        let mut piece = Piece::new(sink);
         read_piece(reader, 0, path, file, dataset, header, &mut piece);
-        *sink = std::mem::replace(&mut piece.sink, sink.fork());
-        replay(piece, None, file, policy, stats, diags);
-        return;
+        return FileRead {
+            sink: piece.sink,
+            logs: vec![piece.log],
+            stop: piece.fatal,
+        };
     };
     let ends: Vec<u64> = cuts
         .iter()
@@ -440,8 +560,7 @@ fn scan_file<S: SplitSink>(
         .map(|c| c.offset)
         .chain([size])
         .collect();
-    let mut forks: Vec<S> = cuts.iter().skip(1).map(|_| sink.fork()).collect();
-    forks.insert(0, std::mem::replace(sink, sink.fork()));
+    let forks: Vec<S> = cuts.iter().map(|_| sink.fork()).collect();
     let results: Vec<Result<Piece<S>, String>> = (cuts.into_par_iter().zip(ends).zip(forks))
         .enumerate()
         .map(|(i, ((cut, end), fork))| {
@@ -464,28 +583,28 @@ fn scan_file<S: SplitSink>(
             Ok(piece)
         })
         .collect();
-    let mut first = true;
+    let mut read = FileRead {
+        sink,
+        logs: Vec::new(),
+        stop: None,
+    };
     for result in results {
-        let piece = match result {
-            Ok(p) => p,
-            Err(e) => {
-                diags.error(Location::file(file), format!("cannot read data file: {e}"));
-                return;
+        match result {
+            Ok(piece) => {
+                read.sink.merge(piece.sink);
+                read.logs.push(piece.log);
+                if piece.fatal.is_some() {
+                    read.stop = piece.fatal;
+                    break;
+                }
             }
-        };
-        let stop = piece.fatal.is_some();
-        if first {
-            first = false;
-            let mut piece = piece;
-            *sink = std::mem::replace(&mut piece.sink, sink.fork());
-            replay(piece, None, file, policy, stats, diags);
-        } else {
-            replay(piece, Some(sink), file, policy, stats, diags);
-        }
-        if stop {
-            return;
+            Err(e) => {
+                read.stop = Some(cannot_read(e));
+                break;
+            }
         }
     }
+    read
 }
 
 /// Reads bytes `cut.offset..end` of `path`, counted on the progress bar.
@@ -505,39 +624,8 @@ impl<S> Piece<S> {
     fn new(sink: S) -> Self {
         Piece {
             sink,
-            rows: 0,
-            bad: Vec::new(),
-            kept: 0,
-            more_problems: 0,
-            more_rows: 0,
+            log: PieceLog::default(),
             fatal: None,
-        }
-    }
-}
-
-/// Adds a piece to the dataset's totals in file order: its sink merged into
-/// `into` (unless the caller took it), its rows, its data errors through the
-/// `bad_rows` policy, and the error that stopped the file, if any.
-fn replay<S: SplitSink>(
-    piece: Piece<S>,
-    into: Option<&mut S>,
-    file: &Path,
-    policy: &mut Policy,
-    stats: &mut ScanStats,
-    diags: &mut Diagnostics,
-) {
-    if let Some(into) = into {
-        into.merge(piece.sink);
-    }
-    stats.rows += piece.rows;
-    for (line, problems) in &piece.bad {
-        policy.bad_row(file, *line, problems, stats, diags);
-    }
-    policy.unlisted(file, piece.more_problems, piece.more_rows, stats);
-    if let Some((location, message, hint)) = piece.fatal {
-        match hint {
-            Some(hint) => diags.error_hint(location, message, hint),
-            None => diags.error(location, message),
         }
     }
 }
@@ -570,7 +658,7 @@ fn read_piece<R: Read, S: SplitSink>(
             }
         }
         let line = record.position().map_or(line, |p| newlines + p.line());
-        piece.rows += 1;
+        piece.log.rows += 1;
         // One UTF-8 check of the whole record (fast when it is ASCII), and
         // the record's buffers are reused: moved in here, moved back below.
         let checked = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
@@ -623,12 +711,13 @@ fn read_piece<R: Read, S: SplitSink>(
         }
         record = text.into_byte_record();
         if !problems.is_empty() {
-            if piece.kept < KEPT_PER_PIECE {
-                piece.kept += problems.len();
-                piece.bad.push((line, problems.clone()));
+            let log = &mut piece.log;
+            if log.kept < KEPT_PER_PIECE {
+                log.kept += problems.len();
+                log.bad.push((line, problems.clone()));
             } else {
-                piece.more_problems += problems.len() as u64;
-                piece.more_rows += 1;
+                log.more_problems += problems.len() as u64;
+                log.more_rows += 1;
             }
         }
     }

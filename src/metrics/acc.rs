@@ -9,6 +9,7 @@
 //! its values — up to [`PCT_EXACT_MAX`] per group, past which they are folded
 //! into a DDSketch of relative accuracy [`SKETCH_ALPHA`] ([`Sketch`]).
 
+use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config, DDSketch};
 
 /// Values a percentile group keeps exactly (8 MB of f64): past this, the
@@ -23,7 +24,7 @@ pub const SKETCH_ALPHA: f64 = 0.01;
 pub const SKETCH_METHOD: &str = "ddsketch(alpha=0.01)";
 
 /// A DDSketch (Masson, Rim & Lee, VLDB 2019) of a percentile group's values.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Sketch(pub DDSketch);
 
 impl Sketch {
@@ -84,7 +85,7 @@ pub enum Obs {
 }
 
 /// Counts and weight sums of the answered rows; every accumulator has one.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Base {
     /// Answered rows.
     pub n: u64,
@@ -118,7 +119,7 @@ impl Base {
 }
 
 /// One accumulator. The variant is chosen once per indicator from its metric.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Acc {
     /// NPS and CES `net`: weighted shares of the positive and negative classes.
     Net {
@@ -295,7 +296,13 @@ impl Acc {
             ) => {
                 let (wa, wb) = (base.sw, b.sw);
                 base.merge(b);
-                if wb > 0.0 {
+                if wa == 0.0 {
+                    // Into an empty (or all-zero-weight) side: take the other's
+                    // moments as they are, so a file merged into an empty pass
+                    // keeps its last bits (m2 is 0 on a side with no weight).
+                    *mean = *mb;
+                    *m2 += m2b;
+                } else if wb > 0.0 {
                     let delta = mb - *mean;
                     *mean += delta * wb / base.sw;
                     *m2 += m2b + delta * delta * wa * wb / base.sw;

@@ -21,7 +21,7 @@ pub fn percentile_inc(values: &[f64], p: f64) -> Option<f64> {
 }
 
 /// Weighted counts of each point of an integer scale, for the distribution chart.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Dist {
     /// The scale's lowest point.
     pub lo: i64,

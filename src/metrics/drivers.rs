@@ -75,7 +75,7 @@ const MIN_REL_SD: f64 = 1e-12;
 /// Why this shape: the engine reads each dataset in one streaming pass, possibly
 /// in parallel chunks, so a key driver analysis must be fed row by row and be
 /// combinable, while holding only O(attributes²) numbers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DriverAcc {
     /// Number of attributes (the outcome is variable 0, attribute j is j + 1).
     p: usize,
@@ -228,6 +228,11 @@ impl DriverAcc {
             }
         }
         self.w = w;
+    }
+
+    /// Attribute columns (the outcome excluded): the shape a stored partial must have.
+    pub fn attributes(&self) -> usize {
+        self.p
     }
 
     /// Rows refused by [`DriverAcc::add`] (non-finite value or weight, negative

@@ -38,7 +38,7 @@ use computed::{
 use estimate::Settings;
 use pass::DatasetPass;
 
-use crate::data::scan::{read_header, scan, ScanStats};
+use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Metric, Period, Project};
 
@@ -48,13 +48,23 @@ use crate::project::model::{Dataset, Metric, Period, Project};
 /// its dataset could not be read); problems are recorded in `diags`, and the
 /// pipeline decides whether to stop.
 pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
+    compute_cached(project, None, diags)
+}
+
+/// [`compute`] with the build cache: files whose partial aggregates are
+/// stored for the same content, definitions and version are not read again.
+pub fn compute_cached(
+    project: &Project,
+    cache: Option<&crate::cache::Cache>,
+    diags: &mut Diagnostics,
+) -> Computed {
     let s = Settings::of(&project.config);
     let mut results = vec![None; project.indicators.len()];
     let mut drivers = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
     let mut verbatims = verbatims::Verbatims::default();
     for (id, ds) in &project.config.datasets {
-        let stats = run_dataset(project, ds, &s, &mut results, &mut drivers, diags);
+        let stats = run_dataset(project, ds, cache, &s, &mut results, &mut drivers, diags);
         verbatims.absorb(stats.1);
         let stats = stats.0;
         data.insert(id.clone(), data_stats(stats));
@@ -88,10 +98,33 @@ pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
     }
 }
 
+/// Everything in the definitions that decides what a dataset's pass
+/// accumulates from a file, as text for the cache key: the dataset (without
+/// its file list, so a new monthly drop keeps the other files' entries), the
+/// indicators and key driver analyses on it, every persona (a persona applies
+/// wherever its match column exists) and the period. Debug text includes
+/// source locations, so moving a definition also invalidates: conservative,
+/// never stale.
+pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
+    let mut dataset = ds.clone();
+    dataset.files.clear();
+    let indicators: Vec<_> = (project.indicators.iter())
+        .filter(|i| i.dataset.as_deref() == Some(ds.id.as_str()))
+        .collect();
+    let drivers: Vec<_> = (project.config.drivers.iter())
+        .filter(|d| d.dataset == ds.id)
+        .collect();
+    format!(
+        "{dataset:?}\n{indicators:?}\n{drivers:?}\n{:?}\n{:?}",
+        project.personas, project.config.period
+    )
+}
+
 /// Reads one dataset and fills the results of its indicators and drivers.
 fn run_dataset(
     project: &Project,
     ds: &Dataset,
+    cache: Option<&crate::cache::Cache>,
     s: &Settings,
     results: &mut [Option<computed::IndicatorResult>],
     drivers: &mut [Option<DriverResult>],
@@ -107,7 +140,18 @@ fn run_dataset(
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
         return (unread, None);
     };
-    let stats = scan(ds, &project.root, &header, &mut pass, diags);
+    let file_cache = cache.map(|cache| FileCache {
+        cache,
+        definitions: crate::cache::definitions_digest(&cache_definitions(project, ds)),
+    });
+    let stats = scan(
+        ds,
+        &project.root,
+        &header,
+        &mut pass,
+        file_cache.as_ref(),
+        diags,
+    );
     pass.finish();
     for ip in &pass.indicators {
         if !matches!(

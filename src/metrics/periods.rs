@@ -14,7 +14,9 @@ use crate::project::model::Period;
 
 /// A trend bucket. Keys of one dataset are all of one kind, so the derived
 /// order (year, then the number within it) is the ascending order of their text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum PeriodKey {
     /// `2026`.
     Year(i32),

@@ -35,7 +35,7 @@ pub const PER_GROUP: usize = 3;
 pub const GROUPS: [&str; 3] = ["promoter", "passive", "detractor"];
 
 /// One NPS group's rows and sampled comments.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupSample {
     /// Rows in the group (answered NPS), with or without a comment.
     pub rows: u64,
@@ -132,7 +132,7 @@ fn merge_into(into: &mut Sample, from: &Sample) {
 }
 
 /// The sampling state of one dataset's pass.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerbatimPass {
     comment: usize,
     nps: usize,
@@ -161,6 +161,15 @@ impl VerbatimPass {
             self.indicators.len(),
             self.personas.len(),
         )
+    }
+
+    /// True when `other` reads the same columns for as many indicators and
+    /// personas (a stored sample must fit the pass it is loaded into).
+    pub fn same_shape(&self, other: &VerbatimPass) -> bool {
+        self.comment == other.comment
+            && self.nps == other.nps
+            && self.indicators.len() == other.indicators.len()
+            && self.personas.len() == other.personas.len()
     }
 
     /// Adds the samples of a later piece: samples are order-free (smallest

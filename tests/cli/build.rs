@@ -37,7 +37,7 @@ fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        entries.iter().all(|e| !e.starts_with(".cxscore")),
+        entries.iter().all(|e| !e.starts_with(".cxscore-")),
         "{entries:?}"
     );
 }

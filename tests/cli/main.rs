@@ -4,6 +4,7 @@
 //! folder, optionally edits files there, and runs the real binary.
 
 mod build;
+mod cache;
 mod harness;
 mod hostile;
 mod hostile_bad;
