@@ -49,7 +49,7 @@ impl<'r> Row<'r> {
     /// The trimmed text of field `index` (0-based); empty when out of range.
     pub fn text(&self, index: usize) -> &'r str {
         // Validated once per record (StringRecord), not once per read field.
-        self.record.get(index).map_or("", str::trim)
+        self.record.get(index).map_or("", super::cell::trim_field)
     }
 
     /// Field `index` (0-based) as a [`Cell`].
@@ -86,7 +86,7 @@ pub trait SplitSink: RowSink + Send + Sized {
     /// Adds the rows `later` saw, as if they had been fed after ours.
     fn merge(&mut self, later: Self);
     /// This sink's accumulators (a fork that read one file), for the build cache.
-    fn save(&self) -> Vec<u8>;
+    fn save(&mut self) -> Vec<u8>;
     /// A fork holding what [`SplitSink::save`] wrote; `None` if it does not fit.
     fn load(&self, bytes: &[u8]) -> Option<Self>;
 }
@@ -463,7 +463,7 @@ fn read_cached<S: SplitSink>(
         crate::progress::advance(std::fs::metadata(path).map_or(0, |m| m.len()));
         return read;
     }
-    let read = read_file(path, file, dataset, header, fork);
+    let mut read = read_file(path, file, dataset, header, fork);
     if let (Some(key), None) = (&key, &read.stop) {
         let stored = StoredRef {
             logs: &read.logs,

@@ -380,3 +380,109 @@ fn weight_column_of_ones_equals_no_weights_and_adjusted_wald_is_used() {
         (e.ci_low.unwrap() + 19.0506).abs() < 1e-3 && (e.ci_high.unwrap() - 65.2045).abs() < 1e-3
     );
 }
+
+/// Every number of two results, side by side, as JSON (so every field counts).
+fn numbers_agree(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{path}"
+            );
+            for (k, v) in x {
+                numbers_agree(v, &y[k], &format!("{path}/{k}"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                numbers_agree(v, w, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+#[test]
+fn grouped_accumulation_equals_feeding_every_grouping_row_by_row() {
+    // 240 rows over 3 months, two segment columns (one with blanks), two
+    // overlapping personas, weights, and one indicator of each accumulator
+    // kind. Limit 1 rolls the single group up before every row: each row
+    // then reaches the overall, period, segment and persona accumulators on
+    // its own, the way the engine worked before groups.
+    let mut csv = String::from("score,csat,minutes,channel,region,plan,w,date\n");
+    for i in 0..240u32 {
+        let region = ["north", "south", "", "east"][(i % 4) as usize];
+        let channel = ["web", "app", "shop"][(i * 7 % 3) as usize];
+        let plan = ["basic", "pro"][(i / 5 % 2) as usize];
+        let score = if i % 13 == 0 {
+            String::new()
+        } else {
+            (i * 7 % 11).to_string()
+        };
+        csv += &format!(
+            "{score},{},{}.{},{channel},{region},{plan},{}.{},2026-{:02}-{:02}\n",
+            i % 5 + 1,
+            i * 37 % 90,
+            i % 10,
+            i % 3 + 1,
+            i % 4 * 25,
+            i % 3 + 1,
+            i % 28 + 1
+        );
+    }
+    let mut kit = Kit::new(&[("a.csv", csv.as_bytes())]);
+    kit.dataset().segments = vec![col("channel", 2), col("region", 3)];
+    kit.dataset().weight = Some(col("w", 4));
+    kit.dataset().date = Some(DateColumn {
+        column: col("date", 5),
+        format: None,
+    });
+    kit.persona("pro", "plan", &["pro"]);
+    kit.persona("web", "channel", &["web"]);
+    kit.indicator("nps", Metric::Nps, Some("score"), 10);
+    kit.indicator(
+        "csat",
+        Metric::Csat {
+            scale: Range { lo: 1.0, hi: 5.0 },
+            top_box: Range { lo: 4.0, hi: 5.0 },
+        },
+        Some("csat"),
+        11,
+    );
+    kit.indicator("speed", Metric::Mean { scale: None }, Some("minutes"), 12);
+    kit.indicator(
+        "p90",
+        Metric::Percentile {
+            p: 90.0,
+            scale: None,
+        },
+        Some("minutes"),
+        13,
+    );
+    kit.indicator("rows", Metric::Count, None, 14);
+    let (grouped, diags) = kit.run();
+    assert!(diags.is_empty(), "{diags:?}");
+    super::groups::TEST_LIMIT.with(|l| l.set(1));
+    let (row_by_row, _) = kit.run();
+    super::groups::TEST_LIMIT.with(|l| l.set(super::groups::MAX_GROUPS));
+    let a = serde_json::to_value(&grouped.indicators).unwrap();
+    let b = serde_json::to_value(&row_by_row.indicators).unwrap();
+    numbers_agree(&a, &b, "");
+    // The comparison saw real groupings: 3 months, 3 channels, 3 regions, 2 personas.
+    let nps = result(&grouped, "nps");
+    assert_eq!(nps.periods.len(), 3);
+    assert_eq!(nps.segments["region"].len(), 3);
+    assert_eq!(nps.personas.len(), 2);
+    // Every 13th score is blank: 240 − 19 answered.
+    assert_eq!(nps.estimate.n, 221);
+}

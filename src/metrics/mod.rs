@@ -15,6 +15,7 @@ pub mod drivers;
 #[cfg(test)]
 mod engine_tests;
 pub mod estimate;
+pub mod groups;
 pub mod intervals;
 pub mod measure;
 pub mod pass;

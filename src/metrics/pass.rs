@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::acc::{Acc, Obs};
 use super::distribution::Dist;
 use super::drivers::DriverAcc;
+use super::groups::Groups;
 use super::measure::Measure;
 use super::periods::PeriodKey;
 use super::verbatims::VerbatimPass;
@@ -47,6 +48,10 @@ pub struct IndicatorPass<'p> {
     seg_accs: Vec<Vec<Option<Acc>>>,
     /// Per applicable persona (parallel to [`DatasetPass::personas`]).
     pub personas: Vec<Acc>,
+    /// During the pass: per group id of [`DatasetPass::groups`], the rows of
+    /// that group; rolled up into the accumulators above by
+    /// [`DatasetPass::roll_up`]. `None` until a row of this indicator is in it.
+    cells: Vec<Option<Acc>>,
 }
 
 /// A persona that applies to this dataset (its match column is in the header).
@@ -97,6 +102,8 @@ pub struct DatasetPass<'p> {
     row_keys: Vec<Option<usize>>,
     /// Per field, this row's parsed cell (see [`CellCache`]).
     cells: CellCache,
+    /// The finest groups of rows since the last roll-up (see [`super::groups`]).
+    groups: Groups,
     /// The last date text and its period: exports are sorted by date, so most
     /// rows repeat the previous row's date and skip the date parser.
     last_date: String,
@@ -267,6 +274,7 @@ impl<'p> DatasetPass<'p> {
                 segments: vec![BTreeMap::new(); segments.len()],
                 seg_accs: vec![Vec::new(); segments.len()],
                 personas: vec![measure.new_acc(); personas.len()],
+                cells: Vec::new(),
                 measure,
                 column,
                 expectation,
@@ -312,6 +320,7 @@ impl<'p> DatasetPass<'p> {
             matched: vec![false; personas.len()],
             numbers: Vec::new(),
             cells: CellCache::new(header.names.len()),
+            groups: Groups::default(),
             last_date: String::new(),
             last_period: None,
             personas,
@@ -323,6 +332,7 @@ impl<'p> DatasetPass<'p> {
     /// Ends the pass: the interned segment accumulators become
     /// [`IndicatorPass::segments`], keyed by text.
     pub fn finish(&mut self) {
+        self.roll_up();
         for ind in &mut self.indicators {
             for ((accs, keys), map) in
                 (ind.seg_accs.iter_mut().zip(&self.keys)).zip(ind.segments.iter_mut())
@@ -334,6 +344,48 @@ impl<'p> DatasetPass<'p> {
                 }
             }
         }
+    }
+
+    /// Adds every group's accumulator to the overall, period, segment and
+    /// persona accumulators it stands for, in group order, and forgets the
+    /// groups. Called before anything reads those accumulators (finish,
+    /// merge, save) and when the group table is full.
+    fn roll_up(&mut self) {
+        let groups = self.groups.all();
+        for ind in &mut self.indicators {
+            let IndicatorPass {
+                measure,
+                overall,
+                periods,
+                seg_accs,
+                personas,
+                cells,
+                ..
+            } = ind;
+            for (cell, group) in std::mem::take(cells).into_iter().zip(groups) {
+                let Some(acc) = cell else { continue };
+                overall.merge(&acc);
+                if let Some(p) = group.period {
+                    periods
+                        .entry(p)
+                        .or_insert_with(|| measure.new_acc())
+                        .merge(&acc);
+                }
+                for (id, accs) in group.keys.iter().zip(seg_accs.iter_mut()) {
+                    let Some(id) = *id else { continue };
+                    if accs.len() <= id {
+                        accs.resize(id + 1, None);
+                    }
+                    accs[id]
+                        .get_or_insert_with(|| measure.new_acc())
+                        .merge(&acc);
+                }
+                for (p, _) in personas.iter_mut().zip(&group.matched).filter(|(_, m)| **m) {
+                    p.merge(&acc);
+                }
+            }
+        }
+        self.groups.clear();
     }
 
     fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
@@ -463,7 +515,9 @@ impl SplitSink for DatasetPass<'_> {
             ind.segments.iter_mut().for_each(BTreeMap::clear);
             ind.seg_accs.iter_mut().for_each(Vec::clear);
             ind.personas.fill(ind.measure.new_acc());
+            ind.cells.clear();
         }
+        fork.groups = Groups::default();
         for d in &mut fork.drivers {
             let k = d.columns.len().saturating_sub(1);
             d.acc = DriverAcc::new(k);
@@ -477,7 +531,10 @@ impl SplitSink for DatasetPass<'_> {
         fork
     }
 
-    fn merge(&mut self, later: Self) {
+    fn merge(&mut self, mut later: Self) {
+        // Our rows first, then later's: both rolled up, in that order.
+        self.roll_up();
+        later.roll_up();
         let DatasetPass {
             indicators,
             drivers,
@@ -527,7 +584,8 @@ impl SplitSink for DatasetPass<'_> {
         }
     }
 
-    fn save(&self) -> Vec<u8> {
+    fn save(&mut self) -> Vec<u8> {
+        self.roll_up();
         self.encode_state()
     }
 
@@ -591,6 +649,10 @@ impl RowSink for DatasetPass<'_> {
             // A blank segment cell is in no key.
             *id = (!key.is_empty()).then(|| keys.id(key));
         }
+        if self.groups.is_full() {
+            self.roll_up();
+        }
+        let group = (self.groups).id(period, &self.row_keys, &self.matched);
         let cells = &mut self.cells;
         for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
             if let Some(obs) = *obs {
@@ -601,7 +663,7 @@ impl RowSink for DatasetPass<'_> {
                     },
                     _ => None,
                 };
-                feed(ind, obs, w, period, x, &self.row_keys, &self.matched);
+                feed(ind, obs, w, group, x);
             }
         }
         self.feed_drivers(row, w);
@@ -611,48 +673,19 @@ impl RowSink for DatasetPass<'_> {
     }
 }
 
-/// Feeds one accepted observation to an indicator's accumulators; `x` is the
-/// cell's number for the distribution, `keys` the row's segment key ids.
-fn feed(
-    ind: &mut IndicatorPass<'_>,
-    obs: Obs,
-    w: f64,
-    period: Option<PeriodKey>,
-    x: Option<f64>,
-    keys: &[Option<usize>],
-    matched: &[bool],
-) {
-    let IndicatorPass {
-        measure,
-        overall,
-        dist,
-        periods,
-        seg_accs,
-        personas,
-        ..
-    } = ind;
-    overall.add(obs, w);
-    if let (Some(d), Some(x)) = (dist.as_mut(), x) {
+/// Feeds one accepted observation to an indicator: to its row's group (see
+/// [`DatasetPass::roll_up`]) and, `x` being the cell's number, to the
+/// distribution.
+fn feed(ind: &mut IndicatorPass<'_>, obs: Obs, w: f64, group: usize, x: Option<f64>) {
+    if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
     }
-    if let Some(p) = period {
-        periods
-            .entry(p)
-            .or_insert_with(|| measure.new_acc())
-            .add(obs, w);
+    if ind.cells.len() <= group {
+        ind.cells.resize(group + 1, None);
     }
-    for (id, accs) in keys.iter().zip(seg_accs.iter_mut()) {
-        let Some(id) = *id else { continue };
-        if accs.len() <= id {
-            accs.resize(id + 1, None);
-        }
-        accs[id]
-            .get_or_insert_with(|| measure.new_acc())
-            .add(obs, w);
-    }
-    for (acc, _) in personas.iter_mut().zip(matched).filter(|(_, m)| **m) {
-        acc.add(obs, w);
-    }
+    ind.cells[group]
+        .get_or_insert_with(|| ind.measure.new_acc())
+        .add(obs, w);
 }
 
 /// The accumulating state of a pass, as stored in the build cache (borrowed
