@@ -44,10 +44,12 @@ pub struct GroupSample {
 }
 
 impl GroupSample {
-    fn add(&mut self, comment: Option<&str>) {
+    /// Counts a row; offers its comment with the comment's [`fnv1a`] hash
+    /// (hashed once per row, not once per group the row is in).
+    fn add(&mut self, comment: Option<(u64, &str)>) {
         self.rows += 1;
-        if let Some(text) = comment {
-            self.offer(fnv1a(text), text);
+        if let Some((hash, text)) = comment {
+            self.offer(hash, text);
         }
     }
 
@@ -190,13 +192,14 @@ impl VerbatimPass {
         };
         let text = row.text(self.comment);
         let comment = (!text.is_empty()).then(|| mask_contacts_cow(text));
+        let comment = comment.as_deref().map(|c| (fnv1a(c), c));
         let counted = counted.iter().map(Option::is_some);
         let matched = matched.iter().copied();
         let in_scope = (self.indicators.iter_mut().zip(counted))
             .chain(self.personas.iter_mut().zip(matched))
             .filter(|(_, yes)| *yes);
         for (sample, _) in in_scope {
-            sample[group].add(comment.as_deref());
+            sample[group].add(comment);
         }
     }
 }
@@ -227,7 +230,7 @@ mod tests {
     fn sample_of(comments: &[&str]) -> GroupSample {
         let mut g = GroupSample::default();
         for c in comments {
-            g.add(Some(c));
+            g.add(Some((fnv1a(c), c)));
         }
         g
     }
