@@ -49,10 +49,13 @@ impl Dist {
     /// Adds one answered value with weight `w`.
     pub fn add(&mut self, x: f64, w: f64) {
         self.total += w;
-        if x.fract() == 0.0 {
-            let i = x as i64 - self.lo;
-            if let Some(slot) = usize::try_from(i)
-                .ok()
+        // `x as i64` saturates, so a value beyond i64 can equal its cast only
+        // when it is an integer far outside any scale: the slot lookup misses.
+        // (One conversion instead of a call to `trunc`: this runs per row.)
+        let i = x as i64;
+        if i as f64 == x {
+            if let Some(slot) = (i.checked_sub(self.lo))
+                .and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| self.weights.get_mut(i))
             {
                 *slot += w;
@@ -119,5 +122,18 @@ mod tests {
         assert_eq!(s[0], ("1".to_string(), 25.0));
         assert_eq!(s[1], ("2".to_string(), 0.0));
         assert_eq!(s[2], ("3".to_string(), 75.0));
+    }
+
+    #[test]
+    fn non_integers_and_far_values_count_in_the_total_at_no_point() {
+        let mut d = Dist::for_scale(-2.0, 2.0).unwrap();
+        for x in [2.5, -0.5, 1e300, -1e300, 9.3e18, -9.3e18, 3.0, -3.0] {
+            d.add(x, 1.0);
+        }
+        assert_eq!(d.weights, vec![0.0; 5]);
+        assert_eq!(d.total, 8.0);
+        d.add(-2.0, 2.0);
+        d.add(-0.0, 1.0);
+        assert_eq!(d.weights, vec![2.0, 0.0, 1.0, 0.0, 0.0]);
     }
 }
