@@ -17,6 +17,7 @@
 //! rather than guess. The pieces depend only on the bytes and `target`, never
 //! on the number of threads, so the results do not either.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -56,6 +57,154 @@ pub fn cuts(path: &Path, delimiter: u8, target: u64) -> io::Result<Option<Vec<Cu
         }
     }
     Ok(scanner.finish())
+}
+
+/// Bytes read at a time by [`Pieces`].
+const BLOCK: usize = 1 << 20;
+
+/// One piece of a file, read while the cuts are found.
+#[derive(Debug)]
+pub struct PieceBytes {
+    /// The piece's place in the file (0 holds the header).
+    pub index: usize,
+    /// Where it starts.
+    pub cut: Cut,
+    /// Its bytes, from `cut.offset` to the next cut or the end of the file.
+    pub bytes: Vec<u8>,
+}
+
+/// What [`Pieces`] yields.
+#[derive(Debug)]
+pub enum Chunk {
+    /// The next piece.
+    Piece(PieceBytes),
+    /// The quoting is not plain RFC 4180 (or one record is longer than
+    /// several pieces): the caller must read the file in one piece instead,
+    /// discarding any piece it already parsed.
+    GaveUp,
+    /// The file could not be read.
+    Failed(io::Error),
+}
+
+/// The pieces of a file, each yielded as soon as the cut after it is found,
+/// so parsing starts while the rest of the file is still being scanned (the
+/// sequential scan overlaps the parallel parse instead of preceding it), and
+/// the file is read once. The pieces are those [`cuts`] finds.
+pub struct Pieces<R> {
+    reader: R,
+    scanner: Scanner,
+    /// The bytes since the start of the piece being collected.
+    pending: Vec<u8>,
+    pending_cut: Cut,
+    /// Cuts of the scanner already turned into pieces.
+    used_cuts: usize,
+    ready: VecDeque<PieceBytes>,
+    next_index: usize,
+    first_block: bool,
+    done: bool,
+}
+
+impl<R: Read> Pieces<R> {
+    /// Pieces of about `target` bytes of the CSV `reader`.
+    pub fn new(reader: R, delimiter: u8, target: u64) -> Self {
+        let scanner = Scanner::new(delimiter, target.max(1));
+        Pieces {
+            reader,
+            pending_cut: scanner.cuts[0],
+            used_cuts: 1,
+            scanner,
+            pending: Vec::new(),
+            ready: VecDeque::new(),
+            next_index: 0,
+            first_block: true,
+            done: false,
+        }
+    }
+
+    /// Ends the piece being collected at `next` (the next cut, or the end).
+    fn close_piece(&mut self, bytes: Vec<u8>, next: Cut) {
+        if !bytes.is_empty() {
+            self.ready.push_back(PieceBytes {
+                index: self.next_index,
+                cut: self.pending_cut,
+                bytes,
+            });
+            self.next_index += 1;
+        }
+        self.pending_cut = next;
+    }
+
+    /// A piece this much larger than the target means a record that never
+    /// ends (an unclosed quote in a huge file): the one-piece reader reports it.
+    fn too_long(&self) -> bool {
+        self.pending.len() as u64 > 8 * self.scanner.target + (1 << 20)
+    }
+}
+
+impl<R: Read> Iterator for Pieces<R> {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        loop {
+            if let Some(piece) = self.ready.pop_front() {
+                return Some(Chunk::Piece(piece));
+            }
+            if self.done {
+                return None;
+            }
+            // Read straight into the piece being collected: no second copy.
+            let old = self.pending.len();
+            let n = match (&mut self.reader)
+                .take(BLOCK as u64)
+                .read_to_end(&mut self.pending)
+            {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.pending.truncate(old);
+                    continue;
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Chunk::Failed(e));
+                }
+            };
+            if n == 0 {
+                self.done = true;
+                if !self.scanner.ends_cleanly() {
+                    return Some(Chunk::GaveUp);
+                }
+                let rest = std::mem::take(&mut self.pending);
+                let end = self.pending_cut;
+                self.close_piece(rest, end);
+                continue;
+            }
+            if std::mem::take(&mut self.first_block)
+                && self.pending.starts_with(super::open::UTF8_BOM)
+            {
+                self.scanner.skip_bom();
+                self.pending_cut = self.scanner.cuts[0];
+                self.pending.drain(..super::open::UTF8_BOM.len());
+            }
+            let from = old.min(self.pending.len());
+            // (Empty only when the first block was nothing but a BOM.)
+            if from < self.pending.len() && !self.scanner.feed(&self.pending[from..]) {
+                self.done = true;
+                return Some(Chunk::GaveUp);
+            }
+            while self.used_cuts < self.scanner.cuts.len() {
+                let next = self.scanner.cuts[self.used_cuts];
+                self.used_cuts += 1;
+                let len = (next.offset - self.pending_cut.offset) as usize;
+                let rest = self.pending.split_off(len);
+                let piece = std::mem::replace(&mut self.pending, rest);
+                self.close_piece(piece, next);
+            }
+            if self.too_long() {
+                self.done = true;
+                return Some(Chunk::GaveUp);
+            }
+        }
+    }
 }
 
 /// The quote state machine, fed block by block.
@@ -152,12 +301,18 @@ impl Scanner {
         true
     }
 
-    fn finish(mut self) -> Option<Vec<Cut>> {
+    /// True when the bytes fed so far end outside quotes (a quote that is
+    /// the file's last byte closes its field).
+    fn ends_cleanly(&mut self) -> bool {
         if self.pending {
-            // A closing quote as the file's last byte.
+            self.pending = false;
             self.in_quotes = false;
         }
-        if self.in_quotes {
+        !self.in_quotes
+    }
+
+    fn finish(mut self) -> Option<Vec<Cut>> {
+        if !self.ends_cleanly() {
             return None;
         }
         // A cut at the very end would be an empty piece.
@@ -232,6 +387,60 @@ mod tests {
         assert_eq!(cuts_of(b"a,b\n1,5\" tall\n2,x\n", 1, 4), None);
         assert_eq!(cuts_of(b"a,b\n1,\"x\"y\n", 1, 4), None);
         assert_eq!(cuts_of(b"a,b\n1,\"never closed\n2,x\n", 1, 4), None);
+    }
+
+    /// A piece as (index, offset, newlines, bytes).
+    type Seen = (usize, u64, u64, Vec<u8>);
+
+    /// Every piece, or `None` on GaveUp.
+    fn pieces_of(bytes: &[u8], target: u64) -> Option<Vec<Seen>> {
+        let mut out = Vec::new();
+        for chunk in Pieces::new(bytes, b',', target) {
+            match chunk {
+                Chunk::Piece(p) => out.push((p.index, p.cut.offset, p.cut.newlines, p.bytes)),
+                Chunk::GaveUp => return None,
+                Chunk::Failed(e) => panic!("{e}"),
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn streamed_pieces_are_the_cuts_and_cover_every_byte_once() {
+        let mut with_bom = super::super::open::UTF8_BOM.to_vec();
+        with_bom.extend_from_slice(QUOTED);
+        for bytes in [QUOTED, &with_bom[..]] {
+            for target in 1..=bytes.len() as u64 + 1 {
+                let pieces = pieces_of(bytes, target).expect("RFC 4180 quoting");
+                let cuts = cuts_of(bytes, target, 1000).unwrap();
+                let starts: Vec<_> = pieces.iter().map(|p| (p.1, p.2)).collect();
+                assert_eq!(starts, cuts, "target {target}");
+                // In order, contiguous, and together the file after the BOM.
+                let skip = bytes.len() - QUOTED.len();
+                let joined: Vec<u8> = pieces.iter().flat_map(|p| p.3.clone()).collect();
+                assert_eq!(joined, &bytes[skip..]);
+                assert!(pieces.iter().enumerate().all(|(i, p)| p.0 == i));
+                for w in pieces.windows(2) {
+                    assert_eq!(w[0].1 + w[0].3.len() as u64, w[1].1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_pieces_give_up_where_cuts_do() {
+        assert_eq!(pieces_of(b"a,b\n1,5\" tall\n2,x\n", 1), None);
+        assert_eq!(pieces_of(b"a,b\n1,\"never closed\n2,x\n", 1), None);
+        // One record far longer than the target: left to the one-piece reader.
+        let mut long = b"a,b\n1,\"".to_vec();
+        long.extend(std::iter::repeat_n(b'x', 3 << 20));
+        long.extend_from_slice(b"\"\n");
+        assert_eq!(pieces_of(&long, 1000), None);
+        assert!(pieces_of(&long, 1 << 20).is_some());
+        // A BOM alone, or a BOM and one short record: no panic, no piece lost.
+        assert_eq!(pieces_of(super::super::open::UTF8_BOM, 1), Some(vec![]));
+        let one = pieces_of(b"\xEF\xBB\xBFa\n", 1).unwrap();
+        assert_eq!(one, vec![(0, 3, 0, b"a\n".to_vec())]);
     }
 
     #[test]

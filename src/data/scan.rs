@@ -7,13 +7,13 @@
 //! `bad_rows`, and the dataset's [`ScanStats`].
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, StringRecord};
 use rayon::prelude::*;
 
-use super::chunk::{cuts, Cut};
+use super::chunk::{Chunk, Pieces};
 
 use super::cell::Cell;
 use super::open::{declared, misencoded, open};
@@ -80,7 +80,7 @@ pub trait RowSink {
 /// A sink whose work can be split: pieces of a large file are fed to forks
 /// in parallel, then merged back in file order, so the result depends on the
 /// pieces (fixed by the bytes) and never on the number of threads.
-pub trait SplitSink: RowSink + Send + Sized {
+pub trait SplitSink: RowSink + Send + Sync + Sized {
     /// An empty sink with the same plan.
     fn fork(&self) -> Self;
     /// Adds the rows `later` saw, as if they had been fed after ours.
@@ -523,74 +523,110 @@ fn read_file<S: SplitSink>(
 ) -> FileRead<S> {
     let target = piece_bytes();
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let pieces = if dataset.encoding == Encoding::Utf8 && size >= 2 * target {
-        cuts(path, dataset.delimiter, target).ok().flatten()
-    } else {
-        None
-    };
-    let cannot_read = |e: String| -> Stop {
-        (
-            Location::file(file),
-            format!("cannot read data file: {e}"),
-            None,
-        )
-    };
-    let Some(cuts) = pieces.filter(|c| c.len() > 1) else {
-        let reader = match open(path, dataset) {
-            Ok(o) => o,
-            Err(e) => {
-                return FileRead {
-                    sink,
-                    logs: Vec::new(),
-                    stop: Some(cannot_read(e.to_string())),
-                }
+    if dataset.encoding == Encoding::Utf8 && size >= 2 * target {
+        if let Some(read) = read_in_pieces(path, file, dataset, header, &sink, target) {
+            return read;
+        }
+    }
+    let reader = match open(path, dataset) {
+        Ok(o) => o,
+        Err(e) => {
+            return FileRead {
+                sink,
+                logs: Vec::new(),
+                stop: Some(cannot_read(file, e.to_string())),
             }
-        };
-        let mut piece = Piece::new(sink);
-        read_piece(reader, 0, path, file, dataset, header, &mut piece);
-        return FileRead {
-            sink: piece.sink,
-            logs: vec![piece.log],
-            stop: piece.fatal,
-        };
+        }
     };
-    let ends: Vec<u64> = cuts
-        .iter()
-        .skip(1)
-        .map(|c| c.offset)
-        .chain([size])
-        .collect();
-    let forks: Vec<S> = cuts.iter().map(|_| sink.fork()).collect();
-    let results: Vec<Result<Piece<S>, String>> = (cuts.into_par_iter().zip(ends).zip(forks))
-        .enumerate()
-        .map(|(i, ((cut, end), fork))| {
-            let bytes = read_range(path, cut, end)?;
+    let mut piece = Piece::new(sink);
+    read_piece(reader, 0, path, file, dataset, header, &mut piece);
+    FileRead {
+        sink: piece.sink,
+        logs: vec![piece.log],
+        stop: piece.fatal,
+    }
+}
+
+/// What became of one item of [`Pieces`].
+enum Outcome<S> {
+    Parsed(Piece<S>),
+    GaveUp,
+    Failed(String),
+}
+
+/// The error that stops a file that cannot be read.
+fn cannot_read(file: &Path, e: String) -> Stop {
+    (
+        Location::file(file),
+        format!("cannot read data file: {e}"),
+        None,
+    )
+}
+
+/// Reads a large UTF-8 file in pieces parsed on every core as the sequential
+/// scan finds them ([`Pieces`]), merged into a fork of `sink` in file order;
+/// `None` when the quoting is not plain RFC 4180 or the file has one piece
+/// (the caller then reads it in one piece, from the start).
+fn read_in_pieces<S: SplitSink>(
+    path: &Path,
+    file: &Path,
+    dataset: &Dataset,
+    header: &Header,
+    sink: &S,
+    target: u64,
+) -> Option<FileRead<S>> {
+    let reader = match File::open(path) {
+        Ok(f) => crate::progress::Counted(f),
+        Err(e) => {
+            return Some(FileRead {
+                sink: sink.fork(),
+                logs: Vec::new(),
+                stop: Some(cannot_read(file, e.to_string())),
+            })
+        }
+    };
+    let template = sink.fork();
+    let forks = std::iter::repeat_with(|| template.fork());
+    let mut results: Vec<(usize, Outcome<S>)> = (Pieces::new(reader, dataset.delimiter, target)
+        .zip(forks))
+    .par_bridge()
+    .map(|(chunk, fork)| match chunk {
+        Chunk::Piece(p) => {
             let reader = csv::ReaderBuilder::new()
                 .delimiter(dataset.delimiter)
-                .has_headers(i == 0)
+                .has_headers(p.index == 0)
                 .flexible(true)
-                .from_reader(&bytes[..]);
+                .from_reader(&p.bytes[..]);
             let mut piece = Piece::new(fork);
             read_piece(
                 reader,
-                cut.newlines,
+                p.cut.newlines,
                 path,
                 file,
                 dataset,
                 header,
                 &mut piece,
             );
-            Ok(piece)
-        })
-        .collect();
+            (p.index, Outcome::Parsed(piece))
+        }
+        Chunk::GaveUp => (usize::MAX, Outcome::GaveUp),
+        Chunk::Failed(e) => (usize::MAX, Outcome::Failed(e.to_string())),
+    })
+    .collect();
+    // par_bridge hands pieces to whichever thread is free: back to file order.
+    results.sort_by_key(|(i, _)| *i);
+    let gave_up = results.iter().any(|(_, o)| matches!(o, Outcome::GaveUp));
+    if gave_up || results.len() < 2 {
+        return None;
+    }
     let mut read = FileRead {
-        sink,
+        sink: sink.fork(),
         logs: Vec::new(),
         stop: None,
     };
-    for result in results {
-        match result {
-            Ok(piece) => {
+    for (_, outcome) in results {
+        match outcome {
+            Outcome::Parsed(piece) => {
                 read.sink.merge(piece.sink);
                 read.logs.push(piece.log);
                 if piece.fatal.is_some() {
@@ -598,26 +634,14 @@ fn read_file<S: SplitSink>(
                     break;
                 }
             }
-            Err(e) => {
-                read.stop = Some(cannot_read(e));
+            Outcome::Failed(e) => {
+                read.stop = Some(cannot_read(file, e));
                 break;
             }
+            Outcome::GaveUp => {}
         }
     }
-    read
-}
-
-/// Reads bytes `cut.offset..end` of `path`, counted on the progress bar.
-fn read_range(path: &Path, cut: Cut, end: u64) -> Result<Vec<u8>, String> {
-    let mut f = File::open(path).map_err(|e| e.to_string())?;
-    f.seek(SeekFrom::Start(cut.offset))
-        .map_err(|e| e.to_string())?;
-    let mut bytes = Vec::with_capacity((end - cut.offset) as usize);
-    crate::progress::Counted(f)
-        .take(end - cut.offset)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
+    Some(read)
 }
 
 impl<S> Piece<S> {

@@ -882,9 +882,30 @@ mod tests {
     #[test]
     fn short_decimals_are_parsed_exactly_like_std() {
         for text in [
-            "0", "-0", "7", "10", "0.87", "-12.5", "0.1", "0.3", "2.675", "1.005",
-            "999999999999999", "0.000000000000001", "123456789.012345", "-0.0",
-            "9007199254740993", "1e3", "+5", ".5", "5.", "1.2.3", "", "-", "1,5", " 7",
+            "0",
+            "-0",
+            "7",
+            "10",
+            "0.87",
+            "-12.5",
+            "0.1",
+            "0.3",
+            "2.675",
+            "1.005",
+            "999999999999999",
+            "0.000000000000001",
+            "123456789.012345",
+            "-0.0",
+            "9007199254740993",
+            "1e3",
+            "+5",
+            ".5",
+            "5.",
+            "1.2.3",
+            "",
+            "-",
+            "1,5",
+            " 7",
         ] {
             same_as_std(text);
         }
@@ -892,7 +913,16 @@ mod tests {
         assert_eq!(short_decimal(b"0.87"), Some(0.87));
         assert_eq!(short_decimal(b"-12.5"), Some(-12.5));
         // Left to the general parser: 16 digits, exponent, sign, bare point.
-        for text in ["9007199254740993", "1e3", "+5", ".5", "5.", "1.2.3", "-", ""] {
+        for text in [
+            "9007199254740993",
+            "1e3",
+            "+5",
+            ".5",
+            "5.",
+            "1.2.3",
+            "-",
+            "",
+        ] {
             assert_eq!(short_decimal(text.as_bytes()), None, "{text:?}");
         }
         // A million pseudo-random decimals of 1 to 15 digits, the point anywhere.

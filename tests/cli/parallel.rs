@@ -176,3 +176,27 @@ fn metrics_json_says_how_each_percentile_was_computed() {
         .iter()
         .any(|i| i["metric"] == "percentile"));
 }
+
+#[test]
+fn a_stray_quote_late_in_a_file_falls_back_to_one_piece_without_counting_twice() {
+    // 2,000 rows of the tiny shape; row 1,900's comment holds a quote in an
+    // unquoted field (`5" tall`), which the piece cutter refuses after many
+    // pieces were already handed out: those must be thrown away and the file
+    // read once, from the start.
+    let f = Fixture::copy("tiny");
+    let mut csv = String::from("date,channel,persona,w,nps,csat,minutes,ok,comment,email\n");
+    for i in 1..=2000u32 {
+        let comment = if i == 1900 { "5\" tall" } else { "fine" };
+        // NPS 10 on even rows, 0 on odd rows: (1000 − 1000)/2000 = 0 overall.
+        let nps = if i % 2 == 0 { 10 } else { 0 };
+        csv += &format!("2026-01-05,web,new,1,{nps},5,12,yes,{comment},x@example.com\n");
+    }
+    f.write("data/survey.csv", &csv);
+    let pieces = build(&f, "pieces", Some("512"), "2");
+    assert!(pieces.status.success(), "{}", stderr(&pieces));
+    let whole = build(&f, "whole", None, "2");
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let m = metrics(&f, "pieces");
+    assert_eq!(m["data"]["survey"]["rows"], 2000);
+    assert_close(&m, &metrics(&f, "whole"), "");
+}
