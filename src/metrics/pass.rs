@@ -703,7 +703,9 @@ impl RowSink for DatasetPass<'_> {
         }
         self.feed_drivers(row, w);
         if let Some(v) = &mut self.verbatims {
-            v.feed(row, &self.obs, &self.matched);
+            let c = v.nps_column();
+            let nps = self.cells.get(row, c).cell(row.text(c));
+            v.feed(row, nps, &self.obs, &self.matched);
         }
     }
 }

@@ -46,6 +46,7 @@ pub struct GroupSample {
 impl GroupSample {
     /// Counts a row; offers its comment with the comment's [`fnv1a`] hash
     /// (hashed once per row, not once per group the row is in).
+    #[cfg(test)]
     fn add(&mut self, comment: Option<(u64, &str)>) {
         self.rows += 1;
         if let Some((hash, text)) = comment {
@@ -53,14 +54,25 @@ impl GroupSample {
         }
     }
 
-    fn offer(&mut self, hash: u64, text: &str) {
+    /// Keeps the comment if it is among the [`PER_GROUP`] smallest; true when kept.
+    fn offer(&mut self, hash: u64, text: &str) -> bool {
         let worst = self.kept.last().map(|(h, t)| (*h, t.as_str()));
         if self.kept.len() == PER_GROUP && worst.is_some_and(|w| (hash, text) >= w) {
-            return;
+            return false;
         }
-        self.kept.insert((hash, text.to_string()));
+        let kept = self.kept.insert((hash, text.to_string()));
         if self.kept.len() > PER_GROUP {
             self.kept.pop_last();
+        }
+        kept
+    }
+
+    /// A hash above this can never be kept: the largest kept hash once the
+    /// sample is full, else `u64::MAX`.
+    fn bar(&self) -> u64 {
+        match self.kept.last() {
+            Some((h, _)) if self.kept.len() == PER_GROUP => *h,
+            _ => u64::MAX,
         }
     }
 
@@ -142,6 +154,17 @@ pub struct VerbatimPass {
     indicators: Vec<Sample>,
     /// Parallel to the pass's personas.
     personas: Vec<Sample>,
+    /// Per NPS group, a hash above which no sample of that group would keep
+    /// a comment (the largest [`GroupSample::bar`]): most comments are
+    /// turned away with one comparison instead of one per sample. Only ever
+    /// too high, never too low (samples only get stricter), so it may start
+    /// at `u64::MAX` (as when read back from the build cache).
+    #[serde(skip, default = "no_bar")]
+    bars: [u64; 3],
+}
+
+fn no_bar() -> [u64; 3] {
+    [u64::MAX; 3]
 }
 
 impl VerbatimPass {
@@ -152,6 +175,7 @@ impl VerbatimPass {
             nps,
             indicators: vec![Sample::default(); indicators],
             personas: vec![Sample::default(); personas],
+            bars: no_bar(),
         }
     }
 
@@ -184,23 +208,59 @@ impl VerbatimPass {
         }
     }
 
-    /// Feeds one accepted row: `counted[k]` is `Some` when indicator k counted
-    /// it (its observation), `matched[p]` says whether persona p matches it.
-    pub fn feed<T>(&mut self, row: &Row<'_>, counted: &[Option<T>], matched: &[bool]) {
-        let Some(group) = nps_group(row.cell(self.nps)) else {
+    /// The field grouped by (the dataset's NPS column).
+    pub fn nps_column(&self) -> usize {
+        self.nps
+    }
+
+    /// Feeds one accepted row whose NPS cell is `nps` (the field
+    /// [`VerbatimPass::nps_column`], already parsed by the pass):
+    /// `counted[k]` is `Some` when indicator k counted it (its observation),
+    /// `matched[p]` says whether persona p matches it.
+    pub fn feed<T>(
+        &mut self,
+        row: &Row<'_>,
+        nps: Cell<'_>,
+        counted: &[Option<T>],
+        matched: &[bool],
+    ) {
+        let Some(group) = nps_group(nps) else {
             return;
         };
-        let text = row.text(self.comment);
-        let comment = (!text.is_empty()).then(|| mask_contacts_cow(text));
-        let comment = comment.as_deref().map(|c| (fnv1a(c), c));
-        let counted = counted.iter().map(Option::is_some);
-        let matched = matched.iter().copied();
-        let in_scope = (self.indicators.iter_mut().zip(counted))
-            .chain(self.personas.iter_mut().zip(matched))
-            .filter(|(_, yes)| *yes);
-        for (sample, _) in in_scope {
-            sample[group].add(comment);
+        let mut in_scope = 0;
+        for sample in self.in_scope(counted, matched) {
+            sample[group].rows += 1;
+            in_scope += 1;
         }
+        let text = row.text(self.comment);
+        if text.is_empty() || in_scope == 0 {
+            return;
+        }
+        let comment = mask_contacts_cow(text);
+        let hash = fnv1a(&comment);
+        if hash > self.bars[group] {
+            return;
+        }
+        let mut kept = false;
+        for sample in self.in_scope(counted, matched) {
+            kept |= sample[group].offer(hash, &comment);
+        }
+        if kept {
+            let samples = self.indicators.iter().chain(&self.personas);
+            self.bars[group] = samples.map(|s| s[group].bar()).max().unwrap_or(u64::MAX);
+        }
+    }
+
+    /// The samples a row is in: the indicators that counted it, the personas it matches.
+    fn in_scope<'s, T>(
+        &'s mut self,
+        counted: &'s [Option<T>],
+        matched: &'s [bool],
+    ) -> impl Iterator<Item = &'s mut Sample> {
+        let counted = counted.iter().map(Option::is_some);
+        (self.indicators.iter_mut().zip(counted))
+            .chain(self.personas.iter_mut().zip(matched.iter().copied()))
+            .filter_map(|(sample, yes)| yes.then_some(sample))
     }
 }
 
