@@ -470,6 +470,15 @@ fn grouped_accumulation_equals_feeding_every_grouping_row_by_row() {
         13,
     );
     kit.indicator("rows", Metric::Count, None, 14);
+    kit.project.config.drivers.push(Driver {
+        dataset: "survey".into(),
+        outcome: col("score", 20),
+        attributes: vec![
+            (col("csat", 21), "Satisfaction".into()),
+            (col("minutes", 22), "Speed".into()),
+        ],
+        location: crate::diag::Location::at("cxscore.yaml", 20, 3),
+    });
     let (grouped, diags) = kit.run();
     assert!(diags.is_empty(), "{diags:?}");
     super::groups::TEST_LIMIT.with(|l| l.set(1));
@@ -477,6 +486,12 @@ fn grouped_accumulation_equals_feeding_every_grouping_row_by_row() {
     super::groups::TEST_LIMIT.with(|l| l.set(super::groups::MAX_GROUPS));
     let a = serde_json::to_value(&grouped.indicators).unwrap();
     let b = serde_json::to_value(&row_by_row.indicators).unwrap();
+    numbers_agree(&a, &b, "");
+    let a = serde_json::to_value(&grouped.drivers).unwrap();
+    let b = serde_json::to_value(&row_by_row.drivers).unwrap();
+    // Listwise: the 221 rows with a score (csat and minutes are never blank).
+    assert_eq!(a[0]["n"], 221, "{a}");
+    assert_eq!(a[0]["personas"].as_array().map(Vec::len), Some(2), "{a}");
     numbers_agree(&a, &b, "");
     // The comparison saw real groupings: 3 months, 3 channels, 3 regions, 2 personas.
     let nps = result(&grouped, "nps");

@@ -74,6 +74,9 @@ pub struct DriverPass {
     pub acc: DriverAcc,
     /// The same sums per applicable persona (parallel to [`DatasetPass::personas`]).
     pub personas: Vec<DriverAcc>,
+    /// During the pass: the sums per group id of [`DatasetPass::groups`],
+    /// rolled up into `acc` and `personas` like the indicators' cells.
+    cells: Vec<Option<DriverAcc>>,
 }
 
 /// Everything one dataset's pass feeds.
@@ -331,6 +334,7 @@ impl<'p> DatasetPass<'p> {
                 columns,
                 acc: DriverAcc::new(d.attributes.len()),
                 personas: vec![DriverAcc::new(d.attributes.len()); personas.len()],
+                cells: Vec::new(),
             });
         }
         if r.failures > 0 {
@@ -420,6 +424,15 @@ impl<'p> DatasetPass<'p> {
                 }
             }
         }
+        for d in &mut self.drivers {
+            for (cell, group) in std::mem::take(&mut d.cells).into_iter().zip(groups) {
+                let Some(sums) = cell else { continue };
+                d.acc.merge(&sums);
+                for (p, _) in (d.personas.iter_mut().zip(&group.matched)).filter(|(_, m)| **m) {
+                    p.merge(&sums);
+                }
+            }
+        }
         self.groups.clear();
     }
 
@@ -491,7 +504,9 @@ impl<'p> DatasetPass<'p> {
         }
     }
 
-    fn feed_drivers(&mut self, row: &Row<'_>, w: f64) {
+    /// Adds the row to each driver analysis's sums of its group (when every
+    /// one of its columns is answered).
+    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize) {
         for d in &mut self.drivers {
             self.numbers.clear();
             // Listwise: a blank in the outcome or any attribute leaves the row out.
@@ -502,15 +517,13 @@ impl<'p> DatasetPass<'p> {
                 }
             }
             if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
-                d.acc.add(self.numbers[0], &self.numbers[1..], w);
-                for (acc, _) in d
-                    .personas
-                    .iter_mut()
-                    .zip(&self.matched)
-                    .filter(|(_, m)| **m)
-                {
-                    acc.add(self.numbers[0], &self.numbers[1..], w);
+                if d.cells.len() <= group {
+                    d.cells.resize(group + 1, None);
                 }
+                let attributes = d.columns.len() - 1;
+                d.cells[group]
+                    .get_or_insert_with(|| DriverAcc::new(attributes))
+                    .add(self.numbers[0], &self.numbers[1..], w);
             }
         }
     }
@@ -557,6 +570,7 @@ impl SplitSink for DatasetPass<'_> {
             let k = d.columns.len().saturating_sub(1);
             d.acc = DriverAcc::new(k);
             d.personas.fill(DriverAcc::new(k));
+            d.cells.clear();
         }
         fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
@@ -701,7 +715,7 @@ impl RowSink for DatasetPass<'_> {
                 feed(ind, obs, w, group, x);
             }
         }
-        self.feed_drivers(row, w);
+        self.feed_drivers(row, w, group);
         if let Some(v) = &mut self.verbatims {
             let c = v.nps_column();
             let nps = self.cells.get(row, c).cell(row.text(c));
