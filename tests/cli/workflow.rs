@@ -56,6 +56,12 @@ fn init_then_build_and_check_from_an_unrelated_folder_in_both_languages() {
         }
         let out = run_in(tmp.path(), &["check", &dir]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        // The build stored its cache; the project's .gitignore keeps it (and
+        // the site) out of git, but not the editors' schemas.
+        assert!(tmp.path().join(&dir).join(".cxscore/cache").is_dir());
+        let ignore = fs::read_to_string(tmp.path().join(&dir).join(".gitignore")).unwrap();
+        let lines: Vec<&str> = ignore.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(lines, ["_site/", ".cxscore/cache/"]);
     }
 }
 
