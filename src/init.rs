@@ -64,7 +64,9 @@ pub fn init(dir: &Path, language: &str) -> Result<Vec<PathBuf>, InitError> {
     let ignore = dir.join(".gitignore");
     std::fs::write(
         &ignore,
-        "# The built site: rebuild it with `cxscore build`.\n_site/\n",
+        "# The built site and the build cache: `cxscore build` remakes both.\n\
+         # (.cxscore/schema/ holds the JSON Schemas your editor reads: keep it.)\n\
+         _site/\n.cxscore/cache/\n",
     )
     .map_err(io_err(&ignore))?;
     written.push(ignore);
