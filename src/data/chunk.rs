@@ -21,6 +21,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Where one piece starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,9 @@ pub struct Pieces<R> {
     /// The bytes since the start of the piece being collected.
     pending: Vec<u8>,
     pending_cut: Cut,
+    /// Piece buffers handed back after parsing ([`Recycler`]): reused, so
+    /// memory is a fixed number of buffers however long the file.
+    pool: Arc<Mutex<Vec<Vec<u8>>>>,
     /// Cuts of the scanner already turned into pieces.
     used_cuts: usize,
     ready: VecDeque<PieceBytes>,
@@ -114,11 +118,26 @@ impl<R: Read> Pieces<R> {
             used_cuts: 1,
             scanner,
             pending: Vec::new(),
+            pool: Arc::default(),
             ready: VecDeque::new(),
             next_index: 0,
             first_block: true,
             done: false,
         }
+    }
+
+    /// Gives parsed pieces' buffers back for the next pieces.
+    pub fn recycler(&self) -> Recycler {
+        Recycler(Arc::clone(&self.pool))
+    }
+
+    /// An empty buffer with room for a piece and a block past it.
+    fn buffer(&self) -> Vec<u8> {
+        let reused = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let mut buffer = reused.unwrap_or_default();
+        buffer.clear();
+        buffer.reserve(self.scanner.target as usize + 2 * BLOCK);
+        buffer
     }
 
     /// Ends the piece being collected at `next` (the next cut, or the end).
@@ -195,7 +214,9 @@ impl<R: Read> Iterator for Pieces<R> {
                 let next = self.scanner.cuts[self.used_cuts];
                 self.used_cuts += 1;
                 let len = (next.offset - self.pending_cut.offset) as usize;
-                let rest = self.pending.split_off(len);
+                let mut rest = self.buffer();
+                rest.extend_from_slice(&self.pending[len..]);
+                self.pending.truncate(len);
                 let piece = std::mem::replace(&mut self.pending, rest);
                 self.close_piece(piece, next);
             }
@@ -203,6 +224,19 @@ impl<R: Read> Iterator for Pieces<R> {
                 self.done = true;
                 return Some(Chunk::GaveUp);
             }
+        }
+    }
+}
+
+/// Hands a parsed piece's buffer back to its [`Pieces`] for reuse.
+#[derive(Clone)]
+pub struct Recycler(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl Recycler {
+    /// Returns `buffer` to the pool.
+    pub fn give(&self, buffer: Vec<u8>) {
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(buffer);
         }
     }
 }

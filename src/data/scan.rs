@@ -85,6 +85,10 @@ pub trait SplitSink: RowSink + Send + Sync + Sized {
     fn fork(&self) -> Self;
     /// Adds the rows `later` saw, as if they had been fed after ours.
     fn merge(&mut self, later: Self);
+    /// Called on a piece's fork when the piece is read, on the thread that
+    /// read it, before it waits to be merged: compacts its state so that
+    /// waiting pieces stay small (and that work runs in parallel).
+    fn seal(&mut self) {}
     /// This sink's accumulators (a fork that read one file), for the build cache.
     fn save(&mut self) -> Vec<u8>;
     /// A fork holding what [`SplitSink::save`] wrote; `None` if it does not fit.
@@ -587,32 +591,35 @@ fn read_in_pieces<S: SplitSink>(
     };
     let template = sink.fork();
     let forks = std::iter::repeat_with(|| template.fork());
-    let mut results: Vec<(usize, Outcome<S>)> = (Pieces::new(reader, dataset.delimiter, target)
-        .zip(forks))
-    .par_bridge()
-    .map(|(chunk, fork)| match chunk {
-        Chunk::Piece(p) => {
-            let reader = csv::ReaderBuilder::new()
-                .delimiter(dataset.delimiter)
-                .has_headers(p.index == 0)
-                .flexible(true)
-                .from_reader(&p.bytes[..]);
-            let mut piece = Piece::new(fork);
-            read_piece(
-                reader,
-                p.cut.newlines,
-                path,
-                file,
-                dataset,
-                header,
-                &mut piece,
-            );
-            (p.index, Outcome::Parsed(piece))
-        }
-        Chunk::GaveUp => (usize::MAX, Outcome::GaveUp),
-        Chunk::Failed(e) => (usize::MAX, Outcome::Failed(e.to_string())),
-    })
-    .collect();
+    let pieces = Pieces::new(reader, dataset.delimiter, target);
+    let recycler = pieces.recycler();
+    let mut results: Vec<(usize, Outcome<S>)> = (pieces.zip(forks))
+        .par_bridge()
+        .map(|(chunk, fork)| match chunk {
+            Chunk::Piece(p) => {
+                let reader = csv::ReaderBuilder::new()
+                    .delimiter(dataset.delimiter)
+                    .has_headers(p.index == 0)
+                    .flexible(true)
+                    .from_reader(&p.bytes[..]);
+                let mut piece = Piece::new(fork);
+                read_piece(
+                    reader,
+                    p.cut.newlines,
+                    path,
+                    file,
+                    dataset,
+                    header,
+                    &mut piece,
+                );
+                recycler.give(p.bytes);
+                piece.sink.seal();
+                (p.index, Outcome::Parsed(piece))
+            }
+            Chunk::GaveUp => (usize::MAX, Outcome::GaveUp),
+            Chunk::Failed(e) => (usize::MAX, Outcome::Failed(e.to_string())),
+        })
+        .collect();
     // par_bridge hands pieces to whichever thread is free: back to file order.
     results.sort_by_key(|(i, _)| *i);
     let gave_up = results.iter().any(|(_, o)| matches!(o, Outcome::GaveUp));

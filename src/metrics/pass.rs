@@ -633,6 +633,10 @@ impl SplitSink for DatasetPass<'_> {
         }
     }
 
+    fn seal(&mut self) {
+        self.roll_up();
+    }
+
     fn save(&mut self) -> Vec<u8> {
         self.roll_up();
         self.encode_state()
