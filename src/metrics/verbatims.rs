@@ -227,10 +227,16 @@ impl VerbatimPass {
         let Some(group) = nps_group(nps) else {
             return;
         };
+        // Branch-free: whether an indicator counted a row is unpredictable.
         let mut in_scope = 0;
-        for sample in self.in_scope(counted, matched) {
-            sample[group].rows += 1;
-            in_scope += 1;
+        for (sample, c) in self.indicators.iter_mut().zip(counted) {
+            let yes = u64::from(c.is_some());
+            sample[group].rows += yes;
+            in_scope += yes;
+        }
+        for (sample, &m) in self.personas.iter_mut().zip(matched) {
+            sample[group].rows += u64::from(m);
+            in_scope += u64::from(m);
         }
         let text = row.text(self.comment);
         if text.is_empty() || in_scope == 0 {
