@@ -205,11 +205,13 @@ pub fn card(
     };
     let sparkline_html = if with_sparkline && result.periods.len() > 1 {
         let values: Vec<Option<f64>> = result.periods.iter().map(|p| p.estimate.value).collect();
-        charts::sparkline_svg(
-            &values,
-            &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
-            &chart_words("sparkline", t),
-        )
+        crate::site::timing::chart(|| {
+            charts::sparkline_svg(
+                &values,
+                &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
+                &chart_words("sparkline", t),
+            )
+        })
     } else {
         String::new()
     };

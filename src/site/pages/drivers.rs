@@ -12,6 +12,7 @@ use super::Built;
 use crate::charts::{self, QuadrantPoint, QuadrantView};
 use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
 use crate::project::model::Project;
+use crate::site::timing;
 use crate::site::format;
 use crate::site::i18n::Catalog;
 use crate::site::render::{RenderError, Renderer};
@@ -199,7 +200,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
             words: chart_words("quadrant", t),
         };
         ChartView {
-            svg_html: charts::quadrant_svg(&view),
+            svg_html: timing::chart(|| charts::quadrant_svg(&view)),
             table: view.table(),
         }
     });

@@ -7,6 +7,7 @@ use crate::charts::{self, CurvePoint, CurveView};
 use crate::metrics::composite::normalise;
 use crate::metrics::computed::Computed;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
+use crate::site::timing;
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
@@ -205,7 +206,7 @@ pub fn journey(
             words: chart_words("curve", t),
         };
         Some(ChartView {
-            svg_html: charts::curve_svg(&view),
+            svg_html: timing::chart(|| charts::curve_svg(&view)),
             table: view.table(),
         })
     };
