@@ -96,69 +96,16 @@ pub fn render_site_timed(
     };
     let r = Renderer::new(&theme, &t, site, nav)?;
     let clock = Clock::default();
-    // The pages report.html embeds are rendered by `rc`, which leaves their
-    // copy for the report: their views and charts are built once.
-    let copies = report::Copies::default();
-    let rc = r.copying(&copies);
-
-    let mut built = vec![clock.time("index.html", || {
-        scorecard::index(&rc, project, computed, changes)
-    })?];
-    if let Some(changes) = changes {
-        built.push(clock.time("whats-changed.html", || {
-            pages::changes::page(&r, project, changes)
-        })?);
-        built.push(clock.time("changes.json", || pages::changes::json(changes))?);
-    }
-    // The many pages of one kind render in parallel (rayon); `collect` keeps
-    // their order and the first error in that order is the one reported, so
-    // the site and the messages do not depend on the number of threads.
-    let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
-    let indicators: Vec<_> = pairs
-        .par_iter()
-        .map(|(ind, res)| {
-            clock.time("indicator.html", || {
-                scorecard::indicator(&rc, project, computed, ind, res)
-            })
-        })
-        .collect();
-    for page in indicators {
-        built.push(page?);
-    }
-    if !project.personas.is_empty() {
-        built.push(clock.time("personas.html", || {
-            people::personas_index(&r, project)
-        })?);
-    }
-    let personas: Vec<_> = (project.personas.par_iter())
-        .map(|p| clock.time("persona.html", || people::persona(&r, project, computed, p)))
-        .collect();
-    for page in personas {
-        built.push(page?);
-    }
-    let journeys: Vec<_> = (project.journeys.par_iter())
-        .map(|j| clock.time("journey.html", || people::journey(&rc, project, computed, j)))
-        .collect();
-    for page in journeys {
-        built.push(page?);
-    }
-    if !computed.drivers.is_empty() {
-        built.push(clock.time("drivers.html", || {
-            pages::drivers::page(&rc, project, computed)
-        })?);
-    }
-    built.push(clock.time("methodology.html", || {
-        reports::methodology(&rc, project, computed)
-    })?);
-    for page in &project.pages {
-        built.push(clock.time("page.html", || {
-            reports::narrative(&r, project, computed, page, diags)
-        })?);
-    }
-    drop(rc);
-    built.push(clock.time("report.html", || {
-        report::report(&r, project, computed, copies.into_inner())
-    })?);
+    // metrics.json is serialised while the pages render.
+    let (json, built) = rayon::join(
+        || clock.time("metrics.json", || serde_json::to_vec_pretty(computed)),
+        || pages(&r, &clock, project, computed, changes, diags),
+    );
+    let mut built = built?;
+    let json = json.map_err(|e| RenderError {
+        template: "metrics.json".into(),
+        message: e.to_string(),
+    })?;
 
     let mut files = SiteFiles::new();
     for (path, bytes) in theme.statics {
@@ -173,11 +120,6 @@ pub fn render_site_timed(
             ),
         }
     }
-    let json = clock.time("metrics.json", || serde_json::to_vec_pretty(computed));
-    let json = json.map_err(|e| RenderError {
-        template: "metrics.json".into(),
-        message: e.to_string(),
-    })?;
     for (path, bytes) in built
         .into_iter()
         .chain([("metrics.json".to_string(), json)])
@@ -199,6 +141,83 @@ pub fn render_site_timed(
         );
     }
     Ok((files, clock.finish()))
+}
+
+/// Every page, in site order, each timed on `clock`.
+///
+/// The many pages of one kind render in parallel (rayon); `collect` keeps
+/// their order and the first error in that order is the one reported, so the
+/// site and the messages do not depend on the number of threads. No timed
+/// page waits on rayon work, so a page's time is never inflated by another
+/// page stolen onto its thread.
+fn pages(
+    r: &Renderer,
+    clock: &Clock,
+    project: &Project,
+    computed: &Computed,
+    changes: Option<&Changes>,
+    diags: &mut Diagnostics,
+) -> Result<Vec<pages::Built>, RenderError> {
+    // The pages report.html embeds are rendered by `rc`, which leaves their
+    // copy for the report: their views and charts are built once.
+    let copies = report::Copies::default();
+    let rc = r.copying(&copies);
+    let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
+    let (index, indicators) = rayon::join(
+        || clock.time("index.html", || scorecard::index(&rc, project, computed, changes)),
+        || {
+            (pairs.par_iter())
+                .map(|(ind, res)| {
+                    clock.time("indicator.html", || {
+                        scorecard::indicator(&rc, project, computed, ind, res)
+                    })
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut built = vec![index?];
+    if let Some(changes) = changes {
+        built.push(clock.time("whats-changed.html", || {
+            pages::changes::page(r, project, changes)
+        })?);
+        built.push(clock.time("changes.json", || pages::changes::json(changes))?);
+    }
+    for page in indicators {
+        built.push(page?);
+    }
+    if !project.personas.is_empty() {
+        built.push(clock.time("personas.html", || people::personas_index(r, project))?);
+    }
+    let personas: Vec<_> = (project.personas.par_iter())
+        .map(|p| clock.time("persona.html", || people::persona(r, project, computed, p)))
+        .collect();
+    for page in personas {
+        built.push(page?);
+    }
+    let journeys: Vec<_> = (project.journeys.par_iter())
+        .map(|j| clock.time("journey.html", || people::journey(&rc, project, computed, j)))
+        .collect();
+    for page in journeys {
+        built.push(page?);
+    }
+    if !computed.drivers.is_empty() {
+        built.push(clock.time("drivers.html", || {
+            pages::drivers::page(&rc, project, computed)
+        })?);
+    }
+    built.push(clock.time("methodology.html", || {
+        reports::methodology(&rc, project, computed)
+    })?);
+    for page in &project.pages {
+        built.push(clock.time("page.html", || {
+            reports::narrative(r, project, computed, page, diags)
+        })?);
+    }
+    drop(rc);
+    built.push(clock.time("report.html", || {
+        report::report(r, project, computed, copies.into_inner())
+    })?);
+    Ok(built)
 }
 
 /// The brand's colours as CSS custom properties overriding the theme's.

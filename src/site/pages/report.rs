@@ -34,7 +34,7 @@ pub struct Copies(Mutex<BTreeMap<String, String>>);
 impl Copies {
     /// Keeps the content of `html`, the page at `path` rendered from the root.
     pub fn keep(&self, path: &str, html: &str) {
-        let main = main_of(html.as_bytes());
+        let main = main_of(html);
         // A poisoned lock only means another page panicked; the map is still sound.
         let mut copies = self.0.lock().unwrap_or_else(|e| e.into_inner());
         copies.insert(path.to_string(), main);
@@ -57,8 +57,7 @@ struct Section {
 ///
 /// A custom `base.html` without that element contributes its whole body
 /// instead, so an override never silently empties the report.
-fn main_of(page: &[u8]) -> String {
-    let html = String::from_utf8_lossy(page);
+fn main_of(html: &str) -> String {
     let open = "<main id=\"main\">";
     let inner = html
         .find(open)
@@ -152,12 +151,12 @@ mod tests {
 
     #[test]
     fn main_of_takes_the_main_element_or_else_the_body() {
-        let page = b"<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
+        let page = "<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
         assert_eq!(main_of(page), "<h1>X</h1>");
         assert_eq!(
-            main_of(b"<html><body class=\"a\"><p>only</p></body></html>"),
+            main_of("<html><body class=\"a\"><p>only</p></body></html>"),
             "<p>only</p>"
         );
-        assert_eq!(main_of(b"no html at all"), "");
+        assert_eq!(main_of("no html at all"), "");
     }
 }
