@@ -58,6 +58,11 @@ MONTHS = 12
 ROWS_PER_KEY_MONTH = 2
 SPARSE_ROWS = 5  # every tenth key: fewer rows than min_n, suppressed
 MIN_N = 10
+# The shape (2,000 keys x 20 indicators), keys growing (500..4,000), indicators
+# growing (10..40), then pages growing (250..2,000 indicators of 50 keys: normal-sized pages).
+SHAPES = [(500, 20), (1000, 20), (2000, 20), (4000, 20), (2000, 10), (2000, 40)] + [
+    (50, n) for n in (250, 500, 1000, 2000)
+]
 
 
 def generate(proj, keys, indicators, seed=6):
@@ -184,15 +189,16 @@ def main():
     )
     ap.add_argument("--threads", type=int, default=None, help="RAYON_NUM_THREADS for cxscore")
     ap.add_argument("--no-build", action="store_true", help="use target/release/cxscore as it is")
+    ap.add_argument("--binary", default=None, help="another cxscore binary (e.g. an older build, to compare)")
     ap.add_argument("--write", action="store_true", help="rewrite the render block of docs/PERFORMANCE.md")
     args = ap.parse_args()
     shapes = (
         [tuple(int(x) for x in s.split("x")) for s in args.only.split(",")]
         if args.only
-        else [(500, 20), (1000, 20), (2000, 20), (4000, 20), (2000, 10), (2000, 40)]
+        else SHAPES
     )
-    binary = ROOT / "target" / "release" / "cxscore"
-    if not args.no_build:
+    binary = Path(args.binary) if args.binary else ROOT / "target" / "release" / "cxscore"
+    if not args.no_build and not args.binary:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -253,9 +259,8 @@ def main():
 
 
 def report(results, loads, args):
-    version = subprocess.run(
-        [str(ROOT / "target" / "release" / "cxscore"), "--version"], text=True, capture_output=True
-    ).stdout.strip()
+    binary = Path(args.binary) if args.binary else ROOT / "target" / "release" / "cxscore"
+    version = subprocess.run([str(binary), "--version"], text=True, capture_output=True).stdout.strip()
     cmd = "python3 bench/render.py" + (f" --only {args.only}" if args.only else "") + f" --runs {args.runs}"
     if args.threads:
         cmd = f"RAYON_NUM_THREADS={args.threads} " + cmd

@@ -20,8 +20,8 @@ use crate::project::{
     model::{Language, Project},
 };
 use crate::site::render::RenderError;
-use crate::site::write::{write_site, WriteError};
 use crate::site::timing::TemplateTiming;
+use crate::site::write::{write_site, WriteError};
 use crate::site::{render_site_timed, SiteFiles};
 
 /// A validated project and its numbers: what `check` produces and `build` renders.

@@ -164,7 +164,11 @@ fn pages(
     let rc = r.copying(&copies);
     let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
     let (index, indicators) = rayon::join(
-        || clock.time("index.html", || scorecard::index(&rc, project, computed, changes)),
+        || {
+            clock.time("index.html", || {
+                scorecard::index(&rc, project, computed, changes)
+            })
+        },
         || {
             (pairs.par_iter())
                 .map(|(ind, res)| {
@@ -195,7 +199,11 @@ fn pages(
         built.push(page?);
     }
     let journeys: Vec<_> = (project.journeys.par_iter())
-        .map(|j| clock.time("journey.html", || people::journey(&rc, project, computed, j)))
+        .map(|j| {
+            clock.time("journey.html", || {
+                people::journey(&rc, project, computed, j)
+            })
+        })
         .collect();
     for page in journeys {
         built.push(page?);

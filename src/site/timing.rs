@@ -115,7 +115,9 @@ mod tests {
         let all = clock.finish();
         // b.json slept 20 ms once; a.html 5 + 1 ms over two pages: b first.
         assert_eq!(
-            all.iter().map(|t| (t.template, t.pages)).collect::<Vec<_>>(),
+            all.iter()
+                .map(|t| (t.template, t.pages))
+                .collect::<Vec<_>>(),
             [("b.json", 1), ("a.html", 2)]
         );
         assert!(all[0].time >= Duration::from_millis(20));

@@ -267,11 +267,15 @@ pub fn pairs<'a>(
 ) -> impl Iterator<Item = (&'a Indicator, &'a IndicatorResult)> {
     // `compute` keeps the project's order, so the result at the same index is
     // the one (linear in indicators); a search covers any other order.
-    project.indicators.iter().enumerate().filter_map(move |(i, ind)| {
-        let same = results.get(i).filter(|r| r.id == ind.id);
-        same.or_else(|| results.iter().find(|r| r.id == ind.id))
-            .map(|r| (ind, r))
-    })
+    project
+        .indicators
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, ind)| {
+            let same = results.get(i).filter(|r| r.id == ind.id);
+            same.or_else(|| results.iter().find(|r| r.id == ind.id))
+                .map(|r| (ind, r))
+        })
 }
 
 /// A link in the navigation.
@@ -340,8 +344,10 @@ mod tests {
                 .map(|(ind, res)| (ind.id.clone(), res.id.clone()))
                 .collect()
         };
-        let expected: Vec<(String, String)> =
-            ids.iter().map(|id| (id.to_string(), id.to_string())).collect();
+        let expected: Vec<(String, String)> = ids
+            .iter()
+            .map(|id| (id.to_string(), id.to_string()))
+            .collect();
         // In order (the fast path), reversed (the search), and with the first
         // result missing (its indicator is left out, the rest still pair up).
         assert_eq!(paired(&computed.indicators), expected);

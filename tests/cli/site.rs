@@ -199,10 +199,16 @@ fn report_sections_are_the_pages_with_links_from_the_root() {
     let main = |html: &str| {
         let open = "<main id=\"main\">";
         let start = html.find(open).unwrap() + open.len();
-        html[start..html.rfind("</main>").unwrap()].trim().to_string()
+        html[start..html.rfind("</main>").unwrap()]
+            .trim()
+            .to_string()
     };
     // Pages one folder down link with "../"; in the report the same links start at the root.
-    for path in ["indicators/nps.html", "indicators/cx-index.html", "journeys/join.html"] {
+    for path in [
+        "indicators/nps.html",
+        "indicators/cx-index.html",
+        "journeys/join.html",
+    ] {
         let inner = main(&page(&f, path));
         assert!(inner.contains("=\"../"), "{path} has relative links");
         let flat = inner.replace("=\"../", "=\"");

@@ -134,7 +134,12 @@ fn without_verbose_no_timing_is_printed_and_the_site_is_the_same() {
     let out = f.run(&["build", "project"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    for word in ["per template", "indicator.html:", "  render:", "metrics.json:"] {
+    for word in [
+        "per template",
+        "indicator.html:",
+        "  render:",
+        "metrics.json:",
+    ] {
         assert!(!err.contains(word), "{word} printed without -v:\n{err}");
     }
     let quiet = snapshot_tree(&f.site());

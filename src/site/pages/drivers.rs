@@ -12,10 +12,10 @@ use super::Built;
 use crate::charts::{self, QuadrantPoint, QuadrantView};
 use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
 use crate::project::model::Project;
-use crate::site::timing;
 use crate::site::format;
 use crate::site::i18n::Catalog;
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::views::{chart_words, ChartView};
 
 #[derive(Serialize)]

@@ -7,10 +7,10 @@ use crate::charts::{self, CurvePoint, CurveView};
 use crate::metrics::composite::normalise;
 use crate::metrics::computed::Computed;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
-use crate::site::timing;
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::verbatims;
 use crate::site::views::{
     card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink,

@@ -83,7 +83,11 @@ pub fn report(
     mut copies: BTreeMap<String, String>,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    let mut wanted = vec![("scorecard".to_string(), t.get("scorecard"), "index.html".to_string())];
+    let mut wanted = vec![(
+        "scorecard".to_string(),
+        t.get("scorecard"),
+        "index.html".to_string(),
+    )];
     for (ind, _) in pairs(project, &computed.indicators) {
         wanted.push((
             format!("indicator-{}", ind.id),

@@ -9,9 +9,9 @@ use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, T
 use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
 use crate::metrics::rounding::round_to_total;
 use crate::project::model::{Indicator, Kind, Metric, Project};
-use crate::site::timing;
 use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
     card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
