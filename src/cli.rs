@@ -246,9 +246,7 @@ fn build(
     match result {
         Ok(Some(report)) => {
             if verbose {
-                for (stage, took) in &report.timings {
-                    eprintln!("  {stage}: {:.3} s", took.as_secs_f64());
-                }
+                print_timings(&report);
             }
             if !quiet {
                 eprintln!(
@@ -280,6 +278,31 @@ fn build(
             eprintln!("error: {e}");
             eprintln!("nothing was written; the previous site is untouched");
             ExitCode::from(INVALID)
+        }
+    }
+}
+
+/// `build -v`: each stage's wall time; under `render`, each template's pages
+/// and time summed over the threads that rendered them (slowest first).
+fn print_timings(report: &pipeline::BuildReport) {
+    for (stage, took) in &report.timings {
+        eprintln!("  {stage}: {:.3} s", took.as_secs_f64());
+        if *stage == "render" && !report.templates.is_empty() {
+            eprintln!("    per template, CPU time summed across threads (a page's views and charts included):");
+            for t in &report.templates {
+                let charts = if t.charts.is_zero() {
+                    String::new()
+                } else {
+                    format!(" (charts {:.3} s)", t.charts.as_secs_f64())
+                };
+                eprintln!(
+                    "    {}: {} {}, {:.3} s{charts}",
+                    t.template,
+                    t.pages,
+                    t.unit(),
+                    t.time.as_secs_f64()
+                );
+            }
         }
     }
 }

@@ -20,8 +20,9 @@ use crate::project::{
     model::{Language, Project},
 };
 use crate::site::render::RenderError;
+use crate::site::timing::TemplateTiming;
 use crate::site::write::{write_site, WriteError};
-use crate::site::{render_site, SiteFiles};
+use crate::site::{render_site_timed, SiteFiles};
 
 /// A validated project and its numbers: what `check` produces and `build` renders.
 #[derive(Debug)]
@@ -138,8 +139,17 @@ pub fn render(
     changes: Option<&Changes>,
     diags: &mut Diagnostics,
 ) -> Result<Option<SiteFiles>, RenderError> {
-    let files = render_site(&checked.project, &checked.computed, changes, diags)?;
-    Ok((!diags.has_errors()).then_some(files))
+    Ok(render_timed(checked, changes, diags)?.map(|(files, _)| files))
+}
+
+/// [`render`], also returning each template's timing (for `build -v`).
+pub fn render_timed(
+    checked: &Checked,
+    changes: Option<&Changes>,
+    diags: &mut Diagnostics,
+) -> Result<Option<(SiteFiles, Vec<TemplateTiming>)>, RenderError> {
+    let rendered = render_site_timed(&checked.project, &checked.computed, changes, diags)?;
+    Ok((!diags.has_errors()).then_some(rendered))
 }
 
 /// Checks, compares and renders into memory, writing nothing but the build
@@ -186,6 +196,8 @@ pub struct BuildReport {
     pub rejected: u64,
     /// Per-stage timings.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Per-template timings of the render stage, slowest first.
+    pub templates: Vec<TemplateTiming>,
     /// The comparison with the baseline, when there was one.
     pub changes: Option<Changes>,
 }
@@ -222,7 +234,7 @@ pub fn build_with(
         return Ok(None);
     }
     let started = Instant::now();
-    let Some(files) = render(&checked, changes.as_ref(), diags)? else {
+    let Some((files, templates)) = render_timed(&checked, changes.as_ref(), diags)? else {
         return Ok(None);
     };
     checked.timings.push(("render", started.elapsed()));
@@ -239,6 +251,7 @@ pub fn build_with(
         rows: data.clone().map(|d| d.rows).sum(),
         rejected: data.map(|d| d.rejected).sum(),
         timings: checked.timings,
+        templates,
         changes,
     }))
 }

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod pdf;
 pub mod render;
 pub mod theme;
+pub mod timing;
 pub mod verbatims;
 pub mod views;
 pub mod write;
@@ -28,6 +29,7 @@ use crate::project::model::Project;
 use i18n::Catalog;
 use pages::{people, report, reports, scorecard};
 use render::{RenderError, Renderer};
+use timing::{Clock, TemplateTiming};
 use views::{NavLink, NavView, SiteView};
 pub use write::SiteFiles;
 
@@ -40,6 +42,16 @@ pub fn render_site(
     changes: Option<&Changes>,
     diags: &mut Diagnostics,
 ) -> Result<SiteFiles, RenderError> {
+    render_site_timed(project, computed, changes, diags).map(|(files, _)| files)
+}
+
+/// [`render_site`], also returning how long each template took (for `build -v`).
+pub fn render_site_timed(
+    project: &Project,
+    computed: &Computed,
+    changes: Option<&Changes>,
+    diags: &mut Diagnostics,
+) -> Result<(SiteFiles, Vec<TemplateTiming>), RenderError> {
     let config = &project.config;
     let theme = theme::load_theme(&project.root, &config.theme, config.language.tag(), diags);
     let t = Catalog::parse(&theme.catalog_yaml, &theme.catalog_origin, diags);
@@ -83,46 +95,17 @@ pub fn render_site(
             .collect(),
     };
     let r = Renderer::new(&theme, &t, site, nav)?;
-
-    let mut built = vec![scorecard::index(&r, project, computed, changes)?];
-    if let Some(changes) = changes {
-        built.push(pages::changes::page(&r, project, changes)?);
-        built.push(pages::changes::json(changes)?);
-    }
-    // The many pages of one kind render in parallel (rayon); `collect` keeps
-    // their order and the first error in that order is the one reported, so
-    // the site and the messages do not depend on the number of threads.
-    let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
-    let indicators: Vec<_> = pairs
-        .par_iter()
-        .map(|(ind, res)| scorecard::indicator(&r, project, computed, ind, res))
-        .collect();
-    for page in indicators {
-        built.push(page?);
-    }
-    if !project.personas.is_empty() {
-        built.push(people::personas_index(&r, project)?);
-    }
-    let personas: Vec<_> = (project.personas.par_iter())
-        .map(|p| people::persona(&r, project, computed, p))
-        .collect();
-    for page in personas {
-        built.push(page?);
-    }
-    let journeys: Vec<_> = (project.journeys.par_iter())
-        .map(|j| people::journey(&r, project, computed, j))
-        .collect();
-    for page in journeys {
-        built.push(page?);
-    }
-    if !computed.drivers.is_empty() {
-        built.push(pages::drivers::page(&r, project, computed)?);
-    }
-    built.push(reports::methodology(&r, project, computed)?);
-    for page in &project.pages {
-        built.push(reports::narrative(&r, project, computed, page, diags)?);
-    }
-    built.push(report::report(&r, project, computed, changes)?);
+    let clock = Clock::default();
+    // metrics.json is serialised while the pages render.
+    let (json, built) = rayon::join(
+        || clock.time("metrics.json", || serde_json::to_vec_pretty(computed)),
+        || pages(&r, &clock, project, computed, changes, diags),
+    );
+    let mut built = built?;
+    let json = json.map_err(|e| RenderError {
+        template: "metrics.json".into(),
+        message: e.to_string(),
+    })?;
 
     let mut files = SiteFiles::new();
     for (path, bytes) in theme.statics {
@@ -137,10 +120,6 @@ pub fn render_site(
             ),
         }
     }
-    let json = serde_json::to_vec_pretty(computed).map_err(|e| RenderError {
-        template: "metrics.json".into(),
-        message: e.to_string(),
-    })?;
     for (path, bytes) in built
         .into_iter()
         .chain([("metrics.json".to_string(), json)])
@@ -161,7 +140,92 @@ pub fn render_site(
             "add the key to every language's catalog",
         );
     }
-    Ok(files)
+    Ok((files, clock.finish()))
+}
+
+/// Every page, in site order, each timed on `clock`.
+///
+/// The many pages of one kind render in parallel (rayon); `collect` keeps
+/// their order and the first error in that order is the one reported, so the
+/// site and the messages do not depend on the number of threads. No timed
+/// page waits on rayon work, so a page's time is never inflated by another
+/// page stolen onto its thread.
+fn pages(
+    r: &Renderer,
+    clock: &Clock,
+    project: &Project,
+    computed: &Computed,
+    changes: Option<&Changes>,
+    diags: &mut Diagnostics,
+) -> Result<Vec<pages::Built>, RenderError> {
+    // The pages report.html embeds are rendered by `rc`, which leaves their
+    // copy for the report: their views and charts are built once.
+    let copies = report::Copies::default();
+    let rc = r.copying(&copies);
+    let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
+    let (index, indicators) = rayon::join(
+        || {
+            clock.time("index.html", || {
+                scorecard::index(&rc, project, computed, changes)
+            })
+        },
+        || {
+            (pairs.par_iter())
+                .map(|(ind, res)| {
+                    clock.time("indicator.html", || {
+                        scorecard::indicator(&rc, project, computed, ind, res)
+                    })
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut built = vec![index?];
+    if let Some(changes) = changes {
+        built.push(clock.time("whats-changed.html", || {
+            pages::changes::page(r, project, changes)
+        })?);
+        built.push(clock.time("changes.json", || pages::changes::json(changes))?);
+    }
+    for page in indicators {
+        built.push(page?);
+    }
+    if !project.personas.is_empty() {
+        built.push(clock.time("personas.html", || people::personas_index(r, project))?);
+    }
+    let personas: Vec<_> = (project.personas.par_iter())
+        .map(|p| clock.time("persona.html", || people::persona(r, project, computed, p)))
+        .collect();
+    for page in personas {
+        built.push(page?);
+    }
+    let journeys: Vec<_> = (project.journeys.par_iter())
+        .map(|j| {
+            clock.time("journey.html", || {
+                people::journey(&rc, project, computed, j)
+            })
+        })
+        .collect();
+    for page in journeys {
+        built.push(page?);
+    }
+    if !computed.drivers.is_empty() {
+        built.push(clock.time("drivers.html", || {
+            pages::drivers::page(&rc, project, computed)
+        })?);
+    }
+    built.push(clock.time("methodology.html", || {
+        reports::methodology(&rc, project, computed)
+    })?);
+    for page in &project.pages {
+        built.push(clock.time("page.html", || {
+            reports::narrative(r, project, computed, page, diags)
+        })?);
+    }
+    drop(rc);
+    built.push(clock.time("report.html", || {
+        report::report(r, project, computed, copies.into_inner())
+    })?);
+    Ok(built)
 }
 
 /// The brand's colours as CSS custom properties overriding the theme's.

@@ -1,10 +1,12 @@
 //! The template engine, set up once per build, and the rendering of one page.
 
 use std::error::Error as _;
+use std::sync::Arc;
 
 use tera::{Context, Tera};
 
 use crate::site::i18n::Catalog;
+use crate::site::pages::report::Copies;
 use crate::site::theme::Theme;
 use crate::site::views::{NavView, SiteView};
 
@@ -30,15 +32,15 @@ fn describe(err: &tera::Error) -> String {
 
 /// Everything pages share: the engine, the words, the site facts and the navigation.
 pub struct Renderer<'a> {
-    tera: Tera,
+    tera: Arc<Tera>,
     /// The catalog, for view builders.
     pub t: &'a Catalog,
     site: SiteView,
     nav: NavView,
     stylesheet: String,
-    /// Links written as from the site root whatever the page's path: for
-    /// `report.html`, which holds other pages' content at the root.
-    flat: bool,
+    /// Where pages that `report.html` embeds leave a copy of their content with
+    /// links written from the site root; `None`: pages are rendered once.
+    copies: Option<&'a Copies>,
 }
 
 impl<'a> Renderer<'a> {
@@ -69,34 +71,35 @@ impl<'a> Renderer<'a> {
             .map(|css| String::from_utf8_lossy(css).into_owned())
             .unwrap_or_default();
         Ok(Renderer {
-            tera,
+            tera: Arc::new(tera),
             t,
             site,
             nav,
             stylesheet,
-            flat: false,
+            copies: None,
         })
     }
 
-    /// The same renderer, writing every page's links as from the site root.
-    pub fn flat(&self) -> Renderer<'a> {
+    /// The same renderer, also rendering each page a second time with links
+    /// written from the site root and leaving that copy in `copies`, for
+    /// `report.html`. The page's views and charts are built once for both.
+    pub fn copying<'b>(&self, copies: &'b Copies) -> Renderer<'b>
+    where
+        'a: 'b,
+    {
         Renderer {
-            tera: self.tera.clone(),
+            tera: Arc::clone(&self.tera),
             t: self.t,
             site: self.site.clone(),
             nav: self.nav.clone(),
             stylesheet: self.stylesheet.clone(),
-            flat: true,
+            copies: Some(copies),
         }
     }
 
     /// The context every page starts from; `path` decides the `root` prefix of links.
     pub fn context(&self, path: &str, kind: &str) -> Context {
-        let depth = if self.flat {
-            0
-        } else {
-            path.matches('/').count()
-        };
+        let depth = path.matches('/').count();
         let mut ctx = Context::new();
         ctx.insert("root", &"../".repeat(depth));
         ctx.insert("current", path);
@@ -125,6 +128,13 @@ impl<'a> Renderer<'a> {
         mut ctx: Context,
     ) -> Result<(String, Vec<u8>), RenderError> {
         ctx.insert("page_title", title);
-        Ok((path.to_string(), self.render(template, &ctx)?.into_bytes()))
+        let html = self.render(template, &ctx)?;
+        if let Some(copies) = self.copies {
+            // Only `root` depends on where a page is written (views hold
+            // root-relative URLs): the report's copy is the page at the root.
+            ctx.insert("root", "");
+            copies.keep(path, &self.render(template, &ctx)?);
+        }
+        Ok((path.to_string(), html.into_bytes()))
     }
 }

@@ -205,11 +205,13 @@ pub fn card(
     };
     let sparkline_html = if with_sparkline && result.periods.len() > 1 {
         let values: Vec<Option<f64>> = result.periods.iter().map(|p| p.estimate.value).collect();
-        charts::sparkline_svg(
-            &values,
-            &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
-            &chart_words("sparkline", t),
-        )
+        crate::site::timing::chart(|| {
+            charts::sparkline_svg(
+                &values,
+                &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
+                &chart_words("sparkline", t),
+            )
+        })
     } else {
         String::new()
     };
@@ -263,10 +265,17 @@ pub fn pairs<'a>(
     project: &'a Project,
     results: &'a [IndicatorResult],
 ) -> impl Iterator<Item = (&'a Indicator, &'a IndicatorResult)> {
+    // `compute` keeps the project's order, so the result at the same index is
+    // the one (linear in indicators); a search covers any other order.
     project
         .indicators
         .iter()
-        .filter_map(move |ind| results.iter().find(|r| r.id == ind.id).map(|r| (ind, r)))
+        .enumerate()
+        .filter_map(move |(i, ind)| {
+            let same = results.get(i).filter(|r| r.id == ind.id);
+            same.or_else(|| results.iter().find(|r| r.id == ind.id))
+                .map(|r| (ind, r))
+        })
 }
 
 /// A link in the navigation.
@@ -315,4 +324,36 @@ pub struct SiteView {
     /// CSS custom properties from `brand:` (`:root{--primary:#rrggbb}`), or "".
     /// Trusted: built only from colours validated as `#rrggbb`.
     pub brand_css_html: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pairs;
+    use crate::diag::Diagnostics;
+
+    #[test]
+    fn pairs_follow_the_definitions_whatever_the_order_of_results() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        let mut diags = Diagnostics::new();
+        let project = crate::project::load(&dir, &mut diags).expect("the tiny fixture loads");
+        let computed = crate::metrics::compute(&project, &mut diags);
+        let ids: Vec<&str> = project.indicators.iter().map(|i| i.id.as_str()).collect();
+        assert!(ids.len() > 2, "the fixture has several indicators");
+        let paired = |results: &[_]| -> Vec<(String, String)> {
+            pairs(&project, results)
+                .map(|(ind, res)| (ind.id.clone(), res.id.clone()))
+                .collect()
+        };
+        let expected: Vec<(String, String)> = ids
+            .iter()
+            .map(|id| (id.to_string(), id.to_string()))
+            .collect();
+        // In order (the fast path), reversed (the search), and with the first
+        // result missing (its indicator is left out, the rest still pair up).
+        assert_eq!(paired(&computed.indicators), expected);
+        let mut reversed = computed.indicators.clone();
+        reversed.reverse();
+        assert_eq!(paired(&reversed), expected);
+        assert_eq!(paired(&computed.indicators[1..]), expected[1..].to_vec());
+    }
 }

@@ -14,5 +14,6 @@ mod numbers;
 mod parallel;
 mod site;
 mod statistics;
+mod verbose;
 mod workflow;
 mod workflow_baseline;

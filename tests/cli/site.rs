@@ -192,6 +192,34 @@ fn report_holds_the_whole_scorecard_in_one_page() {
 }
 
 #[test]
+fn report_sections_are_the_pages_with_links_from_the_root() {
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let report = page(&f, "report.html");
+    let main = |html: &str| {
+        let open = "<main id=\"main\">";
+        let start = html.find(open).unwrap() + open.len();
+        html[start..html.rfind("</main>").unwrap()]
+            .trim()
+            .to_string()
+    };
+    // Pages one folder down link with "../"; in the report the same links start at the root.
+    for path in [
+        "indicators/nps.html",
+        "indicators/cx-index.html",
+        "journeys/join.html",
+    ] {
+        let inner = main(&page(&f, path));
+        assert!(inner.contains("=\"../"), "{path} has relative links");
+        let flat = inner.replace("=\"../", "=\"");
+        assert!(report.contains(&flat), "{path} differs in the report");
+    }
+    for path in ["index.html", "methodology.html"] {
+        assert!(report.contains(&main(&page(&f, path))), "{path}");
+    }
+}
+
+#[test]
 fn language_flag_builds_the_site_in_chinese() {
     let f = Fixture::copy("tiny");
     let out = f.run(&["build", "project", "--language", "zh-CN"]);

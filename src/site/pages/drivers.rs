@@ -15,6 +15,7 @@ use crate::project::model::Project;
 use crate::site::format;
 use crate::site::i18n::Catalog;
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::views::{chart_words, ChartView};
 
 #[derive(Serialize)]
@@ -199,7 +200,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
             words: chart_words("quadrant", t),
         };
         ChartView {
-            svg_html: charts::quadrant_svg(&view),
+            svg_html: timing::chart(|| charts::quadrant_svg(&view)),
             table: view.table(),
         }
     });

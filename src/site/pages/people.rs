@@ -10,6 +10,7 @@ use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::verbatims;
 use crate::site::views::{
     card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink,
@@ -205,7 +206,7 @@ pub fn journey(
             words: chart_words("curve", t),
         };
         Some(ChartView {
-            svg_html: charts::curve_svg(&view),
+            svg_html: timing::chart(|| charts::curve_svg(&view)),
             table: view.table(),
         })
     };

@@ -1,17 +1,21 @@
 //! `report.html`: the whole scorecard in one page, paginated for print.
 //!
-//! Input: the renderer and the pages' builders. Output: one page with a cover
-//! (logo, client, title, period), a table of contents, then the `<main>` of the
-//! scorecard, every indicator page, every journey map, the key drivers and the
-//! methodology, each starting a new printed page. The sections are rendered by
-//! the same builders and templates as the pages themselves (with links written
-//! from the site root), so the report can never disagree with the site and a
-//! project's template override shows in both.
+//! Input: the renderer and the copies the pages left while they were rendered.
+//! Output: one page with a cover (logo, client, title, period), a table of
+//! contents, then the `<main>` of the scorecard, every indicator page, every
+//! journey map, the key drivers and the methodology, each starting a new
+//! printed page. The sections are the pages themselves, rendered by the same
+//! builders and templates from the same views (a second time with links
+//! written from the site root, see [`Renderer::copying`]), so the report can
+//! never disagree with the site, a project's template override shows in both,
+//! and no chart is drawn twice.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::{drivers, people, reports, scorecard, Built};
-use crate::baseline::Changes;
+use super::Built;
 use crate::metrics::computed::Computed;
 use crate::project::model::Project;
 use crate::site::format::period_label;
@@ -20,6 +24,27 @@ use crate::site::views::pairs;
 
 /// Where the report is written in the site.
 pub const PATH: &str = "report.html";
+
+/// The `<main>` of each page the report embeds, by the page's path, with
+/// links written from the site root: filled by [`Renderer::copying`] while
+/// the pages render (in parallel), read once by [`report`].
+#[derive(Debug, Default)]
+pub struct Copies(Mutex<BTreeMap<String, String>>);
+
+impl Copies {
+    /// Keeps the content of `html`, the page at `path` rendered from the root.
+    pub fn keep(&self, path: &str, html: &str) {
+        let main = main_of(html);
+        // A poisoned lock only means another page panicked; the map is still sound.
+        let mut copies = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        copies.insert(path.to_string(), main);
+    }
+
+    /// Every copy kept, by path.
+    pub fn into_inner(self) -> BTreeMap<String, String> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 #[derive(Serialize)]
 struct Section {
@@ -32,8 +57,7 @@ struct Section {
 ///
 /// A custom `base.html` without that element contributes its whole body
 /// instead, so an override never silently empties the report.
-fn main_of(page: &[u8]) -> String {
-    let html = String::from_utf8_lossy(page);
+fn main_of(html: &str) -> String {
     let open = "<main id=\"main\">";
     let inner = html
         .find(open)
@@ -49,48 +73,57 @@ fn main_of(page: &[u8]) -> String {
     inner.map_or_else(String::new, |(a, b)| html[a..b].trim().to_string())
 }
 
-/// The report page; `r` is the site's renderer (a flat copy is made here).
+/// The report page, from the `copies` of the pages it embeds (made by a
+/// [`Renderer::copying`] renderer): the scorecard, every indicator, every
+/// journey, the drivers when computed, the methodology.
 pub fn report(
     r: &Renderer,
     project: &Project,
     computed: &Computed,
-    changes: Option<&Changes>,
+    mut copies: BTreeMap<String, String>,
 ) -> Result<Built, RenderError> {
-    let flat = r.flat();
     let t = r.t;
-    let mut sections = Vec::new();
-    let mut push = |anchor: String, title: String, built: Built| {
-        sections.push(Section {
-            anchor,
-            title,
-            body_html: main_of(&built.1),
-        });
-    };
-    push(
-        "scorecard".into(),
+    let mut wanted = vec![(
+        "scorecard".to_string(),
         t.get("scorecard"),
-        scorecard::index(&flat, project, computed, changes)?,
-    );
-    for (ind, res) in pairs(project, &computed.indicators) {
-        let page = scorecard::indicator(&flat, project, computed, ind, res)?;
-        push(format!("indicator-{}", ind.id), ind.name.clone(), page);
+        "index.html".to_string(),
+    )];
+    for (ind, _) in pairs(project, &computed.indicators) {
+        wanted.push((
+            format!("indicator-{}", ind.id),
+            ind.name.clone(),
+            format!("indicators/{}.html", ind.id),
+        ));
     }
     for j in &project.journeys {
-        let page = people::journey(&flat, project, computed, j)?;
-        push(format!("journey-{}", j.id), j.name.clone(), page);
+        wanted.push((
+            format!("journey-{}", j.id),
+            j.name.clone(),
+            format!("journeys/{}.html", j.id),
+        ));
     }
     if !computed.drivers.is_empty() {
-        push(
-            "drivers".into(),
-            t.get("drivers"),
-            drivers::page(&flat, project, computed)?,
-        );
+        wanted.push(("drivers".into(), t.get("drivers"), "drivers.html".into()));
     }
-    push(
+    wanted.push((
         "methodology".into(),
         t.get("methodology"),
-        reports::methodology(&flat, project, computed)?,
-    );
+        "methodology.html".into(),
+    ));
+    let sections = wanted
+        .into_iter()
+        .map(|(anchor, title, path)| {
+            let body_html = copies.remove(&path).ok_or_else(|| RenderError {
+                template: PATH.into(),
+                message: format!("the page {path} was not rendered for the report"),
+            })?;
+            Ok(Section {
+                anchor,
+                title,
+                body_html,
+            })
+        })
+        .collect::<Result<Vec<_>, RenderError>>()?;
     let mut ctx = r.context(PATH, "report");
     let period = period_text(computed, r);
     let period_line = if period.is_empty() {
@@ -122,12 +155,12 @@ mod tests {
 
     #[test]
     fn main_of_takes_the_main_element_or_else_the_body() {
-        let page = b"<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
+        let page = "<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
         assert_eq!(main_of(page), "<h1>X</h1>");
         assert_eq!(
-            main_of(b"<html><body class=\"a\"><p>only</p></body></html>"),
+            main_of("<html><body class=\"a\"><p>only</p></body></html>"),
             "<p>only</p>"
         );
-        assert_eq!(main_of(b"no html at all"), "");
+        assert_eq!(main_of("no html at all"), "");
     }
 }

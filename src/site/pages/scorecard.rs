@@ -11,6 +11,7 @@ use crate::metrics::rounding::round_to_total;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
+use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
     card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
@@ -272,7 +273,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         words: chart_words("trend", t),
     };
     Some(ChartView {
-        svg_html: charts::trend_svg(&view),
+        svg_html: timing::chart(|| charts::trend_svg(&view)),
         table: view.table(),
     })
 }
@@ -345,7 +346,7 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
         words: chart_words("distribution", t),
     };
     Some(ChartView {
-        svg_html: charts::distribution_svg(&view),
+        svg_html: timing::chart(|| charts::distribution_svg(&view)),
         table: view.table(),
     })
 }
@@ -443,7 +444,7 @@ fn segment_section(
             words: chart_words("bars", t),
         };
         ChartView {
-            svg_html: charts::bars_svg(&view),
+            svg_html: timing::chart(|| charts::bars_svg(&view)),
             table: view.table(),
         }
     });
