@@ -217,7 +217,12 @@ impl Acc {
                 if w > 0.0 {
                     // West (1979): the weight-aware Welford update.
                     let delta = x - *mean;
-                    *mean += delta * w / base.sw;
+                    // w / Σw first: it is exactly 1 on the first weighted
+                    // row, so the mean starts at x exactly and a column of
+                    // identical values keeps a variance of exactly 0 (not a
+                    // rounding residue that a tiny effective n's t quantile
+                    // would blow up into a huge interval).
+                    *mean += delta * (w / base.sw);
                     *m2 += w * delta * (x - *mean);
                 }
             }
@@ -304,7 +309,7 @@ impl Acc {
                     *m2 += m2b;
                 } else if wb > 0.0 {
                     let delta = mb - *mean;
-                    *mean += delta * wb / base.sw;
+                    *mean += delta * (wb / base.sw);
                     *m2 += m2b + delta * delta * wa * wb / base.sw;
                 }
             }

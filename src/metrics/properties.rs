@@ -171,3 +171,17 @@ proptest! {
         }
     }
 }
+/// Found by `scaling_every_weight_changes_nothing`: two equal answers with
+/// unequal weights (effective n ≈ 1.03, so a t quantile near 10^15) gave a
+/// mean of 5.999999999999999 and an interval of −103..115 from a rounding
+/// residue; the same rows scaled gave 6 and 6..6.
+#[test]
+fn identical_answers_have_a_zero_width_mean_interval_whatever_the_weights() {
+    for weights in [[3.806540480195255, 0.05], [0.0038, 0.00005], [1.0, 7.3]] {
+        let rows = [(6u8, weights[0]), (6, weights[1])];
+        let e = run(&Metric::Mean { scale: None }, &rows, &settings(false));
+        assert_eq!(e.value, Some(6.0), "{weights:?}");
+        assert_eq!(e.variance, Some(0.0), "{weights:?}");
+        assert_eq!((e.ci_low, e.ci_high), (Some(6.0), Some(6.0)), "{weights:?}");
+    }
+}
