@@ -379,6 +379,33 @@ fn breakdown(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Vec<Breakd
         .collect()
 }
 
+/// Bars a segment chart draws at most. Past this a chart is unreadable (a
+/// bar per store of a 2,000-store chain is a 60,000-pixel-tall chart) and
+/// costs more to draw than the rest of the page; the table keeps every key.
+pub const CHART_BARS: usize = 30;
+
+/// Which groups a segment chart draws, as indices in table order: all of
+/// them up to [`CHART_BARS`], else the `CHART_BARS / 2` highest and lowest
+/// values (ties by table order; groups without a value are left out), from
+/// highest to lowest — the best and worst performers, as CX reviews read them.
+fn charted(groups: &[GroupResult]) -> Vec<usize> {
+    if groups.len() <= CHART_BARS {
+        return (0..groups.len()).collect();
+    }
+    let mut valued: Vec<(usize, f64)> = (groups.iter().enumerate())
+        .filter_map(|(i, g)| Some((i, g.estimate.value?)))
+        .collect();
+    valued.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let half = CHART_BARS / 2;
+    if valued.len() <= CHART_BARS {
+        return valued.into_iter().map(|(i, _)| i).collect();
+    }
+    let low = valued.len() - half;
+    (valued[..half].iter().chain(&valued[low..]))
+        .map(|(i, _)| *i)
+        .collect()
+}
+
 fn segment_section(
     r: &Renderer,
     ind: &Indicator,
@@ -419,12 +446,27 @@ fn segment_section(
         .collect();
     let tested = rows.iter().any(|row| row.vs_rest.tested);
     let chart = (!groups.is_empty()).then(|| {
+        let shown = charted(groups);
+        let n = format::number(groups.len() as f64, 0);
+        let note = if shown.len() == CHART_BARS && groups.len() > CHART_BARS {
+            let half = (CHART_BARS / 2).to_string();
+            Some(t.fill("chart_extremes", &[("half", &half), ("n", &n)]))
+        } else if shown.len() < groups.len() {
+            let k = shown.len().to_string();
+            Some(t.fill("chart_valued", &[("k", &k), ("n", &n)]))
+        } else {
+            None
+        };
+        let chart_title = match note {
+            Some(note) => format!("{title} — {note}"),
+            None => title.clone(),
+        };
         let view = BarsView {
-            title: title.clone(),
+            title: chart_title,
             unit: ind.unit.clone().unwrap_or_default(),
-            bars: groups
+            bars: shown
                 .iter()
-                .zip(&rows)
+                .map(|&i| (&groups[i], &rows[i]))
                 .map(|(g, row)| Bar {
                     label: row.key.clone(),
                     value: g.estimate.value,
@@ -454,5 +496,54 @@ fn segment_section(
         chart,
         tested,
         rows,
+    }
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+    use crate::metrics::computed::{Estimate, Status};
+
+    fn group(key: usize, value: Option<f64>) -> GroupResult {
+        GroupResult {
+            key: format!("k{key}"),
+            estimate: Estimate {
+                value,
+                n: 10,
+                effective_n: 10.0,
+                ci_low: None,
+                ci_high: None,
+                status: Status::None,
+                variance: None,
+            },
+            vs_rest: None,
+            significant: None,
+        }
+    }
+
+    #[test]
+    fn a_long_segment_chart_draws_the_highest_and_lowest_only() {
+        // Up to CHART_BARS: every group, in table order, blanks included.
+        let few: Vec<_> = (0..CHART_BARS).map(|i| group(i, None)).collect();
+        assert_eq!(charted(&few), (0..CHART_BARS).collect::<Vec<_>>());
+        // 100 groups valued (i·37) mod 100 — a permutation of 0..99 — and
+        // every 10th without a value: the 15 highest values are 99..85 and
+        // the 15 lowest 14..0, minus the blanks' values.
+        let many: Vec<_> = (0..100)
+            .map(|i| group(i, (i % 10 != 3).then_some((i * 37 % 100) as f64)))
+            .collect();
+        let values: Vec<f64> = charted(&many)
+            .iter()
+            .map(|&i| many[i].estimate.value.unwrap())
+            .collect();
+        let blank: Vec<f64> = (0..100)
+            .filter(|i| i % 10 == 3)
+            .map(|i| (i * 37 % 100) as f64)
+            .collect();
+        let mut expected: Vec<f64> = (0..100).rev().map(f64::from).collect();
+        expected.retain(|v| !blank.contains(v));
+        let (top, bottom) = (&expected[..15], &expected[expected.len() - 15..]);
+        assert_eq!(values, [top, bottom].concat());
+        assert_eq!(values.len(), CHART_BARS);
     }
 }
