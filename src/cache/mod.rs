@@ -9,12 +9,16 @@
 //! **Never stale.** An entry's name is the BLAKE3 hash of (the file's content
 //! hash, its project-relative path, the definitions digest, the cxscore
 //! version, the format number and `CXSCORE_CACHE_VERSION_SALT`); any change
-//! of one is a different name. **Never trusted.** An entry holds a magic
+//! of one is a different name. The content hash itself is remembered with
+//! the file's status between builds ([`known`]), so an unchanged file is not
+//! read even to be hashed. **Never trusted.** An entry holds a magic
 //! line and the BLAKE3 hash of its payload; one that is unreadable, truncated
 //! or altered is ignored and rebuilt. Writes go to a temporary file renamed
 //! into place, so a killed build leaves no half-written entry. **Never in the
 //! site.** Entries live in `PROJECT/.cxscore/cache/`; entries a build did not
 //! use are removed after a successful compute ([`Cache::prune`]).
+
+mod known;
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -30,6 +34,10 @@ const MAGIC: &[u8; 8] = b"cxcache1";
 /// Where the cache lives, inside the project (never inside the site).
 pub const DIR: &str = ".cxscore/cache";
 
+/// The file, inside [`DIR`], of the content hashes remembered with each data
+/// file's status (see [`known`]).
+const KNOWN: &str = "known-hashes";
+
 /// Set to any value, disables the cache like `--no-cache`.
 pub const DISABLE_ENV: &str = "CXSCORE_NO_CACHE";
 
@@ -42,6 +50,8 @@ pub struct Cache {
     dir: PathBuf,
     version: String,
     used: Mutex<BTreeSet<String>>,
+    /// Content hashes remembered from the last build (see [`known`]).
+    known: Mutex<known::KnownHashes>,
     /// False for `check`, which writes nothing: entries are read, never
     /// stored or pruned.
     writable: bool,
@@ -73,6 +83,7 @@ impl Cache {
             dir: root.join(DIR),
             version: format!("{} {FORMAT} {salt}", env!("CARGO_PKG_VERSION")),
             used: Mutex::new(BTreeSet::new()),
+            known: Mutex::new(known::KnownHashes::load(&root.join(DIR).join(KNOWN))),
             writable,
         })
     }
@@ -81,10 +92,11 @@ impl Cache {
     /// `None` when the file cannot be read (the scan reports that).
     pub fn key(&self, path: &Path, shown: &Path, definitions: &[u8; 32]) -> Option<Key> {
         let stamp = stamp(path);
-        let content = content_hash(path).ok()?;
+        let name = shown.to_string_lossy();
+        let content = self.known.lock().ok()?.hash(path, &name).ok()?;
         let mut h = blake3::Hasher::new();
         for part in [
-            content.as_bytes().as_slice(),
+            content.as_slice(),
             shown.to_string_lossy().as_bytes(),
             definitions,
             self.version.as_bytes(),
@@ -142,6 +154,10 @@ impl Cache {
         if !self.writable {
             return;
         }
+        if let Ok(known) = self.known.lock() {
+            // Failures only cost the next build a hash of every file.
+            let _ = known.save(&self.dir.join(KNOWN));
+        }
         let Ok(used) = self.used.lock() else { return };
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
@@ -157,33 +173,6 @@ impl Cache {
     }
 }
 
-/// BLAKE3 of a file, read in blocks hashed on every core. Not memory-mapped:
-/// a mapping of a 1 GB export would count as 1 GB of the process's memory.
-fn content_hash(path: &Path) -> std::io::Result<blake3::Hash> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = blake3::Hasher::new();
-    let mut block = vec![0u8; HASH_BLOCK];
-    loop {
-        let mut filled = 0;
-        while filled < block.len() {
-            match file.read(&mut block[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if filled == 0 {
-            return Ok(hasher.finalize());
-        }
-        hasher.update_rayon(&block[..filled]);
-    }
-}
-
-/// Bytes hashed at a time: large enough for both cores to share each block.
-const HASH_BLOCK: usize = 4 << 20;
-
 fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.len(), m.modified().ok()?))
@@ -198,6 +187,7 @@ mod tests {
             dir: dir.join(DIR),
             version: "test".into(),
             used: Mutex::new(BTreeSet::new()),
+            known: Mutex::new(known::KnownHashes::load(&dir.join(DIR).join(KNOWN))),
             writable: true,
         }
     }

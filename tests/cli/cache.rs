@@ -45,7 +45,8 @@ fn metrics_text(f: &Fixture, out: &str) -> String {
     fs::read_to_string(out_dir(f, out).join("metrics.json")).unwrap()
 }
 
-/// The cache's entries: name → bytes.
+/// The cache's entries (files named by a 64-digit hex key; not the file of
+/// remembered content hashes): name → bytes.
 fn entries(f: &Fixture) -> BTreeMap<String, Vec<u8>> {
     let dir = f.root.join(".cxscore/cache");
     let Ok(read) = fs::read_dir(&dir) else {
@@ -53,6 +54,7 @@ fn entries(f: &Fixture) -> BTreeMap<String, Vec<u8>> {
     };
     read.map(|e| e.unwrap())
         .filter(|e| e.file_type().unwrap().is_file())
+        .filter(|e| e.file_name().len() == 64)
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
@@ -304,4 +306,37 @@ fn check_writes_nothing_to_the_cache() {
     assert!(warm.status.success(), "{}", stderr(&warm));
     assert_eq!(entries(&f), before);
     assert_eq!(cold.stdout, warm.stdout, "same report, cold or warm");
+}
+
+#[test]
+fn a_same_size_edit_with_its_modification_time_put_back_is_never_served_from_the_cache() {
+    // The data file must be older than the racy margin (3 s) when the cache
+    // remembers its hash, so that the next build trusts its status instead
+    // of reading it; then an edit that keeps the size and restores the
+    // modification time (as `touch -d`, `cp -p` or `rsync -t` would) must
+    // still be seen: the change time moves with every write.
+    let f = Fixture::copy("tiny");
+    let data = f.root.join("data/survey.csv");
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    let remembered = build(&f, "first", &[], &[]);
+    assert!(remembered.status.success(), "{}", stderr(&remembered));
+    assert!(f.root.join(".cxscore/cache/known-hashes").is_file());
+    let trusted = build(&f, "second", &[], &[]);
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    assert_eq!(metrics_text(&f, "first"), metrics_text(&f, "second"));
+    let mtime = fs::metadata(&data).unwrap().modified().unwrap();
+    let size = fs::metadata(&data).unwrap().len();
+    // NPS 10 → 1, written `01`: same size; then the old modification time.
+    f.edit("data/survey.csv", "new,1,10,5,12", "new,1,01,5,12");
+    let file = fs::File::options().write(true).open(&data).unwrap();
+    file.set_modified(mtime).unwrap();
+    drop(file);
+    assert_eq!(fs::metadata(&data).unwrap().len(), size);
+    assert_eq!(fs::metadata(&data).unwrap().modified().unwrap(), mtime);
+    let after = build(&f, "after", &[], &[]);
+    assert!(after.status.success(), "{}", stderr(&after));
+    let fresh = build(&f, "fresh", &["--no-cache"], &[]);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    assert_eq!(metrics_text(&f, "after"), metrics_text(&f, "fresh"));
+    assert_ne!(metrics_text(&f, "after"), metrics_text(&f, "first"));
 }
