@@ -401,8 +401,10 @@ impl<'p> DatasetPass<'p> {
                 cells,
                 ..
             } = ind;
-            for (cell, group) in std::mem::take(cells).into_iter().zip(groups) {
-                let Some(acc) = cell else { continue };
+            // Taken one by one and cleared, so the vector keeps its
+            // capacity for the next groups (no reallocation per roll-up).
+            for (cell, group) in cells.iter_mut().zip(groups) {
+                let Some(acc) = cell.take() else { continue };
                 overall.merge(&acc);
                 if let Some(p) = group.period {
                     periods
@@ -425,8 +427,8 @@ impl<'p> DatasetPass<'p> {
             }
         }
         for d in &mut self.drivers {
-            for (cell, group) in std::mem::take(&mut d.cells).into_iter().zip(groups) {
-                let Some(sums) = cell else { continue };
+            for (cell, group) in d.cells.iter_mut().zip(groups) {
+                let Some(sums) = cell.take() else { continue };
                 d.acc.merge(&sums);
                 for (p, _) in (d.personas.iter_mut().zip(&group.matched)).filter(|(_, m)| **m) {
                     p.merge(&sums);
