@@ -39,6 +39,7 @@ pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
 pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
 pub use sparkline::sparkline_svg;
+pub use svg::with_id_suffix;
 // (ChartWords is defined below and used by every view.)
 pub use trend::{trend_svg, TrendPoint, TrendView};
 

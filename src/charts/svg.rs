@@ -133,6 +133,21 @@ pub(super) fn wrap_sized(
     )
 }
 
+/// Gives a chart's `<title>` and `<desc>` ids (and the `aria-labelledby` naming them) a
+/// suffix. Exists so one drawing can stand twice in a page, as a tile's sparkline and again in
+/// the table row, without two elements sharing an id: a repeated id lets a screen reader
+/// announce the wrong chart. Text that is not one of [`wrap`]'s charts is returned unchanged.
+pub fn with_id_suffix(svg: &str, suffix: &str) -> String {
+    let Some(id) = svg
+        .split_once("aria-labelledby=\"")
+        .and_then(|(_, rest)| rest.split_once("-t "))
+        .map(|(id, _)| id)
+    else {
+        return svg.to_string();
+    };
+    svg.replace(&format!("{id}-"), &format!("{id}-{suffix}-"))
+}
+
 /// Drops plotters' own root tag (the first line), keeping the body and its closing tag.
 pub(super) fn strip_root(plotters_svg: &str) -> Option<&str> {
     let (first, rest) = plotters_svg.split_once('\n')?;
@@ -206,6 +221,24 @@ mod tests {
         assert!(svg.contains(">A &amp; B</title>"));
         assert!(svg.contains("No data</text>"));
         assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn a_suffix_renames_every_id_and_its_references_only() {
+        let svg = wrap(
+            "sparkline",
+            "A",
+            "d",
+            (1, 1),
+            "<path d=\"M0 0\"/>\n</svg>\n",
+        );
+        let id = svg.split("aria-labelledby=\"").nth(1).unwrap()[..29].to_string();
+        let renamed = with_id_suffix(&svg, "row");
+        assert!(renamed.contains(&format!("aria-labelledby=\"{id}-row-t {id}-row-d\"")));
+        assert!(renamed.contains(&format!("<title id=\"{id}-row-t\">A</title>")));
+        assert!(renamed.contains(&format!("<desc id=\"{id}-row-d\">d</desc>")));
+        assert_eq!(renamed.replace("-row-", "-"), svg);
+        assert_eq!(with_id_suffix("", "row"), "");
     }
 
     #[test]

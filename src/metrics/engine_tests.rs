@@ -381,35 +381,12 @@ fn weight_column_of_ones_equals_no_weights_and_adjusted_wald_is_used() {
     );
 }
 
+#[path = "../../tests/support/json_close.rs"]
+mod json_close;
+
 /// Every number of two results, side by side, as JSON (so every field counts).
 fn numbers_agree(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(
-                x.keys().collect::<Vec<_>>(),
-                y.keys().collect::<Vec<_>>(),
-                "{path}"
-            );
-            for (k, v) in x {
-                numbers_agree(v, &y[k], &format!("{path}/{k}"));
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            assert_eq!(x.len(), y.len(), "{path}");
-            for (i, (v, w)) in x.iter().zip(y).enumerate() {
-                numbers_agree(v, w, &format!("{path}[{i}]"));
-            }
-        }
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!(
-                (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0),
-                "{path}: {x} vs {y}"
-            );
-        }
-        _ => assert_eq!(a, b, "{path}"),
-    }
+    json_close::assert_json_close(a, b, 1e-12, path);
 }
 
 #[test]

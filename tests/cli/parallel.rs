@@ -10,6 +10,9 @@ use assert_cmd::Command;
 
 use super::harness::{snapshot_tree, stderr, Fixture};
 
+#[path = "../support/json_close.rs"]
+mod json_close;
+
 /// Builds the fixture into `out` with the given piece size and thread count.
 fn build(f: &Fixture, out: &str, piece: Option<&str>, threads: &str) -> std::process::Output {
     let mut cmd = Command::cargo_bin("cxscore").unwrap();
@@ -31,33 +34,7 @@ fn metrics(f: &Fixture, out: &str) -> serde_json::Value {
 /// Equal JSON, floats within 1e-9 relative (a merge adds the same terms in
 /// another order); integers, strings and structure exactly.
 fn assert_close(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(
-                x.keys().collect::<Vec<_>>(),
-                y.keys().collect::<Vec<_>>(),
-                "{path}"
-            );
-            for (k, v) in x {
-                assert_close(v, &y[k], &format!("{path}/{k}"));
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            assert_eq!(x.len(), y.len(), "{path}");
-            for (i, (u, v)) in x.iter().zip(y).enumerate() {
-                assert_close(u, v, &format!("{path}/{i}"));
-            }
-        }
-        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!(
-                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
-                "{path}: {x} vs {y}"
-            );
-        }
-        _ => assert_eq!(a, b, "{path}"),
-    }
+    json_close::assert_json_close(a, b, 1e-9, path);
 }
 
 #[test]

@@ -283,3 +283,28 @@ fn a_project_template_overrides_the_theme() {
     assert!(page(&f, "personas/newcomer.html").contains("house-tile"));
     assert!(page(&f, "methodology.html").contains("class=\"site-header\""));
 }
+
+#[test]
+fn no_page_repeats_an_element_id() {
+    // A repeated id breaks `aria-labelledby` (a screen reader may read the
+    // wrong chart's title) and `#anchor` links. The index shows each
+    // sparkline twice (tile and table row), the report holds every page.
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(f.site()).sort_by_file_name() {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let html = fs::read_to_string(&path).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for piece in html.split(" id=\"").skip(1) {
+            let id = &piece[..piece.find('"').unwrap()];
+            assert!(seen.insert(id), "{}: id {id:?} twice", path.display());
+        }
+    }
+    assert!(pages > 20, "{pages} pages");
+}

@@ -82,7 +82,14 @@ pub fn index(
     })
     .filter(|c| c.count > 0)
     .collect();
-    let all: Vec<IndicatorCard> = cards.into_iter().map(|(_, c)| c).collect();
+    // The table repeats the tiles' sparklines: its copies get their own ids.
+    let all: Vec<IndicatorCard> = cards
+        .into_iter()
+        .map(|(_, mut c)| {
+            c.sparkline_html = charts::with_id_suffix(&c.sparkline_html, "row");
+            c
+        })
+        .collect();
     let mut ctx = r.context("index.html", "index");
     ctx.insert("groups", &groups);
     ctx.insert("indicators", &all);
