@@ -33,7 +33,8 @@ fn build(edit: Option<(&str, &str)>) -> Value {
     for entry in walkdir::WalkDir::new(&from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(&from).unwrap();
-        if rel.starts_with("_site") {
+        // Neither a built site nor a build cache left by a hand-run build.
+        if rel.starts_with("_site") || rel.starts_with(".cxscore") {
             continue;
         }
         let to = root.join(rel);

@@ -18,13 +18,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Copies the tree `from` into `to`, leaving out a built `_site/` and the
-/// paths (relative to `from`) that `skip` names.
+/// Copies the tree `from` into `to`, leaving out a built `_site/`, the build
+/// cache `.cxscore/` (a developer's earlier build of the fixture must not turn
+/// a test's full build into a cached one) and the paths (relative to `from`)
+/// that `skip` names.
 pub fn copy_tree_except(from: &Path, to: &Path, skip: impl Fn(&Path) -> bool) {
     for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.starts_with("_site") || skip(rel) {
+        if rel.starts_with("_site") || rel.starts_with(".cxscore") || skip(rel) {
             continue;
         }
         let target = to.join(rel);

@@ -166,3 +166,29 @@ fn example_project_has_changes_vs_rest_and_drivers() {
     assert_eq!(d["personas"].as_array().unwrap().len(), 4);
     assert!(page(&f, "drivers.html").contains("cx-quadrant-"));
 }
+
+#[test]
+fn segment_table_shows_the_difference_from_the_rest() {
+    // tiny's NPS by channel, by hand: web answers 10 9 7 3 9 → 3 promoters,
+    // 1 detractor of 5 → 40; app answers 9 8 6 10 → 2 promoters, 1 detractor
+    // of 4 → 25. Each key's rest is the other key: +15.0 and −15.0. Five and
+    // four answers are far too few for the difference to be significant.
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let html = page(&f, "indicators/nps.html");
+    let row = |key: &str| {
+        let start = html
+            .find(&format!("<th scope=\"row\">{key}</th><td class=\"num\">"))
+            .unwrap_or_else(|| panic!("no {key} row"));
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    let (web, app) = (row("web"), row("app"));
+    assert!(
+        web.contains("<span class=\"num\">+15.0</span> not significant"),
+        "{web}"
+    );
+    assert!(
+        app.contains("<span class=\"num\">−15.0</span> not significant"),
+        "{app}"
+    );
+}

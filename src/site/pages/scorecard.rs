@@ -162,6 +162,8 @@ struct VsRest {
     tested: bool,
     significant: bool,
     arrow: String,
+    /// The difference from the rest, signed ("+4.2"), or "" where there is none.
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -169,7 +171,8 @@ struct SegmentSection {
     title: String,
     key_header: String,
     chart: Option<ChartView>,
-    /// Whether any row was tested against the rest: the column shows only then.
+    /// Whether any row was compared with the rest (a difference, a test or
+    /// both): the column shows only then.
     tested: bool,
     rows: Vec<GroupRow>,
 }
@@ -444,6 +447,10 @@ fn segment_section(
                         (Some(v), Some(all)) if v < all => "▼".into(),
                         _ => String::new(),
                     },
+                    text: match g.vs_rest {
+                        Some(Some(diff)) => format::signed(Some(diff), d),
+                        _ => String::new(),
+                    },
                 },
                 status: status_word(e.status).into(),
                 status_label: status_label(e.status, t),
@@ -451,7 +458,7 @@ fn segment_section(
             }
         })
         .collect();
-    let tested = rows.iter().any(|row| row.vs_rest.tested);
+    let tested = (rows.iter()).any(|row| row.vs_rest.tested || !row.vs_rest.text.is_empty());
     let chart = (!groups.is_empty()).then(|| {
         let shown = charted(groups);
         let n = format::number(groups.len() as f64, 0);
