@@ -23,6 +23,7 @@ pub mod data;
 pub mod diag;
 pub mod init;
 pub mod metrics;
+pub mod numbers;
 pub mod pipeline;
 pub mod progress;
 pub mod project;

@@ -7,9 +7,7 @@
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, Mark, REFERENCE_MARK};
-use super::{
-    axis_range, clean_text, count, finite, fmt1, text_style, ChartWords, DataTable, LABEL,
-};
+use super::{axis_range, clean_text, count, finite, text_style, ChartWords, DataTable, LABEL};
 use super::{AMBER, GREEN, GREY, INK, MAIN, RED, REFERENCE};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -56,7 +54,15 @@ impl BarsView {
             rows: self
                 .bars
                 .iter()
-                .map(|b| vec![b.label.clone(), fmt1(b.value), fmt1(b.low), fmt1(b.high)])
+                .map(|b| {
+                    let w = &self.words;
+                    vec![
+                        b.label.clone(),
+                        w.value(b.value),
+                        w.value(b.low),
+                        w.value(b.high),
+                    ]
+                })
                 .collect(),
         }
     }
@@ -130,7 +136,10 @@ pub fn bars_svg(view: &BarsView) -> String {
         &view.words.unavailable,
         size,
         &marks,
-        |root| draw(root, &title, &clean_text(&view.unit), &bars, target, x),
+        |root| {
+            let unit = clean_text(&view.unit);
+            draw(root, &title, &unit, &bars, target, x, &view.words)
+        },
     )
 }
 
@@ -164,6 +173,7 @@ fn draw(
     bars: &[Clean],
     target: Option<f64>,
     x: (f64, f64),
+    words: &ChartWords,
 ) -> Drawn {
     let style = text_style(LABEL);
     let labels: Vec<String> = bars
@@ -210,7 +220,13 @@ fn draw(
         };
         let at = chart.backend_coord(&(end, y));
         let shift = if matches!(h, HPos::Left) { 5 } else { -5 };
-        frame::value_label(root, &fmt1(Some(v)), (at.0 + shift, at.1), h, VPos::Center)?;
+        frame::value_label(
+            root,
+            &words.value(Some(v)),
+            (at.0 + shift, at.1),
+            h,
+            VPos::Center,
+        )?;
     }
     if let Some(t) = target {
         let line = [(t, -0.5), (t, n - 0.5)];
@@ -331,7 +347,14 @@ mod tests {
         let t = view("a", segments()).table();
         assert_eq!(t.headers, ["Segment", "Value", "Low", "High"]);
         assert_eq!(t.rows.len(), 5);
-        assert_eq!(t.rows[2], ["Consumers", "-12.3", "-16.3", "-8.3"]);
+        // A true minus sign, as on the page's own table.
+        assert_eq!(t.rows[2], ["Consumers", "−12.3", "−16.3", "−8.3"]);
         assert_eq!(t.rows[3], ["Partners", "—", "—", "—"]);
+        // A count's chart writes counts: no decimals, thousands separated.
+        let mut counts = view("a", vec![bar("Phone", Some(1582.0), "none")]);
+        counts.words = counts.words.with_decimals(0);
+        assert_eq!(counts.table().rows[0], ["Phone", "1,582", "1,578", "1,586"]);
+        let svg = bars_svg(&counts);
+        assert!(svg.contains(">\n1,582\n</text>"), "{svg}");
     }
 }

@@ -77,6 +77,9 @@ pub struct ChartWords {
     pub unavailable: String,
     /// The `<desc>` template; "" for the English default.
     pub desc: String,
+    /// How many decimals the chart writes its values with (labels and data table): the
+    /// indicator's, so a chart's table agrees with the page's (a count is `823`, not `823.0`).
+    pub decimals: usize,
 }
 
 impl Default for ChartWords {
@@ -85,11 +88,22 @@ impl Default for ChartWords {
             no_data: "No data".into(),
             unavailable: "Chart unavailable".into(),
             desc: String::new(),
+            decimals: 1,
         }
     }
 }
 
 impl ChartWords {
+    /// The same words for a chart whose values have `decimals` places.
+    pub fn with_decimals(self, decimals: usize) -> Self {
+        ChartWords { decimals, ..self }
+    }
+
+    /// A value as the chart writes it: the site's number format at [`Self::decimals`].
+    pub(crate) fn value(&self, value: Option<f64>) -> String {
+        crate::numbers::maybe(finite(value), self.decimals)
+    }
+
     /// The description: `desc` with `facts` filled in, or `english` when `desc` is empty.
     fn describe(&self, english: impl FnOnce() -> String, facts: &[(&str, &str)]) -> String {
         if self.desc.is_empty() {
@@ -167,23 +181,10 @@ fn text_style(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)
 }
 
-/// Formats a table cell: one decimal place, "—" for missing or non-finite values.
+/// Formats a share or score that is always written with one decimal (distribution shares,
+/// driver importance): the site's number format, "—" for missing or non-finite values.
 pub(crate) fn fmt1(value: Option<f64>) -> String {
-    match finite(value) {
-        // `+ 0.0` turns -0.0 into 0.0 so a tiny negative does not print as "-0.0".
-        Some(v) => format!("{:.1}", round1(v) + 0.0),
-        None => "—".to_string(),
-    }
-}
-
-/// Rounds to one decimal so "-0.04" becomes "0.0", not "-0.0".
-fn round1(v: f64) -> f64 {
-    let r = (v * 10.0).round() / 10.0;
-    if r.is_finite() {
-        r
-    } else {
-        v
-    }
+    crate::numbers::maybe(finite(value), 1)
 }
 
 /// Formats an axis tick: up to three decimals with trailing zeros trimmed (ticks like 0.25 stay
@@ -298,6 +299,11 @@ mod tests {
         assert_eq!(fmt1(Some(31.44)), "31.4");
         assert_eq!(fmt1(Some(-0.04)), "0.0");
         assert_eq!(fmt1(Some(2.0)), "2.0");
+        assert_eq!(fmt1(Some(-56.25)), "−56.2");
+        assert_eq!(fmt1(Some(1582.0)), "1,582.0");
+        let counts = ChartWords::default().with_decimals(0);
+        assert_eq!(counts.value(Some(1582.0)), "1,582");
+        assert_eq!(counts.value(Some(f64::NAN)), "—");
         assert_eq!(fmt1(None), "—");
         assert_eq!(fmt1(Some(f64::NAN)), "—");
         assert_eq!(fmt1(Some(f64::INFINITY)), "—");
@@ -340,6 +346,7 @@ mod tests {
             no_data: "无数据".into(),
             unavailable: "图表不可用".into(),
             desc: "{n} 个阶段，从 {first} 到 {last}".into(),
+            decimals: 1,
         };
         let facts = [("n", "3"), ("first", "了解"), ("last", "推荐")];
         assert_eq!(

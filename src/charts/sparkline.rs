@@ -5,7 +5,7 @@
 //! drawing. It follows the same accessibility rules as the other charts.
 
 use super::svg::{escape, hex, wrap_sized};
-use super::{axis_range, clean_text, finite, fmt1, ChartWords, GREY, MAIN};
+use super::{axis_range, clean_text, finite, ChartWords, GREY, MAIN};
 use std::fmt::Write;
 
 const KIND: &str = "sparkline";
@@ -88,7 +88,7 @@ pub fn sparkline_svg(values: &[Option<f64>], title: &str, words: &ChartWords) ->
     );
     let count = values.iter().flatten().count();
     let noun = if count == 1 { "value" } else { "values" };
-    let last_value = fmt1(Some(last_v));
+    let last_value = words.value(Some(last_v));
     let desc = words.describe(
         || format!("{count} {noun}, last {last_value}"),
         &[("n", &count.to_string()), ("last_value", &last_value)],

@@ -6,7 +6,7 @@
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
 use super::ChartWords;
-use super::{axis_range, clean_text, count, ends, finite, fmt1, span_desc, DataTable, BAND, MAIN};
+use super::{axis_range, clean_text, count, ends, finite, span_desc, DataTable, BAND, MAIN};
 use super::{text_style, BENCHMARK, REFERENCE, SMALL};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -49,16 +49,24 @@ pub struct TrendView {
 impl TrendView {
     /// The text alternative: one row per period, then the benchmark (when there is one).
     pub fn table(&self) -> DataTable {
+        let w = &self.words;
         let mut rows: Vec<Vec<String>> = self
             .points
             .iter()
-            .map(|p| vec![p.label.clone(), fmt1(p.value), fmt1(p.low), fmt1(p.high)])
+            .map(|p| {
+                vec![
+                    p.label.clone(),
+                    w.value(p.value),
+                    w.value(p.low),
+                    w.value(p.high),
+                ]
+            })
             .collect();
         if let Some(b) = finite(self.benchmark) {
-            let dash = fmt1(None);
+            let dash = w.value(None);
             rows.push(vec![
                 self.benchmark_label.clone(),
-                fmt1(Some(b)),
+                w.value(Some(b)),
                 dash.clone(),
                 dash,
             ]);
@@ -107,12 +115,15 @@ pub fn trend_svg(view: &TrendView) -> String {
     if let Some(b) = benchmark {
         // The benchmark label comes translated from the site; the English default reads as before.
         if view.words.desc.is_empty() {
-            desc.push_str(&format!("; benchmark line at {}", fmt1(Some(b))));
+            desc.push_str(&format!(
+                "; benchmark line at {}",
+                view.words.value(Some(b))
+            ));
         } else {
             desc.push_str(&format!(
                 "; {} {}",
                 clean_text(&view.benchmark_label),
-                fmt1(Some(b))
+                view.words.value(Some(b))
             ));
         }
     }

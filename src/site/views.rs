@@ -20,6 +20,7 @@ pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
         no_data: t.get("no_data"),
         unavailable: t.get("chart_unavailable"),
         desc: t.get(&format!("chart_desc_{kind}")),
+        ..charts::ChartWords::default()
     }
 }
 
@@ -209,7 +210,7 @@ pub fn card(
             charts::sparkline_svg(
                 &values,
                 &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
-                &chart_words("sparkline", t),
+                &chart_words("sparkline", t).with_decimals(d),
             )
         })
     } else {

@@ -308,3 +308,25 @@ fn no_page_repeats_an_element_id() {
     }
     assert!(pages > 20, "{pages} pages");
 }
+
+#[test]
+fn chart_tables_write_numbers_as_the_page_does() {
+    // tiny's `rows` count: 5 rows in January, 5 in February (by hand). The
+    // trend chart's data table writes a count as the page does ("5", not
+    // "5.0"), and a negative interval end in the segment chart's
+    // table has the page's minus sign.
+    let f = Fixture::copy("tiny");
+    assert!(f.build().status.success());
+    let rows = page(&f, "indicators/rows.html");
+    assert!(
+        rows.contains("<th scope=\"row\">Jan 2026</th><td>5</td>"),
+        "{rows}"
+    );
+    let nps = page(&f, "indicators/nps.html");
+    // app's NPS interval starts below zero: −56.3 on the page and in the chart's table.
+    assert!(
+        nps.contains("<th scope=\"row\">app</th><td>25.0</td><td>−56.3</td>"),
+        "{nps}"
+    );
+    assert!(!nps.contains("<td>-"));
+}

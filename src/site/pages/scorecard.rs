@@ -280,7 +280,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         benchmark_label: t.get("benchmark"),
         y_range: None,
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
-        words: chart_words("trend", t),
+        words: chart_words("trend", t).with_decimals(decimals(&ind.metric)),
     };
     Some(ChartView {
         svg_html: timing::chart(|| charts::trend_svg(&view)),
@@ -497,7 +497,7 @@ fn segment_section(
                 t.get("low"),
                 t.get("high"),
             ],
-            words: chart_words("bars", t),
+            words: chart_words("bars", t).with_decimals(d),
         };
         ChartView {
             svg_html: timing::chart(|| charts::bars_svg(&view)),
