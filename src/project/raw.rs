@@ -11,6 +11,7 @@
 //! The same types derive [`JsonSchema`], so `cxscore schema` is generated from
 //! what the loader accepts and cannot drift from it.
 
+use indexmap::IndexMap;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -82,7 +83,8 @@ pub struct RawDate {
 pub struct RawDriver {
     pub dataset: Spanned<String>,
     pub outcome: Spanned<String>,
-    pub attributes: Spanned<BTreeMap<String, String>>,
+    /// In the order written: the drivers page and metrics.json list them so.
+    pub attributes: Spanned<IndexMap<String, String>>,
 }
 
 /// `personas/*.yaml`.

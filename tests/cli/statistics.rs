@@ -192,3 +192,27 @@ fn segment_table_shows_the_difference_from_the_rest() {
         "{app}"
     );
 }
+
+#[test]
+fn driver_attributes_keep_the_order_cxscore_yaml_writes() {
+    // The example writes { a_price: Price, a_speed: Speed, a_install:
+    // Installation, a_support: Support }; sorted by column they would start
+    // with a_install. metrics.json, the drivers table and the persona table's
+    // columns follow the written order.
+    let f = Fixture::copy("example-project");
+    assert!(f.build().status.success());
+    let m = f.metrics();
+    let columns: Vec<&str> = (m["drivers"][0]["attributes"].as_array().unwrap())
+        .iter()
+        .map(|a| a["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["a_price", "a_speed", "a_install", "a_support"]);
+    let html = page(&f, "drivers.html");
+    let persona_header = html
+        .lines()
+        .find(|l| l.contains("<th scope=\"col\">R²</th>"))
+        .expect("persona table");
+    let at = |label: &str| persona_header.find(&format!(">{label}</th>")).unwrap();
+    assert!(at("Price") < at("Speed") && at("Speed") < at("Installation"));
+    assert!(at("Installation") < at("Support"));
+}

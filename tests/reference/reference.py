@@ -38,8 +38,8 @@ CONFIDENCE = 0.95
 MIN_N = 10.0
 SEGMENTS = ["channel", "region"]
 PERSONAS = {"newcomer": ["new"], "switcher": ["mover", "porter"]}
-# cxscore lists attributes sorted by column name (its YAML map is read as a sorted map).
-DRIVER = {"outcome": "q_nps", "attributes": sorted(["a_speed", "a_price", "a_support"])}
+# cxscore lists attributes in the order cxscore.yaml writes them (not sorted).
+DRIVER = {"outcome": "q_nps", "attributes": ["a_speed", "a_price", "a_support"]}
 
 # The fixture's indicators, restated: (id, kind of statistic, parameters, goal).
 REFERENCE_INDICATORS = [
