@@ -275,7 +275,7 @@ fn build(
             ExitCode::from(INVALID)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", e.report_line());
             eprintln!("nothing was written; the previous site is untouched");
             ExitCode::from(INVALID)
         }

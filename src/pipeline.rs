@@ -179,6 +179,17 @@ pub enum BuildError {
     Write(#[from] WriteError),
 }
 
+impl BuildError {
+    /// The line to print: a broken template of the project is located like
+    /// any diagnostic (`templates/page.html:3:19: error: …; hint`).
+    pub fn report_line(&self) -> String {
+        match self {
+            BuildError::Render(e) => e.report_line(),
+            BuildError::Write(e) => format!("error: {e}"),
+        }
+    }
+}
+
 /// What a successful build did, for the summary line.
 #[derive(Debug)]
 pub struct BuildReport {

@@ -104,8 +104,9 @@ pub fn rebuild(project: &Path, shared: &Shared) {
             snap.error = Some(report.join("\n"));
         }
         Err(e) => {
-            eprintln!("error: {e}; still serving the last good site");
-            snap.error = Some(format!("error: {e}"));
+            let line = e.report_line();
+            eprintln!("{line}; still serving the last good site");
+            snap.error = Some(line);
         }
     }
 }

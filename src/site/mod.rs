@@ -102,10 +102,7 @@ pub fn render_site_timed(
         || pages(&r, &clock, project, computed, changes, diags),
     );
     let mut built = built?;
-    let json = json.map_err(|e| RenderError {
-        template: "metrics.json".into(),
-        message: e.to_string(),
-    })?;
+    let json = json.map_err(|e| RenderError::new("metrics.json", e.to_string()))?;
 
     let mut files = SiteFiles::new();
     for (path, bytes) in theme.statics {

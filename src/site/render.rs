@@ -3,7 +3,12 @@
 use std::error::Error as _;
 use std::sync::Arc;
 
-use tera::{Context, Tera};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tera::{Context, ErrorKind, Tera};
+
+use crate::diag::Location;
 
 use crate::site::i18n::Catalog;
 use crate::site::pages::report::Copies;
@@ -18,6 +23,84 @@ pub struct RenderError {
     pub template: String,
     /// What went wrong, with tera's location where it gives one.
     pub message: String,
+    /// Where in the project's own template the fault is, when it is in one (an
+    /// override in `templates/` or `themes/<name>/templates/`): the author can
+    /// jump to it. `None` for the built-in theme and for non-template failures.
+    pub location: Option<Location>,
+}
+
+impl RenderError {
+    /// A failure outside any template (serialising JSON, a missing report section).
+    pub fn new(template: impl Into<String>, message: impl Into<String>) -> Self {
+        RenderError {
+            template: template.into(),
+            message: message.into(),
+            location: None,
+        }
+    }
+
+    /// The whole line to print: located like any other diagnostic
+    /// (`templates/page.html:3:19: error: …; hint`) when the fault is in the
+    /// project's template, else `error: template …: …`.
+    pub fn report_line(&self) -> String {
+        match &self.location {
+            Some(at) => format!(
+                "{at}: error: {}; fix the template (tera syntax), or delete the file to use the built-in one",
+                self.message
+            ),
+            None => format!("error: {self}"),
+        }
+    }
+
+    /// The error for tera's `err` on `template`, located in the project's file
+    /// when tera names a place in one of `files`.
+    fn from_tera(template: &str, err: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Self {
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(e) = current {
+            if let Some(located) = e
+                .downcast_ref::<tera::Error>()
+                .and_then(|e| locate(e, files))
+            {
+                return located;
+            }
+            current = e.source();
+        }
+        RenderError {
+            template: template.to_string(),
+            message: describe(err),
+            location: None,
+        }
+    }
+}
+
+/// The project file, line and column of a tera error, if tera gives one in a
+/// template the project supplies.
+fn locate(err: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Option<RenderError> {
+    let (name, at, message) = match err.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let line = u32::try_from(span.start_line).unwrap_or(0);
+            let column = u32::try_from(span.start_col + 1).unwrap_or(0);
+            let message = r.message().trim_end_matches('.').to_string();
+            (r.filename(), (line, column), message)
+        }
+        ErrorKind::MissingParent { current, parent } => (
+            current.as_str(),
+            (0, 0),
+            format!("extends `{parent}`, which is neither in the project nor in the theme"),
+        ),
+        _ => return None,
+    };
+    let file = files.get(name)?;
+    Some(RenderError {
+        template: name.to_string(),
+        message,
+        location: Some(Location {
+            file: file.clone(),
+            line: at.0,
+            column: at.1,
+        }),
+    })
 }
 
 fn describe(err: &tera::Error) -> String {
@@ -33,6 +116,8 @@ fn describe(err: &tera::Error) -> String {
 /// Everything pages share: the engine, the words, the site facts and the navigation.
 pub struct Renderer<'a> {
     tera: Arc<Tera>,
+    /// The project's own template files, to locate their errors.
+    template_files: Arc<BTreeMap<String, PathBuf>>,
     /// The catalog, for view builders.
     pub t: &'a Catalog,
     site: SiteView,
@@ -59,10 +144,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         )
-        .map_err(|e| RenderError {
-            template: "(theme)".into(),
-            message: describe(&e),
-        })?;
+        .map_err(|e| RenderError::from_tera("(theme)", &e, &theme.template_files))?;
         // Pages inline the theme's style.css: each page then renders alone, from
         // file://, in a mail attachment or a PDF printer, with no request to fail.
         let stylesheet = theme
@@ -72,6 +154,7 @@ impl<'a> Renderer<'a> {
             .unwrap_or_default();
         Ok(Renderer {
             tera: Arc::new(tera),
+            template_files: Arc::new(theme.template_files.clone()),
             t,
             site,
             nav,
@@ -89,6 +172,7 @@ impl<'a> Renderer<'a> {
     {
         Renderer {
             tera: Arc::clone(&self.tera),
+            template_files: Arc::clone(&self.template_files),
             t: self.t,
             site: self.site.clone(),
             nav: self.nav.clone(),
@@ -113,10 +197,8 @@ impl<'a> Renderer<'a> {
 
     /// Renders `template` with `ctx`.
     pub fn render(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
-        self.tera.render(template, ctx).map_err(|e| RenderError {
-            template: template.to_string(),
-            message: describe(&e),
-        })
+        (self.tera.render(template, ctx))
+            .map_err(|e| RenderError::from_tera(template, &e, &self.template_files))
     }
 
     /// Renders a whole page: `ctx` comes from [`Renderer::context`] plus the page's data.

@@ -6,7 +6,7 @@
 //! replaces the file of the same relative name below it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 use walkdir::WalkDir;
@@ -21,6 +21,11 @@ static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 pub struct Theme {
     /// Template name (e.g. `partials/tile.html`) → source.
     pub templates: BTreeMap<String, String>,
+    /// Template name → the file it came from, as the user names it
+    /// (`templates/page.html`), for templates of the project or its theme
+    /// folder: a broken override is then reported at its file, line and column.
+    /// Built-in templates have no entry.
+    pub template_files: BTreeMap<String, PathBuf>,
     /// Asset path relative to the site root → bytes.
     pub statics: BTreeMap<String, Vec<u8>>,
     /// The translation catalog source (YAML) for the project's language.
@@ -43,6 +48,7 @@ pub fn load_theme(root: &Path, theme_name: &str, language: &str, diags: &mut Dia
             root,
             &theme_dir.join("templates"),
             &mut theme.templates,
+            Some(&mut theme.template_files),
             diags,
             text,
         );
@@ -50,6 +56,7 @@ pub fn load_theme(root: &Path, theme_name: &str, language: &str, diags: &mut Dia
             root,
             &theme_dir.join("static"),
             &mut theme.statics,
+            None,
             diags,
             bytes,
         );
@@ -69,10 +76,12 @@ pub fn load_theme(root: &Path, theme_name: &str, language: &str, diags: &mut Dia
         root,
         &root.join("templates"),
         &mut theme.templates,
+        Some(&mut theme.template_files),
         diags,
         text,
     );
-    add_folder(root, &root.join("static"), &mut theme.statics, diags, bytes);
+    let statics = &mut theme.statics;
+    add_folder(root, &root.join("static"), statics, None, diags, bytes);
     theme
 }
 
@@ -111,12 +120,14 @@ fn bytes(bytes: Vec<u8>) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// Adds every file under `dir` to `layer`, keyed by its path relative to `dir`,
-/// refusing files that resolve outside the project.
+/// Adds every file under `dir` to `layer`, keyed by its path relative to `dir`
+/// (and its shown path to `files`, when given), refusing files that resolve
+/// outside the project.
 fn add_folder<T>(
     root: &Path,
     dir: &Path,
     layer: &mut BTreeMap<String, T>,
+    mut files: Option<&mut BTreeMap<String, PathBuf>>,
     diags: &mut Diagnostics,
     convert: fn(Vec<u8>) -> Option<T>,
 ) {
@@ -143,6 +154,9 @@ fn add_folder<T>(
         let key = rel.to_string_lossy().replace('\\', "/");
         match std::fs::read(entry.path()).ok().and_then(convert) {
             Some(value) => {
+                if let Some(files) = files.as_deref_mut() {
+                    files.insert(key.clone(), shown.clone());
+                }
                 layer.insert(key, value);
             }
             None => diags.error_hint(

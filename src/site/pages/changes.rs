@@ -173,10 +173,8 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
 
 /// `changes.json`: the comparison for machines (a CI job on each data drop publishes it).
 pub fn json(changes: &Changes) -> Result<Built, RenderError> {
-    let mut bytes = serde_json::to_vec_pretty(changes).map_err(|e| RenderError {
-        template: "changes.json".into(),
-        message: e.to_string(),
-    })?;
+    let mut bytes = serde_json::to_vec_pretty(changes)
+        .map_err(|e| RenderError::new("changes.json", e.to_string()))?;
     bytes.push(b'\n');
     Ok(("changes.json".into(), bytes))
 }

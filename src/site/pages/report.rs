@@ -113,9 +113,11 @@ pub fn report(
     let sections = wanted
         .into_iter()
         .map(|(anchor, title, path)| {
-            let body_html = copies.remove(&path).ok_or_else(|| RenderError {
-                template: PATH.into(),
-                message: format!("the page {path} was not rendered for the report"),
+            let body_html = copies.remove(&path).ok_or_else(|| {
+                RenderError::new(
+                    PATH,
+                    format!("the page {path} was not rendered for the report"),
+                )
             })?;
             Ok(Section {
                 anchor,
