@@ -64,7 +64,9 @@ pub fn serve(project: &Path, port: u16, open: bool) -> Result<(), ServeError> {
     // stdout: the one line a script (or a test) needs to find the server.
     println!("serving {} at {url} (Ctrl-C to stop)", project.display());
     if open {
-        if let Err(e) = opener::open(&url) {
+        // `$BROWSER` first (the convention terminals and remote shells set),
+        // then the system's default.
+        if let Err(e) = opener::open_browser(&url) {
             eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
         }
     }

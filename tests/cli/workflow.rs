@@ -226,10 +226,15 @@ impl Drop for Server {
 
 impl Server {
     fn start(cwd: &Path, project: &str) -> Server {
+        Server::start_with(cwd, &["serve", project, "--port", "0"], &[])
+    }
+
+    fn start_with(cwd: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Server {
         let mut child = StdCommand::cargo_bin("cxscore")
             .unwrap()
             .current_dir(cwd)
-            .args(["serve", project, "--port", "0"])
+            .args(args)
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -349,6 +354,31 @@ fn serve_answers_on_loopback_rebuilds_on_change_and_keeps_the_last_good_site() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let built = fs::read_to_string(f.site().join("index.html")).unwrap();
     assert!(!built.contains("__cxscore"));
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_open_hands_the_served_url_to_the_browser() {
+    use std::os::unix::fs::PermissionsExt;
+    // A stand-in browser: writes the URL it was given, as `$BROWSER` would get it.
+    let f = Fixture::copy("tiny");
+    let dir = f.root.parent().unwrap();
+    let opened = dir.join("opened.txt");
+    let browser = dir.join("browser.sh");
+    fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    let args = ["serve", "project", "--port", "0", "--open"];
+    let server = Server::start_with(dir, &args, &[("BROWSER", &browser)]);
+    server.wait_for("the browser to be called", |_| {
+        fs::read_to_string(&opened).is_ok_and(|url| url.ends_with('/'))
+    });
+    let url = fs::read_to_string(&opened).unwrap();
+    assert_eq!(url, format!("http://127.0.0.1:{}/", server.port));
+    assert_eq!(server.get("/").0, 200);
 }
 
 #[test]
