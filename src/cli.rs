@@ -79,7 +79,7 @@ pub enum Command {
         /// The port on 127.0.0.1 (0: any free port; the URL is printed).
         #[arg(long, default_value_t = 8000)]
         port: u16,
-        /// Open the site in the default browser.
+        /// Open the site in `$BROWSER`, or else the default browser.
         #[arg(long)]
         open: bool,
     },
