@@ -196,8 +196,8 @@ pub struct DriverResult {
     pub n: u64,
     /// The model's R².
     pub r2: Option<f64>,
-    /// One entry per attribute, sorted by column name (the YAML map is read
-    /// as a sorted map; see docs/reference.md).
+    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
+    /// author's order is the reading order; see docs/reference.md).
     pub attributes: Vec<DriverAttribute>,
     /// The same analysis on each persona's rows (its `match` applied), sorted
     /// by persona id; only personas whose match column is in the dataset.
@@ -213,8 +213,8 @@ pub struct DriverPersona {
     pub n: u64,
     /// The model's R² on the persona's rows.
     pub r2: Option<f64>,
-    /// One entry per attribute, sorted by column name (the YAML map is read
-    /// as a sorted map; see docs/reference.md).
+    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
+    /// author's order is the reading order; see docs/reference.md).
     pub attributes: Vec<DriverAttribute>,
 }
 
