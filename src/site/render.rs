@@ -1,15 +1,13 @@
 //! The template engine, set up once per build, and the rendering of one page.
 
-use std::error::Error as _;
-use std::sync::Arc;
-
 use std::collections::BTreeMap;
+use std::error::Error as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tera::{Context, ErrorKind, Tera};
 
 use crate::diag::Location;
-
 use crate::site::i18n::Catalog;
 use crate::site::pages::report::Copies;
 use crate::site::theme::Theme;
@@ -65,11 +63,7 @@ impl RenderError {
             }
             current = e.source();
         }
-        RenderError {
-            template: template.to_string(),
-            message: describe(err),
-            location: None,
-        }
+        RenderError::new(template, describe(err))
     }
 }
 
