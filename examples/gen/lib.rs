@@ -1,6 +1,6 @@
 //! Seeded generator of the example project's survey and ticket data.
 //!
-//! Shared by the `gen` example (the command line) and `tests/example_data.rs`
+//! Shared by the `gen` example (the command line) and `tests/cli/example_data.rs`
 //! (which checks that the committed data is exactly what this code writes), via
 //! `#[path = "…/gen/lib.rs"] mod generator;`. Only std, rand, rand_chacha and
 //! rand_distr are used; CSV is written by hand with RFC 4180 quoting.

@@ -1,10 +1,14 @@
-//! One integration test binary: the real `cxscore` on fixture projects.
+//! The one integration test binary: the real `cxscore` on fixture projects.
 //!
-//! Every test copies a fixture from `tests/fixtures/` into a fresh temporary
-//! folder, optionally edits files there, and runs the real binary.
+//! Most tests copy a fixture from `tests/fixtures/` into a fresh temporary
+//! folder, optionally edit files there, and run the real binary. Two modules
+//! check what the others rely on: `example_data` (the committed example data is
+//! what the generator writes) and `reference` (every published number of
+//! `tests/fixtures/reference` against an independent computation).
 
 mod build;
 mod cache;
+mod example_data;
 mod harness;
 mod hostile;
 mod hostile_bad;
@@ -12,6 +16,7 @@ mod invalid;
 mod kill;
 mod numbers;
 mod parallel;
+mod reference;
 mod site;
 mod statistics;
 mod verbose;

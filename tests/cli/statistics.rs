@@ -1,7 +1,7 @@
 //! Statistics on the real binary: gap and benchmark validation, the drivers page's readings
 //! (en and zh-CN), the benchmark on pages and charts, the methodology's formulas, and the
 //! example project's change / vs_rest / drivers blocks (issue 3's acceptance).
-//! The numbers themselves are checked against an independent reference in tests/reference.rs.
+//! The numbers themselves are checked against an independent reference in tests/cli/reference.rs.
 
 use std::fs;
 

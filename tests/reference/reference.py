@@ -6,7 +6,7 @@ cxscore publishes for the fixture -- value, n, effective n, interval, status,
 per period (with change and significance), per segment (with the difference
 to the rest and its significance), per persona, and the key driver analysis
 (Johnson's relative weights, overall and per persona) -- and writes them to
-tests/reference/expected.json. tests/reference.rs compares cxscore's
+tests/reference/expected.json. tests/cli/reference.rs compares cxscore's
 metrics.json with that file, so the Rust test needs no Python.
 
 Nothing here imports or calls cxscore: the CSV is read with the csv module,

@@ -4,7 +4,7 @@
 //! The generator's code is compiled into this test (examples cannot be
 //! imported), so a fresh generation needs no cargo subprocess.
 
-#[path = "../examples/gen/lib.rs"]
+#[path = "../../examples/gen/lib.rs"]
 mod generator;
 
 use std::collections::BTreeSet;
