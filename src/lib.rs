@@ -34,5 +34,9 @@ pub mod cli;
 pub mod serve;
 
 /// Entry points for the cargo-fuzz targets in `fuzz/`; not a stable API.
+///
+/// Compiled only with the `fuzzing` feature (which `fuzz/Cargo.toml` turns on), and for
+/// the library's own unit tests so its tests run with a plain `cargo test`.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
