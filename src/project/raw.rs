@@ -9,7 +9,10 @@
 //! instead of serde's first-error-stops behaviour.
 //!
 //! The same types derive [`JsonSchema`], so `cxscore schema` is generated from
-//! what the loader accepts and cannot drift from it.
+//! what the loader accepts and cannot drift from it. Their doc comments become the
+//! schema's descriptions, which editors show on hover: write them for the user
+//! writing the YAML (meaning, unit, range, default, an example). Every key must
+//! have one (`tests/cli/schema_descriptions.rs`).
 
 use indexmap::IndexMap;
 use std::borrow::Cow;
@@ -22,201 +25,382 @@ use serde::Deserialize;
 
 use super::yaml::Spanned;
 
-/// `cxscore.yaml`.
+/// The project configuration, `cxscore.yaml`: the report's title and language, how numbers are
+/// computed (`period`, `confidence`, `min_n`), the datasets (CSV files) and the key driver
+/// analyses. Unknown keys are errors.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
+    /// Required. The report's title, in every page's header and on the printed report's
+    /// cover, e.g. `Home Broadband CX Scorecard`.
     pub title: Spanned<String>,
+    /// Optional. The client's name, shown in the header, on the scorecard and on the printed
+    /// report's cover, e.g. `Example Telecom`.
     pub client: Option<String>,
+    /// The language of every word the theme writes (navigation, labels, period names, chart
+    /// descriptions): `en` (default) or `zh-CN`. `cxscore build --language` overrides it for
+    /// one build.
     pub language: Option<Spanned<String>>,
+    /// The theme: a folder under the project's `themes/`, else the built-in `default`
+    /// (default: `default`). A folder name, without `/`.
     pub theme: Option<Spanned<String>>,
+    /// The trend bucket of every indicator: `week` (ISO weeks), `month` (default), `quarter`
+    /// or `year`.
     pub period: Option<Spanned<String>>,
+    /// The confidence level of every interval and significance test, strictly between 0 and 1
+    /// (default 0.95).
     pub confidence: Option<Spanned<f64>>,
+    /// The smallest effective number of answers (Kish's, with weights) a value is shown with;
+    /// below it the value is suppressed and gets no status (counts never are). Zero or more
+    /// (default 30).
     pub min_n: Option<Spanned<f64>>,
+    /// Verbatims (the `comments` column) are shown only for groups with at least this many
+    /// rows, to protect respondents in small groups (default 30).
     pub min_n_comments: Option<u64>,
+    /// The interval of net scores (NPS and CES `net`): `wald` (default, trinomial Wald) or
+    /// `adjusted_wald` (adds 3/4 to promoters and detractors and 3 to n; Rocks 2016).
     pub nps_interval: Option<Spanned<String>>,
+    /// Required, at least one. The CSV data, by dataset name (an id such as `survey`, which
+    /// indicators and driver analyses name in `dataset:`), e.g.
+    /// `survey: { path: data/survey/*.csv, date: { column: submitted_at } }`.
     pub datasets: Spanned<BTreeMap<String, Spanned<RawDataset>>>,
+    /// Optional. Key driver analyses: which attributes move an outcome (weighted Pearson r and
+    /// Johnson's relative weights, overall and per persona), one list entry each.
     #[serde(default)]
     pub drivers: Vec<Spanned<RawDriver>>,
+    /// Optional. The white label: `{ logo, primary, accent, footer }`, every key optional.
     pub brand: Option<RawBrand>,
+    /// Optional. A previous run's `metrics.json` to compare every indicator with ("since the
+    /// last drop"), relative to the project folder and inside it, e.g.
+    /// `baseline/metrics.json`. A missing file is a warning, so the first drop still builds.
     pub baseline: Option<Spanned<String>>,
 }
 
-/// `brand: { logo, primary, accent, footer }`: the white label.
+/// `brand:` in `cxscore.yaml`, the white label: the client's logo, colours and footer line.
+/// Every key is optional.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBrand {
+    /// An image file (`png`, `svg`, `jpg`, `jpeg`, `webp` or `gif`) inside the project,
+    /// relative to `cxscore.yaml`, e.g. `brand/logo.svg`: shown in the header and on the
+    /// printed report's cover.
     pub logo: Option<Spanned<String>>,
+    /// The header background and link colour, `#rrggbb`, quoted (YAML reads `#` as a comment):
+    /// `primary: "#0b5394"`. Below 4.5:1 contrast with white is a warning.
     pub primary: Option<Spanned<String>>,
+    /// The accent colour (focus rings, moments of truth, ladder rungs), `#rrggbb`, quoted.
+    /// Below 3:1 contrast against the white page is a warning.
     pub accent: Option<Spanned<String>>,
+    /// A line of plain text on every page (escaped, never HTML), e.g.
+    /// `Confidential: prepared for Example Telecom`.
     pub footer: Option<Spanned<String>>,
 }
 
-/// One entry under `datasets:`.
+/// One dataset under `datasets:` in `cxscore.yaml`: which CSV files, and the roles of some of
+/// their columns (date, weight, segments, comments, personal data).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDataset {
+    /// Required. The data, relative to the folder holding `cxscore.yaml` and inside it: a file
+    /// (`data/tickets.csv`), a folder (its `*.csv`, recursively) or a glob
+    /// (`data/survey/*.csv`). All files share one header and are read in name order.
     pub path: Spanned<String>,
+    /// Optional. The date column, `{ column, format }`, that puts rows into periods; without
+    /// it the dataset has no periods.
     pub date: Option<RawDate>,
+    /// Optional. A column of survey weights: every value is weighted, and intervals and
+    /// `min_n` use Kish's effective n.
     pub weight: Option<Spanned<String>>,
+    /// Columns the report breaks this dataset's indicators down by, e.g.
+    /// `[persona, channel, region]` (default: none).
     #[serde(default)]
     pub segments: Vec<Spanned<String>>,
+    /// Optional. A free-text column: verbatims shown beside the scores, grouped by the
+    /// dataset's NPS answer, with e-mail addresses and phone numbers masked.
     pub comments: Option<Spanned<String>>,
+    /// Columns holding personal data, never read into the site or `metrics.json`, e.g.
+    /// `[email, phone]` (default: none). Naming one as an indicator, weight, segment, `where`
+    /// or driver column is an error.
     #[serde(default)]
     pub pii: Vec<Spanned<String>>,
+    /// The files' text encoding, declared, never guessed: `utf-8` (default; a BOM is fine;
+    /// `utf8` is the same), `gbk`, `gb18030` or `utf-16`.
     pub encoding: Option<Spanned<String>>,
+    /// The field separator: one ASCII character, quoted (`delimiter: ";"`), or `tab` (or `\t`)
+    /// for tabs (default `,`). Line ends may be LF or CRLF.
     pub delimiter: Option<Spanned<String>>,
+    /// What a data error does (a value that is not a number, outside the scale, a ragged row):
+    /// `fail` (default) fails the build and lists the errors; `skip` leaves such rows out,
+    /// counted and listed with their reasons.
     pub bad_rows: Option<Spanned<String>>,
 }
 
-/// `date: { column, format }`.
+/// `date:` of a dataset, `{ column, format }`: the column that puts each row into a period.
+/// A row with a blank date counts in the overall value but in no period.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDate {
+    /// Required. The date column's header name, e.g. `submitted_at`.
     pub column: Spanned<String>,
+    /// Optional. A chrono strftime format, e.g. `"%d/%m/%Y"`; without it dates are ISO 8601
+    /// (`2026-01-31`, optionally with a time).
     pub format: Option<Spanned<String>>,
 }
 
-/// One entry under `drivers:`.
+/// One key driver analysis under `drivers:`, e.g. `{ dataset: survey, outcome: q_recommend,
+/// attributes: { a_price: Price, a_speed: Speed } }`: how much each attribute column explains
+/// the outcome (Johnson's relative weights, as % of R²) and how well it performs (its weighted
+/// mean), overall and on each persona's rows; rows missing any of the columns are left out.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDriver {
+    /// Required. The dataset whose rows are analysed: a name under `datasets:`.
     pub dataset: Spanned<String>,
+    /// Required. The outcome column the attributes should explain, e.g. `q_recommend`.
     pub outcome: Spanned<String>,
-    /// In the order written: the drivers page and metrics.json list them so.
+    /// Required. Attribute column → the label shown for it, e.g. `{ a_price: Price, a_speed:
+    /// Speed }`. In the order written: the drivers page and metrics.json list them so. A
+    /// column named twice is an error.
     pub attributes: Spanned<IndexMap<String, String>>,
 }
 
-/// `personas/*.yaml`.
+/// A persona, one per `personas/*.yaml` file: who they are, and which data rows are theirs
+/// (`match`), so every indicator is also computed on their rows.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPersona {
+    /// Required. The persona's id, `[a-z0-9][a-z0-9-]*`, unique among personas, e.g.
+    /// `new-subscriber`; journeys name it in `personas:`.
     pub id: Spanned<String>,
+    /// Required. The name shown on the site, e.g. `New subscriber`.
     pub name: String,
+    /// Required. Which data rows belong to this persona, `{ column, equals }`, e.g.
+    /// `{ column: persona, equals: new }`. Computed on every dataset whose header has the
+    /// column; on other datasets the persona is absent.
     #[serde(rename = "match")]
     pub matcher: Option<RawMatch>,
+    /// Optional. A short portrait, in Markdown.
     pub summary: Option<String>,
+    /// Optional. Short facts, label → text, e.g. `{ age: 25-34, location: Tier-1 city }`.
     #[serde(default)]
     pub profile: BTreeMap<String, Text>,
+    /// What the persona wants to achieve, a list of short texts.
     #[serde(default)]
     pub goals: Vec<String>,
+    /// What frustrates the persona, a list of short texts.
     #[serde(default)]
     pub pain_points: Vec<String>,
+    /// What drives the persona's choices, a list of short texts.
     #[serde(default)]
     pub motivations: Vec<String>,
+    /// Optional. The "four questions" laddering: `{ attribute, benefit, goal, value }`.
     pub ladder: Option<RawLadder>,
 }
 
-/// `match: { column, equals }`.
+/// `match:` of a persona, `{ column, equals }`: the rows whose `column` holds one of the
+/// values (compared as trimmed text) are the persona's.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMatch {
+    /// Required. The data column that tells the persona's rows apart, e.g. `persona`.
     pub column: Spanned<String>,
+    /// Required. The value, or a list of values, that mark the persona's rows, e.g. `new` or
+    /// `[new, mover]`.
     pub equals: Spanned<TextList>,
 }
 
-/// The four-question ladder.
+/// `ladder:` of a persona, the "four questions" laddering, from what they value in the offer
+/// up to why it matters to them. All four rungs are required.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLadder {
+    /// What they value most in the offer, e.g. `Self-operated installers`.
     pub attribute: String,
+    /// Why that matters to them, e.g. `Safety`.
     pub benefit: String,
+    /// What the benefit lets them achieve, e.g. `Receive important guests`.
     pub goal: String,
+    /// Why they care about that goal, e.g. `Treat the people who matter well`.
     pub value: String,
 }
 
-/// `journeys/*.yaml`.
+/// A journey map, one per `journeys/*.yaml` file: its stages in order, each with the
+/// customer's goals, behaviours, thoughts and emotion, and the touchpoints measured by
+/// indicators.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawJourney {
+    /// Required. The journey's id, `[a-z0-9][a-z0-9-]*`, unique among journeys, e.g.
+    /// `broadband-new-line`.
     pub id: Spanned<String>,
+    /// Required. The name shown on the site, e.g. `New broadband line`.
     pub name: String,
+    /// The personas who take this journey: ids of `personas/*.yaml`, e.g. `[new-subscriber]`.
     #[serde(default)]
     pub personas: Vec<Spanned<String>>,
+    /// Required, at least one. The stages, in the order the customer goes through them.
     pub stages: Vec<RawStage>,
 }
 
-/// A journey stage.
+/// One stage of a journey, e.g. `Discover`, `Install`, `First bill`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStage {
+    /// Required. The stage's id, `[a-z0-9][a-z0-9-]*`, unique within its journey, e.g.
+    /// `discover`.
     pub id: Spanned<String>,
+    /// Required. The name shown on the journey map, e.g. `Discover`.
     pub name: String,
+    /// What the customer wants at this stage, a list of short texts.
     #[serde(default)]
     pub goals: Vec<String>,
+    /// What the customer does at this stage, e.g. `[Reads reviews online, Asks friends]`.
     #[serde(default)]
     pub behaviors: Vec<String>,
+    /// What the customer thinks at this stage, e.g. `[Is the advertised speed real?]`.
     #[serde(default)]
     pub thoughts: Vec<String>,
+    /// Optional. How the customer feels, from −2 (very negative) to 2 (very positive); drawn as
+    /// the journey's emotion curve.
     pub emotion: Option<Spanned<f64>>,
+    /// The touchpoints of this stage, in order.
     #[serde(default)]
     pub touchpoints: Vec<RawTouchpoint>,
 }
 
-/// A touchpoint of a stage.
+/// A touchpoint of a stage: where the customer meets the company (a web page, a call, a
+/// technician's visit), with the indicators that measure it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTouchpoint {
+    /// Required. The touchpoint's id, `[a-z0-9][a-z0-9-]*`, unique within its journey, e.g.
+    /// `pricing-page`.
     pub id: Spanned<String>,
+    /// Required. The name shown on the journey map, e.g. `Pricing page`.
     pub name: String,
+    /// Optional. The channel, free text, e.g. `web`, `app`, `phone`, `store`.
     pub channel: Option<String>,
+    /// The indicators that measure this touchpoint: ids from `indicators/*.yaml`, e.g.
+    /// `[pricing-clarity]`.
     #[serde(default)]
     pub indicators: Vec<Spanned<String>>,
+    /// Optional. Who is responsible for it, e.g. `Digital sales`.
     pub owner: Option<String>,
+    /// A make-or-break touchpoint, highlighted on the journey map (default `false`).
     #[serde(default)]
     pub moment_of_truth: bool,
+    /// What goes wrong here, a list of short texts, e.g. `[Fees shown only at checkout]`.
     #[serde(default)]
     pub pain_points: Vec<String>,
+    /// What could be improved here, a list of short texts, e.g.
+    /// `[Show the total monthly price first]`.
     #[serde(default)]
     pub opportunities: Vec<String>,
 }
 
-/// One indicator in an `indicators/*.yaml` list.
+/// One indicator of an `indicators/*.yaml` list: what it measures (`dataset`, `metric`,
+/// `column`, `where`), how it is judged (`target`, `thresholds`, `direction`) and how it is
+/// described. Keys of another metric are errors (`p: 90` on an NPS).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawIndicator {
+    /// Required. The indicator's id, `[a-z0-9][a-z0-9-]*`, unique among indicators, e.g.
+    /// `nps-overall`; journeys, composites and the `{{ indicator("…") }}` shortcode name it.
     pub id: Spanned<String>,
+    /// Required. The name shown on the site, e.g. `Net Promoter Score`.
     pub name: String,
+    /// Required. `kqi` (quality of a touchpoint or process), `kci` (customer perception) or
+    /// `kpi` (key performance indicator).
     pub kind: Spanned<String>,
+    /// The dataset it reads: a name under `datasets:` in `cxscore.yaml`. Required, except for
+    /// `metric: composite`, which reads no dataset.
     pub dataset: Option<Spanned<String>>,
+    /// Required. What is computed: `nps`, `csat`, `ces`, `mean`, `top_box`, `bottom_box`,
+    /// `share`, `percentile`, `count`, `composite` or `gap`. Some metrics take keys of their
+    /// own (`scale`, `top_box`, `mode`, `box`, `value`, `p`, `components`, `expectation`).
     pub metric: Spanned<String>,
+    /// The CSV column it reads (its header name), e.g. `q_recommend`. Required, except for
+    /// `count` (optional: then rows where it is answered) and `composite` (not allowed). For
+    /// `gap`, the perception column.
     pub column: Option<Spanned<String>>,
+    /// Optional. Keeps only the rows whose trimmed text in each column equals the value or one
+    /// of the values (AND across columns), e.g. `{ channel: [web, app] }`.
     #[serde(rename = "where")]
     pub filter: Option<Spanned<BTreeMap<String, TextList>>>,
+    /// Optional. The value to reach: green at or beyond it. In the metric's own units and
+    /// range: −100..100 for NPS and CES `net`, 0..100 for percentages (85, not 0.85). Without a
+    /// target the status is `none`.
     pub target: Option<Spanned<f64>>,
+    /// Optional. `{ amber }`: the amber band between the target and the threshold; beyond it,
+    /// red. Needs a `target`.
     pub thresholds: Option<RawThresholds>,
+    /// Which way is better: `higher` (default) or `lower` (e.g. a complaint rate or a waiting
+    /// time).
     pub direction: Option<Spanned<String>>,
+    /// Optional. The unit shown with the value, e.g. `points`, `%`, `minutes`.
     pub unit: Option<String>,
+    /// Optional. How the indicator is measured (测量标准), e.g. `Relational survey e-mailed 7
+    /// days after installation`.
     pub measurement: Option<String>,
+    /// Optional. The standard or method it follows (标准依据), e.g. `Bain & Company Net
+    /// Promoter methodology`.
     pub basis: Option<String>,
+    /// Optional. Who is responsible for the indicator, e.g. `Customer service`.
     pub owner: Option<String>,
+    /// Optional. What the indicator means, in Markdown, shown on its page.
     pub description: Option<String>,
+    /// The answer scale, `[low, high]` with low < high; a value outside it is a data error.
+    /// `csat` (default `[1, 5]`), `ces` (default `[1, 7]`), `top_box` / `bottom_box`
+    /// (required), `mean`, `percentile` and `gap` (optional; a gap's applies to both columns).
     pub scale: Option<Spanned<Vec<f64>>>,
+    /// `metric: csat` only. The answers that count as satisfied, `[low, high]` within the
+    /// scale (default the top two points, e.g. `[4, 5]` on 1–5).
     pub top_box: Option<Spanned<Vec<f64>>>,
+    /// `metric: ces` only. `mean` (default): the mean answer; `agree`: % of the top three
+    /// points (5–7 on 1–7); `net`: % of the top two (6–7) − % of the bottom three (1–3).
     pub mode: Option<Spanned<String>>,
+    /// `metric: top_box` / `bottom_box` only. The box counted, `[low, high]` within the scale
+    /// (default the top two points, or the bottom two for `bottom_box`).
     #[serde(rename = "box")]
     pub range: Option<Spanned<Vec<f64>>>,
+    /// `metric: share` only, required. The value, or a list of values, counted: the % of
+    /// answered rows whose trimmed text is one of them, e.g. `yes` or `[yes, partly]`.
     pub value: Option<Spanned<TextList>>,
+    /// `metric: percentile` only, required. Which percentile, from 0 to 100, e.g. `90` for a
+    /// p90 response time.
     pub p: Option<Spanned<f64>>,
+    /// `metric: composite` only, required. The indicators it combines, id → weight (a positive
+    /// number), e.g. `{ nps-overall: 2, csat-installation: 1 }`: the weighted mean of the
+    /// components, each normalised to 0–100. A component must not be a composite, a `count`,
+    /// a `gap`, or a `mean` / `percentile` without a `scale`.
     pub components: Option<Spanned<BTreeMap<String, f64>>>,
-    /// `metric: gap` only: the expectation column subtracted from `column`.
+    /// `metric: gap` only, required: the expectation column subtracted from `column` (the
+    /// perception), e.g. `e_speed`; the value is the weighted mean of perception − expectation
+    /// (SERVQUAL gap) over the rows where both are answered.
     pub expectation: Option<Spanned<String>>,
-    /// An external reference value (industry, competitor) to compare against.
+    /// Optional. An external reference value (industry, competitor) to compare against, in the
+    /// metric's units: a dotted line on the trend chart and the difference to it on the tile.
+    /// It never changes the status, which follows `target`.
     pub benchmark: Option<Spanned<f64>>,
 }
 
-/// `thresholds: { amber }`.
+/// `thresholds:` of an indicator, `{ amber }`: where amber ends and red begins.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawThresholds {
+    /// The amber threshold, on the worse side of the target (below it for `direction: higher`,
+    /// above it for `lower`): between the target and this value (inclusive) the status is
+    /// amber, beyond it red. E.g. `target: 30` with `amber: 10`.
     pub amber: Option<Spanned<f64>>,
 }
 
-/// Front matter of `pages/*.md`.
+/// The YAML front matter of a page, `pages/*.md`, between `---` lines.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrontMatter {
+    /// Required. The page's title: its heading, and its name in the browser's tab.
     pub title: String,
+    /// Where the page sorts among the pages (default 0): by `order`, then by title.
     #[serde(default)]
     pub order: i64,
 }
@@ -308,7 +492,12 @@ impl JsonSchema for Text {
         "Text".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        scalar_schema()
+        let mut schema = scalar_schema();
+        schema.insert(
+            "description".into(),
+            "A short text; a number or true / false is read as its text (`30` as \"30\").".into(),
+        );
+        schema
     }
 }
 
@@ -318,6 +507,7 @@ impl JsonSchema for TextList {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
+            "description": "One value or a list of values, compared as trimmed text: `new` or `[new, mover]`.",
             "anyOf": [
                 scalar_schema(),
                 { "type": "array", "items": scalar_schema() }

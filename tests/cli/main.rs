@@ -17,6 +17,7 @@ mod kill;
 mod numbers;
 mod parallel;
 mod reference;
+mod schema_descriptions;
 mod site;
 mod statistics;
 mod verbose;
