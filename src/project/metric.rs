@@ -608,6 +608,38 @@ mod tests {
         assert_eq!(MetricName::Nps.row().keys, &[] as &[Param]);
     }
 
+    /// The keys a catalogue file defines (top-level `key:` lines).
+    fn catalogue_keys(file: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default/i18n")
+            .join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with([' ', '#', '-']))
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_metric_has_its_words_in_every_catalogue() {
+        let scale = range(1.0, 7.0);
+        let modes = CesMode::variants().into_iter().map(|mode| Metric::Ces { scale, mode });
+        for file in ["en.yaml", "zh-CN.yaml"] {
+            let keys = catalogue_keys(file);
+            let has = |key: &str| keys.iter().any(|k| k == key);
+            for name in MetricName::variants() {
+                let c = name.row().catalogue;
+                for key in [c.name, c.formula].into_iter().chain(c.rule) {
+                    assert!(has(key), "{file} has no `{key}` ({})", name.word());
+                }
+            }
+            for ces in modes.clone() {
+                let key = ces.catalogue().formula;
+                assert!(has(key), "{file} has no `{key}`");
+            }
+        }
+    }
+
     #[test]
     fn readings_put_values_on_0_to_100() {
         let nps = Metric::Nps;
