@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema};
 use serde_json::{json, Value};
 
+use crate::project::metric::{CesMode, MetricName};
+use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
 use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona};
-use crate::project::vocabulary;
+use crate::project::vocabulary::Vocabulary;
 
 /// Where `init` puts the schemas inside a project, and where `schema` writes by default.
 pub const SCHEMA_DIR: &str = ".cxscore/schema";
@@ -107,31 +109,33 @@ fn generate<T: JsonSchema>() -> Value {
 }
 
 /// Allowed values of the settings the mirror reads as plain strings, by
-/// (type name in the mirror, key): the validator's own lists.
-const ENUMS: &[(&str, &str, &[&str])] = &[
-    ("RawConfig", "language", vocabulary::LANGUAGES),
-    ("RawConfig", "period", vocabulary::PERIODS),
-    ("RawConfig", "nps_interval", vocabulary::NPS_INTERVALS),
-    ("RawDataset", "encoding", vocabulary::ENCODINGS),
-    ("RawDataset", "bad_rows", vocabulary::BAD_ROWS),
-    ("RawIndicator", "kind", vocabulary::KINDS),
-    ("RawIndicator", "metric", vocabulary::METRICS),
-    ("RawIndicator", "direction", vocabulary::DIRECTIONS),
-    ("RawIndicator", "mode", vocabulary::CES_MODES),
-];
+/// (type name in the mirror, key): the validator's own word tables.
+fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 9] {
+    [
+        ("RawConfig", "language", Language::words()),
+        ("RawConfig", "period", Period::words()),
+        ("RawConfig", "nps_interval", NpsInterval::words()),
+        ("RawDataset", "encoding", Encoding::words()),
+        ("RawDataset", "bad_rows", BadRows::words()),
+        ("RawIndicator", "kind", Kind::words()),
+        ("RawIndicator", "metric", MetricName::words()),
+        ("RawIndicator", "direction", Direction::words()),
+        ("RawIndicator", "mode", CesMode::words()),
+    ]
+}
 
-/// Narrows the string settings of [`ENUMS`] to their allowed values, wherever
+/// Narrows the string settings of [`enums`] to their allowed values, wherever
 /// the type sits (the root, named `root`, or under `$defs`).
 fn add_enums(schema: &mut Value, root: &str) {
-    for (type_name, key, values) in ENUMS {
-        let object = if *type_name == root {
+    for (type_name, key, values) in enums() {
+        let object = if type_name == root {
             Some(&mut *schema)
         } else {
-            schema.get_mut("$defs").and_then(|d| d.get_mut(*type_name))
+            schema.get_mut("$defs").and_then(|d| d.get_mut(type_name))
         };
         let Some(property) = object
             .and_then(|o| o.get_mut("properties"))
-            .and_then(|p| p.get_mut(*key))
+            .and_then(|p| p.get_mut(key))
         else {
             continue;
         };

@@ -73,7 +73,17 @@ pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
         (Acc::Pct { values: t }, Acc::Pct { values: p }) => Acc::Pct {
             values: multiset_difference(t, p),
         },
-        _ => return None,
+        // A sketch keeps no values, so it has no exact complement.
+        (Acc::Sketched { .. }, _) | (_, Acc::Sketched { .. }) => return None,
+        // Mismatched kinds: the part is not rows of the total.
+        (
+            Acc::Net { .. }
+            | Acc::Prop { .. }
+            | Acc::Mean { .. }
+            | Acc::Count { .. }
+            | Acc::Pct { .. },
+            _,
+        ) => return None,
     })
 }
 

@@ -22,37 +22,12 @@ use super::periods::fill_changes;
 use super::results::{goal_of, shell};
 use super::status::status;
 use crate::diag::Diagnostics;
-use crate::project::model::{CesMode, Direction, Indicator, Metric, Project, Range};
+use crate::project::model::{Indicator, Project};
 
 /// Normalises a component's value to 0–100 where higher is better; `None`
-/// when the metric has no known range.
+/// when the metric has no known range (the metric table's reading, SPEC §2).
 pub fn normalise(ind: &Indicator, v: f64) -> Option<f64> {
-    let on_scale = |s: &Range| (s.hi > s.lo).then(|| (v - s.lo) / (s.hi - s.lo) * 100.0);
-    let x = match &ind.metric {
-        Metric::Nps
-        | Metric::Ces {
-            mode: CesMode::Net, ..
-        } => (v + 100.0) / 2.0,
-        Metric::Csat { .. }
-        | Metric::TopBox { .. }
-        | Metric::BottomBox { .. }
-        | Metric::Share { .. }
-        | Metric::Composite { .. }
-        | Metric::Ces {
-            mode: CesMode::Agree,
-            ..
-        } => v,
-        Metric::Ces {
-            scale,
-            mode: CesMode::Mean,
-        } => on_scale(scale)?,
-        Metric::Mean { scale } | Metric::Percentile { scale, .. } => on_scale(scale.as_ref()?)?,
-        Metric::Count | Metric::Gap { .. } => return None,
-    };
-    Some(match ind.direction {
-        Direction::Higher => x,
-        Direction::Lower => 100.0 - x,
-    })
+    ind.metric.normalise(v, ind.direction)
 }
 
 /// One contribution: (weight, normalised value, n, effective n).
@@ -74,10 +49,10 @@ pub fn compute_composites(
         .collect();
     let mut done: Vec<bool> = inds
         .iter()
-        .map(|d| !matches!(d.metric, Metric::Composite { .. }))
+        .map(|d| d.metric.components().is_none())
         .collect();
     for ind in inds {
-        if let Metric::Composite { components } = &ind.metric {
+        if let Some(components) = ind.metric.components() {
             for (id, _) in components {
                 if let Some(&c) = index.get(id.as_str()) {
                     if normalise(&inds[c], 0.0).is_none() {
@@ -94,12 +69,11 @@ pub fn compute_composites(
     loop {
         let ready = (0..inds.len()).find(|&i| {
             !done[i]
-                && match &inds[i].metric {
-                    Metric::Composite { components } => components
+                && inds[i].metric.components().is_none_or(|components| {
+                    components
                         .iter()
-                        .all(|(id, _)| index.get(id.as_str()).is_none_or(|&c| done[c])),
-                    _ => true,
-                }
+                        .all(|(id, _)| index.get(id.as_str()).is_none_or(|&c| done[c]))
+                })
         });
         let Some(i) = ready else { break };
         results[i] = composite(project, &inds[i], &index, results, s);
@@ -114,7 +88,7 @@ fn composite(
     results: &[IndicatorResult],
     s: &Settings,
 ) -> IndicatorResult {
-    let Metric::Composite { components } = &ind.metric else {
+    let Some(components) = ind.metric.components() else {
         return shell(ind, combine(&[], ind, s));
     };
     let mut overall = Vec::new();

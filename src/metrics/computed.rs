@@ -52,20 +52,22 @@ pub struct ProjectInfo {
     pub confidence: f64,
 }
 
-/// Traffic-light status of a value against its target (SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// At or beyond target.
-    Green,
-    /// Between target and the amber threshold.
-    Amber,
-    /// Beyond the amber threshold (or no amber threshold and short of target).
-    Red,
-    /// Effective n below `min_n`: no value shown, no status.
-    Suppressed,
-    /// No target.
-    None,
+crate::vocabulary! {
+    /// Traffic-light status of a value against its target (SPEC §2); its
+    /// word is the one metrics.json writes and the site's catalogue key
+    /// (`status_green`) and CSS class are built from.
+    pub enum Status as "status" {
+        /// At or beyond target.
+        Green = "green",
+        /// Between target and the amber threshold.
+        Amber = "amber",
+        /// Beyond the amber threshold (or no amber threshold and short of target).
+        Red = "red",
+        /// Effective n below `min_n`: no value shown, no status.
+        Suppressed = "suppressed",
+        /// No target.
+        None = "none",
+    }
 }
 
 /// One estimate: a value with its sample size and interval.

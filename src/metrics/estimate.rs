@@ -50,7 +50,12 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
     let base = acc.base();
     let n_eff = match measure {
         Measure::Count | Measure::Percentile { .. } => base.n as f64,
-        _ => base.effective_n(),
+        Measure::Net { .. }
+        | Measure::Boxed { .. }
+        | Measure::Share { .. }
+        | Measure::Mean { .. }
+        | Measure::Gap { .. }
+        | Measure::Composite => base.effective_n(),
     };
     let mut e = Estimate {
         value: None,
@@ -109,7 +114,10 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
             e.value = sketch.percentile(*p);
             None
         }
-        _ => None,
+        // Percentile values without a percentile to take: nothing to publish.
+        (Acc::Pct { .. } | Acc::Sketched { .. }, _) => None,
+        // Counts were finished above; they have no interval.
+        (Acc::Count { .. }, _) => None,
     };
     if let Some((lo, hi)) = ci {
         e.ci_low = Some(lo);

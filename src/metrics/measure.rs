@@ -8,111 +8,16 @@
 use super::acc::{Acc, Base, Obs};
 use super::distribution::Dist;
 use crate::data::cell::Cell;
-use crate::project::model::{CesMode, Metric, Range};
+use crate::project::model::{Metric, Range};
 
-/// An indicator's metric, reduced to how rows are classified.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Measure {
-    /// NPS and CES `net`: positive box minus negative box.
-    Net {
-        /// Values must lie here.
-        scale: Range,
-        /// Promoters.
-        pos: Range,
-        /// Detractors.
-        neg: Range,
-    },
-    /// The share of numeric answers in a box.
-    Boxed {
-        /// Values must lie here.
-        scale: Range,
-        /// The box counted as a hit.
-        hit: Range,
-    },
-    /// The share of answers equal (as trimmed text) to one of the values.
-    Share {
-        /// Accepted values, trimmed.
-        values: Vec<String>,
-    },
-    /// The weighted mean.
-    Mean {
-        /// Values must lie here, when given.
-        scale: Option<Range>,
-    },
-    /// The unweighted `p`-th percentile.
-    Percentile {
-        /// 0–100.
-        p: f64,
-        /// Values must lie here, when given.
-        scale: Option<Range>,
-    },
-    /// The weighted mean of perception − expectation (two cells per row).
-    Gap {
-        /// Both cells must lie here, when given.
-        scale: Option<Range>,
-    },
-    /// Rows, or answered rows when the indicator has a column.
-    Count,
-    /// Computed from other indicators, reads no rows.
-    Composite,
-}
+/// An indicator's metric, reduced to how rows are classified: the metric
+/// table's statistic ([`Metric::measure`]); its reading of cells is here.
+pub use crate::project::metric::Measure;
 
 impl Measure {
-    /// Classifies a metric. CES on a scale other than 1–7 uses the same rule
-    /// as on 1–7: `agree` is the top three points, `net` the top two minus the
-    /// bottom three (on 1–7: 5–7, and 6–7 − 1–3).
+    /// How `metric`'s rows are classified (the metric table decides).
     pub fn of(metric: &Metric) -> Measure {
-        match metric {
-            Metric::Nps => Measure::Net {
-                scale: Range { lo: 0.0, hi: 10.0 },
-                pos: Range { lo: 9.0, hi: 10.0 },
-                neg: Range { lo: 0.0, hi: 6.0 },
-            },
-            Metric::Csat { scale, top_box } => Measure::Boxed {
-                scale: *scale,
-                hit: *top_box,
-            },
-            Metric::TopBox { scale, range } | Metric::BottomBox { scale, range } => {
-                Measure::Boxed {
-                    scale: *scale,
-                    hit: *range,
-                }
-            }
-            Metric::Ces { scale, mode } => match mode {
-                CesMode::Mean => Measure::Mean {
-                    scale: Some(*scale),
-                },
-                CesMode::Agree => Measure::Boxed {
-                    scale: *scale,
-                    hit: Range {
-                        lo: scale.hi - 2.0,
-                        hi: scale.hi,
-                    },
-                },
-                CesMode::Net => Measure::Net {
-                    scale: *scale,
-                    pos: Range {
-                        lo: scale.hi - 1.0,
-                        hi: scale.hi,
-                    },
-                    neg: Range {
-                        lo: scale.lo,
-                        hi: scale.lo + 2.0,
-                    },
-                },
-            },
-            Metric::Mean { scale } => Measure::Mean { scale: *scale },
-            Metric::Share { values } => Measure::Share {
-                values: values.iter().map(|v| v.trim().to_string()).collect(),
-            },
-            Metric::Percentile { p, scale } => Measure::Percentile {
-                p: *p,
-                scale: *scale,
-            },
-            Metric::Count => Measure::Count,
-            Metric::Gap { scale, .. } => Measure::Gap { scale: *scale },
-            Metric::Composite { .. } => Measure::Composite,
-        }
+        metric.measure()
     }
 
     /// Whether the value is a mean (Student-t interval, Welch's test).
@@ -150,7 +55,12 @@ impl Measure {
             Measure::Mean { scale: Some(s) } | Measure::Percentile { scale: Some(s), .. } => {
                 Dist::for_scale(s.lo, s.hi)
             }
-            _ => None,
+            Measure::Mean { scale: None }
+            | Measure::Percentile { scale: None, .. }
+            | Measure::Share { .. }
+            | Measure::Gap { .. }
+            | Measure::Count
+            | Measure::Composite => None,
         }
     }
 
@@ -207,7 +117,13 @@ impl Measure {
     ) -> Result<Option<Obs>, (bool, String)> {
         let scale = match self {
             Measure::Gap { scale } => *scale,
-            _ => None,
+            Measure::Net { .. }
+            | Measure::Boxed { .. }
+            | Measure::Share { .. }
+            | Measure::Mean { .. }
+            | Measure::Percentile { .. }
+            | Measure::Count
+            | Measure::Composite => None,
         };
         let read = |text: &str| {
             let cell = Cell::parse(text);
@@ -240,6 +156,7 @@ fn scaled_number(cell: Cell<'_>, scale: Option<Range>) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::model::CesMode;
 
     #[test]
     fn nps_classes_blanks_and_scale() {

@@ -51,7 +51,16 @@ fn run(metric: &Metric, rows: &[(u8, f64)], s: &Settings) -> Estimate {
     for &(x, w) in rows {
         let text = match metric {
             Metric::Csat { .. } => x.div_ceil(2).max(1).to_string(),
-            _ => x.to_string(),
+            Metric::Nps
+            | Metric::Ces { .. }
+            | Metric::Mean { .. }
+            | Metric::TopBox { .. }
+            | Metric::BottomBox { .. }
+            | Metric::Share { .. }
+            | Metric::Percentile { .. }
+            | Metric::Count
+            | Metric::Gap { .. }
+            | Metric::Composite { .. } => x.to_string(),
         };
         let obs: Obs = m.observe(Some(&text)).unwrap().unwrap();
         acc.add(obs, w);

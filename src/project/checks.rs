@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::model::Range;
+use super::vocabulary::Vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
@@ -47,17 +48,18 @@ fn slugify(text: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// Reads an enumerated word (`metric`, `period`…), returning its index in `allowed`.
-pub fn one_of(
+/// Reads an enumerated word (`metric`, `period`…) into its variant; any
+/// other word is reported with the accepted words and a did-you-mean.
+pub fn one_of<T: Vocabulary>(
     file: &Path,
     value: &Spanned<String>,
     key: &str,
-    allowed: &[&str],
     diags: &mut Diagnostics,
-) -> Option<usize> {
-    if let Some(i) = allowed.iter().position(|a| *a == value.value) {
-        return Some(i);
+) -> Option<T> {
+    if let Some(v) = T::from_word(&value.value) {
+        return Some(v);
     }
+    let allowed = T::words();
     let choices = format!("use one of: {}", allowed.join(", "));
     let hint = match did_you_mean(&value.value, allowed.iter().copied()) {
         Some(guess) => format!("{guess} ({choices})"),
@@ -71,17 +73,17 @@ pub fn one_of(
     None
 }
 
-/// Reads an optional enumerated word, falling back to the first allowed value (the default).
-pub fn one_of_or_default(
+/// Reads an optional enumerated word, falling back to the vocabulary's default
+/// (its first word) when absent or wrong (a wrong word is reported).
+pub fn one_of_or_default<T: Vocabulary>(
     file: &Path,
     value: Option<&Spanned<String>>,
     key: &str,
-    allowed: &[&str],
     diags: &mut Diagnostics,
-) -> usize {
+) -> T {
     value
-        .and_then(|v| one_of(file, v, key, allowed, diags))
-        .unwrap_or(0)
+        .and_then(|v| one_of(file, v, key, diags))
+        .unwrap_or_else(T::default_variant)
 }
 
 /// Reads `[lo, hi]` with lo < hi.

@@ -5,13 +5,9 @@ use std::path::Path;
 
 use super::brand;
 use super::checks::{check_id, one_of_or_default};
-use super::model::{
-    BadRows, ColumnRef, Config, Dataset, DateColumn, Driver, Encoding, Language, NpsInterval,
-    Period, WrittenPath,
-};
+use super::model::{ColumnRef, Config, Dataset, DateColumn, Driver, WrittenPath};
 use super::paths::{resolve_dataset, PathProblem};
 use super::raw::{RawConfig, RawDataset, RawDriver};
-use super::vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics};
 
@@ -21,30 +17,9 @@ pub const CONFIG_FILE: &str = "cxscore.yaml";
 /// Checks the raw configuration and resolves dataset paths inside `root`.
 pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> Config {
     let file = Path::new(CONFIG_FILE);
-    let language = match one_of_or_default(
-        file,
-        raw.language.as_ref(),
-        "language",
-        vocabulary::LANGUAGES,
-        diags,
-    ) {
-        1 => Language::ZhCn,
-        _ => Language::En,
-    };
-    let period = [Period::Month, Period::Week, Period::Quarter, Period::Year][one_of_or_default(
-        file,
-        raw.period.as_ref(),
-        "period",
-        vocabulary::PERIODS,
-        diags,
-    )];
-    let nps_interval = [NpsInterval::Wald, NpsInterval::AdjustedWald][one_of_or_default(
-        file,
-        raw.nps_interval.as_ref(),
-        "nps_interval",
-        vocabulary::NPS_INTERVALS,
-        diags,
-    )];
+    let language = one_of_or_default(file, raw.language.as_ref(), "language", diags);
+    let period = one_of_or_default(file, raw.period.as_ref(), "period", diags);
+    let nps_interval = one_of_or_default(file, raw.nps_interval.as_ref(), "nps_interval", diags);
     let confidence = raw.confidence.as_ref().map_or(0.95, |c| {
         if c.value > 0.0 && c.value < 1.0 {
             c.value
@@ -146,26 +121,8 @@ fn dataset(
             Vec::new()
         }
     };
-    let encoding = [
-        Encoding::Utf8,
-        Encoding::Utf8,
-        Encoding::Gbk,
-        Encoding::Gb18030,
-        Encoding::Utf16,
-    ][one_of_or_default(
-        file,
-        ds.encoding.as_ref(),
-        "encoding",
-        vocabulary::ENCODINGS,
-        diags,
-    )];
-    let bad_rows = [BadRows::Fail, BadRows::Skip][one_of_or_default(
-        file,
-        ds.bad_rows.as_ref(),
-        "bad_rows",
-        vocabulary::BAD_ROWS,
-        diags,
-    )];
+    let encoding = one_of_or_default(file, ds.encoding.as_ref(), "encoding", diags);
+    let bad_rows = one_of_or_default(file, ds.bad_rows.as_ref(), "bad_rows", diags);
     let delimiter = ds
         .delimiter
         .as_ref()

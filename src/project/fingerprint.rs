@@ -13,7 +13,9 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::model::{CesMode, Direction, Indicator, Metric, Project, Range};
+use super::metric::Param;
+use super::model::{Direction, Indicator, Metric, Project, Range};
+use super::vocabulary::Vocabulary;
 
 #[derive(Serialize)]
 struct Definition<'a> {
@@ -29,40 +31,44 @@ fn range(r: &Range) -> String {
     format!("{}..{}", r.lo, r.hi)
 }
 
-fn ces_mode(mode: CesMode) -> &'static str {
-    match mode {
-        CesMode::Mean => "mean",
-        CesMode::Agree => "agree",
-        CesMode::Net => "net",
-    }
-}
-
 fn params(metric: &Metric, project: &Project) -> Vec<(&'static str, String)> {
     match metric {
         Metric::Nps | Metric::Count => vec![],
         Metric::Csat { scale, top_box } => {
-            vec![("scale", range(scale)), ("top_box", range(top_box))]
+            vec![
+                (Param::Scale.word(), range(scale)),
+                (Param::TopBox.word(), range(top_box)),
+            ]
         }
         Metric::Ces { scale, mode } => {
-            vec![("scale", range(scale)), ("mode", ces_mode(*mode).into())]
+            vec![
+                (Param::Scale.word(), range(scale)),
+                (Param::Mode.word(), mode.word().into()),
+            ]
         }
-        Metric::Mean { scale } => scale.iter().map(|s| ("scale", range(s))).collect(),
+        Metric::Mean { scale } => scale
+            .iter()
+            .map(|s| (Param::Scale.word(), range(s)))
+            .collect(),
         Metric::TopBox { scale, range: b } | Metric::BottomBox { scale, range: b } => {
-            vec![("scale", range(scale)), ("box", range(b))]
+            vec![
+                (Param::Scale.word(), range(scale)),
+                (Param::Box.word(), range(b)),
+            ]
         }
         Metric::Share { values } => {
             let mut v: Vec<&str> = values.iter().map(String::as_str).collect();
             v.sort_unstable();
             v.dedup();
-            vec![("value", v.join("\u{1f}"))]
+            vec![(Param::Value.word(), v.join("\u{1f}"))]
         }
         Metric::Gap { expectation, scale } => {
-            std::iter::once(("expectation", expectation.name.clone()))
-                .chain(scale.iter().map(|s| ("scale", range(s))))
+            std::iter::once((Param::Expectation.word(), expectation.name.clone()))
+                .chain(scale.iter().map(|s| (Param::Scale.word(), range(s))))
                 .collect()
         }
-        Metric::Percentile { p, scale } => std::iter::once(("p", p.to_string()))
-            .chain(scale.iter().map(|s| ("scale", range(s))))
+        Metric::Percentile { p, scale } => std::iter::once((Param::P.word(), p.to_string()))
+            .chain(scale.iter().map(|s| (Param::Scale.word(), range(s))))
             .collect(),
         Metric::Composite { components } => {
             // A redefined component redefines the composite: include each one's own
@@ -81,7 +87,7 @@ fn params(metric: &Metric, project: &Project) -> Vec<(&'static str, String)> {
                 .map(|(id, w)| format!("{id}={w}={}", component(id)))
                 .collect();
             c.sort_unstable();
-            vec![("components", c.join("\u{1f}"))]
+            vec![(Param::Components.word(), c.join("\u{1f}"))]
         }
     }
 }

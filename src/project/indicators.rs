@@ -8,9 +8,10 @@ use std::path::Path;
 
 use super::checks::{one_of, one_of_or_default, range, IdRegistry};
 use super::config::column;
-use super::model::{CesMode, Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
+use super::metric::{MetricName, Param, Reach, Reads};
+use super::model::{Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
 use super::raw::RawIndicator;
-use super::vocabulary;
+use super::vocabulary::Vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
@@ -21,24 +22,17 @@ pub fn validate_indicator(
     datasets: &BTreeMap<String, Dataset>,
     diags: &mut Diagnostics,
 ) -> Option<Indicator> {
-    let kind = [Kind::Kqi, Kind::Kci, Kind::Kpi]
-        [one_of(file, &raw.kind, "kind", vocabulary::KINDS, diags).unwrap_or(0)];
-    let direction = [Direction::Higher, Direction::Lower][one_of_or_default(
-        file,
-        raw.direction.as_ref(),
-        "direction",
-        vocabulary::DIRECTIONS,
-        diags,
-    )];
+    let kind = one_of(file, &raw.kind, "kind", diags).unwrap_or(Kind::Kqi);
+    let direction = one_of_or_default(file, raw.direction.as_ref(), "direction", diags);
     // The dataset is checked before the metric so a bad metric does not hide
     // a bad dataset: the user sees every mistake of the file in one run.
-    let composite = raw.metric.value == "composite";
+    let name = MetricName::from_word(&raw.metric.value);
+    let composite = name.map(|n| n.row().reads) == Some(Reads::Indicators);
     let dataset = dataset_ref(file, &raw, composite, datasets, diags);
-    let metric_index = one_of(file, &raw.metric, "metric", vocabulary::METRICS, diags)?;
-    let metric = metric(file, &raw, vocabulary::METRICS[metric_index], diags)?;
-    let needs_column = !matches!(metric, Metric::Count | Metric::Composite { .. });
-    match (&raw.column, needs_column) {
-        (None, true) => diags.error_hint(
+    let name = one_of::<MetricName>(file, &raw.metric, "metric", diags)?;
+    let metric = metric(file, &raw, name, diags)?;
+    match (&raw.column, name.row().reads) {
+        (None, Reads::Column) => diags.error_hint(
             location(file, &raw.id),
             format!(
                 "indicator `{}` (metric {}) has no `column`",
@@ -47,7 +41,7 @@ pub fn validate_indicator(
             ),
             "name the CSV column it reads, e.g. `column: q_recommend`",
         ),
-        (Some(c), _) if composite => diags.error_hint(
+        (Some(c), Reads::Indicators) => diags.error_hint(
             location(file, c),
             format!(
                 "composite indicator `{}` does not read a column",
@@ -55,7 +49,7 @@ pub fn validate_indicator(
             ),
             "remove `column`; list the indicators it combines under `components`",
         ),
-        _ => {}
+        (Some(_), Reads::Column | Reads::Rows) | (None, Reads::Rows | Reads::Indicators) => {}
     }
     let amber = raw.thresholds.as_ref().and_then(|t| t.amber.as_ref());
     check_thresholds(file, &raw, amber, direction, diags);
@@ -162,19 +156,13 @@ fn dataset_ref(
 }
 
 /// Builds the metric with its parameters, rejecting parameters that do not apply.
-fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) -> Option<Metric> {
-    let allowed: &[&str] = match name {
-        "csat" => &["scale", "top_box"],
-        "ces" => &["scale", "mode"],
-        "mean" => &["scale"],
-        "top_box" | "bottom_box" => &["scale", "box"],
-        "share" => &["value"],
-        "percentile" => &["p", "scale"],
-        "composite" => &["components"],
-        "gap" => &["expectation", "scale"],
-        _ => &[],
-    };
-    reject_foreign_keys(file, raw, name, allowed, diags);
+fn metric(
+    file: &Path,
+    raw: &RawIndicator,
+    name: MetricName,
+    diags: &mut Diagnostics,
+) -> Option<Metric> {
+    reject_foreign_keys(file, raw, name, diags);
     let scale = |default: Option<Range>, diags: &mut Diagnostics| match &raw.scale {
         Some(s) => range(file, s, "scale", diags),
         None => default,
@@ -203,8 +191,8 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
     };
     let r = |lo: f64, hi: f64| Range { lo, hi };
     Some(match name {
-        "nps" => Metric::Nps,
-        "csat" => {
+        MetricName::Nps => Metric::Nps,
+        MetricName::Csat => {
             let s = scale(Some(r(1.0, 5.0)), diags)?;
             let top = boxed(
                 "top_box",
@@ -218,29 +206,23 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 top_box: top,
             }
         }
-        "ces" => Metric::Ces {
+        MetricName::Ces => Metric::Ces {
             scale: scale(Some(r(1.0, 7.0)), diags)?,
-            mode: [CesMode::Mean, CesMode::Agree, CesMode::Net][one_of_or_default(
-                file,
-                raw.mode.as_ref(),
-                "mode",
-                vocabulary::CES_MODES,
-                diags,
-            )],
+            mode: one_of_or_default(file, raw.mode.as_ref(), "mode", diags),
         },
-        "mean" => Metric::Mean {
+        MetricName::Mean => Metric::Mean {
             scale: scale(None, diags),
         },
-        "top_box" | "bottom_box" => {
+        MetricName::TopBox | MetricName::BottomBox => {
             let Some(s) = scale(None, diags) else {
                 diags.error_hint(
                     location(file, &raw.metric),
-                    format!("metric {name} needs the answer scale"),
+                    format!("metric {} needs the answer scale", name.word()),
                     "add e.g. `scale: [1, 5]`",
                 );
                 return None;
             };
-            if name == "top_box" {
+            if name == MetricName::TopBox {
                 let range = boxed("box", raw.range.as_ref(), s, r(s.hi - 1.0, s.hi), diags);
                 Metric::TopBox { scale: s, range }
             } else {
@@ -248,7 +230,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 Metric::BottomBox { scale: s, range }
             }
         }
-        "share" => {
+        MetricName::Share => {
             let Some(v) = raw.value.as_ref().filter(|v| !v.value.0.is_empty()) else {
                 diags.error_hint(
                     location(file, &raw.metric),
@@ -261,7 +243,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 values: v.value.0.iter().map(|s| s.trim().to_string()).collect(),
             }
         }
-        "percentile" => {
+        MetricName::Percentile => {
             let p = match &raw.p {
                 Some(p) if (0.0..=100.0).contains(&p.value) => p.value,
                 Some(p) => {
@@ -289,8 +271,8 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 scale: scale(None, diags),
             }
         }
-        "count" => Metric::Count,
-        "gap" => {
+        MetricName::Count => Metric::Count,
+        MetricName::Gap => {
             let Some(e) = &raw.expectation else {
                 diags.error_hint(
                     location(file, &raw.metric),
@@ -304,7 +286,7 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 scale: scale(None, diags),
             }
         }
-        "composite" => {
+        MetricName::Composite => {
             let Some(c) = raw.components.as_ref().filter(|c| !c.value.is_empty()) else {
                 diags.error_hint(
                     location(file, &raw.metric),
@@ -326,7 +308,6 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
                 components: c.value.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             }
         }
-        _ => return None,
     })
 }
 
@@ -334,39 +315,50 @@ fn metric(file: &Path, raw: &RawIndicator, name: &str, diags: &mut Diagnostics) 
 fn reject_foreign_keys(
     file: &Path,
     raw: &RawIndicator,
-    metric: &str,
-    allowed: &[&str],
+    metric: MetricName,
     diags: &mut Diagnostics,
 ) {
-    let present: [(&str, Option<Location>); 8] = [
-        ("scale", raw.scale.as_ref().map(|v| location(file, v))),
-        ("top_box", raw.top_box.as_ref().map(|v| location(file, v))),
-        ("mode", raw.mode.as_ref().map(|v| location(file, v))),
-        ("box", raw.range.as_ref().map(|v| location(file, v))),
-        ("value", raw.value.as_ref().map(|v| location(file, v))),
-        ("p", raw.p.as_ref().map(|v| location(file, v))),
-        (
-            "components",
-            raw.components.as_ref().map(|v| location(file, v)),
-        ),
-        (
-            "expectation",
-            raw.expectation.as_ref().map(|v| location(file, v)),
-        ),
-    ];
-    for (key, at) in present {
-        if let (Some(at), false) = (at, allowed.contains(&key)) {
-            let hint = if allowed.is_empty() {
-                "remove it".to_string()
-            } else {
-                format!("remove it; metric {metric} takes: {}", allowed.join(", "))
-            };
-            diags.error_hint(
-                at,
-                format!("`{key}` does not apply to metric {metric}"),
-                hint,
-            );
+    let allowed = metric.row().keys;
+    for key in Param::variants() {
+        let Some(at) = written(file, raw, key) else {
+            continue;
+        };
+        if allowed.contains(&key) {
+            continue;
         }
+        let hint = if allowed.is_empty() {
+            "remove it".to_string()
+        } else {
+            let words: Vec<&str> = allowed.iter().map(|k| k.word()).collect();
+            format!(
+                "remove it; metric {} takes: {}",
+                metric.word(),
+                words.join(", ")
+            )
+        };
+        diags.error_hint(
+            at,
+            format!(
+                "`{}` does not apply to metric {}",
+                key.word(),
+                metric.word()
+            ),
+            hint,
+        );
+    }
+}
+
+/// Where a metric-specific key was written, if it was.
+fn written(file: &Path, raw: &RawIndicator, key: Param) -> Option<Location> {
+    match key {
+        Param::Scale => raw.scale.as_ref().map(|v| location(file, v)),
+        Param::TopBox => raw.top_box.as_ref().map(|v| location(file, v)),
+        Param::Mode => raw.mode.as_ref().map(|v| location(file, v)),
+        Param::Box => raw.range.as_ref().map(|v| location(file, v)),
+        Param::Value => raw.value.as_ref().map(|v| location(file, v)),
+        Param::P => raw.p.as_ref().map(|v| location(file, v)),
+        Param::Components => raw.components.as_ref().map(|v| location(file, v)),
+        Param::Expectation => raw.expectation.as_ref().map(|v| location(file, v)),
     }
 }
 
@@ -409,35 +401,6 @@ fn check_thresholds(
     }
 }
 
-/// The values `metric` can take, when bounded: a target, amber threshold or
-/// benchmark outside them can never be reached and is surely a typo (130 for
-/// an NPS) or a unit mix-up (0.85 for 85 %).
-fn value_range(metric: &Metric) -> Option<(f64, f64, &'static str)> {
-    let percent = (0.0, 100.0, "a percentage");
-    let net = (-100.0, 100.0, "a net score");
-    match metric {
-        Metric::Nps => Some(net),
-        Metric::Csat { .. }
-        | Metric::TopBox { .. }
-        | Metric::BottomBox { .. }
-        | Metric::Share { .. }
-        | Metric::Composite { .. } => Some(percent),
-        Metric::Ces { scale, mode } => match mode {
-            CesMode::Mean => Some((scale.lo, scale.hi, "a mean on its scale")),
-            CesMode::Agree => Some(percent),
-            CesMode::Net => Some(net),
-        },
-        Metric::Mean { scale } | Metric::Percentile { scale, .. } => {
-            scale.map(|s| (s.lo, s.hi, "a value on its scale"))
-        }
-        Metric::Gap { scale, .. } => scale.map(|s| {
-            let width = s.hi - s.lo;
-            (-width, width, "a difference on its scale")
-        }),
-        Metric::Count => Some((0.0, f64::INFINITY, "a count")),
-    }
-}
-
 /// Reports a target, amber threshold or benchmark the metric can never reach.
 fn check_reachable(
     file: &Path,
@@ -446,7 +409,7 @@ fn check_reachable(
     amber: Option<&Spanned<f64>>,
     diags: &mut Diagnostics,
 ) {
-    let Some((lo, hi, what)) = value_range(metric) else {
+    let Some(Reach { lo, hi, what }) = metric.reach() else {
         return;
     };
     let values = [
@@ -503,7 +466,7 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                         hint,
                     );
                 }
-                Some(c) if matches!(c.metric, Metric::Composite { .. }) => diags.error_hint(
+                Some(c) if c.metric.kind() == MetricName::Composite => diags.error_hint(
                     at,
                     format!(
                         "composite `{}` has component `{id}`, which is itself composite",
@@ -511,14 +474,14 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                     ),
                     "list that composite's own components instead",
                 ),
-                Some(c) if !normalisable(&c.metric) => diags.error_hint(
+                Some(c) if c.metric.reading().is_none() => diags.error_hint(
                     at,
                     format!(
                         "composite `{}` has component `{id}` (metric {}), which has no 0–100 scale",
                         ind.id,
                         c.metric.name()
                     ),
-                    if matches!(c.metric, Metric::Gap { .. }) {
+                    if c.metric.kind() == MetricName::Gap {
                         "leave it out: a gap (perception − expectation) has no 0–100 reading"
                     } else {
                         "give the component a `scale: [low, high]`, or leave it out"
@@ -527,20 +490,5 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                 Some(_) => {}
             }
         }
-    }
-}
-
-/// Whether a metric's value can be put on 0–100 (SPEC §2, composite).
-fn normalisable(metric: &Metric) -> bool {
-    match metric {
-        Metric::Nps
-        | Metric::Csat { .. }
-        | Metric::Ces { .. }
-        | Metric::TopBox { .. }
-        | Metric::BottomBox { .. }
-        | Metric::Share { .. } => true,
-        Metric::Mean { scale } | Metric::Percentile { scale, .. } => scale.is_some(),
-        // A gap lies on −(hi − lo)..(hi − lo); no natural 0–100 reading.
-        Metric::Count | Metric::Gap { .. } | Metric::Composite { .. } => false,
     }
 }

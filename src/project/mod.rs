@@ -10,6 +10,7 @@ mod checks;
 mod config;
 pub mod fingerprint;
 mod indicators;
+pub mod metric;
 pub mod model;
 mod pages;
 pub mod paths;

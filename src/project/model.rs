@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use crate::diag::Location;
 
+pub use super::metric::{CesMode, Metric};
+use super::vocabulary::Vocabulary;
+
 /// A whole project: configuration, definitions and narrative pages.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -69,48 +72,45 @@ pub struct WrittenPath {
     pub location: Location,
 }
 
-/// The language of the words the theme writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Language {
-    /// English.
-    #[serde(rename = "en")]
-    En,
-    /// Simplified Chinese.
-    #[serde(rename = "zh-CN")]
-    ZhCn,
+crate::vocabulary! {
+    /// The language of the words the theme writes (`language:`).
+    pub enum Language as "language" {
+        /// English (the default).
+        En = "en",
+        /// Simplified Chinese.
+        ZhCn = "zh-CN",
+    }
 }
 
 impl Language {
     /// The BCP 47 tag, as written in `cxscore.yaml` and `<html lang>`.
     pub fn tag(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::ZhCn => "zh-CN",
-        }
+        self.word()
     }
 }
 
-/// The trend bucket for periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    /// ISO week: `2026-W05`.
-    Week,
-    /// Calendar month: `2026-01`.
-    Month,
-    /// Calendar quarter: `2026-Q1`.
-    Quarter,
-    /// Calendar year: `2026`.
-    Year,
+crate::vocabulary! {
+    /// The trend bucket for periods (`period:`).
+    pub enum Period as "period" {
+        /// Calendar month: `2026-01` (the default).
+        Month = "month",
+        /// ISO week: `2026-W05`.
+        Week = "week",
+        /// Calendar quarter: `2026-Q1`.
+        Quarter = "quarter",
+        /// Calendar year: `2026`.
+        Year = "year",
+    }
 }
 
-/// Which NPS interval formula to use (SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NpsInterval {
-    /// The trinomial Wald interval (default).
-    Wald,
-    /// Adjusted Wald: +3/4 to promoters and detractors, +3 to n (Rocks 2016).
-    AdjustedWald,
+crate::vocabulary! {
+    /// Which NPS interval formula to use (`nps_interval:`, SPEC §2).
+    pub enum NpsInterval as "nps_interval" {
+        /// The trinomial Wald interval (the default).
+        Wald = "wald",
+        /// Adjusted Wald: +3/4 to promoters and detractors, +3 to n (Rocks 2016).
+        AdjustedWald = "adjusted_wald",
+    }
 }
 
 /// A column of a dataset, as referenced in YAML, with where it was written.
@@ -158,26 +158,28 @@ pub struct DateColumn {
     pub format: Option<String>,
 }
 
-/// The text encoding of a dataset's files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// UTF-8, with or without BOM.
-    Utf8,
-    /// GBK (read as its superset GB18030).
-    Gbk,
-    /// GB18030.
-    Gb18030,
-    /// UTF-16 with a BOM (LE or BE).
-    Utf16,
+crate::vocabulary! {
+    /// The text encoding of a dataset's files (`encoding:`).
+    pub enum Encoding as "encoding" {
+        /// UTF-8, with or without BOM (the default; `utf8` is accepted too).
+        Utf8 = "utf-8" | "utf8",
+        /// GBK (read as its superset GB18030).
+        Gbk = "gbk",
+        /// GB18030.
+        Gb18030 = "gb18030",
+        /// UTF-16 with a BOM (LE or BE).
+        Utf16 = "utf-16",
+    }
 }
 
-/// What to do with rows that have data errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BadRows {
-    /// Any data error fails the build; every one is listed.
-    Fail,
-    /// Bad rows are left out, counted and listed with reasons.
-    Skip,
+crate::vocabulary! {
+    /// What to do with rows that have data errors (`bad_rows:`).
+    pub enum BadRows as "bad_rows" {
+        /// Any data error fails the build; every one is listed (the default).
+        Fail = "fail",
+        /// Bad rows are left out, counted and listed with reasons.
+        Skip = "skip",
+    }
 }
 
 /// A key driver analysis: which attributes move the outcome.
@@ -295,26 +297,26 @@ pub struct Touchpoint {
     pub opportunities: Vec<String>,
 }
 
-/// KQI, KCI or KPI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// Key quality indicator: quality of a touchpoint or process.
-    Kqi,
-    /// Key customer indicator: customer perception.
-    Kci,
-    /// Key performance indicator.
-    Kpi,
+crate::vocabulary! {
+    /// KQI, KCI or KPI (`kind:` of an indicator).
+    pub enum Kind as "kind" {
+        /// Key quality indicator: quality of a touchpoint or process.
+        Kqi = "kqi",
+        /// Key customer indicator: customer perception.
+        Kci = "kci",
+        /// Key performance indicator.
+        Kpi = "kpi",
+    }
 }
 
-/// Which way is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// Higher values are better.
-    Higher,
-    /// Lower values are better.
-    Lower,
+crate::vocabulary! {
+    /// Which way is better (`direction:` of an indicator).
+    pub enum Direction as "direction" {
+        /// Higher values are better (the default).
+        Higher = "higher",
+        /// Lower values are better.
+        Lower = "lower",
+    }
 }
 
 /// An indicator definition, checked.
@@ -370,122 +372,6 @@ impl Range {
     /// True when `x` lies in the closed interval.
     pub fn contains(&self, x: f64) -> bool {
         x >= self.lo && x <= self.hi
-    }
-}
-
-/// How a CES score is summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CesMode {
-    /// The weighted mean (1–7).
-    Mean,
-    /// % of 5–7.
-    Agree,
-    /// % of 6–7 − % of 1–3.
-    Net,
-}
-
-/// What an indicator computes, with the parameters each metric needs.
-///
-/// Adding a metric: add a variant here, and the compiler's exhaustive matches
-/// point at every other place to touch.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Metric {
-    /// % promoters (9–10) − % detractors (0–6), on 0–10.
-    Nps,
-    /// % of answers in `top_box` on `scale` (default 1–5, top two).
-    Csat {
-        /// The answer scale.
-        scale: Range,
-        /// The satisfied box.
-        top_box: Range,
-    },
-    /// Customer effort on `scale` (default 1–7).
-    Ces {
-        /// The answer scale.
-        scale: Range,
-        /// Mean, agree or net.
-        mode: CesMode,
-    },
-    /// Weighted mean of a number.
-    Mean {
-        /// Optional scale: values outside it are data errors.
-        scale: Option<Range>,
-    },
-    /// % of answers in `range` (default the top two of the scale).
-    TopBox {
-        /// The answer scale.
-        scale: Range,
-        /// The box.
-        range: Range,
-    },
-    /// % of answers in `range` (default the bottom two of the scale).
-    BottomBox {
-        /// The answer scale.
-        scale: Range,
-        /// The box.
-        range: Range,
-    },
-    /// % of answered rows whose text equals one of `values`.
-    Share {
-        /// Accepted values (compared as trimmed text).
-        values: Vec<String>,
-    },
-    /// The `p`-th percentile (0–100), unweighted, PERCENTILE.INC.
-    Percentile {
-        /// Which percentile.
-        p: f64,
-        /// Optional scale: values outside it are data errors.
-        scale: Option<Range>,
-    },
-    /// Number of rows (after `where`); with a column, the rows where it is answered.
-    Count,
-    /// SERVQUAL-style gap: weighted mean of `column − expectation` over the
-    /// rows where both are answered.
-    Gap {
-        /// The expectation column (`column` is the perception).
-        expectation: ColumnRef,
-        /// Optional scale of both columns: values outside it are data errors.
-        scale: Option<Range>,
-    },
-    /// Weighted mean of other indicators, each normalised to 0–100.
-    Composite {
-        /// Component indicator ids with their weights, in the order written.
-        components: Vec<(String, f64)>,
-    },
-}
-
-impl Metric {
-    /// The name as written in YAML and metrics.json.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Metric::Nps => "nps",
-            Metric::Csat { .. } => "csat",
-            Metric::Ces { .. } => "ces",
-            Metric::Mean { .. } => "mean",
-            Metric::TopBox { .. } => "top_box",
-            Metric::BottomBox { .. } => "bottom_box",
-            Metric::Share { .. } => "share",
-            Metric::Percentile { .. } => "percentile",
-            Metric::Count => "count",
-            Metric::Gap { .. } => "gap",
-            Metric::Composite { .. } => "composite",
-        }
-    }
-
-    /// The numeric scale values must lie in, if any (NPS is always 0–10).
-    pub fn scale(&self) -> Option<Range> {
-        match self {
-            Metric::Nps => Some(Range { lo: 0.0, hi: 10.0 }),
-            Metric::Csat { scale, .. }
-            | Metric::Ces { scale, .. }
-            | Metric::TopBox { scale, .. }
-            | Metric::BottomBox { scale, .. } => Some(*scale),
-            Metric::Mean { scale }
-            | Metric::Percentile { scale, .. }
-            | Metric::Gap { scale, .. } => *scale,
-            Metric::Share { .. } | Metric::Count | Metric::Composite { .. } => None,
-        }
     }
 }
 

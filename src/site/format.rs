@@ -3,22 +3,14 @@
 //! `metrics.json` carries unrounded numbers; everything a reader sees goes
 //! through these functions, so a value is rounded the same way on every page.
 
-use crate::project::model::{CesMode, Metric};
+use crate::project::model::Metric;
 use crate::site::i18n::Catalog;
 
 pub use crate::numbers::{maybe, number, NO_VALUE};
 
-/// How many decimals a metric's values are shown with.
+/// How many decimals a metric's values are shown with (the metric table decides).
 pub fn decimals(metric: &Metric) -> usize {
-    match metric {
-        Metric::Mean { .. } | Metric::Gap { .. } => 2,
-        Metric::Ces {
-            mode: CesMode::Mean,
-            ..
-        } => 2,
-        Metric::Count => 0,
-        _ => 1,
-    }
+    metric.decimals()
 }
 
 /// A change with its sign always shown (`+3.0`, `−1.2`).
