@@ -15,6 +15,7 @@ pub mod drivers;
 #[cfg(test)]
 mod engine_tests;
 pub mod estimate;
+pub mod fdr;
 pub mod groups;
 pub mod intervals;
 pub mod measure;
@@ -29,6 +30,7 @@ pub mod status;
 #[cfg(test)]
 mod testkit;
 pub mod verbatims;
+pub mod window;
 
 use std::collections::BTreeMap;
 

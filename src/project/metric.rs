@@ -623,7 +623,9 @@ mod tests {
     #[test]
     fn every_metric_has_its_words_in_every_catalogue() {
         let scale = range(1.0, 7.0);
-        let modes = CesMode::variants().into_iter().map(|mode| Metric::Ces { scale, mode });
+        let modes = CesMode::variants()
+            .into_iter()
+            .map(|mode| Metric::Ces { scale, mode });
         for file in ["en.yaml", "zh-CN.yaml"] {
             let keys = catalogue_keys(file);
             let has = |key: &str| keys.iter().any(|k| k == key);

@@ -1,0 +1,275 @@
+//! Compute stage: the reporting window and the windows it is compared with
+//! (SPEC §6).
+//!
+//! Input: the project's `report:` (window kind, `as_of`) and the latest
+//! period with data. Output: the run of periods the headline covers, and the
+//! `previous` and `year_ago` windows of the same length. A window is a closed
+//! run of calendar periods `from..=to` (or every row, for `all`); windows
+//! compared with each other never overlap, so their samples are independent.
+//!
+//! Choices where SPEC is silent: `rolling: N` counts calendar periods, with
+//! or without data; a week-53 window has no `year_ago` when the year before
+//! has 52 ISO weeks (there is no same week to compare with).
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+use super::periods::PeriodKey;
+
+/// How the headline window is chosen (`report.window`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    /// The one period `as_of`.
+    Latest,
+    /// The N periods ending at `as_of`.
+    Rolling(u32),
+    /// The periods of `as_of`'s calendar year up to it.
+    Ytd,
+    /// Every row (v0.1's behaviour).
+    All,
+}
+
+/// A run of periods: the rows whose period key lies in `from..=to`, or every
+/// row when `span` is `None` (`all`, or a dataset without dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// How it was chosen.
+    pub kind: WindowKind,
+    /// First and last period, inclusive; `None`: every row.
+    pub span: Option<(PeriodKey, PeriodKey)>,
+}
+
+impl Window {
+    /// Every row.
+    pub const ALL: Window = Window {
+        kind: WindowKind::All,
+        span: None,
+    };
+
+    /// The headline window of `kind` ending at `as_of`; every row when there
+    /// is no period to end at (no dated data) or the kind is `all`.
+    pub fn ending(kind: WindowKind, as_of: Option<PeriodKey>) -> Window {
+        let Some(to) = as_of else {
+            return Window { kind, span: None };
+        };
+        let from = match kind {
+            WindowKind::Latest => to,
+            WindowKind::Rolling(n) => to.step(1 - i64::from(n.max(1))),
+            WindowKind::Ytd => to.first_of_year(),
+            WindowKind::All => return Window::ALL,
+        };
+        Window {
+            kind,
+            span: Some((from, to)),
+        }
+    }
+
+    /// Whether rows of period `key` are in the window (every row is in `all`).
+    pub fn contains(&self, key: PeriodKey) -> bool {
+        self.span.is_none_or(|(from, to)| from <= key && key <= to)
+    }
+
+    /// Whether rows without a period (no date) are in the window: only in `all`.
+    pub fn takes_undated(&self) -> bool {
+        self.span.is_none()
+    }
+
+    /// The number of calendar periods in the window (`None` for every row).
+    pub fn periods(&self) -> Option<i64> {
+        let (from, to) = self.span?;
+        Some(from.steps_to(to) + 1)
+    }
+
+    /// The window of the same length just before (SPEC §6 `previous`): the
+    /// period before for `latest`, the N before for `rolling`; not defined
+    /// for `ytd` and `all`.
+    pub fn previous(&self) -> Option<Window> {
+        match self.kind {
+            WindowKind::Latest | WindowKind::Rolling(_) => {
+                let (from, to) = self.span?;
+                let n = self.periods()?;
+                Some(Window {
+                    kind: self.kind,
+                    span: Some((from.step(-n), to.step(-n))),
+                })
+            }
+            WindowKind::Ytd | WindowKind::All => None,
+        }
+    }
+
+    /// The same window one year earlier (SPEC §6 `year_ago`): 2025-12 →
+    /// 2024-12, 2025-Q4 → 2024-Q4, 2025-W05 → 2024-W05, ytd → the same span
+    /// of the year before; not defined for `all`.
+    pub fn year_ago(&self) -> Option<Window> {
+        let (from, to) = self.span?;
+        Some(Window {
+            kind: self.kind,
+            span: Some((from.year_earlier()?, to.year_earlier()?)),
+        })
+    }
+
+    /// Whether two windows share a period (then their samples overlap and are
+    /// not compared with a test).
+    pub fn overlaps(&self, other: &Window) -> bool {
+        match (self.span, other.span) {
+            (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+            _ => true,
+        }
+    }
+}
+
+/// The Monday of ISO week `week` of ISO year `year`.
+fn monday(year: i32, week: u32) -> Option<NaiveDate> {
+    NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
+}
+
+impl PeriodKey {
+    /// The key `n` periods later (earlier when negative), in calendar periods.
+    pub fn step(self, n: i64) -> PeriodKey {
+        let split =
+            |index: i64, per_year: i64| (index.div_euclid(per_year), index.rem_euclid(per_year));
+        match self {
+            PeriodKey::Year(y) => PeriodKey::Year((i64::from(y) + n) as i32),
+            PeriodKey::Quarter(y, q) => {
+                let (y, q) = split(i64::from(y) * 4 + i64::from(q) - 1 + n, 4);
+                PeriodKey::Quarter(y as i32, q as u32 + 1)
+            }
+            PeriodKey::Month(y, m) => {
+                let (y, m) = split(i64::from(y) * 12 + i64::from(m) - 1 + n, 12);
+                PeriodKey::Month(y as i32, m as u32 + 1)
+            }
+            PeriodKey::Week(y, w) => match monday(y, w) {
+                Some(d) => {
+                    let iso = (d + chrono::Duration::weeks(n)).iso_week();
+                    PeriodKey::Week(iso.year(), iso.week())
+                }
+                None => self,
+            },
+        }
+    }
+
+    /// How many periods from `self` to `later` (negative when `later` is earlier).
+    pub fn steps_to(self, later: PeriodKey) -> i64 {
+        let index = |k: PeriodKey| -> i64 {
+            match k {
+                PeriodKey::Year(y) => i64::from(y),
+                PeriodKey::Quarter(y, q) => i64::from(y) * 4 + i64::from(q),
+                PeriodKey::Month(y, m) => i64::from(y) * 12 + i64::from(m),
+                PeriodKey::Week(y, w) => {
+                    monday(y, w).map_or(0, |d| i64::from(d.num_days_from_ce()).div_euclid(7))
+                }
+            }
+        };
+        index(later) - index(self)
+    }
+
+    /// The first period of the key's calendar year (ISO year for weeks).
+    pub fn first_of_year(self) -> PeriodKey {
+        match self {
+            PeriodKey::Year(y) => PeriodKey::Year(y),
+            PeriodKey::Quarter(y, _) => PeriodKey::Quarter(y, 1),
+            PeriodKey::Month(y, _) => PeriodKey::Month(y, 1),
+            PeriodKey::Week(y, _) => PeriodKey::Week(y, 1),
+        }
+    }
+
+    /// The same period a year earlier; `None` for a week 53 whose year before
+    /// has only 52 ISO weeks.
+    pub fn year_earlier(self) -> Option<PeriodKey> {
+        Some(match self {
+            PeriodKey::Year(y) => PeriodKey::Year(y - 1),
+            PeriodKey::Quarter(y, q) => PeriodKey::Quarter(y - 1, q),
+            PeriodKey::Month(y, m) => PeriodKey::Month(y - 1, m),
+            PeriodKey::Week(y, w) => {
+                monday(y - 1, w)?;
+                PeriodKey::Week(y - 1, w)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEC: PeriodKey = PeriodKey::Month(2025, 12);
+
+    #[test]
+    fn steps_cross_years_both_ways() {
+        assert_eq!(DEC.step(1), PeriodKey::Month(2026, 1));
+        assert_eq!(
+            PeriodKey::Month(2025, 1).step(-1),
+            PeriodKey::Month(2024, 12)
+        );
+        assert_eq!(DEC.step(-12), PeriodKey::Month(2024, 12));
+        assert_eq!(
+            PeriodKey::Quarter(2025, 1).step(-1),
+            PeriodKey::Quarter(2024, 4)
+        );
+        // 2020 has 53 ISO weeks: the week after 2020-W52 is 2020-W53, then 2021-W01.
+        assert_eq!(PeriodKey::Week(2020, 52).step(1), PeriodKey::Week(2020, 53));
+        assert_eq!(PeriodKey::Week(2020, 53).step(1), PeriodKey::Week(2021, 1));
+        assert_eq!(PeriodKey::Week(2021, 1).step(-2), PeriodKey::Week(2020, 52));
+        assert_eq!(PeriodKey::Month(2024, 11).steps_to(DEC), 13);
+        assert_eq!(
+            PeriodKey::Week(2020, 52).steps_to(PeriodKey::Week(2021, 1)),
+            2
+        );
+        assert_eq!(DEC.steps_to(PeriodKey::Month(2025, 10)), -2);
+    }
+
+    #[test]
+    fn windows_end_at_as_of() {
+        let latest = Window::ending(WindowKind::Latest, Some(DEC));
+        assert_eq!(latest.span, Some((DEC, DEC)));
+        let rolling = Window::ending(WindowKind::Rolling(3), Some(DEC));
+        assert_eq!(rolling.span, Some((PeriodKey::Month(2025, 10), DEC)));
+        assert_eq!(rolling.periods(), Some(3));
+        let ytd = Window::ending(WindowKind::Ytd, Some(PeriodKey::Quarter(2025, 3)));
+        assert_eq!(
+            ytd.span,
+            Some((PeriodKey::Quarter(2025, 1), PeriodKey::Quarter(2025, 3)))
+        );
+        assert_eq!(Window::ending(WindowKind::All, Some(DEC)), Window::ALL);
+        assert!(Window::ending(WindowKind::Latest, None).takes_undated());
+        assert!(rolling.contains(PeriodKey::Month(2025, 11)));
+        assert!(!rolling.contains(PeriodKey::Month(2025, 9)));
+        assert!(!rolling.takes_undated());
+    }
+
+    #[test]
+    fn previous_is_the_same_length_just_before_and_never_overlaps() {
+        let rolling = Window::ending(WindowKind::Rolling(3), Some(DEC));
+        let prev = rolling.previous().unwrap();
+        assert_eq!(
+            prev.span,
+            Some((PeriodKey::Month(2025, 7), PeriodKey::Month(2025, 9)))
+        );
+        assert!(!prev.overlaps(&rolling));
+        let latest = Window::ending(WindowKind::Latest, Some(PeriodKey::Month(2025, 1)));
+        assert_eq!(
+            latest.previous().unwrap().span,
+            Some((PeriodKey::Month(2024, 12), PeriodKey::Month(2024, 12)))
+        );
+        assert_eq!(Window::ending(WindowKind::Ytd, Some(DEC)).previous(), None);
+        assert_eq!(Window::ALL.previous(), None);
+    }
+
+    #[test]
+    fn year_ago_is_the_same_span_a_year_earlier() {
+        let ytd = Window::ending(WindowKind::Ytd, Some(PeriodKey::Month(2025, 5)));
+        assert_eq!(
+            ytd.year_ago().unwrap().span,
+            Some((PeriodKey::Month(2024, 1), PeriodKey::Month(2024, 5)))
+        );
+        let week = Window::ending(WindowKind::Latest, Some(PeriodKey::Week(2025, 5)));
+        assert_eq!(
+            week.year_ago().unwrap().span,
+            Some((PeriodKey::Week(2024, 5), PeriodKey::Week(2024, 5)))
+        );
+        // 2026 has 53 ISO weeks, 2025 has 52.
+        let w53 = Window::ending(WindowKind::Latest, Some(PeriodKey::Week(2026, 53)));
+        assert_eq!(w53.year_ago(), None);
+        assert_eq!(Window::ALL.year_ago(), None);
+        assert!(!ytd.year_ago().unwrap().overlaps(&ytd));
+    }
+}
