@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use crate::project::metric::{CesMode, MetricName};
 use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
 use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona};
+use crate::project::report::{Comparison, MultipleTesting};
 use crate::project::vocabulary::Vocabulary;
 
 /// Where `init` puts the schemas inside a project, and where `schema` writes by default.
@@ -110,7 +111,7 @@ fn generate<T: JsonSchema>() -> Value {
 
 /// Allowed values of the settings the mirror reads as plain strings, by
 /// (type name in the mirror, key): the validator's own word tables.
-fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 9] {
+fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 11] {
     [
         ("RawConfig", "language", Language::words()),
         ("RawConfig", "period", Period::words()),
@@ -121,6 +122,8 @@ fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 9] {
         ("RawIndicator", "metric", MetricName::words()),
         ("RawIndicator", "direction", Direction::words()),
         ("RawIndicator", "mode", CesMode::words()),
+        ("RawReport", "compare", Comparison::words()),
+        ("RawReport", "multiple_testing", MultipleTesting::words()),
     ]
 }
 
@@ -140,6 +143,11 @@ fn add_enums(schema: &mut Value, root: &str) {
             continue;
         };
         let allowed: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+        // A list of words (`compare: [previous, year_ago]`): each item is one of them.
+        if let Some(items) = property.get_mut("items").filter(|i| i.is_object()) {
+            items["enum"] = Value::Array(allowed);
+            continue;
+        }
         // `Option<String>` is `["string", "null"]`: keep null (an empty value) allowed.
         let nullable = property
             .get("type")

@@ -69,6 +69,11 @@ impl Kit {
             drivers: Vec::new(),
             baseline: None,
             brand: Default::default(),
+            // The engine's tests check numbers on every row; window tests set their own.
+            report: crate::project::report::Report {
+                window: crate::project::report::WindowKind::All,
+                ..crate::project::report::Report::default_for(Period::Month)
+            },
         };
         let project = Project {
             root,
@@ -117,6 +122,7 @@ impl Kit {
             description: None,
             location: Location::at("indicators/test.yaml", line, 3),
             benchmark: None,
+            min_change: 0.0,
         });
         self.project.indicators.last_mut().expect("just pushed")
     }

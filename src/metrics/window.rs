@@ -14,19 +14,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::periods::PeriodKey;
-
-/// How the headline window is chosen (`report.window`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowKind {
-    /// The one period `as_of`.
-    Latest,
-    /// The N periods ending at `as_of`.
-    Rolling(u32),
-    /// The periods of `as_of`'s calendar year up to it.
-    Ytd,
-    /// Every row (v0.1's behaviour).
-    All,
-}
+pub use crate::project::report::WindowKind;
 
 /// A run of periods: the rows whose period key lies in `from..=to`, or every
 /// row when `span` is `None` (`all`, or a dataset without dates).

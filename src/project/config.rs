@@ -8,6 +8,7 @@ use super::checks::{check_id, one_of_or_default};
 use super::model::{ColumnRef, Config, Dataset, DateColumn, Driver, WrittenPath};
 use super::paths::{resolve_dataset, PathProblem};
 use super::raw::{RawConfig, RawDataset, RawDriver};
+use super::report::validate_report;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics};
 
@@ -78,6 +79,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         .filter_map(|d| driver(file, d, &datasets, diags))
         .collect();
     let brand = brand::validate_brand(root, file, raw.brand.as_ref(), diags);
+    let report = validate_report(file, raw.report.as_ref(), period, &datasets, diags);
     Config {
         brand,
         title: raw.title.value,
@@ -95,6 +97,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
             text: b.value.clone(),
             location: location(file, b),
         }),
+        report,
     }
 }
 

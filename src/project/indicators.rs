@@ -68,6 +68,7 @@ pub fn validate_indicator(
         })
         .unwrap_or_default();
     let benchmark = benchmark(file, &raw, diags);
+    let min_change = min_change(file, &raw, diags);
     Some(Indicator {
         id: raw.id.value.clone(),
         name: raw.name.clone(),
@@ -90,6 +91,7 @@ pub fn validate_indicator(
         description: raw.description,
         location: location(file, &raw.id),
         benchmark,
+        min_change,
     })
 }
 
@@ -105,6 +107,25 @@ fn benchmark(file: &Path, raw: &RawIndicator, diags: &mut Diagnostics) -> Option
         "write the reference value as a number, e.g. `benchmark: 35`",
     );
     None
+}
+
+/// The optional `min_change:`, a finite number ≥ 0 (default 0).
+fn min_change(file: &Path, raw: &RawIndicator, diags: &mut Diagnostics) -> f64 {
+    let Some(m) = raw.min_change.as_ref() else {
+        return 0.0;
+    };
+    if m.value.is_finite() && m.value >= 0.0 {
+        return m.value;
+    }
+    diags.error_hint(
+        location(file, m),
+        format!(
+            "`min_change` of `{}` is {}, but it must be zero or more",
+            raw.id.value, m.value
+        ),
+        "write the smallest change worth flagging in the indicator's unit, e.g. `min_change: 2`",
+    );
+    0.0
 }
 
 fn dataset_ref(

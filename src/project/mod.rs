@@ -16,6 +16,7 @@ mod pages;
 pub mod paths;
 mod people;
 pub(crate) mod raw;
+pub mod report;
 pub mod vocabulary;
 pub(crate) mod yaml;
 

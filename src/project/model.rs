@@ -61,6 +61,8 @@ pub struct Config {
     pub brand: super::brand::Brand,
     /// `baseline:` — a previous run's metrics.json to compare with (project-relative).
     pub baseline: Option<WrittenPath>,
+    /// `report:` — the reporting window and its comparisons (SPEC §6).
+    pub report: super::report::Report,
 }
 
 /// A path as written in a definition file, with where it was written.
@@ -357,6 +359,8 @@ pub struct Indicator {
     /// An external reference value (industry average, competitor) to compare
     /// against: drawn on the trend chart, not used for the status.
     pub benchmark: Option<f64>,
+    /// The smallest change worth flagging as significant, in the indicator's unit (≥ 0).
+    pub min_change: f64,
 }
 
 /// A closed interval `[lo, hi]` of a scale or a box.

@@ -74,6 +74,101 @@ pub struct RawConfig {
     /// last drop"), relative to the project folder and inside it, e.g.
     /// `baseline/metrics.json`. A missing file is a warning, so the first drop still builds.
     pub baseline: Option<Spanned<String>>,
+    /// Optional. Which periods the headline numbers are for, and what they are compared with:
+    /// `{ window, as_of, compare, multiple_testing }`, e.g.
+    /// `report: { window: { rolling: 3 }, compare: [previous, year_ago] }`. Default: the
+    /// latest period with data, compared with the period before and the same period a year
+    /// earlier, Benjamini–Hochberg adjusted.
+    pub report: Option<Spanned<RawReport>>,
+}
+
+/// `report:` in `cxscore.yaml`: the reporting window every headline number, status, table
+/// and the `check` gate are computed on, and the comparisons shown beside them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// The run of periods the headline covers, ending at `as_of`: `latest` (default: that one
+    /// period), `{ rolling: N }` (the N periods ending there), `ytd` (that calendar year up to
+    /// it) or `all` (every row). Trend charts always keep every period.
+    pub window: Option<Spanned<RawWindow>>,
+    /// The last period of the window, as a period key of the project's `period`: `2025-12`
+    /// (month), `2025-Q4` (quarter), `2025-W05` (ISO week) or `2025` (year). Default: the
+    /// latest period with data in any dated dataset.
+    pub as_of: Option<Spanned<Text>>,
+    /// What the window is compared with, each with a change and a test: `previous` (the
+    /// window of the same length just before) and `year_ago` (the same window a year
+    /// earlier). Default: both; `[]` for none.
+    pub compare: Option<Spanned<Vec<Spanned<String>>>>,
+    /// How tests are corrected for being many: `bh` (default; Benjamini–Hochberg q-values
+    /// within each family of tests) or `none` (q = p).
+    pub multiple_testing: Option<Spanned<String>>,
+}
+
+/// `window:` of `report:`: a word (`latest`, `ytd`, `all`) or `{ rolling: N }`.
+///
+/// A hand-written visitor rather than an untagged enum, whose errors say nothing useful.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawWindow {
+    /// `latest`, `ytd` or `all` (checked by the validator, with a hint).
+    Word(String),
+    /// `{ rolling: N }`: N as written (checked to be at least 1 by the validator).
+    Rolling(i64),
+}
+
+struct WindowVisitor;
+
+impl<'de> Visitor<'de> for WindowVisitor {
+    type Value = RawWindow;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("`latest`, `ytd`, `all` or `{ rolling: N }`")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawWindow, E> {
+        Ok(RawWindow::Word(v.to_string()))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawWindow, A::Error> {
+        let mut rolling = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key != "rolling" {
+                return Err(de::Error::unknown_field(&key, &["rolling"]));
+            }
+            rolling = Some(map.next_value::<i64>()?);
+        }
+        rolling
+            .map(RawWindow::Rolling)
+            .ok_or_else(|| de::Error::missing_field("rolling"))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawWindow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WindowVisitor)
+    }
+}
+
+impl JsonSchema for RawWindow {
+    fn schema_name() -> Cow<'static, str> {
+        "RawWindow".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "The reporting window: `latest`, `ytd`, `all`, or `{ rolling: N }` for the N periods ending at `as_of`.",
+            "anyOf": [
+                { "type": "string", "enum": ["latest", "ytd", "all"] },
+                {
+                    "type": "object",
+                    "properties": {
+                        "rolling": {
+                            "description": "How many periods, ending at `as_of` (at least 1).",
+                            "type": "integer",
+                            "minimum": 1
+                        }
+                    },
+                    "required": ["rolling"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
 }
 
 /// `brand:` in `cxscore.yaml`, the white label: the client's logo, colours and footer line.
@@ -382,6 +477,11 @@ pub struct RawIndicator {
     /// metric's units: a dotted line on the trend chart and the difference to it on the tile.
     /// It never changes the status, which follows `target`.
     pub benchmark: Option<Spanned<f64>>,
+    /// The smallest change worth flagging, in the indicator's unit (default 0): a change
+    /// (vs the previous period or window, vs a year ago, vs the rest) is `significant` only
+    /// when its test says so **and** it is at least this large, e.g. `min_change: 2` for an
+    /// NPS moving 2 points or more. Zero or more.
+    pub min_change: Option<Spanned<f64>>,
 }
 
 /// `thresholds:` of an indicator, `{ amber }`: where amber ends and red begins.

@@ -111,6 +111,7 @@ mod tests {
     use crate::project::model::{
         BadRows, CesMode, Direction, Encoding, Kind, Language, NpsInterval, Period,
     };
+    use crate::project::report::{Comparison, MultipleTesting, WindowWord};
 
     fn round_trips<T: Vocabulary + std::fmt::Debug + serde::Serialize>() {
         assert!(
@@ -139,6 +140,9 @@ mod tests {
         round_trips::<MetricName>();
         round_trips::<Param>();
         round_trips::<Status>();
+        round_trips::<Comparison>();
+        round_trips::<MultipleTesting>();
+        round_trips::<WindowWord>();
     }
 
     #[test]
