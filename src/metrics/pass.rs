@@ -14,7 +14,7 @@ use super::groups::Groups;
 use super::measure::Measure;
 use super::periods::PeriodKey;
 use super::verbatims::VerbatimPass;
-use crate::data::cell::Cell;
+use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
 use crate::data::plan::Resolver;
 use crate::data::scan::{Header, Row, RowProblem, RowSink, SplitSink};
@@ -142,15 +142,6 @@ impl SegmentKeys {
     }
 }
 
-/// A number cell as read once per row: several indicators, the distribution,
-/// the verbatim groups and the key drivers often read the same column.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Parsed {
-    Blank,
-    Number(f64),
-    Text,
-}
-
 /// Per-field memo of [`Parsed`], valid for the row whose number is `row`.
 #[derive(Default, Clone)]
 struct CellCache {
@@ -172,73 +163,11 @@ impl CellCache {
         match self.slots.get_mut(i) {
             Some((seen, parsed)) if *seen == current => *parsed,
             Some(slot) => {
-                let parsed = parse(row.text(i));
+                let parsed = Parsed::of(row.text(i));
                 *slot = (current, parsed);
                 parsed
             }
-            None => parse(row.text(i)),
-        }
-    }
-}
-
-/// [`Cell::parse`] on trimmed text, with a fast path for the short unsigned
-/// integers that fill survey scales (the same value, exactly: integers below
-/// 2^53 are exact in f64 whichever way they are parsed).
-fn parse(text: &str) -> Parsed {
-    if let Some(x) = short_decimal(text.as_bytes()) {
-        return Parsed::Number(x);
-    }
-    match Cell::parse(text) {
-        Cell::Blank => Parsed::Blank,
-        Cell::Number(x) => Parsed::Number(x),
-        Cell::Text(_) => Parsed::Text,
-    }
-}
-
-/// Powers of ten that are exact in f64 (all up to 10^22 are).
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-
-/// The value of a plain decimal of at most 15 digits (`7`, `0.87`, `-12.5`),
-/// bit for bit what `str::parse::<f64>` gives, without its general
-/// algorithm: the digits form an integer m < 2^53 and the point a power of
-/// ten 10^k ≤ 10^15, both exact in f64, and IEEE division rounds m / 10^k
-/// correctly — the result is the correctly rounded value of the decimal,
-/// which is what `parse` returns (Clinger's fast path). Anything else
-/// (exponents, a leading `+` or `.`, more digits) is `None`: the general
-/// parser decides.
-fn short_decimal(b: &[u8]) -> Option<f64> {
-    let (negative, digits) = match b.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, b),
-    };
-    let (int, frac) = match digits.iter().position(|&c| c == b'.') {
-        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
-        None => (digits, &[][..]),
-    };
-    let dotted = int.len() < digits.len();
-    if int.is_empty() || (dotted && frac.is_empty()) || int.len() + frac.len() > 15 {
-        return None;
-    }
-    let mut m = 0u64;
-    for &c in int.iter().chain(frac) {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        m = m * 10 + u64::from(c - b'0');
-    }
-    let x = m as f64 / POW10[frac.len()];
-    Some(if negative { -x } else { x })
-}
-
-impl Parsed {
-    /// Back to a [`Cell`], with the row's trimmed `text` for text cells.
-    fn cell(self, text: &str) -> Cell<'_> {
-        match self {
-            Parsed::Blank => Cell::Blank,
-            Parsed::Number(x) => Cell::Number(x),
-            Parsed::Text => Cell::Text(text),
+            None => Parsed::of(row.text(i)),
         }
     }
 }
@@ -885,91 +814,5 @@ impl DatasetPass<'_> {
             keys.last = None;
         }
         Some(fork)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The fast path against the standard library's parser, bit for bit.
-    fn same_as_std(text: &str) {
-        let std = text.parse::<f64>().ok();
-        if let Some(fast) = short_decimal(text.as_bytes()) {
-            let std = std.unwrap_or_else(|| panic!("{text:?}: std refuses it"));
-            assert_eq!(fast.to_bits(), std.to_bits(), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn short_decimals_are_parsed_exactly_like_std() {
-        for text in [
-            "0",
-            "-0",
-            "7",
-            "10",
-            "0.87",
-            "-12.5",
-            "0.1",
-            "0.3",
-            "2.675",
-            "1.005",
-            "999999999999999",
-            "0.000000000000001",
-            "123456789.012345",
-            "-0.0",
-            "9007199254740993",
-            "1e3",
-            "+5",
-            ".5",
-            "5.",
-            "1.2.3",
-            "",
-            "-",
-            "1,5",
-            " 7",
-        ] {
-            same_as_std(text);
-        }
-        // Taken by the fast path, not left to the general parser.
-        assert_eq!(short_decimal(b"0.87"), Some(0.87));
-        assert_eq!(short_decimal(b"-12.5"), Some(-12.5));
-        // Left to the general parser: 16 digits, exponent, sign, bare point.
-        for text in [
-            "9007199254740993",
-            "1e3",
-            "+5",
-            ".5",
-            "5.",
-            "1.2.3",
-            "-",
-            "",
-        ] {
-            assert_eq!(short_decimal(text.as_bytes()), None, "{text:?}");
-        }
-        // A million pseudo-random decimals of 1 to 15 digits, the point anywhere.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..1_000_000 {
-            let r = next();
-            let len = (r % 15 + 1) as usize;
-            let digits: String = (0..len)
-                .map(|i| char::from(b'0' + ((r >> (8 + 3 * i)) % 10) as u8))
-                .collect();
-            let dot = (next() % (len as u64 + 1)) as usize;
-            let text = match dot {
-                0 => digits,
-                d if d == len => digits,
-                d => format!("{}.{}", &digits[..d], &digits[d..]),
-            };
-            same_as_std(&text);
-            same_as_std(&format!("-{text}"));
-            assert!(short_decimal(text.as_bytes()).is_some(), "{text:?}");
-        }
     }
 }
