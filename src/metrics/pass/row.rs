@@ -33,6 +33,7 @@ impl CellCache {
     }
 
     /// Field `i` of `row`, parsed at most once per row.
+    #[inline]
     fn get(&mut self, row: &Row<'_>, i: usize) -> Parsed {
         let current = self.row;
         match self.slots.get_mut(i) {
@@ -131,6 +132,7 @@ impl RowSink for DatasetPass<'_> {
 /// Feeds one accepted observation to an indicator: to its row's group (see
 /// [`DatasetPass::roll_up`]) and, `x` being the cell's number, to the
 /// distribution.
+#[inline]
 fn feed(ind: &mut IndicatorPass<'_>, obs: Obs, w: f64, group: usize, x: Option<f64>) {
     if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
@@ -239,6 +241,7 @@ impl DatasetPass<'_> {
 
 /// True when the trimmed cell equals one of `values` (already trimmed, see
 /// [`super::trimmed`]); a blank cell matches nothing.
+#[inline]
 fn matches(row: &Row<'_>, column: usize, values: &[String]) -> bool {
     let text = row.text(column);
     !text.is_empty() && values.iter().any(|v| v == text)
