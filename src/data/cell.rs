@@ -5,7 +5,7 @@
 //! outlives the row). Every reader of data goes through [`Cell::parse`], so
 //! "blank is never zero" and "numbers are trimmed" hold everywhere at once
 //! (SPEC §1). It is also the engine's hottest path: plain decimals take a fast
-//! path ([`short_decimal`]) that is bit for bit the standard parser.
+//! path (`short_decimal`) that is bit for bit the standard parser.
 
 /// One field of a data row, classified.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,7 +74,8 @@ pub enum Parsed {
 }
 
 impl Parsed {
-    /// [`Cell::parse`] of `field`, without the text.
+    /// [`Cell::parse`] of `field` without the text, so it can be kept past the
+    /// row: the same class and number, by construction.
     #[inline]
     pub fn of(field: &str) -> Parsed {
         match Cell::parse(field) {
@@ -84,7 +85,8 @@ impl Parsed {
         }
     }
 
-    /// Back to a [`Cell`], with the row's trimmed `text` for text cells.
+    /// Back to a [`Cell`], with the row's trimmed `text` for text cells: the
+    /// readers that need the text (messages, comments) still hold the row.
     #[inline]
     pub fn cell(self, text: &str) -> Cell<'_> {
         match self {
