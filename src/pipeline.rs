@@ -14,7 +14,6 @@ use crate::diag::Diagnostics;
 use crate::metrics::compute_cached;
 use crate::metrics::computed::Computed;
 use crate::progress;
-use crate::project::fingerprint::definition_hash;
 use crate::project::{
     self,
     model::{Language, Project},
@@ -80,7 +79,7 @@ pub fn check_with(
     let cache = (!options.no_cache)
         .then(|| Cache::open(&project.root, !options.cache_read_only))
         .flatten();
-    let mut computed = compute_cached(&project, cache.as_ref(), diags);
+    let computed = compute_cached(&project, cache.as_ref(), diags);
     progress::finish();
     if diags.has_errors() {
         return None;
@@ -88,9 +87,6 @@ pub fn check_with(
     if let Some(cache) = &cache {
         // Every dataset was read or loaded: entries not used are outdated.
         cache.prune();
-    }
-    for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
-        result.definition_hash = definition_hash(ind, &project);
     }
     crate::metrics::coverage::warn_empty_indicators(&project, &computed, diags);
     let timings = vec![

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use super::computed::{Estimate, GroupResult, IndicatorResult, PeriodResult};
 use super::estimate::Settings;
+use super::period_key::PeriodKey;
 use super::periods::fill_changes;
 use super::results::{goal_of, shell};
 use super::status::status;
@@ -115,10 +116,10 @@ fn composite(
     s: &Settings,
 ) -> IndicatorResult {
     let Metric::Composite { components } = &ind.metric else {
-        return shell(ind, combine(&[], ind, s));
+        return shell(project, ind, combine(&[], ind, s));
     };
     let mut overall = Vec::new();
-    let mut periods: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    let mut periods: BTreeMap<PeriodKey, Vec<Part>> = BTreeMap::new();
     let mut segments: BTreeMap<String, BTreeMap<String, Vec<Part>>> = BTreeMap::new();
     let mut personas: BTreeMap<String, Vec<Part>> = BTreeMap::new();
     for (id, weight) in components {
@@ -130,7 +131,7 @@ fn composite(
         overall.extend(part(&res.estimate));
         for p in &res.periods {
             periods
-                .entry(p.period.clone())
+                .entry(p.period)
                 .or_default()
                 .extend(part(&p.estimate));
         }
@@ -149,10 +150,10 @@ fn composite(
                 .extend(part(&g.estimate));
         }
     }
-    let mut r = shell(ind, combine(&overall, ind, s));
+    let mut r = shell(project, ind, combine(&overall, ind, s));
     r.periods = (periods.iter())
         .map(|(k, parts)| PeriodResult {
-            period: k.clone(),
+            period: *k,
             estimate: combine(parts, ind, s),
             change: None,
             significant: None,

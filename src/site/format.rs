@@ -3,6 +3,7 @@
 //! `metrics.json` carries unrounded numbers; everything a reader sees goes
 //! through these functions, so a value is rounded the same way on every page.
 
+use crate::metrics::periods::PeriodKey;
 use crate::project::model::{CesMode, Metric};
 use crate::site::i18n::Catalog;
 
@@ -39,23 +40,30 @@ pub fn interval(low: Option<f64>, high: Option<f64>, decimals: usize) -> String 
     }
 }
 
-/// A period key (`2026-01`, `2026-Q1`, `2026-W05`, `2026`) as words in the catalog's language.
-pub fn period_label(key: &str, t: &Catalog) -> String {
-    if let Some((year, q)) = key.split_once("-Q") {
-        return t.fill("quarter_label", &[("year", year), ("quarter", q)]);
-    }
-    if let Some((year, w)) = key.split_once("-W") {
-        let week = w.trim_start_matches('0');
-        return t.fill("week_label", &[("year", year), ("week", week)]);
-    }
-    if let Some((year, m)) = key.split_once('-') {
-        let months = t.get("months");
-        let index: usize = m.parse().unwrap_or(0);
-        if let Some(month) = months.split(',').nth(index.wrapping_sub(1)) {
-            return t.fill("month_label", &[("year", year), ("month", month.trim())]);
+/// A period (`2026-01`, `2026-Q1`, `2026-W05`, `2026`) as words in the catalog's language.
+pub fn period_label(key: &PeriodKey, t: &Catalog) -> String {
+    match *key {
+        PeriodKey::Quarter(year, q) => t.fill(
+            "quarter_label",
+            &[("year", &year.to_string()), ("quarter", &q.to_string())],
+        ),
+        PeriodKey::Week(year, w) => t.fill(
+            "week_label",
+            &[("year", &year.to_string()), ("week", &w.to_string())],
+        ),
+        PeriodKey::Month(year, m) => {
+            let months = t.get("months");
+            let index = usize::try_from(m).unwrap_or(0);
+            match months.split(',').nth(index.wrapping_sub(1)) {
+                Some(month) => t.fill(
+                    "month_label",
+                    &[("year", &year.to_string()), ("month", month.trim())],
+                ),
+                None => key.to_string(),
+            }
         }
+        PeriodKey::Year(_) => key.to_string(),
     }
-    key.to_string()
 }
 
 #[cfg(test)]

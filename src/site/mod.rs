@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod pages;
 pub mod pdf;
 pub mod render;
+pub mod rounding;
 pub mod theme;
 pub mod timing;
 pub mod verbatims;

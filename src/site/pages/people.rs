@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
-use crate::metrics::composite::normalise;
 use crate::metrics::computed::Computed;
+use crate::metrics::journey::stage_indicators;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
@@ -138,27 +138,18 @@ pub fn journey(
 ) -> Result<Built, RenderError> {
     let t = r.t;
     let path = format!("journeys/{}.html", j.id);
+    let scored = computed.journeys.iter().find(|jr| jr.id == j.id);
     let mut scores = Vec::new();
     let stages: Vec<StageView> = j
         .stages
         .iter()
         .map(|s| {
-            let mut ids: Vec<&str> = Vec::new();
-            for id in s.touchpoints.iter().flat_map(|tp| tp.indicators.iter()) {
-                if !ids.contains(&id.as_str()) {
-                    ids.push(id);
-                }
-            }
-            let mut normalised = Vec::new();
-            let chips = ids
-                .iter()
+            let chips = stage_indicators(s)
+                .into_iter()
                 .filter_map(|id| {
                     let (ind, res) =
-                        pairs(project, &computed.indicators).find(|(i, _)| i.id == *id)?;
+                        pairs(project, &computed.indicators).find(|(i, _)| i.id == id)?;
                     let e = &res.estimate;
-                    if let Some(v) = e.value.and_then(|v| normalise(ind, v)) {
-                        normalised.push(v);
-                    }
                     Some(Chip {
                         name: ind.name.clone(),
                         url: format!("indicators/{}.html", ind.id),
@@ -169,8 +160,9 @@ pub fn journey(
                     })
                 })
                 .collect();
-            let score = (!normalised.is_empty())
-                .then(|| normalised.iter().sum::<f64>() / normalised.len() as f64);
+            let score = (scored.into_iter().flat_map(|jr| &jr.stages))
+                .find(|sr| sr.id == s.id)
+                .and_then(|sr| sr.score);
             scores.push(CurvePoint {
                 label: s.name.clone(),
                 value: score,

@@ -143,10 +143,10 @@ fn period_text(computed: &Computed, r: &Renderer) -> String {
     let periods = computed
         .indicators
         .iter()
-        .flat_map(|i| i.periods.iter().map(|p| p.period.as_str()));
+        .flat_map(|i| i.periods.iter().map(|p| p.period));
     match (periods.clone().min(), periods.max()) {
-        (Some(a), Some(b)) if a == b => period_label(a, r.t),
-        (Some(a), Some(b)) => format!("{} – {}", period_label(a, r.t), period_label(b, r.t)),
+        (Some(a), Some(b)) if a == b => period_label(&a, r.t),
+        (Some(a), Some(b)) => format!("{} – {}", period_label(&a, r.t), period_label(&b, r.t)),
         _ => String::new(),
     }
 }

@@ -7,10 +7,11 @@ use super::Built;
 use crate::baseline::Changes;
 use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, TrendView};
 use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
-use crate::metrics::rounding::round_to_total;
+use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
 use crate::site::render::{RenderError, Renderer};
+use crate::site::rounding::round_to_total;
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
@@ -108,7 +109,7 @@ fn coverage(computed: &Computed, r: &Renderer) -> String {
     let periods = computed
         .indicators
         .iter()
-        .flat_map(|i| i.periods.iter().map(|p| p.period.as_str()));
+        .flat_map(|i| i.periods.iter().map(|p| p.period));
     let (from, to) = (periods.clone().min(), periods.max());
     match (from, to) {
         (Some(from), Some(to)) => t.fill(
@@ -116,8 +117,8 @@ fn coverage(computed: &Computed, r: &Renderer) -> String {
             &[
                 ("rows", &rows),
                 ("datasets", &datasets),
-                ("from", &period_label(from, t)),
-                ("to", &period_label(to, t)),
+                ("from", &period_label(&from, t)),
+                ("to", &period_label(&to, t)),
             ],
         ),
         _ => t.fill(
@@ -245,7 +246,7 @@ pub fn indicator(
         ));
     }
     ctx.insert("segments", &sections);
-    ctx.insert("breakdown", &breakdown(r, ind, res));
+    ctx.insert("breakdown", &breakdown(r, res));
     ctx.insert("verbatims", &verbatims_of(r, project, computed, ind));
     r.page(&path, "indicator.html", &ind.name, ctx)
 }
@@ -288,13 +289,13 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
     })
 }
 
-/// The period word (month, week…) from the shape of the first period key.
+/// The period word (month, week…) from the kind of the first period key.
 fn project_period(res: &IndicatorResult) -> &'static str {
-    match res.periods.first().map(|p| p.period.as_str()) {
-        Some(k) if k.contains("-W") => "week",
-        Some(k) if k.contains("-Q") => "quarter",
-        Some(k) if k.contains('-') => "month",
-        _ => "year",
+    match res.periods.first().map(|p| p.period) {
+        Some(PeriodKey::Week(..)) => "week",
+        Some(PeriodKey::Quarter(..)) => "quarter",
+        Some(PeriodKey::Month(..)) => "month",
+        Some(PeriodKey::Year(..)) | None => "year",
     }
 }
 
@@ -361,23 +362,15 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
     })
 }
 
-/// Promoter / passive / detractor shares (weighted), rounded to sum to 100.
-fn breakdown(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Vec<BreakdownShare> {
-    if !matches!(ind.metric, Metric::Nps) || res.estimate.value.is_none() {
+/// Promoter / passive / detractor shares as compute published them
+/// (weighted), rounded to sum to 100; none where there are none (other
+/// metrics, a suppressed value).
+fn breakdown(r: &Renderer, res: &IndicatorResult) -> Vec<BreakdownShare> {
+    let Some(Some(s)) = &res.breakdown_shares else {
         return Vec::new();
-    }
+    };
     let groups = ["promoter", "passive", "detractor"];
-    let shares: Vec<f64> = groups
-        .iter()
-        .map(|g| {
-            res.distribution
-                .iter()
-                .filter(|(label, _)| nps_group(label) == *g)
-                .map(|(_, s)| s)
-                .sum()
-        })
-        .collect();
-    let rounded = round_to_total(&shares, 100);
+    let rounded = round_to_total(&[s.promoters, s.passives, s.detractors], 100);
     groups
         .iter()
         .zip(rounded)
