@@ -7,10 +7,12 @@
 //! atomically. Keeping the two apart lets `check` stop before writing and tests
 //! inspect a site without touching the disk.
 
+pub mod copies;
 pub mod format;
 pub mod i18n;
 pub mod markdown;
 pub mod pages;
+pub mod paths;
 pub mod pdf;
 pub mod render;
 pub mod rounding;
@@ -29,6 +31,7 @@ use crate::project::brand::Brand;
 use crate::project::model::Project;
 use i18n::Catalog;
 use pages::{people, report, reports, scorecard};
+use paths::{Links, Page};
 use render::{RenderError, Renderer};
 use timing::{Clock, TemplateTiming};
 use views::{NavLink, NavView, SiteView};
@@ -80,18 +83,19 @@ pub fn render_site_timed(
             .iter()
             .map(|j| NavLink {
                 name: j.name.clone(),
-                url: format!("journeys/{}.html", j.id),
+                url: Page::Journey(&j.id).path(),
             })
             .collect(),
         has_personas: !project.personas.is_empty(),
-        personas_url: "personas/index.html".into(),
+        personas_url: Page::Personas.path(),
         has_drivers: !computed.drivers.is_empty(),
+        links: Links::default(),
         pages: project
             .pages
             .iter()
             .map(|p| NavLink {
                 name: p.title.clone(),
-                url: format!("pages/{}.html", p.slug),
+                url: Page::Narrative(&p.slug).path(),
             })
             .collect(),
     };
@@ -120,7 +124,7 @@ pub fn render_site_timed(
     }
     for (path, bytes) in built
         .into_iter()
-        .chain([("metrics.json".to_string(), json)])
+        .chain([(paths::METRICS_JSON.to_string(), json)])
     {
         // A static file with a page's name would be silently overwritten: refuse.
         if files.insert(path.clone(), bytes).is_some() {
@@ -158,7 +162,7 @@ fn pages(
 ) -> Result<Vec<pages::Built>, RenderError> {
     // The pages report.html embeds are rendered by `rc`, which leaves their
     // copy for the report: their views and charts are built once.
-    let copies = report::Copies::default();
+    let copies = copies::Copies::default();
     let rc = r.copying(&copies);
     let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
     let (index, indicators) = rayon::join(

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::diag::Location;
+use crate::site::copies::Copies;
 use crate::site::i18n::Catalog;
-use crate::site::pages::report::Copies;
 use crate::site::theme::Theme;
 use crate::site::views::{NavView, SiteView};
 

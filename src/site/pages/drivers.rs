@@ -15,6 +15,7 @@ use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
 use crate::project::model::Project;
 use crate::site::format;
 use crate::site::i18n::Catalog;
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::views::{chart_words, ChartView};
@@ -144,9 +145,10 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
         .iter()
         .map(|d| driver_view(t, project, d))
         .collect();
-    let mut ctx = r.context("drivers.html", "drivers");
+    let path = Page::Drivers.path();
+    let mut ctx = r.context(&path, "drivers");
     ctx.insert("drivers", &views);
-    r.page("drivers.html", "drivers.html", &t.get("drivers"), ctx)
+    r.page(&path, "drivers.html", &t.get("drivers"), ctx)
 }
 
 fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
@@ -208,7 +210,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                 .map_or_else(|| p.key.clone(), |x| x.name.clone());
             PersonaRow {
                 name,
-                url: format!("personas/{}.html", p.key),
+                url: Page::Persona(&p.key).path(),
                 n_text: format::number(p.n as f64, 0),
                 r2_text: format::maybe(p.r2, 2),
                 importance_texts: (p.attributes.iter())

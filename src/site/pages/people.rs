@@ -9,6 +9,7 @@ use crate::metrics::journey::stage_indicators;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::verbatims;
@@ -38,7 +39,7 @@ struct PersonaView {
 fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
     PersonaView {
         name: p.name.clone(),
-        url: format!("personas/{}.html", p.id),
+        url: Page::Persona(&p.id).path(),
         summary_html: to_safe_html(&p.summary),
         profile: p
             .profile
@@ -64,15 +65,15 @@ fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
 
 /// The list of personas.
 pub fn personas_index(r: &Renderer, project: &Project) -> Result<Built, RenderError> {
-    let path = "personas/index.html";
+    let path = Page::Personas.path();
     let views: Vec<PersonaView> = project
         .personas
         .iter()
         .map(|p| persona_view(r, p))
         .collect();
-    let mut ctx = r.context(path, "personas");
+    let mut ctx = r.context(&path, "personas");
     ctx.insert("personas", &views);
-    r.page(path, "personas.html", &r.t.get("personas"), ctx)
+    r.page(&path, "personas.html", &r.t.get("personas"), ctx)
 }
 
 /// One persona: the card, the ladder, and every indicator computed on their rows.
@@ -82,7 +83,7 @@ pub fn persona(
     computed: &Computed,
     p: &Persona,
 ) -> Result<Built, RenderError> {
-    let path = format!("personas/{}.html", p.id);
+    let path = Page::Persona(&p.id).path();
     let cards: Vec<_> = pairs(project, &computed.indicators)
         .filter_map(|(ind, res)| {
             let group = res.personas.iter().find(|g| g.key == p.id)?;
@@ -137,7 +138,7 @@ pub fn journey(
     j: &Journey,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    let path = format!("journeys/{}.html", j.id);
+    let path = Page::Journey(&j.id).path();
     let scored = computed.journeys.iter().find(|jr| jr.id == j.id);
     let mut scores = Vec::new();
     let stages: Vec<StageView> = j
@@ -152,7 +153,7 @@ pub fn journey(
                     let e = &res.estimate;
                     Some(Chip {
                         name: ind.name.clone(),
-                        url: format!("indicators/{}.html", ind.id),
+                        url: Page::Indicator(&ind.id).path(),
                         value_text: format::maybe(e.value, decimals(&ind.metric)),
                         status: status_word(e.status).into(),
                         status_label: status_label(e.status, t),
@@ -210,7 +211,7 @@ pub fn journey(
             .filter_map(|id| project.personas.iter().find(|p| &p.id == id))
             .map(|p| NavLink {
                 name: p.name.clone(),
-                url: format!("personas/{}.html", p.id),
+                url: Page::Persona(&p.id).path(),
             })
             .collect(),
         stages,

@@ -8,6 +8,7 @@ use crate::metrics::computed::{Computed, Rejection};
 use crate::project::model::{NpsInterval, Page, Project};
 use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
+use crate::site::paths;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::views::{card, pairs};
 
@@ -75,7 +76,8 @@ pub fn methodology(
             rejections: d.rejections.clone(),
         })
         .collect();
-    let mut ctx = r.context("methodology.html", "methodology");
+    let path = paths::Page::Methodology.path();
+    let mut ctx = r.context(&path, "methodology");
     ctx.insert("formulas", &formulas);
     ctx.insert("indicators", &indicators);
     ctx.insert("datasets", &datasets);
@@ -84,12 +86,7 @@ pub fn methodology(
         "confidence_text",
         &format!("{}%", format::number(project.config.confidence * 100.0, 0)),
     );
-    r.page(
-        "methodology.html",
-        "methodology.html",
-        &t.get("methodology"),
-        ctx,
-    )
+    r.page(&path, "methodology.html", &t.get("methodology"), ctx)
 }
 
 #[derive(Serialize)]
@@ -106,7 +103,7 @@ pub fn narrative(
     page: &Page,
     diags: &mut Diagnostics,
 ) -> Result<Built, RenderError> {
-    let path = format!("pages/{}.html", page.slug);
+    let path = paths::Page::Narrative(&page.slug).path();
     let (text, codes) = extract_shortcodes(&page.markdown);
     let mut tiles = Vec::new();
     for code in &codes {

@@ -10,6 +10,7 @@ use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
 use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::rounding::round_to_total;
 use crate::site::timing;
@@ -91,13 +92,14 @@ pub fn index(
             c
         })
         .collect();
-    let mut ctx = r.context("index.html", "index");
+    let path = Page::Index.path();
+    let mut ctx = r.context(&path, "index");
     ctx.insert("groups", &groups);
     ctx.insert("indicators", &all);
     ctx.insert("status_counts", &status_counts);
     ctx.insert("coverage", &coverage(computed, r));
     ctx.insert("changes_summary", &changes.map(|c| summary(c, t)));
-    r.page("index.html", "index.html", &t.get("scorecard"), ctx)
+    r.page(&path, "index.html", &t.get("scorecard"), ctx)
 }
 
 /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
@@ -206,7 +208,7 @@ pub fn indicator(
 ) -> Result<Built, RenderError> {
     let t = r.t;
     let d = decimals(&ind.metric);
-    let path = format!("indicators/{}.html", ind.id);
+    let path = Page::Indicator(&ind.id).path();
     let mut ctx = r.context(&path, "indicator");
     ctx.insert("ind", &card(ind, res, &res.estimate, false, t));
     ctx.insert("trend", &trend_chart(r, ind, res));
@@ -241,7 +243,7 @@ pub fn indicator(
                     .iter()
                     .find(|p| p.id == g.key)
                     .map_or_else(|| g.key.clone(), |p| p.name.clone());
-                (name, format!("personas/{}.html", g.key))
+                (name, Page::Persona(&g.key).path())
             },
         ));
     }
