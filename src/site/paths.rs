@@ -68,6 +68,38 @@ impl Page<'_> {
             Page::WhatsChanged => WHATS_CHANGED.into(),
         }
     }
+
+    /// The kind templates see as `page_kind` (`<body class="page-…">`, the
+    /// navigation's current item): a persona page counts as "personas".
+    pub fn kind(self) -> &'static str {
+        match self {
+            Page::Index => "index",
+            Page::Indicator(_) => "indicator",
+            Page::Personas | Page::Persona(_) => "personas",
+            Page::Journey(_) => "journey",
+            Page::Drivers => "drivers",
+            Page::Methodology => "methodology",
+            Page::Narrative(_) => "page",
+            Page::Report => "report",
+            Page::WhatsChanged => "whats-changed",
+        }
+    }
+
+    /// The theme template that lays the page out.
+    pub fn template(self) -> &'static str {
+        match self {
+            Page::Index => "index.html",
+            Page::Indicator(_) => "indicator.html",
+            Page::Personas => "personas.html",
+            Page::Persona(_) => "persona.html",
+            Page::Journey(_) => "journey.html",
+            Page::Drivers => "drivers.html",
+            Page::Methodology => "methodology.html",
+            Page::Narrative(_) => "page.html",
+            Page::Report => "report.html",
+            Page::WhatsChanged => "whats-changed.html",
+        }
+    }
 }
 
 /// The links of the pages every page may point at, from the root, for

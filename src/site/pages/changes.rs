@@ -147,29 +147,40 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
             value_text: format::maybe(r.value, 1),
         })
         .collect();
-    let path = Page::WhatsChanged.path();
-    let mut ctx = r.context(&path, "whats-changed");
-    ctx.insert("rows", &rows);
-    ctx.insert("removed", &removed);
-    ctx.insert("summary", &summary(changes, t));
     let confidence = format!("{} %", format::number(changes.confidence * 100.0, 0));
     let version = if changes.baseline_version.is_empty() {
         format::NO_VALUE
     } else {
         &changes.baseline_version
     };
-    ctx.insert(
-        "intro",
-        &t.fill(
-            "whats_changed_intro",
-            &[
-                ("baseline", &changes.baseline),
-                ("version", version),
-                ("confidence", &confidence),
-            ],
-        ),
+    let intro = t.fill(
+        "whats_changed_intro",
+        &[
+            ("baseline", &changes.baseline),
+            ("version", version),
+            ("confidence", &confidence),
+        ],
     );
-    r.page(&path, "whats-changed.html", &t.get("whats_changed"), ctx)
+    let view = ChangesView {
+        rows,
+        removed,
+        summary: summary(changes, t),
+        intro,
+    };
+    r.page(Page::WhatsChanged, &t.get("whats_changed"), &view)
+}
+
+/// What `whats-changed.html` receives.
+#[derive(Serialize)]
+struct ChangesView {
+    /// One row per indicator of this run.
+    rows: Vec<Row>,
+    /// Indicators of the baseline that are gone.
+    removed: Vec<Removed>,
+    /// The comparison in one line.
+    summary: String,
+    /// Which baseline, from which version, at which confidence.
+    intro: String,
 }
 
 /// `changes.json`: the comparison for machines (a CI job on each data drop publishes it).

@@ -145,10 +145,18 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
         .iter()
         .map(|d| driver_view(t, project, d))
         .collect();
-    let path = Page::Drivers.path();
-    let mut ctx = r.context(&path, "drivers");
-    ctx.insert("drivers", &views);
-    r.page(&path, "drivers.html", &t.get("drivers"), ctx)
+    r.page(
+        Page::Drivers,
+        &t.get("drivers"),
+        &DriversView { drivers: views },
+    )
+}
+
+/// What `drivers.html` receives.
+#[derive(Serialize)]
+struct DriversView {
+    /// One view per analysis, in definition order.
+    drivers: Vec<DriverView>,
 }
 
 fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {

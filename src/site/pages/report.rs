@@ -83,16 +83,26 @@ pub fn report(
             })
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
-    let mut ctx = r.context(PATH, "report");
     let period = period_text(computed, r);
     let period_line = if period.is_empty() {
         period
     } else {
         t.fill("report_period", &[("period", &period)])
     };
-    ctx.insert("period_text", &period_line);
-    ctx.insert("sections", &sections);
-    r.page(PATH, "report.html", &t.get("report"), ctx)
+    let view = ReportView {
+        period_text: period_line,
+        sections,
+    };
+    r.page(Page::Report, &t.get("report"), &view)
+}
+
+/// What `report.html` receives.
+#[derive(Serialize)]
+struct ReportView {
+    /// "Period: Jan 2025 – Dec 2025", or "" without dated data.
+    period_text: String,
+    /// The embedded pages, in reading order.
+    sections: Vec<Section>,
 }
 
 /// "Jan 2025 – Dec 2025": the first and last period with data, or "".

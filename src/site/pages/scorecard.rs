@@ -92,14 +92,48 @@ pub fn index(
             c
         })
         .collect();
-    let path = Page::Index.path();
-    let mut ctx = r.context(&path, "index");
-    ctx.insert("groups", &groups);
-    ctx.insert("indicators", &all);
-    ctx.insert("status_counts", &status_counts);
-    ctx.insert("coverage", &coverage(computed, r));
-    ctx.insert("changes_summary", &changes.map(|c| summary(c, t)));
-    r.page(&path, "index.html", &t.get("scorecard"), ctx)
+    let view = IndexView {
+        groups,
+        indicators: all,
+        status_counts,
+        coverage: coverage(computed, r),
+        changes_summary: changes.map(|c| summary(c, t)),
+    };
+    r.page(Page::Index, &t.get("scorecard"), &view)
+}
+
+/// What `index.html` receives.
+#[derive(Serialize)]
+struct IndexView {
+    /// The tiles, by kind (KCI, KQI, KPI), empty kinds left out.
+    groups: Vec<Group>,
+    /// Every indicator, for the table.
+    indicators: Vec<IndicatorCard>,
+    /// How many indicators have each status, for the summary line.
+    status_counts: Vec<StatusCount>,
+    /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
+    coverage: String,
+    /// The baseline comparison in one line, when there is one.
+    changes_summary: Option<String>,
+}
+
+/// What `indicator.html` receives.
+#[derive(Serialize)]
+struct IndicatorView {
+    /// The headline and definition.
+    ind: IndicatorCard,
+    /// The trend chart, when there are periods.
+    trend: Option<ChartView>,
+    /// The trend table.
+    periods: Vec<PeriodRow>,
+    /// The distribution chart, when meaningful.
+    distribution: Option<ChartView>,
+    /// One section per segment column, then the personas.
+    segments: Vec<SegmentSection>,
+    /// NPS: promoter / passive / detractor shares, rounded to 100.
+    breakdown: Vec<BreakdownShare>,
+    /// The comment sample, when the dataset has comments.
+    verbatims: Option<VerbatimsView>,
 }
 
 /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
@@ -208,12 +242,6 @@ pub fn indicator(
 ) -> Result<Built, RenderError> {
     let t = r.t;
     let d = decimals(&ind.metric);
-    let path = Page::Indicator(&ind.id).path();
-    let mut ctx = r.context(&path, "indicator");
-    ctx.insert("ind", &card(ind, res, &res.estimate, false, t));
-    ctx.insert("trend", &trend_chart(r, ind, res));
-    ctx.insert("periods", &period_rows(r, res, d));
-    ctx.insert("distribution", &distribution_chart(r, ind, res));
     let mut sections: Vec<SegmentSection> = res
         .segments
         .iter()
@@ -247,10 +275,16 @@ pub fn indicator(
             },
         ));
     }
-    ctx.insert("segments", &sections);
-    ctx.insert("breakdown", &breakdown(r, res));
-    ctx.insert("verbatims", &verbatims_of(r, project, computed, ind));
-    r.page(&path, "indicator.html", &ind.name, ctx)
+    let view = IndicatorView {
+        ind: card(ind, res, &res.estimate, false, t),
+        trend: trend_chart(r, ind, res),
+        periods: period_rows(r, res, d),
+        distribution: distribution_chart(r, ind, res),
+        segments: sections,
+        breakdown: breakdown(r, res),
+        verbatims: verbatims_of(r, project, computed, ind),
+    };
+    r.page(Page::Indicator(&ind.id), &ind.name, &view)
 }
 
 fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<ChartView> {
