@@ -209,24 +209,11 @@ pub struct BuildReport {
     pub changes: Option<Changes>,
 }
 
-/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`),
-/// compared with `baseline` (a previous metrics.json) or the configured one.
+/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`) with
+/// [`BuildOptions`]: compared with `options.baseline` (a previous
+/// metrics.json) or the configured one.
 ///
 /// `Ok(None)` means the project is invalid (see `diags`); nothing was written.
-pub fn build(
-    project_dir: &Path,
-    out: Option<&Path>,
-    baseline: Option<&Path>,
-    diags: &mut Diagnostics,
-) -> Result<Option<BuildReport>, BuildError> {
-    let options = BuildOptions {
-        baseline: baseline.map(Path::to_path_buf),
-        ..BuildOptions::default()
-    };
-    build_with(project_dir, out, &options, diags)
-}
-
-/// [`build`] with [`BuildOptions`].
 pub fn build_with(
     project_dir: &Path,
     out: Option<&Path>,

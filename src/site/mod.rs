@@ -1,6 +1,6 @@
 //! Render and write stages: a project and its numbers in, a site out.
 //!
-//! [`render_site`] turns the validated [`Project`] and the [`Computed`]
+//! [`render_site_timed`] turns the validated [`Project`] and the [`Computed`]
 //! numbers into an ordered map of output path → bytes (pages, the theme's
 //! assets, the project's `static/` files and `metrics.json`), reading no data
 //! and computing no statistics. [`write::write_site`] then puts it on disk
@@ -37,19 +37,10 @@ use timing::{Clock, TemplateTiming};
 use views::{NavLink, NavView, SiteView};
 pub use write::SiteFiles;
 
-/// Renders every page of the site; problems in the project (a shortcode naming
-/// an unknown indicator, a missing translation) go to `diags`, broken templates
+/// Renders every page of the site, also returning how long each template
+/// took (for `build -v`); problems in the project (a shortcode naming an
+/// unknown indicator, a missing translation) go to `diags`, broken templates
 /// to the error.
-pub fn render_site(
-    project: &Project,
-    computed: &Computed,
-    changes: Option<&Changes>,
-    diags: &mut Diagnostics,
-) -> Result<SiteFiles, RenderError> {
-    render_site_timed(project, computed, changes, diags).map(|(files, _)| files)
-}
-
-/// [`render_site`], also returning how long each template took (for `build -v`).
 pub fn render_site_timed(
     project: &Project,
     computed: &Computed,

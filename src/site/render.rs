@@ -197,6 +197,7 @@ impl<'a> Renderer<'a> {
             page_title: title,
             site: &self.site,
             nav: &self.nav,
+            stylesheet_html: &self.stylesheet,
             stylesheet: &self.stylesheet,
             t: self.t.entries(),
         };
@@ -258,7 +259,11 @@ struct Common<'a> {
     site: &'a SiteView,
     /// The navigation.
     nav: &'a NavView,
-    /// The theme's `style.css`, inlined.
+    /// The theme's `style.css`, inlined. Trusted theme text, so `_html`: only
+    /// such fields may be marked `safe` (see `site::theme`'s template test).
+    stylesheet_html: &'a str,
+    /// The same, under its v0.1 name, so a project's own `base.html` written
+    /// against v0.1 keeps rendering; the built-in templates do not use it.
     stylesheet: &'a str,
     /// The catalog of the site's language.
     t: &'a BTreeMap<String, String>,
