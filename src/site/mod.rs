@@ -94,7 +94,7 @@ pub fn render_site_timed(
     let clock = Clock::default();
     // metrics.json is serialised while the pages render.
     let (json, built) = rayon::join(
-        || clock.time("metrics.json", || serde_json::to_vec_pretty(computed)),
+        || clock.time(paths::METRICS_JSON, || serde_json::to_vec_pretty(computed)),
         || pages(&r, &clock, project, computed, changes, diags),
     );
     let mut built = built?;
@@ -158,14 +158,14 @@ fn pages(
     let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
     let (index, indicators) = rayon::join(
         || {
-            clock.time("index.html", || {
+            clock.time(Page::Index.template(), || {
                 scorecard::index(&rc, project, computed, changes)
             })
         },
         || {
             (pairs.par_iter())
                 .map(|(ind, res)| {
-                    clock.time("indicator.html", || {
+                    clock.time(Page::Indicator(&ind.id).template(), || {
                         scorecard::indicator(&rc, project, computed, ind, res)
                     })
                 })
@@ -174,26 +174,32 @@ fn pages(
     );
     let mut built = vec![index?];
     if let Some(changes) = changes {
-        built.push(clock.time("whats-changed.html", || {
+        built.push(clock.time(Page::WhatsChanged.template(), || {
             pages::changes::page(r, project, changes)
         })?);
-        built.push(clock.time("changes.json", || pages::changes::json(changes))?);
+        built.push(clock.time(paths::CHANGES_JSON, || pages::changes::json(changes))?);
     }
     for page in indicators {
         built.push(page?);
     }
     if !project.personas.is_empty() {
-        built.push(clock.time("personas.html", || people::personas_index(r, project))?);
+        built.push(clock.time(Page::Personas.template(), || {
+            people::personas_index(r, project)
+        })?);
     }
     let personas: Vec<_> = (project.personas.par_iter())
-        .map(|p| clock.time("persona.html", || people::persona(r, project, computed, p)))
+        .map(|p| {
+            clock.time(Page::Persona(&p.id).template(), || {
+                people::persona(r, project, computed, p)
+            })
+        })
         .collect();
     for page in personas {
         built.push(page?);
     }
     let journeys: Vec<_> = (project.journeys.par_iter())
         .map(|j| {
-            clock.time("journey.html", || {
+            clock.time(Page::Journey(&j.id).template(), || {
                 people::journey(&rc, project, computed, j)
             })
         })
@@ -202,20 +208,20 @@ fn pages(
         built.push(page?);
     }
     if !computed.drivers.is_empty() {
-        built.push(clock.time("drivers.html", || {
+        built.push(clock.time(Page::Drivers.template(), || {
             pages::drivers::page(&rc, project, computed)
         })?);
     }
-    built.push(clock.time("methodology.html", || {
+    built.push(clock.time(Page::Methodology.template(), || {
         reports::methodology(&rc, project, computed)
     })?);
     for page in &project.pages {
-        built.push(clock.time("page.html", || {
+        built.push(clock.time(Page::Narrative(&page.slug).template(), || {
             reports::narrative(r, project, computed, page, diags)
         })?);
     }
     drop(rc);
-    built.push(clock.time("report.html", || {
+    built.push(clock.time(Page::Report.template(), || {
         report::report(r, project, computed, copies.into_inner())
     })?);
     Ok(built)
