@@ -84,4 +84,31 @@ mod tests {
         assert_eq!(interval(Some(27.0), Some(35.84), 1), "27.0 – 35.8");
         assert_eq!(interval(None, Some(1.0), 1), NO_VALUE);
     }
+
+    #[test]
+    fn period_labels_from_typed_keys() {
+        let catalog = |lang: &str| {
+            let path = format!(
+                "{}/themes/default/i18n/{lang}.yaml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(path).unwrap();
+            Catalog::parse(&text, lang, &mut crate::diag::Diagnostics::new())
+        };
+        let (en, zh) = (catalog("en"), catalog("zh-CN"));
+        assert_eq!(period_label(&PeriodKey::Month(2026, 1), &en), "Jan 2026");
+        assert_eq!(period_label(&PeriodKey::Month(2025, 12), &en), "Dec 2025");
+        assert_eq!(period_label(&PeriodKey::Quarter(2026, 3), &en), "Q3 2026");
+        // Weeks without the key's zero padding, as v0.1 wrote them.
+        assert_eq!(period_label(&PeriodKey::Week(2026, 5), &en), "Week 5, 2026");
+        assert_eq!(period_label(&PeriodKey::Year(2026), &en), "2026");
+        assert_eq!(period_label(&PeriodKey::Month(2026, 1), &zh), "2026年1月");
+        assert_eq!(
+            period_label(&PeriodKey::Week(2020, 53), &zh),
+            "2020年第53周"
+        );
+        // A month the catalog has no word for falls back to the key.
+        assert_eq!(period_label(&PeriodKey::Month(2026, 13), &en), "2026-13");
+        assert!(en.missing().is_empty() && zh.missing().is_empty());
+    }
 }
