@@ -239,3 +239,49 @@ fn brand_css(brand: &Brand) -> String {
         format!(":root{{{}}}", vars.join(";"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_v0_1_base_override_still_inlines_the_stylesheet() {
+        // The built-in base.html reads `stylesheet_html`; a project's own
+        // base.html written against v0.1 reads `stylesheet` and must keep working.
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        copy_dir(&fixture, dir.path());
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/base.html"),
+            "<style>{{ stylesheet | safe }}</style><main id=\"main\">{% block content %}{% endblock content %}</main>",
+        )
+        .unwrap();
+        let mut diags = Diagnostics::new();
+        let project = crate::project::load(dir.path(), &mut diags).expect("tiny loads");
+        let computed = crate::metrics::compute(&project, &mut diags);
+        let (files, _) = render_site_timed(&project, &computed, None, &mut diags).unwrap();
+        assert!(!diags.has_errors(), "{:?}", diags.sorted());
+        let index = String::from_utf8(files["index.html"].clone()).unwrap();
+        assert!(
+            index.starts_with("<style>/* cxscore default theme."),
+            "{}",
+            &index[..80]
+        );
+    }
+}
