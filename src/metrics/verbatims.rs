@@ -2,9 +2,9 @@
 //!
 //! Input: during a dataset's streaming pass, each accepted row's comment (the
 //! dataset's `comments:` column), its NPS answer, which indicators counted the
-//! row and which personas it matches. Output: [`Verbatims`], per indicator and
+//! row and which personas it matches. Output: [`Verbatims`](super::samples::Verbatims), per indicator and
 //! per persona, for promoters, passives and detractors: how many rows the group
-//! holds and up to [`PER_GROUP`] comments, masked ([`super::redact`]).
+//! holds and up to [`PER_GROUP`](super::samples::PER_GROUP) comments, masked ([`super::redact`]).
 //!
 //! **Grouping.** Rows are grouped by the dataset's *NPS column*: the column of
 //! the first `metric: nps` indicator on the dataset, in definition order (9–10
@@ -16,7 +16,7 @@
 //! **Sampling.** Each group keeps the comments with the smallest 64-bit
 //! FNV-1a hash of their text (ties: by text), identical comments once. The
 //! sample therefore depends only on *which* comments exist, not on file or row
-//! order; memory is bounded by [`PER_GROUP`] per group however large the data;
+//! order; memory is bounded by [`PER_GROUP`](super::samples::PER_GROUP) per group however large the data;
 //! and two samples merge by keeping the smallest of both (personas seen on two
 //! datasets). Comments are masked before they are hashed or kept.
 //!
