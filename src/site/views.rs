@@ -13,6 +13,7 @@ use crate::project::model::{Direction, Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
 use crate::site::markdown::to_safe_html;
+use crate::site::paths::{Links, Page};
 
 /// The words a chart of `kind` writes itself, from the catalog (`chart_desc_<kind>`).
 pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
@@ -219,7 +220,7 @@ pub fn card(
     IndicatorCard {
         id: ind.id.clone(),
         name: ind.name.clone(),
-        url: format!("indicators/{}.html", ind.id),
+        url: Page::Indicator(&ind.id).path(),
         kind_label: kind_label(ind.kind, t),
         metric_label: t.get(&format!("metric_{}", ind.metric.name())),
         unit: ind.unit.clone().unwrap_or_default(),
@@ -299,6 +300,8 @@ pub struct NavView {
     pub personas_url: String,
     /// Whether to link the drivers page.
     pub has_drivers: bool,
+    /// The links of the site's fixed pages (scorecard, methodology, report…).
+    pub links: Links,
     /// Narrative pages.
     pub pages: Vec<NavLink>,
 }
