@@ -15,7 +15,7 @@ use super::chunk::{Chunk, PieceBytes, Pieces, Recycler};
 use super::open::{declared, misencoded, open};
 use super::sniff::{encoding_hint, sniff_file, Guess};
 use super::source::{
-    cannot_read, Batch, DataFile, Header, Part, RecordSource, Row, RowSink, MAX_FIELD_BYTES,
+    cannot_read, Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink, MAX_FIELD_BYTES,
 };
 use crate::diag::{Diagnostics, Location};
 use crate::project::model::Encoding;
@@ -245,8 +245,9 @@ fn read_records<R: Read, S: RowSink>(
                 return;
             }
         };
-        batch.row(&Row::csv(&text, line), header, file.dataset);
-        record = text.into_byte_record();
+        let text = Record::from_csv(text);
+        batch.row(&Row::new(&text, line), header, file.dataset);
+        record = text.into_csv().into_byte_record();
     }
 }
 

@@ -36,72 +36,73 @@ impl Header {
     }
 }
 
+/// One row's fields, packed in one buffer that is reused row after row: what
+/// a [`RecordSource`] fills and hands over as a [`Row`]. (It is the csv
+/// crate's record type, a string and its field ends, which any format can
+/// fill with [`Record::push_field`]; the compute stage never sees it.)
+#[derive(Debug, Clone, Default)]
+pub struct Record(StringRecord);
+
+impl Record {
+    /// An empty record.
+    pub fn new() -> Self {
+        Record::default()
+    }
+
+    /// Removes every field, keeping the buffers for the next row.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Appends one field (untrimmed: [`Row::text`] trims).
+    pub fn push_field(&mut self, field: &str) {
+        self.0.push_field(field);
+    }
+
+    /// A CSV record already checked to be UTF-8 (the CSV source's zero-copy path).
+    pub(crate) fn from_csv(record: StringRecord) -> Self {
+        Record(record)
+    }
+
+    /// The CSV record back, to reuse its buffers.
+    pub(crate) fn into_csv(self) -> StringRecord {
+        self.0
+    }
+}
+
 /// One data row, valid UTF-8: what the compute stage reads, whatever the format.
 pub struct Row<'r> {
-    fields: Fields<'r>,
+    record: &'r Record,
     /// 1-based line where the record starts (the header is line 1). Formats
     /// without lines give the row number a user sees in their tool
     /// (a spreadsheet's row number, the header being row 1).
     pub line: u64,
 }
 
-/// Where a [`Row`]'s fields live. An enum, not a trait object: reading a field
-/// is one well-predicted branch, never a dynamic call.
-#[derive(Clone, Copy)]
-enum Fields<'r> {
-    /// A CSV record, UTF-8 checked once for the whole record.
-    Csv(&'r StringRecord),
-    /// Fields already held as text by any other source.
-    Texts(&'r [&'r str]),
-}
-
 impl<'r> Row<'r> {
-    /// A row of the given fields (untrimmed), starting at `line`: how any
-    /// source other than CSV hands a row over.
-    pub fn new(fields: &'r [&'r str], line: u64) -> Self {
-        Row {
-            fields: Fields::Texts(fields),
-            line,
-        }
-    }
-
-    /// A row of a CSV record (the CSV source's zero-copy path).
-    pub(crate) fn csv(record: &'r StringRecord, line: u64) -> Self {
-        Row {
-            fields: Fields::Csv(record),
-            line,
-        }
+    /// The row of `record`, which starts at `line`.
+    pub fn new(record: &'r Record, line: u64) -> Self {
+        Row { record, line }
     }
 
     /// The trimmed text of field `index` (0-based); empty when out of range.
-    #[inline]
     pub fn text(&self, index: usize) -> &'r str {
-        self.raw(index).map_or("", super::cell::trim_field)
-    }
-
-    /// Field `index` (0-based) as read, untrimmed.
-    #[inline]
-    fn raw(&self, index: usize) -> Option<&'r str> {
-        match self.fields {
-            Fields::Csv(record) => record.get(index),
-            Fields::Texts(texts) => texts.get(index).copied(),
-        }
+        // Validated once per record (StringRecord), not once per read field.
+        self.record.0.get(index).map_or("", super::cell::trim_field)
     }
 
     /// The number of fields of the row (it may differ from the header's).
+    #[inline]
     pub fn field_count(&self) -> usize {
-        match self.fields {
-            Fields::Csv(record) => record.len(),
-            Fields::Texts(texts) => texts.len(),
-        }
+        self.record.0.len()
     }
 
-    /// The first field longer than [`MAX_FIELD_BYTES`], if any.
-    fn too_long(&self) -> Option<usize> {
-        match self.fields {
-            Fields::Csv(record) => record.iter().position(|f| f.len() > MAX_FIELD_BYTES),
-            Fields::Texts(texts) => texts.iter().position(|f| f.len() > MAX_FIELD_BYTES),
-        }
+    /// The first field longer than [`MAX_FIELD_BYTES`], if any, and its length.
+    #[inline]
+    fn too_long(&self) -> Option<(usize, usize)> {
+        let record = &self.record.0;
+        let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
+        Some((field, record[field].len()))
     }
 }
 
@@ -276,18 +277,18 @@ impl<S: RowSink> Batch<S> {
     /// Counts one record, checks its shape against the header (field count,
     /// over-long fields), feeds it to the sink when the shape is right, and
     /// logs the data errors found.
-    #[inline]
+    #[inline(always)]
     pub fn row(&mut self, row: &Row<'_>, header: &Header, dataset: &Dataset) {
         self.log.rows += 1;
         let problems = &mut self.problems;
         problems.clear();
-        if let Some(field) = row.too_long() {
+        if let Some((field, len)) = row.too_long() {
             problems.push(RowProblem {
                 field,
                 message: format!(
                     "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
                     header.names.get(field).map_or("?", String::as_str),
-                    row.raw(field).map_or(0, str::len)
+                    len
                 ),
             });
         } else if row.field_count() != header.names.len() {
