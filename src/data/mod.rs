@@ -40,5 +40,7 @@ pub mod privacy;
 pub mod read;
 pub mod roles;
 pub mod scan;
+#[cfg(test)]
+mod seam_tests;
 pub mod sniff;
 pub mod source;
