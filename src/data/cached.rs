@@ -1,7 +1,7 @@
 //! Data stage: a file's partial result, from the build cache or read and stored.
 //!
 //! Input: a file, a fresh fork of the sink and (maybe) the [`FileCache`].
-//! Output: the file's [`FileRead`], loaded when the cache holds one for the
+//! Output: the file's `FileRead`, loaded when the cache holds one for the
 //! same content, definitions and version, else read and (when read to its
 //! end) stored for the next build. A loaded file is replayed exactly like a
 //! read one, so the cache never changes a result or a message.

@@ -323,6 +323,6 @@ fn check_declared(file: &DataFile<'_>, diags: &mut Diagnostics) -> bool {
             );
             false
         }
-        _ => true,
+        (Encoding::Utf8 | Encoding::Gbk | Encoding::Gb18030 | Encoding::Utf16, _) => true,
     }
 }

@@ -1,7 +1,7 @@
 //! Data stage: reading one file of a dataset into a fork of the sink.
 //!
 //! Input: a [`RecordSource`], a [`DataFile`] and its header. Output: a
-//! [`FileRead`]: the file's rows fed to one fork (its parts read on every core
+//! `FileRead`: the file's rows fed to one fork (its parts read on every core
 //! and merged in file order, or the whole file in one pass), the logs of its
 //! batches for the `bad_rows` policy, and the error that stopped it, if any.
 

@@ -193,6 +193,13 @@ pub enum Part<P> {
 ///   stop, and the diagnostics are the format's own.
 /// - **No side effects outside the batch**, so that a part read before
 ///   [`Part::GaveUp`] can be thrown away.
+///
+/// What the driver does for every format: it reads each file's header once
+/// (the first file's by [`super::header::read_header_with`], before the scan),
+/// checks duplicate names and that every file has the first file's header,
+/// checks each row's shape ([`Batch::row`]), applies `bad_rows`, and keys the
+/// build cache on the file's content at `path` (a `path` that is not a file
+/// is simply never cached).
 pub trait RecordSource: Sync {
     /// One independently readable part of a file (for CSV: a piece of bytes
     /// starting at a record start).
@@ -202,7 +209,8 @@ pub trait RecordSource: Sync {
 
     /// Checks `file` as far as the format can before reading rows, then reads
     /// its column names (trimmed, in order). `None` with an error recorded
-    /// when it cannot be read. Blank and duplicate names are checked by the
+    /// when it cannot be read, is empty or has no header row (the format
+    /// knows best what that looks like). Duplicate names are checked by the
     /// driver, the same for every format.
     fn header(&self, file: &DataFile<'_>, diags: &mut Diagnostics) -> Option<Vec<String>>;
 
@@ -241,7 +249,8 @@ const KEPT_PER_BATCH: usize = if super::scan::MAX_REJECTIONS_KEPT > super::scan:
 pub struct BatchLog {
     /// Rows read (accepted or not).
     pub rows: u64,
-    /// Rows with data errors: (line, problems), the first [`KEPT_PER_BATCH`] problems.
+    /// Rows with data errors: (line, problems), as long as fewer problems
+    /// than both caps of the `bad_rows` policy are kept.
     pub bad: Vec<(u64, Vec<RowProblem>)>,
     kept: usize,
     /// Problems past those kept (counted only).
@@ -276,7 +285,9 @@ impl<S: RowSink> Batch<S> {
 
     /// Counts one record, checks its shape against the header (field count,
     /// over-long fields), feeds it to the sink when the shape is right, and
-    /// logs the data errors found.
+    /// logs the data errors found. The shape checks live here, not in each
+    /// source, so every format reports them in the same words.
+    // Always inlined into the source's record loop: this is the hot path.
     #[inline(always)]
     pub fn row(&mut self, row: &Row<'_>, header: &Header, dataset: &Dataset) {
         self.log.rows += 1;
