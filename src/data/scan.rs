@@ -53,7 +53,9 @@ pub struct ScanStats {
 /// recorded) when the dataset has no file or the header cannot be read.
 ///
 /// Also checks what needs the dataset alone or its header (see
-/// [`super::header`]).
+/// [`super::header`]). Every dataset is CSV today; when a dataset can name
+/// another format, this and [`scan`] pick its [`RecordSource`] (a `match`
+/// per dataset), and the compute stage's two calls stay as they are.
 pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Header> {
     read_header_with(&CsvSource::new(), dataset, root, diags)
 }
