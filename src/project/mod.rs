@@ -11,6 +11,7 @@ mod config;
 pub mod fingerprint;
 mod indicators;
 pub mod metric;
+pub mod statistic;
 pub mod model;
 mod pages;
 pub mod paths;

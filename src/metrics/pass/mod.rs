@@ -204,10 +204,7 @@ impl<'p> DatasetPass<'p> {
             }
             let role = format!("indicator `{}`", ind.id);
             let column = ind.column.as_ref().and_then(|c| r.require(c, &role, diags));
-            let expectation = match &ind.metric {
-                Metric::Gap { expectation, .. } => r.require(expectation, &role, diags),
-                _ => None,
-            };
+            let expectation = (ind.metric.expectation()).and_then(|e| r.require(e, &role, diags));
             if matches!(ind.metric, Metric::Nps) && nps_column.is_none() {
                 nps_column = column;
             }
