@@ -11,12 +11,12 @@ mod config;
 pub mod fingerprint;
 mod indicators;
 pub mod metric;
-pub mod statistic;
 pub mod model;
 mod pages;
 pub mod paths;
 mod people;
 pub(crate) mod raw;
+pub mod statistic;
 pub mod vocabulary;
 pub(crate) mod yaml;
 
