@@ -14,7 +14,6 @@ use crate::diag::Diagnostics;
 use crate::metrics::compute_cached;
 use crate::metrics::computed::Computed;
 use crate::progress;
-use crate::project::fingerprint::definition_hash;
 use crate::project::{
     self,
     model::{Language, Project},
@@ -80,7 +79,7 @@ pub fn check_with(
     let cache = (!options.no_cache)
         .then(|| Cache::open(&project.root, !options.cache_read_only))
         .flatten();
-    let mut computed = compute_cached(&project, cache.as_ref(), diags);
+    let computed = compute_cached(&project, cache.as_ref(), diags);
     progress::finish();
     if diags.has_errors() {
         return None;
@@ -88,9 +87,6 @@ pub fn check_with(
     if let Some(cache) = &cache {
         // Every dataset was read or loaded: entries not used are outdated.
         cache.prune();
-    }
-    for (result, ind) in computed.indicators.iter_mut().zip(&project.indicators) {
-        result.definition_hash = definition_hash(ind, &project);
     }
     crate::metrics::coverage::warn_empty_indicators(&project, &computed, diags);
     let timings = vec![
@@ -213,24 +209,11 @@ pub struct BuildReport {
     pub changes: Option<Changes>,
 }
 
-/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`),
-/// compared with `baseline` (a previous metrics.json) or the configured one.
+/// Builds the site of `project_dir` into `out` (default `PROJECT/_site`) with
+/// [`BuildOptions`]: compared with `options.baseline` (a previous
+/// metrics.json) or the configured one.
 ///
 /// `Ok(None)` means the project is invalid (see `diags`); nothing was written.
-pub fn build(
-    project_dir: &Path,
-    out: Option<&Path>,
-    baseline: Option<&Path>,
-    diags: &mut Diagnostics,
-) -> Result<Option<BuildReport>, BuildError> {
-    let options = BuildOptions {
-        baseline: baseline.map(Path::to_path_buf),
-        ..BuildOptions::default()
-    };
-    build_with(project_dir, out, &options, diags)
-}
-
-/// [`build`] with [`BuildOptions`].
 pub fn build_with(
     project_dir: &Path,
     out: Option<&Path>,

@@ -1,7 +1,7 @@
 //! Since the last drop: this run's numbers against a previous run's `metrics.json`.
 //!
 //! Input: the baseline file (`build --baseline FILE`, or `baseline:` in
-//! cxscore.yaml) and this run's [`Computed`]. Output: [`Changes`] — per
+//! cxscore.yaml) and this run's [`Computed`](crate::metrics::computed::Computed). Output: [`Changes`] — per
 //! indicator the delta, its significance, and whether the indicator was added,
 //! removed or redefined (by `definition_hash`) — which the site shows on the
 //! scorecard tiles and the "What changed" page, and writes as `changes.json`.

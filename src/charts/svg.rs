@@ -136,7 +136,7 @@ pub(super) fn wrap_sized(
 /// Gives a chart's `<title>` and `<desc>` ids (and the `aria-labelledby` naming them) a
 /// suffix. Exists so one drawing can stand twice in a page, as a tile's sparkline and again in
 /// the table row, without two elements sharing an id: a repeated id lets a screen reader
-/// announce the wrong chart. Text that is not one of [`wrap`]'s charts is returned unchanged.
+/// announce the wrong chart. Text that is not one of `wrap`'s charts is returned unchanged.
 pub fn with_id_suffix(svg: &str, suffix: &str) -> String {
     let Some(id) = svg
         .split_once("aria-labelledby=\"")

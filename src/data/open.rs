@@ -30,20 +30,22 @@ pub const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 pub fn open(path: &Path, dataset: &Dataset) -> io::Result<csv::Reader<Box<dyn Read>>> {
     // Counted: the bytes read advance the progress bar (crate::progress).
     let file = crate::progress::Counted(File::open(path)?);
-    let source: Box<dyn Read> = match dataset.encoding {
-        Encoding::Utf8 => {
+    // `None`: UTF-8, passed through.
+    let decode = match dataset.encoding {
+        Encoding::Utf8 => None,
+        Encoding::Gbk => Some(encoding_rs::GBK),
+        Encoding::Gb18030 => Some(encoding_rs::GB18030),
+        Encoding::Utf16 => Some(encoding_rs::UTF_16LE),
+    };
+    let source: Box<dyn Read> = match decode {
+        None => {
             let mut buf = BufReader::new(file);
             if buf.fill_buf()?.starts_with(UTF8_BOM) {
                 buf.consume(UTF8_BOM.len());
             }
             Box::new(buf)
         }
-        other => {
-            let encoding = match other {
-                Encoding::Gbk => encoding_rs::GBK,
-                Encoding::Gb18030 => encoding_rs::GB18030,
-                _ => encoding_rs::UTF_16LE,
-            };
+        Some(encoding) => {
             let decoder = DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
                 .bom_override(true)

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use super::computed::{Estimate, GroupResult, IndicatorResult, PeriodResult};
 use super::estimate::Settings;
+use super::period_key::PeriodKey;
 use super::periods::fill_changes;
 use super::results::{goal_of, shell};
 use super::status::status;
@@ -89,10 +90,10 @@ fn composite(
     s: &Settings,
 ) -> IndicatorResult {
     let Some(components) = ind.metric.components() else {
-        return shell(ind, combine(&[], ind, s));
+        return shell(project, ind, combine(&[], ind, s));
     };
     let mut overall = Vec::new();
-    let mut periods: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    let mut periods: BTreeMap<PeriodKey, Vec<Part>> = BTreeMap::new();
     let mut segments: BTreeMap<String, BTreeMap<String, Vec<Part>>> = BTreeMap::new();
     let mut personas: BTreeMap<String, Vec<Part>> = BTreeMap::new();
     for (id, weight) in components {
@@ -104,7 +105,7 @@ fn composite(
         overall.extend(part(&res.estimate));
         for p in &res.periods {
             periods
-                .entry(p.period.clone())
+                .entry(p.period)
                 .or_default()
                 .extend(part(&p.estimate));
         }
@@ -123,10 +124,10 @@ fn composite(
                 .extend(part(&g.estimate));
         }
     }
-    let mut r = shell(ind, combine(&overall, ind, s));
+    let mut r = shell(project, ind, combine(&overall, ind, s));
     r.periods = (periods.iter())
         .map(|(k, parts)| PeriodResult {
-            period: k.clone(),
+            period: *k,
             estimate: combine(parts, ind, s),
             change: None,
             significant: None,

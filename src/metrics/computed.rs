@@ -5,12 +5,19 @@
 //! disagree. Numbers are not rounded here: the site rounds for display.
 //! Fields marked `serde(skip)` feed the site (e.g. the methodology page's list
 //! of rejected rows) without changing the JSON contract.
+//!
+//! Every number the site shows is here: the site formats and rounds, it never
+//! computes. The module is a leaf of `metrics` — it imports only the leaf
+//! modules of its own types ([`super::period_key`], [`super::samples`]) — so
+//! the schema can be read, and depended on, without the engine.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::project::model::{Direction, Kind};
+use super::period_key::{self, PeriodKey};
+use super::samples::Verbatims;
+use crate::project::model::{Direction, Kind, Language, Period};
 
 /// Everything computed from a project.
 #[derive(Debug, Clone, Serialize)]
@@ -23,11 +30,13 @@ pub struct Computed {
     pub indicators: Vec<IndicatorResult>,
     /// Key driver analyses, in definition order.
     pub drivers: Vec<DriverResult>,
+    /// One entry per journey map, in definition order: each stage's score.
+    pub journeys: Vec<JourneyResult>,
     /// Per dataset: files, rows, rejected rows.
     pub data: BTreeMap<String, DataStats>,
     /// Sampled comments per NPS group, masked; for the site only (not in the JSON).
     #[serde(skip)]
-    pub verbatims: super::verbatims::Verbatims,
+    pub verbatims: Verbatims,
 }
 
 /// The generator block.
@@ -44,10 +53,10 @@ pub struct Generator {
 pub struct ProjectInfo {
     /// The title.
     pub title: String,
-    /// `en` or `zh-CN`.
-    pub language: String,
-    /// `week`, `month`, `quarter` or `year`.
-    pub period: String,
+    /// The site's language (`en` or `zh-CN` in JSON), after `build --language`.
+    pub language: Language,
+    /// The trend bucket (`week`, `month`, `quarter` or `year` in JSON).
+    pub period: Period,
     /// The confidence level used.
     pub confidence: f64,
 }
@@ -105,11 +114,24 @@ pub struct Breakdown {
     pub detractors: u64,
 }
 
+/// Promoters / passives / detractors (NPS) as weighted shares of the answered rows, in %.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakdownShares {
+    /// Weighted % scoring 9–10.
+    pub promoters: f64,
+    /// Weighted % scoring 7–8.
+    pub passives: f64,
+    /// Weighted % scoring 0–6.
+    pub detractors: f64,
+}
+
 /// One period of an indicator's trend.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeriodResult {
-    /// The period key: `2026`, `2026-Q1`, `2026-01`, `2026-W05`.
-    pub period: String,
+    /// The period, typed so the site formats it without parsing text;
+    /// written as its key: `2026`, `2026-Q1`, `2026-01`, `2026-W05`.
+    #[serde(serialize_with = "period_key::as_text")]
+    pub period: PeriodKey,
     /// The estimate for the period.
     #[serde(flatten)]
     pub estimate: Estimate,
@@ -154,7 +176,8 @@ pub struct IndicatorResult {
     /// The metric's name.
     pub metric: String,
     /// SHA-256 of the normalised definition (`project::fingerprint`): a baseline
-    /// comparison tells a new measurement from a changed number. Set by the pipeline.
+    /// comparison tells a new measurement from a changed number. Set by compute,
+    /// when the result is made ([`super::results::shell`]).
     pub definition_hash: String,
     /// The overall estimate (value, n, effective_n, ci_low, ci_high, status).
     #[serde(flatten)]
@@ -170,6 +193,12 @@ pub struct IndicatorResult {
     /// NPS only: the group counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<Breakdown>,
+    /// NPS only: the weighted shares of promoters, passives and detractors in
+    /// %, unrounded (the site rounds them to a visible total of 100, SPEC §1);
+    /// null where the value is (suppressed, nothing answered), absent for
+    /// other metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown_shares: Option<Option<BreakdownShares>>,
     /// `percentile` only: `exact` (PERCENTILE.INC on every value), or the
     /// sketch used when a group of the indicator passed the exact-value budget
     /// (`ddsketch(alpha=0.01)`; see `metrics::acc::PCT_EXACT_MAX`).
@@ -201,6 +230,12 @@ pub struct DriverResult {
     /// One entry per attribute, in the order `cxscore.yaml` writes them (the
     /// author's order is the reading order; see docs/reference.md).
     pub attributes: Vec<DriverAttribute>,
+    /// The mean importance of the attributes that have both an importance and
+    /// a performance: where the quadrant splits "more" from "less important"
+    /// (the chart's vertical line, and the page's reading of each attribute).
+    pub mean_importance: Option<f64>,
+    /// The mean performance of the same attributes: the quadrant's horizontal line.
+    pub mean_performance: Option<f64>,
     /// The same analysis on each persona's rows (its `match` applied), sorted
     /// by persona id; only personas whose match column is in the dataset.
     pub personas: Vec<DriverPersona>,
@@ -218,6 +253,31 @@ pub struct DriverPersona {
     /// One entry per attribute, in the order `cxscore.yaml` writes them (the
     /// author's order is the reading order; see docs/reference.md).
     pub attributes: Vec<DriverAttribute>,
+    /// The persona's own quadrant split (see [`DriverResult::mean_importance`]).
+    pub mean_importance: Option<f64>,
+    /// The persona's own quadrant split (see [`DriverResult::mean_performance`]).
+    pub mean_performance: Option<f64>,
+}
+
+/// One journey map's numbers: the score curve across its stages.
+#[derive(Debug, Clone, Serialize)]
+pub struct JourneyResult {
+    /// The journey id.
+    pub id: String,
+    /// One entry per stage, in the map's order.
+    pub stages: Vec<StageResult>,
+}
+
+/// One stage of a journey map.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageResult {
+    /// The stage id.
+    pub id: String,
+    /// The mean, on 0–100 where higher is better, of the overall values of the
+    /// indicators on the stage's touchpoints (each once), normalised as a
+    /// composite's components are (SPEC §2); null when none has a value that
+    /// can be normalised. The journey page draws it as the score curve.
+    pub score: Option<f64>,
 }
 
 /// One attribute of a key driver analysis.

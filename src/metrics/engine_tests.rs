@@ -29,11 +29,14 @@ fn blank_is_not_zero_and_groups_are_fed() {
     let periods: Vec<_> = r
         .periods
         .iter()
-        .map(|p| (p.period.as_str(), p.estimate.value))
+        .map(|p| (p.period.to_string(), p.estimate.value))
         .collect();
     assert_eq!(
         periods,
-        vec![("2026-01", Some(100.0)), ("2026-02", Some(-50.0))]
+        vec![
+            ("2026-01".to_string(), Some(100.0)),
+            ("2026-02".to_string(), Some(-50.0))
+        ]
     );
     assert_eq!(r.periods[1].change, Some(-150.0));
     // Segments sorted by key; the blank channel is in no key.

@@ -3,7 +3,9 @@
 //! [`compute`] makes one streaming pass per dataset ([`crate::data::scan`]),
 //! feeding every indicator on it through [`pass::DatasetPass`]; finishes the
 //! accumulators into estimates ([`results`]); then computes composites, which
-//! read no rows ([`composite`]), and the key driver analyses.
+//! read no rows ([`composite`]), the key driver analyses with their quadrant
+//! splits ([`quadrant`]) and the journeys' stage scores ([`journey`]). Every
+//! number the site shows is made here; the site only formats.
 
 pub mod acc;
 pub mod compare;
@@ -18,14 +20,17 @@ pub mod estimate;
 pub mod fdr;
 pub mod groups;
 pub mod intervals;
+pub mod journey;
 pub mod measure;
 pub mod pass;
+pub mod period_key;
 pub mod periods;
 #[cfg(test)]
 mod properties;
+pub mod quadrant;
 pub mod redact;
 pub mod results;
-pub mod rounding;
+pub mod samples;
 pub mod status;
 #[cfg(test)]
 mod testkit;
@@ -43,7 +48,7 @@ use pass::DatasetPass;
 
 use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Metric, Period, Project};
+use crate::project::model::{Dataset, Metric, Project};
 
 /// Computes every indicator of the project from its datasets: one streaming pass per dataset.
 ///
@@ -65,7 +70,7 @@ pub fn compute_cached(
     let mut results = vec![None; project.indicators.len()];
     let mut drivers = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
-    let mut verbatims = verbatims::Verbatims::default();
+    let mut verbatims = samples::Verbatims::default();
     for (id, ds) in &project.config.datasets {
         let stats = run_dataset(project, ds, cache, &s, &mut results, &mut drivers, diags);
         verbatims.absorb(stats.1);
@@ -76,6 +81,7 @@ pub fn compute_cached(
         .map(|(ind, r)| r.unwrap_or_else(|| results::empty_result(project, ind, &s)))
         .collect();
     composite::compute_composites(project, &mut results, &s, diags);
+    let journeys = journey::journeys(project, &results);
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| {
             r.unwrap_or_else(|| {
@@ -90,12 +96,13 @@ pub fn compute_cached(
         },
         project: ProjectInfo {
             title: project.config.title.clone(),
-            language: project.config.language.tag().into(),
-            period: period_name(project.config.period).into(),
+            language: project.config.language,
+            period: project.config.period,
             confidence: project.config.confidence,
         },
         indicators: results,
         drivers,
+        journeys,
         data,
         verbatims,
     }
@@ -169,11 +176,14 @@ fn run_dataset(
         let personas = (pass.personas.iter().zip(&dp.personas))
             .map(|(p, acc)| {
                 let (n, r2, attributes) = driver_parts(d, acc);
+                let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
                 DriverPersona {
                     key: project.personas[p.index].id.clone(),
                     n,
                     r2,
                     attributes,
+                    mean_importance,
+                    mean_performance,
                 }
             })
             .collect();
@@ -188,12 +198,15 @@ fn driver_result(
     personas: Vec<DriverPersona>,
 ) -> DriverResult {
     let (n, r2, attributes) = driver_parts(d, acc);
+    let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
     DriverResult {
         dataset: d.dataset.clone(),
         outcome: d.outcome.name.clone(),
         n,
         r2,
         attributes,
+        mean_importance,
+        mean_performance,
         personas,
     }
 }
@@ -227,14 +240,5 @@ fn data_stats(s: ScanStats) -> DataStats {
             .into_iter()
             .map(|(location, reason)| Rejection { location, reason })
             .collect(),
-    }
-}
-
-fn period_name(p: Period) -> &'static str {
-    match p {
-        Period::Week => "week",
-        Period::Month => "month",
-        Period::Quarter => "quarter",
-        Period::Year => "year",
     }
 }

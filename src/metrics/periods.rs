@@ -1,58 +1,13 @@
 //! Compute stage: trend buckets and the change between them (SPEC §2).
 //!
-//! Input: a row's date and the project's `period`; later, the finished
-//! estimates of consecutive periods. Output: the row's [`PeriodKey`]; each
-//! period's `change` and `significant`.
-
-use std::fmt;
-
-use chrono::{Datelike, NaiveDate};
+//! Input: the finished estimates of consecutive periods. Output: each
+//! period's `change` and `significant`. The bucket a row falls in,
+//! [`PeriodKey`], is defined in the leaf [`super::period_key`] (re-exported
+//! here) so that the schema in [`super::computed`] can use it.
 
 use super::computed::{Estimate, PeriodResult};
 use super::intervals::{t_critical, z_critical};
-use crate::project::model::Period;
-
-/// A trend bucket. Keys of one dataset are all of one kind, so the derived
-/// order (year, then the number within it) is the ascending order of their text.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum PeriodKey {
-    /// `2026`.
-    Year(i32),
-    /// `2026-Q1`.
-    Quarter(i32, u32),
-    /// `2026-01`.
-    Month(i32, u32),
-    /// `2026-W05`: the ISO week with its ISO year (2021-01-03 is in 2020-W53).
-    Week(i32, u32),
-}
-
-impl PeriodKey {
-    /// The bucket of `date`.
-    pub fn of(date: NaiveDate, period: Period) -> PeriodKey {
-        match period {
-            Period::Year => PeriodKey::Year(date.year()),
-            Period::Quarter => PeriodKey::Quarter(date.year(), date.month0() / 3 + 1),
-            Period::Month => PeriodKey::Month(date.year(), date.month()),
-            Period::Week => {
-                let w = date.iso_week();
-                PeriodKey::Week(w.year(), w.week())
-            }
-        }
-    }
-}
-
-impl fmt::Display for PeriodKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PeriodKey::Year(y) => write!(f, "{y}"),
-            PeriodKey::Quarter(y, q) => write!(f, "{y}-Q{q}"),
-            PeriodKey::Month(y, m) => write!(f, "{y}-{m:02}"),
-            PeriodKey::Week(y, w) => write!(f, "{y}-W{w:02}"),
-        }
-    }
-}
+pub use super::period_key::PeriodKey;
 
 /// Fills `change` and `significant` of each period after the first, against
 /// the period before it in the list (the previous period *with data*, not
@@ -97,6 +52,8 @@ pub fn significant(a: &Estimate, b: &Estimate, confidence: f64, welch: bool) -> 
 mod tests {
     use super::*;
     use crate::metrics::computed::Status;
+    use crate::project::model::Period;
+    use chrono::NaiveDate;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -183,8 +140,8 @@ mod tests {
 
     #[test]
     fn changes_follow_the_list_and_skip_nulls() {
-        let p = |k: &str, e: Estimate| PeriodResult {
-            period: k.into(),
+        let p = |k: PeriodKey, e: Estimate| PeriodResult {
+            period: k,
             estimate: e,
             change: None,
             significant: None,
@@ -192,9 +149,9 @@ mod tests {
         let mut null = est(0.0, 5.0, 1.0);
         null.value = None;
         let mut list = vec![
-            p("2026-01", est(40.0, 100.0, 24.0)),
-            p("2026-02", est(55.0, 100.0, 24.75)),
-            p("2026-03", null),
+            p(PeriodKey::Month(2026, 1), est(40.0, 100.0, 24.0)),
+            p(PeriodKey::Month(2026, 2), est(55.0, 100.0, 24.75)),
+            p(PeriodKey::Month(2026, 3), null),
         ];
         fill_changes(&mut list, 0.95, false);
         assert_eq!(list[0].change, None);

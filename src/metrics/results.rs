@@ -2,19 +2,22 @@
 //!
 //! Input: an indicator's [`IndicatorPass`] after its dataset's pass (or none,
 //! when the dataset could not be read). Output: the [`IndicatorResult`] of
-//! metrics.json — overall, periods with changes, segments, personas,
-//! breakdown and distribution.
+//! metrics.json — definition hash, overall, periods with changes, segments,
+//! personas, breakdown (counts and weighted shares) and distribution.
 
 use std::collections::BTreeMap;
 
 use super::acc::{Acc, SKETCH_METHOD};
 use super::compare::rest;
-use super::computed::{Breakdown, Estimate, GroupResult, IndicatorResult, PeriodResult};
+use super::computed::{
+    Breakdown, BreakdownShares, Estimate, GroupResult, IndicatorResult, PeriodResult,
+};
 use super::estimate::{finish, Settings};
 use super::measure::Measure;
 use super::pass::{DatasetPass, IndicatorPass};
 use super::periods::{fill_changes, significant};
 use super::status::Goal;
+use crate::project::fingerprint::definition_hash;
 use crate::project::model::{Indicator, Metric, Project};
 
 /// The goal an indicator's values are judged against.
@@ -39,7 +42,11 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
                 .collect()
         })
         .unwrap_or_default();
-    let mut r = shell(ind, finish(&measure.new_acc(), &measure, goal_of(ind), s));
+    let mut r = shell(
+        project,
+        ind,
+        finish(&measure.new_acc(), &measure, goal_of(ind), s),
+    );
     r.segments = segments;
     if ind.metric == Metric::Nps {
         r.breakdown = Some(Breakdown {
@@ -47,6 +54,7 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
             passives: 0,
             detractors: 0,
         });
+        r.breakdown_shares = Some(None);
     }
     r
 }
@@ -61,7 +69,7 @@ pub fn indicator_result(
     let ind = &project.indicators[ip.index];
     let goal = goal_of(ind);
     let est = |acc: &Acc| finish(acc, &ip.measure, goal, s);
-    let mut r = shell(ind, est(&ip.overall));
+    let mut r = shell(project, ind, est(&ip.overall));
     if let (Metric::Nps, Acc::Net { counts, .. }) = (&ind.metric, &ip.overall) {
         r.breakdown = Some(Breakdown {
             promoters: counts[0],
@@ -71,7 +79,7 @@ pub fn indicator_result(
     }
     r.periods = (ip.periods.iter())
         .map(|(k, acc)| PeriodResult {
-            period: k.to_string(),
+            period: *k,
             estimate: est(acc),
             change: None,
             significant: None,
@@ -112,6 +120,9 @@ pub fn indicator_result(
         })
         .collect();
     r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
+    if ind.metric == Metric::Nps {
+        r.breakdown_shares = Some(r.estimate.value.map(|_| nps_shares(&r.distribution)));
+    }
     if matches!(ip.measure, Measure::Percentile { .. }) {
         let sketched = std::iter::once(&ip.overall)
             .chain(ip.periods.values())
@@ -123,23 +134,93 @@ pub fn indicator_result(
     r
 }
 
-/// The definition fields and the overall estimate; groups empty.
-pub fn shell(ind: &Indicator, estimate: super::computed::Estimate) -> IndicatorResult {
+/// Promoter, passive and detractor shares (weighted %) from an NPS
+/// distribution of (answer, weighted %): each group's answers summed in
+/// answer order. Labels that are not numbers belong to no group.
+fn nps_shares(distribution: &[(String, f64)]) -> BreakdownShares {
+    let share = |group: usize| {
+        (distribution.iter())
+            .filter(|(label, _)| nps_group(label) == Some(group))
+            .map(|(_, s)| s)
+            .sum()
+    };
+    BreakdownShares {
+        promoters: share(0),
+        passives: share(1),
+        detractors: share(2),
+    }
+}
+
+/// The NPS group of an answer label: 0 promoter (9–10), 1 passive (7–8),
+/// 2 detractor (below 7); `None` when the label is not a number.
+fn nps_group(label: &str) -> Option<usize> {
+    match label.parse::<f64>() {
+        Ok(v) if v >= 9.0 => Some(0),
+        Ok(v) if v >= 7.0 => Some(1),
+        Ok(_) => Some(2),
+        Err(_) => None,
+    }
+}
+
+/// The definition fields (and their hash) and the overall estimate; groups empty.
+pub fn shell(
+    project: &Project,
+    ind: &Indicator,
+    estimate: super::computed::Estimate,
+) -> IndicatorResult {
     IndicatorResult {
         id: ind.id.clone(),
         name: ind.name.clone(),
         kind: ind.kind,
         metric: ind.metric.name().to_string(),
-        definition_hash: String::new(),
+        definition_hash: definition_hash(ind, project),
         estimate,
         target: ind.target,
         benchmark: ind.benchmark,
         direction: ind.direction,
         breakdown: None,
+        breakdown_shares: None,
         percentile_method: None,
         periods: Vec::new(),
         segments: BTreeMap::new(),
         personas: Vec::new(),
         distribution: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nps_shares_sum_each_groups_answers() {
+        let d: Vec<(String, f64)> = (0..=10)
+            .map(|a| (a.to_string(), if a == 10 { 40.0 } else { 6.0 }))
+            .collect();
+        let s = nps_shares(&d);
+        // 9–10: 6 + 40; 7–8: 6 + 6; 0–6: 7 × 6.
+        assert_eq!((s.promoters, s.passives, s.detractors), (46.0, 12.0, 42.0));
+        assert_eq!(nps_group("x"), None);
+    }
+
+    #[test]
+    fn breakdown_shares_are_weighted_and_follow_the_value() {
+        use crate::metrics::testkit::{col, result, Kit};
+        // Weights 3 (a 10) and 1 (a 0): 75 % promoters, 25 % detractors.
+        let mut kit = Kit::new(&[("a.csv", b"s,w\n10,3\n0,1\n,5\n")]);
+        kit.dataset().weight = Some(col("w", 4));
+        kit.indicator("nps", Metric::Nps, Some("s"), 10);
+        let (c, diags) = kit.run();
+        assert!(diags.is_empty(), "{diags:?}");
+        let s = result(&c, "nps")
+            .breakdown_shares
+            .clone()
+            .flatten()
+            .unwrap();
+        assert_eq!((s.promoters, s.passives, s.detractors), (75.0, 0.0, 25.0));
+        // Suppressed: no value, no shares.
+        kit.project.config.min_n = 10.0;
+        let (c, _) = kit.run();
+        assert_eq!(result(&c, "nps").breakdown_shares, Some(None));
     }
 }

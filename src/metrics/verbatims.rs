@@ -2,9 +2,9 @@
 //!
 //! Input: during a dataset's streaming pass, each accepted row's comment (the
 //! dataset's `comments:` column), its NPS answer, which indicators counted the
-//! row and which personas it matches. Output: [`Verbatims`], per indicator and
+//! row and which personas it matches. Output: [`Verbatims`](super::samples::Verbatims), per indicator and
 //! per persona, for promoters, passives and detractors: how many rows the group
-//! holds and up to [`PER_GROUP`] comments, masked ([`super::redact`]).
+//! holds and up to [`PER_GROUP`](super::samples::PER_GROUP) comments, masked ([`super::redact`]).
 //!
 //! **Grouping.** Rows are grouped by the dataset's *NPS column*: the column of
 //! the first `metric: nps` indicator on the dataset, in definition order (9–10
@@ -16,111 +16,23 @@
 //! **Sampling.** Each group keeps the comments with the smallest 64-bit
 //! FNV-1a hash of their text (ties: by text), identical comments once. The
 //! sample therefore depends only on *which* comments exist, not on file or row
-//! order; memory is bounded by [`PER_GROUP`] per group however large the data;
+//! order; memory is bounded by [`PER_GROUP`](super::samples::PER_GROUP) per group however large the data;
 //! and two samples merge by keeping the smallest of both (personas seen on two
 //! datasets). Comments are masked before they are hashed or kept.
-
-use std::collections::{BTreeMap, BTreeSet};
+//!
+//! The samples themselves ([`super::samples`]) live in a leaf module: they
+//! are part of [`super::computed::Computed`], which must not depend on this
+//! module's pass machinery.
 
 use super::pass::DatasetPass;
 use super::redact::mask_contacts_cow;
+pub use super::samples::Tagged;
+use super::samples::{merge_into, Sample};
+#[cfg(test)]
+use super::samples::{GroupSample, PER_GROUP};
 use crate::data::cell::Cell;
 use crate::data::scan::Row;
 use crate::project::model::Project;
-
-/// Comments kept per group: enough to give a voice, few enough to read.
-pub const PER_GROUP: usize = 3;
-
-/// The NPS groups, in display order.
-pub const GROUPS: [&str; 3] = ["promoter", "passive", "detractor"];
-
-/// One NPS group's rows and sampled comments.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GroupSample {
-    /// Rows in the group (answered NPS), with or without a comment.
-    pub rows: u64,
-    /// (hash, masked comment), the [`PER_GROUP`] smallest.
-    kept: BTreeSet<(u64, String)>,
-}
-
-impl GroupSample {
-    /// Counts a row; offers its comment with the comment's [`fnv1a`] hash
-    /// (hashed once per row, not once per group the row is in).
-    #[cfg(test)]
-    fn add(&mut self, comment: Option<(u64, &str)>) {
-        self.rows += 1;
-        if let Some((hash, text)) = comment {
-            self.offer(hash, text);
-        }
-    }
-
-    /// Keeps the comment if it is among the [`PER_GROUP`] smallest; true when kept.
-    fn offer(&mut self, hash: u64, text: &str) -> bool {
-        let worst = self.kept.last().map(|(h, t)| (*h, t.as_str()));
-        if self.kept.len() == PER_GROUP && worst.is_some_and(|w| (hash, text) >= w) {
-            return false;
-        }
-        let kept = self.kept.insert((hash, text.to_string()));
-        if self.kept.len() > PER_GROUP {
-            self.kept.pop_last();
-        }
-        kept
-    }
-
-    /// A hash above this can never be kept: the largest kept hash once the
-    /// sample is full, else `u64::MAX`.
-    fn bar(&self) -> u64 {
-        match self.kept.last() {
-            Some((h, _)) if self.kept.len() == PER_GROUP => *h,
-            _ => u64::MAX,
-        }
-    }
-
-    /// Adds `other`'s rows and keeps the smallest comments of both.
-    pub fn merge(&mut self, other: &GroupSample) {
-        self.rows += other.rows;
-        for (h, t) in &other.kept {
-            self.offer(*h, t);
-        }
-    }
-
-    /// The kept comments, in sample order (smallest hash first).
-    pub fn comments(&self) -> impl Iterator<Item = &str> {
-        self.kept.iter().map(|(_, t)| t.as_str())
-    }
-}
-
-/// Promoters, passives, detractors (in [`GROUPS`] order).
-pub type Sample = [GroupSample; 3];
-
-/// Every sample of the project (not in `metrics.json`: verbatims are for the site).
-#[derive(Debug, Clone, Default)]
-pub struct Verbatims {
-    /// By indicator id.
-    pub indicators: BTreeMap<String, Sample>,
-    /// By persona id, merged over the datasets the persona applies to.
-    pub personas: BTreeMap<String, Sample>,
-}
-
-impl Verbatims {
-    /// Adds one dataset's samples (nothing when the dataset had none).
-    pub fn absorb(&mut self, tagged: Option<Tagged>) {
-        let Some(tagged) = tagged else { return };
-        for (id, sample) in tagged.indicators {
-            merge_into(self.indicators.entry(id).or_default(), &sample);
-        }
-        for (id, sample) in tagged.personas {
-            merge_into(self.personas.entry(id).or_default(), &sample);
-        }
-    }
-}
-
-/// One dataset's samples, keyed by indicator and persona id.
-#[derive(Debug)]
-pub struct Tagged {
-    indicators: Vec<(String, Sample)>,
-    personas: Vec<(String, Sample)>,
-}
 
 impl Tagged {
     /// Takes the finished samples out of a dataset's pass.
@@ -136,12 +48,6 @@ impl Tagged {
             indicators,
             personas,
         })
-    }
-}
-
-fn merge_into(into: &mut Sample, from: &Sample) {
-    for (a, b) in into.iter_mut().zip(from) {
-        a.merge(b);
     }
 }
 

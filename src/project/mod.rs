@@ -17,6 +17,7 @@ pub mod paths;
 mod people;
 pub(crate) mod raw;
 pub mod report;
+pub mod statistic;
 pub mod vocabulary;
 pub(crate) mod yaml;
 

@@ -1,18 +1,21 @@
 //! Render and write stages: a project and its numbers in, a site out.
 //!
-//! [`render_site`] turns the validated [`Project`] and the [`Computed`]
+//! [`render_site_timed`] turns the validated [`Project`] and the [`Computed`]
 //! numbers into an ordered map of output path → bytes (pages, the theme's
 //! assets, the project's `static/` files and `metrics.json`), reading no data
 //! and computing no statistics. [`write::write_site`] then puts it on disk
 //! atomically. Keeping the two apart lets `check` stop before writing and tests
 //! inspect a site without touching the disk.
 
+pub mod copies;
 pub mod format;
 pub mod i18n;
 pub mod markdown;
 pub mod pages;
+pub mod paths;
 pub mod pdf;
 pub mod render;
+pub mod rounding;
 pub mod theme;
 pub mod timing;
 pub mod verbatims;
@@ -28,24 +31,16 @@ use crate::project::brand::Brand;
 use crate::project::model::Project;
 use i18n::Catalog;
 use pages::{people, report, reports, scorecard};
+use paths::{Links, Page};
 use render::{RenderError, Renderer};
 use timing::{Clock, TemplateTiming};
 use views::{NavLink, NavView, SiteView};
 pub use write::SiteFiles;
 
-/// Renders every page of the site; problems in the project (a shortcode naming
-/// an unknown indicator, a missing translation) go to `diags`, broken templates
+/// Renders every page of the site, also returning how long each template
+/// took (for `build -v`); problems in the project (a shortcode naming an
+/// unknown indicator, a missing translation) go to `diags`, broken templates
 /// to the error.
-pub fn render_site(
-    project: &Project,
-    computed: &Computed,
-    changes: Option<&Changes>,
-    diags: &mut Diagnostics,
-) -> Result<SiteFiles, RenderError> {
-    render_site_timed(project, computed, changes, diags).map(|(files, _)| files)
-}
-
-/// [`render_site`], also returning how long each template took (for `build -v`).
 pub fn render_site_timed(
     project: &Project,
     computed: &Computed,
@@ -79,18 +74,19 @@ pub fn render_site_timed(
             .iter()
             .map(|j| NavLink {
                 name: j.name.clone(),
-                url: format!("journeys/{}.html", j.id),
+                url: Page::Journey(&j.id).path(),
             })
             .collect(),
         has_personas: !project.personas.is_empty(),
-        personas_url: "personas/index.html".into(),
+        personas_url: Page::Personas.path(),
         has_drivers: !computed.drivers.is_empty(),
+        links: Links::default(),
         pages: project
             .pages
             .iter()
             .map(|p| NavLink {
                 name: p.title.clone(),
-                url: format!("pages/{}.html", p.slug),
+                url: Page::Narrative(&p.slug).path(),
             })
             .collect(),
     };
@@ -98,7 +94,7 @@ pub fn render_site_timed(
     let clock = Clock::default();
     // metrics.json is serialised while the pages render.
     let (json, built) = rayon::join(
-        || clock.time("metrics.json", || serde_json::to_vec_pretty(computed)),
+        || clock.time(paths::METRICS_JSON, || serde_json::to_vec_pretty(computed)),
         || pages(&r, &clock, project, computed, changes, diags),
     );
     let mut built = built?;
@@ -119,7 +115,7 @@ pub fn render_site_timed(
     }
     for (path, bytes) in built
         .into_iter()
-        .chain([("metrics.json".to_string(), json)])
+        .chain([(paths::METRICS_JSON.to_string(), json)])
     {
         // A static file with a page's name would be silently overwritten: refuse.
         if files.insert(path.clone(), bytes).is_some() {
@@ -157,19 +153,19 @@ fn pages(
 ) -> Result<Vec<pages::Built>, RenderError> {
     // The pages report.html embeds are rendered by `rc`, which leaves their
     // copy for the report: their views and charts are built once.
-    let copies = report::Copies::default();
+    let copies = copies::Copies::default();
     let rc = r.copying(&copies);
     let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
     let (index, indicators) = rayon::join(
         || {
-            clock.time("index.html", || {
+            clock.time(Page::Index.template(), || {
                 scorecard::index(&rc, project, computed, changes)
             })
         },
         || {
             (pairs.par_iter())
                 .map(|(ind, res)| {
-                    clock.time("indicator.html", || {
+                    clock.time(Page::Indicator(&ind.id).template(), || {
                         scorecard::indicator(&rc, project, computed, ind, res)
                     })
                 })
@@ -178,26 +174,32 @@ fn pages(
     );
     let mut built = vec![index?];
     if let Some(changes) = changes {
-        built.push(clock.time("whats-changed.html", || {
+        built.push(clock.time(Page::WhatsChanged.template(), || {
             pages::changes::page(r, project, changes)
         })?);
-        built.push(clock.time("changes.json", || pages::changes::json(changes))?);
+        built.push(clock.time(paths::CHANGES_JSON, || pages::changes::json(changes))?);
     }
     for page in indicators {
         built.push(page?);
     }
     if !project.personas.is_empty() {
-        built.push(clock.time("personas.html", || people::personas_index(r, project))?);
+        built.push(clock.time(Page::Personas.template(), || {
+            people::personas_index(r, project)
+        })?);
     }
     let personas: Vec<_> = (project.personas.par_iter())
-        .map(|p| clock.time("persona.html", || people::persona(r, project, computed, p)))
+        .map(|p| {
+            clock.time(Page::Persona(&p.id).template(), || {
+                people::persona(r, project, computed, p)
+            })
+        })
         .collect();
     for page in personas {
         built.push(page?);
     }
     let journeys: Vec<_> = (project.journeys.par_iter())
         .map(|j| {
-            clock.time("journey.html", || {
+            clock.time(Page::Journey(&j.id).template(), || {
                 people::journey(&rc, project, computed, j)
             })
         })
@@ -206,20 +208,20 @@ fn pages(
         built.push(page?);
     }
     if !computed.drivers.is_empty() {
-        built.push(clock.time("drivers.html", || {
+        built.push(clock.time(Page::Drivers.template(), || {
             pages::drivers::page(&rc, project, computed)
         })?);
     }
-    built.push(clock.time("methodology.html", || {
+    built.push(clock.time(Page::Methodology.template(), || {
         reports::methodology(&rc, project, computed)
     })?);
     for page in &project.pages {
-        built.push(clock.time("page.html", || {
+        built.push(clock.time(Page::Narrative(&page.slug).template(), || {
             reports::narrative(r, project, computed, page, diags)
         })?);
     }
     drop(rc);
-    built.push(clock.time("report.html", || {
+    built.push(clock.time(Page::Report.template(), || {
         report::report(r, project, computed, copies.into_inner())
     })?);
     Ok(built)
@@ -235,5 +237,51 @@ fn brand_css(brand: &Brand) -> String {
         String::new()
     } else {
         format!(":root{{{}}}", vars.join(";"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_v0_1_base_override_still_inlines_the_stylesheet() {
+        // The built-in base.html reads `stylesheet_html`; a project's own
+        // base.html written against v0.1 reads `stylesheet` and must keep working.
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        copy_dir(&fixture, dir.path());
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/base.html"),
+            "<style>{{ stylesheet | safe }}</style><main id=\"main\">{% block content %}{% endblock content %}</main>",
+        )
+        .unwrap();
+        let mut diags = Diagnostics::new();
+        let project = crate::project::load(dir.path(), &mut diags).expect("tiny loads");
+        let computed = crate::metrics::compute(&project, &mut diags);
+        let (files, _) = render_site_timed(&project, &computed, None, &mut diags).unwrap();
+        assert!(!diags.has_errors(), "{:?}", diags.sorted());
+        let index = String::from_utf8(files["index.html"].clone()).unwrap();
+        assert!(
+            index.starts_with("<style>/* cxscore default theme."),
+            "{}",
+            &index[..80]
+        );
     }
 }

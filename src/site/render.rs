@@ -5,13 +5,18 @@ use std::error::Error as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::diag::Location;
+use crate::site::copies::Copies;
 use crate::site::i18n::Catalog;
-use crate::site::pages::report::Copies;
+use crate::site::paths::Page;
 use crate::site::theme::Theme;
 use crate::site::views::{NavView, SiteView};
+
+/// A rendered page or file: its path in the site and its bytes.
+pub type Built = (String, Vec<u8>);
 
 /// A template failed to parse or render: names the template and the cause.
 #[derive(Debug, thiserror::Error)]
@@ -175,42 +180,91 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The context every page starts from; `path` decides the `root` prefix of links.
-    pub fn context(&self, path: &str, kind: &str) -> Context {
-        let depth = path.matches('/').count();
-        let mut ctx = Context::new();
-        ctx.insert("root", &"../".repeat(depth));
-        ctx.insert("current", path);
-        ctx.insert("page_kind", kind);
-        ctx.insert("site", &self.site);
-        ctx.insert("nav", &self.nav);
-        ctx.insert("stylesheet", &self.stylesheet);
-        ctx.insert("t", self.t.entries());
-        ctx
+    /// The context of a template rendered for `page`: the variables every
+    /// page receives ([`Common`]) and the page's own `view`, whose fields
+    /// become top-level variables.
+    fn context<V: Serialize>(
+        &self,
+        page: Page,
+        title: &str,
+        view: &V,
+    ) -> Result<Context, RenderError> {
+        let path = page.path();
+        let common = Common {
+            root: "../".repeat(path.matches('/').count()),
+            current: &path,
+            page_kind: page.kind(),
+            page_title: title,
+            site: &self.site,
+            nav: &self.nav,
+            stylesheet_html: &self.stylesheet,
+            stylesheet: &self.stylesheet,
+            t: self.t.entries(),
+        };
+        let fail = |e: tera::Error| RenderError::new(page.template(), describe(&e));
+        let mut ctx = Context::from_serialize(&common).map_err(fail)?;
+        ctx.extend(Context::from_serialize(view).map_err(fail)?);
+        Ok(ctx)
     }
 
     /// Renders `template` with `ctx`.
-    pub fn render(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
+    fn render(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
         (self.tera.render(template, ctx))
             .map_err(|e| RenderError::from_tera(template, &e, &self.template_files))
     }
 
-    /// Renders a whole page: `ctx` comes from [`Renderer::context`] plus the page's data.
-    pub fn page(
+    /// Renders a partial `template` (e.g. a tile) as it would appear on `page`,
+    /// from `view`, with every variable a page receives.
+    pub fn partial<V: Serialize>(
         &self,
-        path: &str,
+        page: Page,
         template: &str,
+        view: &V,
+    ) -> Result<String, RenderError> {
+        self.render(template, &self.context(page, "", view)?)
+    }
+
+    /// Renders a whole page with its template, from its typed `view`.
+    pub fn page<V: Serialize>(
+        &self,
+        page: Page,
         title: &str,
-        mut ctx: Context,
-    ) -> Result<(String, Vec<u8>), RenderError> {
-        ctx.insert("page_title", title);
+        view: &V,
+    ) -> Result<Built, RenderError> {
+        let (path, template) = (page.path(), page.template());
+        let mut ctx = self.context(page, title, view)?;
         let html = self.render(template, &ctx)?;
         if let Some(copies) = self.copies {
             // Only `root` depends on where a page is written (views hold
             // root-relative URLs): the report's copy is the page at the root.
             ctx.insert("root", "");
-            copies.keep(path, &self.render(template, &ctx)?);
+            copies.keep(&path, &self.render(template, &ctx)?);
         }
-        Ok((path.to_string(), html.into_bytes()))
+        Ok((path, html.into_bytes()))
     }
+}
+
+/// The variables every page receives (docs/themes.md lists them).
+#[derive(Serialize)]
+struct Common<'a> {
+    /// The way back to the site root: `""`, `"../"`.
+    root: String,
+    /// The page's path from the root.
+    current: &'a str,
+    /// See [`Page::kind`].
+    page_kind: &'a str,
+    /// The page's title.
+    page_title: &'a str,
+    /// Site-wide facts.
+    site: &'a SiteView,
+    /// The navigation.
+    nav: &'a NavView,
+    /// The theme's `style.css`, inlined. Trusted theme text, so `_html`: only
+    /// such fields may be marked `safe` (see `site::theme`'s template test).
+    stylesheet_html: &'a str,
+    /// The same, under its v0.1 name, so a project's own `base.html` written
+    /// against v0.1 keeps rendering; the built-in templates do not use it.
+    stylesheet: &'a str,
+    /// The catalog of the site's language.
+    t: &'a BTreeMap<String, String>,
 }

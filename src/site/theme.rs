@@ -208,4 +208,104 @@ mod tests {
             .message
             .contains("theme `corporate` not found"));
     }
+
+    /// Every place in `template` where `safe` applies to something whose
+    /// name does not end in `_html` (the trusted-HTML convention of
+    /// views.rs): `{{ x | safe }}` with `x` not a plain `…_html` variable,
+    /// `safe` in a `{% %}` tag (`set`, `filter safe`), each as the tag's text.
+    fn unsafe_safes(template: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open..];
+            let close = match after.get(..2) {
+                Some("{{") => "}}",
+                Some("{%") => "%}",
+                _ => {
+                    rest = &after[1..];
+                    continue;
+                }
+            };
+            let Some(end) = after.find(close) else { break };
+            let tag = &after[..end + 2];
+            let body = &after[2..end];
+            let parts = split_filters(body.trim_matches(|c: char| c == '-' || c.is_whitespace()));
+            let filter_name = |p: &str| p.split('(').next().unwrap_or("").trim().to_string();
+            let safe_filter = parts.iter().skip(1).any(|p| filter_name(p) == "safe");
+            let filter_block = body
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| w[0] == "filter" && w[1].trim_end_matches('-') == "safe");
+            let operand = parts[0].trim();
+            let plain_html_field = close == "}}"
+                && operand.ends_with("_html")
+                && operand
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if filter_block || (safe_filter && !plain_html_field) {
+                found.push(tag.to_string());
+            }
+            rest = &after[end + 2..];
+        }
+        found
+    }
+
+    /// A tag's expression split at its filter bars, leaving bars in quotes alone.
+    fn split_filters(expr: &str) -> Vec<&str> {
+        let mut parts = Vec::new();
+        let (mut start, mut quote) = (0, None);
+        for (i, c) in expr.char_indices() {
+            match (quote, c) {
+                (None, '"' | '\'' | '`') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '|') => {
+                    parts.push(&expr[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(&expr[start..]);
+        parts
+    }
+
+    #[test]
+    fn the_safe_checker_catches_what_it_should() {
+        assert!(unsafe_safes("<p>{{ body_html | safe }}{{a.b_html|safe}}{{ x }}</p>").is_empty());
+        assert!(unsafe_safes(r#"{{ t.a | join(sep=" | safe ") }}"#).is_empty());
+        let bad = "{{ stylesheet | safe }}{{x|safe}}{{ a_html | upper }}{{ (a ~ b_html) | safe }}\
+                   {% set y = z | safe %}{% filter safe %}q{% endfilter %}{{- c | escape | safe -}}";
+        assert_eq!(
+            unsafe_safes(bad),
+            [
+                "{{ stylesheet | safe }}",
+                "{{x|safe}}",
+                "{{ (a ~ b_html) | safe }}",
+                "{% set y = z | safe %}",
+                "{% filter safe %}",
+                "{{- c | escape | safe -}}",
+            ]
+        );
+    }
+
+    #[test]
+    fn built_in_templates_mark_safe_only_fields_ending_in_html() {
+        // SPEC/STYLE: only trusted HTML (sanitised Markdown, chart SVG, theme
+        // CSS) may bypass autoescape, and such fields end in `_html`; a field
+        // named otherwise reaching `| safe` is how an injection would start.
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Diagnostics::new();
+        let theme = load_theme(dir.path(), "default", "en", &mut d);
+        assert!(theme.templates.len() >= 10, "{:?}", theme.templates.keys());
+        let offending: Vec<(String, Vec<String>)> = (theme.templates.iter())
+            .filter(|(name, _)| name.ends_with(".html"))
+            .map(|(name, text)| (name.clone(), unsafe_safes(text)))
+            .filter(|(_, found)| !found.is_empty())
+            .collect();
+        assert!(
+            offending.is_empty(),
+            "`| safe` on a field not ending in `_html`: {offending:?}"
+        );
+    }
 }

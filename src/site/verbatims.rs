@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::metrics::verbatims::{Sample, GROUPS, PER_GROUP};
+use crate::metrics::samples::{Sample, GROUPS, PER_GROUP};
 use crate::site::format::number;
 use crate::site::i18n::Catalog;
 

@@ -10,9 +10,11 @@ use serde::Serialize;
 use crate::charts::{self, DataTable};
 use crate::metrics::computed::{Estimate, IndicatorResult, Status};
 use crate::project::model::{Direction, Indicator, Kind, Metric, Project};
+use crate::project::vocabulary::Vocabulary;
 use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
 use crate::site::markdown::to_safe_html;
+use crate::site::paths::{Links, Page};
 
 /// The words a chart of `kind` writes itself, from the catalog (`chart_desc_<kind>`).
 pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
@@ -102,15 +104,9 @@ pub struct SinceView {
     pub kind: String,
 }
 
-/// The status word used in CSS classes and JSON.
+/// The status word used in CSS classes and JSON (the status's vocabulary word).
 pub fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Green => "green",
-        Status::Amber => "amber",
-        Status::Red => "red",
-        Status::Suppressed => "suppressed",
-        Status::None => "none",
-    }
+    status.word()
 }
 
 /// A symbol per status: a tick, a triangle, a cross; status is never colour alone.
@@ -129,13 +125,9 @@ pub fn status_label(status: Status, t: &Catalog) -> String {
     t.get(&format!("status_{}", status_word(status)))
 }
 
-/// The translated label of an indicator kind.
+/// The translated label of an indicator kind (`kind_kqi`…, from its word).
 pub fn kind_label(kind: Kind, t: &Catalog) -> String {
-    t.get(match kind {
-        Kind::Kqi => "kind_kqi",
-        Kind::Kci => "kind_kci",
-        Kind::Kpi => "kind_kpi",
-    })
+    t.get(&format!("kind_{}", kind.word()))
 }
 
 /// The formula of an indicator in words, with its parameters.
@@ -144,40 +136,30 @@ pub fn formula(ind: &Indicator, t: &Catalog) -> String {
     let range = |r: &crate::project::model::Range| {
         format!("{}–{}", format::number(r.lo, 0), format::number(r.hi, 0))
     };
+    // The catalogue key comes from the metric table; the parameters from the metric.
+    let key = ind.metric.catalogue().formula;
     match &ind.metric {
-        Metric::Nps => t.get("formula_nps"),
-        Metric::Csat { scale, top_box } => t.fill(
-            "formula_csat",
-            &[("box", &range(top_box)), ("scale", &range(scale))],
-        ),
-        Metric::Ces { scale, mode } => {
-            let key = match mode {
-                crate::project::model::CesMode::Mean => "formula_ces_mean",
-                crate::project::model::CesMode::Agree => "formula_ces_agree",
-                crate::project::model::CesMode::Net => "formula_ces_net",
-            };
-            t.fill(key, &[("scale", &range(scale))])
+        Metric::Nps => t.get(key),
+        Metric::Csat { scale, top_box } => {
+            t.fill(key, &[("box", &range(top_box)), ("scale", &range(scale))])
         }
-        Metric::Mean { .. } => t.fill("formula_mean", &[("column", column)]),
-        Metric::TopBox { scale, range: b } => t.fill(
-            "formula_top_box",
-            &[("box", &range(b)), ("scale", &range(scale))],
-        ),
-        Metric::BottomBox { scale, range: b } => t.fill(
-            "formula_bottom_box",
-            &[("box", &range(b)), ("scale", &range(scale))],
-        ),
-        Metric::Share { values } => t.fill(
-            "formula_share",
-            &[("column", column), ("values", &values.join(" / "))],
-        ),
-        Metric::Percentile { p, .. } => t.fill(
-            "formula_percentile",
-            &[("p", &format::number(*p, 0)), ("column", column)],
-        ),
-        Metric::Count => t.get("formula_count"),
+        Metric::Ces { scale, .. } => t.fill(key, &[("scale", &range(scale))]),
+        Metric::Mean { .. } => t.fill(key, &[("column", column)]),
+        Metric::TopBox { scale, range: b } => {
+            t.fill(key, &[("box", &range(b)), ("scale", &range(scale))])
+        }
+        Metric::BottomBox { scale, range: b } => {
+            t.fill(key, &[("box", &range(b)), ("scale", &range(scale))])
+        }
+        Metric::Share { values } => {
+            t.fill(key, &[("column", column), ("values", &values.join(" / "))])
+        }
+        Metric::Percentile { p, .. } => {
+            t.fill(key, &[("p", &format::number(*p, 0)), ("column", column)])
+        }
+        Metric::Count => t.get(key),
         Metric::Gap { expectation, .. } => t.fill(
-            "formula_gap",
+            key,
             &[("column", column), ("expectation", &expectation.name)],
         ),
         Metric::Composite { components } => {
@@ -185,7 +167,7 @@ pub fn formula(ind: &Indicator, t: &Catalog) -> String {
                 .iter()
                 .map(|(id, w)| format!("{id} ×{}", format::number(*w, 1)))
                 .collect();
-            t.fill("formula_composite", &[("components", &list.join(", "))])
+            t.fill(key, &[("components", &list.join(", "))])
         }
     }
 }
@@ -219,9 +201,9 @@ pub fn card(
     IndicatorCard {
         id: ind.id.clone(),
         name: ind.name.clone(),
-        url: format!("indicators/{}.html", ind.id),
+        url: Page::Indicator(&ind.id).path(),
         kind_label: kind_label(ind.kind, t),
-        metric_label: t.get(&format!("metric_{}", ind.metric.name())),
+        metric_label: t.get(ind.metric.catalogue().name),
         unit: ind.unit.clone().unwrap_or_default(),
         value_text: format::maybe(estimate.value, d),
         ci_text: format::interval(estimate.ci_low, estimate.ci_high, d),
@@ -299,6 +281,8 @@ pub struct NavView {
     pub personas_url: String,
     /// Whether to link the drivers page.
     pub has_drivers: bool,
+    /// The links of the site's fixed pages (scorecard, methodology, report…).
+    pub links: Links,
     /// Narrative pages.
     pub pages: Vec<NavLink>,
 }

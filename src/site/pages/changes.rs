@@ -11,11 +11,11 @@ use crate::baseline::{ChangeKind, Changes, IndicatorChange};
 use crate::project::model::Project;
 use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
+use crate::site::paths::{Page, CHANGES_JSON};
 use crate::site::render::{RenderError, Renderer};
 use crate::site::views::{status_label, SinceView};
 
 /// The page's path in the site.
-pub const PATH: &str = "whats-changed.html";
 
 #[derive(Serialize)]
 struct Row {
@@ -124,7 +124,7 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
             let d = places(project, &c.id);
             Row {
                 name: c.name.clone(),
-                url: format!("indicators/{}.html", c.id),
+                url: Page::Indicator(&c.id).path(),
                 kind: kind_word(c.kind),
                 kind_label: t.get(&format!("change_kind_{}", kind_word(c.kind))),
                 before_text: format::maybe(c.before, d),
@@ -147,34 +147,46 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
             value_text: format::maybe(r.value, 1),
         })
         .collect();
-    let mut ctx = r.context(PATH, "whats-changed");
-    ctx.insert("rows", &rows);
-    ctx.insert("removed", &removed);
-    ctx.insert("summary", &summary(changes, t));
     let confidence = format!("{} %", format::number(changes.confidence * 100.0, 0));
     let version = if changes.baseline_version.is_empty() {
         format::NO_VALUE
     } else {
         &changes.baseline_version
     };
-    ctx.insert(
-        "intro",
-        &t.fill(
-            "whats_changed_intro",
-            &[
-                ("baseline", &changes.baseline),
-                ("version", version),
-                ("confidence", &confidence),
-            ],
-        ),
+    let intro = t.fill(
+        "whats_changed_intro",
+        &[
+            ("baseline", &changes.baseline),
+            ("version", version),
+            ("confidence", &confidence),
+        ],
     );
-    r.page(PATH, "whats-changed.html", &t.get("whats_changed"), ctx)
+    let view = ChangesView {
+        rows,
+        removed,
+        summary: summary(changes, t),
+        intro,
+    };
+    r.page(Page::WhatsChanged, &t.get("whats_changed"), &view)
+}
+
+/// What `whats-changed.html` receives.
+#[derive(Serialize)]
+struct ChangesView {
+    /// One row per indicator of this run.
+    rows: Vec<Row>,
+    /// Indicators of the baseline that are gone.
+    removed: Vec<Removed>,
+    /// The comparison in one line.
+    summary: String,
+    /// Which baseline, from which version, at which confidence.
+    intro: String,
 }
 
 /// `changes.json`: the comparison for machines (a CI job on each data drop publishes it).
 pub fn json(changes: &Changes) -> Result<Built, RenderError> {
     let mut bytes = serde_json::to_vec_pretty(changes)
-        .map_err(|e| RenderError::new("changes.json", e.to_string()))?;
+        .map_err(|e| RenderError::new(CHANGES_JSON, e.to_string()))?;
     bytes.push(b'\n');
-    Ok(("changes.json".into(), bytes))
+    Ok((CHANGES_JSON.into(), bytes))
 }

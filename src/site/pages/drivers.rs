@@ -3,8 +3,9 @@
 //! analysis per persona.
 //!
 //! The reading places each attribute in a quadrant against the *average of the
-//! attributes* (mean importance, mean performance: the chart's split lines), so
-//! the words and the chart always agree.
+//! attributes* (mean importance, mean performance: the chart's split lines,
+//! published by compute as `mean_importance` / `mean_performance`), so the
+//! words, the chart and metrics.json always agree.
 
 use serde::Serialize;
 
@@ -14,6 +15,7 @@ use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
 use crate::project::model::Project;
 use crate::site::format;
 use crate::site::i18n::Catalog;
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::views::{chart_words, ChartView};
@@ -73,20 +75,10 @@ pub fn quadrant(importance: f64, performance: f64, x_split: f64, y_split: f64) -
     }
 }
 
-/// The attributes with both importance and performance, with the splits
-/// (their mean importance and mean performance); `None` when there are none.
-fn splits(attributes: &[DriverAttribute]) -> Option<(f64, f64)> {
-    let known: Vec<(f64, f64)> = attributes
-        .iter()
-        .filter_map(|a| Some((a.importance?, a.performance?)))
-        .collect();
-    if known.is_empty() {
-        return None;
-    }
-    let n = known.len() as f64;
-    let x = known.iter().map(|k| k.0).sum::<f64>() / n;
-    let y = known.iter().map(|k| k.1).sum::<f64>() / n;
-    Some((x, y))
+/// The quadrant's splits compute published (mean importance, mean
+/// performance); `None` when no attribute had both numbers.
+fn splits(means: (Option<f64>, Option<f64>)) -> Option<(f64, f64)> {
+    means.0.zip(means.1)
 }
 
 /// The index of the most important attribute (ties: the first in definition order).
@@ -102,12 +94,17 @@ fn top(attributes: &[DriverAttribute]) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
-/// One attribute's reading, e.g. "Speed matters most and performs below the
+/// One attribute's reading against `splits` (the analysis' mean importance
+/// and mean performance), e.g. "Speed matters most and performs below the
 /// average of the attributes: fix first." — or that it cannot be judged.
-pub fn reading(attributes: &[DriverAttribute], i: usize, t: &Catalog) -> String {
+pub fn reading(
+    attributes: &[DriverAttribute],
+    splits: Option<(f64, f64)>,
+    i: usize,
+    t: &Catalog,
+) -> String {
     let a = &attributes[i];
-    let (Some((xs, ys)), Some(imp), Some(perf)) = (splits(attributes), a.importance, a.performance)
-    else {
+    let (Some((xs, ys)), Some(imp), Some(perf)) = (splits, a.importance, a.performance) else {
         return t.fill("drivers_reading_unknown", &[("attribute", &a.label)]);
     };
     let side = |above: bool| t.get(if above { "above" } else { "below" });
@@ -148,19 +145,29 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
         .iter()
         .map(|d| driver_view(t, project, d))
         .collect();
-    let mut ctx = r.context("drivers.html", "drivers");
-    ctx.insert("drivers", &views);
-    r.page("drivers.html", "drivers.html", &t.get("drivers"), ctx)
+    r.page(
+        Page::Drivers,
+        &t.get("drivers"),
+        &DriversView { drivers: views },
+    )
+}
+
+/// What `drivers.html` receives.
+#[derive(Serialize)]
+struct DriversView {
+    /// One view per analysis, in definition order.
+    drivers: Vec<DriverView>,
 }
 
 fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
+    let split = splits((d.mean_importance, d.mean_performance));
     let attributes: Vec<AttributeRow> = (d.attributes.iter().enumerate())
         .map(|(i, a)| AttributeRow {
             label: a.label.clone(),
             r_text: format::maybe(a.r, 2),
             importance_text: format::maybe(a.importance, 1),
             performance_text: format::maybe(a.performance, 2),
-            reading: reading(&d.attributes, i, t),
+            reading: reading(&d.attributes, split, i, t),
         })
         .collect();
     let summary = t.fill(
@@ -184,7 +191,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
             })
         })
         .collect();
-    let chart = splits(&d.attributes).map(|(x_split, y_split)| {
+    let chart = split.map(|(x_split, y_split)| {
         let view = QuadrantView {
             title: t.fill("quadrant_title", &[("outcome", &d.outcome)]),
             x_label: t.get("importance"),
@@ -211,7 +218,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                 .map_or_else(|| p.key.clone(), |x| x.name.clone());
             PersonaRow {
                 name,
-                url: format!("personas/{}.html", p.key),
+                url: Page::Persona(&p.key).path(),
                 n_text: format::number(p.n as f64, 0),
                 r2_text: format::maybe(p.r2, 2),
                 importance_texts: (p.attributes.iter())
@@ -219,7 +226,10 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                     .collect(),
                 reading: top(&p.attributes).map_or_else(
                     || t.get("drivers_persona_unknown"),
-                    |i| reading(&p.attributes, i, t),
+                    |i| {
+                        let split = splits((p.mean_importance, p.mean_performance));
+                        reading(&p.attributes, split, i, t)
+                    },
                 ),
             }
         })
@@ -238,6 +248,12 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
 mod tests {
     use super::*;
     use crate::diag::Diagnostics;
+    use crate::metrics::quadrant::attribute_means;
+
+    /// The splits compute publishes for `a`.
+    fn split_of(a: &[DriverAttribute]) -> Option<(f64, f64)> {
+        splits(attribute_means(a))
+    }
 
     fn attr(label: &str, importance: Option<f64>, performance: Option<f64>) -> DriverAttribute {
         DriverAttribute {
@@ -268,25 +284,26 @@ mod tests {
             attr("Price", Some(20.0), Some(3.5)),
             attr("Install", Some(10.0), Some(4.0)),
         ];
-        assert_eq!(splits(&a), Some((25.0, 3.75)));
+        assert_eq!(split_of(&a), Some((25.0, 3.75)));
+        let s = split_of(&a);
         assert_eq!(quadrant(40.0, 3.0, 25.0, 3.75), Quadrant::FixFirst);
         assert_eq!(quadrant(30.0, 4.5, 25.0, 3.75), Quadrant::KeepUp);
         assert_eq!(quadrant(20.0, 3.5, 25.0, 3.75), Quadrant::Monitor);
         assert_eq!(quadrant(10.0, 4.0, 25.0, 3.75), Quadrant::Maintain);
         let t = catalog("en");
         assert_eq!(
-            reading(&a, 0, &t),
+            reading(&a, s, 0, &t),
             "Speed matters most and performs below the average of the attributes: fix first."
         );
         assert_eq!(
-            reading(&a, 1, &t),
+            reading(&a, s, 1, &t),
             "Support is above average in importance and performs above average: keep it up."
         );
         assert_eq!(
-            reading(&a, 2, &t),
+            reading(&a, s, 2, &t),
             "Price is below average in importance and performs below average: lower priority, monitor."
         );
-        assert!(reading(&a, 3, &t).ends_with("no extra investment needed."));
+        assert!(reading(&a, s, 3, &t).ends_with("no extra investment needed."));
         assert!(t.missing().is_empty(), "{:?}", t.missing());
     }
 
@@ -298,15 +315,16 @@ mod tests {
             attr("安装", Some(40.0), Some(4.0)),
         ];
         let t = catalog("zh-CN");
+        let s = split_of(&a);
         for i in 0..a.len() {
-            let text = reading(&a, i, &t);
+            let text = reading(&a, s, i, &t);
             assert!(
                 !text.chars().any(|c| c.is_ascii_alphabetic()),
                 "English in zh-CN reading: {text}"
             );
         }
-        assert!(reading(&a, 0, &t).starts_with("速度 最重要"));
-        assert!(reading(&a, 1, &t).contains("价格"));
+        assert!(reading(&a, s, 0, &t).starts_with("速度 最重要"));
+        assert!(reading(&a, s, 1, &t).contains("价格"));
         assert!(t.missing().is_empty(), "{:?}", t.missing());
         assert_eq!(top(&a), Some(0));
         assert_eq!(top(&[attr("x", None, None)]), None);

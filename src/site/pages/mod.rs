@@ -7,5 +7,4 @@ pub mod report;
 pub mod reports;
 pub mod scorecard;
 
-/// A rendered page: its path in the site and its bytes.
-pub type Built = (String, Vec<u8>);
+pub use crate::site::render::Built;

@@ -4,16 +4,18 @@ use serde::Serialize;
 
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
-use crate::metrics::composite::normalise;
 use crate::metrics::computed::Computed;
+use crate::metrics::journey::stage_indicators;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
-use crate::site::verbatims;
+use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, NavLink,
+    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
+    NavLink,
 };
 
 #[derive(Serialize)]
@@ -38,7 +40,7 @@ struct PersonaView {
 fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
     PersonaView {
         name: p.name.clone(),
-        url: format!("personas/{}.html", p.id),
+        url: Page::Persona(&p.id).path(),
         summary_html: to_safe_html(&p.summary),
         profile: p
             .profile
@@ -64,15 +66,42 @@ fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
 
 /// The list of personas.
 pub fn personas_index(r: &Renderer, project: &Project) -> Result<Built, RenderError> {
-    let path = "personas/index.html";
-    let views: Vec<PersonaView> = project
+    let personas: Vec<PersonaView> = project
         .personas
         .iter()
         .map(|p| persona_view(r, p))
         .collect();
-    let mut ctx = r.context(path, "personas");
-    ctx.insert("personas", &views);
-    r.page(path, "personas.html", &r.t.get("personas"), ctx)
+    let view = PersonasView { personas };
+    r.page(Page::Personas, &r.t.get("personas"), &view)
+}
+
+/// What `personas.html` receives.
+#[derive(Serialize)]
+struct PersonasView {
+    /// Every persona's card.
+    personas: Vec<PersonaView>,
+}
+
+/// What `persona.html` receives.
+#[derive(Serialize)]
+struct PersonaPageView {
+    /// The card and ladder.
+    persona: PersonaView,
+    /// Every indicator computed on the persona's rows.
+    indicators: Vec<IndicatorCard>,
+    /// The persona's comment sample, when its datasets have comments.
+    verbatims: Option<VerbatimsView>,
+}
+
+/// What `journey.html` receives.
+#[derive(Serialize)]
+struct JourneyPageView {
+    /// The map.
+    journey: JourneyView,
+    /// The emotion curve, when any stage has an emotion.
+    emotion_chart: Option<ChartView>,
+    /// The score curve, when any stage has a score.
+    score_chart: Option<ChartView>,
 }
 
 /// One persona: the card, the ladder, and every indicator computed on their rows.
@@ -82,22 +111,19 @@ pub fn persona(
     computed: &Computed,
     p: &Persona,
 ) -> Result<Built, RenderError> {
-    let path = format!("personas/{}.html", p.id);
     let cards: Vec<_> = pairs(project, &computed.indicators)
         .filter_map(|(ind, res)| {
             let group = res.personas.iter().find(|g| g.key == p.id)?;
             Some(card(ind, res, &group.estimate, false, r.t))
         })
         .collect();
-    let mut ctx = r.context(&path, "personas");
-    ctx.insert("persona", &persona_view(r, p));
-    ctx.insert("indicators", &cards);
     let sample = computed.verbatims.personas.get(&p.id);
-    ctx.insert(
-        "verbatims",
-        &verbatims::view(sample, project.config.min_n_comments, r.t),
-    );
-    r.page(&path, "persona.html", &p.name, ctx)
+    let view = PersonaPageView {
+        persona: persona_view(r, p),
+        indicators: cards,
+        verbatims: verbatims::view(sample, project.config.min_n_comments, r.t),
+    };
+    r.page(Page::Persona(&p.id), &p.name, &view)
 }
 
 #[derive(Serialize)]
@@ -137,31 +163,21 @@ pub fn journey(
     j: &Journey,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    let path = format!("journeys/{}.html", j.id);
+    let scored = computed.journeys.iter().find(|jr| jr.id == j.id);
     let mut scores = Vec::new();
     let stages: Vec<StageView> = j
         .stages
         .iter()
         .map(|s| {
-            let mut ids: Vec<&str> = Vec::new();
-            for id in s.touchpoints.iter().flat_map(|tp| tp.indicators.iter()) {
-                if !ids.contains(&id.as_str()) {
-                    ids.push(id);
-                }
-            }
-            let mut normalised = Vec::new();
-            let chips = ids
-                .iter()
+            let chips = stage_indicators(s)
+                .into_iter()
                 .filter_map(|id| {
                     let (ind, res) =
-                        pairs(project, &computed.indicators).find(|(i, _)| i.id == *id)?;
+                        pairs(project, &computed.indicators).find(|(i, _)| i.id == id)?;
                     let e = &res.estimate;
-                    if let Some(v) = e.value.and_then(|v| normalise(ind, v)) {
-                        normalised.push(v);
-                    }
                     Some(Chip {
                         name: ind.name.clone(),
-                        url: format!("indicators/{}.html", ind.id),
+                        url: Page::Indicator(&ind.id).path(),
                         value_text: format::maybe(e.value, decimals(&ind.metric)),
                         status: status_word(e.status).into(),
                         status_label: status_label(e.status, t),
@@ -169,8 +185,9 @@ pub fn journey(
                     })
                 })
                 .collect();
-            let score = (!normalised.is_empty())
-                .then(|| normalised.iter().sum::<f64>() / normalised.len() as f64);
+            let score = (scored.into_iter().flat_map(|jr| &jr.stages))
+                .find(|sr| sr.id == s.id)
+                .and_then(|sr| sr.score);
             scores.push(CurvePoint {
                 label: s.name.clone(),
                 value: score,
@@ -218,20 +235,15 @@ pub fn journey(
             .filter_map(|id| project.personas.iter().find(|p| &p.id == id))
             .map(|p| NavLink {
                 name: p.name.clone(),
-                url: format!("personas/{}.html", p.id),
+                url: Page::Persona(&p.id).path(),
             })
             .collect(),
         stages,
     };
-    let mut ctx = r.context(&path, "journey");
-    ctx.insert("journey", &view);
-    ctx.insert(
-        "emotion_chart",
-        &curve("emotion_title", emotion_points, (-2.0, 2.0), "emotion"),
-    );
-    ctx.insert(
-        "score_chart",
-        &curve("score_title", scores, (0.0, 100.0), "score"),
-    );
-    r.page(&path, "journey.html", &j.name, ctx)
+    let page = JourneyPageView {
+        journey: view,
+        emotion_chart: curve("emotion_title", emotion_points, (-2.0, 2.0), "emotion"),
+        score_chart: curve("score_title", scores, (0.0, 100.0), "score"),
+    };
+    r.page(Page::Journey(&j.id), &j.name, &page)
 }

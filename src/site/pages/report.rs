@@ -11,7 +11,6 @@
 //! and no chart is drawn twice.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -19,32 +18,12 @@ use super::Built;
 use crate::metrics::computed::Computed;
 use crate::project::model::Project;
 use crate::site::format::period_label;
+use crate::site::paths::{self, Page};
 use crate::site::render::{RenderError, Renderer};
 use crate::site::views::pairs;
 
-/// Where the report is written in the site.
-pub const PATH: &str = "report.html";
-
-/// The `<main>` of each page the report embeds, by the page's path, with
-/// links written from the site root: filled by [`Renderer::copying`] while
-/// the pages render (in parallel), read once by [`report`].
-#[derive(Debug, Default)]
-pub struct Copies(Mutex<BTreeMap<String, String>>);
-
-impl Copies {
-    /// Keeps the content of `html`, the page at `path` rendered from the root.
-    pub fn keep(&self, path: &str, html: &str) {
-        let main = main_of(html);
-        // A poisoned lock only means another page panicked; the map is still sound.
-        let mut copies = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        copies.insert(path.to_string(), main);
-    }
-
-    /// Every copy kept, by path.
-    pub fn into_inner(self) -> BTreeMap<String, String> {
-        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-}
+/// Where the report is written in the site (kept for `build --pdf`).
+pub const PATH: &str = paths::REPORT;
 
 #[derive(Serialize)]
 struct Section {
@@ -53,28 +32,9 @@ struct Section {
     body_html: String,
 }
 
-/// The inside of a page's `<main id="main">`: the part the report embeds.
-///
-/// A custom `base.html` without that element contributes its whole body
-/// instead, so an override never silently empties the report.
-fn main_of(html: &str) -> String {
-    let open = "<main id=\"main\">";
-    let inner = html
-        .find(open)
-        .map(|i| i + open.len())
-        .zip(html.rfind("</main>"))
-        .filter(|(a, b)| a <= b)
-        .or_else(|| {
-            let start = html
-                .find("<body")
-                .and_then(|i| html[i..].find('>').map(|j| i + j + 1))?;
-            Some((start, html.rfind("</body>")?))
-        });
-    inner.map_or_else(String::new, |(a, b)| html[a..b].trim().to_string())
-}
-
 /// The report page, from the `copies` of the pages it embeds (made by a
-/// [`Renderer::copying`] renderer): the scorecard, every indicator, every
+/// [`Renderer::copying`] renderer into [`crate::site::copies::Copies`]): the
+/// scorecard, every indicator, every
 /// journey, the drivers when computed, the methodology.
 pub fn report(
     r: &Renderer,
@@ -83,36 +43,33 @@ pub fn report(
     mut copies: BTreeMap<String, String>,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    let mut wanted = vec![(
-        "scorecard".to_string(),
-        t.get("scorecard"),
-        "index.html".to_string(),
-    )];
+    let mut wanted = vec![("scorecard".to_string(), t.get("scorecard"), Page::Index)];
     for (ind, _) in pairs(project, &computed.indicators) {
         wanted.push((
             format!("indicator-{}", ind.id),
             ind.name.clone(),
-            format!("indicators/{}.html", ind.id),
+            Page::Indicator(&ind.id),
         ));
     }
     for j in &project.journeys {
         wanted.push((
             format!("journey-{}", j.id),
             j.name.clone(),
-            format!("journeys/{}.html", j.id),
+            Page::Journey(&j.id),
         ));
     }
     if !computed.drivers.is_empty() {
-        wanted.push(("drivers".into(), t.get("drivers"), "drivers.html".into()));
+        wanted.push(("drivers".into(), t.get("drivers"), Page::Drivers));
     }
     wanted.push((
         "methodology".into(),
         t.get("methodology"),
-        "methodology.html".into(),
+        Page::Methodology,
     ));
     let sections = wanted
         .into_iter()
-        .map(|(anchor, title, path)| {
+        .map(|(anchor, title, page)| {
+            let path = page.path();
             let body_html = copies.remove(&path).ok_or_else(|| {
                 RenderError::new(
                     PATH,
@@ -126,16 +83,26 @@ pub fn report(
             })
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
-    let mut ctx = r.context(PATH, "report");
     let period = period_text(computed, r);
     let period_line = if period.is_empty() {
         period
     } else {
         t.fill("report_period", &[("period", &period)])
     };
-    ctx.insert("period_text", &period_line);
-    ctx.insert("sections", &sections);
-    r.page(PATH, "report.html", &t.get("report"), ctx)
+    let view = ReportView {
+        period_text: period_line,
+        sections,
+    };
+    r.page(Page::Report, &t.get("report"), &view)
+}
+
+/// What `report.html` receives.
+#[derive(Serialize)]
+struct ReportView {
+    /// "Period: Jan 2025 – Dec 2025", or "" without dated data.
+    period_text: String,
+    /// The embedded pages, in reading order.
+    sections: Vec<Section>,
 }
 
 /// "Jan 2025 – Dec 2025": the first and last period with data, or "".
@@ -143,26 +110,10 @@ fn period_text(computed: &Computed, r: &Renderer) -> String {
     let periods = computed
         .indicators
         .iter()
-        .flat_map(|i| i.periods.iter().map(|p| p.period.as_str()));
+        .flat_map(|i| i.periods.iter().map(|p| p.period));
     match (periods.clone().min(), periods.max()) {
-        (Some(a), Some(b)) if a == b => period_label(a, r.t),
-        (Some(a), Some(b)) => format!("{} – {}", period_label(a, r.t), period_label(b, r.t)),
+        (Some(a), Some(b)) if a == b => period_label(&a, r.t),
+        (Some(a), Some(b)) => format!("{} – {}", period_label(&a, r.t), period_label(&b, r.t)),
         _ => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::main_of;
-
-    #[test]
-    fn main_of_takes_the_main_element_or_else_the_body() {
-        let page = "<html><body><header>h</header><main id=\"main\">\n<h1>X</h1>\n</main><footer/></body></html>";
-        assert_eq!(main_of(page), "<h1>X</h1>");
-        assert_eq!(
-            main_of("<html><body class=\"a\"><p>only</p></body></html>"),
-            "<p>only</p>"
-        );
-        assert_eq!(main_of("no html at all"), "");
     }
 }

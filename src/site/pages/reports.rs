@@ -8,8 +8,9 @@ use crate::metrics::computed::{Computed, Rejection};
 use crate::project::model::{NpsInterval, Page, Project};
 use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
+use crate::site::paths;
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, pairs};
+use crate::site::views::{card, pairs, IndicatorCard};
 
 #[derive(Serialize)]
 struct Formula {
@@ -75,21 +76,43 @@ pub fn methodology(
             rejections: d.rejections.clone(),
         })
         .collect();
-    let mut ctx = r.context("methodology.html", "methodology");
-    ctx.insert("formulas", &formulas);
-    ctx.insert("indicators", &indicators);
-    ctx.insert("datasets", &datasets);
-    ctx.insert("min_n_text", &format::number(project.config.min_n, 0));
-    ctx.insert(
-        "confidence_text",
-        &format!("{}%", format::number(project.config.confidence * 100.0, 0)),
-    );
-    r.page(
-        "methodology.html",
-        "methodology.html",
-        &t.get("methodology"),
-        ctx,
-    )
+    let view = MethodologyView {
+        formulas,
+        indicators,
+        datasets,
+        min_n_text: format::number(project.config.min_n, 0),
+        confidence_text: format!("{}%", format::number(project.config.confidence * 100.0, 0)),
+    };
+    r.page(paths::Page::Methodology, &t.get("methodology"), &view)
+}
+
+/// What `methodology.html` receives.
+#[derive(Serialize)]
+struct MethodologyView {
+    /// Every formula, in words.
+    formulas: Vec<Formula>,
+    /// Every indicator's definition.
+    indicators: Vec<IndicatorCard>,
+    /// Data quality per dataset.
+    datasets: Vec<DatasetRow>,
+    /// `min_n`, formatted.
+    min_n_text: String,
+    /// The confidence level, as a percentage.
+    confidence_text: String,
+}
+
+/// What `partials/tile.html` receives on a narrative page.
+#[derive(Serialize)]
+struct TileView {
+    /// The indicator's tile.
+    ind: IndicatorCard,
+}
+
+/// What `page.html` receives.
+#[derive(Serialize)]
+struct NarrativeView {
+    /// The page.
+    page: PageView,
 }
 
 #[derive(Serialize)]
@@ -106,7 +129,7 @@ pub fn narrative(
     page: &Page,
     diags: &mut Diagnostics,
 ) -> Result<Built, RenderError> {
-    let path = format!("pages/{}.html", page.slug);
+    let at = paths::Page::Narrative(&page.slug);
     let (text, codes) = extract_shortcodes(&page.markdown);
     let mut tiles = Vec::new();
     for code in &codes {
@@ -125,21 +148,20 @@ pub fn narrative(
             tiles.push(String::new());
             continue;
         };
-        let mut ctx = r.context(&path, "page");
-        ctx.insert("ind", &card(ind, res, &res.estimate, true, r.t));
+        let tile = TileView {
+            ind: card(ind, res, &res.estimate, true, r.t),
+        };
         tiles.push(format!(
             "<div class=\"tiles shortcode\">{}</div>",
-            r.render("partials/tile.html", &ctx)?
+            r.partial(at, "partials/tile.html", &tile)?
         ));
     }
     let body_html = insert_shortcodes(&to_safe_html(&text), &tiles);
-    let mut ctx = r.context(&path, "page");
-    ctx.insert(
-        "page",
-        &PageView {
+    let view = NarrativeView {
+        page: PageView {
             title: page.title.clone(),
             body_html,
         },
-    );
-    r.page(&path, "page.html", &page.title, ctx)
+    };
+    r.page(at, &page.title, &view)
 }

@@ -7,10 +7,12 @@ use super::Built;
 use crate::baseline::Changes;
 use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, TrendView};
 use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
-use crate::metrics::rounding::round_to_total;
+use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label};
+use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
+use crate::site::rounding::round_to_total;
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
@@ -90,13 +92,48 @@ pub fn index(
             c
         })
         .collect();
-    let mut ctx = r.context("index.html", "index");
-    ctx.insert("groups", &groups);
-    ctx.insert("indicators", &all);
-    ctx.insert("status_counts", &status_counts);
-    ctx.insert("coverage", &coverage(computed, r));
-    ctx.insert("changes_summary", &changes.map(|c| summary(c, t)));
-    r.page("index.html", "index.html", &t.get("scorecard"), ctx)
+    let view = IndexView {
+        groups,
+        indicators: all,
+        status_counts,
+        coverage: coverage(computed, r),
+        changes_summary: changes.map(|c| summary(c, t)),
+    };
+    r.page(Page::Index, &t.get("scorecard"), &view)
+}
+
+/// What `index.html` receives.
+#[derive(Serialize)]
+struct IndexView {
+    /// The tiles, by kind (KCI, KQI, KPI), empty kinds left out.
+    groups: Vec<Group>,
+    /// Every indicator, for the table.
+    indicators: Vec<IndicatorCard>,
+    /// How many indicators have each status, for the summary line.
+    status_counts: Vec<StatusCount>,
+    /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
+    coverage: String,
+    /// The baseline comparison in one line, when there is one.
+    changes_summary: Option<String>,
+}
+
+/// What `indicator.html` receives.
+#[derive(Serialize)]
+struct IndicatorView {
+    /// The headline and definition.
+    ind: IndicatorCard,
+    /// The trend chart, when there are periods.
+    trend: Option<ChartView>,
+    /// The trend table.
+    periods: Vec<PeriodRow>,
+    /// The distribution chart, when meaningful.
+    distribution: Option<ChartView>,
+    /// One section per segment column, then the personas.
+    segments: Vec<SegmentSection>,
+    /// NPS: promoter / passive / detractor shares, rounded to 100.
+    breakdown: Vec<BreakdownShare>,
+    /// The comment sample, when the dataset has comments.
+    verbatims: Option<VerbatimsView>,
 }
 
 /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
@@ -108,7 +145,7 @@ fn coverage(computed: &Computed, r: &Renderer) -> String {
     let periods = computed
         .indicators
         .iter()
-        .flat_map(|i| i.periods.iter().map(|p| p.period.as_str()));
+        .flat_map(|i| i.periods.iter().map(|p| p.period));
     let (from, to) = (periods.clone().min(), periods.max());
     match (from, to) {
         (Some(from), Some(to)) => t.fill(
@@ -116,8 +153,8 @@ fn coverage(computed: &Computed, r: &Renderer) -> String {
             &[
                 ("rows", &rows),
                 ("datasets", &datasets),
-                ("from", &period_label(from, t)),
-                ("to", &period_label(to, t)),
+                ("from", &period_label(&from, t)),
+                ("to", &period_label(&to, t)),
             ],
         ),
         _ => t.fill(
@@ -205,12 +242,6 @@ pub fn indicator(
 ) -> Result<Built, RenderError> {
     let t = r.t;
     let d = decimals(&ind.metric);
-    let path = format!("indicators/{}.html", ind.id);
-    let mut ctx = r.context(&path, "indicator");
-    ctx.insert("ind", &card(ind, res, &res.estimate, false, t));
-    ctx.insert("trend", &trend_chart(r, ind, res));
-    ctx.insert("periods", &period_rows(r, res, d));
-    ctx.insert("distribution", &distribution_chart(r, ind, res));
     let mut sections: Vec<SegmentSection> = res
         .segments
         .iter()
@@ -240,14 +271,20 @@ pub fn indicator(
                     .iter()
                     .find(|p| p.id == g.key)
                     .map_or_else(|| g.key.clone(), |p| p.name.clone());
-                (name, format!("personas/{}.html", g.key))
+                (name, Page::Persona(&g.key).path())
             },
         ));
     }
-    ctx.insert("segments", &sections);
-    ctx.insert("breakdown", &breakdown(r, ind, res));
-    ctx.insert("verbatims", &verbatims_of(r, project, computed, ind));
-    r.page(&path, "indicator.html", &ind.name, ctx)
+    let view = IndicatorView {
+        ind: card(ind, res, &res.estimate, false, t),
+        trend: trend_chart(r, ind, res),
+        periods: period_rows(r, res, d),
+        distribution: distribution_chart(r, ind, res),
+        segments: sections,
+        breakdown: breakdown(r, res),
+        verbatims: verbatims_of(r, project, computed, ind),
+    };
+    r.page(Page::Indicator(&ind.id), &ind.name, &view)
 }
 
 fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<ChartView> {
@@ -288,13 +325,13 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
     })
 }
 
-/// The period word (month, week…) from the shape of the first period key.
+/// The period word (month, week…) from the kind of the first period key.
 fn project_period(res: &IndicatorResult) -> &'static str {
-    match res.periods.first().map(|p| p.period.as_str()) {
-        Some(k) if k.contains("-W") => "week",
-        Some(k) if k.contains("-Q") => "quarter",
-        Some(k) if k.contains('-') => "month",
-        _ => "year",
+    match res.periods.first().map(|p| p.period) {
+        Some(PeriodKey::Week(..)) => "week",
+        Some(PeriodKey::Quarter(..)) => "quarter",
+        Some(PeriodKey::Month(..)) => "month",
+        Some(PeriodKey::Year(..)) | None => "year",
     }
 }
 
@@ -361,23 +398,15 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
     })
 }
 
-/// Promoter / passive / detractor shares (weighted), rounded to sum to 100.
-fn breakdown(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Vec<BreakdownShare> {
-    if !matches!(ind.metric, Metric::Nps) || res.estimate.value.is_none() {
+/// Promoter / passive / detractor shares as compute published them
+/// (weighted), rounded to sum to 100; none where there are none (other
+/// metrics, a suppressed value).
+fn breakdown(r: &Renderer, res: &IndicatorResult) -> Vec<BreakdownShare> {
+    let Some(Some(s)) = &res.breakdown_shares else {
         return Vec::new();
-    }
+    };
     let groups = ["promoter", "passive", "detractor"];
-    let shares: Vec<f64> = groups
-        .iter()
-        .map(|g| {
-            res.distribution
-                .iter()
-                .filter(|(label, _)| nps_group(label) == *g)
-                .map(|(_, s)| s)
-                .sum()
-        })
-        .collect();
-    let rounded = round_to_total(&shares, 100);
+    let rounded = round_to_total(&[s.promoters, s.passives, s.detractors], 100);
     groups
         .iter()
         .zip(rounded)

@@ -1,8 +1,9 @@
-//! Compute stage helper: shares rounded so that they visibly sum to a total.
+//! Display helper: shares rounded so that they visibly sum to a total.
 //!
-//! Input: shares (e.g. promoters / passives / detractors in %). Output: whole
-//! numbers summing exactly to the total (SPEC §1: shown side by side they
-//! must read 100). The site calls it at display time; JSON keeps raw numbers.
+//! Input: shares compute published (e.g. promoters / passives / detractors in
+//! %, `breakdown_shares`). Output: whole numbers summing exactly to the total
+//! (SPEC §1: shown side by side they must read 100). Rounding is display, so
+//! it lives in the site; metrics.json keeps the unrounded shares.
 
 /// Rounds `shares` to integers that sum to `total` (largest remainder, Hamilton).
 ///

@@ -1,0 +1,328 @@
+//! Data stage: CSV files as a [`RecordSource`].
+//!
+//! Input: one CSV file of a dataset (its encoding and delimiter). Output: its
+//! checked header, then its records as [`Row`]s: in one sequential pass
+//! ([`super::open`], any encoding), or, for a large UTF-8 file, in pieces cut
+//! at record starts ([`super::chunk`]) that the scan driver parses on every
+//! core. Each record is UTF-8 checked once, and the record's buffers are reused.
+
+use std::fs::File;
+use std::io::Read;
+
+use csv::{ByteRecord, StringRecord};
+
+use super::chunk::{Chunk, PieceBytes, Pieces, Recycler};
+use super::open::{declared, misencoded, open};
+use super::sniff::{encoding_hint, sniff_file, Guess};
+use super::source::{
+    cannot_read, Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink, MAX_FIELD_BYTES,
+};
+use crate::diag::{Diagnostics, Location};
+use crate::project::model::Encoding;
+
+/// Files at least this large are parsed in pieces on every core; smaller ones
+/// in one piece, exactly as before (the common case of monthly drops).
+/// `CXSCORE_PIECE_BYTES` overrides the piece size (tests use tiny pieces).
+pub const PARALLEL_MIN_BYTES: u64 = 2 * PIECE_BYTES;
+
+/// The target size of a piece: big enough to amortise a fork and merge, small
+/// enough that two in flight per core stay far below the memory budget.
+pub const PIECE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The CSV format: every dataset today.
+pub struct CsvSource {
+    /// The target size of a piece ([`PIECE_BYTES`] unless overridden).
+    piece_bytes: u64,
+}
+
+impl CsvSource {
+    /// The CSV source, with the piece size of `CXSCORE_PIECE_BYTES` if set.
+    pub fn new() -> Self {
+        let piece_bytes = std::env::var("CXSCORE_PIECE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(PIECE_BYTES);
+        CsvSource { piece_bytes }
+    }
+}
+
+impl Default for CsvSource {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A piece of a large UTF-8 file, with the pool its buffer goes back to.
+pub struct CsvPiece {
+    piece: PieceBytes,
+    recycler: Recycler,
+}
+
+/// The pieces of a large UTF-8 file, found while it is read ([`Pieces`]).
+pub struct CsvPieces {
+    pieces: Pieces<crate::progress::Counted<File>>,
+    recycler: Recycler,
+}
+
+impl Iterator for CsvPieces {
+    type Item = Part<CsvPiece>;
+
+    fn next(&mut self) -> Option<Part<CsvPiece>> {
+        Some(match self.pieces.next()? {
+            Chunk::Piece(piece) => Part::Rows(CsvPiece {
+                piece,
+                recycler: self.recycler.clone(),
+            }),
+            Chunk::GaveUp => Part::GaveUp,
+            Chunk::Failed(e) => Part::Failed(e.to_string()),
+        })
+    }
+}
+
+impl RecordSource for CsvSource {
+    type Part = CsvPiece;
+    type Parts = CsvPieces;
+
+    fn header(&self, file: &DataFile<'_>, diags: &mut Diagnostics) -> Option<Vec<String>> {
+        let (ds, at) = (file.dataset, file.file);
+        if !check_declared(file, diags) {
+            return None;
+        }
+        let mut reader = match open(file.path, ds) {
+            Ok(o) => o,
+            Err(e) => {
+                diags.error(Location::file(at), format!("cannot read data file: {e}"));
+                return None;
+            }
+        };
+        let record = match reader.byte_headers() {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                diags.error(
+                    Location::at(at, 1, 0),
+                    format!("cannot read the header: {e}"),
+                );
+                return None;
+            }
+        };
+        if record.is_empty() {
+            diags.error_hint(
+                Location::file(at),
+                format!("data file `{}` of dataset `{}` is empty", at.display(), ds.id),
+                "export the data again: the first line must name the columns, one row per line after it",
+            );
+            return None;
+        }
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            diags.error_hint(
+                Location::at(at, 1, 0),
+                format!("data file of dataset `{}` has no header row", ds.id),
+                "the first line must name the columns",
+            );
+            return None;
+        }
+        let mut names = Vec::with_capacity(record.len());
+        for (i, field) in record.iter().enumerate() {
+            // A NUL in a UTF-8 header is UTF-16 read byte by byte.
+            let bad = misencoded(field, ds.encoding)
+                || (ds.encoding == Encoding::Utf8 && field.contains(&0));
+            if bad {
+                diags.error_hint(
+                    Location::at(at, 1, i as u32 + 1),
+                    format!(
+                        "the header of `{}` (dataset `{}`) is not valid {}",
+                        at.display(),
+                        ds.id,
+                        encoding_name(ds.encoding)
+                    ),
+                    hint_for(file),
+                );
+                return None;
+            }
+            if field.len() > MAX_FIELD_BYTES {
+                diags.error_hint(
+                    Location::at(at, 1, i as u32 + 1),
+                    format!(
+                        "the header of `{}` has a field of {} bytes",
+                        at.display(),
+                        field.len()
+                    ),
+                    "a quote `\"` in the first line is probably never closed; close it",
+                );
+                return None;
+            }
+            names.push(String::from_utf8_lossy(field).trim().to_string());
+        }
+        Some(names)
+    }
+
+    /// Pieces only for a UTF-8 file of at least two pieces: the cuts are
+    /// found in the raw bytes, which other encodings would first need decoded.
+    fn parts(&self, file: &DataFile<'_>) -> Option<Result<CsvPieces, String>> {
+        let size = std::fs::metadata(file.path).map_or(0, |m| m.len());
+        if file.dataset.encoding != Encoding::Utf8 || size < 2 * self.piece_bytes {
+            return None;
+        }
+        let reader = match File::open(file.path) {
+            Ok(f) => crate::progress::Counted(f),
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let pieces = Pieces::new(reader, file.dataset.delimiter, self.piece_bytes);
+        let recycler = pieces.recycler();
+        Some(Ok(CsvPieces { pieces, recycler }))
+    }
+
+    fn read_part<S: RowSink>(
+        &self,
+        file: &DataFile<'_>,
+        header: &Header,
+        part: CsvPiece,
+        batch: &mut Batch<S>,
+    ) {
+        let CsvPiece { piece, recycler } = part;
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(file.dataset.delimiter)
+            .has_headers(piece.index == 0)
+            .flexible(true)
+            .from_reader(&piece.bytes[..]);
+        read_records(reader, piece.cut.newlines, file, header, batch);
+        recycler.give(piece.bytes);
+    }
+
+    fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>) {
+        match open(file.path, file.dataset) {
+            Ok(reader) => read_records(reader, 0, file, header, batch),
+            Err(e) => batch.stop(cannot_read(file.file, e)),
+        }
+    }
+}
+
+/// Reads records until the end of `reader` or an error that stops the file;
+/// lines are `newlines` + the reader's own line numbers.
+fn read_records<R: Read, S: RowSink>(
+    mut reader: csv::Reader<R>,
+    newlines: u64,
+    file: &DataFile<'_>,
+    header: &Header,
+    batch: &mut Batch<S>,
+) {
+    let encoding = file.dataset.encoding;
+    let mut record = ByteRecord::new();
+    loop {
+        let line = newlines + reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                batch.stop((
+                    Location::at(file.file, line as u32, 0),
+                    format!("cannot read data: {e}"),
+                    None,
+                ));
+                return;
+            }
+        }
+        let line = record.position().map_or(line, |p| newlines + p.line());
+        // One UTF-8 check of the whole record (fast when it is ASCII), and
+        // the record's buffers are reused: moved in here, moved back below.
+        let checked = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
+            Ok(s) if encoding == Encoding::Utf8 => Ok(s),
+            Ok(s) => match s
+                .as_byte_record()
+                .iter()
+                .position(|f| misencoded(f, encoding))
+            {
+                None => Ok(s),
+                Some(field) => Err((field, s.into_byte_record())),
+            },
+            Err(e) => Err((e.utf8_error().field(), e.into_byte_record())),
+        };
+        let text = match checked {
+            Ok(s) => s,
+            Err((field, _)) => {
+                batch.stop_in_row(bad_bytes(field, line, file, header));
+                return;
+            }
+        };
+        let text = Record::from_csv(text);
+        batch.row(&Row::new(&text, line), header, file.dataset);
+        record = text.into_csv().into_byte_record();
+    }
+}
+
+/// The error that stops a file at its first field that is not text in the
+/// declared encoding.
+fn bad_bytes(field: usize, line: u64, file: &DataFile<'_>, header: &Header) -> super::source::Stop {
+    // Everything after the first bad byte is likely misread too: one
+    // error per file says what to fix, a thousand would bury it.
+    (
+        Location::at(file.file, line as u32, field as u32 + 1),
+        format!(
+            "line {line} of `{}` (dataset `{}`) is not valid {} (field {}, column `{}`); the rest of the file was not read",
+            file.file.display(),
+            file.dataset.id,
+            encoding_name(file.dataset.encoding),
+            field + 1,
+            header.names.get(field).map_or("?", String::as_str)
+        ),
+        Some(hint_for(file)),
+    )
+}
+
+/// The hint for bytes that are not in the declared encoding, from what the file looks like.
+fn hint_for(file: &DataFile<'_>) -> String {
+    let guess = sniff_file(file.path).unwrap_or(Guess::Unsupported("unknown"));
+    encoding_hint(&file.dataset.id, declared(file.dataset.encoding), guess)
+}
+
+fn encoding_name(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Utf8 => "UTF-8",
+        Encoding::Gbk => "GBK",
+        Encoding::Gb18030 => "GB18030",
+        Encoding::Utf16 => "UTF-16",
+    }
+}
+
+/// Warns when a file declared GBK or GB18030 is in fact UTF-8 (its text would
+/// be garbled), and errors when a file declared UTF-16 is clearly not.
+fn check_declared(file: &DataFile<'_>, diags: &mut Diagnostics) -> bool {
+    let ds = file.dataset;
+    if ds.encoding == Encoding::Utf8 {
+        // Nothing below applies to UTF-8, and sniffing 256 kB per file costs
+        // more than reading a small monthly drop.
+        return true;
+    }
+    let Ok(guess) = sniff_file(file.path) else {
+        return true;
+    };
+    match (ds.encoding, guess) {
+        (Encoding::Gbk | Encoding::Gb18030, Guess::Utf8) => {
+            diags.warning_hint(
+                Location::file(file.file),
+                format!(
+                    "`{}` is valid UTF-8 with non-ASCII text, but dataset `{}` declares `encoding: {}`: its text will be garbled",
+                    file.file.display(),
+                    ds.id,
+                    declared(ds.encoding)
+                ),
+                format!("remove `encoding:` from dataset `{}` if the file is UTF-8", ds.id),
+            );
+            true
+        }
+        (Encoding::Utf16, g) if g != Guess::Utf16 => {
+            diags.error_hint(
+                Location::file(file.file),
+                format!(
+                    "`{}` does not look like UTF-16, but dataset `{}` declares `encoding: utf-16`",
+                    file.file.display(),
+                    ds.id
+                ),
+                encoding_hint(&ds.id, "utf-16", g),
+            );
+            false
+        }
+        (Encoding::Utf8 | Encoding::Gbk | Encoding::Gb18030 | Encoding::Utf16, _) => true,
+    }
+}

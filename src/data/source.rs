@@ -1,0 +1,350 @@
+//! Data stage: the seam between a data format and the compute stage.
+//!
+//! The compute stage sees a [`Header`] (column names) and [`Row`]s (trimmed
+//! text by field index, and the line to report), fed to its [`RowSink`]. It
+//! never sees how the rows were stored. A format plugs in by implementing
+//! [`RecordSource`]; the scan driver ([`super::scan`]) does the rest the same
+//! way for every format: header checks, parallel batches merged in file
+//! order, the build cache, and the `bad_rows` policy.
+
+use std::path::Path;
+
+use csv::StringRecord;
+
+use crate::diag::{Diagnostics, Location};
+use crate::project::model::Dataset;
+
+/// A field longer than this is a data error. Excel holds at most 32,767
+/// characters in a cell (at most 4 bytes each in UTF-8); anything longer is
+/// almost always a quote that was opened and never closed, which swallows the
+/// rest of the file into one field.
+pub const MAX_FIELD_BYTES: usize = 32_767 * 4;
+
+/// A dataset's shared header, read from its first file.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Column names, trimmed, in file order.
+    pub names: Vec<String>,
+    /// The first file, relative to the project root (for messages).
+    pub file: std::path::PathBuf,
+}
+
+impl Header {
+    /// The 0-based index of the column called `name`, if present.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+}
+
+/// One row's fields, packed in one buffer that is reused row after row: what
+/// a [`RecordSource`] fills and hands over as a [`Row`]. (It is the csv
+/// crate's record type, a string and its field ends, which any format can
+/// fill with [`Record::push_field`]; the compute stage never sees it.)
+#[derive(Debug, Clone, Default)]
+pub struct Record(StringRecord);
+
+impl Record {
+    /// An empty record.
+    pub fn new() -> Self {
+        Record::default()
+    }
+
+    /// Removes every field, keeping the buffers for the next row.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Appends one field (untrimmed: [`Row::text`] trims).
+    pub fn push_field(&mut self, field: &str) {
+        self.0.push_field(field);
+    }
+
+    /// A CSV record already checked to be UTF-8 (the CSV source's zero-copy path).
+    pub(crate) fn from_csv(record: StringRecord) -> Self {
+        Record(record)
+    }
+
+    /// The CSV record back, to reuse its buffers.
+    pub(crate) fn into_csv(self) -> StringRecord {
+        self.0
+    }
+}
+
+/// One data row, valid UTF-8: what the compute stage reads, whatever the format.
+pub struct Row<'r> {
+    record: &'r Record,
+    /// 1-based line where the record starts (the header is line 1). Formats
+    /// without lines give the row number a user sees in their tool
+    /// (a spreadsheet's row number, the header being row 1).
+    pub line: u64,
+}
+
+impl<'r> Row<'r> {
+    /// The row of `record`, which starts at `line`.
+    pub fn new(record: &'r Record, line: u64) -> Self {
+        Row { record, line }
+    }
+
+    /// The trimmed text of field `index` (0-based); empty when out of range.
+    pub fn text(&self, index: usize) -> &'r str {
+        // Validated once per record (StringRecord), not once per read field.
+        self.record.0.get(index).map_or("", super::cell::trim_field)
+    }
+
+    /// The number of fields of the row (it may differ from the header's).
+    #[inline]
+    pub fn field_count(&self) -> usize {
+        self.record.0.len()
+    }
+
+    /// The first field longer than [`MAX_FIELD_BYTES`], if any, and its length.
+    #[inline]
+    fn too_long(&self) -> Option<(usize, usize)> {
+        let record = &self.record.0;
+        let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
+        Some((field, record[field].len()))
+    }
+}
+
+/// A data error the sink found in a row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RowProblem {
+    /// 0-based field index of the offending cell.
+    pub field: usize,
+    /// What is wrong, naming the column header and the bad value.
+    pub message: String,
+}
+
+/// The compute stage's per-row work.
+///
+/// `row` must first check the row and push every data error into `problems`;
+/// it must feed its accumulators only when it found none, so that under
+/// `bad_rows: skip` a bad row is left out *entirely*.
+pub trait RowSink {
+    /// Checks, then (when clean) feeds one row.
+    fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>);
+}
+
+/// A sink whose work can be split: pieces of a large file are fed to forks
+/// in parallel, then merged back in file order, so the result depends on the
+/// pieces (fixed by the bytes) and never on the number of threads.
+pub trait SplitSink: RowSink + Send + Sync + Sized {
+    /// An empty sink with the same plan.
+    fn fork(&self) -> Self;
+    /// Adds the rows `later` saw, as if they had been fed after ours.
+    fn merge(&mut self, later: Self);
+    /// Called on a piece's fork when the piece is read, on the thread that
+    /// read it, before it waits to be merged: compacts its state so that
+    /// waiting pieces stay small (and that work runs in parallel).
+    fn seal(&mut self) {}
+    /// This sink's accumulators (a fork that read one file), for the build cache.
+    fn save(&mut self) -> Vec<u8>;
+    /// A fork holding what [`SplitSink::save`] wrote; `None` if it does not fit.
+    fn load(&self, bytes: &[u8]) -> Option<Self>;
+}
+
+/// One file of a dataset being read: what every step of reading it needs.
+#[derive(Clone, Copy)]
+pub struct DataFile<'a> {
+    /// Where to open it.
+    pub path: &'a Path,
+    /// The same file relative to the project root, for messages.
+    pub file: &'a Path,
+    /// The dataset it belongs to (dialect, `bad_rows`, id for messages).
+    pub dataset: &'a Dataset,
+}
+
+/// What a [`RecordSource`]'s part iterator yields.
+pub enum Part<P> {
+    /// The next part of the file, to read with [`RecordSource::read_part`].
+    Rows(P),
+    /// The file cannot be cut after all: discard the parts read so far and
+    /// read it with [`RecordSource::read_all`] instead.
+    GaveUp,
+    /// The file could not be read (the message names why); it stops the file.
+    Failed(String),
+}
+
+/// A data format: how to read a dataset's files as a header and rows.
+///
+/// It exists so that a new format (Excel, SPSS, Parquet, SQL) is a new
+/// implementation and nothing else: the scan driver ([`super::scan`]) and the
+/// compute stage stay as they are. Every method is called per file or per
+/// part, never per row; rows go to a [`Batch`] by a static (generic) call.
+///
+/// An implementation must guarantee:
+///
+/// - **Order.** [`read_all`](Self::read_all) feeds every data record of the
+///   file (header excluded) in file order; the parts of
+///   [`parts`](Self::parts) cover the file's records once each, in file
+///   order, and each [`read_part`](Self::read_part) feeds its records in
+///   order. The parts depend only on the file (its bytes), never on the number
+///   of threads, so results do not either.
+/// - **Every record reaches the batch.** Ragged records and over-long fields
+///   are given to [`Batch::row`] like any other, which reports them: a source
+///   never drops a record silently.
+/// - **Locations.** [`Row::line`] is the 1-based line (or row number) where
+///   the record starts, the header being line 1, in every part as in a
+///   one-part read; fields are 0-based in [`Row`] and reported 1-based.
+/// - **Bad bytes and read errors stop the file.** Text that is not valid in
+///   the declared encoding stops the file at its first bad field
+///   ([`Batch::stop_in_row`], the row counting as read); a read error stops it
+///   at the record it was reading ([`Batch::stop`]). Nothing is read after a
+///   stop, and the diagnostics are the format's own.
+/// - **No side effects outside the batch**, so that a part read before
+///   [`Part::GaveUp`] can be thrown away.
+///
+/// What the driver does for every format: it reads each file's header once
+/// (the first file's by [`super::header::read_header_with`], before the scan),
+/// checks duplicate names and that every file has the first file's header,
+/// checks each row's shape ([`Batch::row`]), applies `bad_rows`, and keys the
+/// build cache on the file's content at `path` (a `path` that is not a file
+/// is simply never cached).
+pub trait RecordSource: Sync {
+    /// One independently readable part of a file (for CSV: a piece of bytes
+    /// starting at a record start).
+    type Part: Send;
+    /// The parts of one file, in file order.
+    type Parts: Iterator<Item = Part<Self::Part>> + Send;
+
+    /// Checks `file` as far as the format can before reading rows, then reads
+    /// its column names (trimmed, in order). `None` with an error recorded
+    /// when it cannot be read, is empty or has no header row (the format
+    /// knows best what that looks like). Duplicate names are checked by the
+    /// driver, the same for every format.
+    fn header(&self, file: &DataFile<'_>, diags: &mut Diagnostics) -> Option<Vec<String>>;
+
+    /// The parts of `file` to read in parallel; `None` to read it in one
+    /// sequential pass ([`read_all`](Self::read_all)), e.g. a small file;
+    /// `Err` (why) when the file cannot be opened, which stops it.
+    fn parts(&self, file: &DataFile<'_>) -> Option<Result<Self::Parts, String>>;
+
+    /// Reads one part (see [`parts`](Self::parts)) into `batch`.
+    fn read_part<S: RowSink>(
+        &self,
+        file: &DataFile<'_>,
+        header: &Header,
+        part: Self::Part,
+        batch: &mut Batch<S>,
+    );
+
+    /// Reads the whole file, from its start, into `batch`.
+    fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>);
+}
+
+/// An error that stops a file: (location, message, hint).
+pub type Stop = (Location, String, Option<String>);
+
+/// Problems kept per batch: past both caps of the `bad_rows` policy, so
+/// replaying the kept ones and counting the rest is what a one-batch read
+/// would report.
+const KEPT_PER_BATCH: usize = if super::scan::MAX_REJECTIONS_KEPT > super::scan::MAX_ERRORS_SHOWN {
+    super::scan::MAX_REJECTIONS_KEPT
+} else {
+    super::scan::MAX_ERRORS_SHOWN
+};
+
+/// A batch's rows and data errors: what the `bad_rows` policy replays.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct BatchLog {
+    /// Rows read (accepted or not).
+    pub rows: u64,
+    /// Rows with data errors: (line, problems), as long as fewer problems
+    /// than both caps of the `bad_rows` policy are kept.
+    pub bad: Vec<(u64, Vec<RowProblem>)>,
+    kept: usize,
+    /// Problems past those kept (counted only).
+    pub more_problems: u64,
+    /// Rows with problems past those kept (counted only).
+    pub more_rows: u64,
+}
+
+/// The rows of one part (or of a whole file read in one pass), fed to one
+/// fork of the compute stage's sink: what a [`RecordSource`] hands rows to.
+pub struct Batch<S> {
+    /// The fork fed by this batch.
+    pub sink: S,
+    /// Its rows and data errors.
+    pub log: BatchLog,
+    /// The error that stopped the file in this batch, if any.
+    pub fatal: Option<Stop>,
+    /// Reused for every row.
+    problems: Vec<RowProblem>,
+}
+
+impl<S: RowSink> Batch<S> {
+    /// An empty batch feeding `sink`.
+    pub fn new(sink: S) -> Self {
+        Batch {
+            sink,
+            log: BatchLog::default(),
+            fatal: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Counts one record, checks its shape against the header (field count,
+    /// over-long fields), feeds it to the sink when the shape is right, and
+    /// logs the data errors found. The shape checks live here, not in each
+    /// source, so every format reports them in the same words.
+    // Always inlined into the source's record loop: this is the hot path.
+    #[inline(always)]
+    pub fn row(&mut self, row: &Row<'_>, header: &Header, dataset: &Dataset) {
+        self.log.rows += 1;
+        let problems = &mut self.problems;
+        problems.clear();
+        if let Some((field, len)) = row.too_long() {
+            problems.push(RowProblem {
+                field,
+                message: format!(
+                    "field `{}` is {} bytes long, more than a spreadsheet cell holds; a quote `\"` opened on this line is probably never closed, so the rest of the file was read into it",
+                    header.names.get(field).map_or("?", String::as_str),
+                    len
+                ),
+            });
+        } else if row.field_count() != header.names.len() {
+            problems.push(RowProblem {
+                field: row.field_count().min(header.names.len()),
+                message: format!(
+                    "row has {} fields but the header of dataset `{}` has {}",
+                    row.field_count(),
+                    dataset.id,
+                    header.names.len()
+                ),
+            });
+        } else {
+            self.sink.row(row, problems);
+        }
+        if !problems.is_empty() {
+            let log = &mut self.log;
+            if log.kept < KEPT_PER_BATCH {
+                log.kept += problems.len();
+                log.bad.push((row.line, problems.clone()));
+            } else {
+                log.more_problems += problems.len() as u64;
+                log.more_rows += 1;
+            }
+        }
+    }
+
+    /// Stops the file: a record could not be read.
+    pub fn stop(&mut self, stop: Stop) {
+        self.fatal = Some(stop);
+    }
+
+    /// Stops the file at a record that was read but is not text (bad bytes):
+    /// the record counts as read, and nothing after it is.
+    pub fn stop_in_row(&mut self, stop: Stop) {
+        self.log.rows += 1;
+        self.fatal = Some(stop);
+    }
+}
+
+/// The error that stops a file that cannot be read (opened, or read on).
+pub fn cannot_read(file: &Path, e: impl std::fmt::Display) -> Stop {
+    (
+        Location::file(file),
+        format!("cannot read data file: {e}"),
+        None,
+    )
+}

@@ -1,0 +1,163 @@
+//! Compute stage, build cache: one file's accumulators as bytes and back.
+//!
+//! Input: a pass that has read one file (rolled up, not finished), or the
+//! bytes the cache stored for that file. Output: those bytes (postcard), or a
+//! fork of the pass holding them — `None` when they do not decode or do not
+//! fit this plan's shape, so a stale or damaged entry is never merged. It
+//! exists so the format is in one place: the field order of [`StateRef`] and
+//! [`State`] is the stored layout, and changing it means bumping `FORMAT` in
+//! [`crate::cache`].
+
+use std::collections::BTreeMap;
+
+use super::DatasetPass;
+use crate::data::scan::SplitSink;
+use crate::metrics::acc::Acc;
+use crate::metrics::distribution::Dist;
+use crate::metrics::drivers::DriverAcc;
+use crate::metrics::measure::Measure;
+use crate::metrics::periods::PeriodKey;
+use crate::metrics::verbatims::VerbatimPass;
+
+/// The accumulating state of a pass, as stored in the build cache (borrowed
+/// to write it; see [`State`] to read it back).
+#[derive(serde::Serialize)]
+struct StateRef<'a> {
+    indicators: Vec<IndicatorStateRef<'a>>,
+    drivers: Vec<(&'a DriverAcc, &'a [DriverAcc])>,
+    verbatims: Option<&'a VerbatimPass>,
+    keys: Vec<&'a [String]>,
+}
+
+#[derive(serde::Serialize)]
+struct IndicatorStateRef<'a> {
+    overall: &'a Acc,
+    dist: Option<&'a Dist>,
+    periods: &'a BTreeMap<PeriodKey, Acc>,
+    seg_accs: &'a [Vec<Option<Acc>>],
+    personas: &'a [Acc],
+}
+
+/// [`StateRef`] read back.
+#[derive(serde::Deserialize)]
+struct State {
+    indicators: Vec<IndicatorState>,
+    drivers: Vec<(DriverAcc, Vec<DriverAcc>)>,
+    verbatims: Option<VerbatimPass>,
+    keys: Vec<Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+struct IndicatorState {
+    overall: Acc,
+    dist: Option<Dist>,
+    periods: BTreeMap<PeriodKey, Acc>,
+    seg_accs: Vec<Vec<Option<Acc>>>,
+    personas: Vec<Acc>,
+}
+
+/// True when a stored accumulator is of the kind `measure` makes (a
+/// percentile may have switched to its sketch).
+fn fits(measure: &Measure, acc: &Acc) -> bool {
+    let fresh = measure.new_acc();
+    let kind = |a: &Acc| match a {
+        Acc::Pct { .. } | Acc::Sketched { .. } => 0,
+        Acc::Net { .. } => 1,
+        Acc::Prop { .. } => 2,
+        Acc::Mean { .. } => 3,
+        Acc::Count { .. } => 4,
+    };
+    kind(&fresh) == kind(acc)
+}
+
+impl DatasetPass<'_> {
+    /// The accumulators of a pass that has read one file (a fork, before
+    /// [`DatasetPass::finish`]), encoded for the build cache.
+    pub(super) fn encode_state(&self) -> Vec<u8> {
+        let state = StateRef {
+            indicators: (self.indicators.iter())
+                .map(|i| IndicatorStateRef {
+                    overall: &i.overall,
+                    dist: i.dist.as_ref(),
+                    periods: &i.periods,
+                    seg_accs: &i.seg_accs,
+                    personas: &i.personas,
+                })
+                .collect(),
+            drivers: (self.drivers.iter())
+                .map(|d| (&d.acc, d.personas.as_slice()))
+                .collect(),
+            verbatims: self.verbatims.as_ref(),
+            keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
+        };
+        // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
+        postcard::to_stdvec(&state).unwrap_or_default()
+    }
+
+    /// A fork of this pass holding the accumulators [`DatasetPass::save`]
+    /// wrote; `None` when they do not decode or do not have this plan's shape
+    /// (so a bad cache entry is never merged).
+    pub(super) fn decode_state(&self, bytes: &[u8]) -> Option<Self> {
+        let state: State = postcard::from_bytes(bytes).ok()?;
+        let mut fork = self.fork();
+        let shaped = state.indicators.len() == fork.indicators.len()
+            && state.drivers.len() == fork.drivers.len()
+            && state.keys.len() == fork.keys.len()
+            && state.verbatims.is_some() == fork.verbatims.is_some();
+        if !shaped {
+            return None;
+        }
+        for (ind, s) in fork.indicators.iter_mut().zip(state.indicators) {
+            let m = &ind.measure;
+            let ok = fits(m, &s.overall)
+                && s.dist.is_some() == ind.dist.is_some()
+                && s.dist
+                    .as_ref()
+                    .zip(ind.dist.as_ref())
+                    .is_none_or(|(a, b)| a.lo == b.lo && a.weights.len() == b.weights.len())
+                && s.periods.values().all(|a| fits(m, a))
+                && s.seg_accs.len() == ind.seg_accs.len()
+                && (s.seg_accs.iter().zip(&state.keys))
+                    .all(|(accs, names)| accs.len() <= names.len())
+                && s.seg_accs.iter().flatten().flatten().all(|a| fits(m, a))
+                && s.personas.len() == ind.personas.len()
+                && s.personas.iter().all(|a| fits(m, a));
+            if !ok {
+                return None;
+            }
+            ind.overall = s.overall;
+            ind.dist = s.dist;
+            ind.periods = s.periods;
+            ind.seg_accs = s.seg_accs;
+            ind.personas = s.personas;
+        }
+        for (d, (acc, personas)) in fork.drivers.iter_mut().zip(state.drivers) {
+            let k = d.acc.attributes();
+            let ok = acc.attributes() == k
+                && personas.len() == d.personas.len()
+                && personas.iter().all(|p| p.attributes() == k);
+            if !ok {
+                return None;
+            }
+            d.acc = acc;
+            d.personas = personas;
+        }
+        if let (Some(mine), Some(stored)) = (fork.verbatims.as_ref(), state.verbatims.as_ref()) {
+            if !mine.same_shape(stored) {
+                return None;
+            }
+        }
+        fork.verbatims = state.verbatims;
+        for (keys, names) in fork.keys.iter_mut().zip(state.keys) {
+            for name in &names {
+                keys.id(name);
+            }
+            if keys.names != names {
+                // Duplicate names: not something save() writes.
+                return None;
+            }
+            keys.last = None;
+        }
+        Some(fork)
+    }
+}

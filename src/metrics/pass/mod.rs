@@ -1,0 +1,298 @@
+//! Compute stage: one dataset's streaming pass — its state, and the plan
+//! that sets it up.
+//!
+//! Input: the project, one dataset and its header (once). Output: a
+//! [`DatasetPass`] with every column the project references resolved to an
+//! index ([`DatasetPass::plan`]) and empty accumulators for every indicator on
+//! the dataset — overall, per period, per segment key, per persona — and for
+//! the key driver sums. It exists so the rest of the pass only ever indexes a
+//! row: names are looked up here, once. The pass then works in stages, one
+//! file each:
+//! - `row.rs`: each row from [`crate::data::scan`] checked and added to its group;
+//! - `rollup.rs`: the groups added to the accumulators; [`DatasetPass::finish`];
+//! - `split.rs`: fork, merge and seal, for threads and files ([`SplitSink`]);
+//! - `cache.rs`: the accumulators as the build cache stores them.
+//!
+//! [`SplitSink`]: crate::data::scan::SplitSink
+
+mod cache;
+mod rollup;
+mod row;
+mod split;
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::acc::{Acc, Obs};
+use super::distribution::Dist;
+use super::drivers::DriverAcc;
+use super::groups::Groups;
+use super::measure::Measure;
+use super::periods::PeriodKey;
+use super::verbatims::VerbatimPass;
+use crate::data::plan::Resolver;
+use crate::data::scan::Header;
+use crate::diag::Diagnostics;
+use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
+use row::CellCache;
+
+/// One indicator's accumulators on this dataset.
+#[derive(Clone)]
+pub struct IndicatorPass<'p> {
+    /// Index into `project.indicators`.
+    pub index: usize,
+    /// The indicator's id, for messages.
+    pub id: &'p str,
+    /// How rows are classified.
+    pub measure: Measure,
+    column: Option<usize>,
+    /// `metric: gap`: the expectation column (`column` is the perception).
+    expectation: Option<usize>,
+    filter: Vec<(usize, Vec<String>)>,
+    /// Every row after the filter.
+    pub overall: Acc,
+    /// Per scale point, overall only.
+    pub dist: Option<Dist>,
+    /// Per period (rows with a date).
+    pub periods: BTreeMap<PeriodKey, Acc>,
+    /// Per segment column (parallel to [`DatasetPass::segments`]), per key;
+    /// filled from the interned accumulators by [`DatasetPass::finish`].
+    pub segments: Vec<BTreeMap<String, Acc>>,
+    /// During the pass: per segment column, per interned key id (see
+    /// [`SegmentKeys`]); `None` until a row of this indicator has the key.
+    seg_accs: Vec<Vec<Option<Acc>>>,
+    /// Per applicable persona (parallel to [`DatasetPass::personas`]).
+    pub personas: Vec<Acc>,
+    /// During the pass: per group id of [`DatasetPass::groups`], the rows of
+    /// that group; rolled up into the accumulators above by
+    /// [`DatasetPass::roll_up`]. `None` until a row of this indicator is in it.
+    cells: Vec<Option<Acc>>,
+}
+
+/// A persona that applies to this dataset (its match column is in the header).
+#[derive(Clone)]
+pub struct PersonaCol {
+    /// Index into `project.personas`.
+    pub index: usize,
+    column: usize,
+    values: Vec<String>,
+}
+
+/// One key driver analysis on this dataset.
+#[derive(Clone)]
+pub struct DriverPass {
+    /// Index into `project.config.drivers`.
+    pub index: usize,
+    /// Outcome first, then the attributes in definition order.
+    columns: Vec<usize>,
+    /// The sums.
+    pub acc: DriverAcc,
+    /// The same sums per applicable persona (parallel to [`DatasetPass::personas`]).
+    pub personas: Vec<DriverAcc>,
+    /// During the pass: the sums per group id of [`DatasetPass::groups`],
+    /// rolled up into `acc` and `personas` like the indicators' cells.
+    cells: Vec<Option<DriverAcc>>,
+}
+
+/// Everything one dataset's pass feeds.
+#[derive(Clone)]
+pub struct DatasetPass<'p> {
+    names: Vec<String>,
+    period: Period,
+    weight: Option<usize>,
+    date: Option<(usize, Option<&'p str>)>,
+    /// Segment columns: (name, index), in the dataset's order.
+    pub segments: Vec<(String, usize)>,
+    /// Personas that apply, sorted by id (the project's order).
+    pub personas: Vec<PersonaCol>,
+    /// The indicators on this dataset, in definition order.
+    pub indicators: Vec<IndicatorPass<'p>>,
+    /// The key driver analyses on this dataset.
+    pub drivers: Vec<DriverPass>,
+    /// The comment sample, when the dataset has comments and an NPS indicator.
+    pub verbatims: Option<VerbatimPass>,
+    obs: Vec<Option<Obs>>,
+    matched: Vec<bool>,
+    numbers: Vec<f64>,
+    /// Per segment column, the keys seen so far.
+    keys: Vec<SegmentKeys>,
+    /// Per segment column, this row's key id (`None`: blank cell).
+    row_keys: Vec<Option<usize>>,
+    /// Per field, this row's parsed cell (see [`CellCache`]).
+    cells: CellCache,
+    /// The finest groups of rows since the last roll-up (see [`super::groups`]).
+    groups: Groups,
+    /// The last date text and its period: exports are sorted by date, so most
+    /// rows repeat the previous row's date and skip the date parser.
+    last_date: String,
+    last_period: Option<PeriodKey>,
+}
+
+/// The distinct keys of one segment column, interned to small ids so a row's
+/// key is looked up once, not once per indicator.
+#[derive(Default, Clone)]
+struct SegmentKeys {
+    ids: HashMap<String, usize, foldhash::fast::FixedState>,
+    names: Vec<String>,
+    /// The last key looked up (rows often repeat it).
+    last: Option<usize>,
+}
+
+impl SegmentKeys {
+    #[inline]
+    fn id(&mut self, key: &str) -> usize {
+        if let Some(i) = self.last.filter(|&i| self.names[i] == key) {
+            return i;
+        }
+        let i = match self.ids.get(key) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len();
+                self.names.push(key.to_string());
+                self.ids.insert(key.to_string(), i);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
+}
+
+impl<'p> DatasetPass<'p> {
+    /// Resolves every column the project references on `dataset`; `None` when
+    /// one is missing (each reported at the YAML place that named it).
+    pub fn plan(
+        project: &'p Project,
+        dataset: &'p Dataset,
+        header: &Header,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let mut r = Resolver::new(header, dataset);
+        let of_ds = format!("dataset `{}`", dataset.id);
+        let weight = dataset
+            .weight
+            .as_ref()
+            .and_then(|c| r.require(c, &format!("weight of {of_ds}"), diags));
+        let date = dataset.date.as_ref().and_then(|d| {
+            let i = r.require(&d.column, &format!("date of {of_ds}"), diags)?;
+            Some((i, d.format.as_deref()))
+        });
+        let segments = (dataset.segments.iter())
+            .filter_map(|c| {
+                Some((
+                    c.name.clone(),
+                    r.require(c, &format!("segment of {of_ds}"), diags)?,
+                ))
+            })
+            .collect::<Vec<_>>();
+        let comments = (dataset.comments.as_ref())
+            .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));
+        let mut nps_column = None;
+        let personas = (project.personas.iter().enumerate())
+            .filter_map(|(index, p)| {
+                let column = r.optional(&p.matcher.column.name)?;
+                Some(PersonaCol {
+                    index,
+                    column,
+                    values: trimmed(&p.matcher.values),
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut indicators = Vec::new();
+        for (index, ind) in project.indicators.iter().enumerate() {
+            if ind.dataset.as_deref() != Some(dataset.id.as_str()) {
+                continue;
+            }
+            let role = format!("indicator `{}`", ind.id);
+            let column = ind.column.as_ref().and_then(|c| r.require(c, &role, diags));
+            let expectation = (ind.metric.expectation()).and_then(|e| r.require(e, &role, diags));
+            if matches!(ind.metric, Metric::Nps) && nps_column.is_none() {
+                nps_column = column;
+            }
+            let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
+            let measure = Measure::of(&ind.metric);
+            indicators.push(IndicatorPass {
+                index,
+                id: &ind.id,
+                overall: measure.new_acc(),
+                dist: if column.is_some() {
+                    measure.new_dist()
+                } else {
+                    None
+                },
+                periods: BTreeMap::new(),
+                segments: vec![BTreeMap::new(); segments.len()],
+                seg_accs: vec![Vec::new(); segments.len()],
+                personas: vec![measure.new_acc(); personas.len()],
+                cells: Vec::new(),
+                measure,
+                column,
+                expectation,
+                filter,
+            });
+        }
+        let mut drivers = Vec::new();
+        for (index, d) in project.config.drivers.iter().enumerate() {
+            if d.dataset != dataset.id {
+                continue;
+            }
+            let role = format!("key driver analysis of `{}`", d.outcome.name);
+            let columns = std::iter::once(&d.outcome)
+                .chain(d.attributes.iter().map(|(c, _)| c))
+                .filter_map(|c| r.require(c, &role, diags))
+                .collect();
+            drivers.push(DriverPass {
+                index,
+                columns,
+                acc: DriverAcc::new(d.attributes.len()),
+                personas: vec![DriverAcc::new(d.attributes.len()); personas.len()],
+                cells: Vec::new(),
+            });
+        }
+        if r.failures > 0 {
+            return None;
+        }
+        let verbatims = match (comments, nps_column) {
+            (Some(c), Some(nps)) => {
+                Some(VerbatimPass::new(c, nps, indicators.len(), personas.len()))
+            }
+            _ => None,
+        };
+        Some(DatasetPass {
+            verbatims,
+            names: header.names.clone(),
+            period: project.config.period,
+            weight,
+            date,
+            keys: vec![SegmentKeys::default(); segments.len()],
+            row_keys: vec![None; segments.len()],
+            segments,
+            obs: vec![None; indicators.len()],
+            matched: vec![false; personas.len()],
+            numbers: Vec::new(),
+            cells: CellCache::new(header.names.len()),
+            groups: Groups::default(),
+            last_date: String::new(),
+            last_period: None,
+            personas,
+            indicators,
+            drivers,
+        })
+    }
+}
+
+fn resolve_filter(
+    filter: &[RowMatch],
+    r: &mut Resolver<'_>,
+    role: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(usize, Vec<String>)> {
+    filter
+        .iter()
+        .filter_map(|m| Some((r.require(&m.column, role, diags)?, trimmed(&m.values))))
+        .collect()
+}
+
+/// Match values trimmed once at plan time rather than once per row.
+fn trimmed(values: &[String]) -> Vec<String> {
+    values.iter().map(|v| v.trim().to_string()).collect()
+}

@@ -1,0 +1,248 @@
+//! Compute stage, per row: one data row checked, then added to its group.
+//!
+//! Input: each [`Row`] of the dataset from [`crate::data::scan`], through
+//! [`RowSink`]. Output: the row's problems (a bad row adds nothing at all), or
+//! its observations added to the accumulators of its group — its period,
+//! segment keys and personas (see [`crate::metrics::groups`]) — and to the
+//! distributions, the key driver sums and the comment sample. It exists apart
+//! because it is the engine's hottest loop: each cell is parsed at most once a
+//! row ([`CellCache`]) and each segment key interned once, however many
+//! indicators read them.
+
+use super::{DatasetPass, IndicatorPass};
+use crate::data::cell::{Cell, Parsed};
+use crate::data::date::parse_date;
+use crate::data::scan::{Row, RowProblem, RowSink};
+use crate::metrics::acc::Obs;
+use crate::metrics::drivers::DriverAcc;
+use crate::metrics::periods::PeriodKey;
+
+/// Per-field memo of [`Parsed`], valid for the row whose number is `row`.
+#[derive(Default, Clone)]
+pub(super) struct CellCache {
+    row: u64,
+    slots: Vec<(u64, Parsed)>,
+}
+
+impl CellCache {
+    pub(super) fn new(fields: usize) -> Self {
+        CellCache {
+            row: 1,
+            slots: vec![(0, Parsed::Blank); fields],
+        }
+    }
+
+    /// Field `i` of `row`, parsed at most once per row.
+    #[inline]
+    fn get(&mut self, row: &Row<'_>, i: usize) -> Parsed {
+        let current = self.row;
+        match self.slots.get_mut(i) {
+            Some((seen, parsed)) if *seen == current => *parsed,
+            Some(slot) => {
+                let parsed = Parsed::of(row.text(i));
+                *slot = (current, parsed);
+                parsed
+            }
+            None => Parsed::of(row.text(i)),
+        }
+    }
+}
+
+impl RowSink for DatasetPass<'_> {
+    fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
+        self.cells.row += 1;
+        let w = self.weight_of(row, problems);
+        let period = self.period_of(row, problems);
+        for k in 0..self.indicators.len() {
+            let ind = &self.indicators[k];
+            self.obs[k] = None;
+            if !ind
+                .filter
+                .iter()
+                .all(|(c, values)| matches(row, *c, values))
+            {
+                continue;
+            }
+            let c = ind.column.unwrap_or(0);
+            let seen = match (ind.expectation, ind.column) {
+                (Some(e), _) => (ind.measure)
+                    .observe_gap(ind.column.map_or("", |c| row.text(c)), row.text(e))
+                    .map_err(|(in_e, why)| (if in_e { e } else { c }, why)),
+                (None, None) => ind.measure.observe(None).map_err(|why| (c, why)),
+                (None, Some(c)) => {
+                    let text = row.text(c);
+                    let cell = self.cells.get(row, c).cell(text);
+                    ind.measure.observe_cell(text, cell).map_err(|why| (c, why))
+                }
+            };
+            match seen {
+                Ok(obs) => self.obs[k] = obs,
+                Err((c, why)) => {
+                    let message = format!(
+                        "`{}` is `{}`, {why} (indicator `{}`)",
+                        self.names[c],
+                        row.text(c),
+                        ind.id
+                    );
+                    self.problem(problems, c, message);
+                }
+            }
+        }
+        self.check_drivers(row, problems);
+        if !problems.is_empty() {
+            return;
+        }
+        for (m, p) in self.matched.iter_mut().zip(&self.personas) {
+            *m = matches(row, p.column, &p.values);
+        }
+        for ((keys, (_, c)), id) in
+            (self.keys.iter_mut().zip(&self.segments)).zip(&mut self.row_keys)
+        {
+            let key = row.text(*c);
+            // A blank segment cell is in no key.
+            *id = (!key.is_empty()).then(|| keys.id(key));
+        }
+        if self.groups.is_full() {
+            self.roll_up();
+        }
+        let group = (self.groups).id(period, &self.row_keys, &self.matched);
+        let cells = &mut self.cells;
+        for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
+            if let Some(obs) = *obs {
+                let x = match ind.column {
+                    Some(c) if ind.dist.is_some() => match cells.get(row, c) {
+                        Parsed::Number(x) => Some(x),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                feed(ind, obs, w, group, x);
+            }
+        }
+        self.feed_drivers(row, w, group);
+        if let Some(v) = &mut self.verbatims {
+            let c = v.nps_column();
+            let nps = self.cells.get(row, c).cell(row.text(c));
+            v.feed(row, nps, &self.obs, &self.matched);
+        }
+    }
+}
+
+/// Feeds one accepted observation to an indicator: to its row's group (see
+/// [`DatasetPass::roll_up`]) and, `x` being the cell's number, to the
+/// distribution.
+#[inline]
+fn feed(ind: &mut IndicatorPass<'_>, obs: Obs, w: f64, group: usize, x: Option<f64>) {
+    if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
+        d.add(x, w);
+    }
+    if ind.cells.len() <= group {
+        ind.cells.resize(group + 1, None);
+    }
+    ind.cells[group]
+        .get_or_insert_with(|| ind.measure.new_acc())
+        .add(obs, w);
+}
+
+impl DatasetPass<'_> {
+    fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+        // One error per cell, even when several indicators read it.
+        if !problems.iter().any(|p| p.field == field) {
+            problems.push(RowProblem { field, message });
+        }
+    }
+
+    /// The row's weight: 1 without a weight column; blank, non-numeric and
+    /// negative weights are data errors (0 is allowed: the row counts in n
+    /// but adds nothing to the sums).
+    fn weight_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> f64 {
+        let Some(i) = self.weight else { return 1.0 };
+        let why = match self.cells.get(row, i).cell("") {
+            Cell::Number(w) if w >= 0.0 => return w,
+            Cell::Number(_) => "negative; weights must be 0 or more",
+            Cell::Blank => "blank; every row needs a weight",
+            Cell::Text(_) => "not a number",
+        };
+        let message = format!("weight `{}` is `{}`, {why}", self.names[i], row.text(i));
+        self.problem(problems, i, message);
+        0.0
+    }
+
+    /// The row's period: `None` without a date column or for a blank date (the
+    /// row still counts overall, in no period); an unparsable date is an error.
+    fn period_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> Option<PeriodKey> {
+        let (i, format) = self.date?;
+        let text = row.text(i);
+        if text.is_empty() {
+            return None;
+        }
+        if self.last_period.is_some() && self.last_date == text {
+            return self.last_period;
+        }
+        if let Some(d) = parse_date(text, format) {
+            let key = PeriodKey::of(d, self.period);
+            self.last_date.clear();
+            self.last_date.push_str(text);
+            self.last_period = Some(key);
+            return Some(key);
+        }
+        let expected = format.map_or("an ISO 8601 date such as 2026-01-31".to_string(), |f| {
+            format!("the format `{f}`")
+        });
+        let message = format!(
+            "date `{}` is `{text}`, which does not match {expected}",
+            self.names[i]
+        );
+        self.problem(problems, i, message);
+        None
+    }
+
+    /// Checks every driver column is numeric or blank.
+    fn check_drivers(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        for d in &self.drivers {
+            for &i in &d.columns {
+                if self.cells.get(row, i) == Parsed::Text {
+                    let message = format!(
+                        "`{}` is `{}`, not a number (a key driver analysis reads it)",
+                        self.names[i],
+                        row.text(i)
+                    );
+                    self.problem(problems, i, message);
+                }
+            }
+        }
+    }
+
+    /// Adds the row to each driver analysis's sums of its group (when every
+    /// one of its columns is answered).
+    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize) {
+        for d in &mut self.drivers {
+            self.numbers.clear();
+            // Listwise: a blank in the outcome or any attribute leaves the row out.
+            for &i in &d.columns {
+                match self.cells.get(row, i) {
+                    Parsed::Number(x) => self.numbers.push(x),
+                    _ => break,
+                }
+            }
+            if self.numbers.len() == d.columns.len() && !self.numbers.is_empty() {
+                if d.cells.len() <= group {
+                    d.cells.resize(group + 1, None);
+                }
+                let attributes = d.columns.len() - 1;
+                d.cells[group]
+                    .get_or_insert_with(|| DriverAcc::new(attributes))
+                    .add(self.numbers[0], &self.numbers[1..], w);
+            }
+        }
+    }
+}
+
+/// True when the trimmed cell equals one of `values` (already trimmed, see
+/// [`super::trimmed`]); a blank cell matches nothing.
+#[inline]
+fn matches(row: &Row<'_>, column: usize, values: &[String]) -> bool {
+    let text = row.text(column);
+    !text.is_empty() && values.iter().any(|v| v == text)
+}

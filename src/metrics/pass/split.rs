@@ -1,0 +1,111 @@
+//! Compute stage, across threads and files: a pass forked, merged and sealed.
+//!
+//! Input: a planned [`DatasetPass`], or forks of it that have read pieces of
+//! the data. Output: empty forks with the same plan; one pass holding the
+//! merged accumulators, ours before the later piece's; and the build cache's
+//! save and load (`cache.rs` holds the format). It exists so
+//! [`crate::data::scan`] can read a file's pieces on several threads and skip
+//! files the cache already holds, through [`SplitSink`].
+
+use std::collections::BTreeMap;
+
+use super::row::CellCache;
+use super::{DatasetPass, SegmentKeys};
+use crate::data::scan::SplitSink;
+use crate::metrics::drivers::DriverAcc;
+use crate::metrics::groups::Groups;
+use crate::metrics::verbatims::VerbatimPass;
+
+impl SplitSink for DatasetPass<'_> {
+    fn fork(&self) -> Self {
+        let mut fork = self.clone();
+        for ind in &mut fork.indicators {
+            ind.overall = ind.measure.new_acc();
+            ind.dist = ind.dist.as_ref().and_then(|_| ind.measure.new_dist());
+            ind.periods.clear();
+            ind.segments.iter_mut().for_each(BTreeMap::clear);
+            ind.seg_accs.iter_mut().for_each(Vec::clear);
+            ind.personas.fill(ind.measure.new_acc());
+            ind.cells.clear();
+        }
+        fork.groups = Groups::default();
+        for d in &mut fork.drivers {
+            let k = d.columns.len().saturating_sub(1);
+            d.acc = DriverAcc::new(k);
+            d.personas.fill(DriverAcc::new(k));
+            d.cells.clear();
+        }
+        fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
+        fork.keys = vec![SegmentKeys::default(); self.keys.len()];
+        fork.cells = CellCache::new(self.names.len());
+        fork.last_date.clear();
+        fork.last_period = None;
+        fork
+    }
+
+    fn merge(&mut self, mut later: Self) {
+        // Our rows first, then later's: both rolled up, in that order.
+        self.roll_up();
+        later.roll_up();
+        let DatasetPass {
+            indicators,
+            drivers,
+            verbatims,
+            keys,
+            ..
+        } = later;
+        for (a, b) in self.indicators.iter_mut().zip(indicators) {
+            a.overall.merge(&b.overall);
+            if let (Some(d), Some(e)) = (a.dist.as_mut(), b.dist.as_ref()) {
+                d.merge(e);
+            }
+            for (k, acc) in b.periods {
+                match a.periods.get_mut(&k) {
+                    Some(mine) => mine.merge(&acc),
+                    None => {
+                        a.periods.insert(k, acc);
+                    }
+                }
+            }
+            for ((col, accs), names) in b.seg_accs.into_iter().enumerate().zip(&keys) {
+                for (id, acc) in accs.into_iter().enumerate() {
+                    let Some(acc) = acc else { continue };
+                    let mine = self.keys[col].id(&names.names[id]);
+                    let slots = &mut a.seg_accs[col];
+                    if slots.len() <= mine {
+                        slots.resize(mine + 1, None);
+                    }
+                    match &mut slots[mine] {
+                        Some(m) => m.merge(&acc),
+                        slot => *slot = Some(acc),
+                    }
+                }
+            }
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        for (a, b) in self.drivers.iter_mut().zip(drivers) {
+            a.acc.merge(&b.acc);
+            for (m, p) in a.personas.iter_mut().zip(&b.personas) {
+                m.merge(p);
+            }
+        }
+        if let (Some(a), Some(b)) = (self.verbatims.as_mut(), verbatims.as_ref()) {
+            a.merge(b);
+        }
+    }
+
+    fn seal(&mut self) {
+        self.roll_up();
+    }
+
+    fn save(&mut self) -> Vec<u8> {
+        self.roll_up();
+        self.encode_state()
+    }
+
+    fn load(&self, bytes: &[u8]) -> Option<Self> {
+        self.decode_state(bytes)
+    }
+}
