@@ -16,10 +16,12 @@
 
 use std::collections::BTreeMap;
 
-use super::computed::{Estimate, GroupResult, IndicatorResult, PeriodResult};
+use super::computed::{
+    Estimate, GroupPeriod, GroupResult, IndicatorResult, PeriodResult, WindowComparison,
+};
 use super::estimate::Settings;
 use super::period_key::PeriodKey;
-use super::periods::fill_changes;
+use super::periods::{fill_changes, Flagging};
 use super::results::{goal_of, shell};
 use super::status::status;
 use crate::diag::Diagnostics;
@@ -94,55 +96,116 @@ fn composite(
     };
     let mut overall = Vec::new();
     let mut periods: BTreeMap<PeriodKey, Vec<Part>> = BTreeMap::new();
-    let mut segments: BTreeMap<String, BTreeMap<String, Vec<Part>>> = BTreeMap::new();
-    let mut personas: BTreeMap<String, Vec<Part>> = BTreeMap::new();
+    let mut segments: BTreeMap<String, BTreeMap<String, GroupParts>> = BTreeMap::new();
+    let mut personas: BTreeMap<String, GroupParts> = BTreeMap::new();
+    // The other windows: their spans (the first component's) and parts.
+    let mut previous: (Option<(PeriodKey, PeriodKey)>, Vec<Part>) = (None, Vec::new());
+    let mut year_ago: (Option<(PeriodKey, PeriodKey)>, Vec<Part>) = (None, Vec::new());
+    let mut window = None;
     for (id, weight) in components {
         let Some(&c) = index.get(id.as_str()) else {
             continue;
         };
         let (def, res) = (&project.indicators[c], &results[c]);
-        let part = |e: &Estimate| Some((*weight, normalise(def, e.value?)?, e.n, e.effective_n));
-        overall.extend(part(&res.estimate));
+        let part = |value: Option<f64>, n: u64, n_eff: f64| {
+            Some((*weight, normalise(def, value?)?, n, n_eff))
+        };
+        let of = |e: &Estimate| part(e.value, e.n, e.effective_n);
+        window.get_or_insert_with(|| res.window.clone());
+        overall.extend(of(&res.estimate));
         for p in &res.periods {
-            periods
-                .entry(p.period)
-                .or_default()
-                .extend(part(&p.estimate));
+            periods.entry(p.period).or_default().extend(of(&p.estimate));
         }
+        for (other, mine) in [
+            (&res.previous, &mut previous),
+            (&res.year_ago, &mut year_ago),
+        ] {
+            if let Some(o) = other {
+                mine.0.get_or_insert((o.from, o.to));
+                mine.1.extend(part(o.value, o.n, o.effective_n));
+            }
+        }
+        let add = |into: &mut GroupParts, g: &GroupResult| {
+            into.now.extend(of(&g.estimate));
+            for p in &g.periods {
+                into.periods
+                    .entry(p.period)
+                    .or_default()
+                    .extend(of(&p.estimate));
+            }
+        };
         for (col, groups) in &res.segments {
             let keys = segments.entry(col.clone()).or_default();
             for g in groups {
-                keys.entry(g.key.clone())
-                    .or_default()
-                    .extend(part(&g.estimate));
+                add(keys.entry(g.key.clone()).or_default(), g);
             }
         }
         for g in &res.personas {
-            personas
-                .entry(g.key.clone())
-                .or_default()
-                .extend(part(&g.estimate));
+            add(personas.entry(g.key.clone()).or_default(), g);
         }
     }
     let mut r = shell(project, ind, combine(&overall, ind, s));
+    if let Some(w) = window {
+        r.window = w;
+    }
+    // The other windows: the components' values combined, the change; no
+    // test (a composite has no variance).
+    let compare = |(span, parts): (Option<(PeriodKey, PeriodKey)>, Vec<Part>)| {
+        let (from, to) = span?;
+        let e = combine(&parts, ind, s);
+        Some(WindowComparison {
+            from,
+            to,
+            value: e.value,
+            n: e.n,
+            effective_n: e.effective_n,
+            ci_low: None,
+            ci_high: None,
+            change: r.estimate.value.zip(e.value).map(|(a, b)| a - b),
+            p_value: None,
+            q_value: None,
+            significant: None,
+        })
+    };
+    r.previous = compare(previous);
+    r.year_ago = compare(year_ago);
     r.periods = (periods.iter())
         .map(|(k, parts)| PeriodResult {
             period: *k,
             estimate: combine(parts, ind, s),
             change: None,
+            p_value: None,
+            q_value: None,
             significant: None,
         })
         .collect();
-    fill_changes(&mut r.periods, s.confidence, false);
+    // A composite has no variance: changes, but no tests.
+    fill_changes(
+        &mut r.periods,
+        Flagging {
+            confidence: s.confidence,
+            welch: false,
+            bh: false,
+            min_change: ind.min_change,
+        },
+    );
     // Segments carry `vs_rest` as null (composites are not compared with the
     // rest); personas carry none.
-    let groups = |m: &BTreeMap<String, Vec<Part>>, segment: bool| {
+    let groups = |m: &BTreeMap<String, GroupParts>, segment: bool| {
         m.iter()
-            .map(|(k, parts)| GroupResult {
+            .map(|(k, g)| GroupResult {
                 key: k.clone(),
-                estimate: combine(parts, ind, s),
+                estimate: combine(&g.now, ind, s),
                 vs_rest: segment.then_some(None),
+                p_value: None,
+                q_value: None,
                 significant: None,
+                periods: (g.periods.iter())
+                    .map(|(p, parts)| GroupPeriod {
+                        period: *p,
+                        estimate: combine(parts, ind, s),
+                    })
+                    .collect(),
             })
             .collect::<Vec<_>>()
     };
@@ -152,6 +215,13 @@ fn composite(
         .collect();
     r.personas = groups(&personas, false);
     r
+}
+
+/// A segment key's or persona's contributions: on the window, and per period.
+#[derive(Default)]
+struct GroupParts {
+    now: Vec<Part>,
+    periods: BTreeMap<PeriodKey, Vec<Part>>,
 }
 
 /// The weighted mean of the contributing parts, as an estimate.

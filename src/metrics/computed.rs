@@ -59,6 +59,67 @@ pub struct ProjectInfo {
     pub period: Period,
     /// The confidence level used.
     pub confidence: f64,
+    /// The reporting window of the headline numbers (SPEC §6).
+    pub window: WindowInfo,
+}
+
+/// Which periods a set of numbers is for (SPEC §6): `kind` is `latest`,
+/// `rolling`, `ytd` or `all`; `from` and `to` the first and last period
+/// (null for `all`, or a dataset without dates); `label` the span as period
+/// keys (`2025-12`, `2025-10..2025-12`, or `all`) — the site words it in its
+/// language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowInfo {
+    /// `latest`, `rolling`, `ytd` or `all`.
+    pub kind: &'static str,
+    /// The first period, inclusive.
+    #[serde(serialize_with = "period_key::option_as_text")]
+    pub from: Option<PeriodKey>,
+    /// The last period, inclusive.
+    #[serde(serialize_with = "period_key::option_as_text")]
+    pub to: Option<PeriodKey>,
+    /// The span as period keys.
+    pub label: String,
+}
+
+/// The headline window compared with another window (`previous`, `year_ago`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowComparison {
+    /// The other window's first period.
+    #[serde(serialize_with = "period_key::as_text")]
+    pub from: PeriodKey,
+    /// The other window's last period.
+    #[serde(serialize_with = "period_key::as_text")]
+    pub to: PeriodKey,
+    /// The value on the other window (null when suppressed or nothing answered).
+    pub value: Option<f64>,
+    /// Answered rows in the other window.
+    pub n: u64,
+    /// Kish's effective n in the other window.
+    pub effective_n: f64,
+    /// Lower end of the other window's interval.
+    pub ci_low: Option<f64>,
+    /// Upper end of the other window's interval.
+    pub ci_high: Option<f64>,
+    /// The headline value minus the other window's.
+    pub change: Option<f64>,
+    /// Two-sided p-value of the change (Part I's test; null where none applies).
+    pub p_value: Option<f64>,
+    /// The p-value adjusted within its family (all indicators' comparisons of this kind).
+    pub q_value: Option<f64>,
+    /// q ≤ 1 − confidence and |change| ≥ the indicator's `min_change`.
+    pub significant: Option<bool>,
+}
+
+/// One period of a segment key's or persona's trend (no change tests).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupPeriod {
+    /// The period key.
+    #[serde(serialize_with = "period_key::as_text")]
+    pub period: PeriodKey,
+    /// The estimate on the group's rows of that period.
+    #[serde(flatten)]
+    pub estimate: Estimate,
 }
 
 crate::vocabulary! {
@@ -138,8 +199,13 @@ pub struct PeriodResult {
     /// Value minus the previous period's value; null for the first period or
     /// when either value is null. Always present, so every period has one shape.
     pub change: Option<f64>,
-    /// Whether `change` is significant at the project's confidence (SPEC §2);
-    /// null where no test applies (first period, counts, percentiles, composites).
+    /// Two-sided p-value of `change` (SPEC §6); null where no test applies.
+    pub p_value: Option<f64>,
+    /// `p_value` adjusted within the indicator's trend (family (a)).
+    pub q_value: Option<f64>,
+    /// Whether `change` is flagged (SPEC §6: q ≤ 1 − confidence and |change| ≥
+    /// `min_change`); null where no test applies (first period, counts,
+    /// percentiles, composites).
     pub significant: Option<bool>,
 }
 
@@ -157,11 +223,19 @@ pub struct GroupResult {
     /// `None` (absent) for personas and composites, which are not compared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vs_rest: Option<Option<f64>>,
-    /// Segments only: whether the key differs significantly from all other
-    /// rows (SPEC §2, same test as periods); absent for personas, composites,
-    /// and where no test applies.
+    /// Segments only: the two-sided p-value of `vs_rest`; absent where no test applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Segments only: `p_value` adjusted within the indicator's vs-the-rest
+    /// tests (family (b): every segment column together).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q_value: Option<f64>,
+    /// Segments only: whether the key's difference from the rest is flagged
+    /// (SPEC §6); absent for personas, composites, and where no test applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub significant: Option<bool>,
+    /// The group's trend: every period with rows (dated datasets).
+    pub periods: Vec<GroupPeriod>,
 }
 
 /// One indicator, computed.
@@ -179,9 +253,22 @@ pub struct IndicatorResult {
     /// comparison tells a new measurement from a changed number. Set by compute,
     /// when the result is made ([`super::results::shell`]).
     pub definition_hash: String,
-    /// The overall estimate (value, n, effective_n, ci_low, ci_high, status).
+    /// Which periods the headline estimate is for: the project's window, or
+    /// `all` for a dataset without dates (and for composites, their
+    /// components' windows).
+    pub window: WindowInfo,
+    /// The headline estimate on the window (value, n, effective_n, ci_low,
+    /// ci_high, status) — what tiles, statuses and `check` judge.
     #[serde(flatten)]
     pub estimate: Estimate,
+    /// The window of the same length just before, compared (null when not
+    /// asked for, not defined for the window, or the dataset has no dates).
+    pub previous: Option<WindowComparison>,
+    /// The same window a year earlier, compared (null likewise).
+    pub year_ago: Option<WindowComparison>,
+    /// The smallest change worth flagging (`min_change`), for the site.
+    #[serde(skip)]
+    pub min_change: f64,
     /// The target, if any.
     pub target: Option<f64>,
     /// An external reference value (`benchmark:`), absent when not given.

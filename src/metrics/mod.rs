@@ -48,7 +48,7 @@ use pass::DatasetPass;
 
 use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Metric, Project};
+use crate::project::model::{Dataset, Project};
 
 /// Computes every indicator of the project from its datasets: one streaming pass per dataset.
 ///
@@ -71,16 +71,32 @@ pub fn compute_cached(
     let mut drivers = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
     let mut verbatims = samples::Verbatims::default();
+    let mut passes = Vec::new();
     for (id, ds) in &project.config.datasets {
-        let stats = run_dataset(project, ds, cache, &s, &mut results, &mut drivers, diags);
-        verbatims.absorb(stats.1);
-        let stats = stats.0;
+        let (stats, tagged, pass) = run_dataset(project, ds, cache, &mut drivers, diags);
+        verbatims.absorb(tagged);
         data.insert(id.clone(), data_stats(stats));
+        passes.extend(pass);
+    }
+    // The window needs every dataset's periods: results come after all passes.
+    let with_data = (passes.iter().filter(|p| p.is_dated()))
+        .flat_map(|p| p.indicators.iter().flat_map(|i| i.periods.keys().copied()))
+        .collect();
+    let config = &project.config;
+    let windows = window::resolve(&config.report, config.period, &with_data, diags);
+    for pass in &passes {
+        for ip in &pass.indicators {
+            if project.indicators[ip.index].metric.components().is_none() {
+                let r = results::indicator_result(project, pass, ip, &s, &windows);
+                results[ip.index] = Some(r);
+            }
+        }
     }
     let mut results: Vec<_> = (project.indicators.iter().zip(results))
         .map(|(ind, r)| r.unwrap_or_else(|| results::empty_result(project, ind, &s)))
         .collect();
     composite::compute_composites(project, &mut results, &s, diags);
+    results::adjust_comparisons(&mut results, project);
     let journeys = journey::journeys(project, &results);
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| {
@@ -99,6 +115,7 @@ pub fn compute_cached(
             language: project.config.language,
             period: project.config.period,
             confidence: project.config.confidence,
+            window: windows.headline.info(),
         },
         indicators: results,
         drivers,
@@ -130,25 +147,29 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
     )
 }
 
-/// Reads one dataset and fills the results of its indicators and drivers.
-fn run_dataset(
-    project: &Project,
-    ds: &Dataset,
+/// Reads one dataset: its stats, its comment sample, its drivers' results,
+/// and the finished pass, whose indicators become results once every
+/// dataset's periods are known (the reporting window spans them all).
+fn run_dataset<'p>(
+    project: &'p Project,
+    ds: &'p Dataset,
     cache: Option<&crate::cache::Cache>,
-    s: &Settings,
-    results: &mut [Option<computed::IndicatorResult>],
     drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
-) -> (ScanStats, Option<verbatims::Tagged>) {
+) -> (
+    ScanStats,
+    Option<verbatims::Tagged>,
+    Option<DatasetPass<'p>>,
+) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return (unread, None);
+        return (unread, None, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return (unread, None);
+        return (unread, None, None);
     };
     let file_cache = cache.map(|cache| FileCache {
         cache,
@@ -163,14 +184,6 @@ fn run_dataset(
         diags,
     );
     pass.finish();
-    for ip in &pass.indicators {
-        if !matches!(
-            project.indicators[ip.index].metric,
-            Metric::Composite { .. }
-        ) {
-            results[ip.index] = Some(results::indicator_result(project, &pass, ip, s));
-        }
-    }
     for dp in &pass.drivers {
         let d = &project.config.drivers[dp.index];
         let personas = (pass.personas.iter().zip(&dp.personas))
@@ -189,7 +202,8 @@ fn run_dataset(
             .collect();
         drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
     }
-    (stats, verbatims::Tagged::of(project, &mut pass))
+    let tagged = verbatims::Tagged::of(project, &mut pass);
+    (stats, tagged, Some(pass))
 }
 
 fn driver_result(

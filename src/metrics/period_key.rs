@@ -60,3 +60,14 @@ impl fmt::Display for PeriodKey {
 pub fn as_text<S: serde::Serializer>(key: &PeriodKey, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(key)
 }
+
+/// [`as_text`] for an optional key (null when absent).
+pub fn option_as_text<S: serde::Serializer>(
+    key: &Option<PeriodKey>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match key {
+        Some(k) => serializer.collect_str(k),
+        None => serializer.serialize_none(),
+    }
+}

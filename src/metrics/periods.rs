@@ -6,21 +6,40 @@
 //! here) so that the schema in [`super::computed`] can use it.
 
 use super::computed::{Estimate, PeriodResult};
+use super::fdr::{adjust, flagged, p_value};
 use super::intervals::{t_critical, z_critical};
 pub use super::period_key::PeriodKey;
 
-/// Fills `change` and `significant` of each period after the first, against
-/// the period before it in the list (the previous period *with data*, not
-/// necessarily the previous calendar period). `welch` selects Welch's t test
-/// (means) over the normal test.
-pub fn fill_changes(periods: &mut [PeriodResult], confidence: f64, welch: bool) {
+/// How an indicator's changes are tested and flagged (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flagging {
+    /// The project's confidence: flagged when q ≤ 1 − confidence.
+    pub confidence: f64,
+    /// Welch's t test (means) instead of the normal test.
+    pub welch: bool,
+    /// Benjamini–Hochberg within the trend (else q = p).
+    pub bh: bool,
+    /// The indicator's `min_change`.
+    pub min_change: f64,
+}
+
+/// Fills `change`, `p_value`, `q_value` and `significant` of each period
+/// after the first, against the period before it in the list (the previous
+/// period *with data*, not necessarily the previous calendar period). The
+/// trend's tests are one family (SPEC §6 (a)).
+pub fn fill_changes(periods: &mut [PeriodResult], f: Flagging) {
     for i in 1..periods.len() {
         let (before, after) = periods.split_at_mut(i);
         let (prev, cur) = (&before[i - 1].estimate, &mut after[0]);
         if let (Some(a), Some(b)) = (prev.value, cur.estimate.value) {
             cur.change = Some(b - a);
-            cur.significant = significant(prev, &cur.estimate, confidence, welch);
+            cur.p_value = p_value(prev, &cur.estimate, f.welch);
         }
+    }
+    let p: Vec<Option<f64>> = periods.iter().map(|p| p.p_value).collect();
+    for (period, q) in periods.iter_mut().zip(adjust(&p, f.bh)) {
+        period.q_value = q;
+        period.significant = flagged(q, period.change, f.confidence, f.min_change);
     }
 }
 
@@ -144,6 +163,8 @@ mod tests {
             period: k,
             estimate: e,
             change: None,
+            p_value: None,
+            q_value: None,
             significant: None,
         };
         let mut null = est(0.0, 5.0, 1.0);
@@ -153,11 +174,28 @@ mod tests {
             p(PeriodKey::Month(2026, 2), est(55.0, 100.0, 24.75)),
             p(PeriodKey::Month(2026, 3), null),
         ];
-        fill_changes(&mut list, 0.95, false);
+        let flagging = Flagging {
+            confidence: 0.95,
+            welch: false,
+            bh: true,
+            min_change: 0.0,
+        };
+        fill_changes(&mut list, flagging);
         assert_eq!(list[0].change, None);
         assert_eq!(list[1].change, Some(15.0));
+        // z = 15 / √48.75 = 2.148 → p = 0.0317 (one test in the family: q = p).
+        let p = list[1].p_value.unwrap();
+        assert!((p - 0.031_686).abs() < 1e-5, "{p}");
+        assert_eq!(list[1].q_value, list[1].p_value);
         assert_eq!(list[1].significant, Some(true));
         assert_eq!(list[2].change, None);
         assert_eq!(list[2].significant, None);
+        // A min_change above the change keeps it unflagged, however small p is.
+        let strict = Flagging {
+            min_change: 20.0,
+            ..flagging
+        };
+        fill_changes(&mut list, strict);
+        assert_eq!(list[1].significant, Some(false));
     }
 }

@@ -10,15 +10,19 @@ use std::collections::BTreeMap;
 use super::acc::{Acc, SKETCH_METHOD};
 use super::compare::rest;
 use super::computed::{
-    Breakdown, BreakdownShares, Estimate, GroupResult, IndicatorResult, PeriodResult,
+    Breakdown, BreakdownShares, Estimate, GroupPeriod, GroupResult, IndicatorResult, PeriodResult,
+    WindowComparison,
 };
 use super::estimate::{finish, Settings};
+use super::fdr::{adjust, flagged, p_value};
 use super::measure::Measure;
 use super::pass::{DatasetPass, IndicatorPass};
-use super::periods::{fill_changes, significant};
+use super::periods::{fill_changes, Flagging, PeriodKey};
 use super::status::Goal;
+use super::window::{Window, Windows};
 use crate::project::fingerprint::definition_hash;
 use crate::project::model::{Indicator, Metric, Project};
+use crate::project::report::MultipleTesting;
 
 /// The goal an indicator's values are judged against.
 pub fn goal_of(ind: &Indicator) -> Goal {
@@ -59,69 +63,137 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
     r
 }
 
-/// The result of an indicator fed by a dataset's pass.
+/// The result of an indicator fed by a dataset's pass, on the reporting
+/// windows `w` (SPEC §6): the headline, segments and personas on the
+/// window, every period in the trend, and the comparisons with `previous`
+/// and `year_ago` (their q-values are filled across indicators later, by
+/// [`adjust_comparisons`]). A dataset without dates has every row as its
+/// window and nothing to compare.
 pub fn indicator_result(
     project: &Project,
     dp: &DatasetPass<'_>,
     ip: &IndicatorPass<'_>,
     s: &Settings,
+    w: &Windows,
 ) -> IndicatorResult {
     let ind = &project.indicators[ip.index];
     let goal = goal_of(ind);
     let est = |acc: &Acc| finish(acc, &ip.measure, goal, s);
-    let mut r = shell(project, ind, est(&ip.overall));
-    if let (Metric::Nps, Acc::Net { counts, .. }) = (&ind.metric, &ip.overall) {
+    let w = if dp.is_dated() { *w } else { Windows::ALL };
+    let windowed = w.headline.span.is_some();
+    let on_window = |all: &Acc, periods: &BTreeMap<PeriodKey, Acc>| {
+        if windowed {
+            w.headline.merged(periods, &ip.measure)
+        } else {
+            all.clone()
+        }
+    };
+    let headline = on_window(&ip.overall, &ip.periods);
+    let mut r = shell(project, ind, est(&headline));
+    r.window = w.headline.info();
+    if let (Metric::Nps, Acc::Net { counts, .. }) = (&ind.metric, &headline) {
         r.breakdown = Some(Breakdown {
             promoters: counts[0],
             passives: counts[1],
             detractors: counts[2],
         });
     }
+    let welch = ip.measure.is_mean();
+    let compare = |other: Option<Window>| {
+        let other = other?;
+        let (from, to) = other.span?;
+        let e = est(&other.merged(&ip.periods, &ip.measure));
+        let change = r.estimate.value.zip(e.value).map(|(now, then)| now - then);
+        Some(WindowComparison {
+            from,
+            to,
+            value: e.value,
+            n: e.n,
+            effective_n: e.effective_n,
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+            change,
+            p_value: p_value(&e, &r.estimate, welch),
+            q_value: None,
+            significant: None,
+        })
+    };
+    r.previous = compare(w.previous);
+    r.year_ago = compare(w.year_ago);
     r.periods = (ip.periods.iter())
         .map(|(k, acc)| PeriodResult {
             period: *k,
             estimate: est(acc),
             change: None,
+            p_value: None,
+            q_value: None,
             significant: None,
         })
         .collect();
-    let welch = ip.measure.is_mean();
-    fill_changes(&mut r.periods, s.confidence, welch);
-    // Each segment key against every other row (blank keys included): the
-    // difference and whether it is significant.
+    let bh = project.config.report.multiple_testing == MultipleTesting::Bh;
+    fill_changes(
+        &mut r.periods,
+        Flagging {
+            confidence: s.confidence,
+            welch,
+            bh,
+            min_change: ind.min_change,
+        },
+    );
+    // Each segment key against every other row of the window (blank keys
+    // included): the difference and its p-value; q-values over every key of
+    // every segment column together (family (b)).
     let versus_rest = |acc: &Acc, estimate: &Estimate| {
-        let Some(others) = rest(&ip.overall, acc).map(|a| est(&a)) else {
+        let Some(others) = rest(&headline, acc).map(|a| est(&a)) else {
             return (None, None);
         };
         let diff = estimate.value.zip(others.value).map(|(a, b)| a - b);
-        (diff, significant(&others, estimate, s.confidence, welch))
+        (diff, p_value(&others, estimate, welch))
     };
-    r.segments = (dp.segments.iter().zip(&ip.segments))
-        .map(|((name, _), accs)| {
-            let groups = accs.iter().map(|(key, acc)| {
-                let estimate = est(acc);
-                let (diff, significant) = versus_rest(acc, &estimate);
+    let trend = |periods: Option<&BTreeMap<PeriodKey, Acc>>| -> Vec<GroupPeriod> {
+        (periods.into_iter().flatten())
+            .map(|(k, acc)| GroupPeriod {
+                period: *k,
+                estimate: est(acc),
+            })
+            .collect()
+    };
+    r.segments = (dp.segments.iter().enumerate().zip(&ip.segments))
+        .map(|((col, (name, _)), accs)| {
+            let by_period = &ip.segment_periods[col];
+            let groups = accs.iter().map(|(key, all)| {
+                let periods = by_period.get(key);
+                let acc = on_window(all, periods.unwrap_or(&BTreeMap::new()));
+                let estimate = est(&acc);
+                let (diff, p) = versus_rest(&acc, &estimate);
                 GroupResult {
                     key: key.clone(),
                     estimate,
                     vs_rest: Some(diff),
-                    significant,
+                    p_value: p,
+                    q_value: None,
+                    significant: None,
+                    periods: trend(periods),
                 }
             });
             (name.clone(), groups.collect())
         })
         .collect::<BTreeMap<_, _>>();
-    r.personas = (dp.personas.iter().zip(&ip.personas))
-        .map(|(p, acc)| GroupResult {
+    flag_vs_rest(&mut r.segments, s.confidence, bh, ind.min_change);
+    r.personas = (dp.personas.iter().enumerate().zip(&ip.personas))
+        .map(|((i, p), all)| GroupResult {
             key: project.personas[p.index].id.clone(),
-            estimate: est(acc),
+            estimate: est(&on_window(all, &ip.persona_periods[i])),
             vs_rest: None,
+            p_value: None,
+            q_value: None,
             significant: None,
+            periods: trend(Some(&ip.persona_periods[i])),
         })
         .collect();
     r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
     if ind.metric == Metric::Nps {
-        r.breakdown_shares = Some(r.estimate.value.map(|_| nps_shares(&r.distribution)));
+        r.breakdown_shares = Some(r.estimate.value.and_then(|_| net_shares(&headline)));
     }
     if matches!(ip.measure, Measure::Percentile { .. }) {
         let sketched = std::iter::once(&ip.overall)
@@ -134,32 +206,65 @@ pub fn indicator_result(
     r
 }
 
-/// Promoter, passive and detractor shares (weighted %) from an NPS
-/// distribution of (answer, weighted %): each group's answers summed in
-/// answer order. Labels that are not numbers belong to no group.
-fn nps_shares(distribution: &[(String, f64)]) -> BreakdownShares {
-    let share = |group: usize| {
-        (distribution.iter())
-            .filter(|(label, _)| nps_group(label) == Some(group))
-            .map(|(_, s)| s)
-            .sum()
-    };
-    BreakdownShares {
-        promoters: share(0),
-        passives: share(1),
-        detractors: share(2),
+/// Flags the segment keys' differences from the rest: BH over every key of
+/// every segment column of the indicator (family (b)), then q and `min_change`.
+fn flag_vs_rest(
+    segments: &mut BTreeMap<String, Vec<GroupResult>>,
+    confidence: f64,
+    bh: bool,
+    min_change: f64,
+) {
+    let p: Vec<Option<f64>> = segments.values().flatten().map(|g| g.p_value).collect();
+    let q = adjust(&p, bh);
+    for (g, q) in segments.values_mut().flatten().zip(q) {
+        g.q_value = q;
+        g.significant = flagged(q, g.vs_rest.flatten(), confidence, min_change);
     }
 }
 
-/// The NPS group of an answer label: 0 promoter (9–10), 1 passive (7–8),
-/// 2 detractor (below 7); `None` when the label is not a number.
-fn nps_group(label: &str) -> Option<usize> {
-    match label.parse::<f64>() {
-        Ok(v) if v >= 9.0 => Some(0),
-        Ok(v) if v >= 7.0 => Some(1),
-        Ok(_) => Some(2),
-        Err(_) => None,
+/// Fills q-values and flags of every indicator's `previous` comparisons as
+/// one family (c), and of every `year_ago` comparison as another (d).
+pub fn adjust_comparisons(results: &mut [IndicatorResult], project: &Project) {
+    let bh = project.config.report.multiple_testing == MultipleTesting::Bh;
+    let confidence = project.config.confidence;
+    fn previous(r: &mut IndicatorResult) -> Option<&mut WindowComparison> {
+        r.previous.as_mut()
     }
+    fn year_ago(r: &mut IndicatorResult) -> Option<&mut WindowComparison> {
+        r.year_ago.as_mut()
+    }
+    let picks: [fn(&mut IndicatorResult) -> Option<&mut WindowComparison>; 2] =
+        [previous, year_ago];
+    for pick in picks {
+        let p: Vec<Option<f64>> = results
+            .iter_mut()
+            .map(|r| pick(r).and_then(|c| c.p_value))
+            .collect();
+        let q = adjust(&p, bh);
+        for (r, q) in results.iter_mut().zip(q) {
+            let min_change = r.min_change;
+            if let Some(c) = pick(r) {
+                c.q_value = q;
+                c.significant = flagged(q, c.change, confidence, min_change);
+            }
+        }
+    }
+}
+
+/// Promoter, passive and detractor shares (weighted %) of a net accumulator;
+/// `None` when it has no weight.
+fn net_shares(acc: &Acc) -> Option<BreakdownShares> {
+    let Acc::Net {
+        base, w_pos, w_neg, ..
+    } = acc
+    else {
+        return None;
+    };
+    (base.sw > 0.0).then(|| BreakdownShares {
+        promoters: w_pos / base.sw * 100.0,
+        passives: (base.sw - w_pos - w_neg) / base.sw * 100.0,
+        detractors: w_neg / base.sw * 100.0,
+    })
 }
 
 /// The definition fields (and their hash) and the overall estimate; groups empty.
@@ -174,7 +279,11 @@ pub fn shell(
         kind: ind.kind,
         metric: ind.metric.name().to_string(),
         definition_hash: definition_hash(ind, project),
+        window: super::window::Window::ALL.info(),
         estimate,
+        previous: None,
+        year_ago: None,
+        min_change: ind.min_change,
         target: ind.target,
         benchmark: ind.benchmark,
         direction: ind.direction,
@@ -193,14 +302,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nps_shares_sum_each_groups_answers() {
-        let d: Vec<(String, f64)> = (0..=10)
-            .map(|a| (a.to_string(), if a == 10 { 40.0 } else { 6.0 }))
-            .collect();
-        let s = nps_shares(&d);
-        // 9–10: 6 + 40; 7–8: 6 + 6; 0–6: 7 × 6.
-        assert_eq!((s.promoters, s.passives, s.detractors), (46.0, 12.0, 42.0));
-        assert_eq!(nps_group("x"), None);
+    fn net_shares_are_the_weighted_boxes() {
+        use crate::metrics::acc::Base;
+        let acc = Acc::Net {
+            base: Base {
+                n: 10,
+                sw: 8.0,
+                sw2: 8.0,
+            },
+            w_pos: 4.0,
+            w_neg: 1.0,
+            counts: [5, 3, 2],
+        };
+        let s = net_shares(&acc).unwrap();
+        // 4 / 8, (8 − 4 − 1) / 8, 1 / 8.
+        assert_eq!((s.promoters, s.passives, s.detractors), (50.0, 37.5, 12.5));
     }
 
     #[test]

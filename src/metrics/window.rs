@@ -11,7 +11,16 @@
 //! or without data; a week-53 window has no `year_ago` when the year before
 //! has 52 ISO weeks (there is no same week to compare with).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{Datelike, NaiveDate, Weekday};
+
+use super::acc::Acc;
+use super::computed::WindowInfo;
+use super::measure::Measure;
+use crate::diag::Diagnostics;
+use crate::project::model::Period;
+use crate::project::report::{Comparison, Report};
 
 use super::periods::PeriodKey;
 pub use crate::project::report::WindowKind;
@@ -105,6 +114,115 @@ impl Window {
     }
 }
 
+impl Window {
+    /// The window as metrics.json publishes it.
+    pub fn info(&self) -> WindowInfo {
+        let kind = match self.kind {
+            WindowKind::Latest => "latest",
+            WindowKind::Rolling(_) => "rolling",
+            WindowKind::Ytd => "ytd",
+            WindowKind::All => "all",
+        };
+        let label = match self.span {
+            None => "all".to_string(),
+            Some((from, to)) if from == to => to.to_string(),
+            Some((from, to)) => format!("{from}..{to}"),
+        };
+        WindowInfo {
+            kind,
+            from: self.span.map(|(f, _)| f),
+            to: self.span.map(|(_, t)| t),
+            label,
+        }
+    }
+
+    /// The accumulator of the rows of `periods` in the window, merged in
+    /// period order (so the sum is the same on every run).
+    pub fn merged(&self, periods: &BTreeMap<PeriodKey, Acc>, measure: &Measure) -> Acc {
+        let mut acc = measure.new_acc();
+        for (_, a) in periods.iter().filter(|(k, _)| self.contains(**k)) {
+            acc.merge(a);
+        }
+        acc
+    }
+}
+
+/// The headline window and the windows it is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// The headline window.
+    pub headline: Window,
+    /// `previous`, when asked for and defined.
+    pub previous: Option<Window>,
+    /// `year_ago`, when asked for and defined.
+    pub year_ago: Option<Window>,
+}
+
+impl Windows {
+    /// Every row, nothing compared (a dataset without dates).
+    pub const ALL: Windows = Windows {
+        headline: Window::ALL,
+        previous: None,
+        year_ago: None,
+    };
+}
+
+/// The windows of a project whose dated datasets have data in the periods
+/// `with_data` (SPEC §6): `as_of` (default: the latest period with data),
+/// the headline window ending there, and the comparisons asked for. An
+/// `as_of` without data is an error at `as_of`; a rolling window reaching
+/// before the first period with data is a warning at `window`. Without any
+/// dated data, every row is the window and nothing is compared.
+pub fn resolve(
+    report: &Report,
+    period: Period,
+    with_data: &BTreeSet<PeriodKey>,
+    diags: &mut Diagnostics,
+) -> Windows {
+    let (Some(&first), Some(&latest)) = (with_data.first(), with_data.last()) else {
+        return Windows::ALL;
+    };
+    let as_of = match &report.as_of {
+        None => latest,
+        Some(a) => {
+            let key = PeriodKey::from_parts(period, a.year, a.number);
+            if with_data.contains(&key) {
+                key
+            } else {
+                diags.error_hint(
+                    a.location.clone(),
+                    format!("`as_of` is {key}, a period without data"),
+                    format!(
+                        "periods with data run from {first} to {latest}; write one of them, or leave `as_of` out for {latest}"
+                    ),
+                );
+                latest
+            }
+        }
+    };
+    let headline = Window::ending(report.window, Some(as_of));
+    if let (WindowKind::Rolling(n), Some((from, _)), Some(at)) =
+        (report.window, headline.span, &report.window_at)
+    {
+        if from < first {
+            let held = with_data.iter().filter(|k| headline.contains(**k)).count();
+            diags.warning_hint(
+                at.clone(),
+                format!(
+                    "the rolling window of {n} periods starts at {from}, before the first period with data ({first}): it holds {held} period(s) with data"
+                ),
+                "shorten `rolling`, or add the earlier data",
+            );
+        }
+    }
+    let asked = |c: Comparison| report.compare.contains(&c);
+    Windows {
+        headline,
+        previous: headline.previous().filter(|_| asked(Comparison::Previous)),
+        year_ago: headline.year_ago().filter(|_| asked(Comparison::YearAgo)),
+    }
+}
+
 /// The Monday of ISO week `week` of ISO year `year`.
 fn monday(year: i32, week: u32) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
@@ -132,6 +250,17 @@ impl PeriodKey {
                 }
                 None => self,
             },
+        }
+    }
+
+    /// The key of `period` with its year and number (month, quarter or ISO
+    /// week; ignored for years), as `as_of` writes it.
+    pub fn from_parts(period: Period, year: i32, number: u32) -> PeriodKey {
+        match period {
+            Period::Year => PeriodKey::Year(year),
+            Period::Quarter => PeriodKey::Quarter(year, number),
+            Period::Month => PeriodKey::Month(year, number),
+            Period::Week => PeriodKey::Week(year, number),
         }
     }
 

@@ -126,13 +126,6 @@ pub fn validate_report(
         return report;
     };
     let raw_report = &raw.value;
-    // Until the compute stage applies the window (issue 13 in progress), say so
-    // rather than let a written `report:` pass as if it worked.
-    diags.warning_hint(
-        location(file, raw),
-        "`report:` is checked but not applied yet: every number still uses all data",
-        "this version computes on every row; the reporting window arrives with cxscore 0.2",
-    );
     if let Some(w) = &raw_report.window {
         report.window_at = Some(location(file, w));
         report.window = window(file, w, diags);

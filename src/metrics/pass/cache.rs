@@ -36,6 +36,8 @@ struct IndicatorStateRef<'a> {
     periods: &'a BTreeMap<PeriodKey, Acc>,
     seg_accs: &'a [Vec<Option<Acc>>],
     personas: &'a [Acc],
+    seg_periods: &'a [Vec<BTreeMap<PeriodKey, Acc>>],
+    persona_periods: &'a [BTreeMap<PeriodKey, Acc>],
 }
 
 /// [`StateRef`] read back.
@@ -54,6 +56,8 @@ struct IndicatorState {
     periods: BTreeMap<PeriodKey, Acc>,
     seg_accs: Vec<Vec<Option<Acc>>>,
     personas: Vec<Acc>,
+    seg_periods: Vec<Vec<BTreeMap<PeriodKey, Acc>>>,
+    persona_periods: Vec<BTreeMap<PeriodKey, Acc>>,
 }
 
 /// True when a stored accumulator is of the kind `measure` makes (a
@@ -82,6 +86,8 @@ impl DatasetPass<'_> {
                     periods: &i.periods,
                     seg_accs: &i.seg_accs,
                     personas: &i.personas,
+                    seg_periods: &i.seg_periods,
+                    persona_periods: &i.persona_periods,
                 })
                 .collect(),
             drivers: (self.drivers.iter())
@@ -121,7 +127,13 @@ impl DatasetPass<'_> {
                     .all(|(accs, names)| accs.len() <= names.len())
                 && s.seg_accs.iter().flatten().flatten().all(|a| fits(m, a))
                 && s.personas.len() == ind.personas.len()
-                && s.personas.iter().all(|a| fits(m, a));
+                && s.personas.iter().all(|a| fits(m, a))
+                && s.seg_periods.len() == ind.seg_periods.len()
+                && (s.seg_periods.iter().zip(&state.keys))
+                    .all(|(by_id, names)| by_id.len() <= names.len())
+                && (s.seg_periods.iter().flatten().flat_map(|p| p.values())).all(|a| fits(m, a))
+                && s.persona_periods.len() == ind.persona_periods.len()
+                && (s.persona_periods.iter().flat_map(|p| p.values())).all(|a| fits(m, a));
             if !ok {
                 return None;
             }
@@ -130,6 +142,8 @@ impl DatasetPass<'_> {
             ind.periods = s.periods;
             ind.seg_accs = s.seg_accs;
             ind.personas = s.personas;
+            ind.seg_periods = s.seg_periods;
+            ind.persona_periods = s.persona_periods;
         }
         for (d, (acc, personas)) in fork.drivers.iter_mut().zip(state.drivers) {
             let k = d.acc.attributes();

@@ -62,6 +62,14 @@ pub struct IndicatorPass<'p> {
     seg_accs: Vec<Vec<Option<Acc>>>,
     /// Per applicable persona (parallel to [`DatasetPass::personas`]).
     pub personas: Vec<Acc>,
+    /// Per segment column, per key, per period (dated rows only): each key's
+    /// trend, and its value on a reporting window; filled from
+    /// `seg_periods` by [`DatasetPass::finish`].
+    pub segment_periods: Vec<BTreeMap<String, BTreeMap<PeriodKey, Acc>>>,
+    /// During the pass: per segment column, per interned key id, per period.
+    seg_periods: Vec<Vec<BTreeMap<PeriodKey, Acc>>>,
+    /// Per applicable persona, per period (dated rows only).
+    pub persona_periods: Vec<BTreeMap<PeriodKey, Acc>>,
     /// During the pass: per group id of [`DatasetPass::groups`], the rows of
     /// that group; rolled up into the accumulators above by
     /// [`DatasetPass::roll_up`]. `None` until a row of this indicator is in it.
@@ -158,6 +166,12 @@ impl SegmentKeys {
 }
 
 impl<'p> DatasetPass<'p> {
+    /// Whether the dataset's rows have periods (a `date` column): only then
+    /// does a reporting window apply to its indicators.
+    pub fn is_dated(&self) -> bool {
+        self.date.is_some()
+    }
+
     /// Resolves every column the project references on `dataset`; `None` when
     /// one is missing (each reported at the YAML place that named it).
     pub fn plan(
@@ -223,6 +237,9 @@ impl<'p> DatasetPass<'p> {
                 segments: vec![BTreeMap::new(); segments.len()],
                 seg_accs: vec![Vec::new(); segments.len()],
                 personas: vec![measure.new_acc(); personas.len()],
+                segment_periods: vec![BTreeMap::new(); segments.len()],
+                seg_periods: vec![Vec::new(); segments.len()],
+                persona_periods: vec![BTreeMap::new(); personas.len()],
                 cells: Vec::new(),
                 measure,
                 column,

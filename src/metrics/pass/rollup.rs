@@ -7,7 +7,37 @@
 //! exists because a row adds to one group rather than to every accumulator it
 //! counts in: this is where each group's sum reaches them all, in group order.
 
+use std::collections::BTreeMap;
+
 use super::{DatasetPass, IndicatorPass};
+use crate::metrics::acc::Acc;
+use crate::metrics::measure::Measure;
+use crate::metrics::periods::PeriodKey;
+
+/// Adds `acc` to period `p` of `periods`.
+fn add_to_period(
+    periods: &mut BTreeMap<PeriodKey, Acc>,
+    p: PeriodKey,
+    measure: &Measure,
+    acc: &Acc,
+) {
+    periods
+        .entry(p)
+        .or_insert_with(|| measure.new_acc())
+        .merge(acc);
+}
+
+/// Merges `later`'s periods into `mine`, ours first.
+pub(super) fn merge_periods(mine: &mut BTreeMap<PeriodKey, Acc>, later: BTreeMap<PeriodKey, Acc>) {
+    for (k, acc) in later {
+        match mine.get_mut(&k) {
+            Some(m) => m.merge(&acc),
+            None => {
+                mine.insert(k, acc);
+            }
+        }
+    }
+}
 
 impl DatasetPass<'_> {
     /// Ends the pass: the interned segment accumulators become
@@ -21,6 +51,15 @@ impl DatasetPass<'_> {
                 for (id, acc) in std::mem::take(accs).into_iter().enumerate() {
                     if let Some(acc) = acc {
                         map.insert(keys.names[id].clone(), acc);
+                    }
+                }
+            }
+            for ((by_id, keys), map) in
+                (ind.seg_periods.iter_mut().zip(&self.keys)).zip(ind.segment_periods.iter_mut())
+            {
+                for (id, periods) in std::mem::take(by_id).into_iter().enumerate() {
+                    if !periods.is_empty() {
+                        map.insert(keys.names[id].clone(), periods);
                     }
                 }
             }
@@ -40,6 +79,8 @@ impl DatasetPass<'_> {
                 periods,
                 seg_accs,
                 personas,
+                seg_periods,
+                persona_periods,
                 cells,
                 ..
             } = ind;
@@ -54,7 +95,9 @@ impl DatasetPass<'_> {
                         .or_insert_with(|| measure.new_acc())
                         .merge(&acc);
                 }
-                for (id, accs) in group.keys.iter().zip(seg_accs.iter_mut()) {
+                for ((id, accs), by_id) in
+                    (group.keys.iter().zip(seg_accs.iter_mut())).zip(seg_periods.iter_mut())
+                {
                     let Some(id) = *id else { continue };
                     if accs.len() <= id {
                         accs.resize(id + 1, None);
@@ -62,9 +105,21 @@ impl DatasetPass<'_> {
                     accs[id]
                         .get_or_insert_with(|| measure.new_acc())
                         .merge(&acc);
+                    if let Some(p) = group.period {
+                        if by_id.len() <= id {
+                            by_id.resize(id + 1, BTreeMap::new());
+                        }
+                        add_to_period(&mut by_id[id], p, measure, &acc);
+                    }
                 }
-                for (p, _) in personas.iter_mut().zip(&group.matched).filter(|(_, m)| **m) {
+                for ((p, by_period), _) in (personas.iter_mut().zip(persona_periods.iter_mut()))
+                    .zip(&group.matched)
+                    .filter(|(_, m)| **m)
+                {
                     p.merge(&acc);
+                    if let Some(period) = group.period {
+                        add_to_period(by_period, period, measure, &acc);
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::rollup::merge_periods;
 use super::row::CellCache;
 use super::{DatasetPass, SegmentKeys};
 use crate::data::scan::SplitSink;
@@ -26,6 +27,9 @@ impl SplitSink for DatasetPass<'_> {
             ind.segments.iter_mut().for_each(BTreeMap::clear);
             ind.seg_accs.iter_mut().for_each(Vec::clear);
             ind.personas.fill(ind.measure.new_acc());
+            ind.segment_periods.iter_mut().for_each(BTreeMap::clear);
+            ind.seg_periods.iter_mut().for_each(Vec::clear);
+            ind.persona_periods.iter_mut().for_each(BTreeMap::clear);
             ind.cells.clear();
         }
         fork.groups = Groups::default();
@@ -59,14 +63,7 @@ impl SplitSink for DatasetPass<'_> {
             if let (Some(d), Some(e)) = (a.dist.as_mut(), b.dist.as_ref()) {
                 d.merge(e);
             }
-            for (k, acc) in b.periods {
-                match a.periods.get_mut(&k) {
-                    Some(mine) => mine.merge(&acc),
-                    None => {
-                        a.periods.insert(k, acc);
-                    }
-                }
-            }
+            merge_periods(&mut a.periods, b.periods);
             for ((col, accs), names) in b.seg_accs.into_iter().enumerate().zip(&keys) {
                 for (id, acc) in accs.into_iter().enumerate() {
                     let Some(acc) = acc else { continue };
@@ -81,8 +78,24 @@ impl SplitSink for DatasetPass<'_> {
                     }
                 }
             }
+            for ((col, by_id), names) in b.seg_periods.into_iter().enumerate().zip(&keys) {
+                for (id, periods) in by_id.into_iter().enumerate() {
+                    if periods.is_empty() {
+                        continue;
+                    }
+                    let mine = self.keys[col].id(&names.names[id]);
+                    let slots = &mut a.seg_periods[col];
+                    if slots.len() <= mine {
+                        slots.resize(mine + 1, BTreeMap::new());
+                    }
+                    merge_periods(&mut slots[mine], periods);
+                }
+            }
             for (m, p) in a.personas.iter_mut().zip(&b.personas) {
                 m.merge(p);
+            }
+            for (m, p) in a.persona_periods.iter_mut().zip(b.persona_periods) {
+                merge_periods(m, p);
             }
         }
         for (a, b) in self.drivers.iter_mut().zip(drivers) {

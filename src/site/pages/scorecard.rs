@@ -560,7 +560,10 @@ mod chart_tests {
                 variance: None,
             },
             vs_rest: None,
+            p_value: None,
+            q_value: None,
             significant: None,
+            periods: Vec::new(),
         }
     }
 
