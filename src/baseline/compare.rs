@@ -9,6 +9,13 @@
 //! intervals, and NPS intervals clamped at ±100, a close approximation.) Where either side has no
 //! interval (percentiles, counts, composites, suppressed values) there is a
 //! delta but no test.
+//!
+//! Samples must be independent for that test (SPEC §6): the headline values
+//! are tested only when their windows share no period (December against
+//! November). Overlapping windows (every row, or a rolling window moved by a
+//! month) are *revised*: the delta is shown, with no test. Likewise every
+//! period present in both trends whose value changed is a [`Revision`] (late
+//! answers, corrected data), never a tested change.
 
 use serde::Serialize;
 
@@ -45,14 +52,35 @@ pub struct IndicatorChange {
     pub after: Option<f64>,
     /// after − before (only when comparable and both have a value).
     pub delta: Option<f64>,
-    /// Whether `delta` is significant (see the module docs); null where no test applies.
+    /// Whether `delta` is significant (see the module docs); null where no
+    /// test applies, including when the windows overlap.
     pub significant: Option<bool>,
+    /// The two values' windows share periods: the delta is a revision of
+    /// overlapping samples, not a tested change.
+    pub revised: bool,
+    /// The baseline value's window (`2025-11`, `2025-09..2025-11`, `all`).
+    pub window_before: String,
+    /// This run's window.
+    pub window_after: String,
+    /// Periods of the trend present in both runs whose value changed.
+    pub revisions: Vec<Revision>,
     /// The baseline status ("" when added).
     pub status_before: String,
     /// This run's status.
     pub status_after: Status,
     /// The target changed since the baseline (status changes may come from that).
     pub target_changed: bool,
+}
+
+/// A period whose value changed between the runs (its samples overlap: no test).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    /// The period key.
+    pub period: String,
+    /// Its value in the baseline.
+    pub before: Option<f64>,
+    /// Its value now.
+    pub after: Option<f64>,
 }
 
 /// An indicator of the baseline that this run no longer has.
@@ -133,6 +161,10 @@ fn change(
         after: e.value,
         delta: None,
         significant: None,
+        revised: false,
+        window_before: String::new(),
+        window_after: now.window.label.clone(),
+        revisions: Vec::new(),
         status_before: String::new(),
         status_after: e.status,
         target_changed: false,
@@ -149,13 +181,56 @@ fn change(
     if c.kind == ChangeKind::Redefined {
         return c;
     }
+    let old_span = old
+        .window
+        .as_ref()
+        .and_then(|w| w.from.clone().zip(w.to.clone()));
+    let now_span = now
+        .window
+        .from
+        .map(|f| f.to_string())
+        .zip(now.window.to.map(|t| t.to_string()));
+    c.window_before = match &old_span {
+        None => "all".into(),
+        Some((f, t)) if f == t => t.clone(),
+        Some((f, t)) => format!("{f}..{t}"),
+    };
+    c.revised = overlap(old_span.as_ref(), now_span.as_ref());
     if let (Some(a), Some(b)) = (old.value, e.value) {
         c.delta = Some(b - a);
-        let se_old = standard_error(old.ci_low, old.ci_high, old_confidence);
-        let se_now = standard_error(e.ci_low, e.ci_high, confidence);
-        c.significant = significant(b - a, se_old, se_now, confidence);
+        if !c.revised {
+            let se_old = standard_error(old.ci_low, old.ci_high, old_confidence);
+            let se_now = standard_error(e.ci_low, e.ci_high, confidence);
+            c.significant = significant(b - a, se_old, se_now, confidence);
+        }
     }
+    c.revisions = (now.periods.iter())
+        .filter_map(|p| {
+            let key = p.period.to_string();
+            let before = old.periods.iter().find(|o| o.period == key)?;
+            let after = p.estimate.value;
+            let same = match (before.value, after) {
+                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| Revision {
+                period: key,
+                before: before.value,
+                after,
+            })
+        })
+        .collect();
     c
+}
+
+/// Whether two windows (first and last period key; `None`: every row) share
+/// a period. Keys of one project sort as text in period order.
+fn overlap(a: Option<&(String, String)>, b: Option<&(String, String)>) -> bool {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+        _ => true,
+    }
 }
 
 /// The standard error implied by an interval: its width / (2·z).
@@ -186,6 +261,21 @@ mod tests {
         let se = standard_error(Some(40.0 - 3.919928), Some(40.0 + 3.919928), 0.95).unwrap();
         assert!((se - 2.0).abs() < 1e-5, "{se}");
         assert_eq!(standard_error(None, Some(1.0), 0.95), None);
+    }
+
+    #[test]
+    fn windows_overlap_unless_disjoint() {
+        let w = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert!(!overlap(
+            Some(&w("2025-11", "2025-11")),
+            Some(&w("2025-12", "2025-12"))
+        ));
+        assert!(overlap(
+            Some(&w("2025-09", "2025-11")),
+            Some(&w("2025-10", "2025-12"))
+        ));
+        // Every row overlaps everything.
+        assert!(overlap(None, Some(&w("2025-12", "2025-12"))));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use compare::{compare, ChangeKind, Changes, IndicatorChange, RemovedIndicator};
+pub use compare::{compare, ChangeKind, Changes, IndicatorChange, RemovedIndicator, Revision};
 
 use crate::diag::{display_path, Diagnostics, Location};
 use crate::project::paths::confined;
@@ -87,6 +87,33 @@ pub struct BaselineIndicator {
     pub target: Option<f64>,
     /// Absent in files from before definition hashes: "unknown", never "redefined".
     pub definition_hash: Option<String>,
+    /// The window its value was for; absent in files from before windows
+    /// (their values were on every row).
+    #[serde(default)]
+    pub window: Option<BaselineWindow>,
+    /// Its trend, to tell revised periods.
+    #[serde(default)]
+    pub periods: Vec<BaselinePeriod>,
+}
+
+/// The reporting window of an old value (`window` in metrics.json).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BaselineWindow {
+    /// First period key (null: every row).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last period key (null: every row).
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// One period of an old trend.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaselinePeriod {
+    /// The period key.
+    pub period: String,
+    /// Its value then.
+    pub value: Option<f64>,
 }
 
 /// Where the baseline comes from, and whether its absence is an error.
