@@ -52,7 +52,10 @@ def prepare(rows, work, gen):
     data = work / f"data-{rows}"
     csv = data / "survey.csv"
     if not csv.exists():
-        sh([str(gen), "--rows", str(rows), "--single-file", "--out", str(data)])
+        # 12 monthly periods and 3,600 tickets, as before the example grew to
+        # 24 months (issue 13): the data shape of the earlier measurements.
+        sh([str(gen), "--rows", str(rows), "--months", "12", "--tickets", "3600",
+            "--single-file", "--out", str(data)])
     proj = work / f"proj-{rows}"
     if proj.exists():
         shutil.rmtree(proj)

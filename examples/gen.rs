@@ -6,8 +6,8 @@
 //! ```
 //!
 //! With no arguments it rewrites exactly the committed data in
-//! `example-project/data/`: `survey/2025-01.csv` … `survey/2025-12.csv` and
-//! `tickets.csv`. `--single-file` writes `DIR/survey.csv` (one file, the same
+//! `example-project/data/`: `survey/2024-01.csv` … `survey/2025-12.csv` (24
+//! months) and `tickets.csv`. `--months M` counts from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the same
 //! rows in the same order) and `DIR/tickets.csv` instead, for benchmarks:
 //! `--rows 2000000 --single-file --out /tmp/big`.
 
@@ -21,11 +21,11 @@ use std::time::Instant;
 const USAGE: &str = "\
 usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--single-file]
 
-  --rows N        survey rows in total (default 7200)
-  --tickets N     ticket rows in total (default 3600)
+  --rows N        survey rows in total (default 14400)
+  --tickets N     ticket rows in total (default 7200)
   --out DIR       output folder (default: example-project/data of this crate)
-  --seed S        random seed (default 2025)
-  --months M      months of data from January 2025 (default 12)
+  --seed S        random seed (default 2034)
+  --months M      months of data from January 2024 (default 24: to December 2025)
   --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv";
 
 fn main() -> ExitCode {

@@ -10,11 +10,49 @@
 //! ratings load on `g` plus their own noise; installation also depends on
 //! whether the engineer came on time. The likelihood to recommend is a weighted
 //! sum of the attributes (speed and support weigh most) plus `g` and noise, so
-//! attribute–outcome correlations land around 0.3–0.6. Every number is drawn
+//! attribute–outcome correlations land around 0.3–0.6. The data covers January
+//! 2024 to December 2025: 2024 is flat (noise only); through 2025 latent
+//! satisfaction and installation punctuality rise linearly (the improvement
+//! programme), then an outage in the north hits December 2025 (below). Volume
+//! varies by month of year (seasonality); scores never do. Every number is drawn
 //! from one ChaCha8 stream per dataset, so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
 //! platform whose libm rounds differently could, rarely, change a last digit.)
+//!
+//! What is planted, exactly (calendar months; nothing else moves from one
+//! month to the next but sampling noise and the volume seasonality, so with
+//! Benjamini–Hochberg control almost nothing else should be flagged):
+//!
+//! - **2024: flat.** No trend, no event: every month has the same model.
+//! - **The improvement programme, January–December 2025.** A ramp
+//!   [`programme`] is 0 up to December 2024 and rises by 1/12 a month to 1 in
+//!   December 2025 (and stays there). Latent satisfaction rises by
+//!   [`PROGRAMME_LATENT`] × ramp (expected NPS about +15 points by the end of
+//!   2025), the chance of an on-time installation by [`PROGRAMME_ON_TIME`] ×
+//!   ramp (about 81% in 2024 to about 89% in December 2025), the median first
+//!   response time falls by 20% × ramp and first-contact resolution rises by
+//!   5 points × ramp.
+//! - **The north outage, 2–4 December 2025.** Survey respondents in the
+//!   `north` region who answered on or after 2 December 2025 (about a quarter
+//!   of December's rows) lose [`OUTAGE_LATENT`] of latent satisfaction and a
+//!   further [`OUTAGE_SPEED`] on the speed rating's true value: their mean
+//!   a_speed falls by about 1.2 on the 1–5 scale, the north's NPS by about 55
+//!   points and the overall NPS by about 14 points (expected values) against
+//!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
+//!   less often: the engineers were on outage repairs (about −4 points on
+//!   the overall on-time share). Only they write the two "outage" verbatims. Tickets: December
+//!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season, the extra
+//!   ones all opened in the north on 2–6 December and mostly faults; north
+//!   tickets opened 2–8 December wait twice as long for a first response.
+//! - So December 2025 against November 2025 is a clear, significant fall
+//!   (the outage), and December 2025 against December 2024 is near flat: a
+//!   year of improvement and the outage about cancel out.
+//!
+//! The default seed, 2034, was picked among 2025–2040 for a draw close to
+//! those expectations (the overall NPS, weighted: +11.8 in December 2024,
+//! +30.1 in November 2025, +13.1 in December 2025; the north's +33.5 →
+//! −26.1). `tests/cli/example_data.rs` measures the plant from the CSV.
 
 #![allow(dead_code)]
 
@@ -27,16 +65,47 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-/// Survey rows written by default (the committed example data).
-pub const DEFAULT_ROWS: usize = 7_200;
-/// Ticket rows written by default.
-pub const DEFAULT_TICKETS: usize = 3_600;
+/// Survey rows written by default (the committed example data): about 600 a month.
+pub const DEFAULT_ROWS: usize = 14_400;
+/// Ticket rows written by default: about 300 a month.
+pub const DEFAULT_TICKETS: usize = 7_200;
 /// The default seed.
-pub const DEFAULT_SEED: u64 = 2025;
-/// Months of data written by default (January to December 2025).
-pub const DEFAULT_MONTHS: u32 = 12;
+pub const DEFAULT_SEED: u64 = 2034;
+/// Months of data written by default (January 2024 to December 2025).
+pub const DEFAULT_MONTHS: u32 = 24;
 /// The first month's year: month index 0 is January of this year.
-pub const START_YEAR: i32 = 2025;
+pub const START_YEAR: i32 = 2024;
+
+/// Latent satisfaction gained by the end of the 2025 improvement programme.
+pub const PROGRAMME_LATENT: f64 = 0.38;
+/// On-time installation probability gained by the end of the programme.
+pub const PROGRAMME_ON_TIME: f64 = 0.08;
+/// Month index of the outage: December 2025.
+pub const OUTAGE_MONTH: u32 = 23;
+/// Index of the outage's region in [`REGIONS`]: `north`.
+pub const OUTAGE_REGION: usize = 0;
+/// The outage's first and last day (December 2025).
+pub const OUTAGE_DAYS: (u32, u32) = (2, 4);
+/// Latent satisfaction lost by north respondents after the outage started.
+pub const OUTAGE_LATENT: f64 = 0.8;
+/// Further loss of the speed attribute's true value for them.
+pub const OUTAGE_SPEED: f64 = 0.8;
+/// On-time installation probability lost by them (engineers on outage repairs).
+pub const OUTAGE_ON_TIME: f64 = 0.15;
+/// Extra tickets in December 2025, as a share of its seasonal volume.
+pub const OUTAGE_TICKETS: f64 = 0.35;
+
+/// The improvement programme's progress in a month: 0 up to December 2024,
+/// then linear to 1 in December 2025, 1 after.
+pub fn programme(index: u32) -> f64 {
+    ((index as f64 - 11.0) / 12.0).clamp(0.0, 1.0)
+}
+
+/// Whether a survey answer of region `region` on `day` of month `index`
+/// came after the outage started.
+pub fn after_outage(index: u32, day: u32, region: usize) -> bool {
+    index == OUTAGE_MONTH && region == OUTAGE_REGION && day >= OUTAGE_DAYS.0
+}
 
 /// The survey CSV header, shared by every drop file.
 pub const SURVEY_HEADER: &str = "response_id,submitted_at,persona,channel,region,weight,\
@@ -208,10 +277,10 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-/// Splits `total` over the months in proportion to `weight(month of year)`,
-/// exactly (largest remainders go to the earliest months).
+/// Splits `total` over the months in proportion to `weight(month index)`,
+/// exactly (the remainder goes to the earliest months).
 fn allocate(total: usize, months: u32, weight: impl Fn(u32) -> f64) -> Vec<usize> {
-    let w: Vec<f64> = (0..months).map(|i| weight(year_month(i).1)).collect();
+    let w: Vec<f64> = (0..months).map(weight).collect();
     let sum: f64 = w.iter().sum();
     let mut counts: Vec<usize> = w
         .iter()
@@ -303,34 +372,23 @@ const REGION_WEIGHT: [f64; 4] = [1.05, 0.92, 1.00, 1.10];
 /// Share of each persona installed in the last 90 days (asked the installation questions).
 const RECENT_INSTALL: [f64; 4] = [0.45, 0.96, 0.92, 0.88];
 
-const JULY: u32 = 7;
-
 /// Survey responses per month of year: more after the January and September
-/// moving peaks, fewer in August and December.
-fn survey_season(month: u32) -> f64 {
-    match month {
+/// moving peaks, fewer in August.
+fn survey_season(index: u32) -> f64 {
+    match year_month(index).1 {
         1 => 1.10,
         8 => 0.85,
         9 => 1.15,
-        12 => 0.85,
         _ => 1.0,
     }
 }
 
-/// The latent shift of a month: a gentle improvement over the programme,
-/// and a dip in July (the north-region outage of 14–16 July).
-fn month_effect(index: u32, months: u32, month: u32, region: usize) -> f64 {
-    let t = if months > 1 {
-        index as f64 / (months - 1) as f64
-    } else {
-        0.5
-    };
-    let mut e = -0.12 + 0.24 * t;
-    if month == JULY {
-        e -= 0.25;
-        if region == 0 {
-            e -= 0.35;
-        }
+/// The latent shift of a month: flat in 2024, the improvement programme
+/// through 2025, and the north outage from 2 December 2025.
+fn month_effect(index: u32, day: u32, region: usize) -> f64 {
+    let mut e = -0.10 + PROGRAMME_LATENT * programme(index);
+    if after_outage(index, day, region) {
+        e -= OUTAGE_LATENT;
     }
     e
 }
@@ -355,7 +413,6 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
             line.clear();
             survey_row(
                 &mut rng,
-                opts,
                 index,
                 (year, month, day),
                 id,
@@ -370,7 +427,6 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
 
 fn survey_row(
     rng: &mut ChaCha8Rng,
-    opts: &Options,
     index: u32,
     (year, month, day): (i32, u32, u32),
     id: usize,
@@ -385,25 +441,27 @@ fn survey_row(
         .clamp(0.5, 2.0);
 
     // Latent satisfaction.
+    let outage = after_outage(index, day, region);
     let mu = PERSONA_EFFECT[persona]
         + CHANNEL_EFFECT[channel]
         + REGION_EFFECT[region]
-        + month_effect(index, opts.months, month, region);
+        + month_effect(index, day, region);
     let g = mu + normal(rng);
 
-    // Installation: on time less often in the west (engineer shortage),
-    // in July (outage repairs took the engineers) and for number porters
-    // (the port date drives the slot).
+    // Installation: on time less often in the west (engineer shortage), for
+    // number porters (the port date drives the slot) and in the north after
+    // the outage (engineers on repairs); more often as the 2025 programme
+    // goes on.
     let installed = rng.random_bool(RECENT_INSTALL[persona]);
-    let mut p_on_time: f64 = 0.87;
+    let mut p_on_time: f64 = 0.84 + PROGRAMME_ON_TIME * programme(index);
     if region == 3 {
         p_on_time -= 0.12;
     }
-    if month == JULY {
-        p_on_time -= 0.10;
-    }
     if persona == 3 {
         p_on_time -= 0.05;
+    }
+    if outage {
+        p_on_time -= OUTAGE_ON_TIME;
     }
     let on_time = rng.random_bool(p_on_time.clamp(0.0, 1.0));
     let install_shift = match (installed, on_time) {
@@ -414,7 +472,7 @@ fn survey_row(
 
     // Attribute "true" values, then the outcome.
     let t_price = 0.45 * g + 0.85 * normal(rng) - if persona == 3 { 0.15 } else { 0.0 };
-    let t_speed = 0.55 * g + 0.80 * normal(rng);
+    let t_speed = 0.55 * g + 0.80 * normal(rng) - if outage { OUTAGE_SPEED } else { 0.0 };
     let t_install = 0.40 * g + 0.75 * normal(rng) + install_shift;
     let t_support = 0.55 * g + 0.80 * normal(rng);
     let r = 0.10 * t_price
@@ -466,8 +524,7 @@ fn survey_row(
         let lived = Lived {
             persona,
             channel,
-            region,
-            month,
+            outage,
             installed,
             on_time: on_time == Some(true),
             price: price_rating,
@@ -524,8 +581,8 @@ const NAMES: [&str; 8] = [
 struct Lived {
     persona: usize,
     channel: usize,
-    region: usize,
-    month: u32,
+    /// Answered in the north after the December 2025 outage started.
+    outage: bool,
     installed: bool,
     on_time: bool,
     price: u8,
@@ -565,7 +622,7 @@ impl Fits {
             Fits::Mover => l.persona == 2,
             Fits::Porter => l.persona == 3,
             Fits::Shop => l.channel == 2,
-            Fits::Outage => l.region == 0 && (JULY..=JULY + 1).contains(&l.month),
+            Fits::Outage => l.outage,
             Fits::SlowSpeed => l.speed <= 2,
             Fits::FastSpeed => l.speed >= 4,
             Fits::PoorSupport => l.support <= 2,
@@ -595,13 +652,13 @@ const DETRACTOR: [(Fits, &str); 20] = [
     (Fits::Mover, "Moved house and had to pay for a new installation, even though I've been a customer for years."),
     (Fits::PoorSupport, "The chat bot is useless, it goes round in circles."),
     (Fits::SlowSpeed, "The \"superfast\" package is anything but."),
-    (Fits::Outage, "The outage in July lasted two days, with no compensation, no updates, nothing."),
+    (Fits::Outage, "The outage in early December lasted three days, with no compensation, no updates, nothing."),
     (Fits::PoorPrice, "Bill is confusing: three different discounts, and I still can't tell what I pay."),
     (Fits::PoorInstall, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
 ];
 
 /// Verbatims for passives (7–8).
-const PASSIVE: [(Fits, &str); 12] = [
+const PASSIVE: [(Fits, &str); 13] = [
     (Fits::Anyone, "Works fine most of the time, but the price is on the high side."),
     (Fits::Late, "Installation was OK, though the engineer arrived {mins} minutes late."),
     (Fits::Anyone, "Decent speed. Wish the app showed outages properly."),
@@ -614,6 +671,7 @@ const PASSIVE: [(Fits, &str); 12] = [
     (Fits::FastSpeed, "Speed is good, Wi-Fi upstairs is weak."),
     (Fits::Mover, "Moving the line was smoother than I expected, apart from a day without internet.\nThe new router is better though."),
     (Fits::Porter, "Porting my number took {days} days, which was longer than promised."),
+    (Fits::Outage, "Three days without broadband in December. Stable again since, but it shook my trust."),
 ];
 
 /// Verbatims for promoters (9–10).
@@ -713,13 +771,18 @@ const RESPONSE_SIGMA: [f64; 4] = [1.0, 1.0, 0.8, 0.9];
 /// First-contact resolution rate per category.
 const FCR: [f64; 5] = [0.82, 0.58, 0.62, 0.70, 0.80];
 
-/// Ticket volume per month of year: the July outage more than doubles faults.
-fn ticket_season(month: u32) -> f64 {
-    match month {
+/// Ticket volume per month: more after the January and September moving
+/// peaks, and the December 2025 outage's extra tickets.
+fn ticket_season(index: u32) -> f64 {
+    let season = match year_month(index).1 {
         1 => 1.10,
-        7 => 1.50,
         9 => 1.15,
         _ => 1.0,
+    };
+    if index == OUTAGE_MONTH {
+        season * (1.0 + OUTAGE_TICKETS)
+    } else {
+        season
     }
 }
 
@@ -730,51 +793,62 @@ pub fn generate_tickets(opts: &Options, w: &mut dyn Write) -> io::Result<usize> 
     let counts = allocate(opts.tickets, opts.months, ticket_season);
     let mut line = String::with_capacity(128);
     let mut id = 0usize;
-    let mut stamps: Vec<(u32, u32)> = Vec::new();
+    // (day, minute of the day, opened because of the outage)
+    let mut stamps: Vec<(u32, u32, bool)> = Vec::new();
     for (index, &count) in (0..opts.months).zip(&counts) {
         let (year, month) = year_month(index);
         let dim = days_in_month(year, month);
-        let t = if opts.months > 1 {
-            index as f64 / (opts.months - 1) as f64
+        let r = programme(index);
+        // The outage's extra tickets: the month's count above its season.
+        let extra = if index == OUTAGE_MONTH {
+            count - (count as f64 / (1.0 + OUTAGE_TICKETS)).round() as usize
         } else {
-            0.5
+            0
         };
         stamps.clear();
-        for _ in 0..count {
-            let day = rng.random_range(1..=dim);
+        for i in 0..count {
+            let caused = i < extra;
+            let day = if caused {
+                rng.random_range(OUTAGE_DAYS.0..=OUTAGE_DAYS.1 + 2)
+            } else {
+                rng.random_range(1..=dim)
+            };
             // Contact-centre hours: mostly 08:00–21:59, a few overnight.
             let hour = if rng.random_bool(0.94) {
                 rng.random_range(8..22)
             } else {
                 rng.random_range(0..24)
             };
-            stamps.push((day, hour * 60 + rng.random_range(0..60)));
+            stamps.push((day, hour * 60 + rng.random_range(0..60), caused));
         }
         stamps.sort_unstable();
-        for &(day, minute) in &stamps {
+        for &(day, minute, caused) in &stamps {
             id += 1;
-            let outage = month == JULY && (14..=18).contains(&day);
             let channel = pick(&mut rng, &TICKET_CHANNEL_MIX);
-            let region = if outage && rng.random_bool(0.5) {
-                0
+            let region = if caused {
+                OUTAGE_REGION
             } else {
                 pick(&mut rng, &REGION_MIX)
             };
             let mut cat_mix = TICKET_CATEGORY_MIX;
-            if month == JULY {
-                cat_mix[2] += 0.35;
+            if caused {
+                cat_mix[2] += 1.5;
             }
             if region == 3 {
                 cat_mix[1] += 0.10;
             }
             let category = pick(&mut rng, &cat_mix);
-            let mut median = RESPONSE_MEDIAN[channel] * (1.15 - 0.25 * t);
-            if month == JULY {
-                median *= 1.6;
+            let mut median = RESPONSE_MEDIAN[channel] * (1.10 - 0.20 * r);
+            // The north's queue during the outage and its backlog (2–8 December).
+            if index == OUTAGE_MONTH
+                && region == OUTAGE_REGION
+                && (OUTAGE_DAYS.0..=OUTAGE_DAYS.1 + 4).contains(&day)
+            {
+                median *= 2.0;
             }
             let minutes = (median.ln() + RESPONSE_SIGMA[channel] * normal(&mut rng)).exp();
             let minutes = (minutes * 10.0).round().max(1.0) / 10.0;
-            let mut p_fcr = FCR[category] + 0.06 * t;
+            let mut p_fcr = FCR[category] + 0.05 * r;
             if minutes > 60.0 {
                 p_fcr -= 0.10;
             }

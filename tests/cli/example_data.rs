@@ -132,13 +132,16 @@ fn generation_depends_on_the_seed_only() {
 }
 
 #[test]
-fn survey_has_twelve_monthly_files_with_one_header() {
+fn survey_has_24_monthly_files_from_2024_01_to_2025_12_with_one_header() {
     let files = survey_files();
     let names: Vec<String> = files
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    let expected: Vec<String> = (1..=12).map(|m| format!("2025-{m:02}.csv")).collect();
+    let expected: Vec<String> = (2024..=2025)
+        .flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}.csv")))
+        .collect();
+    assert_eq!(names.len(), 24);
     assert_eq!(names, expected);
 
     let mut total = 0;
@@ -152,6 +155,8 @@ fn survey_has_twelve_monthly_files_with_one_header() {
             file.display()
         );
         let month = &file.file_stem().unwrap().to_string_lossy()[..];
+        // About 600 answers a month (August's season is the lowest).
+        assert!((450..=750).contains(&rows.len()), "{month}: {}", rows.len());
         for row in &rows {
             assert_eq!(row.len(), header.len(), "ragged row in {}", file.display());
             assert!(ids.insert(row[0].to_owned()), "duplicate id {}", &row[0]);
@@ -159,7 +164,135 @@ fn survey_has_twelve_monthly_files_with_one_header() {
         }
         total += rows.len();
     }
-    assert!(total >= 5_000, "only {total} survey rows");
+    assert_eq!(total, 14_400);
+}
+
+/// The survey rows of the committed data, read with nothing but the csv crate.
+fn survey_rows() -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut all = Vec::new();
+    let mut header = None;
+    for file in survey_files() {
+        let (h, rows) = read_csv(&file);
+        header = Some(h);
+        all.extend(rows);
+    }
+    (header.expect("survey files"), all)
+}
+
+/// Unweighted NPS (% promoters − % detractors) of the answered rows that `keep`
+/// keeps, and its variance (trinomial, in points²).
+fn plain_nps(
+    header: &csv::StringRecord,
+    rows: &[csv::StringRecord],
+    keep: impl Fn(&csv::StringRecord) -> bool,
+) -> (f64, f64) {
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rec = col("q_recommend");
+    let (mut n, mut promoters, mut detractors) = (0.0, 0.0, 0.0);
+    for row in rows.iter().filter(|r| keep(r)) {
+        let Ok(score) = row[rec].parse::<u8>() else {
+            continue;
+        };
+        n += 1.0;
+        promoters += f64::from(u8::from(score >= 9));
+        detractors += f64::from(u8::from(score <= 6));
+    }
+    assert!(n >= 100.0, "only {n} answers");
+    let (p, d) = (promoters / n, detractors / n);
+    (100.0 * (p - d), (p + d - (p - d).powi(2)) / n * 1e4)
+}
+
+#[test]
+fn the_december_2025_north_outage_is_in_the_data_and_nothing_else_moves() {
+    // An independent check of what examples/gen/lib.rs says it planted,
+    // computed from the CSV rows, unweighted.
+    let (header, rows) = survey_rows();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (date, region, speed) = (col("submitted_at"), col("region"), col("a_speed"));
+    let month_nps = |month: &str, only: Option<&str>| {
+        plain_nps(&header, &rows, |r| {
+            r[date].starts_with(month) && only.is_none_or(|o| &r[region] == o)
+        })
+    };
+
+    // The north: a fall of more than 40 points from November to December 2025.
+    let (north_nov, _) = month_nps("2025-11", Some("north"));
+    let (north_dec, _) = month_nps("2025-12", Some("north"));
+    assert!(
+        north_dec - north_nov <= -40.0,
+        "north: {north_nov:.1} → {north_dec:.1}"
+    );
+    // Its speed rating falls by most of a point.
+    let mean_speed = |month: &str| {
+        let v: Vec<f64> = (rows.iter())
+            .filter(|r| r[date].starts_with(month) && &r[region] == "north")
+            .filter_map(|r| r[speed].parse().ok())
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (s_nov, s_dec) = (mean_speed("2025-11"), mean_speed("2025-12"));
+    assert!(
+        s_dec - s_nov <= -0.8,
+        "north a_speed {s_nov:.2} → {s_dec:.2}"
+    );
+
+    // Overall: a clear fall against November, near flat against December 2024.
+    let (dec24, _) = month_nps("2024-12", None);
+    let (nov, v_nov) = month_nps("2025-11", None);
+    let (dec, v_dec) = month_nps("2025-12", None);
+    assert!(dec - nov <= -10.0, "overall {nov:.1} → {dec:.1}");
+    assert!(
+        (dec - nov) / (v_dec + v_nov).sqrt() <= -2.8,
+        "not clear enough"
+    );
+    assert!(
+        (dec - dec24).abs() <= 6.0,
+        "year on year {dec24:.1} → {dec:.1}"
+    );
+
+    // Noise only elsewhere: no other month-to-month change of the overall NPS
+    // reaches |z| = 2.5.
+    let months: Vec<String> = (2024..=2025)
+        .flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}")))
+        .collect();
+    for pair in months.windows(2).filter(|p| p[1] != "2025-12") {
+        let (a, va) = month_nps(&pair[0], None);
+        let (b, vb) = month_nps(&pair[1], None);
+        let z = (b - a) / (va + vb).sqrt();
+        assert!(
+            z.abs() < 2.5,
+            "{} → {}: {a:.1} → {b:.1}, z {z:.2}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+#[test]
+fn the_outage_brings_north_tickets_and_slower_first_responses() {
+    let (_, rows) = read_csv(&data_dir().join("tickets.csv"));
+    let north = |month: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = (rows.iter())
+            .filter(|r| r[1].starts_with(month) && &r[3] == "north")
+            .map(|r| r[5].parse().expect("minutes"))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (nov, dec) = (north("2025-11"), north("2025-12"));
+    assert!(
+        dec.len() >= 2 * nov.len() - 10,
+        "{} → {}",
+        nov.len(),
+        dec.len()
+    );
+    let median = |v: &[f64]| v[v.len() / 2];
+    assert!(
+        median(&dec) > 1.2 * median(&nov),
+        "{} → {}",
+        median(&nov),
+        median(&dec)
+    );
 }
 
 #[test]
@@ -240,9 +373,12 @@ fn tickets_have_the_expected_shape() {
         header.iter().collect::<Vec<_>>().join(","),
         generator::TICKETS_HEADER
     );
-    assert!(rows.len() >= 3_000, "only {} tickets", rows.len());
+    assert_eq!(rows.len(), 7_200);
+    assert!(rows[0][1].starts_with("2024-01"), "{}", &rows[0][1]);
+    assert!(rows[rows.len() - 1][1].starts_with("2025-12"));
     for row in &rows {
         assert_eq!(row[1].len(), "2025-03-04T10:15:00".len(), "{}", &row[1]);
+        assert!(matches!(&row[1][..4], "2024" | "2025"), "{}", &row[1]);
         assert!(generator::CATEGORIES.contains(&&row[4]), "{}", &row[4]);
         let minutes: f64 = row[5].parse().expect("minutes");
         assert!(minutes > 0.0);

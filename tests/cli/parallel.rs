@@ -66,8 +66,8 @@ fn pieces_give_the_numbers_of_one_piece() {
     let pieces = build(&f, "pieces", Some("4096"), "2");
     assert!(pieces.status.success(), "{}", stderr(&pieces));
     let (a, b) = (metrics(&f, "pieces"), metrics(&f, "whole"));
-    // Every survey row is read once: 7,200 rows in the committed example.
-    assert_eq!(a["data"]["survey"]["rows"], 7200);
+    // Every survey row is read once: 14,400 rows in the committed example.
+    assert_eq!(a["data"]["survey"]["rows"], 14400);
     assert_close(&a, &b, "");
 }
 

@@ -31,7 +31,7 @@ fn expected_significance(old: &Value, new: &Value) -> Option<bool> {
 #[test]
 fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
     let f = Fixture::copy("example-project");
-    // Drop 1: January to November (the December file held back).
+    // Drop 1: January 2024 to November 2025 (the December 2025 file held back).
     let december = f.root.join("data/survey/2025-12.csv");
     let aside = f.root.parent().unwrap().join("2025-12.csv");
     fs::rename(&december, &aside).unwrap();
@@ -39,7 +39,7 @@ fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let drop1 = f.root.parent().unwrap().join("drop1");
     assert!(!drop1.join("whats-changed.html").exists());
-    // Drop 2: all twelve months, compared with drop 1.
+    // Drop 2: all 24 months, compared with drop 1.
     fs::rename(&aside, &december).unwrap();
     let out = f.run(&["build", "project", "--baseline", "drop1/metrics.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
