@@ -200,3 +200,62 @@ fn hostile_markdown_in_a_page_is_sanitised() {
     assert!(about.contains("<b>bold stays</b>"));
     assert!(about.contains("&lt;script&gt;alert(1)&lt;/script&gt;About"));
 }
+
+/// Writes a one-indicator project: NPS (target 0, amber −10); January has 35
+/// promoters and 5 detractors (+75), February 2 and 8 (−60). Pooled: (37 −
+/// 13) / 50 = +48, green; February alone is red.
+fn green_all_time_red_last_month(report: &str) -> Fixture {
+    let f = Fixture::copy("tiny");
+    let mut csv = String::from("date,nps\n");
+    csv.push_str(&"2026-01-10,10\n".repeat(35));
+    csv.push_str(&"2026-01-11,0\n".repeat(5));
+    csv.push_str(&"2026-02-10,10\n".repeat(2));
+    csv.push_str(&"2026-02-11,0\n".repeat(8));
+    f.write("data/survey.csv", &csv);
+    f.write(
+        "cxscore.yaml",
+        &format!(
+            "title: Gate\nperiod: month\nmin_n: 5\ndatasets:\n  survey:\n    path: data/survey.csv\n    date: {{ column: date }}\n{report}"
+        ),
+    );
+    f.write(
+        "indicators/core.yaml",
+        "- id: nps\n  name: NPS\n  kind: kci\n  dataset: survey\n  metric: nps\n  column: nps\n  target: 0\n  thresholds: { amber: -10 }\n",
+    );
+    for extra in ["journeys", "personas", "pages"] {
+        fs::remove_dir_all(f.root.join(extra)).unwrap();
+    }
+    f
+}
+
+#[test]
+fn the_gate_judges_the_reporting_window() {
+    // Every row: +48, green — the gate passes.
+    let all = green_all_time_red_last_month("report: { window: all }\n");
+    let out = all.run(&["check", "project", "--fail-on", "red"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The default window is the latest month, February: −60, red — exit 3.
+    let latest = green_all_time_red_last_month("");
+    let out = latest.run(&["check", "project", "--fail-on", "red", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = latest.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = latest.metrics();
+    assert_eq!(m["project"]["window"]["label"], "2026-02");
+    let nps = &m["indicators"][0];
+    assert!((nps["value"].as_f64().unwrap() + 60.0).abs() < 1e-9);
+    assert_eq!(nps["status"], "red");
+    // Compared with January (+75): −135 points. Variances (SPEC §2, ×10⁴):
+    // (0.2 + 0.8 − 0.36) / 10 = 640 and (0.875 + 0.125 − 0.5625) / 40 =
+    // 109.375; z = 135 / √749.375 = 4.932, p = 8.158e-7 (SciPy); one test, so q = p.
+    let previous = &nps["previous"];
+    assert_eq!(previous["from"], "2026-01");
+    assert!((previous["change"].as_f64().unwrap() + 135.0).abs() < 1e-9);
+    let p = previous["p_value"].as_f64().unwrap();
+    assert!((p - 8.158e-7).abs() < 0.001e-7, "{p}");
+    assert_eq!(previous["q_value"], previous["p_value"]);
+    assert_eq!(previous["significant"], true);
+    // 2025-02 has no rows: the year-ago comparison exists, without a value.
+    assert_eq!(nps["year_ago"]["from"], "2025-02");
+    assert_eq!(nps["year_ago"]["value"], serde_json::Value::Null);
+}

@@ -31,16 +31,29 @@ fn expected_significance(old: &Value, new: &Value) -> Option<bool> {
 #[test]
 fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
     let f = Fixture::copy("example-project");
-    // Drop 1: January 2024 to November 2025 (the December 2025 file held back).
+    // Drop 1: January 2024 to November 2025 (the December 2025 survey file
+    // and the December tickets held back).
     let december = f.root.join("data/survey/2025-12.csv");
     let aside = f.root.parent().unwrap().join("2025-12.csv");
     fs::rename(&december, &aside).unwrap();
+    let tickets_path = f.root.join("data/tickets.csv");
+    let tickets = fs::read_to_string(&tickets_path).unwrap();
+    let before_december: String = (tickets.lines())
+        .filter(|l| !l.split(',').nth(1).unwrap_or("").starts_with("2025-12"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        before_december.len() < tickets.len(),
+        "no December tickets to hold back"
+    );
+    fs::write(&tickets_path, before_december).unwrap();
     let out = f.run(&["build", "project", "--out", "drop1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let drop1 = f.root.parent().unwrap().join("drop1");
     assert!(!drop1.join("whats-changed.html").exists());
     // Drop 2: all 24 months, compared with drop 1.
     fs::rename(&aside, &december).unwrap();
+    fs::write(&tickets_path, &tickets).unwrap();
     let out = f.run(&["build", "project", "--baseline", "drop1/metrics.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
@@ -65,19 +78,27 @@ fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
         assert_eq!(before["definition_hash"], ind["definition_hash"], "{id}");
         assert_eq!(ind["definition_hash"].as_str().unwrap().len(), 64);
         assert_eq!(c["kind"], "same", "{id}");
-        let delta = ind["value"].as_f64().unwrap() - before["value"].as_f64().unwrap();
-        assert!((c["delta"].as_f64().unwrap() - delta).abs() < 1e-9, "{id}");
+        // The headline windows are November (drop 1) and December (drop 2):
+        // disjoint samples, so the change is tested, not "revised".
+        assert_eq!(before["window"]["label"], "2025-11", "{id}");
+        assert_eq!(ind["window"]["label"], "2025-12", "{id}");
+        assert_eq!(c["revised"], false, "{id}");
         assert_eq!(
             c["significant"].as_bool(),
             expected_significance(before, ind),
             "{id}"
         );
+        // Adding December revised no earlier period.
+        assert_eq!(c["revisions"], serde_json::json!([]), "{id}");
+        let (Some(now), Some(then)) = (ind["value"].as_f64(), before["value"].as_f64()) else {
+            assert_eq!(c["delta"], Value::Null, "{id}");
+            continue;
+        };
+        assert!(
+            (c["delta"].as_f64().unwrap() - (now - then)).abs() < 1e-9,
+            "{id}"
+        );
         significant += usize::from(c["significant"] == true);
-        if id.starts_with("first-") || id.starts_with("ticket") || id.starts_with("installation-t")
-        {
-            // The ticket data did not change between the drops.
-            assert_eq!(c["delta"].as_f64(), Some(0.0), "{id}");
-        }
     }
     // The survey grew by one month: its n grew, so at least its NPS moved.
     let nps = by_id(&changes["indicators"], "nps-overall");
@@ -192,4 +213,41 @@ fn a_missing_baseline_is_an_error_when_asked_for_and_a_warning_when_configured()
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn overlapping_windows_and_changed_periods_are_revisions_not_tested_changes() {
+    let f = Fixture::copy("example-project");
+    f.edit(
+        "cxscore.yaml",
+        "\nperiod: month\n",
+        "\nperiod: month\nreport: { window: { rolling: 3 } }\n",
+    );
+    let out = f.run(&["build", "project", "--out", "drop1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A late correction in November: one detractor (6) becomes a promoter (10).
+    f.edit(
+        "data/survey/2025-11.csv",
+        "R013211,2025-11-01,mover,phone,east,1.13,6,",
+        "R013211,2025-11-01,mover,phone,east,1.13,10,",
+    );
+    let out = f.run(&["build", "project", "--baseline", "drop1/metrics.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let changes = read_json(&f.site().join("changes.json"));
+    let nps = by_id(&changes["indicators"], "nps-overall");
+    // Both runs' windows are Oct–Dec 2025: the same rows but one, so no test.
+    assert_eq!(nps["window_before"], "2025-10..2025-12");
+    assert_eq!(nps["window_after"], "2025-10..2025-12");
+    assert_eq!(nps["revised"], true);
+    assert_eq!(nps["significant"], Value::Null);
+    assert!(nps["delta"].as_f64().unwrap() > 0.0);
+    // November is revised, and only November.
+    let revisions = nps["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1, "{revisions:?}");
+    assert_eq!(revisions[0]["period"], "2025-11");
+    assert!(revisions[0]["after"].as_f64() > revisions[0]["before"].as_f64());
+    // An indicator that does not read q_recommend has nothing revised.
+    let tickets = by_id(&changes["indicators"], "ticket-volume");
+    assert_eq!(tickets["revisions"], serde_json::json!([]));
+    assert_eq!(tickets["delta"].as_f64(), Some(0.0));
 }
