@@ -46,6 +46,15 @@ impl Dist {
         })
     }
 
+    /// An empty distribution on the same scale.
+    pub fn empty_like(&self) -> Dist {
+        Dist {
+            lo: self.lo,
+            weights: vec![0.0; self.weights.len()],
+            total: 0.0,
+        }
+    }
+
     /// Adds one answered value with weight `w`.
     pub fn add(&mut self, x: f64, w: f64) {
         self.total += w;

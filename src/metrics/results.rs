@@ -13,6 +13,7 @@ use super::computed::{
     Breakdown, BreakdownShares, Estimate, GroupPeriod, GroupResult, IndicatorResult, PeriodResult,
     WindowComparison,
 };
+use super::distribution::Dist;
 use super::estimate::{finish, Settings};
 use super::fdr::{adjust, flagged, p_value};
 use super::measure::Measure;
@@ -191,7 +192,22 @@ pub fn indicator_result(
             periods: trend(Some(&ip.persona_periods[i])),
         })
         .collect();
-    r.distribution = ip.dist.as_ref().map(|d| d.shares()).unwrap_or_default();
+    // The distribution of the window's rows (periods merged in key order).
+    r.distribution = match (windowed, ip.dist.as_ref()) {
+        (true, Some(all)) => {
+            let mut periods: Vec<&(PeriodKey, Dist)> = (ip.dist_periods.iter())
+                .filter(|(k, _)| w.headline.contains(*k))
+                .collect();
+            periods.sort_by_key(|(k, _)| *k);
+            let mut d = all.empty_like();
+            for (_, p) in periods {
+                d.merge(p);
+            }
+            d.shares()
+        }
+        (false, Some(all)) => all.shares(),
+        (_, None) => Vec::new(),
+    };
     if ind.metric == Metric::Nps {
         r.breakdown_shares = Some(r.estimate.value.and_then(|_| net_shares(&headline)));
     }

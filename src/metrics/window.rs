@@ -390,3 +390,71 @@ mod tests {
         assert!(!ytd.year_ago().unwrap().overlaps(&ytd));
     }
 }
+
+#[cfg(test)]
+mod engine {
+    use crate::metrics::testkit::{col, result, Kit};
+    use crate::project::model::{DateColumn, Metric};
+    use crate::project::report::WindowKind;
+
+    /// January: two 10s and a 0 in segment a; February: a 10 and three 0s,
+    /// split over segments a and b. Small enough to check by hand.
+    fn kit() -> Kit {
+        let csv = b"d,s,seg\n\
+            2026-01-05,10,a\n2026-01-06,10,a\n2026-01-07,0,a\n\
+            2026-02-02,10,a\n2026-02-03,0,a\n2026-02-04,0,b\n2026-02-05,0,b\n";
+        let mut kit = Kit::new(&[("a.csv", csv)]);
+        kit.dataset().date = Some(DateColumn {
+            column: col("d", 2),
+            format: None,
+        });
+        kit.dataset().segments = vec![col("seg", 3)];
+        kit.indicator("nps", Metric::Nps, Some("s"), 10);
+        kit
+    }
+
+    #[test]
+    fn the_headline_segments_and_distribution_are_the_windows() {
+        let mut kit = kit();
+        kit.project.config.report.window = WindowKind::Latest;
+        let (c, diags) = kit.run();
+        assert!(diags.is_empty(), "{diags:?}");
+        let r = result(&c, "nps");
+        assert_eq!(r.window.label, "2026-02");
+        // February: 1 promoter, 3 detractors of 4 → −50.
+        assert_eq!(r.estimate.value, Some(-50.0));
+        assert_eq!(r.estimate.n, 4);
+        let b = r.breakdown.as_ref().unwrap();
+        assert_eq!((b.promoters, b.passives, b.detractors), (1, 0, 3));
+        // Distribution of February only: 0 → 75 %, 10 → 25 %.
+        let share = |label: &str| r.distribution.iter().find(|(l, _)| l == label).unwrap().1;
+        assert_eq!((share("0"), share("10")), (75.0, 25.0));
+        // Segment a in February: a 10 and a 0 → 0; b: two 0s → −100.
+        let seg = &r.segments["seg"];
+        assert_eq!(seg[0].estimate.value, Some(0.0));
+        assert_eq!(seg[1].estimate.value, Some(-100.0));
+        // a's trend keeps January (2 of 3 promoters, 1 detractor → +33.3).
+        assert_eq!(seg[0].periods.len(), 2);
+        let jan = seg[0].periods[0].estimate.value.unwrap();
+        assert!((jan - 100.0 / 3.0).abs() < 1e-9, "{jan}");
+        // previous = January overall: +33.3; change −83.3.
+        let prev = r.previous.as_ref().unwrap();
+        assert_eq!(prev.n, 3);
+        assert!((prev.change.unwrap() + 50.0 + 100.0 / 3.0).abs() < 1e-9);
+        // No rows a year earlier.
+        assert_eq!(r.year_ago.as_ref().unwrap().value, None);
+    }
+
+    #[test]
+    fn window_all_is_every_row() {
+        let mut kit = kit();
+        kit.project.config.report.window = WindowKind::All;
+        let (c, _) = kit.run();
+        let r = result(&c, "nps");
+        // 3 promoters, 4 detractors of 7.
+        let v = r.estimate.value.unwrap();
+        assert!((v + 100.0 / 7.0).abs() < 1e-9, "{v}");
+        assert_eq!(r.previous, None);
+        assert_eq!(r.window.label, "all");
+    }
+}

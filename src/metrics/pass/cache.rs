@@ -33,6 +33,7 @@ struct StateRef<'a> {
 struct IndicatorStateRef<'a> {
     overall: &'a Acc,
     dist: Option<&'a Dist>,
+    dist_periods: &'a [(PeriodKey, Dist)],
     periods: &'a BTreeMap<PeriodKey, Acc>,
     seg_accs: &'a [Vec<Option<Acc>>],
     personas: &'a [Acc],
@@ -53,6 +54,7 @@ struct State {
 struct IndicatorState {
     overall: Acc,
     dist: Option<Dist>,
+    dist_periods: Vec<(PeriodKey, Dist)>,
     periods: BTreeMap<PeriodKey, Acc>,
     seg_accs: Vec<Vec<Option<Acc>>>,
     personas: Vec<Acc>,
@@ -83,6 +85,7 @@ impl DatasetPass<'_> {
                 .map(|i| IndicatorStateRef {
                     overall: &i.overall,
                     dist: i.dist.as_ref(),
+                    dist_periods: &i.dist_periods,
                     periods: &i.periods,
                     seg_accs: &i.seg_accs,
                     personas: &i.personas,
@@ -122,6 +125,12 @@ impl DatasetPass<'_> {
                     .zip(ind.dist.as_ref())
                     .is_none_or(|(a, b)| a.lo == b.lo && a.weights.len() == b.weights.len())
                 && s.periods.values().all(|a| fits(m, a))
+                && (s.dist_periods.is_empty() || ind.dist.is_some())
+                && (s.dist_periods.iter()).all(|(_, d)| {
+                    ind.dist
+                        .as_ref()
+                        .is_some_and(|b| d.lo == b.lo && d.weights.len() == b.weights.len())
+                })
                 && s.seg_accs.len() == ind.seg_accs.len()
                 && (s.seg_accs.iter().zip(&state.keys))
                     .all(|(accs, names)| accs.len() <= names.len())
@@ -139,6 +148,8 @@ impl DatasetPass<'_> {
             }
             ind.overall = s.overall;
             ind.dist = s.dist;
+            ind.dist_periods = s.dist_periods;
+            ind.dist_last = 0;
             ind.periods = s.periods;
             ind.seg_accs = s.seg_accs;
             ind.personas = s.personas;

@@ -50,8 +50,13 @@ pub struct IndicatorPass<'p> {
     filter: Vec<(usize, Vec<String>)>,
     /// Every row after the filter.
     pub overall: Acc,
-    /// Per scale point, overall only.
+    /// Per scale point, every row.
     pub dist: Option<Dist>,
+    /// Per scale point, per period (dated rows), in the order periods were
+    /// first seen; sorted when read. Rows come sorted by date, so the last
+    /// period used is remembered in `dist_last` and most rows find it at once.
+    pub dist_periods: Vec<(PeriodKey, Dist)>,
+    dist_last: usize,
     /// Per period (rows with a date).
     pub periods: BTreeMap<PeriodKey, Acc>,
     /// Per segment column (parallel to [`DatasetPass::segments`]), per key;
@@ -233,6 +238,8 @@ impl<'p> DatasetPass<'p> {
                 } else {
                     None
                 },
+                dist_periods: Vec::new(),
+                dist_last: 0,
                 periods: BTreeMap::new(),
                 segments: vec![BTreeMap::new(); segments.len()],
                 seg_accs: vec![Vec::new(); segments.len()],

@@ -14,6 +14,7 @@ use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
 use crate::data::scan::{Row, RowProblem, RowSink};
 use crate::metrics::acc::Obs;
+use crate::metrics::distribution::Dist;
 use crate::metrics::drivers::DriverAcc;
 use crate::metrics::periods::PeriodKey;
 
@@ -117,7 +118,7 @@ impl RowSink for DatasetPass<'_> {
                     },
                     _ => None,
                 };
-                feed(ind, obs, w, group, x);
+                feed(ind, obs, w, group, x, period);
             }
         }
         self.feed_drivers(row, w, group);
@@ -133,9 +134,19 @@ impl RowSink for DatasetPass<'_> {
 /// [`DatasetPass::roll_up`]) and, `x` being the cell's number, to the
 /// distribution.
 #[inline]
-fn feed(ind: &mut IndicatorPass<'_>, obs: Obs, w: f64, group: usize, x: Option<f64>) {
+fn feed(
+    ind: &mut IndicatorPass<'_>,
+    obs: Obs,
+    w: f64,
+    group: usize,
+    x: Option<f64>,
+    period: Option<PeriodKey>,
+) {
     if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
+        if let Some(p) = period {
+            period_dist(ind, p).add(x, w);
+        }
     }
     if ind.cells.len() <= group {
         ind.cells.resize(group + 1, None);
@@ -143,6 +154,32 @@ fn feed(ind: &mut IndicatorPass<'_>, obs: Obs, w: f64, group: usize, x: Option<f
     ind.cells[group]
         .get_or_insert_with(|| ind.measure.new_acc())
         .add(obs, w);
+}
+
+/// The distribution of period `p` of an indicator that has one: the last
+/// one used when it is `p` (rows are mostly sorted by date), else found or added.
+#[inline]
+fn period_dist<'a>(ind: &'a mut IndicatorPass<'_>, p: PeriodKey) -> &'a mut Dist {
+    let hit = (ind.dist_periods.get(ind.dist_last)).is_some_and(|(k, _)| *k == p);
+    if !hit {
+        ind.dist_last = match ind.dist_periods.iter().position(|(k, _)| *k == p) {
+            Some(i) => i,
+            None => {
+                // Only called when the indicator has a distribution.
+                let fresh = (ind.dist.as_ref()).map_or_else(
+                    || Dist {
+                        lo: 0,
+                        weights: Vec::new(),
+                        total: 0.0,
+                    },
+                    Dist::empty_like,
+                );
+                ind.dist_periods.push((p, fresh));
+                ind.dist_periods.len() - 1
+            }
+        };
+    }
+    &mut ind.dist_periods[ind.dist_last].1
 }
 
 impl DatasetPass<'_> {

@@ -24,6 +24,7 @@ impl SplitSink for DatasetPass<'_> {
             ind.overall = ind.measure.new_acc();
             ind.dist = ind.dist.as_ref().and_then(|_| ind.measure.new_dist());
             ind.periods.clear();
+            ind.dist_periods.clear();
             ind.segments.iter_mut().for_each(BTreeMap::clear);
             ind.seg_accs.iter_mut().for_each(Vec::clear);
             ind.personas.fill(ind.measure.new_acc());
@@ -64,6 +65,12 @@ impl SplitSink for DatasetPass<'_> {
                 d.merge(e);
             }
             merge_periods(&mut a.periods, b.periods);
+            for (k, d) in b.dist_periods {
+                match a.dist_periods.iter_mut().find(|(m, _)| *m == k) {
+                    Some((_, mine)) => mine.merge(&d),
+                    None => a.dist_periods.push((k, d)),
+                }
+            }
             for ((col, accs), names) in b.seg_accs.into_iter().enumerate().zip(&keys) {
                 for (id, acc) in accs.into_iter().enumerate() {
                     let Some(acc) = acc else { continue };
