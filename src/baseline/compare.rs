@@ -214,7 +214,7 @@ fn change(
                 (None, None) => true,
                 _ => false,
             };
-            (!same).then(|| Revision {
+            (!same).then_some(Revision {
                 period: key,
                 before: before.value,
                 after,
