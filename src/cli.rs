@@ -216,7 +216,7 @@ fn schema(out: Option<&Path>) -> ExitCode {
     match crate::schema::write_schemas(dir) {
         Ok(files) => {
             for f in files {
-                println!("{}", f.display());
+                print_line(&f.display().to_string());
             }
             ExitCode::SUCCESS
         }
@@ -358,8 +358,9 @@ fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
             print_text(&all, false);
             if let Some(c) = &checked {
                 eprintln!(
-                    "checked {} indicators: {}",
+                    "checked {} indicators on the window {}: {}",
                     c.computed.indicators.len(),
+                    c.computed.project.window.label,
                     status_summary(&c.computed)
                 );
             }
@@ -367,13 +368,14 @@ fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
                 eprintln!("gate: indicator `{id}` is at or below the --fail-on level");
             }
         }
-        Format::Json => println!(
-            "{}",
-            json_report(&all, checked.as_ref().map(|c| &c.computed), &tripped)
-        ),
+        Format::Json => print_line(&json_report(
+            &all,
+            checked.as_ref().map(|c| &c.computed),
+            &tripped,
+        )),
         Format::Github => {
             for d in &all {
-                println!("{}", github_annotation(d, project));
+                print_line(&github_annotation(d, project));
             }
         }
     }
@@ -386,7 +388,15 @@ fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
     }
 }
 
-/// Ids of indicators whose overall status is at or worse than the gate.
+/// Writes a line of data to stdout. A reader that closed the pipe early
+/// (`cxscore check --format json | head`) wanted no more: that is not an
+/// error, and never a panic (which `println!` would be).
+fn print_line(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Ids of indicators whose status on the window is at or worse than the gate.
 fn gate_failures(computed: &Computed, gate: Option<Gate>) -> Vec<&str> {
     let Some(gate) = gate else { return Vec::new() };
     computed
@@ -447,7 +457,7 @@ fn json_report(all: &[Diagnostic], computed: Option<&Computed>, tripped: &[&str]
         .map(|c| {
             c.indicators
                 .iter()
-                .map(|i| serde_json::json!({ "id": i.id, "status": i.estimate.status, "value": i.estimate.value }))
+                .map(|i| serde_json::json!({ "id": i.id, "window": i.window.label, "status": i.estimate.status, "value": i.estimate.value }))
                 .collect()
         })
         .unwrap_or_default();

@@ -259,3 +259,22 @@ fn the_gate_judges_the_reporting_window() {
     assert_eq!(nps["year_ago"]["from"], "2025-02");
     assert_eq!(nps["year_ago"]["value"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_is_not_a_panic() {
+    // `cxscore check --format json | head -c 1`: the reader is gone before
+    // the report is written; the exit code still tells the gate.
+    let f = green_all_time_red_last_month("");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxscore"))
+        .current_dir(f.root.parent().unwrap())
+        .args(["check", "project", "--fail-on", "red", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+}
