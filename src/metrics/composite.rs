@@ -153,19 +153,7 @@ fn composite(
     let compare = |(span, parts): (Option<(PeriodKey, PeriodKey)>, Vec<Part>)| {
         let (from, to) = span?;
         let e = combine(&parts, ind, s);
-        Some(WindowComparison {
-            from,
-            to,
-            value: e.value,
-            n: e.n,
-            effective_n: e.effective_n,
-            ci_low: None,
-            ci_high: None,
-            change: r.estimate.value.zip(e.value).map(|(a, b)| a - b),
-            p_value: None,
-            q_value: None,
-            significant: None,
-        })
+        Some(WindowComparison::of(from, to, &e, &r.estimate, None))
     };
     r.previous = compare(previous);
     r.year_ago = compare(year_ago);

@@ -111,6 +111,33 @@ pub struct WindowComparison {
     pub significant: Option<bool>,
 }
 
+impl WindowComparison {
+    /// The other window `from..=to` with its estimate `then`, against the
+    /// headline estimate `now`: the change and its p-value (q and the flag
+    /// are a family's, filled later).
+    pub fn of(
+        from: PeriodKey,
+        to: PeriodKey,
+        then: &Estimate,
+        now: &Estimate,
+        p_value: Option<f64>,
+    ) -> WindowComparison {
+        WindowComparison {
+            from,
+            to,
+            value: then.value,
+            n: then.n,
+            effective_n: then.effective_n,
+            ci_low: then.ci_low,
+            ci_high: then.ci_high,
+            change: now.value.zip(then.value).map(|(a, b)| a - b),
+            p_value,
+            q_value: None,
+            significant: None,
+        }
+    }
+}
+
 /// One period of a segment key's or persona's trend (no change tests).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupPeriod {

@@ -92,19 +92,7 @@ pub fn flagged(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::computed::Status;
-
-    fn est(value: f64, n: f64, variance: f64) -> Estimate {
-        Estimate {
-            value: Some(value),
-            n: n as u64,
-            effective_n: n,
-            ci_low: None,
-            ci_high: None,
-            status: Status::None,
-            variance: Some(variance),
-        }
-    }
+    use crate::metrics::testkit::est;
 
     /// statrs' normal tail agrees with SciPy's to about 1e-11; nothing shown
     /// or tested depends on digits past 1e-9.

@@ -70,24 +70,12 @@ pub fn significant(a: &Estimate, b: &Estimate, confidence: f64, welch: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::computed::Status;
+    use crate::metrics::testkit::est;
     use crate::project::model::Period;
     use chrono::NaiveDate;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    fn est(value: f64, n: f64, variance: f64) -> Estimate {
-        Estimate {
-            value: Some(value),
-            n: n as u64,
-            effective_n: n,
-            ci_low: None,
-            ci_high: None,
-            status: Status::None,
-            variance: Some(variance),
-        }
     }
 
     #[test]

@@ -104,20 +104,8 @@ pub fn indicator_result(
         let other = other?;
         let (from, to) = other.span?;
         let e = est(&other.merged(&ip.periods, &ip.measure));
-        let change = r.estimate.value.zip(e.value).map(|(now, then)| now - then);
-        Some(WindowComparison {
-            from,
-            to,
-            value: e.value,
-            n: e.n,
-            effective_n: e.effective_n,
-            ci_low: e.ci_low,
-            ci_high: e.ci_high,
-            change,
-            p_value: p_value(&e, &r.estimate, welch),
-            q_value: None,
-            significant: None,
-        })
+        let p = p_value(&e, &r.estimate, welch);
+        Some(WindowComparison::of(from, to, &e, &r.estimate, p))
     };
     r.previous = compare(w.previous);
     r.year_ago = compare(w.year_ago);

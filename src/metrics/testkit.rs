@@ -162,3 +162,16 @@ pub fn result<'a>(c: &'a Computed, id: &str) -> &'a IndicatorResult {
         .find(|r| r.id == id)
         .expect("indicator result")
 }
+
+/// An estimate of `value` with `n` rows (effective n the same) and `variance`, for tests of tests.
+pub fn est(value: f64, n: f64, variance: f64) -> crate::metrics::computed::Estimate {
+    crate::metrics::computed::Estimate {
+        value: Some(value),
+        n: n as u64,
+        effective_n: n,
+        ci_low: None,
+        ci_high: None,
+        status: crate::metrics::computed::Status::None,
+        variance: Some(variance),
+    }
+}
