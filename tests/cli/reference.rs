@@ -149,10 +149,9 @@ impl Diff {
         for f in ["kind", "from", "to"] {
             self.exact(&format!("{path}.{f}"), e.get(f), a.get(f));
         }
-        if !a
-            .get("label")
+        if a.get("label")
             .and_then(Value::as_str)
-            .is_some_and(|l| !l.is_empty())
+            .is_none_or(str::is_empty)
         {
             self.0.push(format!("{path}.label: missing"));
         }
