@@ -4,10 +4,11 @@
 //!
 //! The script computes several *variants* of the fixture: its `report:` line replaced (every
 //! row as in Part I with both NPS intervals; the default latest period; rolling 3; ytd; an
-//! explicit `as_of`; no multiple-testing adjustment). Each is built once with the real binary
-//! and every published field compared: the window, the headline estimate, `previous` and
-//! `year_ago`, every period (change, p, BH q, significant), every segment key (vs the rest, p,
-//! q, significant, its trend) and persona (its trend), and, on every row, the key drivers.
+//! explicit `as_of`; no multiple-testing adjustment; quarters). Each is built once with the
+//! real binary and every published field compared: the window, the headline estimate,
+//! `previous` and `year_ago`, every period (change, p, BH q, significant), every segment key
+//! (vs the rest, p, q, significant, its trend) and persona (its trend), and, on every row, the
+//! key drivers.
 //!
 //! Tolerances (issue 3): 1e-9 on values (value, n, effective n, change, vs_rest, r, importance,
 //! performance, R²), 1e-6 on interval ends, 1e-9 relative or absolute (the looser) on p- and
@@ -34,9 +35,9 @@ fn expected() -> Value {
 }
 
 /// Copies the fixture to a temporary folder, replaces its `report:` line with `report` (or
-/// removes it: the defaults) and its NPS interval with `nps_interval`, builds it with the real
-/// binary and returns metrics.json.
-fn build(report: Option<&str>, nps_interval: &str) -> Value {
+/// removes it: the defaults), its NPS interval with `nps_interval` and its trend bucket with
+/// `period`, builds it with the real binary and returns metrics.json.
+fn build(report: Option<&str>, nps_interval: &str, period: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("project");
     let from = repo().join("tests/fixtures/reference");
@@ -58,7 +59,7 @@ fn build(report: Option<&str>, nps_interval: &str) -> Value {
     let text = fs::read_to_string(&path).unwrap();
     let reports = text.lines().filter(|l| l.starts_with("report:")).count();
     assert_eq!(reports, 1, "cxscore.yaml must have one `report:` line");
-    assert!(text.contains("nps_interval: wald\n"));
+    assert!(text.contains("nps_interval: wald\n") && text.contains("period: month\n"));
     let mut edited = String::new();
     for line in text.lines() {
         if line.starts_with("report:") {
@@ -68,6 +69,8 @@ fn build(report: Option<&str>, nps_interval: &str) -> Value {
             }
         } else if line == "nps_interval: wald" {
             edited.push_str(&format!("nps_interval: {nps_interval}\n"));
+        } else if line == "period: month" {
+            edited.push_str(&format!("period: {period}\n"));
         } else {
             edited.push_str(line);
             edited.push('\n');
@@ -323,7 +326,11 @@ fn indicators<'a>(expected: &'a Value, name: &str) -> &'a Map<String, Value> {
 fn check_variant(name: &str) -> Value {
     let expected = expected();
     let v = variant(&expected, name);
-    let metrics = build(v["report"].as_str(), v["nps_interval"].as_str().unwrap());
+    let metrics = build(
+        v["report"].as_str(),
+        v["nps_interval"].as_str().unwrap(),
+        v["period"].as_str().unwrap(),
+    );
     assert_eq!(
         metrics["data"]["survey"]["rows"], expected["rows"],
         "the fixture CSV changed: rerun tests/reference/reference.py"
@@ -388,6 +395,12 @@ fn as_of_windows_build_matches_the_independent_reference() {
 }
 
 #[test]
+fn quarterly_builds_match_the_independent_reference() {
+    check_variant("quarter");
+    check_variant("quarter-ytd-as-of");
+}
+
+#[test]
 fn unadjusted_build_matches_the_independent_reference() {
     check_variant("ytd-unadjusted");
 }
@@ -410,6 +423,8 @@ fn every_reference_variant_is_checked() {
             "all-adjusted-wald",
             "default",
             "latest-as-of",
+            "quarter",
+            "quarter-ytd-as-of",
             "rolling-3",
             "rolling-3-as-of",
             "ytd",

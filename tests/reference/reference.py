@@ -299,41 +299,56 @@ def check_bh_by_hand():
 
 
 # --------------------------------------------------------------------------
-# The reporting window (SPEC §6), on month keys.
+# The reporting window (SPEC §6), on month or quarter keys.
 # --------------------------------------------------------------------------
 
-def month_index(key):
+# The trend bucket of the variant being computed (cxscore.yaml `period:`): month or quarter.
+PERIOD = "month"
+PER_YEAR = {"month": 12, "quarter": 4}
+
+
+def period_index(key):
+    """Periods counted from year 0: 2026-03 -> 2026 * 12 + 2; 2026-Q1 -> 2026 * 4 + 0."""
+    if key[5] == "Q":
+        return int(key[:4]) * 4 + int(key[6]) - 1
     return int(key[:4]) * 12 + int(key[5:7]) - 1
 
 
-def month_key(index):
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+def period_key(index):
+    per_year = PER_YEAR[PERIOD]
+    year, k = divmod(index, per_year)
+    return f"{year:04d}-Q{k + 1}" if PERIOD == "quarter" else f"{year:04d}-{k + 1:02d}"
 
 
 def period_of(row):
     d = row["date"].strip()
-    return d[:7] if d else None
+    if not d:
+        return None
+    if PERIOD == "quarter":
+        return f"{d[:4]}-Q{(int(d[5:7]) - 1) // 3 + 1}"
+    return d[:7]
 
 
 def windows(rows, report):
-    """(window, previous, year_ago) as (from, to) month indexes, or None for every row / not
+    """(window, previous, year_ago) as (from, to) period indexes, or None for every row / not
     defined. report: {"window": "latest" | "ytd" | "all" | ("rolling", N), "as_of": key,
     "compare": [...]}."""
     kind = report.get("window", "latest")
     as_of = report.get("as_of") or max(p for p in map(period_of, rows) if p)
-    to = month_index(as_of)
+    to = period_index(as_of)
+    per_year = PER_YEAR[PERIOD]
     compare = report.get("compare", ["previous", "year_ago"])
     if kind == "all":
         return None, None, None
     if kind == "latest":
         span = (to, to)
     elif kind == "ytd":
-        span = (to - to % 12, to)
+        span = (to - to % per_year, to)
     else:
         span = (to - kind[1] + 1, to)
     length = span[1] - span[0] + 1
     previous = (span[0] - length, span[1] - length) if kind != "ytd" else None
-    year_ago = (span[0] - 12, span[1] - 12)
+    year_ago = (span[0] - per_year, span[1] - per_year)
     return (span,
             previous if "previous" in compare else None,
             year_ago if "year_ago" in compare else None)
@@ -344,14 +359,14 @@ def in_span(row, span):
     if span is None:
         return True
     p = period_of(row)
-    return p is not None and span[0] <= month_index(p) <= span[1]
+    return p is not None and span[0] <= period_index(p) <= span[1]
 
 
 def window_json(kind, span):
     name = kind if isinstance(kind, str) else "rolling"
     if span is None:
         return {"kind": name, "from": None, "to": None}
-    return {"kind": name, "from": month_key(span[0]), "to": month_key(span[1])}
+    return {"kind": name, "from": period_key(span[0]), "to": period_key(span[1])}
 
 
 def indicator(rows, ind, adjusted_wald, report):
@@ -393,7 +408,7 @@ def indicator(rows, ind, adjusted_wald, report):
             out[name] = None
             continue
         c = est([a for a in answered if in_span(a[0], cspan)])
-        out[name] = {"from": month_key(cspan[0]), "to": month_key(cspan[1]),
+        out[name] = {"from": period_key(cspan[0]), "to": period_key(cspan[1]),
                      **{f: c[f] for f in ("value", "n", "effective_n", "ci_low", "ci_high")},
                      "change": None, "p_value": None}
         if c["value"] is not None and head["value"] is not None:
@@ -516,6 +531,12 @@ VARIANTS = {
     "latest-as-of": ("report: { window: latest, as_of: 2025-09 }",
                      {"window": "latest", "as_of": "2025-09"}, "wald"),
     # No adjustment (q = p) and one comparison only.
+    # Quarters (cxscore.yaml's `period: month` rewritten too): 2026-Q1 against 2025-Q4 and
+    # 2025-Q1, and trends long enough per period for period-to-period changes to be flagged.
+    "quarter": ("report: { window: latest }", {"window": "latest", "period": "quarter"}, "wald"),
+    # A whole year to date, as of its last quarter: its year ago has no data (n = 0).
+    "quarter-ytd-as-of": ("report: { window: ytd, as_of: 2025-Q4 }",
+                          {"window": "ytd", "as_of": "2025-Q4", "period": "quarter"}, "wald"),
     "ytd-unadjusted": ("report: { window: ytd, compare: [year_ago], multiple_testing: none }",
                        {"window": "ytd", "compare": ["year_ago"], "multiple_testing": "none"},
                        "wald"),
@@ -523,6 +544,8 @@ VARIANTS = {
 
 
 def variant(rows, report, nps_interval, flips):
+    global PERIOD
+    PERIOD = report.get("period", "month")
     indicators = {ind[0]: indicator(rows, ind, nps_interval == "adjusted_wald", report)
                   for ind in REFERENCE_INDICATORS}
     flags(indicators, CONFIDENCE, report.get("multiple_testing", "bh"), flips)
@@ -541,6 +564,7 @@ def main():
         inds = variant(rows, report, nps_interval, flips)
         span, _, _ = windows(rows, report)
         variants[name] = {"report": line, "nps_interval": nps_interval,
+                          "period": report.get("period", "month"),
                           "window": window_json(report.get("window", "latest"), span),
                           "indicators": inds}
         all_flips += [(name, *f) for f in flips]
