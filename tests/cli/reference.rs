@@ -4,11 +4,11 @@
 //!
 //! The script computes several *variants* of the fixture: its `report:` line replaced (every
 //! row as in Part I with both NPS intervals; the default latest period; rolling 3; ytd; an
-//! explicit `as_of`; no multiple-testing adjustment; quarters). Each is built once with the
-//! real binary and every published field compared: the window, the headline estimate,
-//! `previous` and `year_ago`, every period (change, p, BH q, significant), every segment key
-//! (vs the rest, p, q, significant, its trend) and persona (its trend), and, on every row, the
-//! key drivers.
+//! explicit `as_of`; no multiple-testing adjustment), some with quarters or ISO weeks for
+//! `period:`. Each is built once with the real binary and every published field compared: the
+//! window, the headline estimate, `previous` and `year_ago`, every period (change, p, BH q,
+//! significant), every segment key (vs the rest, p, q, significant, its trend) and persona
+//! (its trend), and, on every row, the key drivers.
 //!
 //! Tolerances (issue 3): 1e-9 on values (value, n, effective n, change, vs_rest, r, importance,
 //! performance, R²), 1e-6 on interval ends, 1e-9 relative or absolute (the looser) on p- and
@@ -401,6 +401,12 @@ fn quarterly_builds_match_the_independent_reference() {
 }
 
 #[test]
+fn weekly_builds_match_the_independent_reference() {
+    check_variant("week");
+    check_variant("week-rolling-3-as-of");
+}
+
+#[test]
 fn unadjusted_build_matches_the_independent_reference() {
     check_variant("ytd-unadjusted");
 }
@@ -427,6 +433,8 @@ fn every_reference_variant_is_checked() {
             "quarter-ytd-as-of",
             "rolling-3",
             "rolling-3-as-of",
+            "week",
+            "week-rolling-3-as-of",
             "ytd",
             "ytd-unadjusted"
         ]

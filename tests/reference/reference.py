@@ -24,6 +24,7 @@ import csv
 import json
 import math
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -308,15 +309,20 @@ PER_YEAR = {"month": 12, "quarter": 4}
 
 
 def period_index(key):
-    """Periods counted from year 0: 2026-03 -> 2026 * 12 + 2; 2026-Q1 -> 2026 * 4 + 0."""
+    """Periods counted in a straight line: 2026-03 -> 2026 * 12 + 2; 2026-Q1 -> 2026 * 4 + 0;
+    an ISO week by its Monday, in weeks since 0001-01-01 (a Monday)."""
+    if key[5] == "W":
+        return (date.fromisocalendar(int(key[:4]), int(key[6:8]), 1).toordinal() - 1) // 7
     if key[5] == "Q":
         return int(key[:4]) * 4 + int(key[6]) - 1
     return int(key[:4]) * 12 + int(key[5:7]) - 1
 
 
 def period_key(index):
-    per_year = PER_YEAR[PERIOD]
-    year, k = divmod(index, per_year)
+    if PERIOD == "week":
+        year, week, _ = date.fromordinal(index * 7 + 1).isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    year, k = divmod(index, PER_YEAR[PERIOD])
     return f"{year:04d}-Q{k + 1}" if PERIOD == "quarter" else f"{year:04d}-{k + 1:02d}"
 
 
@@ -324,9 +330,21 @@ def period_of(row):
     d = row["date"].strip()
     if not d:
         return None
+    if PERIOD == "week":
+        year, week, _ = date.fromisoformat(d).isocalendar()
+        return f"{year:04d}-W{week:02d}"
     if PERIOD == "quarter":
         return f"{d[:4]}-Q{(int(d[5:7]) - 1) // 3 + 1}"
     return d[:7]
+
+
+def year_before(index):
+    """The same period one year earlier: 2025-12 -> 2024-12, 2025-Q4 -> 2024-Q4,
+    2025-W05 -> 2024-W05 (SPEC §6)."""
+    if PERIOD == "week":
+        key = period_key(index)
+        return period_index(f"{int(key[:4]) - 1:04d}{key[4:]}")
+    return index - PER_YEAR[PERIOD]
 
 
 def windows(rows, report):
@@ -336,19 +354,19 @@ def windows(rows, report):
     kind = report.get("window", "latest")
     as_of = report.get("as_of") or max(p for p in map(period_of, rows) if p)
     to = period_index(as_of)
-    per_year = PER_YEAR[PERIOD]
     compare = report.get("compare", ["previous", "year_ago"])
     if kind == "all":
         return None, None, None
     if kind == "latest":
         span = (to, to)
     elif kind == "ytd":
-        span = (to - to % per_year, to)
+        assert PERIOD != "week", "ytd on weeks is not computed here"
+        span = (to - to % PER_YEAR[PERIOD], to)
     else:
         span = (to - kind[1] + 1, to)
     length = span[1] - span[0] + 1
     previous = (span[0] - length, span[1] - length) if kind != "ytd" else None
-    year_ago = (span[0] - per_year, span[1] - per_year)
+    year_ago = (year_before(span[0]), year_before(span[1]))
     return (span,
             previous if "previous" in compare else None,
             year_ago if "year_ago" in compare else None)
@@ -537,6 +555,12 @@ VARIANTS = {
     # A whole year to date, as of its last quarter: its year ago has no data (n = 0).
     "quarter-ytd-as-of": ("report: { window: ytd, as_of: 2025-Q4 }",
                           {"window": "ytd", "as_of": "2025-Q4", "period": "quarter"}, "wald"),
+    # ISO weeks: a rolling window across the turn of the year (2025-12-29 is in 2026-W01),
+    # its previous weeks and the same weeks of the year before.
+    "week-rolling-3-as-of": ("report: { window: { rolling: 3 }, as_of: 2026-W01 }",
+                             {"window": ("rolling", 3), "as_of": "2026-W01", "period": "week"},
+                             "wald"),
+    "week": ("report: { window: latest }", {"window": "latest", "period": "week"}, "wald"),
     "ytd-unadjusted": ("report: { window: ytd, compare: [year_ago], multiple_testing: none }",
                        {"window": "ytd", "compare": ["year_ago"], "multiple_testing": "none"},
                        "wald"),
