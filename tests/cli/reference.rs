@@ -130,18 +130,31 @@ impl Diff {
         }
     }
 
-    /// An estimate with its optional change / vs_rest / test.
+    /// An estimate with its optional change / vs_rest / test. Fields the reference lists in
+    /// `unchecked` (a composite's n, effective n and vs_rest, which SPEC does not define) are
+    /// left out.
     fn estimate(&mut self, path: &str, e: &Value, a: &Value) {
-        for f in ["value", "n", "effective_n", "change", "vs_rest"] {
+        let unchecked: Vec<&str> = e
+            .get("unchecked")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let fields = |list: &'static [&'static str]| {
+            list.iter()
+                .copied()
+                .filter(|f| !unchecked.contains(f))
+                .collect::<Vec<_>>()
+        };
+        for f in fields(&["value", "n", "effective_n", "change", "vs_rest"]) {
             self.number(&format!("{path}.{f}"), e.get(f), a.get(f), VALUE_TOL);
         }
-        for f in ["ci_low", "ci_high"] {
+        for f in fields(&["ci_low", "ci_high"]) {
             self.number(&format!("{path}.{f}"), e.get(f), a.get(f), INTERVAL_TOL);
         }
-        for f in ["p_value", "q_value"] {
+        for f in fields(&["p_value", "q_value"]) {
             self.number_rel(&format!("{path}.{f}"), e.get(f), a.get(f), P_TOL, P_TOL);
         }
-        for f in ["status", "significant"] {
+        for f in fields(&["status", "significant"]) {
             self.exact(&format!("{path}.{f}"), e.get(f), a.get(f));
         }
     }

@@ -1,18 +1,36 @@
 #!/usr/bin/env python3
 """Independent reference values for tests/fixtures/reference.
 
-Recomputes, from first principles and the formulas of SPEC §2, every number
-cxscore publishes for the fixture -- value, n, effective n, interval, status,
-per period (with change and significance), per segment (with the difference
-to the rest and its significance), per persona, and the key driver analysis
-(Johnson's relative weights, overall and per persona) -- and writes them to
-tests/reference/expected.json. tests/cli/reference.rs compares cxscore's
-metrics.json with that file, so the Rust test needs no Python.
+Recomputes, from first principles and the formulas of SPEC §2 and §6, every
+number cxscore publishes for the fixture -- value, n, effective n, interval,
+status, per period (with change, p-value, Benjamini-Hochberg q-value and
+significance), per segment key (with the difference to the rest, its p, q and
+significance, and the key's own trend), per persona (with its trend), the
+composite, and the key driver analysis (Johnson's relative weights, overall
+and per persona) -- and writes them to tests/reference/expected.json.
+tests/cli/reference.rs compares cxscore's metrics.json with that file, so the
+Rust test needs no Python.
+
+SPEC §6 (the reporting window) is covered by VARIANTS: the fixture with its
+`report:` line (and for some its `period:`) rewritten -- every row, the
+default latest period, rolling 3, ytd, explicit as_of, quarters, ISO weeks, no
+multiple-testing adjustment. For each: the headline on the window's rows,
+`previous` and `year_ago` (window, estimate, change, p, q, significant), the
+trend of every period. p-values are two-sided: normal for NPS and proportions,
+Welch's t (Welch-Satterthwaite df on n_eff - 1) for means. q-values are
+Benjamini-Hochberg within the families (a) an indicator's period-to-period
+changes, (b) an indicator's vs-the-rest tests over every segment column,
+(c) every indicator's `previous`, (d) every indicator's `year_ago`, by
+scipy.stats.false_discovery_control(method="bh"), checked against the
+definition and a worked example (check_bh_by_hand). significant <=> q <=
+1 - confidence and |difference| >= the indicator's min_change. A test that
+cannot run (no value or no variance: suppressed, percentile, composite) is in
+no family and has p, q and significant null.
 
 Nothing here imports or calls cxscore: the CSV is read with the csv module,
-the fixture's definitions are restated below (REFERENCE_INDICATORS mirrors
-tests/fixtures/reference/indicators/all.yaml by hand), quantiles come from
-scipy.stats, and linear algebra from numpy.
+the fixture's definitions are restated below (REFERENCE_INDICATORS and
+COMPOSITE mirror tests/fixtures/reference/indicators/all.yaml by hand),
+quantiles and BH come from scipy.stats, and linear algebra from numpy.
 
 Usage:
     pip install numpy scipy
@@ -63,6 +81,21 @@ REFERENCE_INDICATORS = [
     ("minutes-p90", "pct", {"column": "q_minutes", "p": 90},
      {"target": 45, "amber": None, "lower": True}),
 ]
+
+
+# The fixture's composite (SPEC §2): each component normalised to 0-100 (NPS: (v + 100) / 2;
+# percentages as they are; a scale: (v - lo) / (hi - lo) * 100, flipped for direction lower),
+# then the weighted mean of the components that have a value; no interval, so no test.
+COMPOSITE = ("cx-index", {"nps": 2, "csat": 1, "ces": 1},
+             {"target": 60, "amber": 50, "lower": False})
+NORMALISE = {
+    "nps": lambda v: (v + 100) / 2,
+    "csat": lambda v: v,
+    "ces": lambda v: 100 - (v - 1) / (7 - 1) * 100,  # CES 1-7, direction lower
+}
+# What SPEC does not define for a composite, so the comparison leaves it out: n and effective
+# n (of which rows?), vs_rest, and the status of an entry without a value.
+COMPOSITE_UNCHECKED = ["n", "effective_n", "vs_rest"]
 
 
 # --------------------------------------------------------------------------
@@ -567,12 +600,73 @@ VARIANTS = {
 }
 
 
+def composite(indicators):
+    """The composite of every entry its components publish, from their (window) values."""
+    cid, weights, goal = COMPOSITE
+
+    def combine(entries):
+        """entries: the components' entries for one window, period or key (None: absent)."""
+        have = [(weights[c], NORMALISE[c](e["value"])) for c, e in entries.items()
+                if e is not None and e["value"] is not None]
+        value = sum(w * v for w, v in have) / sum(w for w, _ in have) if have else None
+        out = {"value": value, "ci_low": None, "ci_high": None,
+               "unchecked": COMPOSITE_UNCHECKED + ([] if value is not None else ["status"])}
+        if value is not None:
+            out["status"] = status(value, False, goal)
+        return out
+
+    def keyed(lists, key):
+        """Entries of the components' lists with the same key, in key order."""
+        keys = sorted({e[key] for entries in lists.values() for e in entries})
+        return [(k, {c: next((e for e in entries if e[key] == k), None)
+                     for c, entries in lists.items()}) for k in keys]
+
+    comps = {c: indicators[c] for c in weights}
+    head = combine({c: i["overall"] for c, i in comps.items()})
+    out = {"window": comps["nps"]["window"], "overall": head}
+    for name in ("previous", "year_ago"):
+        if comps["nps"][name] is None:
+            out[name] = None
+            continue
+        c = combine({k: i[name] for k, i in comps.items()})
+        change = head["value"] - c["value"] if None not in (head["value"], c["value"]) else None
+        out[name] = {"from": comps["nps"][name]["from"], "to": comps["nps"][name]["to"], **c,
+                     "change": change, "p_value": None, "q_value": None, "significant": None}
+        # SPEC §6's fields of a comparison: no status.
+        out[name].pop("status", None)
+        out[name]["unchecked"] = [f for f in c["unchecked"] if f != "status"]
+    periods, prev = [], None
+    for k, entries in keyed({c: i["periods"] for c, i in comps.items()}, "period"):
+        e = {"period": k, **combine(entries), "p_value": None, "q_value": None,
+             "significant": None}
+        e["change"] = (e["value"] - prev if None not in (e["value"], prev) else None)
+        periods.append(e)
+        prev = e["value"]
+    out["periods"] = periods
+
+    def with_trend(k, entries):
+        e = {"key": k, **combine(entries), "p_value": None, "q_value": None, "significant": None}
+        e["periods"] = [{"period": pk, **combine(pe)} for pk, pe in
+                        keyed({c: x["periods"] for c, x in entries.items() if x}, "period")]
+        return e
+
+    out["segments"] = {
+        col: [with_trend(k, entries)
+              for k, entries in keyed({c: i["segments"][col] for c, i in comps.items()}, "key")]
+        for col in SEGMENTS}
+    out["personas"] = [with_trend(k, entries)
+                       for k, entries in keyed({c: i["personas"] for c, i in comps.items()}, "key")]
+    return cid, out
+
+
 def variant(rows, report, nps_interval, flips):
     global PERIOD
     PERIOD = report.get("period", "month")
     indicators = {ind[0]: indicator(rows, ind, nps_interval == "adjusted_wald", report)
                   for ind in REFERENCE_INDICATORS}
     flags(indicators, CONFIDENCE, report.get("multiple_testing", "bh"), flips)
+    cid, comp = composite(indicators)
+    indicators[cid] = comp
     return indicators
 
 
