@@ -394,6 +394,7 @@ fn default_window_build_matches_the_independent_reference() {
 #[test]
 fn rolling_window_build_matches_the_independent_reference() {
     check_variant("rolling-3");
+    check_variant("rolling-2-no-compare");
 }
 
 #[test]
@@ -444,6 +445,7 @@ fn every_reference_variant_is_checked() {
             "latest-as-of",
             "quarter",
             "quarter-ytd-as-of",
+            "rolling-2-no-compare",
             "rolling-3",
             "rolling-3-as-of",
             "week",

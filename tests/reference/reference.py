@@ -581,6 +581,9 @@ VARIANTS = {
                         {"window": ("rolling", 3), "as_of": "2026-01"}, "wald"),
     "latest-as-of": ("report: { window: latest, as_of: 2025-09 }",
                      {"window": "latest", "as_of": "2025-09"}, "wald"),
+    # No comparison at all.
+    "rolling-2-no-compare": ("report: { window: { rolling: 2 }, compare: [] }",
+                             {"window": ("rolling", 2), "compare": []}, "wald"),
     # No adjustment (q = p) and one comparison only.
     # Quarters (cxscore.yaml's `period: month` rewritten too): 2026-Q1 against 2025-Q4 and
     # 2025-Q1, and trends long enough per period for period-to-period changes to be flagged.
