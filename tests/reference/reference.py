@@ -66,7 +66,8 @@ REFERENCE_INDICATORS = [
      {"target": 20, "amber": 0, "lower": False, "min_change": 5}),
     ("csat", "prop", {"column": "q_csat", "hit": (4, 5)},
      {"target": 70, "amber": 60, "lower": False}),
-    # min_change 0.6 turns off flags that the q-values alone would raise (main() asserts it).
+    # min_change (here, nps and speed-gap) turns off flags that the q-values alone would
+    # raise (main() asserts it).
     ("ces", "mean", {"column": "q_ces"},
      {"target": 3, "amber": 3.5, "lower": True, "min_change": 0.6}),
     # CES net on 1-7: % of 6-7 minus % of 1-3.
@@ -77,7 +78,7 @@ REFERENCE_INDICATORS = [
     ("resolved", "share", {"column": "resolved", "values": ["yes"]},
      {"target": 60, "amber": None, "lower": False}),
     ("speed-gap", "gap", {"column": "p_speed", "expectation": "e_speed"},
-     {"target": 0, "amber": -1, "lower": False}),
+     {"target": 0, "amber": -1, "lower": False, "min_change": 1}),
     ("minutes-p90", "pct", {"column": "q_minutes", "p": 90},
      {"target": 45, "amber": None, "lower": True}),
 ]
@@ -690,10 +691,15 @@ def main():
                           "indicators": inds}
         all_flips += [(name, *f) for f in flips]
     for name, iid, field, e in all_flips:
-        print(f"min_change turns off: {name} {iid} {field} {e[field]:.3f} (q {e['q_value']:.4f})")
-    # The fixture must show min_change at work: at least one test significant by its q-value
-    # but not by its size.
-    assert all_flips, "no variant shows min_change turning a flag off: adjust the fixture"
+        where = e.get("period") or e.get("key") or f"{e['from']}..{e['to']}"
+        print(f"min_change turns off: {name} {iid} {where} {field} {e[field]:.3f}"
+              f" (q {e['q_value']:.4f})")
+    # The fixture must show min_change at work on every kind of test: a period-to-period
+    # change, a segment key against the rest, and a previous / year-ago comparison each
+    # significant by its q-value but not by its size.
+    kinds = {"period" if "period" in e else "segment" if "key" in e else "comparison"
+             for _, _, _, e in all_flips}
+    assert kinds == {"period", "segment", "comparison"}, f"min_change shown only on {kinds}"
     expected = {
         "source": "tests/reference/reference.py (numpy %s, scipy %s); do not edit by hand"
                   % (np.__version__, __import__("scipy").__version__),
