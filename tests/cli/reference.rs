@@ -348,6 +348,10 @@ fn check_variant(name: &str) -> Value {
         metrics["data"]["survey"]["rows"], expected["rows"],
         "the fixture CSV changed: rerun tests/reference/reference.py"
     );
+    assert_eq!(
+        metrics["data"]["ops"]["rows"], expected["ops_rows"],
+        "the fixture's ops.csv changed: rerun tests/reference/reference.py"
+    );
     let mut diff = Diff(Vec::new());
     diff.window(
         "project.window",

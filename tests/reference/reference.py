@@ -51,11 +51,13 @@ from scipy import stats
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE.parent / "fixtures" / "reference"
 CSV_PATH = FIXTURE / "data" / "survey.csv"
+OPS_PATH = FIXTURE / "data" / "ops.csv"
 OUT_PATH = HERE / "expected.json"
 
 CONFIDENCE = 0.95
 MIN_N = 10.0
 SEGMENTS = ["channel", "region"]
+OPS_SEGMENTS = ["region"]
 PERSONAS = {"newcomer": ["new"], "switcher": ["mover", "porter"]}
 # cxscore lists attributes in the order cxscore.yaml writes them (not sorted).
 DRIVER = {"outcome": "q_nps", "attributes": ["a_speed", "a_price", "a_support"]}
@@ -66,8 +68,8 @@ REFERENCE_INDICATORS = [
      {"target": 20, "amber": 0, "lower": False, "min_change": 5}),
     ("csat", "prop", {"column": "q_csat", "hit": (4, 5)},
      {"target": 70, "amber": 60, "lower": False}),
-    # min_change (here, nps and speed-gap) turns off flags that the q-values alone would
-    # raise (main() asserts it).
+    # min_change (on ces and speed-gap; nps's 5 turns none off) turns off flags that the
+    # q-values alone would raise (main() asserts it).
     ("ces", "mean", {"column": "q_ces"},
      {"target": 3, "amber": 3.5, "lower": True, "min_change": 0.6}),
     # CES net on 1-7: % of 6-7 minus % of 1-3.
@@ -81,6 +83,13 @@ REFERENCE_INDICATORS = [
      {"target": 0, "amber": -1, "lower": False, "min_change": 1}),
     ("minutes-p90", "pct", {"column": "q_minutes", "p": 90},
      {"target": 45, "amber": None, "lower": True}),
+]
+
+# A second dataset, `ops`, without dates and without weights: no window (every row), no
+# previous or year_ago, no periods (SPEC §6: "A dataset without date has no window").
+OPS_INDICATORS = [
+    ("ops-handled", "share", {"column": "handled", "values": ["yes"]},
+     {"target": 80, "amber": 70, "lower": False}),
 ]
 
 
@@ -151,6 +160,25 @@ def generate():
         rows.append(row)
     CSV_PATH.parent.mkdir(parents=True, exist_ok=True)
     with CSV_PATH.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    generate_ops()
+
+
+def generate_ops():
+    """90 undated, unweighted rows of a second dataset."""
+    rng = np.random.default_rng(20260116)
+    rows = []
+    for i in range(90):
+        region = str(rng.choice(["north", "south"]))
+        persona = ["new", "mover", "porter"][int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+        handled = "yes" if rng.uniform() < (0.85 if region == "north" else 0.6) else "no"
+        if rng.uniform() < 0.08:
+            handled = ""
+        rows.append({"ticket": f"T{i + 1:03d}", "persona": persona, "region": region,
+                     "handled": handled})
+    with OPS_PATH.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -361,7 +389,7 @@ def period_key(index):
 
 
 def period_of(row):
-    d = row["date"].strip()
+    d = row.get("date", "").strip()
     if not d:
         return None
     if PERIOD == "week":
@@ -421,16 +449,17 @@ def window_json(kind, span):
     return {"kind": name, "from": period_key(span[0]), "to": period_key(span[1])}
 
 
-def indicator(rows, ind, adjusted_wald, report):
+def indicator(rows, ind, adjusted_wald, report, dated=True, segments=SEGMENTS):
     """Everything one indicator publishes, with p-values; q-values and flags come later
-    (families (a)-(d) in flags())."""
+    (families (a)-(d) in flags()). dated False: a dataset without date, so every row and no
+    comparison whatever the report; without a weight column every weight is 1."""
     iid, kind, params, goal = ind
     answered = []
     for r in rows:
         o = observation(kind, params, r)
         if o is not None:
-            answered.append((r, o, float(r["w"])))
-    span, previous, year_ago = windows(rows, report)
+            answered.append((r, o, float(r.get("w") or 1)))
+    span, previous, year_ago = windows(rows, report) if dated else (None, None, None)
 
     def est(subset):
         return estimate(kind, params, goal, [(o, w) for _, o, w in subset], adjusted_wald)
@@ -454,7 +483,8 @@ def indicator(rows, ind, adjusted_wald, report):
     welch = kind in ("mean", "gap")
     inside = [a for a in answered if in_span(a[0], span)]
     head = est(inside)
-    out = {"window": window_json(report.get("window", "latest"), span), "overall": public(head)}
+    out = {"window": window_json(report.get("window", "latest") if dated else "all", span),
+           "overall": public(head)}
     for name, cspan in (("previous", previous), ("year_ago", year_ago)):
         if cspan is None:
             out[name] = None
@@ -472,7 +502,7 @@ def indicator(rows, ind, adjusted_wald, report):
     # window; the keys are those of the indicator's answered rows in any period (a key with
     # no row in the window stays, with n = 0), each with its own trend.
     out["segments"] = {}
-    for col in SEGMENTS:
+    for col in segments:
         groups = []
         for key in sorted({a[0][col].strip() for a in answered} - {""}):
             e = est([a for a in inside if a[0][col].strip() == key])
@@ -498,7 +528,7 @@ def flags(indicators, confidence, multiple_testing, flips):
     (c) every indicator's previous; (d) every indicator's year_ago. A test that cannot run
     (p None) is in no family and has q and significant None. flips counts the flags that
     min_change turns off."""
-    goal = {ind[0]: ind[3] for ind in REFERENCE_INDICATORS}
+    goal = {ind[0]: ind[3] for ind in REFERENCE_INDICATORS + OPS_INDICATORS}
 
     def family(entries, diff_field):
         tests = [(iid, e) for iid, e in entries if e is not None and e["p_value"] is not None]
@@ -663,11 +693,14 @@ def composite(indicators):
     return cid, out
 
 
-def variant(rows, report, nps_interval, flips):
+def variant(rows, ops, report, nps_interval, flips):
     global PERIOD
     PERIOD = report.get("period", "month")
     indicators = {ind[0]: indicator(rows, ind, nps_interval == "adjusted_wald", report)
                   for ind in REFERENCE_INDICATORS}
+    for ind in OPS_INDICATORS:
+        indicators[ind[0]] = indicator(ops, ind, False, report, dated=False,
+                                       segments=OPS_SEGMENTS)
     flags(indicators, CONFIDENCE, report.get("multiple_testing", "bh"), flips)
     cid, comp = composite(indicators)
     indicators[cid] = comp
@@ -680,10 +713,12 @@ def main():
     check_bh_by_hand()
     with CSV_PATH.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    with OPS_PATH.open(newline="", encoding="utf-8") as f:
+        ops = list(csv.DictReader(f))
     variants, all_flips = {}, []
     for name, (line, report, nps_interval) in VARIANTS.items():
         flips = []
-        inds = variant(rows, report, nps_interval, flips)
+        inds = variant(rows, ops, report, nps_interval, flips)
         span, _, _ = windows(rows, report)
         variants[name] = {"report": line, "nps_interval": nps_interval,
                           "period": report.get("period", "month"),
@@ -704,6 +739,7 @@ def main():
         "source": "tests/reference/reference.py (numpy %s, scipy %s); do not edit by hand"
                   % (np.__version__, __import__("scipy").__version__),
         "rows": len(rows),
+        "ops_rows": len(ops),
         "variants": variants,
         "drivers": [drivers(rows)],
     }
