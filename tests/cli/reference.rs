@@ -401,6 +401,14 @@ fn rolling_window_build_matches_the_independent_reference() {
     check_variant("rolling-2-no-compare");
 }
 
+/// SPEC §6 tests `previous` and `year_ago` because "windows never overlap, so the samples are
+/// independent"; the year ago of a 13-month window shares its first month, so the reference
+/// has no test there (p, q and significant null, as `--baseline` for overlapping windows).
+#[test]
+fn rolling_window_longer_than_a_year_has_no_test_on_its_overlapping_year_ago() {
+    check_variant("rolling-13");
+}
+
 #[test]
 fn ytd_window_build_matches_the_independent_reference() {
     check_variant("ytd");
@@ -448,6 +456,7 @@ fn every_reference_variant_is_checked() {
             "latest-as-of",
             "quarter",
             "quarter-ytd-as-of",
+            "rolling-13",
             "rolling-2-no-compare",
             "rolling-3",
             "rolling-3-as-of",

@@ -495,7 +495,13 @@ def indicator(rows, ind, adjusted_wald, report, dated=True, segments=SEGMENTS):
                      "change": None, "p_value": None}
         if c["value"] is not None and head["value"] is not None:
             out[name]["change"] = head["value"] - c["value"]
-            out[name]["p_value"] = p_value(c, head, welch)
+            # SPEC §6 tests a comparison because "windows never overlap, so the samples are
+            # independent"; a year ago of a rolling window longer than a year does overlap
+            # (rolling 13 months: its first month is also the year ago's last), so the unpooled
+            # test does not apply and there is none (as --baseline does for overlapping
+            # windows: "compared with a test only when they do not overlap").
+            if cspan[1] < span[0]:
+                out[name]["p_value"] = p_value(c, head, welch)
     # The trend keeps every period, whatever the window.
     out["periods"] = trend(answered, True)
     # Segments: on the window's rows, each key against every other answered row of the
@@ -612,6 +618,8 @@ VARIANTS = {
                         {"window": ("rolling", 3), "as_of": "2026-01"}, "wald"),
     "latest-as-of": ("report: { window: latest, as_of: 2025-09 }",
                      {"window": "latest", "as_of": "2025-09"}, "wald"),
+    # A rolling window longer than a year: its year ago overlaps it, so no test there.
+    "rolling-13": ("report: { window: { rolling: 13 } }", {"window": ("rolling", 13)}, "wald"),
     # No comparison at all.
     "rolling-2-no-compare": ("report: { window: { rolling: 2 }, compare: [] }",
                              {"window": ("rolling", 2), "compare": []}, "wald"),
