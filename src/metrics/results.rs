@@ -104,7 +104,11 @@ pub fn indicator_result(
         let other = other?;
         let (from, to) = other.span?;
         let e = est(&other.merged(&ip.periods, &ip.measure));
-        let p = p_value(&e, &r.estimate, welch);
+        // Overlapping windows (a rolling window longer than a year and its
+        // year ago) share rows: not independent, so a change but no test.
+        let p = (!other.overlaps(&w.headline))
+            .then(|| p_value(&e, &r.estimate, welch))
+            .flatten();
         Some(WindowComparison::of(from, to, &e, &r.estimate, p))
     };
     r.previous = compare(w.previous);

@@ -4,8 +4,10 @@
 //! Input: the project's `report:` (window kind, `as_of`) and the latest
 //! period with data. Output: the run of periods the headline covers, and the
 //! `previous` and `year_ago` windows of the same length. A window is a closed
-//! run of calendar periods `from..=to` (or every row, for `all`); windows
-//! compared with each other never overlap, so their samples are independent.
+//! run of calendar periods `from..=to` (or every row, for `all`). `previous`
+//! never overlaps the headline; `year_ago` does only for a rolling window
+//! longer than a year, and then its change is published without a test (the
+//! samples share rows, SPEC §6's test assumes independent ones).
 //!
 //! Choices where SPEC is silent: `rolling: N` counts calendar periods, with
 //! or without data; a week-53 window has no `year_ago` when the year before
