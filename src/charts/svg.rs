@@ -37,6 +37,14 @@ pub(super) const BENCHMARK_MARK: Mark = Mark {
     attrs: r#"class="benchmark" stroke-dasharray="2 3""#,
 };
 
+/// The mark for the reporting window's shading: classed `window-band` so a theme (or print)
+/// may restyle it.
+pub(super) const WINDOW_MARK: Mark = Mark {
+    paint: "fill",
+    color: super::WINDOW,
+    attrs: r#"class="window-band""#,
+};
+
 /// XML-escapes text for element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
