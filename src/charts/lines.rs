@@ -179,13 +179,10 @@ fn draw(
     let mut chart = frame::build(root, title, x, y, 64, 40)?;
     frame::mesh(&mut chart, "", y_label, false, true)?;
     frame::category_labels(root, &chart, periods, Crowded::Skip)?;
+    let mut ends: Vec<((i32, i32), &str, RGBColor)> = Vec::new();
     for ((label, values), colour) in lines.iter().zip(COLOURS) {
         let mut run: Vec<(f64, f64)> = Vec::new();
-        for item in values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v.map(|v| (i as f64, v)))
-        {
+        for item in values.iter().enumerate().map(|(i, v)| v.map(|v| (i as f64, v))) {
             match item {
                 Some(point) => run.push(point),
                 None => draw_run(&mut chart, &mut run, colour)?,
@@ -194,15 +191,26 @@ fn draw(
         draw_run(&mut chart, &mut run, colour)?;
         if let Some((i, v)) = (values.iter().enumerate().rev()).find_map(|(i, v)| v.map(|v| (i, v)))
         {
-            let style = text_style(SMALL)
-                .color(&colour)
-                .pos(Pos::new(HPos::Left, VPos::Center));
-            let name = frame::fit(root, label, &style, 90);
-            chart.draw_series([Text::new(name, (i as f64 + 0.15, v), style)])?;
+            ends.push((chart.backend_coord(&(i as f64 + 0.15, v)), label, colour));
         }
+    }
+    // End labels of close values would overprint: push them apart, top to bottom.
+    ends.sort_by_key(|((_, y), _, _)| *y);
+    let mut floor = i32::MIN;
+    for ((x, y), label, colour) in ends {
+        let y = y.max(floor);
+        floor = y + LABEL_GAP;
+        let style = text_style(SMALL)
+            .color(&colour)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let name = frame::fit(root, label, &style, 90);
+        root.draw(&Text::new(name, (x, y), style))?;
     }
     Ok(())
 }
+
+/// Vertical pixels between two end labels.
+const LABEL_GAP: i32 = 13;
 
 /// Draws one contiguous run (a line, or a dot for a lone value) and empties it.
 fn draw_run(

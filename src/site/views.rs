@@ -92,6 +92,8 @@ pub struct IndicatorCard {
     /// Which window the value is for ("Dec 2025", "all data"), so no number
     /// reads as all-time (SPEC §6).
     pub window_text: String,
+    /// The smallest change the indicator's tests flag (`min_change`), in its unit.
+    pub min_change_text: String,
     /// The headline against the previous and year-ago windows, each only when
     /// compute published it; empty on persona tiles (not compared).
     pub comparisons: Vec<ComparisonView>,
@@ -244,6 +246,7 @@ pub fn card(
         since: None,
         window_text: format::window_label(&result.window, t),
         comparisons: Vec::new(),
+        min_change_text: format::number(result.min_change, d),
         benchmark_text: ind.benchmark.map_or_else(String::new, |b| {
             let diff = estimate.value.map(|v| v - b);
             t.fill(
