@@ -182,7 +182,11 @@ fn draw(
     let mut ends: Vec<((i32, i32), &str, RGBColor)> = Vec::new();
     for ((label, values), colour) in lines.iter().zip(COLOURS) {
         let mut run: Vec<(f64, f64)> = Vec::new();
-        for item in values.iter().enumerate().map(|(i, v)| v.map(|v| (i as f64, v))) {
+        for item in values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.map(|v| (i as f64, v)))
+        {
             match item {
                 Some(point) => run.push(point),
                 None => draw_run(&mut chart, &mut run, colour)?,

@@ -90,7 +90,11 @@ pub fn methodology(
 /// The reporting window, its comparisons, the correction and `min_change`,
 /// in the site's words (SPEC §6), from the project's `report:` and the
 /// window compute resolved.
-fn window_words(project: &Project, computed: &Computed, t: &crate::site::i18n::Catalog) -> WindowWords {
+fn window_words(
+    project: &Project,
+    computed: &Computed,
+    t: &crate::site::i18n::Catalog,
+) -> WindowWords {
     use crate::project::report::{Comparison, MultipleTesting};
     let report = &project.config.report;
     let window = format::window_label(&computed.project.window, t);
@@ -112,7 +116,10 @@ fn window_words(project: &Project, computed: &Computed, t: &crate::site::i18n::C
         compare: if names.is_empty() {
             t.get("method_compare_none")
         } else {
-            t.fill("method_compare", &[("comparisons", &names.join(&t.get("list_separator")))])
+            t.fill(
+                "method_compare",
+                &[("comparisons", &names.join(&t.get("list_separator")))],
+            )
         },
         correction: t.fill(correction, &[("alpha", &alpha)]),
         min_change: t.get("method_min_change"),

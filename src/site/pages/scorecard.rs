@@ -308,7 +308,10 @@ pub fn indicator(
         ind: headline_card(ind, res, false, t),
         trend: trend_chart(r, ind, res),
         periods: period_rows(r, res, d),
-        periods_caption: t.fill("periods_caption", &[("window", &window)]),
+        periods_caption: match res.window.kind {
+            "all" => t.get("periods_caption_all"),
+            _ => t.fill("periods_caption", &[("window", &window)]),
+        },
         comparisons: comparison_rows(ind, res, t),
         comparisons_caption: t.fill("comparisons_caption", &[("name", &ind.name)]),
         distribution: distribution_chart(r, ind, res),
@@ -412,7 +415,18 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
     let t = r.t;
     let nps = matches!(ind.metric, Metric::Nps);
     let view = DistributionView {
-        title: t.fill("distribution_title", &[("name", &ind.name)]),
+        // Compute fills the distribution from every row (not the window):
+        // its title says so, until metrics.json says which window it is for.
+        title: t.fill(
+            "segment_caption",
+            &[
+                (
+                    "title",
+                    &t.fill("distribution_title", &[("name", &ind.name)]),
+                ),
+                ("window", &t.get("window_all")),
+            ],
+        ),
         columns: res
             .distribution
             .iter()

@@ -208,3 +208,200 @@ pub fn aligned(res: &IndicatorResult, group: &GroupResult) -> Vec<Option<f64>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::diag::Diagnostics;
+    use crate::metrics::computed::{Computed, Estimate, GroupPeriod, Status, WindowInfo};
+
+    fn estimate(value: Option<f64>, n: u64) -> Estimate {
+        Estimate {
+            value,
+            n,
+            effective_n: n as f64,
+            ci_low: value.map(|v| v - 1.0),
+            ci_high: value.map(|v| v + 1.0),
+            status: Status::None,
+            variance: None,
+        }
+    }
+
+    fn compared(
+        from: PeriodKey,
+        change: Option<f64>,
+        significant: Option<bool>,
+    ) -> WindowComparison {
+        WindowComparison {
+            from,
+            to: from,
+            value: Some(10.0),
+            n: 40,
+            effective_n: 40.0,
+            ci_low: Some(8.0),
+            ci_high: Some(12.0),
+            change,
+            p_value: Some(0.0001),
+            q_value: Some(0.02),
+            significant,
+        }
+    }
+
+    /// The tiny fixture on a "latest" window (Feb 2026), its first indicator compared
+    /// (previous significant, year ago not), its second with a previous only, the rest none;
+    /// a hostile segment key.
+    fn site() -> BTreeMap<String, String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        let mut diags = Diagnostics::new();
+        let project = crate::project::load(&dir, &mut diags).expect("the tiny fixture loads");
+        let mut computed: Computed = crate::metrics::compute(&project, &mut diags);
+        let feb = PeriodKey::Month(2026, 2);
+        let window = WindowInfo {
+            kind: "latest",
+            from: Some(feb),
+            to: Some(feb),
+            label: "2026-02".into(),
+        };
+        computed.project.window = window.clone();
+        for (i, res) in computed.indicators.iter_mut().enumerate() {
+            res.window = window.clone();
+            res.previous = None;
+            res.year_ago = None;
+            if i == 0 {
+                res.previous = Some(compared(PeriodKey::Month(2026, 1), Some(-3.25), Some(true)));
+                res.year_ago = Some(compared(PeriodKey::Month(2025, 2), Some(5.1), Some(false)));
+                let groups = res.segments.values_mut().next().expect("a segment column");
+                groups[0].key = "<b>hostile</b>".into();
+            } else if i == 1 {
+                res.previous = Some(compared(PeriodKey::Month(2026, 1), Some(1.0), Some(false)));
+            }
+        }
+        let (files, _) = crate::site::render_site_timed(&project, &computed, None, &mut diags)
+            .expect("the site renders");
+        assert!(!diags.has_errors(), "{:?}", diags.sorted());
+        (files.into_iter())
+            .filter(|(path, _)| path.ends_with(".html"))
+            .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+            .collect()
+    }
+
+    /// The tile of the indicator whose page is `id`, from the scorecard.
+    fn tile<'a>(index: &'a str, id: &str) -> &'a str {
+        let link = format!("indicators/{id}.html\">");
+        let at = index.find(&link).expect("a tile links its page");
+        let end = index[at..].find("</article>").expect("the tile ends") + at;
+        &index[at..end]
+    }
+
+    #[test]
+    fn tiles_name_the_window_and_show_each_comparison_computed() {
+        let site = site();
+        let index = &site["index.html"];
+        let first = tile(index, "nps");
+        assert!(
+            first.contains(concat!(
+                r#"class="tile-window">Feb 2026 · <span class="cmp sig">vs Jan 2026 −3.2"#,
+                r#" <span aria-hidden="true" title="significant">▼</span>"#,
+                r#"<span class="sr-only"> (significant)</span></span>"#,
+                r#" · <span class="cmp">vs Feb 2025 +5.1</span></p>"#
+            )),
+            "{first}"
+        );
+        let second = tile(index, "csat");
+        assert!(
+            second.contains(
+                r#"class="tile-window">Feb 2026 · <span class="cmp">vs Jan 2026 +1.0</span></p>"#
+            ),
+            "{second}"
+        );
+        assert!(!second.contains("sr-only"), "no significance, no marker");
+        let third = tile(index, "p90-minutes");
+        assert!(
+            third.contains(r#"class="tile-window">Feb 2026</p>"#),
+            "{third}"
+        );
+        assert!(index.contains("Every indicator with its value for Feb 2026,"));
+        assert!(index.contains("Reporting window: Feb 2026"));
+    }
+
+    #[test]
+    fn the_indicator_page_tables_the_comparisons_and_names_the_window() {
+        let site = site();
+        let page = &site["indicators/nps.html"];
+        assert!(
+            page.contains("<th scope=\"row\">Previous window</th><td>Jan 2026</td>"),
+            "{page}"
+        );
+        assert!(page.contains("<th scope=\"row\">Year ago</th><td>Feb 2025</td>"));
+        assert!(page.contains("< 0.001") || page.contains("&lt; 0.001"));
+        assert!(page.contains("<td class=\"num\">0.020</td>"));
+        // Segment tables and charts say which window they are for; keys are escaped.
+        assert!(
+            page.contains("<caption>Net Promoter Score by channel, Feb 2026</caption>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("&lt;b&gt;hostile&lt;&#x2F;b&gt;")
+                || page.contains("&lt;b&gt;hostile&lt;/b&gt;")
+        );
+        assert!(!page.contains("<b>hostile</b>"));
+        // The trend marks the window's period, in the table and the chart.
+        assert!(page.contains("<tr class=\"in-window\"><th scope=\"row\">Feb 2026"));
+        assert!(page.contains("class=\"window-band\""));
+        // A page without comparisons has no comparison table.
+        assert!(!site["indicators/p90-minutes.html"].contains("class=\"comparisons\""));
+        let methodology = &site["methodology.html"];
+        assert!(methodology.contains("for the reporting window: Feb 2026."));
+        assert!(methodology.contains("Benjamini–Hochberg"));
+    }
+
+    #[test]
+    fn no_page_repeats_an_element_id() {
+        for (path, html) in site() {
+            let mut seen = BTreeSet::new();
+            for id in html
+                .split(" id=\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next())
+            {
+                assert!(seen.insert(id.to_string()), "{path} repeats id {id}");
+            }
+        }
+    }
+
+    fn group(key: &str, n: u64, trend: bool) -> GroupResult {
+        GroupResult {
+            key: key.into(),
+            estimate: estimate(Some(1.0), n),
+            vs_rest: None,
+            p_value: None,
+            q_value: None,
+            significant: None,
+            periods: if trend {
+                vec![GroupPeriod {
+                    period: PeriodKey::Month(2026, 1),
+                    estimate: estimate(Some(1.0), n),
+                }]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn segment_trends_draw_the_largest_eight_in_table_order() {
+        // Twelve keys with n 10, 20, … 120, the last without a trend, and a
+        // 13th tying the 5th's n: ties keep table order.
+        let mut groups: Vec<GroupResult> = (0..12)
+            .map(|i| group(&format!("k{i}"), 10 * (i as u64 + 1), i != 11))
+            .collect();
+        groups.push(group("tie", 50, true));
+        assert_eq!(largest(&groups), vec![4, 5, 6, 7, 8, 9, 10, 12]);
+        groups[10].estimate.n = 1;
+        assert_eq!(largest(&groups), vec![3, 4, 5, 6, 7, 8, 9, 12]);
+        assert_eq!(largest(&groups[..3]), vec![0, 1, 2]);
+        assert!(largest(&[group("none", 5, false)]).is_empty());
+    }
+}
