@@ -40,7 +40,7 @@ pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
 pub use lines::{lines_svg, Line, LinesView, MAX_LINES};
 pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
-pub use sparkline::sparkline_svg;
+pub use sparkline::{sparkline_svg, sparkline_window_svg};
 pub use svg::with_id_suffix;
 // (ChartWords is defined below and used by every view.)
 pub use trend::{trend_svg, TrendPoint, TrendView, WindowBand};

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::charts::{self, DataTable};
 use crate::metrics::computed::{Estimate, IndicatorResult, Status, WindowComparison};
+use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Direction, Indicator, Kind, Metric, Project};
 use crate::project::vocabulary::Vocabulary;
 use crate::site::format::{self, decimals};
@@ -208,7 +209,7 @@ pub fn card(
     let sparkline_html = if with_sparkline {
         let values: Vec<Option<f64>> = result.periods.iter().map(|p| p.estimate.value).collect();
         let title = t.fill("trend_title", &[("name", &ind.name), ("period", "")]);
-        sparkline(&values, &title, d, t)
+        sparkline(&values, window_span(result), &title, d, t)
     } else {
         String::new()
     };
@@ -313,15 +314,37 @@ pub fn change_arrow(change: Option<f64>, significant: bool) -> &'static str {
     }
 }
 
-/// A sparkline of `values` (oldest first) titled `title`, or "" with fewer
+/// Whether `period` is in the indicator's window (always false for `all`:
+/// there is nothing to mark when every period is in).
+pub fn in_window(result: &IndicatorResult, period: &PeriodKey) -> bool {
+    let w = &result.window;
+    let inside = |from: PeriodKey, to: PeriodKey| from <= *period && *period <= to;
+    w.kind != "all" && matches!((w.from, w.to), (Some(from), Some(to)) if inside(from, to))
+}
+
+/// The indices of the first and last of the indicator's periods in its window, to mark them.
+pub fn window_span(result: &IndicatorResult) -> Option<(usize, usize)> {
+    let first = (result.periods.iter()).position(|p| in_window(result, &p.period))?;
+    let last = (result.periods.iter()).rposition(|p| in_window(result, &p.period))?;
+    Some((first, last))
+}
+
+/// A sparkline of `values` (oldest first), the window's periods shaded, titled `title`, or "" with fewer
 /// than two periods (one point is not a trend).
-pub fn sparkline(values: &[Option<f64>], title: &str, decimals: usize, t: &Catalog) -> String {
+pub fn sparkline(
+    values: &[Option<f64>],
+    window: Option<(usize, usize)>,
+    title: &str,
+    decimals: usize,
+    t: &Catalog,
+) -> String {
     if values.len() < 2 {
         return String::new();
     }
     crate::site::timing::chart(|| {
-        charts::sparkline_svg(
+        charts::sparkline_window_svg(
             values,
+            window,
             title,
             &chart_words("sparkline", t).with_decimals(decimals),
         )

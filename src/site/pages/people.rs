@@ -16,8 +16,8 @@ use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, sparkline, status_icon, status_label, status_word, ChartView,
-    IndicatorCard, NavLink,
+    card, chart_words, pairs, sparkline, status_icon, status_label, status_word, window_span,
+    ChartView, IndicatorCard, NavLink,
 };
 
 #[derive(Serialize)]
@@ -128,7 +128,8 @@ pub fn persona(
                     ("period", &period_word),
                 ],
             );
-            c.sparkline_html = sparkline(&aligned(res, group), &title, decimals(&ind.metric), r.t);
+            let (values, window) = (aligned(res, group), window_span(res));
+            c.sparkline_html = sparkline(&values, window, &title, decimals(&ind.metric), r.t);
             Some(c)
         })
         .collect();

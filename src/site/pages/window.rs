@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use crate::charts::{self, Line, LinesView, WindowBand, MAX_LINES};
 use crate::metrics::computed::{GroupResult, IndicatorResult, WindowComparison};
-use crate::metrics::periods::PeriodKey;
 use crate::project::model::Indicator;
 use crate::site::format::{self, decimals, period_label};
 use crate::site::i18n::Catalog;
 use crate::site::timing;
-use crate::site::views::{change_arrow, chart_words, ChartView};
+pub use crate::site::views::in_window;
+use crate::site::views::{change_arrow, chart_words, window_span, ChartView};
 
 /// One row of the comparison table: the window itself, or a window it is compared with.
 #[derive(Debug, Serialize)]
@@ -91,19 +91,9 @@ pub fn comparison_rows(ind: &Indicator, res: &IndicatorResult, t: &Catalog) -> V
     std::iter::once(own).chain(rows).collect()
 }
 
-/// Whether `period` is in the indicator's window (always false for `all`:
-/// there is nothing to mark when every period is in).
-pub fn in_window(res: &IndicatorResult, period: &PeriodKey) -> bool {
-    let w = &res.window;
-    w.kind != "all"
-        && matches!((w.from, w.to), (Some(from), Some(to)) if from <= *period && *period <= to)
-}
-
 /// The window's band over the trend: the indices of its first and last periods.
 pub fn window_band(res: &IndicatorResult, t: &Catalog) -> Option<WindowBand> {
-    let inside = |p: &&crate::metrics::computed::PeriodResult| in_window(res, &p.period);
-    let first = res.periods.iter().position(|p| inside(&p))?;
-    let last = res.periods.iter().rposition(|p| inside(&p))?;
+    let (first, last) = window_span(res)?;
     Some(WindowBand {
         first,
         last,
@@ -216,6 +206,7 @@ mod tests {
     use super::*;
     use crate::diag::Diagnostics;
     use crate::metrics::computed::{Computed, Estimate, GroupPeriod, Status, WindowInfo};
+    use crate::metrics::periods::PeriodKey;
 
     fn estimate(value: Option<f64>, n: u64) -> Estimate {
         Estimate {
