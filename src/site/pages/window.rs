@@ -241,8 +241,8 @@ mod tests {
     }
 
     /// The tiny fixture on a "latest" window (Feb 2026), its first indicator compared
-    /// (previous significant, year ago not), its second with a previous only, the rest none;
-    /// a hostile segment key.
+    /// (previous significant, year ago not), its second with a previous only, the third
+    /// undated (window `all`), the rest without comparisons; a hostile segment key.
     fn site() -> BTreeMap<String, String> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
         let mut diags = Diagnostics::new();
@@ -267,6 +267,14 @@ mod tests {
                 groups[0].key = "<b>hostile</b>".into();
             } else if i == 1 {
                 res.previous = Some(compared(PeriodKey::Month(2026, 1), Some(1.0), Some(false)));
+            } else if i == 2 {
+                // As compute publishes an indicator of a dataset without dates.
+                res.window = WindowInfo {
+                    kind: "all",
+                    from: None,
+                    to: None,
+                    label: "all".into(),
+                };
             }
         }
         let (files, _) = crate::site::render_site_timed(&project, &computed, None, &mut diags)
@@ -310,10 +318,19 @@ mod tests {
         assert!(!second.contains("sr-only"), "no significance, no marker");
         let third = tile(index, "p90-minutes");
         assert!(
-            third.contains(r#"class="tile-window">Feb 2026</p>"#),
+            third.contains(r#"class="tile-window">all data</p>"#),
             "{third}"
         );
-        assert!(index.contains("Every indicator with its value for Feb 2026,"));
+        let fourth = tile(index, "ok-share");
+        assert!(
+            fourth.contains(r#"class="tile-window">Feb 2026</p>"#),
+            "{fourth}"
+        );
+        assert!(index.contains("(the reporting window is Feb 2026)"));
+        assert!(
+            index.contains("<td>Feb 2026</td>"),
+            "the table names each row's window"
+        );
         assert!(index.contains("Reporting window: Feb 2026"));
     }
 
