@@ -7,8 +7,9 @@
 //! table (periods × groups) is the text alternative.
 
 use super::frame::{self, Crowded, Drawn, Root};
-use super::svg::Mark;
-use super::{axis_range, clean_text, finite, text_style, ChartWords, DataTable, SMALL};
+use super::svg::{Mark, WINDOW_MARK};
+use super::WindowBand;
+use super::{axis_range, clean_text, finite, text_style, ChartWords, DataTable, SMALL, WINDOW};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -39,6 +40,8 @@ pub struct LinesView {
     pub y_range: Option<(f64, f64)>,
     /// The chart's own words, localised by the caller.
     pub words: ChartWords,
+    /// The reporting window, shaded as on the trend chart (its table is the trend's).
+    pub window: Option<WindowBand>,
 }
 
 impl LinesView {
@@ -125,7 +128,7 @@ pub fn lines_svg(view: &LinesView) -> String {
         return super::svg::message_svg(KIND, &title, &view.words.no_data);
     }
     let (first, last) = (periods[0].as_str(), periods[periods.len() - 1].as_str());
-    let desc = view.words.describe(
+    let mut desc = view.words.describe(
         || {
             format!(
                 "{} lines over {} periods, from {first} to {last}",
@@ -140,7 +143,19 @@ pub fn lines_svg(view: &LinesView) -> String {
             ("last", last),
         ],
     );
+    let band = (view.window.as_ref())
+        .filter(|b| b.first <= b.last && b.last < periods.len())
+        .map(|b| {
+            desc.push_str(&format!(
+                "; {}: {}",
+                clean_text(&b.header),
+                clean_text(&b.label)
+            ));
+            (b.first, b.last)
+        });
     let y = axis_range(all(), view.y_range, 0.1);
+    let mut marks: Vec<Mark> = MARKS.to_vec();
+    marks.push(WINDOW_MARK);
     // Room on the right for the end labels: a fifth of the periods, at least one slot.
     let x = (
         -0.5,
@@ -152,31 +167,30 @@ pub fn lines_svg(view: &LinesView) -> String {
         &desc,
         &view.words.unavailable,
         SIZE,
-        &MARKS,
+        &marks,
         |root| {
-            draw(
-                root,
-                &title,
-                &clean_text(&view.y_label),
-                &periods,
-                &lines,
-                x,
-                y,
-            )
+            let y_label = clean_text(&view.y_label);
+            draw(root, &title, &y_label, &periods, &lines, band, x, y)
         },
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw(
     root: &Root<'_>,
     title: &str,
     y_label: &str,
     periods: &[String],
     lines: &[(String, Vec<Option<f64>>)],
+    band: Option<(usize, usize)>,
     x: (f64, f64),
     y: (f64, f64),
 ) -> Drawn {
     let mut chart = frame::build(root, title, x, y, 64, 40)?;
+    if let Some((first, last)) = band {
+        let (left, right) = (first as f64 - 0.5, last as f64 + 0.5);
+        chart.draw_series([Rectangle::new([(left, y.0), (right, y.1)], WINDOW.filled())])?;
+    }
     frame::mesh(&mut chart, "", y_label, false, true)?;
     frame::category_labels(root, &chart, periods, Crowded::Skip)?;
     let mut ends: Vec<((i32, i32), &str, RGBColor)> = Vec::new();
@@ -252,6 +266,7 @@ mod tests {
             period_header: "Period".into(),
             y_range: None,
             words: ChartWords::default(),
+            window: None,
         }
     }
 
@@ -281,6 +296,18 @@ mod tests {
     #[test]
     fn degenerate_inputs_do_not_panic() {
         assert!(lines_svg(&view(0)).contains("No data"));
+        let mut v = view(2);
+        v.window = Some(WindowBand {
+            first: 11,
+            last: 11,
+            label: "Dec 2025".into(),
+            header: "Window".into(),
+        });
+        let svg = lines_svg(&v);
+        assert_eq!(svg.matches(r#"class="window-band""#).count(), 1);
+        assert!(svg.contains("; Window: Dec 2025</desc>"));
+        v.window.as_mut().unwrap().last = 12;
+        assert!(!lines_svg(&v).contains("window-band"));
         let mut v = view(2);
         v.periods.clear();
         assert_valid(&lines_svg(&v));

@@ -13,6 +13,7 @@ use plotters::style::RGBColor;
 ///
 /// Exists because plotters' SVG backend cannot attach classes; the theme needs them to restyle
 /// statuses and answer groups (and print), and reference lines need a dash pattern.
+#[derive(Clone, Copy)]
 pub(super) struct Mark {
     /// Which paint attribute identifies the shape: `"fill"` or `"stroke"`.
     pub paint: &'static str,

@@ -181,6 +181,7 @@ pub fn segment_trend(
         period_header: t.get("period"),
         y_range: None,
         words: chart_words("lines", t).with_decimals(decimals(&ind.metric)),
+        window: window_band(res, t),
     };
     Some(ChartView {
         svg_html: timing::chart(|| charts::lines_svg(&view)),
