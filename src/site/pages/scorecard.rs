@@ -142,6 +142,8 @@ struct IndicatorView {
     comparisons: Vec<CompareRow>,
     /// The comparison table's caption.
     comparisons_caption: String,
+    /// How a comparison is tested and corrected, for the "significant" marks' tooltip.
+    comparison_test: String,
     /// The distribution chart, when meaningful.
     distribution: Option<ChartView>,
     /// One section per segment column, then the personas.
@@ -314,6 +316,10 @@ pub fn indicator(
         },
         comparisons: comparison_rows(ind, res, t),
         comparisons_caption: t.fill("comparisons_caption", &[("name", &ind.name)]),
+        comparison_test: t.get(match project.config.report.multiple_testing {
+            crate::project::report::MultipleTesting::Bh => "comparison_test",
+            crate::project::report::MultipleTesting::None => "comparison_test_none",
+        }),
         distribution: distribution_chart(r, ind, res),
         segments: sections,
         breakdown: breakdown(r, res),
