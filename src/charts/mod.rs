@@ -29,6 +29,7 @@ mod bars;
 mod curve;
 mod distribution;
 mod frame;
+mod lines;
 mod quadrant;
 mod sparkline;
 mod svg;
@@ -37,11 +38,12 @@ mod trend;
 pub use bars::{bars_svg, Bar, BarsView};
 pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
+pub use lines::{lines_svg, Line, LinesView, MAX_LINES};
 pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
-pub use sparkline::sparkline_svg;
+pub use sparkline::{sparkline_svg, sparkline_window_svg};
 pub use svg::with_id_suffix;
 // (ChartWords is defined below and used by every view.)
-pub use trend::{trend_svg, TrendPoint, TrendView};
+pub use trend::{trend_svg, TrendPoint, TrendView, WindowBand};
 
 use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};
 use std::sync::OnceLock;
@@ -127,6 +129,9 @@ fn ends<'a>(labels: &[&'a str]) -> (&'a str, &'a str) {
 pub const MAIN: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 /// Interval band fill: a light tint of [`MAIN`] so the line stays on top visually.
 pub const BAND: RGBColor = RGBColor(0xc6, 0xd7, 0xee);
+/// The reporting window's shading behind a trend: a pale tint distinct from [`BAND`], so the
+/// interval band stays readable on top of it (and a labelled edge says what it is).
+pub const WINDOW: RGBColor = RGBColor(0xee, 0xf1, 0xe4);
 /// Gridlines: light grey so they guide without competing with data.
 pub const GRID: RGBColor = RGBColor(0xd8, 0xde, 0xe4);
 /// Axis lines and interval whiskers.

@@ -5,7 +5,7 @@
 //! drawing. It follows the same accessibility rules as the other charts.
 
 use super::svg::{escape, hex, wrap_sized};
-use super::{axis_range, clean_text, finite, ChartWords, GREY, MAIN};
+use super::{axis_range, clean_text, finite, ChartWords, GREY, MAIN, WINDOW};
 use std::fmt::Write;
 
 const KIND: &str = "sparkline";
@@ -22,6 +22,18 @@ const PAD: f64 = 4.0;
 /// Unlike the other charts the root keeps `width="120" height="32"` (see
 /// `svg::wrap_sized`); CSS may override it.
 pub fn sparkline_svg(values: &[Option<f64>], title: &str, words: &ChartWords) -> String {
+    sparkline_window_svg(values, None, title, words)
+}
+
+/// [`sparkline_svg`] with the reporting window's periods (`first..=last`, indices in `values`)
+/// shaded behind the line (`class="window-band"`), as the trend chart marks them; an index out
+/// of range shades nothing.
+pub fn sparkline_window_svg(
+    values: &[Option<f64>],
+    window: Option<(usize, usize)>,
+    title: &str,
+    words: &ChartWords,
+) -> String {
     let title = clean_text(title);
     let values: Vec<Option<f64>> = values.iter().map(|v| finite(*v)).collect();
     let last = values
@@ -54,6 +66,16 @@ pub fn sparkline_svg(values: &[Option<f64>], title: &str, words: &ChartWords) ->
     let y_of = |v: f64| H - PAD - (H - 2.0 * PAD) * (v - lo) / (hi - lo);
     let main = hex(MAIN);
     let mut body = String::new();
+    if let Some((first, last)) = window.filter(|&(a, b)| a <= b && b < n && n > 1) {
+        let half = (W - 2.0 * PAD) / (n - 1) as f64 / 2.0;
+        let (left, right) = ((x_of(first) - half).max(0.0), (x_of(last) + half).min(W));
+        let _ = writeln!(
+            body,
+            "<rect class=\"window-band\" x=\"{left:.1}\" y=\"0\" width=\"{:.1}\" height=\"{H}\" fill=\"{}\"/>",
+            right - left,
+            hex(WINDOW)
+        );
+    }
     let mut run: Vec<(f64, f64)> = Vec::new();
     for (i, v) in values.iter().enumerate().chain([(n, &None)]) {
         match v {
@@ -162,5 +184,20 @@ mod tests {
             sparkline_svg(&v, "a", &ChartWords::default()),
             sparkline_svg(&v, "a", &ChartWords::default())
         );
+    }
+
+    #[test]
+    fn the_window_is_shaded_behind_the_line() {
+        let v = [Some(1.0), Some(2.0), Some(3.0), Some(4.0), Some(5.0)];
+        let words = ChartWords::default();
+        let svg = sparkline_window_svg(&v, Some((3, 4)), "a", &words);
+        assert_valid(&svg);
+        let band = svg.find("class=\"window-band\"").expect("a band");
+        assert!(band < svg.find("<polyline").unwrap(), "behind the line");
+        assert!(svg.contains("x=\"74.0\" y=\"0\" width=\"46.0\""), "{svg}");
+        for outside in [None, Some((2, 5)), Some((3, 2))] {
+            let svg = sparkline_window_svg(&v, outside, "a", &words);
+            assert!(!svg.contains("window-band"));
+        }
     }
 }

@@ -13,6 +13,7 @@ use plotters::style::RGBColor;
 ///
 /// Exists because plotters' SVG backend cannot attach classes; the theme needs them to restyle
 /// statuses and answer groups (and print), and reference lines need a dash pattern.
+#[derive(Clone, Copy)]
 pub(super) struct Mark {
     /// Which paint attribute identifies the shape: `"fill"` or `"stroke"`.
     pub paint: &'static str,
@@ -35,6 +36,14 @@ pub(super) const BENCHMARK_MARK: Mark = Mark {
     paint: "stroke",
     color: super::BENCHMARK,
     attrs: r#"class="benchmark" stroke-dasharray="2 3""#,
+};
+
+/// The mark for the reporting window's shading: classed `window-band` so a theme (or print)
+/// may restyle it.
+pub(super) const WINDOW_MARK: Mark = Mark {
+    paint: "fill",
+    color: super::WINDOW,
+    attrs: r#"class="window-band""#,
 };
 
 /// XML-escapes text for element content and attribute values.

@@ -4,10 +4,10 @@
 //! the band rather than being interpolated, so a gap is never mistaken for a value.
 
 use super::frame::{self, Crowded, Drawn, Root};
-use super::svg::{BENCHMARK_MARK, REFERENCE_MARK};
+use super::svg::{BENCHMARK_MARK, REFERENCE_MARK, WINDOW_MARK};
 use super::ChartWords;
 use super::{axis_range, clean_text, count, ends, finite, span_desc, DataTable, BAND, MAIN};
-use super::{text_style, BENCHMARK, REFERENCE, SMALL};
+use super::{text_style, BENCHMARK, REFERENCE, SMALL, WINDOW};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -21,6 +21,19 @@ pub struct TrendPoint {
     pub low: Option<f64>,
     /// Upper interval bound.
     pub high: Option<f64>,
+}
+
+/// The reporting window over a trend (SPEC §6): the points it covers are shaded and
+/// labelled, and the data table says which rows are in it.
+pub struct WindowBand {
+    /// Index of the window's first point in [`TrendView::points`].
+    pub first: usize,
+    /// Index of its last point (inclusive).
+    pub last: usize,
+    /// The window in words ("Dec 2025"), localised by the caller.
+    pub label: String,
+    /// The word for it ("Window"): the table's column header and the description's prefix.
+    pub header: String,
 }
 
 /// Everything a trend chart shows, built by the site from `Computed`.
@@ -44,36 +57,63 @@ pub struct TrendView {
     pub headers: [String; 4],
     /// The chart's own words ("No data", the description), localised by the caller.
     pub words: ChartWords,
+    /// The reporting window, shaded; `None` when the points do not include it.
+    pub window: Option<WindowBand>,
 }
 
 impl TrendView {
-    /// The text alternative: one row per period, then the benchmark (when there is one).
+    /// The window, when its indices fall within the points (a stale index draws nothing).
+    fn band(&self) -> Option<&WindowBand> {
+        (self.window.as_ref()).filter(|w| w.first <= w.last && w.last < self.points.len())
+    }
+
+    /// The text alternative: one row per period, then the benchmark (when there is one); with
+    /// a window, a last column names it on the rows it covers.
     pub fn table(&self) -> DataTable {
         let w = &self.words;
+        let band = self.band();
         let mut rows: Vec<Vec<String>> = self
             .points
             .iter()
-            .map(|p| {
-                vec![
+            .enumerate()
+            .map(|(i, p)| {
+                let mut row = vec![
                     p.label.clone(),
                     w.value(p.value),
                     w.value(p.low),
                     w.value(p.high),
-                ]
+                ];
+                if let Some(b) = band {
+                    let inside = (b.first..=b.last).contains(&i);
+                    row.push(if inside {
+                        b.label.clone()
+                    } else {
+                        String::new()
+                    });
+                }
+                row
             })
             .collect();
         if let Some(b) = finite(self.benchmark) {
             let dash = w.value(None);
-            rows.push(vec![
+            let mut row = vec![
                 self.benchmark_label.clone(),
                 w.value(Some(b)),
                 dash.clone(),
                 dash,
-            ]);
+            ];
+            if band.is_some() {
+                row.push(String::new());
+            }
+            rows.push(row);
+        }
+        let mut headers = self.headers.to_vec();
+        if let Some(b) = band {
+            headers.push(b.header.clone());
         }
         DataTable {
             caption: self.title.clone(),
-            headers: self.headers.to_vec(),
+            headers,
             rows,
         }
     }
@@ -127,6 +167,14 @@ pub fn trend_svg(view: &TrendView) -> String {
             ));
         }
     }
+    let band = view.band().map(|b| {
+        desc.push_str(&format!(
+            "; {}: {}",
+            clean_text(&b.header),
+            clean_text(&b.label)
+        ));
+        (b.first, b.last, clean_text(&b.label))
+    });
     let target = finite(view.target);
     let y = axis_range(
         values
@@ -140,7 +188,7 @@ pub fn trend_svg(view: &TrendView) -> String {
         0.1,
     );
     let x = (-0.5, labels.len() as f64 - 0.5);
-    let marks = [REFERENCE_MARK, BENCHMARK_MARK];
+    let marks = [REFERENCE_MARK, BENCHMARK_MARK, WINDOW_MARK];
     let benchmark = benchmark.map(|b| (b, clean_text(&view.benchmark_label)));
     frame::render(
         KIND,
@@ -158,6 +206,7 @@ pub fn trend_svg(view: &TrendView) -> String {
                 &values,
                 &bands,
                 (target, benchmark.as_ref()),
+                band.as_ref(),
                 x,
                 y,
             )
@@ -174,10 +223,18 @@ fn draw(
     values: &[Option<f64>],
     bands: &[Option<(f64, f64)>],
     (target, benchmark): (Option<f64>, Option<&(f64, String)>),
+    window: Option<&(usize, usize, String)>,
     x: (f64, f64),
     y: (f64, f64),
 ) -> Drawn {
     let mut chart = frame::build(root, title, x, y, 64, 40)?;
+    if let Some((first, last, label)) = window {
+        // Behind everything else: the window is context, the values stay on top.
+        let (left, right) = (*first as f64 - 0.5, *last as f64 + 0.5);
+        chart.draw_series([Rectangle::new([(left, y.0), (right, y.1)], WINDOW.filled())])?;
+        let style = text_style(SMALL).pos(Pos::new(HPos::Right, VPos::Top));
+        chart.draw_series([Text::new(label.clone(), (right, y.1), style)])?;
+    }
     frame::mesh(&mut chart, "", y_label, false, true)?;
     frame::category_labels(root, &chart, labels, Crowded::Skip)?;
     for run in runs(bands) {
@@ -275,6 +332,7 @@ mod tests {
             y_range: Some((-100.0, 100.0)),
             headers: ["Period", "Value", "Low", "High"].map(String::from),
             words: ChartWords::default(),
+            window: None,
         }
     }
 
@@ -401,5 +459,40 @@ mod tests {
         assert_eq!(t.headers, ["Period", "Value", "Low", "High"]);
         assert_eq!(t.rows[0], ["2026-01", "31.4", "26.4", "36.4"]);
         assert_eq!(t.rows[1], ["2026-02", "—", "—", "—"]);
+    }
+
+    #[test]
+    fn the_window_is_shaded_labelled_and_named_in_the_table() {
+        let mut v = view("NPS by month", year());
+        assert!(!trend_svg(&v).contains("window-band"));
+        v.window = Some(WindowBand {
+            first: 9,
+            last: 11,
+            label: "Oct–Dec <2026>".into(),
+            header: "Window".into(),
+        });
+        let svg = trend_svg(&v);
+        assert_valid(&svg);
+        assert_eq!(svg.matches(r#"class="window-band""#).count(), 1, "{svg}");
+        assert!(
+            svg.contains("; Window: Oct–Dec &lt;2026&gt;</desc>"),
+            "{svg}"
+        );
+        assert!(svg.contains("Oct–Dec &lt;2026&gt;\n</text>"), "{svg}");
+        let t = v.table();
+        assert_eq!(t.headers.last().map(String::as_str), Some("Window"));
+        let marked: Vec<&str> = t.rows.iter().map(|r| r[4].as_str()).collect();
+        let mut expected = vec![""; 9];
+        expected.extend(["Oct–Dec <2026>"; 3]);
+        assert_eq!(marked, expected);
+        // An index past the points draws no band and adds no column.
+        v.window = Some(WindowBand {
+            first: 3,
+            last: 12,
+            label: "x".into(),
+            header: "Window".into(),
+        });
+        assert!(!trend_svg(&v).contains("window-band"));
+        assert_eq!(v.table().headers.len(), 4);
     }
 }

@@ -3,6 +3,7 @@
 //! `metrics.json` carries unrounded numbers; everything a reader sees goes
 //! through these functions, so a value is rounded the same way on every page.
 
+use crate::metrics::computed::WindowInfo;
 use crate::metrics::periods::PeriodKey;
 use crate::project::model::Metric;
 use crate::site::i18n::Catalog;
@@ -58,6 +59,72 @@ pub fn period_label(key: &PeriodKey, t: &Catalog) -> String {
     }
 }
 
+/// The words for the window a number is for (SPEC §6): "Dec 2025" (one
+/// period), "Oct–Dec 2025" (a span), "2025 to date" (`ytd`), "all data"
+/// (`all`, or a dataset without dates) — so no headline is read as all-time.
+pub fn window_label(window: &WindowInfo, t: &Catalog) -> String {
+    window_words(window.kind, window.from, window.to, t)
+}
+
+/// [`window_label`] from its parts: also words a comparison's window, which
+/// is always a span of periods (`kind` "rolling").
+pub fn window_words(
+    kind: &str,
+    from: Option<PeriodKey>,
+    to: Option<PeriodKey>,
+    t: &Catalog,
+) -> String {
+    match (kind, from, to) {
+        ("all", ..) | (_, _, None) => t.get("window_all"),
+        ("ytd", _, Some(to)) => t.fill("window_ytd", &[("year", &year_of(&to).to_string())]),
+        (_, Some(from), Some(to)) if from != to => span_label(&from, &to, t),
+        (_, _, Some(to)) => period_label(&to, t),
+    }
+}
+
+/// The (ISO, for weeks) year a period is in.
+fn year_of(key: &PeriodKey) -> i32 {
+    match *key {
+        PeriodKey::Year(y)
+        | PeriodKey::Quarter(y, _)
+        | PeriodKey::Month(y, _)
+        | PeriodKey::Week(y, _) => y,
+    }
+}
+
+/// A run of periods: months of one year share it ("Oct–Dec 2025",
+/// "2025年10月–12月"); anything else names both ends in full
+/// ("Nov 2024–Jan 2025", "Q3 2025–Q1 2026").
+fn span_label(from: &PeriodKey, to: &PeriodKey, t: &Catalog) -> String {
+    let month = |m: u32| {
+        let index = usize::try_from(m).unwrap_or(0).wrapping_sub(1);
+        (t.get("months").split(',').nth(index)).map(|s| s.trim().to_string())
+    };
+    if let (PeriodKey::Month(y1, m1), PeriodKey::Month(y2, m2)) = (*from, *to) {
+        if let (true, Some(a), Some(b)) = (y1 == y2, month(m1), month(m2)) {
+            let year = y1.to_string();
+            return t.fill("month_span", &[("from", &a), ("to", &b), ("year", &year)]);
+        }
+    }
+    t.fill(
+        "period_span",
+        &[
+            ("from", &period_label(from, t)),
+            ("to", &period_label(to, t)),
+        ],
+    )
+}
+
+/// A p- or q-value: three decimals, "< 0.001" below that, the dash when
+/// there is none (no test applies).
+pub fn p_value(value: Option<f64>) -> String {
+    match value {
+        Some(p) if p.is_finite() && p < 0.001 => "< 0.001".to_string(),
+        Some(p) if p.is_finite() => number(p, 3),
+        _ => NO_VALUE.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +168,85 @@ mod tests {
         );
         // A month the catalog has no word for falls back to the key.
         assert_eq!(period_label(&PeriodKey::Month(2026, 13), &en), "2026-13");
+        assert!(en.missing().is_empty() && zh.missing().is_empty());
+    }
+
+    fn window(kind: &'static str, from: Option<PeriodKey>, to: Option<PeriodKey>) -> WindowInfo {
+        WindowInfo {
+            kind,
+            from,
+            to,
+            label: String::new(),
+        }
+    }
+
+    #[test]
+    fn window_labels_for_every_kind_in_both_languages() {
+        let catalog = |lang: &str| {
+            let path = format!(
+                "{}/themes/default/i18n/{lang}.yaml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(path).unwrap();
+            Catalog::parse(&text, lang, &mut crate::diag::Diagnostics::new())
+        };
+        let (en, zh) = (catalog("en"), catalog("zh-CN"));
+        let m = |y, m| Some(PeriodKey::Month(y, m));
+        let cases = [
+            (
+                window("latest", m(2025, 12), m(2025, 12)),
+                "Dec 2025",
+                "2025年12月",
+            ),
+            (
+                window("rolling", m(2025, 10), m(2025, 12)),
+                "Oct–Dec 2025",
+                "2025年10月–12月",
+            ),
+            (
+                window("rolling", m(2024, 11), m(2025, 1)),
+                "Nov 2024–Jan 2025",
+                "2024年11月–2025年1月",
+            ),
+            (
+                window("rolling", m(2025, 12), m(2025, 12)),
+                "Dec 2025",
+                "2025年12月",
+            ),
+            (
+                window("ytd", m(2025, 1), m(2025, 12)),
+                "2025 to date",
+                "2025年至今",
+            ),
+            (window("all", None, None), "all data", "全部数据"),
+            // A dataset without dates has no window, whatever the project's.
+            (window("latest", None, None), "all data", "全部数据"),
+            (
+                window(
+                    "rolling",
+                    Some(PeriodKey::Quarter(2025, 3)),
+                    Some(PeriodKey::Quarter(2026, 1)),
+                ),
+                "Q3 2025–Q1 2026",
+                "2025年第3季度–2026年第1季度",
+            ),
+            (
+                window(
+                    "latest",
+                    Some(PeriodKey::Week(2025, 5)),
+                    Some(PeriodKey::Week(2025, 5)),
+                ),
+                "Week 5, 2025",
+                "2025年第5周",
+            ),
+        ];
+        for (w, english, chinese) in cases {
+            assert_eq!(window_label(&w, &en), english, "{w:?}");
+            assert_eq!(window_label(&w, &zh), chinese, "{w:?}");
+        }
+        assert_eq!(p_value(Some(0.0004)), "< 0.001");
+        assert_eq!(p_value(Some(0.04321)), "0.043");
+        assert_eq!(p_value(None), NO_VALUE);
         assert!(en.missing().is_empty() && zh.missing().is_empty());
     }
 }

@@ -8,7 +8,8 @@
 use serde::Serialize;
 
 use crate::charts::{self, DataTable};
-use crate::metrics::computed::{Estimate, IndicatorResult, Status};
+use crate::metrics::computed::{Estimate, IndicatorResult, Status, WindowComparison};
+use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Direction, Indicator, Kind, Metric, Project};
 use crate::project::vocabulary::Vocabulary;
 use crate::site::format::{self, decimals};
@@ -89,6 +90,25 @@ pub struct IndicatorCard {
     pub benchmark_text: String,
     /// The change since the baseline run, when the build has one (tiles only).
     pub since: Option<SinceView>,
+    /// Which window the value is for ("Dec 2025", "all data"), so no number
+    /// reads as all-time (SPEC §6).
+    pub window_text: String,
+    /// The smallest change the indicator's tests flag (`min_change`), in its unit.
+    pub min_change_text: String,
+    /// The headline against the previous and year-ago windows, each only when
+    /// compute published it; empty on persona tiles (not compared).
+    pub comparisons: Vec<ComparisonView>,
+}
+
+/// One comparison of the headline window with another, as a tile writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonView {
+    /// "vs Nov 2025 −3.3", translated; the change in the indicator's decimals.
+    pub text: String,
+    /// Whether the change is flagged (q and `min_change`, SPEC §6).
+    pub significant: bool,
+    /// "▲" or "▼" by the change's sign, shown only when significant.
+    pub arrow: String,
 }
 
 /// An indicator's change since the baseline run, as its tile shows it.
@@ -186,15 +206,10 @@ pub fn card(
         (Some(ds), None) => ds.clone(),
         _ => String::new(),
     };
-    let sparkline_html = if with_sparkline && result.periods.len() > 1 {
+    let sparkline_html = if with_sparkline {
         let values: Vec<Option<f64>> = result.periods.iter().map(|p| p.estimate.value).collect();
-        crate::site::timing::chart(|| {
-            charts::sparkline_svg(
-                &values,
-                &t.fill("trend_title", &[("name", &ind.name), ("period", "")]),
-                &chart_words("sparkline", t).with_decimals(d),
-            )
-        })
+        let title = t.fill("trend_title", &[("name", &ind.name), ("period", "")]);
+        sparkline(&values, window_span(result), &title, d, t)
     } else {
         String::new()
     };
@@ -230,6 +245,9 @@ pub fn card(
             .map(to_safe_html)
             .unwrap_or_default(),
         since: None,
+        window_text: format::window_label(&result.window, t),
+        comparisons: Vec::new(),
+        min_change_text: format::number(result.min_change, d),
         benchmark_text: ind.benchmark.map_or_else(String::new, |b| {
             let diff = estimate.value.map(|v| v - b);
             t.fill(
@@ -241,6 +259,96 @@ pub fn card(
             )
         }),
     }
+}
+
+/// The card of an indicator's headline: [`card`] on the window's estimate,
+/// with its comparisons (previous, year ago) as compute published them.
+pub fn headline_card(
+    ind: &Indicator,
+    result: &IndicatorResult,
+    with_sparkline: bool,
+    t: &Catalog,
+) -> IndicatorCard {
+    let mut c = card(ind, result, &result.estimate, with_sparkline, t);
+    c.comparisons = comparisons(ind, result, t);
+    c
+}
+
+/// The previous and year-ago comparisons present in `result` with a change,
+/// in that order: "vs {window} {change}", flagged when significant.
+pub fn comparisons(ind: &Indicator, result: &IndicatorResult, t: &Catalog) -> Vec<ComparisonView> {
+    let d = decimals(&ind.metric);
+    [&result.previous, &result.year_ago]
+        .into_iter()
+        .flatten()
+        // A window without a value (no data a year ago) has nothing to say on a tile.
+        .filter(|c| c.change.is_some())
+        .map(|c| comparison(c, d, t))
+        .collect()
+}
+
+/// One comparison in words.
+fn comparison(c: &WindowComparison, d: usize, t: &Catalog) -> ComparisonView {
+    let window = format::window_words("rolling", Some(c.from), Some(c.to), t);
+    let significant = c.significant == Some(true);
+    ComparisonView {
+        text: t.fill(
+            "compare_vs",
+            &[
+                ("window", &window),
+                ("change", &format::signed(c.change, d)),
+            ],
+        ),
+        significant,
+        arrow: change_arrow(c.change, significant).into(),
+    }
+}
+
+/// "▲" / "▼" for a significant change by its sign; "" otherwise (an arrow
+/// means "significant", never just "up").
+pub fn change_arrow(change: Option<f64>, significant: bool) -> &'static str {
+    match change {
+        Some(c) if significant && c > 0.0 => "▲",
+        Some(c) if significant && c < 0.0 => "▼",
+        _ => "",
+    }
+}
+
+/// Whether `period` is in the indicator's window (always false for `all`:
+/// there is nothing to mark when every period is in).
+pub fn in_window(result: &IndicatorResult, period: &PeriodKey) -> bool {
+    let w = &result.window;
+    let inside = |from: PeriodKey, to: PeriodKey| from <= *period && *period <= to;
+    w.kind != "all" && matches!((w.from, w.to), (Some(from), Some(to)) if inside(from, to))
+}
+
+/// The indices of the first and last of the indicator's periods in its window, to mark them.
+pub fn window_span(result: &IndicatorResult) -> Option<(usize, usize)> {
+    let first = (result.periods.iter()).position(|p| in_window(result, &p.period))?;
+    let last = (result.periods.iter()).rposition(|p| in_window(result, &p.period))?;
+    Some((first, last))
+}
+
+/// A sparkline of `values` (oldest first), the window's periods shaded, titled `title`, or "" with fewer
+/// than two periods (one point is not a trend).
+pub fn sparkline(
+    values: &[Option<f64>],
+    window: Option<(usize, usize)>,
+    title: &str,
+    decimals: usize,
+    t: &Catalog,
+) -> String {
+    if values.len() < 2 {
+        return String::new();
+    }
+    crate::site::timing::chart(|| {
+        charts::sparkline_window_svg(
+            values,
+            window,
+            title,
+            &chart_words("sparkline", t).with_decimals(decimals),
+        )
+    })
 }
 
 /// Pairs each indicator definition with its result, in definition order.

@@ -6,5 +6,6 @@ pub mod people;
 pub mod report;
 pub mod reports;
 pub mod scorecard;
+pub mod window;
 
 pub use crate::site::render::Built;

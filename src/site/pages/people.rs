@@ -2,11 +2,13 @@
 
 use serde::Serialize;
 
+use super::window::aligned;
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
 use crate::metrics::computed::Computed;
 use crate::metrics::journey::stage_indicators;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
+use crate::project::vocabulary::Vocabulary;
 use crate::site::format::{self, decimals};
 use crate::site::markdown::to_safe_html;
 use crate::site::paths::Page;
@@ -14,8 +16,8 @@ use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
-    NavLink,
+    card, chart_words, pairs, sparkline, status_icon, status_label, status_word, window_span,
+    ChartView, IndicatorCard, NavLink,
 };
 
 #[derive(Serialize)]
@@ -111,10 +113,24 @@ pub fn persona(
     computed: &Computed,
     p: &Persona,
 ) -> Result<Built, RenderError> {
+    let period_word =
+        r.t.get(&format!("period_word_{}", project.config.period.word()));
     let cards: Vec<_> = pairs(project, &computed.indicators)
         .filter_map(|(ind, res)| {
             let group = res.personas.iter().find(|g| g.key == p.id)?;
-            Some(card(ind, res, &group.estimate, false, r.t))
+            let mut c = card(ind, res, &group.estimate, false, r.t);
+            // The persona's own trend, on the indicator's periods (SPEC §6).
+            let title = r.t.fill(
+                "persona_trend_title",
+                &[
+                    ("name", &ind.name),
+                    ("persona", &p.name),
+                    ("period", &period_word),
+                ],
+            );
+            let (values, window) = (aligned(res, group), window_span(res));
+            c.sparkline_html = sparkline(&values, window, &title, decimals(&ind.metric), r.t);
+            Some(c)
         })
         .collect();
     let sample = computed.verbatims.personas.get(&p.id);

@@ -89,7 +89,9 @@ pub fn report(
     } else {
         t.fill("report_period", &[("period", &period)])
     };
+    let window = crate::site::format::window_label(&computed.project.window, t);
     let view = ReportView {
+        window_text: t.fill("reporting_window", &[("window", &window)]),
         period_text: period_line,
         sections,
     };
@@ -101,6 +103,8 @@ pub fn report(
 struct ReportView {
     /// "Period: Jan 2025 – Dec 2025", or "" without dated data.
     period_text: String,
+    /// "Reporting window: Dec 2025": what the headline numbers are for.
+    window_text: String,
     /// The embedded pages, in reading order.
     sections: Vec<Section>,
 }

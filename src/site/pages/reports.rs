@@ -10,7 +10,7 @@ use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
 use crate::site::paths;
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, pairs, IndicatorCard};
+use crate::site::views::{card, headline_card, pairs, IndicatorCard};
 
 #[derive(Serialize)]
 struct Formula {
@@ -77,6 +77,7 @@ pub fn methodology(
         })
         .collect();
     let view = MethodologyView {
+        window: window_words(project, computed, t),
         formulas,
         indicators,
         datasets,
@@ -86,9 +87,63 @@ pub fn methodology(
     r.page(paths::Page::Methodology, &t.get("methodology"), &view)
 }
 
+/// The reporting window, its comparisons, the correction and `min_change`,
+/// in the site's words (SPEC §6), from the project's `report:` and the
+/// window compute resolved.
+fn window_words(
+    project: &Project,
+    computed: &Computed,
+    t: &crate::site::i18n::Catalog,
+) -> WindowWords {
+    use crate::project::report::{Comparison, MultipleTesting};
+    let report = &project.config.report;
+    let window = format::window_label(&computed.project.window, t);
+    let names: Vec<String> = (report.compare.iter())
+        .map(|c| {
+            t.get(match c {
+                Comparison::Previous => "method_compare_previous",
+                Comparison::YearAgo => "method_compare_year_ago",
+            })
+        })
+        .collect();
+    let alpha = format::number(1.0 - project.config.confidence, 2);
+    let correction = match report.multiple_testing {
+        MultipleTesting::Bh => "method_bh",
+        MultipleTesting::None => "method_bh_none",
+    };
+    WindowWords {
+        window: t.fill("method_window", &[("window", &window)]),
+        compare: if names.is_empty() {
+            t.get("method_compare_none")
+        } else {
+            t.fill(
+                "method_compare",
+                &[("comparisons", &names.join(&t.get("list_separator")))],
+            )
+        },
+        correction: t.fill(correction, &[("alpha", &alpha)]),
+        min_change: t.get("method_min_change"),
+    }
+}
+
+/// The methodology page's paragraphs on the window (SPEC §6).
+#[derive(Serialize)]
+struct WindowWords {
+    /// The window: its label and how it is chosen.
+    window: String,
+    /// The comparisons made, and which windows they are.
+    compare: String,
+    /// Benjamini–Hochberg (or none) and its families.
+    correction: String,
+    /// What `min_change` does.
+    min_change: String,
+}
+
 /// What `methodology.html` receives.
 #[derive(Serialize)]
 struct MethodologyView {
+    /// The reporting window, comparisons, correction and `min_change`, in words.
+    window: WindowWords,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.
@@ -149,7 +204,7 @@ pub fn narrative(
             continue;
         };
         let tile = TileView {
-            ind: card(ind, res, &res.estimate, true, r.t),
+            ind: headline_card(ind, res, true, r.t),
         };
         tiles.push(format!(
             "<div class=\"tiles shortcode\">{}</div>",

@@ -3,20 +3,22 @@
 use serde::Serialize;
 
 use super::changes::{since, summary};
+use super::window::{comparison_rows, in_window, segment_trend, window_band, CompareRow};
 use super::Built;
 use crate::baseline::Changes;
 use crate::charts::{self, Bar, BarsView, Column, DistributionView, TrendPoint, TrendView};
 use crate::metrics::computed::{Computed, GroupResult, IndicatorResult, Status};
 use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Indicator, Kind, Metric, Project};
-use crate::site::format::{self, decimals, period_label};
+use crate::site::format::{self, decimals, period_label, window_label};
 use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::rounding::round_to_total;
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, status_icon, status_label, status_word, ChartView, IndicatorCard,
+    chart_words, headline_card, pairs, status_icon, status_label, status_word, ChartView,
+    IndicatorCard,
 };
 
 #[derive(Serialize)]
@@ -43,7 +45,7 @@ pub fn index(
     let t = r.t;
     let cards: Vec<(Kind, IndicatorCard)> = pairs(project, &computed.indicators)
         .map(|(ind, res)| {
-            let mut c = card(ind, res, &res.estimate, true, t);
+            let mut c = headline_card(ind, res, true, t);
             c.since = (changes.and_then(|ch| ch.get(&ind.id))).map(|ch| since(project, ch, t));
             (ind.kind, c)
         })
@@ -92,7 +94,10 @@ pub fn index(
             c
         })
         .collect();
+    let window = window_label(&computed.project.window, t);
     let view = IndexView {
+        table_caption: t.fill("scorecard_table_caption", &[("window", &window)]),
+        window_text: t.fill("reporting_window", &[("window", &window)]),
         groups,
         indicators: all,
         status_counts,
@@ -115,6 +120,11 @@ struct IndexView {
     coverage: String,
     /// The baseline comparison in one line, when there is one.
     changes_summary: Option<String>,
+    /// "Reporting window: Dec 2025" — the project's window; an undated
+    /// indicator's tile says "all data" itself.
+    window_text: String,
+    /// The table's caption, naming the window its values are for.
+    table_caption: String,
 }
 
 /// What `indicator.html` receives.
@@ -126,6 +136,14 @@ struct IndicatorView {
     trend: Option<ChartView>,
     /// The trend table.
     periods: Vec<PeriodRow>,
+    /// The trend table's caption, naming the window.
+    periods_caption: String,
+    /// The window against the previous and year-ago windows; empty without comparisons.
+    comparisons: Vec<CompareRow>,
+    /// The comparison table's caption.
+    comparisons_caption: String,
+    /// How a comparison is tested and corrected, for the "significant" marks' tooltip.
+    comparison_test: String,
     /// The distribution chart, when meaningful.
     distribution: Option<ChartView>,
     /// One section per segment column, then the personas.
@@ -173,6 +191,12 @@ struct PeriodRow {
     change_text: String,
     change_arrow: String,
     significant: bool,
+    /// Whether the change was tested (the row says "not significant" only then).
+    tested: bool,
+    p_text: String,
+    q_text: String,
+    /// Whether the period is in the reporting window (marked in the table).
+    in_window: bool,
     status: String,
     status_label: String,
     status_icon: String,
@@ -206,8 +230,12 @@ struct VsRest {
 #[derive(Serialize)]
 struct SegmentSection {
     title: String,
+    /// The table's caption: the title and the window its values are for.
+    caption: String,
     key_header: String,
     chart: Option<ChartView>,
+    /// The keys' trends ("by segment over time"), segment columns only.
+    trend: Option<ChartView>,
     /// Whether any row was compared with the rest (a difference, a test or
     /// both): the column shows only then.
     tested: bool,
@@ -248,9 +276,11 @@ pub fn indicator(
         .map(|(column, groups)| {
             let title = t.fill("segment_title", &[("name", &ind.name), ("column", column)]);
             let key_header = column.clone();
-            segment_section(r, ind, res, title, key_header, groups, |g| {
+            let mut section = segment_section(r, ind, res, title, key_header, groups, |g| {
                 (g.key.clone(), String::new())
-            })
+            });
+            section.trend = segment_trend(ind, res, column, groups, t);
+            section
         })
         .collect();
     if !res.personas.is_empty() {
@@ -275,10 +305,21 @@ pub fn indicator(
             },
         ));
     }
+    let window = window_label(&res.window, t);
     let view = IndicatorView {
-        ind: card(ind, res, &res.estimate, false, t),
+        ind: headline_card(ind, res, false, t),
         trend: trend_chart(r, ind, res),
         periods: period_rows(r, res, d),
+        periods_caption: match res.window.kind {
+            "all" => t.get("periods_caption_all"),
+            _ => t.fill("periods_caption", &[("window", &window)]),
+        },
+        comparisons: comparison_rows(ind, res, t),
+        comparisons_caption: t.fill("comparisons_caption", &[("name", &ind.name)]),
+        comparison_test: t.get(match project.config.report.multiple_testing {
+            crate::project::report::MultipleTesting::Bh => "comparison_test",
+            crate::project::report::MultipleTesting::None => "comparison_test_none",
+        }),
         distribution: distribution_chart(r, ind, res),
         segments: sections,
         breakdown: breakdown(r, res),
@@ -318,6 +359,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         y_range: None,
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
         words: chart_words("trend", t).with_decimals(decimals(&ind.metric)),
+        window: window_band(res, t),
     };
     Some(ChartView {
         svg_html: timing::chart(|| charts::trend_svg(&view)),
@@ -341,11 +383,7 @@ fn period_rows(r: &Renderer, res: &IndicatorResult, d: usize) -> Vec<PeriodRow> 
         .iter()
         .map(|p| {
             let e = &p.estimate;
-            let arrow = match p.change {
-                Some(c) if c > 0.0 => "▲",
-                Some(c) if c < 0.0 => "▼",
-                _ => "",
-            };
+            let arrow = crate::site::views::change_arrow(p.change, p.significant == Some(true));
             PeriodRow {
                 label: period_label(&p.period, t),
                 value_text: format::maybe(e.value, d),
@@ -354,6 +392,10 @@ fn period_rows(r: &Renderer, res: &IndicatorResult, d: usize) -> Vec<PeriodRow> 
                 change_text: format::signed(p.change, d),
                 change_arrow: arrow.into(),
                 significant: p.significant.unwrap_or(false),
+                tested: p.significant.is_some(),
+                p_text: format::p_value(p.p_value),
+                q_text: format::p_value(p.q_value),
+                in_window: in_window(res, &p.period),
                 status: status_word(e.status).into(),
                 status_label: status_label(e.status, t),
                 status_icon: status_icon(e.status).into(),
@@ -379,7 +421,18 @@ fn distribution_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> O
     let t = r.t;
     let nps = matches!(ind.metric, Metric::Nps);
     let view = DistributionView {
-        title: t.fill("distribution_title", &[("name", &ind.name)]),
+        // Compute fills the distribution from every row (not the window):
+        // its title says so, until metrics.json says which window it is for.
+        title: t.fill(
+            "segment_caption",
+            &[
+                (
+                    "title",
+                    &t.fill("distribution_title", &[("name", &ind.name)]),
+                ),
+                ("window", &t.get("window_all")),
+            ],
+        ),
         columns: res
             .distribution
             .iter()
@@ -487,6 +540,8 @@ fn segment_section(
             }
         })
         .collect();
+    let window = window_label(&res.window, t);
+    let caption = t.fill("segment_caption", &[("title", &title), ("window", &window)]);
     let tested = (rows.iter()).any(|row| row.vs_rest.tested || !row.vs_rest.text.is_empty());
     let chart = (!groups.is_empty()).then(|| {
         let shown = charted(groups);
@@ -501,8 +556,8 @@ fn segment_section(
             None
         };
         let chart_title = match note {
-            Some(note) => format!("{title} — {note}"),
-            None => title.clone(),
+            Some(note) => format!("{caption} — {note}"),
+            None => caption.clone(),
         };
         let view = BarsView {
             title: chart_title,
@@ -534,9 +589,11 @@ fn segment_section(
         }
     });
     SegmentSection {
+        caption,
         title,
         key_header,
         chart,
+        trend: None,
         tested,
         rows,
     }
