@@ -16,6 +16,7 @@ mod pages;
 pub mod paths;
 mod people;
 pub(crate) mod raw;
+pub(crate) mod raw_values;
 pub mod report;
 pub mod statistic;
 pub mod vocabulary;

@@ -6,6 +6,7 @@ pub mod people;
 pub mod report;
 pub mod reports;
 pub mod scorecard;
+mod segments;
 pub mod window;
 
 pub use crate::site::render::Built;
