@@ -330,3 +330,35 @@ fn chart_tables_write_numbers_as_the_page_does() {
     );
     assert!(!nps.contains("<td>-"));
 }
+
+/// The example built with `report:` set to `window`, in `language`: its scorecard.
+fn scorecard_with_window(window: &str, language: &str) -> String {
+    let f = Fixture::copy("example-project");
+    f.edit(
+        "cxscore.yaml",
+        "\nperiod: month\n",
+        &format!("\nperiod: month\nreport: {{ window: {window} }}\n"),
+    );
+    let out = f.run(&["build", "project", "--language", language]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    page(&f, "index.html")
+}
+
+#[test]
+fn the_site_names_ytd_and_rolling_windows_in_english_and_chinese() {
+    // The example's data ends in December 2025.
+    let ytd = scorecard_with_window("ytd", "en");
+    assert!(ytd.contains("2025 to date"), "ytd en");
+    // ytd's year ago is January–December 2024.
+    assert!(ytd.contains("vs Jan–Dec 2024"), "ytd en comparison");
+    let ytd_zh = scorecard_with_window("ytd", "zh-CN");
+    assert!(ytd_zh.contains("2025年至今"), "ytd zh-CN");
+    let rolling = scorecard_with_window("{ rolling: 3 }", "en");
+    assert!(rolling.contains("Oct–Dec 2025"), "rolling en");
+    // The previous three months: July–September.
+    assert!(rolling.contains("vs Jul–Sep 2025"), "rolling en previous");
+    let rolling_zh = scorecard_with_window("{ rolling: 3 }", "zh-CN");
+    assert!(rolling_zh.contains("2025年10月–12月"), "rolling zh-CN");
+    // Neither says the default latest month as the window.
+    assert!(!rolling.contains("Reporting window: Dec 2025"));
+}
