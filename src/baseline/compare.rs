@@ -22,6 +22,7 @@ use serde::Serialize;
 use super::{Baseline, BaselineIndicator};
 use crate::metrics::computed::{Computed, IndicatorResult, Status};
 use crate::metrics::intervals::z_critical;
+use crate::metrics::period_key::PeriodKey;
 
 /// How an indicator relates to the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,8 +76,9 @@ pub struct IndicatorChange {
 /// A period whose value changed between the runs (its samples overlap: no test).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
-    /// The period key.
-    pub period: String,
+    /// The period.
+    #[serde(serialize_with = "crate::metrics::period_key::as_text")]
+    pub period: PeriodKey,
     /// Its value in the baseline.
     pub before: Option<f64>,
     /// Its value now.
@@ -208,6 +210,7 @@ fn change(
         .filter_map(|p| {
             let key = p.period.to_string();
             let before = old.periods.iter().find(|o| o.period == key)?;
+            let key = p.period;
             let after = p.estimate.value;
             let same = match (before.value, after) {
                 (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),

@@ -249,5 +249,15 @@ fn overlapping_windows_and_changed_periods_are_revisions_not_tested_changes() {
     // An indicator that does not read q_recommend has nothing revised.
     let tickets = by_id(&changes["indicators"], "ticket-volume");
     assert_eq!(tickets["revisions"], serde_json::json!([]));
+    // The page says so: the revised row has no test, November is listed.
+    let page = fs::read_to_string(f.site().join("whats-changed.html")).unwrap();
+    assert!(page.contains("revised (the windows overlap; no test)"));
+    assert!(page.contains("Revised periods"));
+    let nov = format!(
+        "Nov 2025: {:.1} → {:.1}",
+        revisions[0]["before"].as_f64().unwrap(),
+        revisions[0]["after"].as_f64().unwrap()
+    );
+    assert!(page.contains(&nov), "{nov}");
     assert_eq!(tickets["delta"].as_f64(), Some(0.0));
 }

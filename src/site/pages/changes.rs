@@ -33,6 +33,14 @@ struct Row {
     target_changed: bool,
 }
 
+/// An indicator with revised periods: "Nov 2025: 30.1 → 30.4; …".
+#[derive(Serialize)]
+struct RevisedIndicator {
+    name: String,
+    url: String,
+    periods_text: String,
+}
+
 #[derive(Serialize)]
 struct Removed {
     id: String,
@@ -59,6 +67,10 @@ fn places(project: &Project, id: &str) -> usize {
 }
 
 fn significance_text(c: &IndicatorChange, t: &Catalog) -> String {
+    if c.revised && c.delta.is_some() {
+        // The two values' windows share periods: a revision, never a test.
+        return t.get("revised_no_test");
+    }
     match c.significant {
         Some(true) => t.get("significant"),
         Some(false) => t.get("not_significant"),
@@ -138,6 +150,29 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
             }
         })
         .collect();
+    let revisions: Vec<RevisedIndicator> = (changes.indicators.iter())
+        .filter(|c| !c.revisions.is_empty())
+        .map(|c| {
+            let d = places(project, &c.id);
+            RevisedIndicator {
+                name: c.name.clone(),
+                url: Page::Indicator(&c.id).path(),
+                periods_text: (c.revisions.iter())
+                    .map(|v| {
+                        t.fill(
+                            "revised_period",
+                            &[
+                                ("period", &format::period_label(&v.period, t)),
+                                ("before", &format::maybe(v.before, d)),
+                                ("after", &format::maybe(v.after, d)),
+                            ],
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        })
+        .collect();
     let removed: Vec<Removed> = changes
         .removed
         .iter()
@@ -163,6 +198,7 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
     );
     let view = ChangesView {
         rows,
+        revisions,
         removed,
         summary: summary(changes, t),
         intro,
@@ -175,6 +211,8 @@ pub fn page(r: &Renderer, project: &Project, changes: &Changes) -> Result<Built,
 struct ChangesView {
     /// One row per indicator of this run.
     rows: Vec<Row>,
+    /// Indicators whose earlier periods changed value (late answers, corrections).
+    revisions: Vec<RevisedIndicator>,
     /// Indicators of the baseline that are gone.
     removed: Vec<Removed>,
     /// The comparison in one line.
