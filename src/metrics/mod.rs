@@ -72,9 +72,10 @@ pub fn compute_cached(
     let mut data = BTreeMap::new();
     let mut verbatims = samples::Verbatims::default();
     let mut passes = Vec::new();
+    let mut comments = Vec::new();
     for (id, ds) in &project.config.datasets {
         let (stats, tagged, pass) = run_dataset(project, ds, cache, &mut drivers, diags);
-        verbatims.absorb(tagged);
+        comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
         data.insert(id.clone(), data_stats(stats));
         passes.extend(pass);
     }
@@ -84,6 +85,16 @@ pub fn compute_cached(
         .collect();
     let config = &project.config;
     let windows = window::resolve(&config.report, config.period, &with_data, diags);
+    // The comments beside a number are from its window (every row when the
+    // dataset has no dates, or the window is `all`).
+    let headline = windows.headline;
+    for (tagged, dated) in comments {
+        verbatims.absorb(tagged, |period| match (dated, period) {
+            (false, _) => true,
+            (true, Some(k)) => headline.contains(k),
+            (true, None) => headline.takes_undated(),
+        });
+    }
     for pass in &passes {
         for ip in &pass.indicators {
             if project.indicators[ip.index].metric.components().is_none() {

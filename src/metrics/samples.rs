@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::period_key::PeriodKey;
+
 /// Comments kept per group: enough to give a voice, few enough to read.
 pub const PER_GROUP: usize = 3;
 
@@ -84,25 +86,41 @@ pub struct Verbatims {
 }
 
 impl Verbatims {
-    /// Adds one dataset's samples (nothing when the dataset had none).
-    pub fn absorb(&mut self, tagged: Option<Tagged>) {
+    /// Adds one dataset's samples of the periods `in_window` takes (nothing
+    /// when the dataset had none): the comments shown beside a number are
+    /// from its window.
+    pub fn absorb(
+        &mut self,
+        tagged: Option<Tagged>,
+        in_window: impl Fn(Option<PeriodKey>) -> bool,
+    ) {
         let Some(tagged) = tagged else { return };
-        for (id, sample) in tagged.indicators {
-            merge_into(self.indicators.entry(id).or_default(), &sample);
-        }
-        for (id, sample) in tagged.personas {
-            merge_into(self.personas.entry(id).or_default(), &sample);
+        for (period, indicators, personas) in tagged.periods {
+            if !in_window(period) {
+                continue;
+            }
+            for (id, sample) in indicators {
+                merge_into(self.indicators.entry(id).or_default(), &sample);
+            }
+            for (id, sample) in personas {
+                merge_into(self.personas.entry(id).or_default(), &sample);
+            }
         }
     }
 }
 
-/// One dataset's samples, keyed by indicator and persona id.
+/// One period's samples (`None`: rows without a date), by indicator and persona id.
+pub type PeriodSamples = (
+    Option<PeriodKey>,
+    Vec<(String, Sample)>,
+    Vec<(String, Sample)>,
+);
+
+/// One dataset's samples, per period, keyed by indicator and persona id.
 #[derive(Debug)]
 pub struct Tagged {
-    /// By indicator id.
-    pub(super) indicators: Vec<(String, Sample)>,
-    /// By persona id.
-    pub(super) personas: Vec<(String, Sample)>,
+    /// In period order (rows without a date first).
+    pub(super) periods: Vec<PeriodSamples>,
 }
 
 pub(super) fn merge_into(into: &mut Sample, from: &Sample) {

@@ -25,6 +25,7 @@
 //! module's pass machinery.
 
 use super::pass::DatasetPass;
+use super::periods::PeriodKey;
 use super::redact::mask_contacts_cow;
 pub use super::samples::Tagged;
 use super::samples::{merge_into, Sample};
@@ -35,27 +36,33 @@ use crate::data::scan::Row;
 use crate::project::model::Project;
 
 impl Tagged {
-    /// Takes the finished samples out of a dataset's pass.
+    /// Takes the finished samples out of a dataset's pass, per period.
     pub fn of(project: &Project, pass: &mut DatasetPass<'_>) -> Option<Tagged> {
         let v = pass.verbatims.take()?;
-        let indicators = (pass.indicators.iter().zip(v.indicators))
-            .map(|(ip, s)| (project.indicators[ip.index].id.clone(), s))
+        let ind_ids: Vec<String> = (pass.indicators.iter())
+            .map(|ip| project.indicators[ip.index].id.clone())
             .collect();
-        let personas = (pass.personas.iter().zip(v.personas))
-            .map(|(pc, s)| (project.personas[pc.index].id.clone(), s))
+        let persona_ids: Vec<String> = (pass.personas.iter())
+            .map(|pc| project.personas[pc.index].id.clone())
             .collect();
-        Some(Tagged {
-            indicators,
-            personas,
-        })
+        let mut slots = v.slots;
+        slots.sort_by_key(|s| s.period);
+        let periods = slots
+            .into_iter()
+            .map(|s| {
+                let indicators = ind_ids.iter().cloned().zip(s.indicators).collect();
+                let personas = persona_ids.iter().cloned().zip(s.personas).collect();
+                (s.period, indicators, personas)
+            })
+            .collect();
+        Some(Tagged { periods })
     }
 }
 
-/// The sampling state of one dataset's pass.
+/// The samples of the rows of one period (`None`: rows without a date).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct VerbatimPass {
-    comment: usize,
-    nps: usize,
+struct Slot {
+    period: Option<PeriodKey>,
     /// Parallel to the pass's indicators.
     indicators: Vec<Sample>,
     /// Parallel to the pass's personas.
@@ -69,6 +76,21 @@ pub struct VerbatimPass {
     bars: [u64; 3],
 }
 
+/// The sampling state of one dataset's pass: samples per period, so that
+/// the comments shown beside a number are from its reporting window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VerbatimPass {
+    comment: usize,
+    nps: usize,
+    indicators: usize,
+    personas: usize,
+    /// In the order periods were first seen.
+    slots: Vec<Slot>,
+    /// The slot the last row went to (rows come sorted by date).
+    #[serde(skip)]
+    last: usize,
+}
+
 fn no_bar() -> [u64; 3] {
     [u64::MAX; 3]
 }
@@ -79,20 +101,16 @@ impl VerbatimPass {
         VerbatimPass {
             comment,
             nps,
-            indicators: vec![Sample::default(); indicators],
-            personas: vec![Sample::default(); personas],
-            bars: no_bar(),
+            indicators,
+            personas,
+            slots: Vec::new(),
+            last: 0,
         }
     }
 
     /// An empty pass with the same columns (for a piece of a large file).
     pub fn fork(&self) -> Self {
-        VerbatimPass::new(
-            self.comment,
-            self.nps,
-            self.indicators.len(),
-            self.personas.len(),
-        )
+        VerbatimPass::new(self.comment, self.nps, self.indicators, self.personas)
     }
 
     /// True when `other` reads the same columns for as many indicators and
@@ -100,18 +118,44 @@ impl VerbatimPass {
     pub fn same_shape(&self, other: &VerbatimPass) -> bool {
         self.comment == other.comment
             && self.nps == other.nps
-            && self.indicators.len() == other.indicators.len()
-            && self.personas.len() == other.personas.len()
+            && self.indicators == other.indicators
+            && self.personas == other.personas
+            && (other.slots.iter())
+                .all(|s| s.indicators.len() == self.indicators && s.personas.len() == self.personas)
     }
 
     /// Adds the samples of a later piece: samples are order-free (smallest
     /// hashes), so this equals one pass over both.
     pub fn merge(&mut self, later: &VerbatimPass) {
-        for (a, b) in (self.indicators.iter_mut().zip(&later.indicators))
-            .chain(self.personas.iter_mut().zip(&later.personas))
-        {
-            merge_into(a, b);
+        for theirs in &later.slots {
+            let mine = self.slot(theirs.period);
+            for (a, b) in (mine.indicators.iter_mut().zip(&theirs.indicators))
+                .chain(mine.personas.iter_mut().zip(&theirs.personas))
+            {
+                merge_into(a, b);
+            }
+            mine.bars = no_bar();
         }
+    }
+
+    /// The slot of `period`, added when new.
+    fn slot(&mut self, period: Option<PeriodKey>) -> &mut Slot {
+        let hit = (self.slots.get(self.last)).is_some_and(|s| s.period == period);
+        if !hit {
+            self.last = match self.slots.iter().position(|s| s.period == period) {
+                Some(i) => i,
+                None => {
+                    self.slots.push(Slot {
+                        period,
+                        indicators: vec![Sample::default(); self.indicators],
+                        personas: vec![Sample::default(); self.personas],
+                        bars: no_bar(),
+                    });
+                    self.slots.len() - 1
+                }
+            };
+        }
+        &mut self.slots[self.last]
     }
 
     /// The field grouped by (the dataset's NPS column).
@@ -119,7 +163,7 @@ impl VerbatimPass {
         self.nps
     }
 
-    /// Feeds one accepted row whose NPS cell is `nps` (the field
+    /// Feeds one accepted row of `period` whose NPS cell is `nps` (the field
     /// [`VerbatimPass::nps_column`], already parsed by the pass):
     /// `counted[k]` is `Some` when indicator k counted it (its observation),
     /// `matched[p]` says whether persona p matches it.
@@ -129,40 +173,45 @@ impl VerbatimPass {
         nps: Cell<'_>,
         counted: &[Option<T>],
         matched: &[bool],
+        period: Option<PeriodKey>,
     ) {
         let Some(group) = nps_group(nps) else {
             return;
         };
+        let comment = self.comment;
+        let slot = self.slot(period);
         // Branch-free: whether an indicator counted a row is unpredictable.
         let mut in_scope = 0;
-        for (sample, c) in self.indicators.iter_mut().zip(counted) {
+        for (sample, c) in slot.indicators.iter_mut().zip(counted) {
             let yes = u64::from(c.is_some());
             sample[group].rows += yes;
             in_scope += yes;
         }
-        for (sample, &m) in self.personas.iter_mut().zip(matched) {
+        for (sample, &m) in slot.personas.iter_mut().zip(matched) {
             sample[group].rows += u64::from(m);
             in_scope += u64::from(m);
         }
-        let text = row.text(self.comment);
+        let text = row.text(comment);
         if text.is_empty() || in_scope == 0 {
             return;
         }
         let comment = mask_contacts_cow(text);
         let hash = fnv1a(&comment);
-        if hash > self.bars[group] {
+        if hash > slot.bars[group] {
             return;
         }
         let mut kept = false;
-        for sample in self.in_scope(counted, matched) {
+        for sample in slot.in_scope(counted, matched) {
             kept |= sample[group].offer(hash, &comment);
         }
         if kept {
-            let samples = self.indicators.iter().chain(&self.personas);
-            self.bars[group] = samples.map(|s| s[group].bar()).max().unwrap_or(u64::MAX);
+            let samples = slot.indicators.iter().chain(&slot.personas);
+            slot.bars[group] = samples.map(|s| s[group].bar()).max().unwrap_or(u64::MAX);
         }
     }
+}
 
+impl Slot {
     /// The samples a row is in: the indicators that counted it, the personas it matches.
     fn in_scope<'s, T>(
         &'s mut self,

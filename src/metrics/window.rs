@@ -460,3 +460,46 @@ mod engine {
         assert_eq!(r.window.label, "all");
     }
 }
+
+#[cfg(test)]
+mod comments {
+    use crate::metrics::testkit::{col, Kit};
+    use crate::project::model::{DateColumn, Metric};
+    use crate::project::report::WindowKind;
+
+    /// The comments beside a number are from its window.
+    #[test]
+    fn verbatims_are_the_windows() {
+        let csv = b"d,s,c\n2026-01-05,10,january praise\n2026-01-06,0,january complaint\n\
+            2026-02-02,10,february praise\n,10,undated praise\n";
+        let mut kit = Kit::new(&[("a.csv", csv)]);
+        kit.dataset().date = Some(DateColumn {
+            column: col("d", 2),
+            format: None,
+        });
+        kit.dataset().comments = Some(col("c", 3));
+        kit.indicator("nps", Metric::Nps, Some("s"), 10);
+        let texts = |kit: &Kit| {
+            let (c, diags) = kit.run();
+            assert!(diags.is_empty(), "{diags:?}");
+            let nps = &c.verbatims.indicators["nps"];
+            let rows = [nps[0].rows, nps[1].rows, nps[2].rows];
+            let mut all: Vec<String> = nps
+                .iter()
+                .flat_map(|g| g.comments())
+                .map(String::from)
+                .collect();
+            all.sort();
+            (rows, all)
+        };
+        kit.project.config.report.window = WindowKind::Latest;
+        let (rows, latest) = texts(&kit);
+        assert_eq!(rows, [1, 0, 0]);
+        assert_eq!(latest, ["february praise"]);
+        // Every row, the undated one included.
+        kit.project.config.report.window = WindowKind::All;
+        let (rows, all) = texts(&kit);
+        assert_eq!(rows, [3, 0, 1]);
+        assert_eq!(all.len(), 4);
+    }
+}

@@ -31,12 +31,19 @@ pub struct VerbatimGroup {
 pub struct VerbatimsView {
     /// How comments were chosen and masked.
     pub note: String,
+    /// The window the comments are from ("Dec 2025"), as the numbers beside them.
+    pub window: String,
     /// Promoters, passives, detractors.
     pub groups: Vec<VerbatimGroup>,
 }
 
 /// The view of a sample; `None` when no group has a row (nothing to say).
-pub fn view(sample: Option<&Sample>, min_n_comments: u64, t: &Catalog) -> Option<VerbatimsView> {
+pub fn view(
+    sample: Option<&Sample>,
+    min_n_comments: u64,
+    window: String,
+    t: &Catalog,
+) -> Option<VerbatimsView> {
     let sample = sample?;
     if sample.iter().all(|g| g.rows == 0) {
         return None;
@@ -79,6 +86,7 @@ pub fn view(sample: Option<&Sample>, min_n_comments: u64, t: &Catalog) -> Option
             "verbatims_note",
             &[("k", &PER_GROUP.to_string()), ("min", &min_text)],
         ),
+        window,
         groups,
     })
 }

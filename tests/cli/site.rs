@@ -362,3 +362,17 @@ fn the_site_names_ytd_and_rolling_windows_in_english_and_chinese() {
     // Neither says the default latest month as the window.
     assert!(!rolling.contains("Reporting window: Dec 2025"));
 }
+
+#[test]
+fn the_comments_beside_a_number_name_its_window() {
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let nps = page(&f, "indicators/nps-overall.html");
+    assert!(
+        nps.contains(r#"What customers say <span class="window-label">Dec 2025</span>"#),
+        "no window on the comments"
+    );
+    let metrics = f.metrics();
+    assert_eq!(metrics["project"]["window"]["label"], "2025-12");
+}

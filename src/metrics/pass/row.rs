@@ -125,7 +125,7 @@ impl RowSink for DatasetPass<'_> {
         if let Some(v) = &mut self.verbatims {
             let c = v.nps_column();
             let nps = self.cells.get(row, c).cell(row.text(c));
-            v.feed(row, nps, &self.obs, &self.matched);
+            v.feed(row, nps, &self.obs, &self.matched, period);
         }
     }
 }

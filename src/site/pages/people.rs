@@ -9,7 +9,7 @@ use crate::metrics::computed::Computed;
 use crate::metrics::journey::stage_indicators;
 use crate::project::model::{Journey, Ladder, Persona, Project, Touchpoint};
 use crate::project::vocabulary::Vocabulary;
-use crate::site::format::{self, decimals};
+use crate::site::format::{self, decimals, window_label};
 use crate::site::markdown::to_safe_html;
 use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
@@ -137,7 +137,12 @@ pub fn persona(
     let view = PersonaPageView {
         persona: persona_view(r, p),
         indicators: cards,
-        verbatims: verbatims::view(sample, project.config.min_n_comments, r.t),
+        verbatims: verbatims::view(
+            sample,
+            project.config.min_n_comments,
+            window_label(&computed.project.window, r.t),
+            r.t,
+        ),
     };
     r.page(Page::Persona(&p.id), &p.name, &view)
 }

@@ -219,7 +219,9 @@ fn verbatims_of(
     ind: &Indicator,
 ) -> Option<VerbatimsView> {
     let sample = computed.verbatims.indicators.get(&ind.id);
-    verbatims::view(sample, project.config.min_n_comments, r.t)
+    let res = computed.indicators.iter().find(|i| i.id == ind.id)?;
+    let window = window_label(&res.window, r.t);
+    verbatims::view(sample, project.config.min_n_comments, window, r.t)
 }
 
 /// One indicator's page: headline, definition, trend, distribution, segments, personas.
