@@ -148,7 +148,12 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
     r.page(
         Page::Drivers,
         &t.get("drivers"),
-        &DriversView { drivers: views },
+        &DriversView {
+            drivers: views,
+            // The analyses read every row of their dataset (a window of
+            // their own is issue 15's): say so, as every number says its window.
+            window_text: t.fill("reporting_window", &[("window", &t.get("window_all"))]),
+        },
     )
 }
 
@@ -157,6 +162,8 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
 struct DriversView {
     /// One view per analysis, in definition order.
     drivers: Vec<DriverView>,
+    /// Which rows the analyses read ("Reporting window: all data").
+    window_text: String,
 }
 
 fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {

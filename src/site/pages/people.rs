@@ -104,6 +104,8 @@ struct JourneyPageView {
     emotion_chart: Option<ChartView>,
     /// The score curve, when any stage has a score.
     score_chart: Option<ChartView>,
+    /// The window the stage scores are for (their indicators' window).
+    window_text: String,
 }
 
 /// One persona: the card, the ladder, and every indicator computed on their rows.
@@ -265,6 +267,10 @@ pub fn journey(
         journey: view,
         emotion_chart: curve("emotion_title", emotion_points, (-2.0, 2.0), "emotion"),
         score_chart: curve("score_title", scores, (0.0, 100.0), "score"),
+        window_text: t.fill(
+            "reporting_window",
+            &[("window", &window_label(&computed.project.window, t))],
+        ),
     };
     r.page(Page::Journey(&j.id), &j.name, &page)
 }
