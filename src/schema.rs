@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::project::metric::{CesMode, MetricName};
 use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
-use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona};
+use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 use crate::project::report::{Comparison, MultipleTesting};
 use crate::project::vocabulary::Vocabulary;
 
@@ -33,15 +33,18 @@ pub enum SchemaKind {
     Journey,
     /// `indicators/*.yaml` (a list).
     Indicators,
+    /// `topics/*.yaml` (a list): the codebook.
+    Topics,
 }
 
 impl SchemaKind {
     /// Every kind, in the order they are written.
-    pub const ALL: [SchemaKind; 4] = [
+    pub const ALL: [SchemaKind; 5] = [
         SchemaKind::Config,
         SchemaKind::Persona,
         SchemaKind::Journey,
         SchemaKind::Indicators,
+        SchemaKind::Topics,
     ];
 
     /// The schema's file name.
@@ -51,6 +54,7 @@ impl SchemaKind {
             SchemaKind::Persona => "persona.schema.json",
             SchemaKind::Journey => "journey.schema.json",
             SchemaKind::Indicators => "indicators.schema.json",
+            SchemaKind::Topics => "topics.schema.json",
         }
     }
 
@@ -61,6 +65,7 @@ impl SchemaKind {
             SchemaKind::Persona => Some("personas"),
             SchemaKind::Journey => Some("journeys"),
             SchemaKind::Indicators => Some("indicators"),
+            SchemaKind::Topics => Some("topics"),
         }
     }
 
@@ -94,6 +99,11 @@ impl SchemaKind {
                 "cxscore indicators (indicators/*.yaml)",
                 "",
                 generate::<Vec<RawIndicator>>(),
+            ),
+            SchemaKind::Topics => (
+                "cxscore topics (topics/*.yaml)",
+                "",
+                generate::<Vec<RawTopic>>(),
             ),
         };
         add_enums(&mut schema, root);

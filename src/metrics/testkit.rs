@@ -81,6 +81,7 @@ impl Kit {
             personas: Vec::new(),
             journeys: Vec::new(),
             indicators: Vec::new(),
+            topics: Vec::new(),
             pages: Vec::new(),
         };
         Kit { _dir: dir, project }

@@ -19,6 +19,8 @@ pub(crate) mod raw;
 pub(crate) mod raw_values;
 pub mod report;
 pub mod statistic;
+pub mod topic_match;
+pub mod topics;
 pub mod vocabulary;
 pub(crate) mod yaml;
 
@@ -27,7 +29,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{display_path, Diagnostics, Location};
 use checks::IdRegistry;
 use model::Project;
-use raw::{RawConfig, RawIndicator, RawJourney, RawPersona};
+use raw::{RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 
 pub use checks::is_valid_id;
 
@@ -105,6 +107,23 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
     }
     journeys.sort_by(|a, b| a.id.cmp(&b.id));
 
+    let mut topic_ids = IdRegistry::default();
+    let mut topics = Vec::new();
+    for (file, list) in read_all::<Vec<RawTopic>>(&root, "topics", diags) {
+        let first = list.first().map(|t| yaml::location(&file, &t.id));
+        let checked = topics::validate_topics(&file, list, &config.datasets, &mut topic_ids, diags);
+        if let (Some(at), false) = (first, checked.is_empty()) {
+            // Issue 14 in progress: say so rather than let a codebook pass as applied.
+            diags.warning_hint(
+                at,
+                "topics are checked but not applied yet: no page or number uses them",
+                "this version validates the codebook; coding the comments arrives with cxscore 0.2",
+            );
+        }
+        topics.extend(checked);
+    }
+    topics::check_repeated_keywords(&topics, diags);
+
     let pages = pages::load_pages(&root, diags);
     Some(Project {
         root,
@@ -112,6 +131,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
         personas,
         journeys,
         indicators,
+        topics,
         pages,
     })
 }

@@ -28,6 +28,8 @@ pub struct Project {
     pub journeys: Vec<Journey>,
     /// `indicators/*.yaml`, in file order then list order (the order users wrote).
     pub indicators: Vec<Indicator>,
+    /// `topics/*.yaml`: the codebook, in file order then list order.
+    pub topics: Vec<super::topics::Topic>,
     /// `pages/*.md`, sorted by `order` then title.
     pub pages: Vec<Page>,
 }

@@ -435,3 +435,32 @@ pub struct RawFrontMatter {
     #[serde(default)]
     pub order: i64,
 }
+
+/// One topic of a codebook in `topics/*.yaml` (each file a list): a theme customers
+/// mention in their comments, found by keywords and patterns. Unknown keys are errors.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    /// Required. The topic's id, `[a-z0-9][a-z0-9-]*`, unique among topics, e.g. `late-install`.
+    pub id: Spanned<String>,
+    /// Required. The topic's name on the site, e.g. `Late installation`.
+    pub name: String,
+    /// Optional. A group the topic rolls up into, e.g. `Installation`.
+    pub group: Option<String>,
+    /// Words or phrases that give a comment the topic, case-insensitive. A keyword of
+    /// only Chinese, Japanese or Korean characters matches anywhere (`迟到`); any other
+    /// matches whole words (`late` does not match `lately`), e.g. `[late, "no show", 迟到]`.
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    /// Optional. Regular expressions matched case-insensitively anywhere in the
+    /// comment, e.g. `['engineer.{0,20}(late|missed)']`.
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+    /// Optional. Words or phrases (matched as keywords are) that keep the topic off a
+    /// comment, e.g. `["not late", 没有迟到]`.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// Optional. The datasets whose comments are coded (each must declare `comments`);
+    /// default: every dataset with `comments`.
+    pub datasets: Option<Vec<Spanned<String>>>,
+}
