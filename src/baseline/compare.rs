@@ -192,11 +192,10 @@ fn change(
         .from
         .map(|f| f.to_string())
         .zip(now.window.to.map(|t| t.to_string()));
-    c.window_before = match &old_span {
-        None => "all".into(),
-        Some((f, t)) if f == t => t.clone(),
-        Some((f, t)) => format!("{f}..{t}"),
-    };
+    // Files from before windows were on every row.
+    c.window_before = (old.window.as_ref())
+        .and_then(|w| w.label.clone())
+        .unwrap_or_else(|| "all".into());
     c.revised = overlap(old_span.as_ref(), now_span.as_ref());
     if let (Some(a), Some(b)) = (old.value, e.value) {
         c.delta = Some(b - a);

@@ -105,6 +105,9 @@ pub struct BaselineWindow {
     /// Last period key (null: every row).
     #[serde(default)]
     pub to: Option<String>,
+    /// The span as metrics.json labels it (`2025-11`, `2025-09..2025-11`, `all`).
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// One period of an old trend.

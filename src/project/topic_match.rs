@@ -51,31 +51,12 @@ pub struct BadPattern {
 /// True when every character of `keyword` is Han, kana or Hangul (spaces
 /// aside): such a keyword matches as a substring.
 pub fn is_cjk_only(keyword: &str) -> bool {
-    let mut any = false;
-    for c in keyword.chars().filter(|c| !c.is_whitespace()) {
-        if !is_cjk(c) {
-            return false;
-        }
-        any = true;
-    }
-    any
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{2E80}'..='\u{2FDF}'   // CJK radicals
-        | '\u{3005}'..='\u{3007}' // 々 〆 〇
-        | '\u{3040}'..='\u{30FF}' // hiragana, katakana
-        | '\u{3100}'..='\u{312F}' // bopomofo
-        | '\u{3130}'..='\u{318F}' // Hangul compatibility jamo
-        | '\u{31F0}'..='\u{31FF}' // katakana extensions
-        | '\u{3400}'..='\u{4DBF}' // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
-        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
-        | '\u{FF66}'..='\u{FF9F}' // half-width katakana
-        | '\u{20000}'..='\u{2FA1F}' // CJK extensions B–F, compatibility supplement
-    )
+    // The same Unicode scripts the regexes below name, so the two never disagree.
+    static CJK: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let cjk = CJK.get_or_init(|| {
+        Regex::new(r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\s]*[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}][\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\s]*$").ok()
+    });
+    cjk.as_ref().is_some_and(|r| r.is_match(keyword))
 }
 
 /// The keyword as a regex: escaped, its inner spaces any run of whitespace.

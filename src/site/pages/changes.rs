@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::Built;
 use crate::baseline::{ChangeKind, Changes, IndicatorChange};
+use crate::metrics::computed::Status;
 use crate::project::model::Project;
+use crate::project::vocabulary::Vocabulary;
 use crate::site::format::{self, decimals};
 use crate::site::i18n::Catalog;
 use crate::site::paths::{Page, CHANGES_JSON};
@@ -81,10 +83,10 @@ fn significance_text(c: &IndicatorChange, t: &Catalog) -> String {
 
 /// The baseline's status in words; a word this release does not know is shown as written.
 fn old_status(word: &str, t: &Catalog) -> String {
-    match word {
-        "" => format::NO_VALUE.into(),
-        "green" | "amber" | "red" | "suppressed" | "none" => t.get(&format!("status_{word}")),
-        other => other.into(),
+    match Status::from_word(word) {
+        Some(status) => status_label(status, t),
+        None if word.is_empty() => format::NO_VALUE.into(),
+        None => word.into(),
     }
 }
 
