@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::computed_topics::{TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded};
 use super::period_key::{self, PeriodKey};
 use super::samples::Verbatims;
 use crate::project::model::{Direction, Kind, Language, Period};
@@ -34,7 +35,14 @@ pub struct Computed {
     pub journeys: Vec<JourneyResult>,
     /// Per dataset: files, rows, rejected rows.
     pub data: BTreeMap<String, DataStats>,
-    /// Sampled comments per NPS group, masked; for the site only (not in the JSON).
+    /// One entry per topic of the codebook and dataset it codes (SPEC §7),
+    /// in codebook order then dataset id.
+    pub topics: Vec<TopicResult>,
+    /// The groups' roll-ups, same fields (a comment counts once per group),
+    /// sorted by group name then dataset id.
+    pub topic_groups: Vec<TopicResult>,
+    /// Sampled comments per group of each page's own metric, masked, with
+    /// each group's top topics; for the site only (not in the JSON).
     #[serde(skip)]
     pub verbatims: Verbatims,
 }
@@ -419,6 +427,10 @@ pub struct DataStats {
     pub rows: u64,
     /// Rows left out under `bad_rows: skip`.
     pub rejected: u64,
+    /// Answered comments no topic codes (datasets with comments that a topic
+    /// codes; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncoded: Option<Uncoded>,
     /// Why rows were rejected (for the methodology page; capped, see the engine).
     #[serde(skip)]
     pub rejections: Vec<Rejection>,

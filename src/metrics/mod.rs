@@ -11,6 +11,7 @@ pub mod acc;
 pub mod compare;
 pub mod composite;
 pub mod computed;
+pub mod computed_topics;
 pub mod coverage;
 pub mod distribution;
 pub mod drivers;
@@ -132,6 +133,8 @@ pub fn compute_cached(
         drivers,
         journeys,
         data,
+        topics: Vec::new(),
+        topic_groups: Vec::new(),
         verbatims,
     }
 }
@@ -260,6 +263,7 @@ fn data_stats(s: ScanStats) -> DataStats {
         files: s.files,
         rows: s.rows,
         rejected: s.rejected,
+        uncoded: None,
         rejections: s
             .rejections
             .into_iter()

@@ -1,9 +1,11 @@
 //! Compute stage: the comment samples as published to the site.
 //!
 //! Input: the samples each dataset's pass took ([`super::verbatims`] does the
-//! sampling). Output: [`Verbatims`], per indicator and per persona, for
-//! promoters, passives and detractors: rows in the group and up to
-//! [`PER_GROUP`] masked comments. A leaf module (nothing from `metrics`), so
+//! sampling). Output: [`Verbatims`], per indicator and per persona, for the
+//! groups of the page's own metric ([`VoiceSplit`]: promoters, passives and
+//! detractors for NPS; in the box or not; low or high effort; top or bottom
+//! third of the scale): rows in the group, up to [`PER_GROUP`] masked
+//! comments, and the group's top topics. A leaf module (nothing from `metrics`), so
 //! [`super::computed`], the schema of what compute hands on, does not depend
 //! on the streaming pass.
 
@@ -17,11 +19,19 @@ pub const PER_GROUP: usize = 3;
 /// The NPS groups, in display order.
 pub const GROUPS: [&str; 3] = ["promoter", "passive", "detractor"];
 
-/// One NPS group's rows and sampled comments.
+/// One group's rows, sampled comments and topic counts.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupSample {
-    /// Rows in the group (answered NPS), with or without a comment.
+    /// Rows in the group (answered), with or without a comment.
     pub rows: u64,
+    /// Answered comments in the group (not blank once trimmed).
+    pub comments: u64,
+    /// Their weight, Σw: the denominator of each topic's share in the group.
+    pub comments_w: f64,
+    /// Per topic of the dataset's codebook (by index), Σw of the group's
+    /// comments carrying it; shorter than the codebook when the last topics
+    /// were never seen (missing entries are 0).
+    pub topic_w: Vec<f64>,
     /// (hash, masked comment), the [`PER_GROUP`] smallest.
     kept: BTreeSet<(u64, String)>,
 }
@@ -59,9 +69,31 @@ impl GroupSample {
         }
     }
 
+    /// Counts an answered comment of weight `w` carrying the topics `codes`
+    /// (indices into the dataset's codebook).
+    #[allow(dead_code)] // fed by the topic pass (issue 14, in progress)
+    pub(super) fn count_comment(&mut self, w: f64, codes: &[usize]) {
+        self.comments += 1;
+        self.comments_w += w;
+        for &c in codes {
+            if self.topic_w.len() <= c {
+                self.topic_w.resize(c + 1, 0.0);
+            }
+            self.topic_w[c] += w;
+        }
+    }
+
     /// Adds `other`'s rows and keeps the smallest comments of both.
     pub fn merge(&mut self, other: &GroupSample) {
         self.rows += other.rows;
+        self.comments += other.comments;
+        self.comments_w += other.comments_w;
+        if self.topic_w.len() < other.topic_w.len() {
+            self.topic_w.resize(other.topic_w.len(), 0.0);
+        }
+        for (a, b) in self.topic_w.iter_mut().zip(&other.topic_w) {
+            *a += b;
+        }
         for (h, t) in &other.kept {
             self.offer(*h, t);
         }
@@ -76,13 +108,64 @@ impl GroupSample {
 /// Promoters, passives, detractors (in [`GROUPS`] order).
 pub type Sample = [GroupSample; 3];
 
+/// How a page's comments are grouped: by the page's own metric (SPEC §7).
+/// Group 0 is the first shown, 2 the last; 1 is used by `Nps` only.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum VoiceSplit {
+    /// Promoters (0), passives (1), detractors (2): NPS-style classes
+    /// (NPS, CES `net`) and persona pages (by the dataset's NPS column).
+    Nps,
+    /// In the box (0) or not (2): csat, top/bottom box, share, CES `agree`.
+    Boxed,
+    /// Low effort (0) or high effort (2): CES `mean`, by the thirds of its
+    /// scale read in the indicator's direction.
+    Effort,
+    /// The top third of the scale (0: values ≥ `top`) or the bottom third
+    /// (2: values ≤ `bottom`): mean, gap and percentile with a scale.
+    Thirds {
+        /// The smallest value in the top third.
+        top: f64,
+        /// The largest value in the bottom third.
+        bottom: f64,
+    },
+    /// One group (0) of every answered row: metrics without a natural split.
+    All,
+}
+
+/// A topic among a group's comments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopTopic {
+    /// The topic id.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Weighted % of the group's answered comments carrying it.
+    pub share: f64,
+}
+
+/// One page's comments: the groups of its own metric, each with its sample
+/// and top topics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Voices {
+    /// How rows are grouped.
+    pub split: VoiceSplit,
+    /// Per group (see [`VoiceSplit`]): rows, comments, the sample.
+    pub groups: Sample,
+    /// Per group, the topics most of its comments carry (at most
+    /// [`TOP_TOPICS`], largest share first, ties by codebook order).
+    pub top_topics: [Vec<TopTopic>; 3],
+}
+
+/// Topics listed per group beside its comments.
+pub const TOP_TOPICS: usize = 3;
+
 /// Every sample of the project (not in `metrics.json`: verbatims are for the site).
 #[derive(Debug, Clone, Default)]
 pub struct Verbatims {
     /// By indicator id.
-    pub indicators: BTreeMap<String, Sample>,
+    pub indicators: BTreeMap<String, Voices>,
     /// By persona id, merged over the datasets the persona applies to.
-    pub personas: BTreeMap<String, Sample>,
+    pub personas: BTreeMap<String, Voices>,
 }
 
 impl Verbatims {
@@ -100,12 +183,29 @@ impl Verbatims {
                 continue;
             }
             for (id, sample) in indicators {
-                merge_into(self.indicators.entry(id).or_default(), &sample);
+                let split = tagged.splits.get(&id).copied().unwrap_or(VoiceSplit::All);
+                merge_into(
+                    &mut Voices::entry(&mut self.indicators, id, split).groups,
+                    &sample,
+                );
             }
             for (id, sample) in personas {
-                merge_into(self.personas.entry(id).or_default(), &sample);
+                merge_into(
+                    &mut Voices::entry(&mut self.personas, id, VoiceSplit::Nps).groups,
+                    &sample,
+                );
             }
         }
+    }
+}
+
+impl Voices {
+    fn entry(map: &mut BTreeMap<String, Voices>, id: String, split: VoiceSplit) -> &mut Voices {
+        map.entry(id).or_insert_with(|| Voices {
+            split,
+            groups: Sample::default(),
+            top_topics: Default::default(),
+        })
     }
 }
 
@@ -121,6 +221,8 @@ pub type PeriodSamples = (
 pub struct Tagged {
     /// In period order (rows without a date first).
     pub(super) periods: Vec<PeriodSamples>,
+    /// How each indicator's rows are grouped, by indicator id.
+    pub(super) splits: BTreeMap<String, VoiceSplit>,
 }
 
 pub(super) fn merge_into(into: &mut Sample, from: &Sample) {

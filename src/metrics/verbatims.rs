@@ -28,7 +28,7 @@ use super::pass::DatasetPass;
 use super::periods::PeriodKey;
 use super::redact::mask_contacts_cow;
 pub use super::samples::Tagged;
-use super::samples::{merge_into, Sample};
+use super::samples::{merge_into, Sample, VoiceSplit};
 #[cfg(test)]
 use super::samples::{GroupSample, PER_GROUP};
 use crate::data::cell::Cell;
@@ -55,7 +55,11 @@ impl Tagged {
                 (s.period, indicators, personas)
             })
             .collect();
-        Some(Tagged { periods })
+        let splits = ind_ids
+            .iter()
+            .map(|id| (id.clone(), VoiceSplit::Nps))
+            .collect();
+        Some(Tagged { periods, splits })
     }
 }
 

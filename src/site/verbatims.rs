@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::metrics::samples::{Sample, GROUPS, PER_GROUP};
+use crate::metrics::samples::{Voices, GROUPS, PER_GROUP};
 use crate::site::format::number;
 use crate::site::i18n::Catalog;
 
@@ -39,12 +39,12 @@ pub struct VerbatimsView {
 
 /// The view of a sample; `None` when no group has a row (nothing to say).
 pub fn view(
-    sample: Option<&Sample>,
+    voices: Option<&Voices>,
     min_n_comments: u64,
     window: String,
     t: &Catalog,
 ) -> Option<VerbatimsView> {
-    let sample = sample?;
+    let sample = &voices?.groups;
     if sample.iter().all(|g| g.rows == 0) {
         return None;
     }
