@@ -340,17 +340,17 @@ mod tests {
         let (c, diags) = kit.run();
         assert!(diags.is_empty(), "{diags:?}");
         let texts = |s: &GroupSample| s.comments().map(str::to_string).collect::<Vec<_>>();
-        let nps = &c.verbatims.indicators["nps"];
+        let nps = &c.verbatims.indicators["nps"].groups;
         // Answered NPS: 10, 9 promoters; 8 passive; 3 detractor (the blank is in no group).
         assert_eq!([nps[0].rows, nps[1].rows, nps[2].rows], [2, 1, 1]);
         assert_eq!(texts(&nps[0]), ["Great! Call ••• •••• ••••"]);
         assert_eq!(texts(&nps[1]), ["ok"]);
         assert_eq!(texts(&nps[2]), ["mail me at •••@•••"]);
         // csat counts who = a with csat answered: rows 1 (10) and 4 (3); row 3 has a blank csat.
-        let csat = &c.verbatims.indicators["csat"];
+        let csat = &c.verbatims.indicators["csat"].groups;
         assert_eq!([csat[0].rows, csat[1].rows, csat[2].rows], [1, 0, 1]);
         // The persona holds rows 1, 3, 4 (and 5, which has no NPS answer).
-        let pa = &c.verbatims.personas["pa"];
+        let pa = &c.verbatims.personas["pa"].groups;
         assert_eq!([pa[0].rows, pa[1].rows, pa[2].rows], [1, 1, 1]);
         assert!(c.verbatims.personas.keys().eq(["pa"]));
     }
