@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::Built;
 use crate::metrics::computed::{Computed, TopicResult};
 use crate::metrics::periods::PeriodKey;
+use crate::metrics::samples::PER_GROUP;
 use crate::project::model::{Persona, Project};
 use crate::site::format::{self, window_label};
 use crate::site::i18n::Catalog;
@@ -105,7 +106,10 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
         intro: t.get("topics_intro"),
         comments_note: t.fill(
             "topics_comments_note",
-            &[("min", &format::number(min as f64, 0))],
+            &[
+                ("k", &PER_GROUP.to_string()),
+                ("min", &format::number(min as f64, 0)),
+            ],
         ),
         test_text: t.get("topic_test"),
         datasets: datasets(computed, min, t),
