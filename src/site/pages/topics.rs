@@ -34,6 +34,8 @@ pub struct TopicRow {
     pub group: String,
     /// Answered comments with the topic.
     pub mentions_text: String,
+    /// "Mentions: 12", beside the topic's sampled comments.
+    pub mentions_label: String,
     /// Weighted % of answered comments, or the dash when suppressed.
     pub share_text: String,
     /// Its Wilson interval, or the dash.
@@ -67,6 +69,8 @@ pub struct TopicRow {
 pub struct DatasetTopics {
     /// The dataset id.
     pub id: String,
+    /// "Dataset: survey".
+    pub heading: String,
     /// The topics table's caption (its window and its order).
     pub caption: String,
     /// The groups table's caption.
@@ -166,6 +170,7 @@ pub fn datasets(computed: &Computed, min_n_comments: u64, t: &Catalog) -> Vec<Da
             let words = [("dataset", id), ("window", window_text.as_str())];
             DatasetTopics {
                 id: id.to_string(),
+                heading: t.fill("topics_dataset", &[("dataset", id)]),
                 caption: t.fill("topics_caption", &words),
                 groups_caption: t.fill("topic_groups_caption", &words),
                 coverage,
@@ -206,6 +211,10 @@ fn row(x: &TopicResult, window: Option<(usize, usize)>, min: u64, t: &Catalog) -
         name: x.name.clone(),
         group: x.group.clone().unwrap_or_default(),
         mentions_text: format::number(x.mentions as f64, 0),
+        mentions_label: t.fill(
+            "topic_mentions",
+            &[("n", &format::number(x.mentions as f64, 0))],
+        ),
         share_text: pct(x.share),
         ci_text: format::interval(x.ci_low, x.ci_high, 1),
         detractors_text: pct(by_group.and_then(|g| g.detractors)),
