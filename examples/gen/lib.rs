@@ -15,7 +15,10 @@
 //! satisfaction and installation punctuality rise linearly (the improvement
 //! programme), then an outage in the north hits December 2025 (below). Volume
 //! varies by month of year (seasonality); scores never do. Every number is drawn
-//! from one ChaCha8 stream per dataset, so the output depends only on the seed,
+//! from one ChaCha8 stream per dataset, and each comment's text from its row's
+//! own stream (the `comments` module: what the respondent lived, told in
+//! varied sentences; whether a row comments at all stays on the main stream),
+//! so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
 //! platform whose libm rounds differently could, rarely, change a last digit.)
@@ -41,7 +44,9 @@
 //!   points and the overall NPS by about 14 points (expected values) against
 //!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
 //!   less often: the engineers were on outage repairs (about −4 points on
-//!   the overall on-time share). Only they write the two "outage" verbatims. Tickets: December
+//!   the overall on-time share). Most of those who comment write about the
+//!   outage (no connection for three days, no updates); elsewhere a line
+//!   drops only now and then. Tickets: December
 //!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season, the extra
 //!   ones all opened in the north on 2–6 December and mostly faults; north
 //!   tickets opened 2–8 December wait twice as long for a first response.
