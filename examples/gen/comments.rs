@@ -144,35 +144,36 @@ fn weight(theme: Theme, l: &Lived) -> f64 {
     let late = l.installed && !l.on_time;
     let on_time = l.installed && l.on_time;
     let by = |rating: u8, w: [f64; 5]| w[usize::from(rating.clamp(1, 5)) - 1];
+    let plus = |cond: bool, w: f64| if cond { w } else { 0.0 };
     match theme {
         // The north outage crowds out everything else; elsewhere a line
         // drops now and then for those who rate speed poorly.
         Theme::Outage if l.outage => 14.0,
         Theme::Outage => by(l.speed, [0.35, 0.15, 0.0, 0.0, 0.0]),
         // Installation is the weak stage: a late engineer is the complaint.
-        Theme::LateInstall if late => 10.0 + if l.install <= 2 { 3.0 } else { 0.0 },
+        Theme::LateInstall if late => 10.0 + plus(l.install <= 2, 3.0),
         Theme::LateInstall => 0.0,
         Theme::Workmanship if l.installed => by(l.install, [2.2, 1.3, 0.2, 0.0, 0.0]),
         Theme::Workmanship => 0.0,
-        Theme::SlowSpeed => by(l.speed, [4.5, 3.0, 0.7, 0.0, 0.0]) + if l.outage { 1.0 } else { 0.0 },
+        Theme::SlowSpeed => by(l.speed, [4.5, 3.0, 0.7, 0.0, 0.0]) + plus(l.outage, 1.0),
         Theme::Wifi => by(l.speed, [1.0, 1.0, 0.7, 0.25, 0.15]),
         Theme::PriceRise => {
-            by(l.price, [1.8, 1.1, 0.4, 0.05, 0.0])
-                + if l.persona == PERSONA_PORTER { 0.4 } else { 0.0 }
+            by(l.price, [1.8, 1.1, 0.4, 0.05, 0.0]) + plus(l.persona == PERSONA_PORTER, 0.4)
         }
         Theme::Charges => {
             by(l.price, [1.2, 0.8, 0.2, 0.0, 0.0])
-                + if l.channel == CHANNEL_SHOP && l.price <= 3 { 0.8 } else { 0.0 }
-                + if l.persona == PERSONA_MOVER && l.price <= 3 { 0.5 } else { 0.0 }
+                + plus(l.channel == CHANNEL_SHOP && l.price <= 3, 0.8)
+                + plus(l.persona == PERSONA_MOVER && l.price <= 3, 0.5)
         }
         Theme::BillError => by(l.price, [0.9, 0.6, 0.2, 0.0, 0.0]),
         Theme::LongWait => {
             by(l.support, [2.2, 1.6, 0.4, 0.0, 0.0])
-                + if l.effort >= 5 { 0.8 } else { 0.0 }
-                + if l.channel == CHANNEL_PHONE && l.support <= 2 { 0.5 } else { 0.0 }
+                + plus(l.effort >= 5, 0.8)
+                + plus(l.channel == CHANNEL_PHONE && l.support <= 2, 0.5)
         }
         Theme::RepeatContact => {
-            (if l.effort >= 5 { 1.8 } else if l.effort == 4 { 0.4 } else { 0.0 })
+            plus(l.effort >= 5, 1.8)
+                + plus(l.effort == 4, 0.4)
                 + by(l.support, [0.9, 0.6, 0.1, 0.0, 0.0])
         }
         Theme::SelfServiceFail => {
@@ -183,10 +184,10 @@ fn weight(theme: Theme, l: &Lived) -> f64 {
             }
         }
         Theme::PortFail if l.persona == PERSONA_PORTER => {
-            1.4 + if late { 1.5 } else { 0.0 } + by(l.support, [0.8, 0.5, 0.0, 0.0, 0.0])
+            1.4 + plus(late, 1.5) + by(l.support, [0.8, 0.5, 0.0, 0.0, 0.0])
         }
         Theme::PortFail => 0.0,
-        Theme::MoveBad if l.persona == PERSONA_MOVER => 0.8 + if late { 1.2 } else { 0.0 },
+        Theme::MoveBad if l.persona == PERSONA_MOVER => 0.8 + plus(late, 1.2),
         Theme::MoveBad => 0.0,
         Theme::NoUpdates => {
             if l.outage {
@@ -204,7 +205,7 @@ fn weight(theme: Theme, l: &Lived) -> f64 {
         }
         Theme::HelpfulStaff => {
             by(l.support, [0.0, 0.0, 0.4, 2.2, 3.0])
-                + if l.channel == CHANNEL_SHOP && l.support >= 4 { 0.6 } else { 0.0 }
+                + plus(l.channel == CHANNEL_SHOP && l.support >= 4, 0.6)
         }
         Theme::GoodValue => by(l.price, [0.0, 0.0, 0.2, 1.6, 2.4]),
         Theme::AppEasy => match l.channel {
@@ -510,7 +511,9 @@ fn sentence_for(rng: &mut ChaCha8Rng, list: &[&'static str], l: &Lived) -> &'sta
     };
     let candidates: Vec<&'static str> = list.iter().copied().filter(fits).collect();
     let t = candidates[rng.random_range(0..candidates.len())];
-    t.find(']').filter(|_| t.starts_with('[')).map_or(t, |end| &t[end + 1..])
+    t.find(']')
+        .filter(|_| t.starts_with('['))
+        .map_or(t, |end| &t[end + 1..])
 }
 
 /// Short comments with nothing a codebook could code.
@@ -585,9 +588,26 @@ const CLOSE_PROMOTER: &[&str] = &[
 
 /// Agents' names, rarely written (one helpful-staff sentence in seven).
 const AGENTS: &[&str] = &[
-    "Sam", "the lady called Bev", "Imran", "a chap called Dev", "Olivia", "Rhys", "Grace",
-    "Marek", "Hannah", "the guy on the night shift", "Nadia", "Ollie", "Siobhan", "Femi",
-    "Lewis", "Anjali", "Ewan", "Zara", "Patrick", "Chloe",
+    "Sam",
+    "the lady called Bev",
+    "Imran",
+    "a chap called Dev",
+    "Olivia",
+    "Rhys",
+    "Grace",
+    "Marek",
+    "Hannah",
+    "the guy on the night shift",
+    "Nadia",
+    "Ollie",
+    "Siobhan",
+    "Femi",
+    "Lewis",
+    "Anjali",
+    "Ewan",
+    "Zara",
+    "Patrick",
+    "Chloe",
 ];
 
 /// Word-level typos real respondents make (the first occurrence is replaced).
@@ -637,7 +657,11 @@ fn pick_theme(rng: &mut ChaCha8Rng, pool: &[Theme], l: &Lived, used: &[Theme]) -
         }
         x -= w;
     }
-    pool.iter().zip(&weights).rev().find(|(_, w)| **w > 0.0).map(|(t, _)| *t)
+    pool.iter()
+        .zip(&weights)
+        .rev()
+        .find(|(_, w)| **w > 0.0)
+        .map(|(t, _)| *t)
 }
 
 /// Fills a sentence's placeholders.
@@ -682,19 +706,42 @@ fn fill(rng: &mut ChaCha8Rng, template: &str, id: usize, phone_tail: u32, out: &
             )),
             "plan" => out.push_str(one(
                 rng,
-                &["500 Mbps", "the 150 meg package", "900", "the fastest plan", "fibre 300"],
+                &[
+                    "500 Mbps",
+                    "the 150 meg package",
+                    "900",
+                    "the fastest plan",
+                    "fibre 300",
+                ],
             )),
             "mbps" => out.push_str(one(
                 rng,
-                &["12", "a tenth of that", "about 40", "30 if I'm lucky", "under 20"],
+                &[
+                    "12",
+                    "a tenth of that",
+                    "about 40",
+                    "30 if I'm lucky",
+                    "under 20",
+                ],
             )),
             "times" => out.push_str(one(
                 rng,
-                &["three times", "four times", "five times", "three times now", "twice"],
+                &[
+                    "three times",
+                    "four times",
+                    "five times",
+                    "three times now",
+                    "twice",
+                ],
             )),
             "calls" => out.push_str(one(
                 rng,
-                &["three calls", "four calls", "five phone calls", "weeks of calls"],
+                &[
+                    "three calls",
+                    "four calls",
+                    "five phone calls",
+                    "weeks of calls",
+                ],
             )),
             "outdays" => out.push_str(one(
                 rng,
