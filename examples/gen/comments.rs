@@ -814,7 +814,7 @@ fn join_contrast(rng: &mut ChaCha8Rng, a: &str, b: &str, turning_sour: bool) -> 
         1 => format!("{} - {}", open_end(a), lower_first(b)),
         2 if turning_sour => format!("{a} Only complaint: {}", lower_first(b)),
         2 => format!("{a} To be fair, {}", lower_first(b)),
-        3 if turning_sour => format!("{a} Shame that {}", lower_first(b)),
+        3 if turning_sour => format!("{a} The downside: {}", lower_first(b)),
         3 => format!("{a} Saying that, {}", lower_first(b)),
         _ => format!("{}, but {}", open_end(a), lower_first(b)),
     }
@@ -872,9 +872,9 @@ pub fn write_comment(
         }
     }
     let p_short = match mood {
-        Mood::Detractor => 0.09,
-        Mood::Passive => 0.20,
-        Mood::Promoter => 0.17,
+        Mood::Detractor => 0.11,
+        Mood::Passive => 0.24,
+        Mood::Promoter => 0.21,
     };
     let short = rng.random_bool(p_short);
 
