@@ -148,6 +148,21 @@ impl Kit {
         self.project.personas.sort_by(|a, b| a.id.cmp(&b.id));
     }
 
+    /// Adds a topic coding the dataset's comments.
+    pub fn topic(&mut self, id: &str, group: Option<&str>, keywords: &[&str], exclude: &[&str]) {
+        let id_ = self.project.config.datasets.keys().next().cloned();
+        self.project.topics.push(crate::project::topics::Topic {
+            id: id.into(),
+            name: format!("Topic {id}"),
+            group: group.map(str::to_string),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            patterns: Vec::new(),
+            exclude: exclude.iter().map(|k| k.to_string()).collect(),
+            datasets: id_.into_iter().collect(),
+            location: Location::at("topics/t.yaml", 1, 1),
+        });
+    }
+
     /// Runs the compute stage; returns the result and every diagnostic as printed.
     pub fn run(&self) -> (Computed, Vec<String>) {
         let mut diags = Diagnostics::new();
