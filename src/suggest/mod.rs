@@ -68,7 +68,7 @@ pub enum SuggestError {
 pub struct Scored {
     /// The word or two-word phrase, lower-cased.
     pub term: String,
-    /// Detractors' comments that use it (weighted, weights averaging 1).
+    /// Detractors' comments that use it (their summed weights when weighted).
     pub detractors: f64,
     /// Promoters' comments that use it (the same).
     pub promoters: f64,
@@ -157,11 +157,16 @@ fn choose<'p>(project: &'p Project, wanted: Option<&str>) -> Result<&'p Dataset,
 }
 
 /// One pass over the dataset through the data stage's reader.
-fn read(project: &Project, dataset: &Dataset, diags: &mut Diagnostics) -> Result<Tally, SuggestError> {
+fn read(
+    project: &Project,
+    dataset: &Dataset,
+    diags: &mut Diagnostics,
+) -> Result<Tally, SuggestError> {
     let root = &project.root;
     let header = read_header(dataset, root, diags).ok_or(SuggestError::Invalid)?;
     let pass = DatasetPass::plan(project, dataset, &header, diags).ok_or(SuggestError::Invalid)?;
-    let column = |c: Option<&crate::project::model::ColumnRef>| c.and_then(|c| header.index(&c.name));
+    let column =
+        |c: Option<&crate::project::model::ColumnRef>| c.and_then(|c| header.index(&c.name));
     // `check` passed: the comment and NPS columns exist, so these are Some.
     let (Some(comment), Some(nps)) = (
         column(dataset.comments.as_ref()),
@@ -190,21 +195,20 @@ fn rank(project: &Project, dataset: &Dataset, tally: Tally, top: usize) -> Sugge
     let answered = (tally.comments[DETRACTORS] + tally.comments[PROMOTERS]) as f64;
     let weight = tally.weights[DETRACTORS] + tally.weights[PROMOTERS];
     let scale = if weight > 0.0 { answered / weight } else { 0.0 };
-    let mut counts: Vec<(String, (f64, f64))> = (tally.terms.into_iter())
-        .map(|(term, [d, p])| (term, (d * scale, p * scale)))
-        .collect();
+    let mut counts: Vec<(String, [f64; 2])> = tally.terms.into_iter().collect();
     // Summed in term order, never in the map's: the totals (and so every z)
     // are the same bits on every run.
     counts.sort_by(|a, b| a.0.cmp(&b.0));
-    let totals = Totals::of(counts.iter().map(|(_, c)| c));
+    let scaled = |[d, p]: [f64; 2]| (d * scale, p * scale);
+    let totals = Totals::of(counts.iter().map(|(_, c)| scaled(*c)));
     let matchers: Vec<TopicMatcher> = (project.topics.iter())
         .filter(|t| t.datasets.contains(&dataset.id))
         .filter_map(|t| TopicMatcher::new(&t.keywords, &t.patterns, &t.exclude).ok())
         .collect();
     let mut scored = Vec::new();
     let mut covered = 0;
-    for (term, (d, p)) in counts {
-        let Some(z) = z_score((d, p), &totals) else {
+    for (term, [d, p]) in counts {
+        let Some(z) = z_score(scaled([d, p]), &totals) else {
             continue;
         };
         if matchers.iter().any(|m| m.matches(&term)) {

@@ -98,7 +98,10 @@ mod tests {
             weighted: false,
             terms: 40,
             covered: 2,
-            detractors: vec![scored("modem", 12.0, 1.0, 4.213), scored("网络", 3.0, 0.0, 1.0)],
+            detractors: vec![
+                scored("modem", 12.0, 1.0, 4.213),
+                scored("网络", 3.0, 0.0, 1.0),
+            ],
             promoters: Vec::new(),
         };
         let text = lists(&s);
@@ -129,6 +132,10 @@ mod tests {
             detractors: Vec::new(),
             promoters: vec![scored("fast", 0.26, 1.74, -1.5)],
         };
-        assert!(lists(&s).contains("  fast         0.3        1.7  -1.50\n"), "{}", lists(&s));
+        assert!(
+            lists(&s).contains("  fast         0.3        1.7  -1.50\n"),
+            "{}",
+            lists(&s)
+        );
     }
 }

@@ -46,8 +46,8 @@ pub const STOP_WORDS: &[&str] = &[
     "just", "me", "my", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their",
     "them", "then", "there", "they", "this", "those", "to", "us", "was", "we", "were", "what",
     "when", "which", "who", "will", "with", "would", "you", "your", "一个", "也", "了", "他",
-    "他们", "你", "你们", "吗", "吧", "呢", "和", "啊", "在", "她", "就", "很", "我", "我们",
-    "是", "的", "这", "这个", "那", "那个", "都",
+    "他们", "你", "你们", "吗", "吧", "呢", "和", "啊", "在", "她", "就", "很", "我", "我们", "是",
+    "的", "这", "这个", "那", "那个", "都",
 ];
 
 /// A word of one clause, and whether it is kept (not a dropped word).
@@ -216,12 +216,12 @@ mod tests {
         assert!(terms.contains(&"网络信号".to_string()), "{terms:?}");
         // Segmented, not one term for the whole run.
         assert!(!terms.contains(&"网络信号太差".to_string()), "{terms:?}");
-        // Chinese punctuation ends a clause; 的 and 很 are stop words.
-        let terms = t("工程师的态度很好，安装很快");
-        assert!(terms.contains(&"工程师".to_string()), "{terms:?}");
-        assert!(terms.contains(&"态度".to_string()), "{terms:?}");
-        assert!(!terms.iter().any(|x| x.contains('的') || x.contains('很')), "{terms:?}");
-        assert!(!terms.iter().any(|x| x.contains('好') && x.contains('安')), "{terms:?}");
+        // 的 and 很 are stop words (很快, "quickly", is one word of the
+        // dictionary); the full-width comma ends a clause: no 好安装.
+        assert_eq!(
+            t("工程师的态度很好，安装很快"),
+            ["好", "安装", "安装很快", "工程师", "很快", "态度"]
+        );
     }
 
     #[test]
@@ -230,10 +230,16 @@ mod tests {
         assert!(terms.contains(&"网络".to_string()), "{terms:?}");
         assert!(terms.contains(&"slow".to_string()), "{terms:?}");
         // 很 is a stop word: no phrase across it.
-        assert!(!terms.iter().any(|x| x.contains("slow") && x != "slow"), "{terms:?}");
+        assert!(
+            !terms.iter().any(|x| x.contains("slow") && x != "slow"),
+            "{terms:?}"
+        );
         let terms = t("路由器 wifi 不稳定");
         assert!(terms.contains(&"路由器 wifi".to_string()), "{terms:?}");
-        assert!(terms.contains(&"wifi 不".to_string()) || terms.contains(&"wifi 不稳定".to_string()), "{terms:?}");
+        assert!(
+            terms.contains(&"wifi 不".to_string()) || terms.contains(&"wifi 不稳定".to_string()),
+            "{terms:?}"
+        );
     }
 
     #[test]
