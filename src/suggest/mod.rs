@@ -156,8 +156,24 @@ fn choose<'p>(project: &'p Project, wanted: Option<&str>) -> Result<&'p Dataset,
     Ok(dataset)
 }
 
-/// One pass over the dataset through the data stage's reader.
+/// One pass over the dataset through the data stage's reader. Its
+/// diagnostics repeat `check`'s (which read the same files a moment ago), so
+/// only its errors are kept: data that changed in between.
 fn read(
+    project: &Project,
+    dataset: &Dataset,
+    diags: &mut Diagnostics,
+) -> Result<Tally, SuggestError> {
+    let mut again = Diagnostics::new();
+    let tally = read_into(project, dataset, &mut again);
+    if again.has_errors() {
+        diags.extend(again);
+        return Err(SuggestError::Invalid);
+    }
+    tally
+}
+
+fn read_into(
     project: &Project,
     dataset: &Dataset,
     diags: &mut Diagnostics,
@@ -167,12 +183,19 @@ fn read(
     let pass = DatasetPass::plan(project, dataset, &header, diags).ok_or(SuggestError::Invalid)?;
     let column =
         |c: Option<&crate::project::model::ColumnRef>| c.and_then(|c| header.index(&c.name));
-    // `check` passed: the comment and NPS columns exist, so these are Some.
+    // `check` passed and the dataset has comments and an NPS indicator, so
+    // both columns exist; answer plainly rather than panic if not.
     let (Some(comment), Some(nps)) = (
         column(dataset.comments.as_ref()),
         pass.verbatims.as_ref().map(|v| v.nps_column()),
     ) else {
-        return Err(SuggestError::Invalid);
+        return Err(SuggestError::Usage {
+            message: format!(
+                "dataset `{}` has no comment or NPS column to read",
+                dataset.id
+            ),
+            hint: "check `comments:` in cxscore.yaml and the column of its NPS indicator".into(),
+        });
     };
     let columns = Columns {
         comment,
@@ -181,9 +204,6 @@ fn read(
     };
     let mut sink = TermSink::new(pass, columns);
     scan(dataset, root, &header, &mut sink, None, diags);
-    if diags.has_errors() {
-        return Err(SuggestError::Invalid);
-    }
     Ok(sink.tally)
 }
 

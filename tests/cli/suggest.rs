@@ -165,3 +165,27 @@ fn an_invalid_project_fails_as_check_does() {
     assert!(!located(&check).is_empty(), "{}", stderr(&check));
     assert_eq!(located(&out), located(&check));
 }
+
+#[test]
+fn rows_build_leaves_out_are_left_out_here_too() {
+    // Under `bad_rows: skip`, a row with a bad weight or an NPS answer out of
+    // range is rejected by the compute stage: it must not count here either.
+    let fx = Fixture::copy("suggest");
+    fx.edit(
+        "cxscore.yaml",
+        "    comments: comment\n",
+        "    comments: comment\n    bad_rows: skip\n",
+    );
+    let data = fx.root.join("data/survey.csv");
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    text.push_str("2026-01-20,abc,3,modem modem\n2026-01-21,1,12,modem again\n");
+    std::fs::write(&data, text).unwrap();
+    let out = fx.run(&["topics", "suggest", "project"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (detractors, _) = lists(&out);
+    assert_eq!(
+        (&detractors[0].0[..], &detractors[0].1[..]),
+        ("modem", "10.0")
+    );
+    assert!(stderr(&out).contains(": 28 detractors' and 28 promoters' comments"));
+}
