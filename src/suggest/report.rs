@@ -24,14 +24,20 @@ pub fn lists(s: &Suggestion) -> String {
 /// The summary: what was read, and how many terms a topic already covers.
 pub fn summary(s: &Suggestion) -> String {
     let weighted = if s.weighted { " (rows weighted)" } else { "" };
-    format!(
+    let line = format!(
         "dataset `{}`: {} detractors' and {} promoters' comments{weighted}, {} terms; {} already covered by a topic, left out",
         s.dataset,
         number(s.comments[0] as f64, 0),
         number(s.comments[1] as f64, 0),
         number(s.terms as f64, 0),
         number(s.covered as f64, 0),
-    )
+    );
+    // n = 0 in a group: no term has a z-score, and the empty lists must say why.
+    if s.comments.contains(&0) {
+        format!("{line}; nothing to compare: a group wrote no comment")
+    } else {
+        line
+    }
 }
 
 /// One list: a header line, then term, both counts and z, aligned.
@@ -118,6 +124,24 @@ mod tests {
         assert_eq!(
             summary(&s),
             "dataset `survey`: 12 detractors' and 1,234 promoters' comments, 40 terms; 2 already covered by a topic, left out"
+        );
+    }
+
+    #[test]
+    fn a_group_without_comments_is_said_plainly() {
+        let s = Suggestion {
+            dataset: "d".into(),
+            comments: [3, 0],
+            weighted: false,
+            terms: 0,
+            covered: 0,
+            detractors: Vec::new(),
+            promoters: Vec::new(),
+        };
+        assert!(summary(&s).ends_with("; nothing to compare: a group wrote no comment"));
+        assert_eq!(
+            lists(&s),
+            "Detractors say more:\n  (no term)\n\nPromoters say more:\n  (no term)\n"
         );
     }
 
