@@ -264,11 +264,9 @@ mod tests {
 
     fn attr(label: &str, importance: Option<f64>, performance: Option<f64>) -> DriverAttribute {
         DriverAttribute {
-            column: label.to_lowercase(),
-            label: label.into(),
-            r: None,
             importance,
             performance,
+            ..DriverAttribute::new(&label.to_lowercase(), label)
         }
     }
 
