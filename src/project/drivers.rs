@@ -180,19 +180,28 @@ fn bands(file: &Path, d: &RawDriver, diags: &mut Diagnostics) -> Option<DriverBa
     let (low, high) = (low?, high?);
     if low.hi >= high.lo {
         // Blame the key written last (or the scale, when both are defaults).
-        let (at, what) = match (&d.high, &d.low) {
-            (Some(h), _) => (location(file, h), "`high`"),
-            (None, Some(l)) => (location(file, l), "`low`"),
-            (None, None) => (location(file, raw_scale), "the default `low` and `high`"),
+        let at = match (&d.high, &d.low) {
+            (Some(h), _) => location(file, h),
+            (None, Some(l)) => location(file, l),
+            (None, None) => location(file, raw_scale),
         };
         diags.error_hint(
             at,
             format!(
-                "{what}: low [{}] and high [{}] overlap or are in the wrong order; every low rating must be below every high one",
+                "`low` [{}] and `high` [{}] overlap or are in the wrong order: every low rating must be below every high one",
                 shown(&low),
                 shown(&high)
             ),
-            "write e.g. `low: [1, 2]` and `high: [5]` on a 1–5 scale",
+            format!(
+                "write e.g. `low: [{}]` and `high: [{}]` on the scale [{}, {}]",
+                shown(&Range {
+                    lo: scale.lo,
+                    hi: if scale.hi - scale.lo >= 2.0 { scale.lo + 1.0 } else { scale.lo },
+                }),
+                scale.hi,
+                scale.lo,
+                scale.hi
+            ),
         );
         return None;
     }

@@ -284,11 +284,12 @@ impl DatasetPass<'_> {
                     ),
                     Parsed::Number(x) => match d.bands {
                         Some(b) if k > 0 && !b.scale.contains(x) => format!(
-                            "`{}` is `{}`, outside the scale {}–{} of the key driver analysis",
+                            "`{}` is `{}`, outside the scale {}–{} of the key driver analysis of `{}`",
                             self.names[i],
                             row.text(i),
                             b.scale.lo,
-                            b.scale.hi
+                            b.scale.hi,
+                            self.names[d.columns[0]]
                         ),
                         _ => continue,
                     },
