@@ -44,7 +44,7 @@ pub fn finish_drivers(
     out: &mut [Option<DriverResult>],
 ) {
     let bh = project.config.report.multiple_testing == MultipleTesting::Bh;
-    let as_of = windows.headline.span.map(|(_, to)| to);
+    let as_of = windows.as_of;
     for dp in &pass.drivers {
         let d = &project.config.drivers[dp.index];
         let window = if pass.is_dated() {
