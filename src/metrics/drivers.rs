@@ -356,3 +356,5 @@ pub mod sums;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_intervals;

@@ -66,30 +66,36 @@ pub struct RowStore {
     meta: Vec<RowMeta>,
     /// Rows offered, kept or not.
     seen: u64,
+    /// The most rows kept at the end ([`ROW_CAP`]; smaller in tests).
+    cap: usize,
 }
 
 impl RowStore {
     /// An empty store for `attributes` attributes.
     pub fn new(attributes: usize) -> Self {
+        RowStore::with_cap(attributes, ROW_CAP)
+    }
+
+    /// An empty store keeping at most `cap` rows (tests use a small one).
+    pub fn with_cap(attributes: usize, cap: usize) -> Self {
         RowStore {
             width: attributes + 2,
+            cap: cap.max(1),
             ..RowStore::default()
         }
     }
 
     /// An empty store of the same shape.
     pub fn empty_like(&self) -> Self {
-        RowStore {
-            width: self.width,
-            ..RowStore::default()
-        }
+        RowStore::with_cap(self.width.saturating_sub(2), self.cap)
     }
 
     /// Whether `other` has this shape (a cache entry must, to be merged).
     pub fn same_shape(&self, other: &RowStore) -> bool {
         self.width == other.width
+            && self.cap == other.cap
             && other.values.len() == other.width * other.meta.len()
-            && other.meta.len() <= 2 * ROW_CAP
+            && other.meta.len() <= 2 * other.cap
     }
 
     /// Rows kept.
@@ -148,8 +154,8 @@ impl RowStore {
             personas,
             key,
         });
-        if self.meta.len() > 2 * ROW_CAP {
-            self.cut(ROW_CAP);
+        if self.meta.len() > 2 * self.cap {
+            self.cut(self.cap);
         }
     }
 
@@ -161,16 +167,16 @@ impl RowStore {
         self.seen += other.seen;
         self.values.extend_from_slice(&other.values);
         self.meta.extend_from_slice(&other.meta);
-        if self.meta.len() > 2 * ROW_CAP {
-            self.cut(ROW_CAP);
+        if self.meta.len() > 2 * self.cap {
+            self.cut(self.cap);
         }
     }
 
-    /// Ends the pass: above the cap, the [`ROW_CAP`] rows of smallest key, in
-    /// key order (a canonical order, whatever the merges were).
+    /// Ends the pass: above the cap, the cap's rows of smallest key, in key
+    /// order (a canonical order, whatever the merges were).
     pub fn seal(&mut self) {
-        if self.sampled() || self.meta.len() > ROW_CAP {
-            self.cut(ROW_CAP);
+        if self.sampled() || self.meta.len() > self.cap {
+            self.cut(self.cap);
         }
     }
 
