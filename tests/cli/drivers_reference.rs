@@ -266,3 +266,60 @@ fn bootstrap_intervals_contain_the_estimate_match_an_independent_bootstrap_and_n
         }
     }
 }
+
+#[test]
+fn the_page_names_quadrants_classes_and_intervals_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = project(dir.path(), WITH_KEYS);
+    build(&root, "site", "2", None, false);
+    let page = fs::read_to_string(dir.path().join("site/drivers.html")).unwrap();
+    // The label, not the column, in the titles; the four parts of the quadrant.
+    assert!(page.contains("Drivers of NPS (survey)") && !page.contains("Drivers of q_nps"));
+    for part in ["Fix first", "Keep up", "Monitor", "Maintain"] {
+        assert!(page.contains(&format!("{part}\n</text>")), "{part}");
+    }
+    // The penalty / reward chart with its classes, the class column and its reading
+    // (Price is a basic in the reference: a penalty of 21 points, no reward).
+    assert!(page.contains("cx-effects-") && page.contains("Price (basic)"));
+    assert!(page.contains(
+        "Price is a basic: rated 1–2 it adds 21 points of detractors; rated 5 it adds few promoters — fix the failures first."
+    ));
+    // Importance intervals, in the table and per persona; the trend of importance.
+    assert!(page.contains("55.3 ("), "no interval on Speed's importance");
+    assert!(page.contains("bootstrap percentile intervals from 1,000 resamples of 295"));
+    assert!(page.contains("NPS: importance of each attribute by period"));
+    // Chinese: the same parts in Chinese, no English words of ours.
+    let zh = project(&dir.path().join("zh"), WITH_KEYS);
+    let yaml = zh.join("cxscore.yaml");
+    let text = fs::read_to_string(&yaml)
+        .unwrap()
+        .replace("language: en", "language: zh-CN");
+    fs::write(&yaml, text).unwrap();
+    build(&zh, "site", "2", None, false);
+    let page = fs::read_to_string(dir.path().join("zh/site/drivers.html")).unwrap();
+    for words in [
+        "优先改进",
+        "保持优势",
+        "基本要素",
+        "先消除失误",
+        "惩罚",
+        "奖励",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    // What a reader sees: the text outside tags (CSS classes may be English words).
+    let mut seen = String::new();
+    for part in page.split('<') {
+        seen.push_str(part.split_once('>').map_or(part, |(_, text)| text));
+    }
+    for english in [
+        "basic",
+        "delighter",
+        "Penalty",
+        "Reward",
+        "Fix first",
+        "few promoters",
+    ] {
+        assert!(!seen.contains(english), "English {english:?} in zh-CN");
+    }
+}
