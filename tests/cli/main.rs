@@ -21,6 +21,8 @@ mod reference;
 mod schema_descriptions;
 mod site;
 mod statistics;
+mod suggest;
+mod topics_site;
 mod verbose;
 mod workflow;
 mod workflow_baseline;

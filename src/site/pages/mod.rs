@@ -8,6 +8,7 @@ pub mod report;
 pub mod reports;
 pub mod scorecard;
 mod segments;
+pub mod topics;
 pub mod window;
 
 pub use crate::site::render::Built;

@@ -81,6 +81,7 @@ pub fn methodology(
         .collect();
     let view = MethodologyView {
         window: window_words(project, computed, t),
+        topics: topic_words(project, t),
         formulas,
         indicators,
         datasets,
@@ -129,6 +130,32 @@ fn window_words(
     }
 }
 
+/// How comments are coded and what a topic's impact means (SPEC §7), in
+/// paragraphs; none when the project has no codebook (nothing to explain).
+fn topic_words(project: &Project, t: &crate::site::i18n::Catalog) -> Vec<String> {
+    if project.topics.is_empty() {
+        return Vec::new();
+    }
+    let alpha = format::number(1.0 - project.config.confidence, 2);
+    let tests = match project.config.report.multiple_testing {
+        crate::project::report::MultipleTesting::Bh => "method_topics_tests",
+        crate::project::report::MultipleTesting::None => "method_topics_tests_none",
+    };
+    vec![
+        t.get("method_topics_matching"),
+        t.get("method_topics_measures"),
+        t.get("method_topics_impact"),
+        t.fill(tests, &[("alpha", &alpha)]),
+        t.fill(
+            "method_topics_comments",
+            &[(
+                "min",
+                &format::number(project.config.min_n_comments as f64, 0),
+            )],
+        ),
+    ]
+}
+
 /// The methodology page's paragraphs on the window (SPEC §6).
 #[derive(Serialize)]
 struct WindowWords {
@@ -147,6 +174,8 @@ struct WindowWords {
 struct MethodologyView {
     /// The reporting window, comparisons, correction and `min_change`, in words.
     window: WindowWords,
+    /// How topics are matched and read (SPEC §7); empty without topics.
+    topics: Vec<String>,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.
