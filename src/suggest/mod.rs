@@ -187,7 +187,7 @@ fn read_into(
     // both columns exist; answer plainly rather than panic if not.
     let (Some(comment), Some(nps)) = (
         column(dataset.comments.as_ref()),
-        pass.verbatims.as_ref().map(|v| v.nps_column()),
+        pass.nps_column(),
     ) else {
         return Err(SuggestError::Usage {
             message: format!(

@@ -196,6 +196,12 @@ impl<'p> DatasetPass<'p> {
         self.date.is_some()
     }
 
+    /// The dataset's NPS column (its first NPS indicator's), which groups
+    /// comments by NPS group; `None` without an NPS indicator.
+    pub fn nps_column(&self) -> Option<usize> {
+        self.nps
+    }
+
     /// Resolves every column the project references on `dataset`; `None` when
     /// one is missing (each reported at the YAML place that named it).
     pub fn plan(
