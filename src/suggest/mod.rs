@@ -185,10 +185,7 @@ fn read_into(
         |c: Option<&crate::project::model::ColumnRef>| c.and_then(|c| header.index(&c.name));
     // `check` passed and the dataset has comments and an NPS indicator, so
     // both columns exist; answer plainly rather than panic if not.
-    let (Some(comment), Some(nps)) = (
-        column(dataset.comments.as_ref()),
-        pass.nps_column(),
-    ) else {
+    let (Some(comment), Some(nps)) = (column(dataset.comments.as_ref()), pass.nps_column()) else {
         return Err(SuggestError::Usage {
             message: format!(
                 "dataset `{}` has no comment or NPS column to read",
