@@ -8,6 +8,7 @@
 
 mod build;
 mod cache;
+mod drivers_reference;
 mod example_data;
 mod harness;
 mod hostile;

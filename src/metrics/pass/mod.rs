@@ -24,7 +24,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::acc::{Acc, Obs};
 use super::distribution::Dist;
-use super::drivers::DriverAcc;
+use super::drivers::bootstrap::RowStore;
+use super::drivers::sums::DriverSums;
 use super::groups::Groups;
 use super::measure::Measure;
 use super::periods::PeriodKey;
@@ -33,7 +34,7 @@ use super::verbatims::{VerbatimPass, VoiceRule};
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
+use crate::project::model::{Dataset, DriverBands, Metric, Period, Project, RowMatch};
 use row::CellCache;
 
 /// One indicator's accumulators on this dataset.
@@ -98,13 +99,21 @@ pub struct DriverPass {
     pub index: usize,
     /// Outcome first, then the attributes in definition order.
     columns: Vec<usize>,
-    /// The sums.
-    pub acc: DriverAcc,
+    /// The attributes' scale and bands (penalty / reward), when declared.
+    bands: Option<DriverBands>,
+    /// The sums of every complete row.
+    pub acc: DriverSums,
     /// The same sums per applicable persona (parallel to [`DatasetPass::personas`]).
-    pub personas: Vec<DriverAcc>,
+    pub personas: Vec<DriverSums>,
+    /// The sums per period (dated rows): the trend, and the analysis' window.
+    pub periods: BTreeMap<PeriodKey, DriverSums>,
+    /// Per applicable persona, the sums per period (its window).
+    pub persona_periods: Vec<BTreeMap<PeriodKey, DriverSums>>,
+    /// The complete rows the bootstrap resamples (with `bootstrap:` only).
+    pub rows: Option<RowStore>,
     /// During the pass: the sums per group id of [`DatasetPass::groups`],
-    /// rolled up into `acc` and `personas` like the indicators' cells.
-    cells: Vec<Option<DriverAcc>>,
+    /// rolled up into the sums above like the indicators' cells.
+    cells: Vec<Option<DriverSums>>,
 }
 
 /// Everything one dataset's pass feeds.
@@ -188,7 +197,7 @@ impl<'p> DatasetPass<'p> {
     }
 
     /// The dataset's NPS column (its first NPS indicator's), which groups
-    /// comments by promoters, passives and detractors.
+    /// comments by NPS group; `None` without an NPS indicator.
     pub fn nps_column(&self) -> Option<usize> {
         self.nps
     }
@@ -280,11 +289,16 @@ impl<'p> DatasetPass<'p> {
                 .chain(d.attributes.iter().map(|(c, _)| c))
                 .filter_map(|c| r.require(c, &role, diags))
                 .collect();
+            let empty = DriverSums::new(d.attributes.len(), d.bands.is_some());
             drivers.push(DriverPass {
                 index,
                 columns,
-                acc: DriverAcc::new(d.attributes.len()),
-                personas: vec![DriverAcc::new(d.attributes.len()); personas.len()],
+                bands: d.bands,
+                personas: vec![empty.clone(); personas.len()],
+                periods: BTreeMap::new(),
+                persona_periods: vec![BTreeMap::new(); personas.len()],
+                rows: d.bootstrap.map(|_| RowStore::new(d.attributes.len())),
+                acc: empty,
                 cells: Vec::new(),
             });
         }
