@@ -596,8 +596,7 @@ fn survey_row(
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, speed_rating, install_rating, support_rating, effort_rating) =
-        (a_price, a_speed, a_install, a_support, effort);
+    let (price_rating, support_rating, effort_rating) = (a_price, a_support, effort);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
@@ -645,8 +644,11 @@ fn survey_row(
             installed,
             on_time: on_time == Some(true),
             price: price_rating,
-            speed: speed_rating,
-            install: install_rating,
+            // What they lived, on the whole scale (as before the plant):
+            // the published speed and installation ratings are partly
+            // drawn at random, the comment is not.
+            speed: legacy_speed,
+            install: legacy_install,
             support: support_rating,
             effort: effort_rating,
         };
