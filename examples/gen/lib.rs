@@ -7,17 +7,24 @@
 //!
 //! The model, in one paragraph: every respondent has a latent satisfaction `g`
 //! (normal, mean shifted by persona, channel, region and month). Four attribute
-//! ratings load on `g` plus their own noise; installation also depends on
+//! true values load on `g` plus their own noise; installation also depends on
 //! whether the engineer came on time. The likelihood to recommend is a weighted
-//! sum of the attributes (speed and support weigh most) plus `g` and noise, so
-//! attribute–outcome correlations land around 0.3–0.6. The data covers January
+//! sum of the true values (speed and support weigh most) plus `g` and noise.
+//! Price and support are rated from their true values on the whole 1–5 scale
+//! (performance attributes); installation is planted as a *basic* (1–2 mark a
+//! failure, 3–5 are drawn at random: [`published_install`]) and speed as a
+//! *delighter* (5 marks a truly great connection, 1–4 are drawn at random:
+//! [`published_speed`]), their random parts from each row's own attribute
+//! stream so that no other column moves. Rating–outcome correlations land
+//! around 0.2–0.6. The data covers January
 //! 2024 to December 2025: 2024 is flat (noise only); through 2025 latent
 //! satisfaction and installation punctuality rise linearly (the improvement
 //! programme), then an outage in the north hits December 2025 (below). Volume
 //! varies by month of year (seasonality); scores never do. Every number is drawn
-//! from one ChaCha8 stream per dataset, and each comment's text from its row's
-//! own stream (the `comments` module: what the respondent lived, told in
-//! varied sentences; whether a row comments at all stays on the main stream),
+//! from one ChaCha8 stream per dataset, except each comment's text and the
+//! random part of a_speed and a_install, drawn from the row's own streams (the
+//! `comments` module: what the respondent lived, told in varied sentences;
+//! whether a row comments at all stays on the main stream; [`attribute_stream`]),
 //! so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
@@ -39,8 +46,9 @@
 //! - **The north outage, 2–4 December 2025.** Survey respondents in the
 //!   `north` region who answered on or after 2 December 2025 (about a quarter
 //!   of December's rows) lose [`OUTAGE_LATENT`] of latent satisfaction and a
-//!   further [`OUTAGE_SPEED`] on the speed rating's true value: their mean
-//!   a_speed falls by about 1.2 on the 1–5 scale, the north's NPS by about 55
+//!   further [`OUTAGE_SPEED`] on speed's true value, and rate speed 1–4 from
+//!   [`SPEED_OUTAGE`] (mostly 1–2): hardly any rate it 5 any more, and their
+//!   mean a_speed falls by about 1 on the 1–5 scale, the north's NPS by about 55
 //!   points and the overall NPS by about 14 points (expected values) against
 //!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
 //!   less often: the engineers were on outage repairs (about −4 points on
@@ -331,7 +339,7 @@ struct RowKeys {
 }
 
 /// The attribute streams' key for a seed (one key; one stream per row id).
-fn attribute_key(seed: u64) -> [u8; 32] {
+pub fn attribute_key(seed: u64) -> [u8; 32] {
     ChaCha8Rng::seed_from_u64(seed ^ 0x6174_7472_6962_7574).get_seed()
 }
 
@@ -339,7 +347,7 @@ fn attribute_key(seed: u64) -> [u8; 32] {
 /// installation ratings, independent of the main stream (so of every score)
 /// and of every other row. It always gives two numbers, speed's then
 /// installation's.
-fn attribute_stream(key: &[u8; 32], id: usize) -> ChaCha8Rng {
+pub fn attribute_stream(key: &[u8; 32], id: usize) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::from_seed(*key);
     rng.set_stream(id as u64);
     rng
@@ -367,7 +375,7 @@ pub const INSTALL_OTHERWISE: [f64; 3] = [0.22, 0.53, 0.25];
 /// [`SPEED_OUTAGE`]) and says nothing more about the customer. So low raters
 /// are no more detractors than middle raters (penalty about 0) while 5s are
 /// far more promoters (a large reward).
-fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
+pub fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
     if truth > SPEED_DELIGHT {
         5
     } else {
@@ -381,7 +389,7 @@ fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
 /// [`INSTALL_OTHERWISE`] and says nothing more. So 1–2 raters are far more
 /// detractors than 3–4 raters (a large penalty) while 5s are no more promoters
 /// than 3–4s (reward about 0).
-fn published_install(truth: f64, u: f64) -> u8 {
+pub fn published_install(truth: f64, u: f64) -> u8 {
     if truth > INSTALL_CUTS[1] {
         3 + quantile(u, &INSTALL_OTHERWISE) as u8
     } else {
