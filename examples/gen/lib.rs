@@ -379,7 +379,12 @@ pub fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
     if truth > SPEED_DELIGHT {
         5
     } else {
-        1 + quantile(u, if outage { &SPEED_OUTAGE } else { &SPEED_OTHERWISE }) as u8
+        let shares = if outage {
+            &SPEED_OUTAGE
+        } else {
+            &SPEED_OTHERWISE
+        };
+        1 + quantile(u, shares) as u8
     }
 }
 
