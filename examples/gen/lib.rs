@@ -7,17 +7,24 @@
 //!
 //! The model, in one paragraph: every respondent has a latent satisfaction `g`
 //! (normal, mean shifted by persona, channel, region and month). Four attribute
-//! ratings load on `g` plus their own noise; installation also depends on
+//! true values load on `g` plus their own noise; installation also depends on
 //! whether the engineer came on time. The likelihood to recommend is a weighted
-//! sum of the attributes (speed and support weigh most) plus `g` and noise, so
-//! attribute–outcome correlations land around 0.3–0.6. The data covers January
+//! sum of the true values (speed and support weigh most) plus `g` and noise.
+//! Price and support are rated from their true values on the whole 1–5 scale
+//! (performance attributes); installation is planted as a *basic* (1–2 mark a
+//! failure, 3–5 are drawn at random: [`published_install`]) and speed as a
+//! *delighter* (5 marks a truly great connection, 1–4 are drawn at random:
+//! [`published_speed`]), their random parts from each row's own attribute
+//! stream so that no other column moves. Rating–outcome correlations land
+//! around 0.2–0.6. The data covers January
 //! 2024 to December 2025: 2024 is flat (noise only); through 2025 latent
 //! satisfaction and installation punctuality rise linearly (the improvement
 //! programme), then an outage in the north hits December 2025 (below). Volume
 //! varies by month of year (seasonality); scores never do. Every number is drawn
-//! from one ChaCha8 stream per dataset, and each comment's text from its row's
-//! own stream (the `comments` module: what the respondent lived, told in
-//! varied sentences; whether a row comments at all stays on the main stream),
+//! from one ChaCha8 stream per dataset, except each comment's text and the
+//! random part of a_speed and a_install, drawn from the row's own streams (the
+//! `comments` module: what the respondent lived, told in varied sentences;
+//! whether a row comments at all stays on the main stream; [`attribute_stream`]),
 //! so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
@@ -39,8 +46,9 @@
 //! - **The north outage, 2–4 December 2025.** Survey respondents in the
 //!   `north` region who answered on or after 2 December 2025 (about a quarter
 //!   of December's rows) lose [`OUTAGE_LATENT`] of latent satisfaction and a
-//!   further [`OUTAGE_SPEED`] on the speed rating's true value: their mean
-//!   a_speed falls by about 1.2 on the 1–5 scale, the north's NPS by about 55
+//!   further [`OUTAGE_SPEED`] on speed's true value, and rate speed 1–4 from
+//!   [`SPEED_OUTAGE`] (mostly 1–2): hardly any rate it 5 any more, and their
+//!   mean a_speed falls by about 1 on the 1–5 scale, the north's NPS by about 55
 //!   points and the overall NPS by about 14 points (expected values) against
 //!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
 //!   less often: the engineers were on outage repairs (about −4 points on
@@ -324,6 +332,89 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample(StandardNormal)
 }
 
+/// The keys of a row's own streams (one key each; stream number = row id).
+struct RowKeys {
+    comments: [u8; 32],
+    attributes: [u8; 32],
+}
+
+/// The attribute streams' key for a seed (one key; one stream per row id).
+pub fn attribute_key(seed: u64) -> [u8; 32] {
+    ChaCha8Rng::seed_from_u64(seed ^ 0x6174_7472_6962_7574).get_seed()
+}
+
+/// The attribute stream of row `id`: the uninformative part of its speed and
+/// installation ratings, independent of the main stream (so of every score)
+/// and of every other row. It always gives two numbers, speed's then
+/// installation's.
+pub fn attribute_stream(key: &[u8; 32], id: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::from_seed(*key);
+    rng.set_stream(id as u64);
+    rng
+}
+
+/// Speed's true value above which a customer rates speed 5: a truly great
+/// experience (about one in five).
+pub const SPEED_DELIGHT: f64 = 0.85;
+/// How everyone else rates speed, 1–4: shares fixed, whatever their true
+/// speed or satisfaction (the market's usual 1–4 mix).
+pub const SPEED_OTHERWISE: [f64; 4] = [0.04, 0.15, 0.27, 0.54];
+/// The same in the north after the outage started: no connection for three
+/// days, so mostly 1–2.
+pub const SPEED_OUTAGE: [f64; 4] = [0.25, 0.30, 0.27, 0.18];
+/// Installation's true value at or below which it failed (late, messy): rated
+/// 1 below [`INSTALL_CUTS`]`[0]`, else 2.
+pub const INSTALL_CUTS: [f64; 2] = [-1.7, -1.0];
+/// How everyone whose installation did not fail rates it, 3–5: shares fixed,
+/// whatever their true installation or satisfaction.
+pub const INSTALL_OTHERWISE: [f64; 3] = [0.22, 0.53, 0.25];
+
+/// The published speed rating, a *delighter*: 5 marks a truly great
+/// experience (true value above [`SPEED_DELIGHT`]) and goes with promoters;
+/// below it the rating 1–4 is `u` read through [`SPEED_OTHERWISE`] (or
+/// [`SPEED_OUTAGE`]) and says nothing more about the customer. So low raters
+/// are no more detractors than middle raters (penalty about 0) while 5s are
+/// far more promoters (a large reward).
+pub fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
+    if truth > SPEED_DELIGHT {
+        5
+    } else {
+        let shares = if outage {
+            &SPEED_OUTAGE
+        } else {
+            &SPEED_OTHERWISE
+        };
+        1 + quantile(u, shares) as u8
+    }
+}
+
+/// The published installation rating, a *basic*: 1–2 mark a real failure
+/// (true value at or below [`INSTALL_CUTS`]`[1]`, mostly late installations)
+/// and go with detractors; otherwise the rating 3–5 is `u` read through
+/// [`INSTALL_OTHERWISE`] and says nothing more. So 1–2 raters are far more
+/// detractors than 3–4 raters (a large penalty) while 5s are no more promoters
+/// than 3–4s (reward about 0).
+pub fn published_install(truth: f64, u: f64) -> u8 {
+    if truth > INSTALL_CUTS[1] {
+        3 + quantile(u, &INSTALL_OTHERWISE) as u8
+    } else {
+        rate(truth, &INSTALL_CUTS[..1])
+    }
+}
+
+/// The index `i` where `u` (in [0, 1)) falls among the shares `p` (summing
+/// to 1): the first whose running total exceeds `u`.
+fn quantile(u: f64, p: &[f64]) -> usize {
+    let mut total = 0.0;
+    for (i, w) in p.iter().enumerate() {
+        total += w;
+        if u < total {
+            return i;
+        }
+    }
+    p.len() - 1
+}
+
 /// 1 + the number of cut points below `x`: an ordinal rating.
 fn rate(x: f64, cuts: &[f64]) -> u8 {
     1 + cuts.iter().filter(|c| x > **c).count() as u8
@@ -404,7 +495,10 @@ fn month_effect(index: u32, day: u32, region: usize) -> f64 {
 /// Generates every survey row, month by month, into `sink`. Returns the row count.
 pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let comment_key = comments::stream_key(opts.seed);
+    let keys = RowKeys {
+        comments: comments::stream_key(opts.seed),
+        attributes: attribute_key(opts.seed),
+    };
     let counts = allocate(opts.rows, opts.months, survey_season);
     let mut line = String::with_capacity(512);
     let mut comment = String::with_capacity(256);
@@ -425,7 +519,7 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
                 index,
                 (year, month, day),
                 id,
-                &comment_key,
+                &keys,
                 &mut line,
                 &mut comment,
             );
@@ -440,7 +534,7 @@ fn survey_row(
     index: u32,
     (year, month, day): (i32, u32, u32),
     id: usize,
-    comment_key: &[u8; 32],
+    keys: &RowKeys,
     line: &mut String,
     comment: &mut String,
 ) {
@@ -495,8 +589,17 @@ fn survey_row(
 
     let recommend = (7.95 + 2.05 * r).round().clamp(0.0, 10.0) as u8;
     let a_price = rate(t_price, &[-1.6, -0.75, -0.05, 1.05]);
-    let a_speed = rate(t_speed, &[-1.9, -1.05, -0.35, 0.85]);
-    let a_install = rate(t_install, &[-1.7, -1.0, -0.35, 0.8]);
+    // What speed and installation ratings would be if they followed their
+    // true values across the whole scale: only the v0.1 verbatim replay
+    // below reads these (it must make the same main-stream draws as before).
+    let legacy_speed = rate(t_speed, &[-1.9, -1.05, -0.35, 0.85]);
+    let legacy_install = rate(t_install, &[-1.7, -1.0, -0.35, 0.8]);
+    // The published ones: speed a delighter, installation a basic, their
+    // uninformative part drawn from the row's own attribute stream.
+    let mut arng = attribute_stream(&keys.attributes, id);
+    let (u_speed, u_install) = (arng.random::<f64>(), arng.random::<f64>());
+    let a_speed = published_speed(t_speed, outage, u_speed);
+    let a_install = published_install(t_install, u_install);
     let a_support = rate(t_support, &[-1.45, -0.85, -0.2, 0.95]);
     let csat_install = rate(t_install + 0.35 * normal(rng), &[-1.75, -1.05, -0.55, 0.55]);
     // Effort, 1 = very low effort … 7 = very high effort (lower is better).
@@ -506,8 +609,7 @@ fn survey_row(
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, speed_rating, install_rating, support_rating, effort_rating) =
-        (a_price, a_speed, a_install, a_support, effort);
+    let (price_rating, support_rating, effort_rating) = (a_price, a_support, effort);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
@@ -541,8 +643,8 @@ fn survey_row(
             installed,
             on_time: on_time == Some(true),
             price: price_rating,
-            speed: speed_rating,
-            install: install_rating,
+            speed: legacy_speed,
+            install: legacy_install,
             support: support_rating,
         };
         replay_legacy_comment_draws(rng, recommend.unwrap_or(7), &legacy);
@@ -555,12 +657,15 @@ fn survey_row(
             installed,
             on_time: on_time == Some(true),
             price: price_rating,
-            speed: speed_rating,
-            install: install_rating,
+            // What they lived, on the whole scale (as before the plant):
+            // the published speed and installation ratings are partly
+            // drawn at random, the comment is not.
+            speed: legacy_speed,
+            install: legacy_install,
             support: support_rating,
             effort: effort_rating,
         };
-        let mut crng = comments::row_stream(comment_key, id);
+        let mut crng = comments::row_stream(&keys.comments, id);
         comments::write_comment(&mut crng, &lived, id, phone_tail, comment);
     }
 
