@@ -91,16 +91,31 @@ pub struct Base {
     pub n: u64,
     /// Σw.
     pub sw: f64,
-    /// Σw², for Kish's effective n.
+    /// Σw², for Kish's effective n and the design-based variance.
     pub sw2: f64,
+    /// Σw²y of the row's value y (NPS: +1/0/−1; proportions: 1/0; means:
+    /// the number), for the design-based variance (SPEC §11; see
+    /// [`super::design`]).
+    pub sw2y: f64,
+    /// Σw²y².
+    pub sw2yy: f64,
 }
 
 impl Base {
-    /// Counts one row of weight `w`.
+    /// Counts one row of weight `w` (with no value: y = 0).
     pub fn add(&mut self, w: f64) {
         self.n += 1;
         self.sw += w;
         self.sw2 += w * w;
+    }
+
+    /// Counts one row of weight `w` and value `y`.
+    #[inline]
+    pub fn add_y(&mut self, w: f64, y: f64) {
+        self.add(w);
+        let w2y = w * w * y;
+        self.sw2y += w2y;
+        self.sw2yy += w2y * y;
     }
 
     /// Adds another's rows.
@@ -108,6 +123,19 @@ impl Base {
         self.n += o.n;
         self.sw += o.sw;
         self.sw2 += o.sw2;
+        self.sw2y += o.sw2y;
+        self.sw2yy += o.sw2yy;
+    }
+
+    /// The rows of `self` that are not in `part` (a subset of them).
+    pub fn minus(&self, part: &Base) -> Base {
+        Base {
+            n: self.n.saturating_sub(part.n),
+            sw: self.sw - part.sw,
+            sw2: self.sw2 - part.sw2,
+            sw2y: self.sw2y - part.sw2y,
+            sw2yy: self.sw2yy - part.sw2yy,
+        }
     }
 
     /// Kish's effective n, (Σw)²/Σw² (SPEC §2); n itself without weights; 0 when empty.
@@ -195,7 +223,7 @@ impl Acc {
                 },
                 Obs::Net(class),
             ) => {
-                base.add(w);
+                base.add_y(w, f64::from(class));
                 match class {
                     1 => {
                         *w_pos += w;
@@ -209,13 +237,13 @@ impl Acc {
                 }
             }
             (Acc::Prop { base, w_hit }, Obs::Hit(hit)) => {
-                base.add(w);
+                base.add_y(w, if hit { 1.0 } else { 0.0 });
                 if hit {
                     *w_hit += w;
                 }
             }
             (Acc::Mean { base, mean, m2 }, Obs::Num(x)) => {
-                base.add(w);
+                base.add_y(w, x);
                 if w > 0.0 {
                     // West (1979): the weight-aware Welford update.
                     let delta = x - *mean;
@@ -253,9 +281,7 @@ impl Acc {
             },
         ) = (self, part)
         {
-            base.n -= b.n.min(base.n);
-            base.sw -= b.sw;
-            base.sw2 -= b.sw2;
+            *base = base.minus(b);
             *w_pos -= p;
             *w_neg -= d;
             for (a, b) in counts.iter_mut().zip(c) {
@@ -263,7 +289,8 @@ impl Acc {
             }
             if base.n == 0 {
                 // Nothing left: no rounding residue may pass for weight.
-                (base.sw, base.sw2, *w_pos, *w_neg) = (0.0, 0.0, 0.0, 0.0);
+                *base = Base::default();
+                (*w_pos, *w_neg) = (0.0, 0.0);
             }
         }
     }
@@ -365,11 +392,13 @@ impl Acc {
                 n: values.len() as u64,
                 sw: values.len() as f64,
                 sw2: values.len() as f64,
+                ..Base::default()
             },
             Acc::Sketched { sketch } => Base {
                 n: sketch.count(),
                 sw: sketch.count() as f64,
                 sw2: sketch.count() as f64,
+                ..Base::default()
             },
         }
     }

@@ -14,11 +14,7 @@ use super::acc::{Acc, Base};
 /// merge (Chan et al.), so `rest(total, part)` merged with `part` gives
 /// `total` back up to rounding.
 pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
-    let base = |t: &Base, p: &Base| Base {
-        n: t.n.saturating_sub(p.n),
-        sw: t.sw - p.sw,
-        sw2: t.sw2 - p.sw2,
-    };
+    let base = |t: &Base, p: &Base| t.minus(p);
     Some(match (total, part) {
         (
             Acc::Net {

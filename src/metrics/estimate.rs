@@ -7,8 +7,9 @@
 
 use super::acc::Acc;
 use super::computed::Estimate;
+use super::design::mean_variance;
 use super::distribution::percentile_inc;
-use super::intervals::{net_interval, net_variance, t_interval, wilson, z_critical};
+use super::intervals::{net_interval, net_variance, t_critical, t_interval, wilson, z_critical};
 use super::measure::Measure;
 use super::status::{status, Goal};
 use crate::project::model::{Config, NpsInterval};
@@ -24,6 +25,9 @@ pub struct Settings {
     pub adjusted_wald: bool,
     /// Below this effective n a value is suppressed.
     pub min_n: f64,
+    /// A weighted dataset's row count: its estimates take the design-based
+    /// variance (SPEC §11, [`super::design`]); `None`: unweighted, Part I's.
+    pub design_rows: Option<f64>,
 }
 
 impl Settings {
@@ -34,6 +38,7 @@ impl Settings {
             z: z_critical(config.confidence),
             adjusted_wald: config.nps_interval == NpsInterval::AdjustedWald,
             min_n: config.min_n,
+            design_rows: None,
         }
     }
 }
@@ -65,6 +70,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         ci_high: None,
         status: super::computed::Status::None,
         variance: None,
+        se: None,
     };
     if let Measure::Count = measure {
         e.value = Some(base.n as f64);
@@ -77,6 +83,9 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         e.status = status(None, n_eff < s.min_n, goal);
         return e;
     }
+    // A weighted dataset: the design-based variance of the mean of y (SPEC §11).
+    let design =
+        |b: &super::acc::Base, mean: f64| s.design_rows.and_then(|n| mean_variance(b, mean, n));
     let ci = match (acc, measure) {
         (
             Acc::Net {
@@ -86,18 +95,43 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         ) => {
             let (p, d) = (w_pos / base.sw, w_neg / base.sw);
             e.value = Some((p - d) * 100.0);
-            e.variance = Some(net_variance(p, d, n_eff) * 1e4);
-            Some(net_interval(p, d, n_eff, s.z, s.adjusted_wald))
+            if let Some(v) = design(base, p - d) {
+                // svycontrast(c(100, −100)): NPS ± z·se, clamped.
+                let (centre, half) = ((p - d) * 100.0, s.z * v.sqrt() * 100.0);
+                e.variance = Some(v * 1e4);
+                Some(((centre - half).max(-100.0), (centre + half).min(100.0)))
+            } else {
+                e.variance = Some(net_variance(p, d, n_eff) * 1e4);
+                Some(net_interval(p, d, n_eff, s.z, s.adjusted_wald))
+            }
         }
         (Acc::Prop { base, w_hit }, _) => {
             let p = w_hit / base.sw;
             e.value = Some(p * 100.0);
-            e.variance = Some(p * (1.0 - p) / n_eff * 1e4);
-            Some(wilson(p, n_eff, s.z))
+            if let Some(v) = design(base, p) {
+                // Wilson on n* = p(1 − p)/se² (Kish's n when p is 0 or 1).
+                let n_star = if v > 0.0 && p > 0.0 && p < 1.0 {
+                    p * (1.0 - p) / v
+                } else {
+                    n_eff
+                };
+                e.variance = Some(v * 1e4);
+                Some(wilson(p, n_star, s.z))
+            } else {
+                e.variance = Some(p * (1.0 - p) / n_eff * 1e4);
+                Some(wilson(p, n_eff, s.z))
+            }
         }
         (Acc::Mean { base, mean, m2 }, _) => {
             e.value = Some(*mean);
-            if n_eff > 1.0 {
+            if let (Some(v), true) = (design(base, *mean), n_eff > 1.0) {
+                // Student-t with df = n_eff − 1 on the design-based se.
+                e.variance = Some(v);
+                t_critical(s.confidence, n_eff - 1.0).map(|t| {
+                    let half = t * v.sqrt();
+                    (mean - half, mean + half)
+                })
+            } else if n_eff > 1.0 {
                 // Σw(x − m)²/Σw · n_eff/(n_eff − 1) (SPEC §2).
                 let s2 = m2 / base.sw * n_eff / (n_eff - 1.0);
                 e.variance = Some(s2 / n_eff);
@@ -122,6 +156,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
     if let Some((lo, hi)) = ci {
         e.ci_low = Some(lo);
         e.ci_high = Some(hi);
+        e.se = e.variance.map(|v| v.max(0.0).sqrt());
     }
     let suppressed = n_eff < s.min_n;
     if suppressed {
@@ -129,6 +164,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         e.ci_low = None;
         e.ci_high = None;
         e.variance = None;
+        e.se = None;
     }
     e.status = status(e.value, suppressed, goal);
     e
@@ -146,6 +182,7 @@ mod tests {
         z: 1.959963984540054,
         adjusted_wald: false,
         min_n: 0.0,
+        design_rows: None,
     };
     const GOAL: Goal = Goal {
         target: Some(30.0),

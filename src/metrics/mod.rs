@@ -13,6 +13,7 @@ pub mod composite;
 pub mod computed;
 pub mod computed_topics;
 pub mod coverage;
+pub mod design;
 pub mod distribution;
 pub mod drivers;
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub mod periods;
 #[cfg(test)]
 mod properties;
 pub mod quadrant;
+pub mod rake;
 pub mod redact;
 pub mod results;
 pub mod samples;
@@ -76,9 +78,15 @@ pub fn compute_cached(
     let mut passes = Vec::new();
     let mut comments = Vec::new();
     for (id, ds) in &project.config.datasets {
-        let (stats, tagged, pass) = run_dataset(project, ds, cache, &mut drivers, diags);
+        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, &mut drivers, diags);
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
-        data.insert(id.clone(), data_stats(stats));
+        data.insert(
+            id.clone(),
+            DataStats {
+                weighting,
+                ..data_stats(stats)
+            },
+        );
         passes.extend(pass);
     }
     // The window needs every dataset's periods: results come after all passes.
@@ -213,20 +221,39 @@ fn run_dataset<'p>(
     ScanStats,
     Option<verbatims::Tagged>,
     Option<DatasetPass<'p>>,
+    Option<computed::Weighting>,
 ) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
+    // Raking: a first pass gathers the margins' cell table, the fitting
+    // gives each cell its factor, and the main pass weights rows with it.
+    // Its rows' data errors are reported by the main pass (same checks), so
+    // the first pass's diagnostics are dropped.
+    let mut weighting = None;
+    let mut definitions = cache_definitions(project, ds);
+    if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
+        let mut quiet = Diagnostics::new();
+        scan(ds, &project.root, &header, &mut gatherer, None, &mut quiet);
+        let table = gatherer
+            .gathered()
+            .unwrap_or_else(|| rake::CellTable::new(0));
+        let (factors, report) = rake::settle(&ds.id, rake, &table, diags);
+        // A file's partial depends on every file's rows through the factors.
+        definitions.push_str(&format!("\n{factors:?}"));
+        pass.set_factors(factors);
+        weighting = report;
+    }
     let file_cache = cache.map(|cache| FileCache {
         cache,
-        definitions: crate::cache::definitions_digest(&cache_definitions(project, ds)),
+        definitions: crate::cache::definitions_digest(&definitions),
     });
     let stats = scan(
         ds,
@@ -237,6 +264,9 @@ fn run_dataset<'p>(
         diags,
     );
     pass.finish();
+    if ds.weight.is_some() || ds.rake.is_some() {
+        pass.design_rows = Some(stats.rows.saturating_sub(stats.rejected) as f64);
+    }
     for dp in &pass.drivers {
         let d = &project.config.drivers[dp.index];
         let personas = (pass.personas.iter().zip(&dp.personas))
@@ -256,7 +286,7 @@ fn run_dataset<'p>(
         drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
     }
     let tagged = verbatims::Tagged::of(project, &mut pass);
-    (stats, tagged, Some(pass))
+    (stats, tagged, Some(pass), weighting)
 }
 
 fn driver_result(
@@ -303,6 +333,7 @@ fn data_stats(s: ScanStats) -> DataStats {
         rows: s.rows,
         rejected: s.rejected,
         uncoded: None,
+        weighting: None,
         rejections: s
             .rejections
             .into_iter()

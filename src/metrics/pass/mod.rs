@@ -19,6 +19,7 @@ mod cache;
 mod rollup;
 mod row;
 mod split;
+mod weights;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +36,7 @@ use crate::data::scan::Header;
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
 use row::CellCache;
+use weights::RakePass;
 
 /// One indicator's accumulators on this dataset.
 #[derive(Clone)]
@@ -148,6 +150,12 @@ pub struct DatasetPass<'p> {
     /// rows repeat the previous row's date and skip the date parser.
     last_date: String,
     last_period: Option<PeriodKey>,
+    /// Raking: the margin columns and the cells' factors (see `weights.rs`).
+    rake: Option<RakePass>,
+    /// The design's row count when the dataset is weighted (a weight
+    /// column, raking or both): the n of the design-based variance's
+    /// n/(n − 1), set once the pass has read every row. `None`: unweighted.
+    pub design_rows: Option<f64>,
 }
 
 /// The distinct keys of one segment column, interned to small ids so a row's
@@ -282,6 +290,12 @@ impl<'p> DatasetPass<'p> {
                 cells: Vec::new(),
             });
         }
+        let rake = dataset.rake.as_ref().map(|rk| {
+            let columns = (rk.margins.iter())
+                .filter_map(|m| r.require(&m.column, &format!("`rake` margin of {of_ds}"), diags))
+                .collect();
+            RakePass::new(rk, columns)
+        });
         if r.failures > 0 {
             return None;
         }
@@ -319,6 +333,8 @@ impl<'p> DatasetPass<'p> {
             groups: Groups::default(),
             last_date: String::new(),
             last_period: None,
+            rake,
+            design_rows: None,
             personas,
             indicators,
             drivers,

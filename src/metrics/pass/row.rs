@@ -58,7 +58,9 @@ impl RowSink for DatasetPass<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
         self.cells.row += 1;
-        let w = self.weight_of(row, problems);
+        let design_w = self.weight_of(row, problems);
+        let cell = self.rake_cell(row, problems);
+        let w = self.raked(design_w, cell);
         let period = self.period_of(row, problems);
         for k in 0..self.indicators.len() {
             let ind = &self.indicators[k];
@@ -96,7 +98,7 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.check_drivers(row, problems);
-        if !problems.is_empty() {
+        if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
         for (m, p) in self.matched.iter_mut().zip(&self.personas) {
@@ -220,7 +222,7 @@ fn period_dist<'a>(ind: &'a mut IndicatorPass<'_>, p: PeriodKey) -> &'a mut Dist
 }
 
 impl DatasetPass<'_> {
-    fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+    pub(super) fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
         // One error per cell, even when several indicators read it.
         if !problems.iter().any(|p| p.field == field) {
             problems.push(RowProblem { field, message });

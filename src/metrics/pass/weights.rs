@@ -1,0 +1,144 @@
+//! Compute stage, per row: a row's weight when the dataset is raked.
+//!
+//! Input: the rows of a dataset with `rake:` ([`crate::project::rake::Rake`]).
+//! Output: each row's cell of the margins' cross-classification (or the data
+//! error that keeps it out: a blank margin cell, a key without a target), and
+//! either that row's design weight added to the [`CellTable`] (the first pass,
+//! which gathers what the fitting needs) or its raked weight, design weight ×
+//! its cell's factor (the main pass). It exists apart from `row.rs` so the
+//! main pass's hot loop only gains one lookup.
+
+use std::collections::HashMap;
+
+use super::DatasetPass;
+use crate::data::scan::{Row, RowProblem};
+use crate::metrics::rake::CellTable;
+use crate::project::rake::Rake;
+
+/// The margin columns resolved, and what the pass does with a row's cell.
+#[derive(Clone)]
+pub struct RakePass {
+    /// Per margin: the column and its keys' indices (trimmed keys).
+    margins: Vec<(usize, HashMap<String, usize>)>,
+    /// Per cell, the factor of the raked weight (all 1 until fitted).
+    factors: Vec<f64>,
+    /// The first pass: the table being gathered (the main pass has none).
+    gather: Option<CellTable>,
+}
+
+impl RakePass {
+    /// The plan of `rake`, its margin columns resolved to `columns`.
+    pub fn new(rake: &Rake, columns: Vec<usize>) -> RakePass {
+        let margins = (columns.into_iter().zip(&rake.margins))
+            .map(|(c, m)| {
+                let keys = (m.targets.iter().enumerate())
+                    .map(|(i, (k, _, _))| (k.clone(), i))
+                    .collect();
+                (c, keys)
+            })
+            .collect();
+        RakePass {
+            margins,
+            factors: vec![1.0; rake.cells()],
+            gather: None,
+        }
+    }
+
+    /// An empty table of the same shape, for a fork of the first pass.
+    pub(super) fn reset(&mut self) {
+        if let Some(t) = &mut self.gather {
+            *t = CellTable::new(self.factors.len());
+        }
+    }
+
+    /// Adds a later fork's table to ours.
+    pub(super) fn merge(&mut self, later: &RakePass) {
+        if let (Some(a), Some(b)) = (&mut self.gather, &later.gather) {
+            a.merge(b);
+        }
+    }
+}
+
+impl DatasetPass<'_> {
+    /// A fork of this planned pass that only gathers the cell table (the
+    /// first pass of a raked dataset); `None` without `rake:`.
+    pub fn gatherer(&self) -> Option<Self> {
+        let mut g = crate::data::scan::SplitSink::fork(self);
+        let r = g.rake.as_mut()?;
+        r.gather = Some(CellTable::new(r.factors.len()));
+        Some(g)
+    }
+
+    /// The table a [`DatasetPass::gatherer`] gathered.
+    pub fn gathered(self) -> Option<CellTable> {
+        self.rake?.gather
+    }
+
+    /// Sets the fitted factors, one per cell, for the main pass.
+    pub fn set_factors(&mut self, factors: Vec<f64>) {
+        if let Some(r) = &mut self.rake {
+            r.factors = factors;
+        }
+    }
+
+    /// The row's cell of the margins (`None` without `rake:`, or with the
+    /// data error recorded: a blank margin cell, or a key without target).
+    pub(super) fn rake_cell(
+        &mut self,
+        row: &Row<'_>,
+        problems: &mut Vec<RowProblem>,
+    ) -> Option<usize> {
+        let r = self.rake.as_ref()?;
+        let mut cell = 0;
+        let mut bad = Vec::new();
+        for (c, keys) in &r.margins {
+            let text = row.text(*c);
+            match keys.get(text) {
+                Some(&k) => cell = cell * keys.len() + k,
+                None if text.is_empty() => bad.push((
+                    *c,
+                    format!(
+                        "`{}` is blank, but raking needs every row's key",
+                        self.names[*c]
+                    ),
+                )),
+                None => bad.push((
+                    *c,
+                    format!(
+                        "`{}` is `{text}`, which has no target share under `rake.margins.{}`",
+                        self.names[*c], self.names[*c]
+                    ),
+                )),
+            }
+        }
+        let ok = bad.is_empty();
+        for (c, message) in bad {
+            self.problem(problems, c, message);
+        }
+        ok.then_some(cell)
+    }
+
+    /// The row's weight: its design weight `w`, times its cell's factor in the
+    /// main pass of a raked dataset.
+    #[inline]
+    pub(super) fn raked(&self, w: f64, cell: Option<usize>) -> f64 {
+        match (&self.rake, cell) {
+            (Some(r), Some(c)) if r.gather.is_none() => w * r.factors[c],
+            _ => w,
+        }
+    }
+
+    /// In the first pass, adds the accepted row's design weight to its cell;
+    /// true when the row is done with (nothing else is accumulated then).
+    #[inline]
+    pub(super) fn gather(&mut self, w: f64, cell: Option<usize>) -> bool {
+        match (self.rake.as_mut().and_then(|r| r.gather.as_mut()), cell) {
+            (Some(t), Some(c)) => {
+                t.add(c, w);
+                true
+            }
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+}
