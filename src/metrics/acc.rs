@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config, DDSketch};
 
+pub use super::calibration::Cal;
+
 /// Values a percentile group keeps exactly (8 MB of f64): past this, the
 /// group switches to a sketch, so memory no longer grows with rows.
 pub const PCT_EXACT_MAX: usize = 1_000_000;
@@ -161,6 +163,8 @@ pub enum Acc {
         w_neg: f64,
         /// Unweighted counts: promoters, passives, detractors (for the breakdown).
         counts: [u64; 3],
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// CSAT, top/bottom box, CES `agree`, share: the weighted share of hits.
     Prop {
@@ -168,6 +172,8 @@ pub enum Acc {
         base: Base,
         /// Σw of hits.
         w_hit: f64,
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// Means: West's weighted incremental mean and sum of squared deviations,
     /// numerically stable and mergeable (Chan et al.'s pairwise update).
@@ -178,6 +184,8 @@ pub enum Acc {
         mean: f64,
         /// Σw(x − mean)².
         m2: f64,
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// Percentiles keep their values (unweighted, SPEC §2).
     Pct {
@@ -220,6 +228,7 @@ impl Acc {
                     w_pos,
                     w_neg,
                     counts,
+                    ..
                 },
                 Obs::Net(class),
             ) => {
@@ -236,13 +245,13 @@ impl Acc {
                     _ => counts[1] += 1,
                 }
             }
-            (Acc::Prop { base, w_hit }, Obs::Hit(hit)) => {
+            (Acc::Prop { base, w_hit, .. }, Obs::Hit(hit)) => {
                 base.add_y(w, if hit { 1.0 } else { 0.0 });
                 if hit {
                     *w_hit += w;
                 }
             }
-            (Acc::Mean { base, mean, m2 }, Obs::Num(x)) => {
+            (Acc::Mean { base, mean, m2, .. }, Obs::Num(x)) => {
                 base.add_y(w, x);
                 if w > 0.0 {
                     // West (1979): the weight-aware Welford update.
@@ -272,16 +281,19 @@ impl Acc {
                 w_pos,
                 w_neg,
                 counts,
+                cal,
             },
             Acc::Net {
                 base: b,
                 w_pos: p,
                 w_neg: d,
                 counts: c,
+                cal: cal_b,
             },
         ) = (self, part)
         {
             *base = base.minus(b);
+            cal.subtract(cal_b);
             *w_pos -= p;
             *w_neg -= d;
             for (a, b) in counts.iter_mut().zip(c) {
@@ -335,33 +347,51 @@ impl Acc {
                     w_pos,
                     w_neg,
                     counts,
+                    cal,
                 },
                 Acc::Net {
                     base: b,
                     w_pos: p,
                     w_neg: d,
                     counts: c,
+                    cal: cal_b,
                 },
             ) => {
                 base.merge(b);
+                cal.merge(cal_b);
                 *w_pos += p;
                 *w_neg += d;
                 for (mine, theirs) in counts.iter_mut().zip(c) {
                     *mine += theirs;
                 }
             }
-            (Acc::Prop { base, w_hit }, Acc::Prop { base: b, w_hit: h }) => {
+            (
+                Acc::Prop { base, w_hit, cal },
+                Acc::Prop {
+                    base: b,
+                    w_hit: h,
+                    cal: cal_b,
+                },
+            ) => {
                 base.merge(b);
+                cal.merge(cal_b);
                 *w_hit += h;
             }
             (
-                Acc::Mean { base, mean, m2 },
+                Acc::Mean {
+                    base,
+                    mean,
+                    m2,
+                    cal,
+                },
                 Acc::Mean {
                     base: b,
                     mean: mb,
                     m2: m2b,
+                    cal: cal_b,
                 },
             ) => {
+                cal.merge(cal_b);
                 let (wa, wb) = (base.sw, b.sw);
                 base.merge(b);
                 if wa == 0.0 {
@@ -378,6 +408,39 @@ impl Acc {
             }
             (Acc::Count { base }, Acc::Count { base: b }) => base.merge(b),
             (acc, other) => debug_assert!(false, "cannot merge {other:?} into {acc:?}"),
+        }
+    }
+
+    /// A raked dataset's calibration sums of the rows (`None` for kinds
+    /// that have no design-based variance).
+    pub fn cal(&self) -> Option<&Cal> {
+        match self {
+            Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } => Some(cal),
+            Acc::Pct { .. } | Acc::Sketched { .. } | Acc::Count { .. } => None,
+        }
+    }
+
+    /// Adds one row's calibration terms (see [`Cal::add`]): its value `y`
+    /// read from `obs`, raked weight `w`, design weight `d` and calibration
+    /// columns `cols`, in a dataset of `p` calibration columns.
+    #[inline]
+    pub fn add_cal(&mut self, obs: Obs, w: f64, d: f64, cols: &[u32], p: usize) {
+        let y = match obs {
+            Obs::Net(class) => f64::from(class),
+            Obs::Hit(hit) => f64::from(u8::from(hit)),
+            Obs::Num(x) => x,
+            Obs::Row => return,
+        };
+        if let Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } = self {
+            cal.add(y, w, d, cols, p);
+        }
+    }
+
+    /// Replaces the calibration sums (the complement of a segment, see
+    /// [`super::compare::rest`]).
+    pub fn set_cal(&mut self, sums: Cal) {
+        if let Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } = self {
+            *cal = sums;
         }
     }
 

@@ -5,7 +5,10 @@
 //! variance and status — one code path for overall, periods, segments and
 //! personas (SPEC §2).
 
-use super::acc::Acc;
+use std::sync::Arc;
+
+use super::acc::{Acc, Base, Cal};
+use super::calibration::Calibration;
 use super::computed::Estimate;
 use super::design::mean_variance;
 use super::distribution::percentile_inc;
@@ -15,7 +18,7 @@ use super::status::{status, Goal};
 use crate::project::model::{Config, NpsInterval};
 
 /// The project-wide settings every estimate needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Confidence level of intervals and tests.
     pub confidence: f64,
@@ -25,9 +28,31 @@ pub struct Settings {
     pub adjusted_wald: bool,
     /// Below this effective n a value is suppressed.
     pub min_n: f64,
-    /// A weighted dataset's row count: its estimates take the design-based
-    /// variance (SPEC §11, [`super::design`]); `None`: unweighted, Part I's.
-    pub design_rows: Option<f64>,
+    /// A weighted dataset's design: its estimates take the design-based
+    /// variance (SPEC §11); `None`: unweighted, Part I's formulas.
+    pub design: Option<Design>,
+}
+
+/// What the design-based variance of a weighted dataset needs beyond an
+/// accumulator's sums.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// The dataset's rows: the n of n/(n − 1), whatever the domain.
+    pub rows: f64,
+    /// A raked dataset's calibration ([`super::calibration`]); `None`: the
+    /// weights are design weights ([`super::design`]).
+    pub calibration: Option<Arc<Calibration>>,
+}
+
+impl Design {
+    /// The variance of the weighted mean `mean` of y over a domain with sums
+    /// `b` and (raked datasets) calibration sums `cal`.
+    pub fn variance(&self, b: &Base, cal: Option<&Cal>, mean: f64) -> Option<f64> {
+        match (&self.calibration, cal) {
+            (Some(c), Some(cal)) => c.variance(cal, b, mean),
+            _ => mean_variance(b, mean, self.rows),
+        }
+    }
 }
 
 impl Settings {
@@ -38,7 +63,7 @@ impl Settings {
             z: z_critical(config.confidence),
             adjusted_wald: config.nps_interval == NpsInterval::AdjustedWald,
             min_n: config.min_n,
-            design_rows: None,
+            design: None,
         }
     }
 }
@@ -84,8 +109,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         return e;
     }
     // A weighted dataset: the design-based variance of the mean of y (SPEC §11).
-    let design =
-        |b: &super::acc::Base, mean: f64| s.design_rows.and_then(|n| mean_variance(b, mean, n));
+    let design = |b: &Base, mean: f64| (s.design.as_ref())?.variance(b, acc.cal(), mean);
     let ci = match (acc, measure) {
         (
             Acc::Net {
@@ -105,7 +129,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
                 Some(net_interval(p, d, n_eff, s.z, s.adjusted_wald))
             }
         }
-        (Acc::Prop { base, w_hit }, _) => {
+        (Acc::Prop { base, w_hit, .. }, _) => {
             let p = w_hit / base.sw;
             e.value = Some(p * 100.0);
             if let Some(v) = design(base, p) {
@@ -122,7 +146,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
                 Some(wilson(p, n_eff, s.z))
             }
         }
-        (Acc::Mean { base, mean, m2 }, _) => {
+        (Acc::Mean { base, mean, m2, .. }, _) => {
             e.value = Some(*mean);
             if let (Some(v), true) = (design(base, *mean), n_eff > 1.0) {
                 // Student-t with df = n_eff − 1 on the design-based se.
@@ -182,7 +206,7 @@ mod tests {
         z: 1.959963984540054,
         adjusted_wald: false,
         min_n: 0.0,
-        design_rows: None,
+        design: None,
     };
     const GOAL: Goal = Goal {
         target: Some(30.0),

@@ -8,6 +8,7 @@
 //! number the site shows is made here; the site only formats.
 
 pub mod acc;
+pub mod calibration;
 pub mod compare;
 pub mod composite;
 pub mod computed;
@@ -42,6 +43,7 @@ pub mod verbatims;
 pub mod window;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use computed::{
     Computed, DataStats, DriverAttribute, DriverPersona, DriverResult, Generator, ProjectInfo,
@@ -238,6 +240,7 @@ fn run_dataset<'p>(
     // Its rows' data errors are reported by the main pass (same checks), so
     // the first pass's diagnostics are dropped.
     let mut weighting = None;
+    let mut calibration = None;
     let mut definitions = cache_definitions(project, ds);
     if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
         let mut quiet = Diagnostics::new();
@@ -248,6 +251,8 @@ fn run_dataset<'p>(
         let (factors, report) = rake::settle(&ds.id, rake, &table, diags);
         // A file's partial depends on every file's rows through the factors.
         definitions.push_str(&format!("\n{factors:?}"));
+        calibration = (report.is_some())
+            .then(|| Arc::new(calibration::Calibration::new(rake, &table, &factors)));
         pass.set_factors(factors);
         weighting = report;
     }
@@ -265,7 +270,10 @@ fn run_dataset<'p>(
     );
     pass.finish();
     if ds.weight.is_some() || ds.rake.is_some() {
-        pass.design_rows = Some(stats.rows.saturating_sub(stats.rejected) as f64);
+        pass.design = Some(estimate::Design {
+            rows: stats.rows.saturating_sub(stats.rejected) as f64,
+            calibration,
+        });
     }
     for dp in &pass.drivers {
         let d = &project.config.drivers[dp.index];

@@ -29,7 +29,7 @@ fn settings(adjusted_wald: bool) -> Settings {
         z: z_critical(0.95),
         adjusted_wald,
         min_n: 0.0,
-        design_rows: None,
+        design: None,
     }
 }
 

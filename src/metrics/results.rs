@@ -81,8 +81,8 @@ pub fn indicator_result(
     let goal = goal_of(ind);
     // A weighted dataset's estimates take the design-based variance (SPEC §11).
     let s = &Settings {
-        design_rows: dp.design_rows,
-        ..*s
+        design: dp.design.clone(),
+        ..s.clone()
     };
     let est = |acc: &Acc| finish(acc, &ip.measure, goal, s);
     let w = if dp.is_dated() { *w } else { Windows::ALL };

@@ -152,10 +152,9 @@ pub struct DatasetPass<'p> {
     last_period: Option<PeriodKey>,
     /// Raking: the margin columns and the cells' factors (see `weights.rs`).
     rake: Option<RakePass>,
-    /// The design's row count when the dataset is weighted (a weight
-    /// column, raking or both): the n of the design-based variance's
-    /// n/(n − 1), set once the pass has read every row. `None`: unweighted.
-    pub design_rows: Option<f64>,
+    /// The design when the dataset is weighted (a weight column, raking or
+    /// both), set once the pass has read every row. `None`: unweighted.
+    pub design: Option<super::estimate::Design>,
 }
 
 /// The distinct keys of one segment column, interned to small ids so a row's
@@ -334,7 +333,7 @@ impl<'p> DatasetPass<'p> {
             last_date: String::new(),
             last_period: None,
             rake,
-            design_rows: None,
+            design: None,
             personas,
             indicators,
             drivers,

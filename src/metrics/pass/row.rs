@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use super::weights::CalRow;
 use super::{DatasetPass, IndicatorPass};
 use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
@@ -115,6 +116,7 @@ impl RowSink for DatasetPass<'_> {
             self.roll_up();
         }
         let group = (self.groups).id(period, &self.row_keys, &self.matched);
+        let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
         let cells = &mut self.cells;
         for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
             if let Some(obs) = *obs {
@@ -125,7 +127,7 @@ impl RowSink for DatasetPass<'_> {
                     },
                     _ => None,
                 };
-                feed(ind, obs, w, group, x, period);
+                feed(ind, obs, w, group, x, period, cal);
             }
         }
         self.feed_drivers(row, w, group);
@@ -180,6 +182,7 @@ fn feed(
     group: usize,
     x: Option<f64>,
     period: Option<PeriodKey>,
+    cal: Option<CalRow<'_>>,
 ) {
     if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
@@ -190,9 +193,11 @@ fn feed(
     if ind.cells.len() <= group {
         ind.cells.resize(group + 1, None);
     }
-    ind.cells[group]
-        .get_or_insert_with(|| ind.measure.new_acc())
-        .add(obs, w);
+    let acc = ind.cells[group].get_or_insert_with(|| ind.measure.new_acc());
+    acc.add(obs, w);
+    if let Some((d, cols, p)) = cal {
+        acc.add_cal(obs, w, d, cols, p);
+    }
 }
 
 /// The distribution of period `p` of an indicator that has one: the last

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use super::DatasetPass;
 use crate::data::scan::{Row, RowProblem};
+use crate::metrics::calibration::cell_columns;
 use crate::metrics::rake::CellTable;
 use crate::project::rake::Rake;
 
@@ -24,7 +25,16 @@ pub struct RakePass {
     factors: Vec<f64>,
     /// The first pass: the table being gathered (the main pass has none).
     gather: Option<CellTable>,
+    /// Per cell, its calibration columns (see [`cell_columns`]), `width` each.
+    cell_cols: Vec<u32>,
+    /// Entries per cell in `cell_cols`: 1 + margins.
+    width: usize,
+    /// Calibration columns of the dataset.
+    p: usize,
 }
+
+/// A row's calibration terms: design weight, columns, and the dataset's p.
+pub(super) type CalRow<'a> = (f64, &'a [u32], usize);
 
 impl RakePass {
     /// The plan of `rake`, its margin columns resolved to `columns`.
@@ -37,11 +47,24 @@ impl RakePass {
                 (c, keys)
             })
             .collect();
+        let (cell_cols, p) = cell_columns(rake);
         RakePass {
             margins,
             factors: vec![1.0; rake.cells()],
             gather: None,
+            cell_cols,
+            width: 1 + rake.margins.len(),
+            p,
         }
+    }
+
+    /// The calibration terms of a row of design weight `d` in `cell`, in the
+    /// main pass (the first pass accumulates nothing but the table).
+    #[inline]
+    pub(super) fn cal_row(&self, d: f64, cell: Option<usize>) -> Option<CalRow<'_>> {
+        let c = cell.filter(|_| self.gather.is_none())?;
+        let cols = self.cell_cols.get(c * self.width..(c + 1) * self.width)?;
+        Some((d, cols, self.p))
     }
 
     /// An empty table of the same shape, for a fork of the first pass.
