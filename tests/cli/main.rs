@@ -20,6 +20,7 @@ mod reference;
 mod schema_descriptions;
 mod site;
 mod statistics;
+mod survey_numbers;
 mod topics_site;
 mod verbose;
 mod workflow;
