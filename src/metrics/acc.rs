@@ -476,6 +476,7 @@ mod tests {
             base: Base::default(),
             mean: 0.0,
             m2: 0.0,
+            cal: Cal::default(),
         }
     }
 
@@ -501,10 +502,12 @@ mod tests {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Cal::default(),
             },
             Acc::Prop {
                 base: Base::default(),
                 w_hit: 0.0,
+                cal: Cal::default(),
             },
             Acc::Pct { values: Vec::new() },
             Acc::Count {
@@ -537,11 +540,12 @@ mod tests {
                 a.merge(&b);
                 match (&a, &all) {
                     (
-                        Acc::Mean { base, mean, m2 },
+                        Acc::Mean { base, mean, m2, .. },
                         Acc::Mean {
                             base: b2,
                             mean: m,
                             m2: s,
+                            ..
                         },
                     ) => {
                         assert_eq!(base.n, b2.n);
@@ -609,7 +613,7 @@ mod tests {
         for (x, w) in [(2.0, 1.0), (4.0, 2.0), (6.0, 3.0)] {
             acc.add(Obs::Num(x), w);
         }
-        let Acc::Mean { base, mean, m2 } = acc else {
+        let Acc::Mean { base, mean, m2, .. } = acc else {
             unreachable!()
         };
         close(mean, 14.0 / 3.0);

@@ -143,6 +143,7 @@ mod tests {
             base: Base::default(),
             mean: 0.0,
             m2: 0.0,
+            cal: Cal::default(),
         };
         let (mut total, mut part, mut other) = (empty.clone(), empty.clone(), empty);
         for (x, w, in_part) in rows {
@@ -154,11 +155,12 @@ mod tests {
             }
         }
         let (
-            Some(Acc::Mean { base, mean, m2 }),
+            Some(Acc::Mean { base, mean, m2, .. }),
             Acc::Mean {
                 base: b,
                 mean: m,
                 m2: s,
+                ..
             },
         ) = (rest(&total, &part), other)
         else {

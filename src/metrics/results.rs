@@ -327,6 +327,7 @@ mod tests {
             w_pos: 4.0,
             w_neg: 1.0,
             counts: [5, 3, 2],
+            cal: Default::default(),
         };
         let s = net_shares(&acc).unwrap();
         // 4 / 8, (8 − 4 − 1) / 8, 1 / 8.

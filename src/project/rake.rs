@@ -85,7 +85,7 @@ pub fn validate_rake(file: &Path, raw: &Spanned<RawRake>, diags: &mut Diagnostic
         );
         let mut targets: Vec<(String, f64, Location)> = Vec::new();
         let mut sum = 0.0;
-        for (key, share) in &keys.value {
+        for (key, share) in &keys.value.0 {
             let share_at = location(file, share);
             let v = share.value;
             if !(v.is_finite() && (0.0..=1.0).contains(&v)) {

@@ -173,7 +173,7 @@ pub struct RawRake {
     /// Required. Per column, the target share of each of its keys; each column's shares must
     /// sum to 1 (±1e-6), e.g. `region: { north: 0.6, south: 0.4 }`. Every key in the data needs
     /// a target, and every target needs rows.
-    pub margins: Spanned<IndexMap<String, Spanned<IndexMap<String, Spanned<f64>>>>>,
+    pub margins: Spanned<IndexMap<String, Spanned<RawShares>>>,
     /// Optional. The weights sum to this, e.g. the number of customers (default: the number
     /// of rows).
     pub total: Option<Spanned<f64>>,
@@ -183,6 +183,12 @@ pub struct RawRake {
     /// (default 1e-10).
     pub tolerance: Option<Spanned<f64>>,
 }
+
+/// One margin of `rake.margins`: each key of the column with its target share (0–1), e.g.
+/// `{ north: 0.6, south: 0.4 }`; the shares sum to 1 (±1e-6).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct RawShares(pub IndexMap<String, Spanned<f64>>);
 
 /// `date:` of a dataset, `{ column, format }`: the column that puts each row into a period.
 /// A row with a blank date counts in the overall value but in no period.
