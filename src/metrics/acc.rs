@@ -411,39 +411,6 @@ impl Acc {
         }
     }
 
-    /// A raked dataset's calibration sums of the rows (`None` for kinds
-    /// that have no design-based variance).
-    pub fn cal(&self) -> Option<&Cal> {
-        match self {
-            Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } => Some(cal),
-            Acc::Pct { .. } | Acc::Sketched { .. } | Acc::Count { .. } => None,
-        }
-    }
-
-    /// Adds one row's calibration terms (see [`Cal::add`]): its value `y`
-    /// read from `obs`, raked weight `w`, design weight `d` and calibration
-    /// columns `cols`, in a dataset of `p` calibration columns.
-    #[inline]
-    pub fn add_cal(&mut self, obs: Obs, w: f64, d: f64, cols: &[u32], p: usize) {
-        let y = match obs {
-            Obs::Net(class) => f64::from(class),
-            Obs::Hit(hit) => f64::from(u8::from(hit)),
-            Obs::Num(x) => x,
-            Obs::Row => return,
-        };
-        if let Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } = self {
-            cal.add(y, w, d, cols, p);
-        }
-    }
-
-    /// Replaces the calibration sums (the complement of a segment, see
-    /// [`super::compare::rest`]).
-    pub fn set_cal(&mut self, sums: Cal) {
-        if let Acc::Net { cal, .. } | Acc::Prop { cal, .. } | Acc::Mean { cal, .. } = self {
-            *cal = sums;
-        }
-    }
-
     /// Answered rows and weights (percentiles: every weight counted as 1).
     pub fn base(&self) -> Base {
         match self {

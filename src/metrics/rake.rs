@@ -234,7 +234,7 @@ pub fn settle(
         diags.error_hint(
             rake.location.clone(),
             format!(
-                "raking dataset `{dataset}` did not converge in {} iterations: `{}: {key}` is at {} against its target {target} (gap {gap:e}, tolerance {:e})",
+                "raking dataset `{dataset}` did not converge in {} iteration(s): `{}: {key}` is at {:.6} against its target {target} (gap {gap:.1e}, tolerance {:e})",
                 f.iterations, margin.column.name, f.achieved[m][k], rake.tolerance
             ),
             "raise `max_iterations`, loosen `tolerance`, or merge sparse keys (a key with very few rows can make the margins impossible to meet together)",

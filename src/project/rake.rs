@@ -114,7 +114,11 @@ pub fn validate_rake(file: &Path, raw: &Spanned<RawRake>, diags: &mut Diagnostic
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
             diags.error_hint(
                 at,
-                format!("the target shares of `{name}` sum to {sum}, not 1"),
+                // Rounded: 0.6 + 0.3 is 0.8999999999999999 in binary.
+                format!(
+                    "the target shares of `{name}` sum to {}, not 1",
+                    (sum * 1e9).round() / 1e9
+                ),
                 "shares are fractions of the whole: make them add up to 1 (±1e-6)",
             );
         }

@@ -165,3 +165,102 @@ fn the_weighting_report_is_r_surveys_raking() {
     // The plain dataset has no weighting report.
     assert!(metrics["data"]["plain"].get("weighting").is_none());
 }
+
+/// `cxscore check` of the survey fixture with one edit; the diagnostics as printed.
+fn check_with(rel: &str, from: &str, to: &str) -> (bool, String) {
+    let f = Fixture::copy("survey");
+    f.edit(rel, from, to);
+    let out = f.run(&["check", "project"]);
+    (out.status.success(), crate::harness::stderr(&out))
+}
+
+#[test]
+fn raking_problems_are_located_errors() {
+    let shares = "region: { north: 0.40, south: 0.35, east: 0.25 }";
+    for (rel, from, to, want) in [
+        (
+            "cxscore.yaml",
+            "plan: { basic: 0.60, pro: 0.40 }",
+            "plan: { basic: 0.60, pro: 0.30 }",
+            "cxscore.yaml:24:15: error: the target shares of `plan` sum to 0.9, not 1; shares are fractions of the whole: make them add up to 1 (±1e-6)",
+        ),
+        (
+            "cxscore.yaml",
+            "        region: { north",
+            "        regio: { north",
+            "cxscore.yaml:23:16: error: column `regio` (`rake` margin of dataset `raked`) is not in the header of dataset `raked` (data/survey.csv); did you mean `region`?",
+        ),
+        (
+            "cxscore.yaml",
+            shares,
+            "region: { north: 0.45, south: 0.55 }",
+            "data/survey.csv:2:2: error: `region` is `east`, which has no target share under `rake.margins.region`; fix the data, or set `bad_rows: skip` on dataset `raked` to leave such rows out",
+        ),
+        (
+            "cxscore.yaml",
+            shares,
+            "region: { north: 0.35, south: 0.35, east: 0.25, west: 0.05 }",
+            "cxscore.yaml:23:63: error: `region: west` has a target share of 0.05, but no row of dataset `raked` has it; remove the key (and give its share to the others), or check the data's spelling",
+        ),
+        (
+            "cxscore.yaml",
+            "max_iterations: 100",
+            "max_iterations: 1",
+            "cxscore.yaml:22:7: error: raking dataset `raked` did not converge in 1 iteration(s): `region: south` is at 0.360269 against its target 0.35 (gap 1.0e-2, tolerance 1e-12); raise `max_iterations`, loosen `tolerance`, or merge sparse keys (a key with very few rows can make the margins impossible to meet together)",
+        ),
+        (
+            "data/survey.csv",
+            "2025-10-01,east,basic,app,0.8",
+            "2025-10-01,,basic,app,0.8",
+            "data/survey.csv:2:2: error: `region` is blank, but raking needs every row's key; fix the data, or set `bad_rows: skip` on dataset `raked` to leave such rows out",
+        ),
+    ] {
+        let (ok, stderr) = check_with(rel, from, to);
+        assert!(!ok, "{to}: the check passed");
+        assert!(
+            stderr.lines().any(|l| l == want),
+            "{to}: expected the line\n{want}\nin\n{stderr}"
+        );
+    }
+    // A data key without target is an error on every row that has it (46 rows of `east`).
+    let (_, stderr) = check_with(
+        "cxscore.yaml",
+        shares,
+        "region: { north: 0.45, south: 0.55 }",
+    );
+    let east = stderr
+        .lines()
+        .filter(|l| l.contains("is `east`, which has no target"))
+        .count();
+    assert_eq!(east, 46, "{stderr}");
+}
+
+#[test]
+fn a_blank_margin_cell_is_left_out_under_bad_rows_skip() {
+    // The row is out of both passes: the raked dataset has 239 rows and still
+    // meets its margins; the plain dataset (not raked) keeps all 240.
+    let f = Fixture::copy("survey");
+    f.edit(
+        "data/survey.csv",
+        "2025-10-01,east,basic,app,0.8",
+        "2025-10-01,,basic,app,0.8",
+    );
+    f.edit(
+        "cxscore.yaml",
+        "    segments: [channel]\n    rake:",
+        "    segments: [channel]\n    bad_rows: skip\n    rake:",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let m = f.metrics();
+    assert_eq!(m["data"]["raked"]["rejected"], 1);
+    assert_eq!(m["data"]["plain"]["rejected"], 0);
+    let w = &m["data"]["raked"]["weighting"];
+    assert_eq!(w["converged"], true);
+    close(
+        "region: east",
+        &w["margins"]["region"]["east"]["achieved"],
+        0.25,
+        1e-12,
+    );
+}
