@@ -57,8 +57,9 @@ impl Cal {
     /// calibration columns are `cols` (entries [`NO_COLUMN`] skipped).
     #[inline]
     pub fn add(&mut self, y: f64, w: f64, d: f64, cols: &[u32], p: usize) {
-        if self.0.is_empty() {
-            self.0 = vec![0.0; 4 * p];
+        if self.0.len() != 4 * p {
+            // Empty until the first raked row (a loaded partial is only merged).
+            self.0.resize(4 * p, 0.0);
         }
         let w2 = w * w;
         for &j in cols {

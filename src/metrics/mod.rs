@@ -244,7 +244,20 @@ fn run_dataset<'p>(
     let mut definitions = cache_definitions(project, ds);
     if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
         let mut quiet = Diagnostics::new();
-        scan(ds, &project.root, &header, &mut gatherer, None, &mut quiet);
+        // Each file's table is cached like its partials: an unchanged
+        // rebuild reads no data for the first pass either.
+        let gather_cache = cache.map(|cache| FileCache {
+            cache,
+            definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
+        });
+        scan(
+            ds,
+            &project.root,
+            &header,
+            &mut gatherer,
+            gather_cache.as_ref(),
+            &mut quiet,
+        );
         let table = gatherer
             .gathered()
             .unwrap_or_else(|| rake::CellTable::new(0));

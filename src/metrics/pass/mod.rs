@@ -34,7 +34,7 @@ use super::verbatims::{VerbatimPass, VoiceRule};
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
+use crate::project::model::{BadRows, Dataset, Metric, Period, Project, RowMatch};
 use row::CellCache;
 use weights::RakePass;
 
@@ -293,7 +293,7 @@ impl<'p> DatasetPass<'p> {
             let columns = (rk.margins.iter())
                 .filter_map(|m| r.require(&m.column, &format!("`rake` margin of {of_ds}"), diags))
                 .collect();
-            RakePass::new(rk, columns)
+            RakePass::new(rk, columns, dataset.bad_rows == BadRows::Skip)
         });
         if r.failures > 0 {
             return None;

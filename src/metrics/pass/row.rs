@@ -61,6 +61,9 @@ impl RowSink for DatasetPass<'_> {
         self.cells.row += 1;
         let design_w = self.weight_of(row, problems);
         let cell = self.rake_cell(row, problems);
+        if self.gather_early(design_w, cell, problems) {
+            return;
+        }
         let w = self.raked(design_w, cell);
         let period = self.period_of(row, problems);
         for k in 0..self.indicators.len() {
