@@ -15,7 +15,10 @@
 //! satisfaction and installation punctuality rise linearly (the improvement
 //! programme), then an outage in the north hits December 2025 (below). Volume
 //! varies by month of year (seasonality); scores never do. Every number is drawn
-//! from one ChaCha8 stream per dataset, so the output depends only on the seed,
+//! from one ChaCha8 stream per dataset, and each comment's text from its row's
+//! own stream (the `comments` module: what the respondent lived, told in
+//! varied sentences; whether a row comments at all stays on the main stream),
+//! so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
 //! platform whose libm rounds differently could, rarely, change a last digit.)
@@ -41,7 +44,9 @@
 //!   points and the overall NPS by about 14 points (expected values) against
 //!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
 //!   less often: the engineers were on outage repairs (about −4 points on
-//!   the overall on-time share). Only they write the two "outage" verbatims. Tickets: December
+//!   the overall on-time share). Most of those who comment write about the
+//!   outage (no connection for three days, no updates); elsewhere a line
+//!   drops only now and then. Tickets: December
 //!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season, the extra
 //!   ones all opened in the north on 2–6 December and mostly faults; north
 //!   tickets opened 2–8 December wait twice as long for a first response.
@@ -64,6 +69,9 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+
+#[path = "comments.rs"]
+mod comments;
 
 /// Survey rows written by default (the committed example data): about 600 a month.
 pub const DEFAULT_ROWS: usize = 14_400;
@@ -396,6 +404,7 @@ fn month_effect(index: u32, day: u32, region: usize) -> f64 {
 /// Generates every survey row, month by month, into `sink`. Returns the row count.
 pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let comment_key = comments::stream_key(opts.seed);
     let counts = allocate(opts.rows, opts.months, survey_season);
     let mut line = String::with_capacity(512);
     let mut comment = String::with_capacity(256);
@@ -416,6 +425,7 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
                 index,
                 (year, month, day),
                 id,
+                &comment_key,
                 &mut line,
                 &mut comment,
             );
@@ -430,6 +440,7 @@ fn survey_row(
     index: u32,
     (year, month, day): (i32, u32, u32),
     id: usize,
+    comment_key: &[u8; 32],
     line: &mut String,
     comment: &mut String,
 ) {
@@ -495,8 +506,8 @@ fn survey_row(
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, speed_rating, install_rating, support_rating) =
-        (a_price, a_speed, a_install, a_support);
+    let (price_rating, speed_rating, install_rating, support_rating, effort_rating) =
+        (a_price, a_speed, a_install, a_support, effort);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
@@ -519,9 +530,11 @@ fn survey_row(
         Some(_) => 0.27,
         None => 0.15,
     };
+    // Whether there is a comment is still decided here, on the main stream;
+    // its text comes from the row's own comment stream.
     comment.clear();
     if rng.random_bool(p_comment) {
-        let lived = Lived {
+        let legacy = LegacyLived {
             persona,
             channel,
             outage,
@@ -532,7 +545,23 @@ fn survey_row(
             install: install_rating,
             support: support_rating,
         };
-        write_comment(rng, recommend.unwrap_or(7), &lived, id, phone_tail, comment);
+        replay_legacy_comment_draws(rng, recommend.unwrap_or(7), &legacy);
+        let lived = comments::Lived {
+            score: recommend,
+            persona,
+            channel,
+            region,
+            outage,
+            installed,
+            on_time: on_time == Some(true),
+            price: price_rating,
+            speed: speed_rating,
+            install: install_rating,
+            support: support_rating,
+            effort: effort_rating,
+        };
+        let mut crng = comments::row_stream(comment_key, id);
+        comments::write_comment(&mut crng, &lived, id, phone_tail, comment);
     }
 
     // The line.
@@ -573,15 +602,10 @@ fn survey_row(
     line.push('\n');
 }
 
-const NAMES: [&str; 8] = [
-    "Priya", "Tom", "Aisha", "Gareth", "Mei", "Callum", "Joanna", "Kwame",
-];
-
-/// What a respondent lived through, so that a verbatim matches the answers.
-struct Lived {
+/// What a respondent lived through, as the v0.1 verbatim picker saw it.
+struct LegacyLived {
     persona: usize,
     channel: usize,
-    /// Answered in the north after the December 2025 outage started.
     outage: bool,
     installed: bool,
     on_time: bool,
@@ -591,7 +615,7 @@ struct Lived {
     support: u8,
 }
 
-/// When a verbatim fits a respondent.
+/// When a v0.1 verbatim fitted a respondent.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fits {
     Anyone,
@@ -612,7 +636,7 @@ enum Fits {
 }
 
 impl Fits {
-    fn holds(self, l: &Lived) -> bool {
+    fn holds(self, l: &LegacyLived) -> bool {
         match self {
             Fits::Anyone => true,
             Fits::Late => l.installed && !l.on_time,
@@ -633,79 +657,86 @@ impl Fits {
     }
 }
 
-/// Verbatims for detractors (0–6). Placeholders: {days} {fee} {mins} {name} {email} {phone}.
-const DETRACTOR: [(Fits, &str); 20] = [
-    (Fits::Late, "Engineer never turned up for the first slot and nobody called to say why."),
-    (Fits::SlowSpeed, "Speed drops to almost nothing every evening, which is exactly when we need it."),
-    (Fits::Late, "Took {days} days to get the line working. Not good enough."),
-    (Fits::PoorPrice, "Price went up after the first year, and the letter didn't make it clear."),
-    (Fits::Shop, "I was told \"no setup fee\" in the shop, then I was charged £{fee}."),
-    (Fits::PoorSupport, "Spent {mins} minutes on hold, then got cut off."),
-    (Fits::Porter, "Number port failed twice; I lost my old number for a week."),
-    (Fits::PoorSupport, "Router keeps dropping the connection, support just tells me to restart it."),
-    (Fits::Anyone, "Please call me back on {phone}, I have raised this three times."),
-    (Fits::Anyone, "Too expensive for what you get."),
-    (Fits::Anyone, "Promised a call back that never came. Twice."),
-    (Fits::Anyone, "Everything takes too long to sort out, and nobody owns the problem."),
-    (Fits::Anyone, "Contract terms changed mid-way, with one e-mail I nearly missed."),
-    (Fits::Anyone, "Nobody replies to emails. Contact me at {email} if anyone actually reads this."),
-    (Fits::Mover, "Moved house and had to pay for a new installation, even though I've been a customer for years."),
-    (Fits::PoorSupport, "The chat bot is useless, it goes round in circles."),
-    (Fits::SlowSpeed, "The \"superfast\" package is anything but."),
-    (Fits::Outage, "The outage in early December lasted three days, with no compensation, no updates, nothing."),
-    (Fits::PoorPrice, "Bill is confusing: three different discounts, and I still can't tell what I pay."),
-    (Fits::PoorInstall, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
+/// A number the v0.1 verbatims drew to fill a placeholder.
+#[derive(Clone, Copy)]
+enum Draw {
+    /// `{days}`: 3–21.
+    Days,
+    /// `{fee}`: 5 × 6–15.
+    Fee,
+    /// `{mins}`: 5 × 4–18.
+    Mins,
+    /// `{name}`: one of 8 names.
+    Name,
+}
+
+/// The v0.1 verbatim pools (detractors, passives, promoters), reduced to
+/// what decided the draws: each verbatim's fit and its placeholders' draws.
+const LEGACY_DETRACTOR: [(Fits, &[Draw]); 20] = [
+    (Fits::Late, &[]),
+    (Fits::SlowSpeed, &[]),
+    (Fits::Late, &[Draw::Days]),
+    (Fits::PoorPrice, &[]),
+    (Fits::Shop, &[Draw::Fee]),
+    (Fits::PoorSupport, &[Draw::Mins]),
+    (Fits::Porter, &[]),
+    (Fits::PoorSupport, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Mover, &[]),
+    (Fits::PoorSupport, &[]),
+    (Fits::SlowSpeed, &[]),
+    (Fits::Outage, &[]),
+    (Fits::PoorPrice, &[]),
+    (Fits::PoorInstall, &[]),
+];
+const LEGACY_PASSIVE: [(Fits, &[Draw]); 13] = [
+    (Fits::Anyone, &[]),
+    (Fits::Late, &[Draw::Mins]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Shop, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Mover, &[]),
+    (Fits::Porter, &[Draw::Days]),
+    (Fits::Outage, &[]),
+];
+const LEGACY_PROMOTER: [(Fits, &[Draw]); 14] = [
+    (Fits::OnTime, &[Draw::Name]),
+    (Fits::Anyone, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Porter, &[]),
+    (Fits::Mover, &[]),
+    (Fits::GoodSupport, &[Draw::Name]),
+    (Fits::GoodPrice, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Shop, &[]),
+    (Fits::Enterprise, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Enterprise, &[]),
 ];
 
-/// Verbatims for passives (7–8).
-const PASSIVE: [(Fits, &str); 13] = [
-    (Fits::Anyone, "Works fine most of the time, but the price is on the high side."),
-    (Fits::Late, "Installation was OK, though the engineer arrived {mins} minutes late."),
-    (Fits::Anyone, "Decent speed. Wish the app showed outages properly."),
-    (Fits::Anyone, "Good value for the first year; we'll see what happens at renewal."),
-    (Fits::Anyone, "Support sorted it in the end, but it took a couple of calls."),
-    (Fits::Anyone, "No complaints really, it does what it says."),
-    (Fits::Anyone, "Setup was easy, the advice on where to put the router could be better."),
-    (Fits::Anyone, "Fine, but the \"free\" upgrade came with a new 24-month contract."),
-    (Fits::Shop, "The shop staff were helpful; the website less so."),
-    (Fits::FastSpeed, "Speed is good, Wi-Fi upstairs is weak."),
-    (Fits::Mover, "Moving the line was smoother than I expected, apart from a day without internet.\nThe new router is better though."),
-    (Fits::Porter, "Porting my number took {days} days, which was longer than promised."),
-    (Fits::Outage, "Three days without broadband in December. Stable again since, but it shook my trust."),
-];
-
-/// Verbatims for promoters (9–10).
-const PROMOTER: [(Fits, &str); 14] = [
-    (Fits::OnTime, "Engineer ({name}) was brilliant: on time, tidy, and explained everything."),
-    (Fits::Anyone, "Fast, reliable, and I haven't had to call anyone."),
-    (Fits::FastSpeed, "Best broadband we've had. Streaming, gaming, video calls, all at once."),
-    (Fits::Porter, "Switching was painless, they handled everything including my number."),
-    (Fits::Mover, "Installed the day after we moved in. Impressive."),
-    (Fits::GoodSupport, "Support fixed my issue on the first call, thank you {name}!"),
-    (Fits::GoodPrice, "Clear price, no surprises on the bill."),
-    (Fits::Anyone, "The app makes it easy to check usage and book an engineer."),
-    (Fits::Anyone, "Really happy. I've already recommended you to two neighbours."),
-    (Fits::FastSpeed, "I work from home and haven't had a single dropout in months."),
-    (Fits::Shop, "Good price, great speed, friendly people in the shop."),
-    (Fits::Enterprise, "Our office line was live before the deadline, as promised.\nThe account manager kept us updated every step."),
-    (Fits::Anyone, "Honestly, \"it just works\" is the best thing I can say about broadband."),
-    (Fits::Enterprise, "Happy to be a reference customer, contact me at {email}."),
-];
-
-/// Picks a verbatim that fits the score and, three times in five when one
-/// exists, what the respondent lived through; fills in its placeholders.
-fn write_comment(
-    rng: &mut ChaCha8Rng,
-    score: u8,
-    lived: &Lived,
-    id: usize,
-    phone_tail: u32,
-    out: &mut String,
-) {
-    let pool: &[(Fits, &str)] = match score {
-        0..=6 => &DETRACTOR,
-        7..=8 => &PASSIVE,
-        _ => &PROMOTER,
+/// Makes, on the main stream, exactly the draws the v0.1 verbatim picker
+/// made (which verbatim, then its placeholders' numbers) and throws them
+/// away. The comment text now comes from its own stream ([`comments`]), and
+/// this replay keeps every later draw of the main stream, so every score of
+/// every row, where it was: the committed scores and the narrative page's
+/// numbers did not move when the comments were rewritten.
+fn replay_legacy_comment_draws(rng: &mut ChaCha8Rng, score: u8, lived: &LegacyLived) {
+    let pool: &[(Fits, &[Draw])] = match score {
+        0..=6 => &LEGACY_DETRACTOR,
+        7..=8 => &LEGACY_PASSIVE,
+        _ => &LEGACY_PROMOTER,
     };
     let specific = pool
         .iter()
@@ -717,47 +748,39 @@ fn write_comment(
     } else {
         (false, rng.random_range(0..generic))
     };
-    let mut template = "";
-    for (f, text) in pool {
+    for (f, draws) in pool {
         let candidate = if want_specific {
             *f != Fits::Anyone && f.holds(lived)
         } else {
             *f == Fits::Anyone
         };
-        if candidate {
-            if k == 0 {
-                template = text;
-                break;
-            }
+        if !candidate {
+            continue;
+        }
+        if k > 0 {
             k -= 1;
+            continue;
         }
-    }
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = open + rest[open..].find('}').expect("template braces balance");
-        match &rest[open + 1..close] {
-            "days" => {
-                let _ = write!(out, "{}", rng.random_range(3..=21));
+        // The types of v0.1's integer literals (i32) and name index (usize):
+        // the same types make the same draws.
+        for d in *draws {
+            match d {
+                Draw::Days => {
+                    let _: i32 = rng.random_range(3..=21);
+                }
+                Draw::Fee => {
+                    let _: i32 = rng.random_range(6..=15);
+                }
+                Draw::Mins => {
+                    let _: i32 = rng.random_range(4..=18);
+                }
+                Draw::Name => {
+                    let _: usize = rng.random_range(0..8);
+                }
             }
-            "fee" => {
-                let _ = write!(out, "{}", 5 * rng.random_range(6..=15));
-            }
-            "mins" => {
-                let _ = write!(out, "{}", 5 * rng.random_range(4..=18));
-            }
-            "name" => out.push_str(NAMES[rng.random_range(0..NAMES.len())]),
-            "email" => {
-                let _ = write!(out, "user{id}@example.com");
-            }
-            "phone" => {
-                let _ = write!(out, "07700 900{phone_tail:03}");
-            }
-            other => unreachable!("unknown placeholder {other}"),
         }
-        rest = &rest[close + 1..];
+        return;
     }
-    out.push_str(rest);
 }
 
 // ---------------------------------------------------------------------------

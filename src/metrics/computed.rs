@@ -15,6 +15,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::computed_drivers::{
+    BootstrapInfo, DriverAttribute, DriverClass, DriverEffect, DriverPeriod, DriverPersona,
+    DriverResult,
+};
 pub use super::computed_topics::{TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded};
 use super::period_key::{self, PeriodKey};
 use super::samples::Verbatims;
@@ -347,49 +351,6 @@ pub struct IndicatorResult {
     pub distribution: Vec<(String, f64)>,
 }
 
-/// A key driver analysis result.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverResult {
-    /// The dataset id.
-    pub dataset: String,
-    /// The outcome column.
-    pub outcome: String,
-    /// Rows used (listwise).
-    pub n: u64,
-    /// The model's R².
-    pub r2: Option<f64>,
-    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
-    /// author's order is the reading order; see docs/reference.md).
-    pub attributes: Vec<DriverAttribute>,
-    /// The mean importance of the attributes that have both an importance and
-    /// a performance: where the quadrant splits "more" from "less important"
-    /// (the chart's vertical line, and the page's reading of each attribute).
-    pub mean_importance: Option<f64>,
-    /// The mean performance of the same attributes: the quadrant's horizontal line.
-    pub mean_performance: Option<f64>,
-    /// The same analysis on each persona's rows (its `match` applied), sorted
-    /// by persona id; only personas whose match column is in the dataset.
-    pub personas: Vec<DriverPersona>,
-}
-
-/// A key driver analysis restricted to one persona's rows.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverPersona {
-    /// The persona id.
-    pub key: String,
-    /// Rows used (listwise, within the persona).
-    pub n: u64,
-    /// The model's R² on the persona's rows.
-    pub r2: Option<f64>,
-    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
-    /// author's order is the reading order; see docs/reference.md).
-    pub attributes: Vec<DriverAttribute>,
-    /// The persona's own quadrant split (see [`DriverResult::mean_importance`]).
-    pub mean_importance: Option<f64>,
-    /// The persona's own quadrant split (see [`DriverResult::mean_performance`]).
-    pub mean_performance: Option<f64>,
-}
-
 /// One journey map's numbers: the score curve across its stages.
 #[derive(Debug, Clone, Serialize)]
 pub struct JourneyResult {
@@ -409,22 +370,6 @@ pub struct StageResult {
     /// composite's components are (SPEC §2); null when none has a value that
     /// can be normalised. The journey page draws it as the score curve.
     pub score: Option<f64>,
-}
-
-/// One attribute of a key driver analysis.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverAttribute {
-    /// The attribute column.
-    pub column: String,
-    /// The display label (not in SPEC's example; the site shows it).
-    #[serde(skip)]
-    pub label: String,
-    /// Weighted Pearson r with the outcome.
-    pub r: Option<f64>,
-    /// Johnson's relative weight as % of R².
-    pub importance: Option<f64>,
-    /// Weighted mean of the attribute.
-    pub performance: Option<f64>,
 }
 
 /// What was read of a dataset.

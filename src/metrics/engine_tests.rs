@@ -466,6 +466,10 @@ fn grouped_accumulation_equals_feeding_every_grouping_row_by_row() {
             (col("minutes", 22), "Speed".into()),
         ],
         location: crate::diag::Location::at("cxscore.yaml", 20, 3),
+        label: None,
+        bands: None,
+        window: crate::project::report::WindowKind::All,
+        bootstrap: None,
     });
     let (grouped, diags) = kit.run();
     assert!(diags.is_empty(), "{diags:?}");

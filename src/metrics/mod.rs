@@ -12,10 +12,12 @@ pub mod calibration;
 pub mod compare;
 pub mod composite;
 pub mod computed;
+pub mod computed_drivers;
 pub mod computed_topics;
 pub mod coverage;
 pub mod design;
 pub mod distribution;
+pub mod driver_results;
 pub mod drivers;
 #[cfg(test)]
 mod engine_tests;
@@ -45,10 +47,7 @@ pub mod window;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use computed::{
-    Computed, DataStats, DriverAttribute, DriverPersona, DriverResult, Generator, ProjectInfo,
-    Rejection,
-};
+use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Rejection};
 use estimate::Settings;
 use pass::DatasetPass;
 
@@ -74,13 +73,13 @@ pub fn compute_cached(
 ) -> Computed {
     let s = Settings::of(&project.config);
     let mut results = vec![None; project.indicators.len()];
-    let mut drivers = vec![None; project.config.drivers.len()];
+    let mut drivers: Vec<Option<DriverResult>> = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
     let mut verbatims = samples::Verbatims::default();
     let mut passes = Vec::new();
     let mut comments = Vec::new();
     for (id, ds) in &project.config.datasets {
-        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, &mut drivers, diags);
+        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, diags);
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
         data.insert(
             id.clone(),
@@ -153,12 +152,11 @@ pub fn compute_cached(
     composite::compute_composites(project, &mut results, &s, diags);
     results::adjust_comparisons(&mut results, project);
     let journeys = journey::journeys(project, &results);
+    for pass in &passes {
+        driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
+    }
     let drivers = (project.config.drivers.iter().zip(drivers))
-        .map(|(d, r)| {
-            r.unwrap_or_else(|| {
-                driver_result(d, &drivers::DriverAcc::new(d.attributes.len()), Vec::new())
-            })
-        })
+        .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();
     Computed {
         generator: Generator {
@@ -210,14 +208,13 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
     )
 }
 
-/// Reads one dataset: its stats, its comment sample, its drivers' results,
-/// and the finished pass, whose indicators become results once every
+/// Reads one dataset: its stats, its comment sample, and the finished pass,
+/// whose indicators and key driver analyses become results once every
 /// dataset's periods are known (the reporting window spans them all).
 fn run_dataset<'p>(
     project: &'p Project,
     ds: &'p Dataset,
     cache: Option<&crate::cache::Cache>,
-    drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
 ) -> (
     ScanStats,
@@ -288,64 +285,8 @@ fn run_dataset<'p>(
             calibration,
         });
     }
-    for dp in &pass.drivers {
-        let d = &project.config.drivers[dp.index];
-        let personas = (pass.personas.iter().zip(&dp.personas))
-            .map(|(p, acc)| {
-                let (n, r2, attributes) = driver_parts(d, acc);
-                let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
-                DriverPersona {
-                    key: project.personas[p.index].id.clone(),
-                    n,
-                    r2,
-                    attributes,
-                    mean_importance,
-                    mean_performance,
-                }
-            })
-            .collect();
-        drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
-    }
     let tagged = verbatims::Tagged::of(project, &mut pass);
     (stats, tagged, Some(pass), weighting)
-}
-
-fn driver_result(
-    d: &crate::project::model::Driver,
-    acc: &drivers::DriverAcc,
-    personas: Vec<DriverPersona>,
-) -> DriverResult {
-    let (n, r2, attributes) = driver_parts(d, acc);
-    let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
-    DriverResult {
-        dataset: d.dataset.clone(),
-        outcome: d.outcome.name.clone(),
-        n,
-        r2,
-        attributes,
-        mean_importance,
-        mean_performance,
-        personas,
-    }
-}
-
-/// n, R² and the attributes of one finished analysis (all rows or a persona's).
-fn driver_parts(
-    d: &crate::project::model::Driver,
-    acc: &drivers::DriverAcc,
-) -> (u64, Option<f64>, Vec<DriverAttribute>) {
-    let st = acc.finish();
-    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
-    let attributes = (d.attributes.iter().enumerate())
-        .map(|(i, (c, label))| DriverAttribute {
-            column: c.name.clone(),
-            label: label.clone(),
-            r: at(&st.r, i),
-            importance: at(&st.importance, i),
-            performance: at(&st.performance, i),
-        })
-        .collect();
-    (st.n, st.r2, attributes)
 }
 
 fn data_stats(s: ScanStats) -> DataStats {

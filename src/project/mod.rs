@@ -8,6 +8,7 @@
 pub mod brand;
 mod checks;
 mod config;
+mod drivers;
 pub mod fingerprint;
 mod indicators;
 pub mod metric;

@@ -217,6 +217,26 @@ pub struct RawDriver {
     /// Speed }`. In the order written: the drivers page and metrics.json list them so. A
     /// column named twice is an error.
     pub attributes: Spanned<IndexMap<String, String>>,
+    /// Optional. The outcome's name on the site, e.g. `Likelihood to recommend`. Default: the
+    /// name of the NPS indicator on the outcome column of this dataset, else the column.
+    pub label: Option<Spanned<String>>,
+    /// Optional. The attributes' rating scale `[low, high]` with low < high, e.g. `[1, 5]`: a
+    /// rating outside it is a data error, and with an outcome on 0–10 it enables penalty /
+    /// reward (which ratings turn customers into detractors or promoters).
+    pub scale: Option<Spanned<Vec<f64>>>,
+    /// Optional, with `scale`. The low ratings, one number or an inclusive range `[from, to]`
+    /// inside the scale, below `high`. Default: the bottom two points, e.g. `[1, 2]` on 1–5.
+    pub low: Option<Spanned<Vec<f64>>>,
+    /// Optional, with `scale`. The high ratings, one number or an inclusive range `[from, to]`
+    /// inside the scale, above `low`. Default: the top point, e.g. `[5]` on 1–5.
+    pub high: Option<Spanned<Vec<f64>>>,
+    /// Optional. Which rows the analysis reads: `all` (default), `latest`, `ytd` or `{ rolling:
+    /// N }`, ending at the report's `as_of` (as `report.window`). Importance per period is
+    /// published for every period either way.
+    pub window: Option<Spanned<RawWindow>>,
+    /// Optional. Bootstrap replicates (50 to 10,000) for percentile intervals on each
+    /// importance, e.g. `bootstrap: 200`; from a fixed seed, so every run gives the same.
+    pub bootstrap: Option<Spanned<i64>>,
 }
 
 /// A persona, one per `personas/*.yaml` file: who they are, and which data rows are theirs

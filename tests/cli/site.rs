@@ -378,10 +378,11 @@ fn the_comments_beside_a_number_name_its_window() {
     );
     let metrics = f.metrics();
     assert_eq!(metrics["project"]["window"]["label"], "2025-12");
-    // The journey's stage scores are its indicators' window values; the key
-    // drivers read every row (their own window is issue 15's): both say so.
+    // The journey's stage scores are its indicators' window values; a key
+    // driver analysis reads its own window (default every row): both say so.
     let journey = page(&f, "journeys/broadband-new-line.html");
     assert!(journey.contains("Reporting window: Dec 2025"));
     let drivers = page(&f, "drivers.html");
-    assert!(drivers.contains("Reporting window: all data"));
+    assert!(drivers.contains("Rows read: all data"));
+    assert_eq!(metrics["drivers"][0]["window"]["kind"], "all");
 }

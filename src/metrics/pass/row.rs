@@ -18,7 +18,6 @@ use crate::data::date::parse_date;
 use crate::data::scan::{Row, RowProblem, RowSink};
 use crate::metrics::acc::Obs;
 use crate::metrics::distribution::Dist;
-use crate::metrics::drivers::DriverAcc;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::redact::mask_contacts_cow;
 use crate::metrics::samples::fnv1a;
@@ -133,7 +132,7 @@ impl RowSink for DatasetPass<'_> {
                 feed(ind, obs, w, group, x, period, cal);
             }
         }
-        self.feed_drivers(row, w, group);
+        self.feed_drivers(row, w, group, period);
         self.feed_comment(row, w, period);
     }
 }
@@ -282,25 +281,38 @@ impl DatasetPass<'_> {
         None
     }
 
-    /// Checks every driver column is numeric or blank.
+    /// Checks every driver column is numeric or blank, and every attribute
+    /// rating on the analysis' `scale` when it declares one.
     fn check_drivers(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         for d in &self.drivers {
-            for &i in &d.columns {
-                if self.cells.get(row, i) == Parsed::Text {
-                    let message = format!(
+            for (k, &i) in d.columns.iter().enumerate() {
+                let message = match self.cells.get(row, i) {
+                    Parsed::Text => format!(
                         "`{}` is `{}`, not a number (a key driver analysis reads it)",
                         self.names[i],
                         row.text(i)
-                    );
-                    self.problem(problems, i, message);
-                }
+                    ),
+                    Parsed::Number(x) => match d.bands {
+                        Some(b) if k > 0 && !b.scale.contains(x) => format!(
+                            "`{}` is `{}`, outside the scale {}–{} of the key driver analysis of `{}`",
+                            self.names[i],
+                            row.text(i),
+                            b.scale.lo,
+                            b.scale.hi,
+                            self.names[d.columns[0]]
+                        ),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                self.problem(problems, i, message);
             }
         }
     }
 
     /// Adds the row to each driver analysis's sums of its group (when every
-    /// one of its columns is answered).
-    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize) {
+    /// one of its columns is answered), and to its bootstrap rows.
+    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize, period: Option<PeriodKey>) {
         for d in &mut self.drivers {
             self.numbers.clear();
             // Listwise: a blank in the outcome or any attribute leaves the row out.
@@ -314,10 +326,17 @@ impl DatasetPass<'_> {
                 if d.cells.len() <= group {
                     d.cells.resize(group + 1, None);
                 }
-                let attributes = d.columns.len() - 1;
-                d.cells[group]
-                    .get_or_insert_with(|| DriverAcc::new(attributes))
-                    .add(self.numbers[0], &self.numbers[1..], w);
+                let (y, x) = (self.numbers[0], &self.numbers[1..]);
+                (d.cells[group])
+                    .get_or_insert_with(|| d.acc.empty_like())
+                    .add(y, x, w, d.bands.as_ref());
+                if let Some(rows) = &mut d.rows {
+                    // The first 64 personas, one bit each.
+                    let personas = (self.matched.iter().take(64).enumerate())
+                        .filter(|(_, m)| **m)
+                        .fold(0u64, |mask, (i, _)| mask | (1 << i));
+                    rows.push(y, x, w, row.line, period, personas);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Page builders: one function per kind of page, each returning (path, bytes).
 
 pub mod changes;
+mod driver_views;
 pub mod drivers;
 pub mod people;
 pub mod report;

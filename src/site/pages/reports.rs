@@ -113,6 +113,9 @@ pub fn methodology(
         ("benchmark", "formula_benchmark_rule"),
         ("drivers", "formula_drivers"),
         ("drivers", "formula_drivers_reading"),
+        ("drivers", "formula_drivers_effects"),
+        ("drivers", "formula_drivers_bootstrap"),
+        ("drivers", "formula_drivers_periods"),
     ]
     .into_iter()
     .map(|(name, text)| Formula {
