@@ -307,3 +307,42 @@ fn raked_numbers_do_not_depend_on_threads_or_pieces() {
         }
     }
 }
+
+#[test]
+fn the_methodology_page_shows_the_weighting_and_the_variance_method() {
+    // The report as compute published it (formatted, never recomputed), in en and zh-CN.
+    let f = Fixture::copy("survey");
+    for (lang, heading, summary, method) in [
+        (
+            "en",
+            "Weighting: raked",
+            "6 iterations, converged",
+            "R&#39;s survey package",
+        ),
+        (
+            "zh-CN",
+            "加权：raked",
+            "迭代 6 次，已收敛",
+            "R 的 survey 包",
+        ),
+    ] {
+        let out = f.run(&["build", "project", "--language", lang, "--out", lang]);
+        assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+        let page =
+            std::fs::read_to_string(f.root.parent().unwrap().join(lang).join("methodology.html"))
+                .unwrap();
+        for want in [
+            heading,
+            summary,
+            method,
+            "<tr><th scope=\"row\">region</th><td>north</td><td class=\"num\">40.00%</td><td class=\"num\">40.00%</td></tr>",
+        ] {
+            assert!(page.contains(want), "{lang}: no {want:?}");
+        }
+        // One report: the plain dataset is not raked.
+        assert!(
+            !page.contains("plain</h3>") && !page.contains("：plain"),
+            "{lang}"
+        );
+    }
+}
