@@ -113,6 +113,9 @@ pub struct WindowComparison {
     pub ci_low: Option<f64>,
     /// Upper end of the other window's interval.
     pub ci_high: Option<f64>,
+    /// The other window's standard error (see [`Estimate::se`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
     /// The headline value minus the other window's.
     pub change: Option<f64>,
     /// Two-sided p-value of the change (Part I's test; null where none applies).
@@ -142,6 +145,7 @@ impl WindowComparison {
             effective_n: then.effective_n,
             ci_low: then.ci_low,
             ci_high: then.ci_high,
+            se: then.se,
             change: now.value.zip(then.value).map(|(a, b)| a - b),
             p_value,
             q_value: None,
@@ -195,6 +199,11 @@ pub struct Estimate {
     pub ci_low: Option<f64>,
     /// Upper end of the interval.
     pub ci_high: Option<f64>,
+    /// The standard error of `value`, in its unit (percentage points for
+    /// NPS and proportions): design-based for weighted datasets (SPEC §11),
+    /// Part I's otherwise; absent where there is no interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
     /// Status against target and thresholds.
     pub status: Status,
     /// The sampling variance of `value` on the published scale, for significance
@@ -379,6 +388,39 @@ pub struct DataStats {
     /// Why rows were rejected (for the methodology page; capped, see the engine).
     #[serde(skip)]
     pub rejections: Vec<Rejection>,
+    /// How the rows were weighted to the target margins (datasets with `rake:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighting: Option<Weighting>,
+}
+
+/// The weighting report of a raked dataset (SPEC §11): how the fitting went
+/// and how far the weights spread, so a reader can judge the price of raking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weighting {
+    /// Always `raking` (iterative proportional fitting).
+    pub method: String,
+    /// Sweeps over the margins done.
+    pub iterations: u32,
+    /// Whether every achieved share met its target within the tolerance.
+    pub converged: bool,
+    /// Kish's design effect of the weights, n·Σw²/(Σw)²: the factor by which
+    /// the weighting alone inflates variances.
+    pub design_effect: f64,
+    /// The smallest raked weight of a row.
+    pub min_weight: f64,
+    /// The largest raked weight of a row.
+    pub max_weight: f64,
+    /// Per margin column, per key: the target share and the achieved one.
+    pub margins: BTreeMap<String, BTreeMap<String, MarginFit>>,
+}
+
+/// One key of a margin: target and achieved weighted share (0–1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginFit {
+    /// The share asked for.
+    pub target: f64,
+    /// The share the raked weights give.
+    pub achieved: f64,
 }
 
 /// One rejected row and why.

@@ -8,12 +8,14 @@
 //! number the site shows is made here; the site only formats.
 
 pub mod acc;
+pub mod calibration;
 pub mod compare;
 pub mod composite;
 pub mod computed;
 pub mod computed_drivers;
 pub mod computed_topics;
 pub mod coverage;
+pub mod design;
 pub mod distribution;
 pub mod driver_results;
 pub mod drivers;
@@ -31,6 +33,7 @@ pub mod periods;
 #[cfg(test)]
 mod properties;
 pub mod quadrant;
+pub mod rake;
 pub mod redact;
 pub mod results;
 pub mod samples;
@@ -42,6 +45,7 @@ pub mod verbatims;
 pub mod window;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Rejection};
 use estimate::Settings;
@@ -75,9 +79,15 @@ pub fn compute_cached(
     let mut passes = Vec::new();
     let mut comments = Vec::new();
     for (id, ds) in &project.config.datasets {
-        let (stats, tagged, pass) = run_dataset(project, ds, cache, diags);
+        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, diags);
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
-        data.insert(id.clone(), data_stats(stats));
+        data.insert(
+            id.clone(),
+            DataStats {
+                weighting,
+                ..data_stats(stats)
+            },
+        );
         passes.extend(pass);
     }
     // The window needs every dataset's periods: results come after all passes.
@@ -210,20 +220,55 @@ fn run_dataset<'p>(
     ScanStats,
     Option<verbatims::Tagged>,
     Option<DatasetPass<'p>>,
+    Option<computed::Weighting>,
 ) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
+    // Raking: a first pass gathers the margins' cell table, the fitting
+    // gives each cell its factor, and the main pass weights rows with it.
+    // Its rows' data errors are reported by the main pass (same checks), so
+    // the first pass's diagnostics are dropped.
+    let mut weighting = None;
+    let mut calibration = None;
+    let mut definitions = cache_definitions(project, ds);
+    if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
+        let mut quiet = Diagnostics::new();
+        // Each file's table is cached like its partials: an unchanged
+        // rebuild reads no data for the first pass either.
+        let gather_cache = cache.map(|cache| FileCache {
+            cache,
+            definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
+        });
+        scan(
+            ds,
+            &project.root,
+            &header,
+            &mut gatherer,
+            gather_cache.as_ref(),
+            &mut quiet,
+        );
+        let table = gatherer
+            .gathered()
+            .unwrap_or_else(|| rake::CellTable::new(0));
+        let (factors, report) = rake::settle(&ds.id, rake, &table, diags);
+        // A file's partial depends on every file's rows through the factors.
+        definitions.push_str(&format!("\n{factors:?}"));
+        calibration = (report.is_some())
+            .then(|| Arc::new(calibration::Calibration::new(rake, &table, &factors)));
+        pass.set_factors(factors);
+        weighting = report;
+    }
     let file_cache = cache.map(|cache| FileCache {
         cache,
-        definitions: crate::cache::definitions_digest(&cache_definitions(project, ds)),
+        definitions: crate::cache::definitions_digest(&definitions),
     });
     let stats = scan(
         ds,
@@ -234,8 +279,14 @@ fn run_dataset<'p>(
         diags,
     );
     pass.finish();
+    if ds.weight.is_some() || ds.rake.is_some() {
+        pass.design = Some(estimate::Design {
+            rows: stats.rows.saturating_sub(stats.rejected) as f64,
+            calibration,
+        });
+    }
     let tagged = verbatims::Tagged::of(project, &mut pass);
-    (stats, tagged, Some(pass))
+    (stats, tagged, Some(pass), weighting)
 }
 
 fn data_stats(s: ScanStats) -> DataStats {
@@ -244,6 +295,7 @@ fn data_stats(s: ScanStats) -> DataStats {
         rows: s.rows,
         rejected: s.rejected,
         uncoded: None,
+        weighting: None,
         rejections: s
             .rejections
             .into_iter()

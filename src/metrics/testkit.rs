@@ -54,6 +54,7 @@ impl Kit {
             encoding: Encoding::Utf8,
             delimiter: b',',
             bad_rows: BadRows::Fail,
+            rake: None,
         };
         let config = Config {
             title: "Test".into(),
@@ -189,5 +190,6 @@ pub fn est(value: f64, n: f64, variance: f64) -> crate::metrics::computed::Estim
         ci_high: None,
         status: crate::metrics::computed::Status::None,
         variance: Some(variance),
+        se: None,
     }
 }

@@ -159,6 +159,7 @@ fn dataset(
         encoding,
         delimiter,
         bad_rows,
+        rake: (ds.rake.as_ref()).and_then(|r| super::rake::validate_rake(file, r, diags)),
     }
 }
 

@@ -151,6 +151,8 @@ pub struct Dataset {
     pub delimiter: u8,
     /// What to do with rows that have data errors.
     pub bad_rows: BadRows,
+    /// Raking to target margins (SPEC §11), if asked for.
+    pub rake: Option<super::rake::Rake>,
 }
 
 /// A date column and how to parse it.

@@ -159,7 +159,36 @@ pub struct RawDataset {
     /// `fail` (default) fails the build and lists the errors; `skip` leaves such rows out,
     /// counted and listed with their reasons.
     pub bad_rows: Option<Spanned<String>>,
+    /// Optional. Weight the rows to known shares of the customer base (raking, SPEC §11),
+    /// starting from the `weight:` column when there is one (else from 1). Standard errors
+    /// then follow R's `survey` package (`calibrate(..., calfun = "raking")`).
+    pub rake: Option<Spanned<RawRake>>,
 }
+
+/// `rake:` of a dataset: target shares per column, which iterative proportional fitting
+/// makes the weighted rows meet.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRake {
+    /// Required. Per column, the target share of each of its keys; each column's shares must
+    /// sum to 1 (±1e-6), e.g. `region: { north: 0.6, south: 0.4 }`. Every key in the data needs
+    /// a target, and every target needs rows.
+    pub margins: Spanned<IndexMap<String, Spanned<RawShares>>>,
+    /// Optional. The weights sum to this, e.g. the number of customers (default: the number
+    /// of rows).
+    pub total: Option<Spanned<f64>>,
+    /// Optional. At most this many sweeps over the margins (default 100).
+    pub max_iterations: Option<Spanned<u32>>,
+    /// Optional. Converged when every achieved share is within this of its target
+    /// (default 1e-10).
+    pub tolerance: Option<Spanned<f64>>,
+}
+
+/// One margin of `rake.margins`: each key of the column with its target share (0–1), e.g.
+/// `{ north: 0.6, south: 0.4 }`; the shares sum to 1 (±1e-6).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct RawShares(pub IndexMap<String, Spanned<f64>>);
 
 /// `date:` of a dataset, `{ column, format }`: the column that puts each row into a period.
 /// A row with a blank date counts in the overall value but in no period.

@@ -22,6 +22,7 @@ mod schema_descriptions;
 mod site;
 mod statistics;
 mod suggest;
+mod survey_numbers;
 mod topics_site;
 mod verbose;
 mod workflow;

@@ -323,9 +323,12 @@ fn chart_tables_write_numbers_as_the_page_does() {
         "{rows}"
     );
     let nps = page(&f, "indicators/nps.html");
-    // app's NPS interval starts below zero: −56.3 on the page and in the chart's table.
+    // app's NPS interval starts below zero: −60.7 on the page and in the chart's table
+    // (tiny has a weight column, so the se is the design-based one, SPEC §11: app's answers
+    // 9 8 6 10 → y = 1 0 −1 1, ȳ = 0.25, Σ(y − ȳ)² = 2.75; Var = 10/9 · 2.75/4² = 0.190972;
+    // 25 − 1.959964·√0.190972·100 = −60.651).
     assert!(
-        nps.contains("<th scope=\"row\">app</th><td>25.0</td><td>−56.3</td>"),
+        nps.contains("<th scope=\"row\">app</th><td>25.0</td><td>−60.7</td>"),
         "{nps}"
     );
     assert!(!nps.contains("<td>-"));

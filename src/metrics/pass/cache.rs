@@ -18,6 +18,7 @@ use crate::metrics::drivers::bootstrap::RowStore;
 use crate::metrics::drivers::sums::DriverSums;
 use crate::metrics::measure::Measure;
 use crate::metrics::periods::PeriodKey;
+use crate::metrics::rake::CellTable;
 use crate::metrics::topics::pass::TopicSlot;
 use crate::metrics::verbatims::VerbatimPass;
 
@@ -30,6 +31,8 @@ struct StateRef<'a> {
     verbatims: Option<&'a VerbatimPass>,
     keys: Vec<&'a [String]>,
     topics: Option<&'a [TopicSlot]>,
+    /// A raked dataset's first pass: the file's cell table.
+    rake: Option<&'a CellTable>,
 }
 
 #[derive(serde::Serialize)]
@@ -71,6 +74,7 @@ struct State {
     verbatims: Option<VerbatimPass>,
     keys: Vec<Vec<String>>,
     topics: Option<Vec<TopicSlot>>,
+    rake: Option<CellTable>,
 }
 
 #[derive(serde::Deserialize)]
@@ -128,6 +132,7 @@ impl DatasetPass<'_> {
             verbatims: self.verbatims.as_ref(),
             keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
             topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
+            rake: self.gathering(),
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -144,7 +149,7 @@ impl DatasetPass<'_> {
             && state.keys.len() == fork.keys.len()
             && state.verbatims.is_some() == fork.verbatims.is_some()
             && state.topics.is_some() == fork.topics.is_some();
-        if !shaped {
+        if !shaped || !fork.load_gathered(state.rake) {
             return None;
         }
         for (ind, s) in fork.indicators.iter_mut().zip(state.indicators) {

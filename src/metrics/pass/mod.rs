@@ -19,6 +19,7 @@ mod cache;
 mod rollup;
 mod row;
 mod split;
+mod weights;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,8 +35,9 @@ use super::verbatims::{VerbatimPass, VoiceRule};
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, DriverBands, Metric, Period, Project, RowMatch};
+use crate::project::model::{BadRows, Dataset, DriverBands, Metric, Period, Project, RowMatch};
 use row::CellCache;
+use weights::RakePass;
 
 /// One indicator's accumulators on this dataset.
 #[derive(Clone)]
@@ -157,6 +159,11 @@ pub struct DatasetPass<'p> {
     /// rows repeat the previous row's date and skip the date parser.
     last_date: String,
     last_period: Option<PeriodKey>,
+    /// Raking: the margin columns and the cells' factors (see `weights.rs`).
+    rake: Option<RakePass>,
+    /// The design when the dataset is weighted (a weight column, raking or
+    /// both), set once the pass has read every row. `None`: unweighted.
+    pub design: Option<super::estimate::Design>,
 }
 
 /// The distinct keys of one segment column, interned to small ids so a row's
@@ -302,6 +309,12 @@ impl<'p> DatasetPass<'p> {
                 cells: Vec::new(),
             });
         }
+        let rake = dataset.rake.as_ref().map(|rk| {
+            let columns = (rk.margins.iter())
+                .filter_map(|m| r.require(&m.column, &format!("`rake` margin of {of_ds}"), diags))
+                .collect();
+            RakePass::new(rk, columns, dataset.bad_rows == BadRows::Skip)
+        });
         if r.failures > 0 {
             return None;
         }
@@ -339,6 +352,8 @@ impl<'p> DatasetPass<'p> {
             groups: Groups::default(),
             last_date: String::new(),
             last_period: None,
+            rake,
+            design: None,
             personas,
             indicators,
             drivers,

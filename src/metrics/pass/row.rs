@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use super::weights::CalRow;
 use super::{DatasetPass, IndicatorPass};
 use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
@@ -57,7 +58,12 @@ impl RowSink for DatasetPass<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
         self.cells.row += 1;
-        let w = self.weight_of(row, problems);
+        let design_w = self.weight_of(row, problems);
+        let cell = self.rake_cell(row, problems);
+        if self.gather_early(design_w, cell, problems) {
+            return;
+        }
+        let w = self.raked(design_w, cell);
         let period = self.period_of(row, problems);
         for k in 0..self.indicators.len() {
             let ind = &self.indicators[k];
@@ -95,7 +101,7 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.check_drivers(row, problems);
-        if !problems.is_empty() {
+        if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
         for (m, p) in self.matched.iter_mut().zip(&self.personas) {
@@ -112,6 +118,7 @@ impl RowSink for DatasetPass<'_> {
             self.roll_up();
         }
         let group = (self.groups).id(period, &self.row_keys, &self.matched);
+        let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
         let cells = &mut self.cells;
         for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
             if let Some(obs) = *obs {
@@ -122,7 +129,7 @@ impl RowSink for DatasetPass<'_> {
                     },
                     _ => None,
                 };
-                feed(ind, obs, w, group, x, period);
+                feed(ind, obs, w, group, x, period, cal);
             }
         }
         self.feed_drivers(row, w, group, period);
@@ -177,6 +184,7 @@ fn feed(
     group: usize,
     x: Option<f64>,
     period: Option<PeriodKey>,
+    cal: Option<CalRow<'_>>,
 ) {
     if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
@@ -187,9 +195,11 @@ fn feed(
     if ind.cells.len() <= group {
         ind.cells.resize(group + 1, None);
     }
-    ind.cells[group]
-        .get_or_insert_with(|| ind.measure.new_acc())
-        .add(obs, w);
+    let acc = ind.cells[group].get_or_insert_with(|| ind.measure.new_acc());
+    acc.add(obs, w);
+    if let Some((d, cols, p)) = cal {
+        acc.add_cal(obs, w, d, cols, p);
+    }
 }
 
 /// The distribution of period `p` of an indicator that has one: the last
@@ -219,7 +229,7 @@ fn period_dist<'a>(ind: &'a mut IndicatorPass<'_>, p: PeriodKey) -> &'a mut Dist
 }
 
 impl DatasetPass<'_> {
-    fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+    pub(super) fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
         // One error per cell, even when several indicators read it.
         if !problems.iter().any(|p| p.field == field) {
             problems.push(RowProblem { field, message });

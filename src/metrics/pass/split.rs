@@ -52,6 +52,9 @@ impl SplitSink for DatasetPass<'_> {
         fork.cells = CellCache::new(self.names.len());
         fork.last_date.clear();
         fork.last_period = None;
+        if let Some(r) = &mut fork.rake {
+            r.reset();
+        }
         fork
     }
 
@@ -59,6 +62,9 @@ impl SplitSink for DatasetPass<'_> {
         // Our rows first, then later's: both rolled up, in that order.
         self.roll_up();
         later.roll_up();
+        if let (Some(a), Some(b)) = (&mut self.rake, &later.rake) {
+            a.merge(b);
+        }
         let DatasetPass {
             indicators,
             drivers,

@@ -93,6 +93,7 @@ impl Default for CodeAcc {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Default::default(),
             },
             by_group: [Base::default(); 3],
         }

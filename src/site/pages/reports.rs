@@ -25,6 +25,64 @@ struct DatasetRow {
     rows: String,
     rejected: String,
     rejections: Vec<Rejection>,
+    /// The raking report, formatted (datasets with `rake:`).
+    weighting: Option<WeightingView>,
+}
+
+/// A raked dataset's weighting report, in the site's words (SPEC §11).
+#[derive(Serialize)]
+struct WeightingView {
+    heading: String,
+    summary: String,
+    margins: Vec<MarginRow>,
+}
+
+/// One key of a margin: target and achieved share, as percentages.
+#[derive(Serialize)]
+struct MarginRow {
+    column: String,
+    key: String,
+    target: String,
+    achieved: String,
+}
+
+/// The weighting report of dataset `id`, formatted: what compute published.
+fn weighting_view(
+    id: &str,
+    w: &crate::metrics::computed::Weighting,
+    t: &crate::site::i18n::Catalog,
+) -> WeightingView {
+    let converged = t.get(if w.converged {
+        "weighting_converged"
+    } else {
+        "weighting_not_converged"
+    });
+    let summary = t.fill(
+        "weighting_summary",
+        &[
+            ("iterations", &format::number(f64::from(w.iterations), 0)),
+            ("converged", &converged),
+            ("min", &format::number(w.min_weight, 3)),
+            ("max", &format::number(w.max_weight, 3)),
+            ("deff", &format::number(w.design_effect, 2)),
+        ],
+    );
+    let share = |x: f64| format!("{}%", format::number(x * 100.0, 2));
+    let margins = (w.margins.iter())
+        .flat_map(|(column, keys)| {
+            keys.iter().map(move |(key, m)| MarginRow {
+                column: column.clone(),
+                key: key.clone(),
+                target: share(m.target),
+                achieved: share(m.achieved),
+            })
+        })
+        .collect();
+    WeightingView {
+        heading: t.fill("weighting_heading", &[("dataset", id)]),
+        summary,
+        margins,
+    }
 }
 
 /// Every definition and formula, and what was read of the data.
@@ -77,6 +135,7 @@ pub fn methodology(
             rows: format::number(d.rows as f64, 0),
             rejected: format::number(d.rejected as f64, 0),
             rejections: d.rejections.clone(),
+            weighting: (d.weighting.as_ref()).map(|w| weighting_view(id, w, t)),
         })
         .collect();
     let view = MethodologyView {
