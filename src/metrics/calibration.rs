@@ -290,6 +290,7 @@ impl Calibration {
             }
         }
         let total = ss - 2.0 * cross + quad - sum * sum / n;
-        Some(n / (n - 1.0) * total.max(0.0))
+        let total = super::design::above_residue(total * w * w, b, mean) / (w * w);
+        Some(n / (n - 1.0) * total)
     }
 }

@@ -46,7 +46,20 @@ pub fn mean_variance(b: &Base, mean: f64, n: f64) -> Option<f64> {
         return None;
     }
     let ss = b.sw2yy - 2.0 * mean * b.sw2y + mean * mean * b.sw2;
-    Some(n / (n - 1.0) * ss.max(0.0) / (b.sw * b.sw))
+    Some(n / (n - 1.0) * above_residue(ss, b, mean) / (b.sw * b.sw))
+}
+
+/// `ss` — Σw²(y − ȳ)² expanded as Σw²y² − 2ȳΣw²y + ȳ²Σw² — or 0 when it is
+/// within rounding of 0: when every y is equal the expansion leaves a
+/// residue of its terms' last bits (≈ 1e-16 of them), which a Student-t
+/// critical value on a small n would blow up into a visible interval.
+pub fn above_residue(ss: f64, b: &Base, mean: f64) -> f64 {
+    let scale = b.sw2yy.abs() + mean * mean * b.sw2;
+    if ss <= 1e-12 * scale {
+        0.0
+    } else {
+        ss
+    }
 }
 
 #[cfg(test)]

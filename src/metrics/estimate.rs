@@ -133,12 +133,11 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
             let p = w_hit / base.sw;
             e.value = Some(p * 100.0);
             if let Some(v) = design(base, p) {
-                // Wilson on n* = p(1 − p)/se² (Kish's n when p is 0 or 1).
-                let n_star = if v > 0.0 && p > 0.0 && p < 1.0 {
-                    p * (1.0 - p) / v
-                } else {
-                    n_eff
-                };
+                // Wilson on n* = p(1 − p)/se² (Kish's n when p is 0 or 1 —
+                // or within rounding of them: w_hit/Σw may land one ulp
+                // short of 1, and n* would then be a ratio of residues).
+                let pq = p * (1.0 - p);
+                let n_star = if v > 0.0 && pq > 1e-12 { pq / v } else { n_eff };
                 e.variance = Some(v * 1e4);
                 Some(wilson(p, n_star, s.z))
             } else {

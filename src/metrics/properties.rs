@@ -258,7 +258,10 @@ proptest! {
             let (a, b) = (run(&metric, &rows, &design(n)), run(&metric, &scaled, &design(n)));
             prop_assert!(same(a.value, b.value, 1e-9));
             prop_assert!(same(a.variance, b.variance, 1e-7), "{}: {:?} vs {:?}", metric.name(), a.variance, b.variance);
-            prop_assert!(same(a.ci_low, b.ci_low, 1e-7) && same(a.ci_high, b.ci_high, 1e-7));
+            prop_assert!(
+                same(a.ci_low, b.ci_low, 1e-7) && same(a.ci_high, b.ci_high, 1e-7),
+                "{}: [{:?}, {:?}] vs [{:?}, {:?}]", metric.name(), a.ci_low, a.ci_high, b.ci_low, b.ci_high
+            );
             if let (Some(v), Some(lo), Some(hi)) = (a.value, a.ci_low, a.ci_high) {
                 prop_assert!(lo <= v + 1e-9 && v <= hi + 1e-9, "{}: {} not in [{}, {}]", metric.name(), v, lo, hi);
             }
