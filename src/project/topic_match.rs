@@ -183,9 +183,14 @@ pub struct Codebook {
     cjk: Option<AhoCorasick>,
     cjk_entries: Vec<Entry>,
     patterns: Vec<Pattern>,
-    /// The twins of every pattern that has one: gate for ASCII comments.
+    /// Per (first byte, second byte) of a lowercase ASCII word: whether some
+    /// keyword's first word begins so (one-byte words: second byte 0). Most
+    /// of a comment's words are turned away here, without a copy or a hash.
+    starts: Box<[bool; 65536]>,
+    /// The twins of every pattern that has one: one scan says whether any
+    /// may match an ASCII comment (most comments match none).
     any_ascii: Option<regex::bytes::RegexSet>,
-    /// The twins of patterns written in ASCII: gate for projected comments.
+    /// The twins of patterns written in ASCII: the same for projected comments.
     any_projected: Option<regex::bytes::RegexSet>,
     topics: usize,
 }
@@ -311,6 +316,13 @@ fn first_key(folded: &str) -> String {
     }
 }
 
+/// The slot of a word in [`Codebook::starts`]: its first two bytes.
+fn start_index(word: &[u8]) -> usize {
+    let first = word.first().copied().unwrap_or(0);
+    let second = word.get(1).copied().unwrap_or(0);
+    usize::from(first) << 8 | usize::from(second)
+}
+
 /// Where `word` (folded) ends when it begins at byte `at` of the ASCII
 /// `text`, compared case-insensitively with each space of `word` matching a
 /// run of whitespace; `None` when it does not begin there.
@@ -400,6 +412,11 @@ impl Codebook {
         };
         let any_ascii = gate(&|p| p.twin.is_some());
         let any_projected = gate(&|p| p.twin.is_some() && p.ascii_source);
+        let mut starts = Box::new([false; 65536]);
+        for key in by_first.keys() {
+            let b = key.as_bytes();
+            starts[start_index(b)] = true;
+        }
         Some(Codebook {
             words,
             by_first,
@@ -407,6 +424,7 @@ impl Codebook {
             cjk,
             cjk_entries,
             patterns,
+            starts,
             any_ascii,
             any_projected,
             topics: topics.len(),
@@ -469,12 +487,16 @@ impl Codebook {
             let end = (bytes[i..].iter())
                 .position(|b| !b.is_ascii_alphanumeric())
                 .map_or(bytes.len(), |n| i + n);
-            let mut token = std::mem::take(&mut scratch.token);
-            token.clear();
-            token.push_str(&text[i..end]);
-            token.make_ascii_lowercase();
-            self.candidates_ascii(&token, bytes, i, scratch);
-            scratch.token = token;
+            let lower = |k: usize| bytes.get(k).filter(|_| k < end).map(u8::to_ascii_lowercase);
+            let key = [lower(i).unwrap_or(0), lower(i + 1).unwrap_or(0)];
+            if self.starts[start_index(&key)] {
+                let mut token = std::mem::take(&mut scratch.token);
+                token.clear();
+                token.push_str(&text[i..end]);
+                token.make_ascii_lowercase();
+                self.candidates_ascii(&token, bytes, i, scratch);
+                scratch.token = token;
+            }
             i = end;
         }
     }
@@ -562,10 +584,8 @@ impl Codebook {
         }
         let (gate, hay): (Option<&regex::bytes::RegexSet>, &[u8]) = if ascii {
             (self.any_ascii.as_ref(), text.as_bytes())
-        } else if projected {
-            (self.any_projected.as_ref(), &scratch.projected)
         } else {
-            (None, &[])
+            (self.any_projected.as_ref(), &scratch.projected)
         };
         let maybe = gate.is_some_and(|g| g.is_match(hay));
         for p in &self.patterns {
