@@ -20,6 +20,7 @@ mod reference;
 mod schema_descriptions;
 mod site;
 mod statistics;
+mod topics_numbers;
 mod verbose;
 mod workflow;
 mod workflow_baseline;

@@ -524,6 +524,19 @@ def check_hand_counts(data, topics, groups, uncoded):
     assert by[("Network", "survey")]["mentions"] < (by[("slow-speed", "survey")]["mentions"]
                                                     + by[("outage", "survey")]["mentions"])
     assert uncoded["survey"]["count"] > 0 and uncoded["tickets"]["count"] > 0
+    # Counted with grep on the CSVs (window rows are dated 2026-05 or 2026-06):
+    #   grep -E ',2026-0[56]-' survey.csv | grep -cE "The engineer was late and nobody|LATE
+    #     again|hours late|工程师又迟到|no   show|didn't turn up at all|ENGINEER missed|
+    #     Engineer late, cable|slow😤 and late"                      -> 29
+    #   plus the two "no<newline>show, never again" of 2026-05-20 and 2026-06-03 -> 31;
+    #   grep -E ',2026-0[56]-' survey.csv | grep -cE '布线|drilled|messy|cable'  -> 11;
+    #   grep -cE ",(App login fails|Can't log in to the app|登录失败|The APP crashes at
+    #     login)$" tickets.csv                                         -> 12;
+    #   grep -cE ',(Engineer late again|工程师没来)$' tickets.csv     -> 6.
+    assert by[("late-install", "survey")]["mentions"] == 31
+    assert by[("install-quality", "survey")]["mentions"] == 11
+    assert by[("app-login", "tickets")]["mentions"] == 12
+    assert by[("late-install", "tickets")]["mentions"] == 6
 
 
 def check_exercised(topics, groups, multiple_testing):
@@ -625,32 +638,38 @@ def generate():
     # 2026-01 is thin (its shares fall below min_n); 2026-02 .. 2026-06 about 70 rows each.
     months = [("2026-01", 8)] + [(f"2026-{m:02d}", 70) for m in range(2, 7)]
     rows = []
-    for month, count in months + [("", 2)]:
-        for _ in range(count):
-            day = rng.randint(1, 28)
-            date = f"{month}-{day:02d}" if month else ""
-            persona = rng.choices(["new", "mover", "porter", "loyal"], [50, 25, 20, 3])[0]
-            channel = rng.choices(["web", "app", "shop", "phone", ""], [40, 30, 22, 3, 5])[0]
-            # 成都 appears only before the window: it has no entry in the window's segments.
-            cities = ["北京", "上海", "广州", "深圳"] + (["成都"] if month < "2026-04" else [])
-            city = rng.choice(cities)
-            w = round(rng.uniform(0.4, 2.2), 2)
-            u = rng.random()
-            if u < 0.25:
-                comment, tone = "", 0
-            elif u < 0.28:
-                comment, tone = rng.choice(BLANK_LIKE), 0
-            else:
-                comment, tone = rng.choice(SURVEY_COMMENTS)
-            q_nps = min(10, max(0, round(7.4 + 0.6 * tone + rng.gauss(0, 2.2))))
-            q_brand = min(10, max(0, round(6 + rng.gauss(0, 2.5))))
-            q_csat = min(5, max(1, round(3.6 + 0.5 * tone + rng.gauss(0, 0.8))))
-            row = {"id": "", "date": date, "persona": persona, "channel": channel,
-                   "city": city, "w": f"{w:.2f}", "q_nps": str(q_nps), "q_brand": str(q_brand),
-                   "q_csat": str(q_csat), "comment": comment}
-            if rng.random() < 0.07:
-                row["q_nps"] = ""  # a comment without an NPS answer: in shares, not in NPS
-            rows.append(row)
+    # Every hand-written comment (and each whitespace-only one) once in the window, the
+    # rest drawn at random.
+    planned = [(("2026-05", "2026-06")[i % 2], c)
+               for i, c in enumerate(SURVEY_COMMENTS + [(b, 0) for b in BLANK_LIKE])]
+    draws = [(month, None) for month, count in months + [("", 2)] for _ in range(count)]
+    for month, forced in draws + planned:
+        day = rng.randint(1, 28)
+        date = f"{month}-{day:02d}" if month else ""
+        persona = rng.choices(["new", "mover", "porter", "loyal"], [50, 25, 20, 3])[0]
+        channel = rng.choices(["web", "app", "shop", "phone", ""], [40, 30, 22, 3, 5])[0]
+        # 成都 appears only before the window: it has no entry in the window's segments.
+        cities = ["北京", "上海", "广州", "深圳"] + (["成都"] if month < "2026-04" else [])
+        city = rng.choice(cities)
+        w = round(rng.uniform(0.4, 2.2), 2)
+        u = rng.random()
+        if forced is not None:
+            comment, tone = forced
+        elif u < 0.25:
+            comment, tone = "", 0
+        elif u < 0.28:
+            comment, tone = rng.choice(BLANK_LIKE), 0
+        else:
+            comment, tone = rng.choice(SURVEY_COMMENTS)
+        q_nps = min(10, max(0, round(7.4 + 0.6 * tone + rng.gauss(0, 2.2))))
+        q_brand = min(10, max(0, round(6 + rng.gauss(0, 2.5))))
+        q_csat = min(5, max(1, round(3.6 + 0.5 * tone + rng.gauss(0, 0.8))))
+        row = {"id": "", "date": date, "persona": persona, "channel": channel,
+               "city": city, "w": f"{w:.2f}", "q_nps": str(q_nps), "q_brand": str(q_brand),
+               "q_csat": str(q_csat), "comment": comment}
+        if rng.random() < 0.07:
+            row["q_nps"] = ""  # a comment without an NPS answer: in shares, not in NPS
+        rows.append(row)
     rows.sort(key=lambda r: (r["date"] == "", r["date"]))
     for i, r in enumerate(rows):
         r["id"] = f"S{i + 1:04d}"
