@@ -96,13 +96,15 @@ pub struct Base {
 }
 
 impl Base {
-    fn add(&mut self, w: f64) {
+    /// Counts one row of weight `w`.
+    pub fn add(&mut self, w: f64) {
         self.n += 1;
         self.sw += w;
         self.sw2 += w * w;
     }
 
-    fn merge(&mut self, o: &Base) {
+    /// Adds another's rows.
+    pub fn merge(&mut self, o: &Base) {
         self.n += o.n;
         self.sw += o.sw;
         self.sw2 += o.sw2;
@@ -229,6 +231,40 @@ impl Acc {
             (Acc::Sketched { sketch }, Obs::Num(x)) => sketch.0.add(x),
             (Acc::Count { base }, Obs::Row) => base.add(w),
             (acc, obs) => debug_assert!(false, "observation {obs:?} does not fit {acc:?}"),
+        }
+    }
+
+    /// Takes out the rows of `part`, a subset of ours (a net metric's: the
+    /// NPS of the rows *without* a topic is that of all rows minus those
+    /// with it). Other kinds are left as they are: nothing subtracts them.
+    pub fn subtract(&mut self, part: &Acc) {
+        if let (
+            Acc::Net {
+                base,
+                w_pos,
+                w_neg,
+                counts,
+            },
+            Acc::Net {
+                base: b,
+                w_pos: p,
+                w_neg: d,
+                counts: c,
+            },
+        ) = (self, part)
+        {
+            base.n -= b.n.min(base.n);
+            base.sw -= b.sw;
+            base.sw2 -= b.sw2;
+            *w_pos -= p;
+            *w_neg -= d;
+            for (a, b) in counts.iter_mut().zip(c) {
+                *a -= (*b).min(*a);
+            }
+            if base.n == 0 {
+                // Nothing left: no rounding residue may pass for weight.
+                (base.sw, base.sw2, *w_pos, *w_neg) = (0.0, 0.0, 0.0, 0.0);
+            }
         }
     }
 

@@ -35,6 +35,7 @@ pub mod samples;
 pub mod status;
 #[cfg(test)]
 mod testkit;
+pub mod topics;
 pub mod verbatims;
 pub mod window;
 
@@ -96,6 +97,38 @@ pub fn compute_cached(
             (true, None) => headline.takes_undated(),
         });
     }
+    let (mut topics, mut topic_groups) = (Vec::new(), Vec::new());
+    for pass in &passes {
+        let Some(t) = &pass.topics else { continue };
+        let dated = pass.is_dated();
+        let keys = topics::results::Keys {
+            dataset: &pass.dataset_id,
+            segments: pass.segments.iter().map(|(name, _)| name.clone()).collect(),
+            personas: (pass.personas.iter())
+                .map(|p| project.personas[p.index].id.clone())
+                .collect(),
+        };
+        let in_window = |period: Option<_>| match (dated, period) {
+            (false, _) => true,
+            (true, Some(k)) => headline.contains(k),
+            (true, None) => headline.takes_undated(),
+        };
+        let done = topics::results::finish_topics(project, t, &keys, in_window, &s);
+        topics.extend(done.topics);
+        topic_groups.extend(done.groups);
+        if let Some(stats) = data.get_mut(&pass.dataset_id) {
+            stats.uncoded = Some(done.uncoded);
+        }
+    }
+    // Codebook order, then dataset; groups by name, then dataset.
+    let order: BTreeMap<&str, usize> = (project.topics.iter().enumerate())
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    topics.sort_by(|a, b| {
+        (order.get(a.id.as_str()), &a.dataset).cmp(&(order.get(b.id.as_str()), &b.dataset))
+    });
+    topic_groups.sort_by(|a, b| (&a.id, &a.dataset).cmp(&(&b.id, &b.dataset)));
+    topics::results::rank_top_topics(&mut verbatims, project);
     for pass in &passes {
         for ip in &pass.indicators {
             if project.indicators[ip.index].metric.components().is_none() {
@@ -133,8 +166,8 @@ pub fn compute_cached(
         drivers,
         journeys,
         data,
-        topics: Vec::new(),
-        topic_groups: Vec::new(),
+        topics,
+        topic_groups,
         verbatims,
     }
 }
@@ -155,8 +188,14 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
     let drivers: Vec<_> = (project.config.drivers.iter())
         .filter(|d| d.dataset == ds.id)
         .collect();
+    // The codebook's rules (not where they are written: moving a topic in
+    // its file does not change what a file's pass accumulates).
+    let topics: Vec<_> = (project.topics.iter())
+        .filter(|t| t.datasets.contains(&ds.id))
+        .map(|t| (&t.id, &t.group, &t.keywords, &t.patterns, &t.exclude))
+        .collect();
     format!(
-        "{dataset:?}\n{indicators:?}\n{drivers:?}\n{:?}\n{:?}",
+        "{dataset:?}\n{indicators:?}\n{drivers:?}\n{:?}\n{:?}\n{topics:?}",
         project.personas, project.config.period
     )
 }

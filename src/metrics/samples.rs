@@ -13,6 +13,25 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::period_key::PeriodKey;
 
+/// 64-bit FNV-1a: defined by its algorithm, so the sample is the same on every
+/// build and platform (std's hasher is not).
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A comment's sampling key for one page: its hash mixed with the page's
+/// seed (the FNV-1a of the page's id) by the SplitMix64 finaliser, so each
+/// page keeps a different smallest few — one comment no longer fronts every
+/// page — while each page's sample still depends only on which comments exist.
+pub fn seeded(hash: u64, seed: u64) -> u64 {
+    let mut z = hash ^ seed;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// Comments kept per group: enough to give a voice, few enough to read.
 pub const PER_GROUP: usize = 3;
 
@@ -28,9 +47,9 @@ pub struct GroupSample {
     pub comments: u64,
     /// Their weight, Σw: the denominator of each topic's share in the group.
     pub comments_w: f64,
-    /// Per topic of the dataset's codebook (by index), Σw of the group's
-    /// comments carrying it; shorter than the codebook when the last topics
-    /// were never seen (missing entries are 0).
+    /// Per topic of the project's codebook (by index into `project.topics`),
+    /// Σw of the group's comments carrying it; shorter than the codebook
+    /// when the last topics were never seen (missing entries are 0).
     pub topic_w: Vec<f64>,
     /// (hash, masked comment), the [`PER_GROUP`] smallest.
     kept: BTreeSet<(u64, String)>,
@@ -70,8 +89,7 @@ impl GroupSample {
     }
 
     /// Counts an answered comment of weight `w` carrying the topics `codes`
-    /// (indices into the dataset's codebook).
-    #[allow(dead_code)] // fed by the topic pass (issue 14, in progress)
+    /// (indices into `project.topics`).
     pub(super) fn count_comment(&mut self, w: f64, codes: &[usize]) {
         self.comments += 1;
         self.comments_w += w;

@@ -17,6 +17,15 @@ pub struct Goal {
     pub direction: Direction,
 }
 
+impl Goal {
+    /// No target: numbers without a status (a topic's NPS with and without it).
+    pub const NONE: Goal = Goal {
+        target: None,
+        amber: None,
+        direction: Direction::Higher,
+    };
+}
+
 /// The status of `value`: `suppressed` first (effective n below `min_n`), then
 /// `none` without a target (or without a value), else direction-aware: for
 /// `higher`, value ≥ target → green, value ≥ amber → amber, else red; for

@@ -1,39 +1,48 @@
-//! Compute stage: a small, deterministic sample of comments per NPS group.
+//! Compute stage: a small, deterministic sample of comments per page, grouped
+//! by the page's own metric.
 //!
-//! Input: during a dataset's streaming pass, each accepted row's comment (the
-//! dataset's `comments:` column), its NPS answer, which indicators counted the
-//! row and which personas it matches. Output: [`Verbatims`](super::samples::Verbatims), per indicator and
-//! per persona, for promoters, passives and detractors: how many rows the group
-//! holds and up to [`PER_GROUP`](super::samples::PER_GROUP) comments, masked ([`super::redact`]).
+//! Input: during a dataset's streaming pass, each accepted row's observation
+//! for every indicator, its comment (the dataset's `comments:` column) and
+//! the topics it carries, its NPS group and which personas it matches.
+//! Output: [`Verbatims`](super::samples::Verbatims), per indicator and per
+//! persona: per group, how many rows it holds, its answered comments and
+//! their weight per topic, and up to [`PER_GROUP`](super::samples::PER_GROUP)
+//! comments, masked ([`super::redact`]).
 //!
-//! **Grouping.** Rows are grouped by the dataset's *NPS column*: the column of
-//! the first `metric: nps` indicator on the dataset, in definition order (9–10
-//! promoter, 7–8 passive, 0–6 detractor). A row with a blank or non-0–10 NPS
-//! answer is in no group. A dataset without an NPS indicator shows no
-//! verbatims. An indicator's groups hold the rows that indicator counted (its
-//! `where` applied, its column answered); a persona's, the rows it matches.
+//! **Grouping (SPEC §7).** An indicator page's rows are grouped by *its own
+//! metric* ([`VoiceRule`]): NPS by promoters / passives / detractors; csat,
+//! box and share metrics in the box or not; CES by low or high effort (the
+//! thirds of its scale, or its boxes, read in the indicator's direction);
+//! mean and gap by the top or bottom third of the scale; anything else in one
+//! group. An indicator's groups hold the rows it counted (its `where`
+//! applied, its column answered). A persona page's rows are grouped by the
+//! dataset's *NPS column* — the first `metric: nps` indicator's, in definition
+//! order (9–10, 7–8, 0–6; a blank or out-of-scale answer is in no group) — or
+//! form one group when the dataset has no NPS indicator.
 //!
-//! **Sampling.** Each group keeps the comments with the smallest 64-bit
-//! FNV-1a hash of their text (ties: by text), identical comments once. The
-//! sample therefore depends only on *which* comments exist, not on file or row
-//! order; memory is bounded by [`PER_GROUP`](super::samples::PER_GROUP) per group however large the data;
-//! and two samples merge by keeping the smallest of both (personas seen on two
-//! datasets). Comments are masked before they are hashed or kept.
+//! **Sampling.** Each group keeps the comments with the smallest sampling
+//! keys: the comment's 64-bit FNV-1a hash mixed with the page's seed (the
+//! FNV-1a of its id, [`super::samples::seeded`]), ties by text, identical
+//! comments once. So each page shows its own few comments (one comment no
+//! longer fronts every page), and a sample still depends only on *which*
+//! comments exist, not on file or row order; memory is bounded by
+//! [`PER_GROUP`](super::samples::PER_GROUP) per group however large the data;
+//! two samples merge by keeping the smallest of both. Comments are masked
+//! before they are hashed or kept.
 //!
 //! The samples themselves ([`super::samples`]) live in a leaf module: they
 //! are part of [`super::computed::Computed`], which must not depend on this
 //! module's pass machinery.
 
+use super::acc::Obs;
 use super::pass::DatasetPass;
 use super::periods::PeriodKey;
-use super::redact::mask_contacts_cow;
 pub use super::samples::Tagged;
-use super::samples::{merge_into, Sample, VoiceSplit};
+use super::samples::{fnv1a, merge_into, seeded, Sample, VoiceSplit};
 #[cfg(test)]
 use super::samples::{GroupSample, PER_GROUP};
 use crate::data::cell::Cell;
-use crate::data::scan::Row;
-use crate::project::model::Project;
+use crate::project::model::{Direction, Indicator, Metric, Project};
 
 impl Tagged {
     /// Takes the finished samples out of a dataset's pass, per period.
@@ -45,6 +54,10 @@ impl Tagged {
         let persona_ids: Vec<String> = (pass.personas.iter())
             .map(|pc| project.personas[pc.index].id.clone())
             .collect();
+        let splits = (ind_ids.iter().zip(&v.rules))
+            .map(|(id, r)| (id.clone(), r.split))
+            .chain(persona_ids.iter().map(|id| (id.clone(), v.persona_split)))
+            .collect();
         let mut slots = v.slots;
         slots.sort_by_key(|s| s.period);
         let periods = slots
@@ -55,11 +68,88 @@ impl Tagged {
                 (s.period, indicators, personas)
             })
             .collect();
-        let splits = ind_ids
-            .iter()
-            .map(|id| (id.clone(), VoiceSplit::Nps))
-            .collect();
         Some(Tagged { periods, splits })
+    }
+}
+
+/// How an indicator's rows are grouped: its [`VoiceSplit`], and for scales
+/// the cut points and which side is "good" (CES read in its direction).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VoiceRule {
+    /// The published split.
+    pub split: VoiceSplit,
+    /// The smallest value in the top third (scales only).
+    top: f64,
+    /// The largest value in the bottom third (scales only).
+    bottom: f64,
+    /// CES with `direction: lower`: the top of the scale is high effort.
+    flip: bool,
+}
+
+impl VoiceRule {
+    /// The rule of `ind`'s metric.
+    pub fn of(ind: &Indicator) -> VoiceRule {
+        let thirds = |lo: f64, hi: f64| {
+            let third = (hi - lo) / 3.0;
+            (hi - third, lo + third)
+        };
+        let rule = |split, (top, bottom): (f64, f64)| VoiceRule {
+            split,
+            top,
+            bottom,
+            flip: false,
+        };
+        let none = (f64::INFINITY, f64::NEG_INFINITY);
+        match &ind.metric {
+            Metric::Nps => rule(VoiceSplit::Nps, none),
+            Metric::Ces { scale, .. } => VoiceRule {
+                flip: ind.direction == Direction::Lower,
+                ..rule(VoiceSplit::Effort, thirds(scale.lo, scale.hi))
+            },
+            Metric::Csat { .. }
+            | Metric::TopBox { .. }
+            | Metric::BottomBox { .. }
+            | Metric::Share { .. } => rule(VoiceSplit::Boxed, none),
+            Metric::Mean { scale: Some(s) } | Metric::Percentile { scale: Some(s), .. } => {
+                let (top, bottom) = thirds(s.lo, s.hi);
+                rule(VoiceSplit::Thirds { top, bottom }, (top, bottom))
+            }
+            Metric::Gap { scale: Some(s), .. } => {
+                let span = s.hi - s.lo;
+                let (top, bottom) = thirds(-span, span);
+                rule(VoiceSplit::Thirds { top, bottom }, (top, bottom))
+            }
+            Metric::Mean { scale: None }
+            | Metric::Percentile { scale: None, .. }
+            | Metric::Gap { scale: None, .. }
+            | Metric::Count
+            | Metric::Composite { .. } => rule(VoiceSplit::All, none),
+        }
+    }
+
+    /// The group of a row the indicator counted as `obs`; `None` when the
+    /// row is in no shown group (the middle third of a scale).
+    #[inline]
+    fn group(&self, obs: Obs) -> Option<usize> {
+        // For CES, "good" is the agreeing / top side, low effort unless flipped.
+        let good_bad = |good: Option<bool>| good.map(|g| if g != self.flip { 0 } else { 2 });
+        match (self.split, obs) {
+            (VoiceSplit::Nps, Obs::Net(c)) => Some((1 - c.clamp(-1, 1)) as usize),
+            (VoiceSplit::Boxed, Obs::Hit(h)) => Some(if h { 0 } else { 2 }),
+            (VoiceSplit::Effort, Obs::Net(c)) => good_bad((c != 0).then_some(c > 0)),
+            (VoiceSplit::Effort, Obs::Hit(h)) => good_bad(Some(h)),
+            (VoiceSplit::Effort | VoiceSplit::Thirds { .. }, Obs::Num(x)) => {
+                good_bad(if x >= self.top {
+                    Some(true)
+                } else if x <= self.bottom {
+                    Some(false)
+                } else {
+                    None
+                })
+            }
+            (VoiceSplit::All, _) => Some(0),
+            _ => None,
+        }
     }
 }
 
@@ -71,22 +161,18 @@ struct Slot {
     indicators: Vec<Sample>,
     /// Parallel to the pass's personas.
     personas: Vec<Sample>,
-    /// Per NPS group, a hash above which no sample of that group would keep
-    /// a comment (the largest [`GroupSample::bar`]): most comments are
-    /// turned away with one comparison instead of one per sample. Only ever
-    /// too high, never too low (samples only get stricter), so it may start
-    /// at `u64::MAX` (as when read back from the build cache).
-    #[serde(skip, default = "no_bar")]
-    bars: [u64; 3],
 }
 
 /// The sampling state of one dataset's pass: samples per period, so that
 /// the comments shown beside a number are from its reporting window.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerbatimPass {
-    comment: usize,
-    nps: usize,
-    indicators: usize,
+    /// Per indicator of the pass, how its rows are grouped.
+    rules: Vec<VoiceRule>,
+    /// How persona pages group rows (`Nps`, or `All` without an NPS column).
+    persona_split: VoiceSplit,
+    /// Per indicator, then per persona: the page's sampling seed.
+    seeds: Vec<u64>,
     personas: usize,
     /// In the order periods were first seen.
     slots: Vec<Slot>,
@@ -95,41 +181,66 @@ pub struct VerbatimPass {
     last: usize,
 }
 
-fn no_bar() -> [u64; 3] {
-    [u64::MAX; 3]
+/// A row as the samples see it.
+pub struct Voice<'a> {
+    /// The masked comment and its FNV-1a hash, when answered.
+    pub comment: Option<(&'a str, u64)>,
+    /// The row's weight.
+    pub weight: f64,
+    /// Its NPS group (0 promoter, 1 passive, 2 detractor), when answered.
+    pub nps: Option<usize>,
+    /// The topics its comment carries (indices into `project.topics`).
+    pub topics: &'a [usize],
 }
 
 impl VerbatimPass {
-    /// A pass reading comments from field `comment` and grouping by field `nps`.
-    pub fn new(comment: usize, nps: usize, indicators: usize, personas: usize) -> Self {
+    /// A pass for the indicators `rules` (in the pass's order) and
+    /// `persona_ids`; `has_nps`: persona pages group by NPS.
+    pub fn new(
+        rules: Vec<VoiceRule>,
+        indicator_ids: &[&str],
+        persona_ids: &[&str],
+        has_nps: bool,
+    ) -> Self {
         VerbatimPass {
-            comment,
-            nps,
-            indicators,
-            personas,
+            rules,
+            persona_split: if has_nps {
+                VoiceSplit::Nps
+            } else {
+                VoiceSplit::All
+            },
+            seeds: (indicator_ids.iter().chain(persona_ids))
+                .map(|id| fnv1a(id))
+                .collect(),
+            personas: persona_ids.len(),
             slots: Vec::new(),
             last: 0,
         }
     }
 
-    /// An empty pass with the same columns (for a piece of a large file).
+    /// An empty pass with the same plan (for a piece of a large file).
     pub fn fork(&self) -> Self {
-        VerbatimPass::new(self.comment, self.nps, self.indicators, self.personas)
+        VerbatimPass {
+            slots: Vec::new(),
+            last: 0,
+            ..self.clone()
+        }
     }
 
-    /// True when `other` reads the same columns for as many indicators and
-    /// personas (a stored sample must fit the pass it is loaded into).
+    /// True when `other` has the same plan (a stored sample must fit the
+    /// pass it is loaded into).
     pub fn same_shape(&self, other: &VerbatimPass) -> bool {
-        self.comment == other.comment
-            && self.nps == other.nps
-            && self.indicators == other.indicators
+        self.rules == other.rules
+            && self.persona_split == other.persona_split
+            && self.seeds == other.seeds
             && self.personas == other.personas
-            && (other.slots.iter())
-                .all(|s| s.indicators.len() == self.indicators && s.personas.len() == self.personas)
+            && (other.slots.iter()).all(|s| {
+                s.indicators.len() == self.rules.len() && s.personas.len() == self.personas
+            })
     }
 
     /// Adds the samples of a later piece: samples are order-free (smallest
-    /// hashes), so this equals one pass over both.
+    /// keys), so this equals one pass over both.
     pub fn merge(&mut self, later: &VerbatimPass) {
         for theirs in &later.slots {
             let mine = self.slot(theirs.period);
@@ -138,7 +249,6 @@ impl VerbatimPass {
             {
                 merge_into(a, b);
             }
-            mine.bars = no_bar();
         }
     }
 
@@ -151,9 +261,8 @@ impl VerbatimPass {
                 None => {
                     self.slots.push(Slot {
                         period,
-                        indicators: vec![Sample::default(); self.indicators],
+                        indicators: vec![Sample::default(); self.rules.len()],
                         personas: vec![Sample::default(); self.personas],
-                        bars: no_bar(),
                     });
                     self.slots.len() - 1
                 }
@@ -162,90 +271,52 @@ impl VerbatimPass {
         &mut self.slots[self.last]
     }
 
-    /// The field grouped by (the dataset's NPS column).
-    pub fn nps_column(&self) -> usize {
-        self.nps
-    }
-
-    /// Feeds one accepted row of `period` whose NPS cell is `nps` (the field
-    /// [`VerbatimPass::nps_column`], already parsed by the pass):
-    /// `counted[k]` is `Some` when indicator k counted it (its observation),
-    /// `matched[p]` says whether persona p matches it.
-    pub fn feed<T>(
+    /// Feeds one accepted row of `period`: `counted[k]` is indicator k's
+    /// observation of it (`None`: not counted), `matched[p]` whether persona
+    /// p matches it.
+    pub fn feed(
         &mut self,
-        row: &Row<'_>,
-        nps: Cell<'_>,
-        counted: &[Option<T>],
+        row: &Voice<'_>,
+        counted: &[Option<Obs>],
         matched: &[bool],
         period: Option<PeriodKey>,
     ) {
-        let Some(group) = nps_group(nps) else {
-            return;
+        let persona_group = match self.persona_split {
+            VoiceSplit::Nps => row.nps,
+            _ => Some(0),
         };
-        let comment = self.comment;
-        let slot = self.slot(period);
-        // Branch-free: whether an indicator counted a row is unpredictable.
-        let mut in_scope = 0;
-        for (sample, c) in slot.indicators.iter_mut().zip(counted) {
-            let yes = u64::from(c.is_some());
-            sample[group].rows += yes;
-            in_scope += yes;
+        // The slot first: a new one is sized from the rules.
+        self.slot(period);
+        let (rules, seeds) = (&self.rules, &self.seeds);
+        let slot = &mut self.slots[self.last];
+        let indicators = (slot.indicators.iter_mut().zip(rules).zip(counted))
+            .map(|((sample, rule), obs)| (sample, obs.and_then(|o| rule.group(o))));
+        let personas = (slot.personas.iter_mut().zip(matched))
+            .map(|(sample, &m)| (sample, persona_group.filter(|_| m)));
+        for ((sample, group), &seed) in indicators.chain(personas).zip(seeds) {
+            let Some(g) = group else { continue };
+            let g = &mut sample[g];
+            g.rows += 1;
+            if let Some((text, hash)) = row.comment {
+                g.count_comment(row.weight, row.topics);
+                let key = seeded(hash, seed);
+                if key <= g.bar() {
+                    g.offer(key, text);
+                }
+            }
         }
-        for (sample, &m) in slot.personas.iter_mut().zip(matched) {
-            sample[group].rows += u64::from(m);
-            in_scope += u64::from(m);
-        }
-        let text = row.text(comment);
-        if text.is_empty() || in_scope == 0 {
-            return;
-        }
-        let comment = mask_contacts_cow(text);
-        let hash = fnv1a(&comment);
-        if hash > slot.bars[group] {
-            return;
-        }
-        let mut kept = false;
-        for sample in slot.in_scope(counted, matched) {
-            kept |= sample[group].offer(hash, &comment);
-        }
-        if kept {
-            let samples = slot.indicators.iter().chain(&slot.personas);
-            slot.bars[group] = samples.map(|s| s[group].bar()).max().unwrap_or(u64::MAX);
-        }
-    }
-}
-
-impl Slot {
-    /// The samples a row is in: the indicators that counted it, the personas it matches.
-    fn in_scope<'s, T>(
-        &'s mut self,
-        counted: &'s [Option<T>],
-        matched: &'s [bool],
-    ) -> impl Iterator<Item = &'s mut Sample> {
-        let counted = counted.iter().map(Option::is_some);
-        (self.indicators.iter_mut().zip(counted))
-            .chain(self.personas.iter_mut().zip(matched.iter().copied()))
-            .filter_map(|(sample, yes)| yes.then_some(sample))
     }
 }
 
 /// The group index of an NPS answer: 0 promoter (9–10), 1 passive (7–8),
 /// 2 detractor (0–6); `None` for a blank or an answer outside 0–10.
-fn nps_group(cell: Cell<'_>) -> Option<usize> {
+pub fn nps_group(cell: Cell<'_>) -> Option<usize> {
     match cell.number()? {
         x if (9.0..=10.0).contains(&x) => Some(0),
         x if (7.0..9.0).contains(&x) => Some(1),
         x if (0.0..7.0).contains(&x) => Some(2),
         _ => None,
     }
-}
-
-/// 64-bit FNV-1a: defined by its algorithm, so the sample is the same on every
-/// build and platform (std's hasher is not).
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]
@@ -340,17 +411,25 @@ mod tests {
         let (c, diags) = kit.run();
         assert!(diags.is_empty(), "{diags:?}");
         let texts = |s: &GroupSample| s.comments().map(str::to_string).collect::<Vec<_>>();
-        let nps = &c.verbatims.indicators["nps"];
+        let nps = &c.verbatims.indicators["nps"].groups;
         // Answered NPS: 10, 9 promoters; 8 passive; 3 detractor (the blank is in no group).
         assert_eq!([nps[0].rows, nps[1].rows, nps[2].rows], [2, 1, 1]);
         assert_eq!(texts(&nps[0]), ["Great! Call ••• •••• ••••"]);
         assert_eq!(texts(&nps[1]), ["ok"]);
         assert_eq!(texts(&nps[2]), ["mail me at •••@•••"]);
-        // csat counts who = a with csat answered: rows 1 (10) and 4 (3); row 3 has a blank csat.
+        // csat counts who = a with csat answered: rows 1 (5), 4 (1) and 5 (2);
+        // row 3 has a blank csat. Grouped by its own box (4–5), not by NPS:
+        // row 5 has no NPS answer and is still in "not in the box".
         let csat = &c.verbatims.indicators["csat"];
-        assert_eq!([csat[0].rows, csat[1].rows, csat[2].rows], [1, 0, 1]);
+        assert_eq!(csat.split, VoiceSplit::Boxed);
+        let csat = &csat.groups;
+        assert_eq!([csat[0].rows, csat[1].rows, csat[2].rows], [1, 0, 2]);
+        assert_eq!(texts(&csat[0]), ["Great! Call ••• •••• ••••"]);
+        let mut not_in_box = texts(&csat[2]);
+        not_in_box.sort();
+        assert_eq!(not_in_box, ["mail me at •••@•••", "no score so no group"]);
         // The persona holds rows 1, 3, 4 (and 5, which has no NPS answer).
-        let pa = &c.verbatims.personas["pa"];
+        let pa = &c.verbatims.personas["pa"].groups;
         assert_eq!([pa[0].rows, pa[1].rows, pa[2].rows], [1, 1, 1]);
         assert!(c.verbatims.personas.keys().eq(["pa"]));
     }

@@ -482,7 +482,7 @@ mod comments {
         let texts = |kit: &Kit| {
             let (c, diags) = kit.run();
             assert!(diags.is_empty(), "{diags:?}");
-            let nps = &c.verbatims.indicators["nps"];
+            let nps = &c.verbatims.indicators["nps"].groups;
             let rows = [nps[0].rows, nps[1].rows, nps[2].rows];
             let mut all: Vec<String> = nps
                 .iter()

@@ -110,16 +110,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
     let mut topic_ids = IdRegistry::default();
     let mut topics = Vec::new();
     for (file, list) in read_all::<Vec<RawTopic>>(&root, "topics", diags) {
-        let first = list.first().map(|t| yaml::location(&file, &t.id));
         let checked = topics::validate_topics(&file, list, &config.datasets, &mut topic_ids, diags);
-        if let (Some(at), false) = (first, checked.is_empty()) {
-            // Issue 14 in progress: say so rather than let a codebook pass as applied.
-            diags.warning_hint(
-                at,
-                "topics are checked but not applied yet: no page or number uses them",
-                "this version validates the codebook; coding the comments arrives with cxscore 0.2",
-            );
-        }
         topics.extend(checked);
     }
     topics::check_repeated_keywords(&topics, diags);

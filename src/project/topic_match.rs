@@ -25,7 +25,7 @@
 //! Every rule of a topic is compiled into one regex per kind, so a comment
 //! is scanned a few times, not once per keyword.
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 
 /// What may stand beside a whole-word keyword: anything but a letter or digit,
 /// or a letter of a script written without spaces (Han, kana).
@@ -68,9 +68,10 @@ fn literal(keyword: &str) -> String {
         .join(r"\s+")
 }
 
-/// One regex for a list of keywords: CJK-only ones as substrings, the others
-/// as whole words. `None` when the list has no usable keyword.
-fn keywords_regex(keywords: &[String]) -> Option<Regex> {
+/// The source of one regex for a list of keywords: CJK-only ones as
+/// substrings, the others as whole words. `None` when the list has no usable
+/// keyword.
+fn keywords_source(keywords: &[String]) -> Option<String> {
     let (cjk, words): (Vec<&str>, Vec<&str>) = keywords
         .iter()
         .map(|k| k.trim())
@@ -96,9 +97,19 @@ fn keywords_regex(keywords: &[String]) -> Option<Regex> {
     if parts.is_empty() {
         return None;
     }
+    Some(format!("(?i){}", parts.join("|")))
+}
+
+/// One regex for a list of keywords (see [`keywords_source`]).
+fn keywords_regex(keywords: &[String]) -> Option<Regex> {
     // Escaped literals and a fixed frame always compile; the size limit is
     // the only way this could fail, and a codebook that large is refused below.
-    Regex::new(&format!("(?i){}", parts.join("|"))).ok()
+    Regex::new(&keywords_source(keywords)?).ok()
+}
+
+/// A pattern's source as matched: case-insensitive, anywhere.
+fn pattern_source(pattern: &str) -> String {
+    format!("(?i){pattern}")
 }
 
 impl TopicMatcher {
@@ -111,7 +122,7 @@ impl TopicMatcher {
     ) -> Result<TopicMatcher, BadPattern> {
         let mut include: Vec<Regex> = keywords_regex(keywords).into_iter().collect();
         for (index, p) in patterns.iter().enumerate() {
-            let re = Regex::new(&format!("(?i){p}")).map_err(|e| BadPattern {
+            let re = Regex::new(&pattern_source(p)).map_err(|e| BadPattern {
                 index,
                 message: e.to_string(),
             })?;
@@ -131,6 +142,101 @@ impl TopicMatcher {
         }
         self.include.iter().any(|r| r.is_match(text))
             && !self.exclude.iter().any(|r| r.is_match(text))
+    }
+}
+
+/// Every topic of one dataset, compiled together: a comment is scanned once
+/// by a [`RegexSet`] of every topic's keywords and patterns and once by a set
+/// of the exclusions, not once per topic — the single pass codes each
+/// comment at the cost of two scans, however many topics the codebook holds.
+#[derive(Debug, Clone)]
+pub struct Codebook {
+    /// Which topic (index into the list given) each include entry belongs to.
+    include_topic: Vec<usize>,
+    include: RegexSet,
+    /// Which topic each exclude entry belongs to.
+    exclude_topic: Vec<usize>,
+    exclude: RegexSet,
+    topics: usize,
+    /// Scratch: per topic, excluded in the current comment.
+    excluded: Vec<bool>,
+}
+
+/// One topic's rules, as given to [`Codebook::new`].
+pub struct Rules<'a> {
+    /// Keywords (whole words, or CJK substrings).
+    pub keywords: &'a [String],
+    /// Regular expressions (each known to compile).
+    pub patterns: &'a [String],
+    /// Exclusions.
+    pub exclude: &'a [String],
+}
+
+impl Codebook {
+    /// Compiles the rules of `topics` (in order: a topic's index in the
+    /// result of [`Codebook::code`] is its position here). `None` when the
+    /// combined sets exceed the regex crate's size limits (each topic alone
+    /// compiled at validation): the caller falls back to [`TopicMatcher`]s.
+    pub fn new(topics: &[Rules<'_>]) -> Option<Codebook> {
+        let mut include_topic = Vec::new();
+        let mut include = Vec::new();
+        let mut exclude_topic = Vec::new();
+        let mut exclude = Vec::new();
+        for (i, t) in topics.iter().enumerate() {
+            for source in keywords_source(t.keywords)
+                .into_iter()
+                .chain(t.patterns.iter().map(|p| pattern_source(p)))
+            {
+                include_topic.push(i);
+                include.push(source);
+            }
+            if let Some(source) = keywords_source(t.exclude) {
+                exclude_topic.push(i);
+                exclude.push(source);
+            }
+        }
+        let build = |sources: &[String]| {
+            RegexSetBuilder::new(sources)
+                .size_limit(64 << 20)
+                .dfa_size_limit(16 << 20)
+                .build()
+                .ok()
+        };
+        Some(Codebook {
+            include: build(&include)?,
+            exclude: build(&exclude)?,
+            include_topic,
+            exclude_topic,
+            topics: topics.len(),
+            excluded: vec![false; topics.len()],
+        })
+    }
+
+    /// The topics `comment` carries, ascending, into `out` (cleared first);
+    /// nothing for a comment of only whitespace.
+    pub fn code(&mut self, comment: &str, out: &mut Vec<usize>) {
+        out.clear();
+        let text = comment.trim();
+        if text.is_empty() || self.topics == 0 {
+            return;
+        }
+        let hits = self.include.matches(text);
+        if !hits.matched_any() {
+            return;
+        }
+        self.excluded.fill(false);
+        if !self.exclude.is_empty() {
+            for e in self.exclude.matches(text).iter() {
+                self.excluded[self.exclude_topic[e]] = true;
+            }
+        }
+        for i in hits.iter() {
+            let t = self.include_topic[i];
+            // Entries of one topic are adjacent and ascending: dedup by the last.
+            if !self.excluded[t] && out.last() != Some(&t) {
+                out.push(t);
+            }
+        }
     }
 }
 
@@ -208,5 +314,51 @@ mod tests {
         // A topic with patterns only, or keywords only, works.
         assert!(topic(&[], &["^refund"], &[]).matches("Refund please"));
         assert!(!topic(&[], &[], &[]).matches("anything"));
+    }
+
+    #[test]
+    fn the_codebook_codes_as_each_topic_alone_would() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let defs = [
+            (
+                s(&["late", "no show"]),
+                s(&["engineer.{0,20}missed"]),
+                s(&["not late"]),
+            ),
+            (s(&["slow", "网速慢"]), s(&[]), s(&[])),
+            (s(&[]), s(&["^refund"]), s(&["no refund"])),
+            (s(&["bill"]), s(&[]), s(&[])),
+        ];
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|(k, p, e)| Rules {
+                keywords: k,
+                patterns: p,
+                exclude: e,
+            })
+            .collect();
+        let mut book = Codebook::new(&rules).unwrap();
+        let alone: Vec<TopicMatcher> = (defs.iter())
+            .map(|(k, p, e)| TopicMatcher::new(k, p, e).unwrap())
+            .collect();
+        let comments = [
+            "The engineer was late and the bill was wrong",
+            "engineer was not late, but the network is slow",
+            "Refund please, 网速慢",
+            "refund: no refund yet",
+            "lately fine; chocolate",
+            "   ",
+            "网络很slow 😡",
+            "The ENGINEER MISSED the slot. No Show!",
+        ];
+        let mut out = Vec::new();
+        for c in comments {
+            book.code(c, &mut out);
+            let want: Vec<usize> = (0..alone.len()).filter(|&i| alone[i].matches(c)).collect();
+            assert_eq!(out, want, "{c}");
+        }
+        book.code("The engineer was late and the bill was wrong", &mut out);
+        assert_eq!(out, [0, 3]);
+        book.code("refund: no refund yet", &mut out);
+        assert!(out.is_empty());
     }
 }

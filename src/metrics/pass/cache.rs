@@ -17,6 +17,7 @@ use crate::metrics::distribution::Dist;
 use crate::metrics::drivers::DriverAcc;
 use crate::metrics::measure::Measure;
 use crate::metrics::periods::PeriodKey;
+use crate::metrics::topics::pass::TopicSlot;
 use crate::metrics::verbatims::VerbatimPass;
 
 /// The accumulating state of a pass, as stored in the build cache (borrowed
@@ -27,6 +28,7 @@ struct StateRef<'a> {
     drivers: Vec<(&'a DriverAcc, &'a [DriverAcc])>,
     verbatims: Option<&'a VerbatimPass>,
     keys: Vec<&'a [String]>,
+    topics: Option<&'a [TopicSlot]>,
 }
 
 #[derive(serde::Serialize)]
@@ -48,6 +50,7 @@ struct State {
     drivers: Vec<(DriverAcc, Vec<DriverAcc>)>,
     verbatims: Option<VerbatimPass>,
     keys: Vec<Vec<String>>,
+    topics: Option<Vec<TopicSlot>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -98,6 +101,7 @@ impl DatasetPass<'_> {
                 .collect(),
             verbatims: self.verbatims.as_ref(),
             keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
+            topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -112,7 +116,8 @@ impl DatasetPass<'_> {
         let shaped = state.indicators.len() == fork.indicators.len()
             && state.drivers.len() == fork.drivers.len()
             && state.keys.len() == fork.keys.len()
-            && state.verbatims.is_some() == fork.verbatims.is_some();
+            && state.verbatims.is_some() == fork.verbatims.is_some()
+            && state.topics.is_some() == fork.topics.is_some();
         if !shaped {
             return None;
         }
@@ -173,6 +178,12 @@ impl DatasetPass<'_> {
             }
         }
         fork.verbatims = state.verbatims;
+        if let (Some(mine), Some(stored)) = (fork.topics.as_mut(), state.topics) {
+            if !mine.fits(&stored) {
+                return None;
+            }
+            mine.merge(&stored);
+        }
         for (keys, names) in fork.keys.iter_mut().zip(state.keys) {
             for name in &names {
                 keys.id(name);

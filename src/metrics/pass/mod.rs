@@ -28,7 +28,8 @@ use super::drivers::DriverAcc;
 use super::groups::Groups;
 use super::measure::Measure;
 use super::periods::PeriodKey;
-use super::verbatims::VerbatimPass;
+use super::topics::pass::{TopicPass, TopicPlan};
+use super::verbatims::{VerbatimPass, VoiceRule};
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
@@ -109,6 +110,8 @@ pub struct DriverPass {
 /// Everything one dataset's pass feeds.
 #[derive(Clone)]
 pub struct DatasetPass<'p> {
+    /// The dataset's id.
+    pub dataset_id: String,
     names: Vec<String>,
     period: Period,
     weight: Option<usize>,
@@ -121,8 +124,15 @@ pub struct DatasetPass<'p> {
     pub indicators: Vec<IndicatorPass<'p>>,
     /// The key driver analyses on this dataset.
     pub drivers: Vec<DriverPass>,
-    /// The comment sample, when the dataset has comments and an NPS indicator.
+    /// The comment samples, when the dataset has comments.
     pub verbatims: Option<VerbatimPass>,
+    /// The codebook's tallies, when a topic codes the dataset's comments.
+    pub topics: Option<TopicPass>,
+    /// The comment column.
+    comment: Option<usize>,
+    /// The dataset's NPS column (its first NPS indicator's): comments'
+    /// NPS groups for topics and persona pages.
+    nps: Option<usize>,
     obs: Vec<Option<Obs>>,
     matched: Vec<bool>,
     numbers: Vec<f64>,
@@ -275,14 +285,26 @@ impl<'p> DatasetPass<'p> {
         if r.failures > 0 {
             return None;
         }
-        let verbatims = match (comments, nps_column) {
-            (Some(c), Some(nps)) => {
-                Some(VerbatimPass::new(c, nps, indicators.len(), personas.len()))
-            }
-            _ => None,
-        };
+        let verbatims = comments.map(|_| {
+            let rules = (indicators.iter())
+                .map(|ip| VoiceRule::of(&project.indicators[ip.index]))
+                .collect();
+            let ind_ids: Vec<&str> = indicators.iter().map(|ip| ip.id).collect();
+            let persona_ids: Vec<&str> = (personas.iter())
+                .map(|p| project.personas[p.index].id.as_str())
+                .collect();
+            VerbatimPass::new(rules, &ind_ids, &persona_ids, nps_column.is_some())
+        });
+        let topics = (comments.and(TopicPlan::of(project, &dataset.id))).map(|plan| {
+            let columns = segments.iter().map(|(_, c)| *c).collect();
+            TopicPass::new(project, plan, columns, personas.len())
+        });
         Some(DatasetPass {
+            dataset_id: dataset.id.clone(),
             verbatims,
+            topics,
+            comment: comments,
+            nps: nps_column,
             names: header.names.clone(),
             period: project.config.period,
             weight,

@@ -9,6 +9,8 @@
 //! row ([`CellCache`]) and each segment key interned once, however many
 //! indicators read them.
 
+use std::borrow::Cow;
+
 use super::{DatasetPass, IndicatorPass};
 use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
@@ -17,6 +19,9 @@ use crate::metrics::acc::Obs;
 use crate::metrics::distribution::Dist;
 use crate::metrics::drivers::DriverAcc;
 use crate::metrics::periods::PeriodKey;
+use crate::metrics::redact::mask_contacts_cow;
+use crate::metrics::samples::fnv1a;
+use crate::metrics::verbatims::{nps_group, Voice};
 
 /// Per-field memo of [`Parsed`], valid for the row whose number is `row`.
 #[derive(Default, Clone)]
@@ -122,10 +127,42 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.feed_drivers(row, w, group);
+        self.feed_comment(row, w, period);
+    }
+}
+
+impl DatasetPass<'_> {
+    /// Codes the row's comment with the codebook and feeds the topic
+    /// tallies and the comment samples.
+    fn feed_comment(&mut self, row: &Row<'_>, w: f64, period: Option<PeriodKey>) {
+        let Some(c) = self.comment else { return };
+        if self.verbatims.is_none() && self.topics.is_none() {
+            return;
+        }
+        let nps = (self.nps).and_then(|n| nps_group(self.cells.get(row, n).cell(row.text(n))));
+        let text = row.text(c);
+        let answered = !text.is_empty();
+        let masked = if answered {
+            mask_contacts_cow(text)
+        } else {
+            Cow::Borrowed("")
+        };
+        let topics: &[usize] = match (&mut self.topics, answered) {
+            (Some(t), true) => {
+                t.code(text);
+                t.tally(row, &masked, w, period, nps, &self.matched);
+                t.row_topics()
+            }
+            _ => &[],
+        };
         if let Some(v) = &mut self.verbatims {
-            let c = v.nps_column();
-            let nps = self.cells.get(row, c).cell(row.text(c));
-            v.feed(row, nps, &self.obs, &self.matched, period);
+            let voice = Voice {
+                comment: answered.then(|| (masked.as_ref(), fnv1a(&masked))),
+                weight: w,
+                nps,
+                topics,
+            };
+            v.feed(&voice, &self.obs, &self.matched, period);
         }
     }
 }

@@ -15,6 +15,7 @@ use super::{DatasetPass, SegmentKeys};
 use crate::data::scan::SplitSink;
 use crate::metrics::drivers::DriverAcc;
 use crate::metrics::groups::Groups;
+use crate::metrics::topics::pass::TopicPass;
 use crate::metrics::verbatims::VerbatimPass;
 
 impl SplitSink for DatasetPass<'_> {
@@ -41,6 +42,7 @@ impl SplitSink for DatasetPass<'_> {
             d.cells.clear();
         }
         fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
+        fork.topics = self.topics.as_ref().map(TopicPass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
         fork.last_date.clear();
@@ -57,6 +59,7 @@ impl SplitSink for DatasetPass<'_> {
             drivers,
             verbatims,
             keys,
+            topics,
             ..
         } = later;
         for (a, b) in self.indicators.iter_mut().zip(indicators) {
@@ -113,6 +116,9 @@ impl SplitSink for DatasetPass<'_> {
         }
         if let (Some(a), Some(b)) = (self.verbatims.as_mut(), verbatims.as_ref()) {
             a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (self.topics.as_mut(), topics.as_ref()) {
+            a.merge(&b.slots);
         }
     }
 
