@@ -4,14 +4,16 @@
 //! cxscore code (its own matcher, statistics and Benjamini–Hochberg). No Python is needed
 //! here.
 //!
-//! The fixture: 360 weighted survey rows over 2026-01..06 (two undated) with hand-written
+//! The fixture: 419 weighted survey rows over 2026-01..06 (three undated) with hand-written
 //! comments for every matching trap (lately / chocolate / translate, CJK substrings, `网络很slow`,
-//! a Hangul letter that is no boundary, exclusions, a pattern, several topics in one comment,
-//! emoji, whitespace-only comments, Greek and German capitals, a multi-line comment), CSAT
-//! then two NPS indicators (the first one's column is the topics' NPS), three personas, two
-//! segment columns (one with Chinese keys, one key only before the window), and 48 undated,
-//! unweighted tickets without NPS or persona column; a codebook of 7 topics in two files,
-//! two groups, one topic per dataset only; `report:` the latest 2 months.
+//! kana either side of a Latin word, a Hangul letter that is no boundary, exclusions, patterns
+//! (one anchored, so it must see the trimmed comment; `.` not crossing a line end), several
+//! topics in one comment, emoji, whitespace-only comments, Greek and German capitals, a
+//! multi-line comment), CSAT then two NPS indicators (the first one's column is the topics'
+//! NPS), four personas (one rare, one with no row), two segment columns (one with Chinese keys,
+//! one key only before the window, a rare key, blanks), and 48 undated, unweighted tickets
+//! without NPS or persona column; a codebook of 8 topics in two files, two groups, topics on
+//! one dataset only, a topic mentioned only before the window; `report:` the latest 2 months.
 //!
 //! Every field of every topic, group roll-up and `data.<dataset>.uncoded` is compared, for
 //! the fixture as written and with `multiple_testing: none`: ids, names, groups, datasets,
@@ -333,6 +335,17 @@ fn the_reference_exercises_every_rule() {
     assert!(rare
         .iter()
         .any(|s| s["share"].is_null() && s["answered"].as_u64() > Some(0)));
+    // A persona with no row is listed, empty; a topic mentioned only before the window has
+    // a share of 0 in it and no NPS of its own.
+    let vip = late["personas"].as_array().unwrap().last().unwrap();
+    assert!(vip["key"] == "vip" && vip["answered"] == 0 && vip["share"].is_null());
+    let cancel = &topics[ids.iter().position(|i| i == "cancellation@survey").unwrap()];
+    assert!(cancel["mentions"] == 0 && cancel["share"] == 0.0 && cancel["nps_with"].is_null());
+    assert!(cancel["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["mentions"] == 1));
     // 成都 answers only before the window: not among the window's keys.
     let cities: Vec<&Value> = late["segments"]["city"]
         .as_array()

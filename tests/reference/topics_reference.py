@@ -78,6 +78,8 @@ DATASETS = {
 # personas/*.yaml, restated (id -> column, accepted values), by id.
 PERSONAS = {
     "loyalist": ("persona", ["loyal"]),
+    # Nobody: listed with no answered comment and a null share.
+    "vip": ("persona", ["vip"]),
     "newcomer": ("persona", ["new"]),
     "switcher": ("persona", ["mover", "porter"]),
 }
@@ -99,7 +101,7 @@ CODEBOOK = [
      "datasets": ["survey"]},
     {"id": "billing", "name": "Billing", "group": None,
      "keywords": ["bill", "hidden fees", "收费", "账单", "zu groß"],
-     "patterns": [r"charged\s+(twice|double)"], "exclude": [], "datasets": None},
+     "patterns": [r"charged\s+(twice|double)", "^refund"], "exclude": [], "datasets": None},
     {"id": "staff-praise", "name": "Friendly staff", "group": None,
      "keywords": ["friendly", "helpful", "thank you", "热情", "耐心"],
      "patterns": [], "exclude": ["not friendly", "not helpful", "不耐心", "不热情"],
@@ -107,6 +109,8 @@ CODEBOOK = [
     {"id": "app-login", "name": "App login", "group": None,
      "keywords": ["app", "login", "log in", "登录"], "patterns": [], "exclude": [],
      "datasets": ["tickets"]},
+    {"id": "cancellation", "name": "Cancellation", "group": None,
+     "keywords": ["cancel", "退订"], "patterns": [], "exclude": [], "datasets": None},
 ]
 
 
@@ -228,6 +232,10 @@ def check_matching_rules():
     assert not yes("staff-praise", "客服不耐心")
     assert yes("staff-praise", "客服很有耐心")
     assert not yes("staff-praise", "   ") and not yes("staff-praise", "\u3000")
+    assert yes("slow-speed", "回線がslowです") and yes("slow-speed", "アプリslow")
+    assert yes("billing", "  Refund please, charged for nothing")
+    assert not yes("billing", "I want a refund")  # '^refund': at the start only
+    assert not yes("late-install", "The engineer\nmissed it")
     assert cjk_only("迟到") and cjk_only("느려") and not cjk_only("wifi很慢")
     assert fold("ΑΡΓΌΣ") == fold("αργός") and fold("STRAẞE") == "straße"
 
@@ -622,6 +630,15 @@ SURVEY_COMMENTS = [
     ("The service is slow😤 and late", -3),
     ("Outage-free month, great!", 2),
 ]
+# Planted once each, at a given month ("" undated), outside the random draws.
+PLANTED = [
+    ("2026-06", "回線がslowです", -2),  # hiragana either side: boundaries
+    ("2026-05", "アプリslow", -2),  # a katakana letter before: a boundary
+    ("2026-05", "  Refund please, charged for nothing", -2),  # '^refund' on the trimmed text
+    ("2026-06", "The engineer\nmissed it", -3),  # '.' does not cross a line end: no topic
+    ("2026-02", "I will cancel if this goes on", -3),  # before the window only
+    ("", "LATE again!!!", -3),  # undated: in no window and no period
+]
 # Comments that are not answered although the cell is not empty.
 BLANK_LIKE = ["   ", "\u3000", "\t"]
 
@@ -642,6 +659,7 @@ def generate():
     # rest drawn at random.
     planned = [(("2026-05", "2026-06")[i % 2], c)
                for i, c in enumerate(SURVEY_COMMENTS + [(b, 0) for b in BLANK_LIKE])]
+    planned += [(month, (text, tone)) for month, text, tone in PLANTED]
     draws = [(month, None) for month, count in months + [("", 2)] for _ in range(count)]
     for month, forced in draws + planned:
         day = rng.randint(1, 28)
