@@ -4,14 +4,14 @@
 //! cxscore code (its own matcher, statistics and Benjamini–Hochberg). No Python is needed
 //! here.
 //!
-//! The fixture: 419 weighted survey rows over 2026-01..06 (three undated) with hand-written
+//! The fixture: 421 weighted survey rows over 2026-01..06 (three undated) with hand-written
 //! comments for every matching trap (lately / chocolate / translate, CJK substrings, `网络很slow`,
 //! kana either side of a Latin word, a Hangul letter that is no boundary, exclusions, patterns
 //! (one anchored, so it must see the trimmed comment; `.` not crossing a line end), several
 //! topics in one comment, emoji, whitespace-only comments, Greek and German capitals, a
 //! multi-line comment), CSAT then two NPS indicators (the first one's column is the topics'
 //! NPS), four personas (one rare, one with no row), two segment columns (one with Chinese keys,
-//! one key only before the window, a rare key, blanks), and 48 undated, unweighted tickets
+//! one key only before the window, a rare key, a key of zero weights, blanks), and 48 undated, unweighted tickets
 //! without NPS or persona column; a codebook of 8 topics in two files, two groups, topics on
 //! one dataset only, a topic mentioned only before the window; `report:` the latest 2 months.
 //!
@@ -335,6 +335,9 @@ fn the_reference_exercises_every_rule() {
     assert!(rare
         .iter()
         .any(|s| s["share"].is_null() && s["answered"].as_u64() > Some(0)));
+    // Weights of 0 count in `answered` and `mentions` but leave no effective n.
+    let kiosk = rare.iter().find(|s| s["key"] == "kiosk").unwrap();
+    assert!(kiosk["answered"] == 2 && kiosk["mentions"] == 1 && kiosk["share"].is_null());
     // A persona with no row is listed, empty; a topic mentioned only before the window has
     // a share of 0 in it and no NPS of its own.
     let vip = late["personas"].as_array().unwrap().last().unwrap();

@@ -522,6 +522,7 @@ def check_hand_counts(data, topics, groups, uncoded):
         "Engineer late, cable left messy, and the bill had hidden fees",
         "no\nshow, never again", "The service is slow😤 and late",
     }
+    assert sum(1 for r in inside if r["comment"] in late_texts and r["w"] == 0) == 1
     want = sum(1 for r in inside if r["comment"] in late_texts)
     assert by[("late-install", "survey")]["mentions"] == want > 0, want
     # Installation on tickets is late-install alone (install-quality is survey-only), and a
@@ -541,7 +542,8 @@ def check_hand_counts(data, topics, groups, uncoded):
     #   grep -cE ",(App login fails|Can't log in to the app|登录失败|The APP crashes at
     #     login)$" tickets.csv                                         -> 12;
     #   grep -cE ',(Engineer late again|工程师没来)$' tickets.csv     -> 6.
-    assert by[("late-install", "survey")]["mentions"] == 31
+    #   grep -E ',2026-0[56]-.*,kiosk,.*,LATE again!!!$' survey.csv  -> 1 more, weight 0.
+    assert by[("late-install", "survey")]["mentions"] == 32
     assert by[("install-quality", "survey")]["mentions"] == 11
     assert by[("app-login", "tickets")]["mentions"] == 12
     assert by[("late-install", "tickets")]["mentions"] == 6
@@ -639,6 +641,12 @@ PLANTED = [
     ("2026-02", "I will cancel if this goes on", -3),  # before the window only
     ("", "LATE again!!!", -3),  # undated: in no window and no period
 ]
+# Planted with a weight of 0 (allowed: the row counts in n, adds nothing to the sums) on a
+# channel of their own: the key has answered comments and mentions but no effective n.
+ZERO_WEIGHT = [
+    ("2026-06", "LATE again!!!", -3),
+    ("2026-05", "Everything fine", 1),
+]
 # Comments that are not answered although the cell is not empty.
 BLANK_LIKE = ["   ", "\u3000", "\t"]
 
@@ -660,6 +668,7 @@ def generate():
     planned = [(("2026-05", "2026-06")[i % 2], c)
                for i, c in enumerate(SURVEY_COMMENTS + [(b, 0) for b in BLANK_LIKE])]
     planned += [(month, (text, tone)) for month, text, tone in PLANTED]
+    planned += [(month, (text, tone, "kiosk")) for month, text, tone in ZERO_WEIGHT]
     draws = [(month, None) for month, count in months + [("", 2)] for _ in range(count)]
     for month, forced in draws + planned:
         day = rng.randint(1, 28)
@@ -671,7 +680,10 @@ def generate():
         city = rng.choice(cities)
         w = round(rng.uniform(0.4, 2.2), 2)
         u = rng.random()
-        if forced is not None:
+        if forced is not None and len(forced) == 3:
+            comment, tone, channel = forced
+            w = 0.0
+        elif forced is not None:
             comment, tone = forced
         elif u < 0.25:
             comment, tone = "", 0
