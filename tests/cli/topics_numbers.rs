@@ -326,9 +326,14 @@ fn the_reference_exercises_every_rule() {
         .iter()
         .any(|t| t["impact"].as_f64().is_some_and(|x| x < 0.0)));
     assert!(survey.iter().all(|t| !t["by_group"].is_null()));
+    assert!(v["uncoded"]["chat"]["share"].is_null() && v["uncoded"]["chat"]["count"] == 1);
     assert!(survey.iter().any(|t| nonzero(&t["by_group"], "promoters")));
     for t in topics.iter().chain(groups) {
-        if t["dataset"] == "tickets" {
+        // Three answered comments: mentions counted, every share suppressed.
+        if t["dataset"] == "chat" {
+            assert!(t["answered"] == 3 && t["share"].is_null() && t["ci_high"].is_null());
+        }
+        if t["dataset"] != "survey" {
             assert!(t["by_group"].is_null() && t["nps_with"].is_null());
             assert_eq!(t["periods"], Value::Array(vec![]));
             assert_eq!(t["personas"], Value::Array(vec![]));
@@ -414,52 +419,56 @@ fn the_comparison_detects_differences() {
             *x = Value::from(x.as_f64().unwrap() + by);
         })
     };
-    // topics[4] is late-install on the survey: every number published.
-    assert_eq!(v["topics"][4]["id"], "late-install");
-    assert_eq!(shift(&["topics", "4", "share"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "share"], 1e-11), 0);
-    assert_eq!(shift(&["topics", "4", "ci_low"], 1e-5), 1);
-    assert_eq!(shift(&["topics", "4", "ci_low"], 1e-8), 0);
-    assert_eq!(shift(&["topics", "4", "nps_with"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "impact"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "p_value"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "q_value"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "by_group", "detractors"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "mentions"], 1.0), 1);
-    assert_eq!(shift(&["topics", "4", "periods", "1", "share"], 1e-8), 1);
-    assert_eq!(shift(&["topics", "4", "periods", "1", "answered"], 1.0), 1);
+    // topics[7] is late-install on the survey: every number published; topics[2] is
+    // slow-speed on the tickets (no NPS); topic_groups[1] is Installation on the survey.
+    assert_eq!(v["topics"][7]["id"], "late-install");
+    assert_eq!(v["topics"][7]["dataset"], "survey");
+    assert_eq!(v["topics"][2]["dataset"], "tickets");
+    assert_eq!(v["topic_groups"][1]["dataset"], "survey");
+    assert_eq!(shift(&["topics", "7", "share"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "share"], 1e-11), 0);
+    assert_eq!(shift(&["topics", "7", "ci_low"], 1e-5), 1);
+    assert_eq!(shift(&["topics", "7", "ci_low"], 1e-8), 0);
+    assert_eq!(shift(&["topics", "7", "nps_with"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "impact"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "p_value"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "q_value"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "by_group", "detractors"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "mentions"], 1.0), 1);
+    assert_eq!(shift(&["topics", "7", "periods", "1", "share"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "periods", "1", "answered"], 1.0), 1);
     assert_eq!(
-        shift(&["topics", "4", "segments", "city", "0", "mentions"], 1.0),
+        shift(&["topics", "7", "segments", "city", "0", "mentions"], 1.0),
         1
     );
-    assert_eq!(shift(&["topics", "4", "personas", "2", "share"], 1e-8), 1);
-    assert_eq!(shift(&["topic_groups", "0", "difference"], 1e-8), 1);
+    assert_eq!(shift(&["topics", "7", "personas", "2", "share"], 1e-8), 1);
+    assert_eq!(shift(&["topic_groups", "1", "difference"], 1e-8), 1);
     assert_eq!(shift(&["data", "survey", "uncoded", "share"], 1e-8), 1);
     assert_eq!(shift(&["data", "tickets", "uncoded", "count"], 1.0), 1);
     // A value where the reference has null (and the reverse), a flag, a missing field, an
     // extra one, a missing period, two entries swapped.
     assert_eq!(
-        changed(&|m| m["topics"][1]["nps_with"] = Value::from(0.0)),
+        changed(&|m| m["topics"][2]["nps_with"] = Value::from(0.0)),
         1
     );
-    assert_eq!(changed(&|m| m["topics"][4]["difference"] = Value::Null), 1);
+    assert_eq!(changed(&|m| m["topics"][7]["difference"] = Value::Null), 1);
     assert_eq!(
-        changed(&|m| m["topics"][4]["significant"] = Value::from(false)),
+        changed(&|m| m["topics"][7]["significant"] = Value::from(false)),
         1
     );
     assert_eq!(
-        changed(&|m| m["topics"][1]["by_group"] = serde_json::json!({})),
+        changed(&|m| m["topics"][2]["by_group"] = serde_json::json!({})),
         1
     );
     assert_eq!(
         changed(&|m| {
-            m["topics"][4].as_object_mut().unwrap().remove("impact");
+            m["topics"][7].as_object_mut().unwrap().remove("impact");
         }),
         1
     );
     assert_eq!(
         changed(&|m| {
-            m["topics"][4]["periods"][0]
+            m["topics"][7]["periods"][0]
                 .as_object_mut()
                 .unwrap()
                 .insert("change".into(), Value::from(1.0));
@@ -468,7 +477,7 @@ fn the_comparison_detects_differences() {
     );
     assert_eq!(
         changed(&|m| {
-            m["topics"][4]["periods"].as_array_mut().unwrap().remove(0);
+            m["topics"][7]["periods"].as_array_mut().unwrap().remove(0);
         }),
         1
     );

@@ -78,6 +78,9 @@ DATASETS = {
                "nps": "q_nps"},
     "tickets": {"path": "data/tickets.csv", "date": None, "weight": None,
                 "segments": ["queue"], "comments": "note", "nps": None},
+    # Three answered comments: every share of the dataset is below min_n.
+    "chat": {"path": "data/chat.csv", "date": None, "weight": None,
+             "segments": [], "comments": "text", "nps": None},
 }
 # personas/*.yaml, restated (id -> column, accepted values), by id.
 PERSONAS = {
@@ -556,8 +559,9 @@ def check_hand_counts(data, topics, groups, uncoded):
 def check_exercised(topics, groups, multiple_testing):
     """The fixture exercises what the comparison is for."""
     every = topics + groups
-    shares = [e["share"] for e in every]
-    assert all(s is not None for s in shares)
+    assert all((e["share"] is None) == (e["dataset"] == "chat") for e in every)
+    assert all(e["ci_low"] is None for e in every if e["dataset"] == "chat")
+    assert any(e["mentions"] > 0 for e in every if e["dataset"] == "chat")
     sub = [s for e in every for lst in e["segments"].values() for s in lst]
     sub += [p for e in every for p in e["personas"]] + [p for e in every for p in e["periods"]]
     assert any(s["share"] is None and s["answered"] > 0 for s in sub), "no share below min_n"
@@ -723,6 +727,11 @@ def generate():
         writer = csv.DictWriter(f, fieldnames=list(tickets[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(tickets)
+    chat = ["slow chat replies", "Engineer late", "hello", "   "]
+    with (FIXTURE / DATASETS["chat"]["path"]).open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["session", "text"])
+        writer.writerows([[f"C{i + 1}", text] for i, text in enumerate(chat)])
 
 
 # --------------------------------------------------------------------------
