@@ -78,9 +78,10 @@ DATASETS = {
                "nps": "q_nps"},
     "tickets": {"path": "data/tickets.csv", "date": None, "weight": None,
                 "segments": ["queue"], "comments": "note", "nps": None},
-    # Three answered comments: every share of the dataset is below min_n.
+    # Three answered comments: every share of the dataset is below min_n. It has an NPS
+    # indicator (on `q`) that no row answers: by_group is three nulls, not null.
     "chat": {"path": "data/chat.csv", "date": None, "weight": None,
-             "segments": [], "comments": "text", "nps": None},
+             "segments": [], "comments": "text", "nps": "q"},
 }
 # personas/*.yaml, restated (id -> column, accepted values), by id.
 PERSONAS = {
@@ -577,6 +578,8 @@ def check_exercised(topics, groups, multiple_testing):
     else:
         assert all(e["q_value"] == e["p_value"] for e in topics + groups)
     assert all(e["by_group"] is None for e in every if e["dataset"] == "tickets")
+    assert all(e["by_group"] == {"promoters": None, "passives": None, "detractors": None}
+               and e["nps_without"] is None for e in every if e["dataset"] == "chat")
     assert all(e["periods"] == [] for e in every if e["dataset"] == "tickets")
     assert all(e["personas"] == [] for e in every if e["dataset"] == "tickets")
     assert any(e["impact"] is not None and e["impact"] > 0 for e in survey)
@@ -730,8 +733,8 @@ def generate():
     chat = ["slow chat replies", "Engineer late", "hello", "   "]
     with (FIXTURE / DATASETS["chat"]["path"]).open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["session", "text"])
-        writer.writerows([[f"C{i + 1}", text] for i, text in enumerate(chat)])
+        writer.writerow(["session", "q", "text"])
+        writer.writerows([[f"C{i + 1}", "", text] for i, text in enumerate(chat)])
 
 
 # --------------------------------------------------------------------------
