@@ -16,7 +16,8 @@
 //! one dataset only, a topic mentioned only before the window; `report:` the latest 2 months.
 //!
 //! Every field of every topic, group roll-up and `data.<dataset>.uncoded` is compared, for
-//! the fixture as written, with `multiple_testing: none` and with an earlier `as_of`: ids, names, groups, datasets,
+//! the fixture as written, with `multiple_testing: none`, with an earlier `as_of` and with
+//! `window: all` (undated rows included): ids, names, groups, datasets,
 //! counts, period and segment keys and `significant` exactly, null against null; 1e-9 on
 //! values (shares, NPS, difference, impact, by-group shares), 1e-6 on interval ends and 1e-9
 //! absolute or relative (the looser) on p and q, as `tests/cli/reference.rs` (issue 3);
@@ -277,12 +278,18 @@ fn as_of_window_topic_numbers_match_the_independent_reference() {
     check_variant("as-of");
 }
 
+/// `window: all`: every row, the undated ones too.
+#[test]
+fn all_rows_topic_numbers_match_the_independent_reference() {
+    check_variant("all");
+}
+
 #[test]
 fn every_reference_variant_is_checked() {
     let expected = expected();
     let mut names: Vec<&String> = expected["variants"].as_object().unwrap().keys().collect();
     names.sort();
-    assert_eq!(names, ["as-of", "default", "unadjusted"]);
+    assert_eq!(names, ["all", "as-of", "default", "unadjusted"]);
 }
 
 /// The reference exercises what the comparison is for: published and suppressed shares, NPS

@@ -66,6 +66,8 @@ VARIANTS = {
     # An earlier window: 2026-03..04 (成都 answers there), later months outside it.
     "as-of": ("report: { window: { rolling: 2 }, as_of: 2026-04, compare: [previous] }",
               "bh", "2026-04"),
+    # Every row, the undated ones too (SPEC §6: `all` is every row).
+    "all": ("report: { window: all }", "bh", "all"),
 }
 WINDOW_MONTHS = 2
 
@@ -421,7 +423,9 @@ def flag(entries, multiple_testing):
 
 
 def compute(data, multiple_testing, as_of=None):
-    span = window_span({k: rows for k, (_, rows) in data.items()}, as_of)
+    """as_of: None (the latest month), a month, or "all" (`window: all`: every row)."""
+    span = None if as_of == "all" else \
+        window_span({k: rows for k, (_, rows) in data.items()}, as_of)
     answered = {k: [r for r in rows if r["comment"]] for k, (_, rows) in data.items()}
     codes = {k: [{t["id"] for t in CODEBOOK
                   if (t["datasets"] is None or k in t["datasets"])
