@@ -45,6 +45,7 @@ fn accumulators(c: &mut Criterion) {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Default::default(),
             };
             for &(x, w) in &rows {
                 let class = if x >= 9.0 {
@@ -65,6 +66,7 @@ fn accumulators(c: &mut Criterion) {
                 base: Base::default(),
                 mean: 0.0,
                 m2: 0.0,
+                cal: Default::default(),
             };
             for &(x, w) in &rows {
                 acc.add(Obs::Num(x), w);
@@ -77,6 +79,7 @@ fn accumulators(c: &mut Criterion) {
             let mut acc = Acc::Prop {
                 base: Base::default(),
                 w_hit: 0.0,
+                cal: Default::default(),
             };
             for &(x, w) in &rows {
                 acc.add(Obs::Hit(x >= 4.0), w);

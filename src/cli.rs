@@ -97,6 +97,27 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Work on the codebook of comment topics (topics/*.yaml).
+    #[command(subcommand)]
+    Topics(TopicsCommand),
+}
+
+/// The subcommands of `topics`.
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Print the words and two-word phrases that best tell detractors'
+    /// comments from promoters' (the start of a codebook); write nothing.
+    Suggest {
+        /// The project folder (holding cxscore.yaml).
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// The dataset to read (default: the first, by id, with comments and an NPS indicator).
+        #[arg(long, value_name = "ID")]
+        dataset: Option<String>,
+        /// How many terms each list shows at most.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+    },
 }
 
 /// The `--fail-on` level.
@@ -140,6 +161,8 @@ pub enum Format {
 
 /// Exit code: the project or its data is invalid.
 const INVALID: u8 = 1;
+/// Exit code: a usage error (clap's own, and a request the project cannot answer).
+const USAGE: u8 = 2;
 /// Exit code: the `--fail-on` gate tripped.
 const GATE: u8 = 3;
 
@@ -182,6 +205,36 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Command::Init { dir, language } => init(&dir, language),
         Command::Schema { out } => schema(out.as_deref()),
+        Command::Topics(TopicsCommand::Suggest {
+            project,
+            dataset,
+            top,
+        }) => suggest(&project, crate::suggest::Options { dataset, top }),
+    }
+}
+
+/// `topics suggest`: the lists on stdout; the project's problems, a usage
+/// error or the summary on stderr. Exit 1 as `check` for an invalid project,
+/// 2 when the dataset asked for (or any) cannot be compared.
+fn suggest(project: &Path, options: crate::suggest::Options) -> ExitCode {
+    use crate::suggest::{report, SuggestError};
+    let mut diags = Diagnostics::new();
+    let result = crate::suggest::suggest(project, &options, &mut diags);
+    print_text(&diags.sorted(), false);
+    match result {
+        Ok(found) => {
+            print_line(report::lists(&found).trim_end());
+            eprintln!("{}", report::summary(&found));
+            ExitCode::SUCCESS
+        }
+        Err(SuggestError::Invalid) => {
+            eprintln!("error: {} problem(s) found", diags.error_count());
+            ExitCode::from(INVALID)
+        }
+        Err(SuggestError::Usage { message, hint }) => {
+            eprintln!("error: {message}\nhint: {hint}");
+            ExitCode::from(USAGE)
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub mod progress;
 pub mod project;
 pub mod schema;
 pub mod site;
+pub mod suggest;
 
 pub mod cli;
 pub mod serve;

@@ -7,15 +7,25 @@
 //!
 //! The model, in one paragraph: every respondent has a latent satisfaction `g`
 //! (normal, mean shifted by persona, channel, region and month). Four attribute
-//! ratings load on `g` plus their own noise; installation also depends on
+//! true values load on `g` plus their own noise; installation also depends on
 //! whether the engineer came on time. The likelihood to recommend is a weighted
-//! sum of the attributes (speed and support weigh most) plus `g` and noise, so
-//! attribute–outcome correlations land around 0.3–0.6. The data covers January
+//! sum of the true values (speed and support weigh most) plus `g` and noise.
+//! Price and support are rated from their true values on the whole 1–5 scale
+//! (performance attributes); installation is planted as a *basic* (1–2 mark a
+//! failure, 3–5 are drawn at random: [`published_install`]) and speed as a
+//! *delighter* (5 marks a truly great connection, 1–4 are drawn at random:
+//! [`published_speed`]), their random parts from each row's own attribute
+//! stream so that no other column moves. Rating–outcome correlations land
+//! around 0.2–0.6. The data covers January
 //! 2024 to December 2025: 2024 is flat (noise only); through 2025 latent
 //! satisfaction and installation punctuality rise linearly (the improvement
 //! programme), then an outage in the north hits December 2025 (below). Volume
 //! varies by month of year (seasonality); scores never do. Every number is drawn
-//! from one ChaCha8 stream per dataset, so the output depends only on the seed,
+//! from one ChaCha8 stream per dataset, except each comment's text and the
+//! random part of a_speed and a_install, drawn from the row's own streams (the
+//! `comments` module: what the respondent lived, told in varied sentences;
+//! whether a row comments at all stays on the main stream; [`attribute_stream`]),
+//! so the output depends only on the seed,
 //! the options and the rand / rand_distr versions pinned in `Cargo.lock`, never
 //! on the output mode. (Weights and response times go through `exp`/`ln`; a
 //! platform whose libm rounds differently could, rarely, change a last digit.)
@@ -36,12 +46,15 @@
 //! - **The north outage, 2–4 December 2025.** Survey respondents in the
 //!   `north` region who answered on or after 2 December 2025 (about a quarter
 //!   of December's rows) lose [`OUTAGE_LATENT`] of latent satisfaction and a
-//!   further [`OUTAGE_SPEED`] on the speed rating's true value: their mean
-//!   a_speed falls by about 1.2 on the 1–5 scale, the north's NPS by about 55
+//!   further [`OUTAGE_SPEED`] on speed's true value, and rate speed 1–4 from
+//!   [`SPEED_OUTAGE`] (mostly 1–2): hardly any rate it 5 any more, and their
+//!   mean a_speed falls by about 1 on the 1–5 scale, the north's NPS by about 55
 //!   points and the overall NPS by about 14 points (expected values) against
 //!   November. Their installations are on time [`OUTAGE_ON_TIME`] (15 points)
 //!   less often: the engineers were on outage repairs (about −4 points on
-//!   the overall on-time share). Only they write the two "outage" verbatims. Tickets: December
+//!   the overall on-time share). Most of those who comment write about the
+//!   outage (no connection for three days, no updates); elsewhere a line
+//!   drops only now and then. Tickets: December
 //!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season, the extra
 //!   ones all opened in the north on 2–6 December and mostly faults; north
 //!   tickets opened 2–8 December wait twice as long for a first response.
@@ -64,6 +77,9 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+
+#[path = "comments.rs"]
+mod comments;
 
 /// Survey rows written by default (the committed example data): about 600 a month.
 pub const DEFAULT_ROWS: usize = 14_400;
@@ -316,6 +332,89 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample(StandardNormal)
 }
 
+/// The keys of a row's own streams (one key each; stream number = row id).
+struct RowKeys {
+    comments: [u8; 32],
+    attributes: [u8; 32],
+}
+
+/// The attribute streams' key for a seed (one key; one stream per row id).
+pub fn attribute_key(seed: u64) -> [u8; 32] {
+    ChaCha8Rng::seed_from_u64(seed ^ 0x6174_7472_6962_7574).get_seed()
+}
+
+/// The attribute stream of row `id`: the uninformative part of its speed and
+/// installation ratings, independent of the main stream (so of every score)
+/// and of every other row. It always gives two numbers, speed's then
+/// installation's.
+pub fn attribute_stream(key: &[u8; 32], id: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::from_seed(*key);
+    rng.set_stream(id as u64);
+    rng
+}
+
+/// Speed's true value above which a customer rates speed 5: a truly great
+/// experience (about one in five).
+pub const SPEED_DELIGHT: f64 = 0.85;
+/// How everyone else rates speed, 1–4: shares fixed, whatever their true
+/// speed or satisfaction (the market's usual 1–4 mix).
+pub const SPEED_OTHERWISE: [f64; 4] = [0.04, 0.15, 0.27, 0.54];
+/// The same in the north after the outage started: no connection for three
+/// days, so mostly 1–2.
+pub const SPEED_OUTAGE: [f64; 4] = [0.25, 0.30, 0.27, 0.18];
+/// Installation's true value at or below which it failed (late, messy): rated
+/// 1 below [`INSTALL_CUTS`]`[0]`, else 2.
+pub const INSTALL_CUTS: [f64; 2] = [-1.7, -1.0];
+/// How everyone whose installation did not fail rates it, 3–5: shares fixed,
+/// whatever their true installation or satisfaction.
+pub const INSTALL_OTHERWISE: [f64; 3] = [0.22, 0.53, 0.25];
+
+/// The published speed rating, a *delighter*: 5 marks a truly great
+/// experience (true value above [`SPEED_DELIGHT`]) and goes with promoters;
+/// below it the rating 1–4 is `u` read through [`SPEED_OTHERWISE`] (or
+/// [`SPEED_OUTAGE`]) and says nothing more about the customer. So low raters
+/// are no more detractors than middle raters (penalty about 0) while 5s are
+/// far more promoters (a large reward).
+pub fn published_speed(truth: f64, outage: bool, u: f64) -> u8 {
+    if truth > SPEED_DELIGHT {
+        5
+    } else {
+        let shares = if outage {
+            &SPEED_OUTAGE
+        } else {
+            &SPEED_OTHERWISE
+        };
+        1 + quantile(u, shares) as u8
+    }
+}
+
+/// The published installation rating, a *basic*: 1–2 mark a real failure
+/// (true value at or below [`INSTALL_CUTS`]`[1]`, mostly late installations)
+/// and go with detractors; otherwise the rating 3–5 is `u` read through
+/// [`INSTALL_OTHERWISE`] and says nothing more. So 1–2 raters are far more
+/// detractors than 3–4 raters (a large penalty) while 5s are no more promoters
+/// than 3–4s (reward about 0).
+pub fn published_install(truth: f64, u: f64) -> u8 {
+    if truth > INSTALL_CUTS[1] {
+        3 + quantile(u, &INSTALL_OTHERWISE) as u8
+    } else {
+        rate(truth, &INSTALL_CUTS[..1])
+    }
+}
+
+/// The index `i` where `u` (in [0, 1)) falls among the shares `p` (summing
+/// to 1): the first whose running total exceeds `u`.
+fn quantile(u: f64, p: &[f64]) -> usize {
+    let mut total = 0.0;
+    for (i, w) in p.iter().enumerate() {
+        total += w;
+        if u < total {
+            return i;
+        }
+    }
+    p.len() - 1
+}
+
 /// 1 + the number of cut points below `x`: an ordinal rating.
 fn rate(x: f64, cuts: &[f64]) -> u8 {
     1 + cuts.iter().filter(|c| x > **c).count() as u8
@@ -396,6 +495,10 @@ fn month_effect(index: u32, day: u32, region: usize) -> f64 {
 /// Generates every survey row, month by month, into `sink`. Returns the row count.
 pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let keys = RowKeys {
+        comments: comments::stream_key(opts.seed),
+        attributes: attribute_key(opts.seed),
+    };
     let counts = allocate(opts.rows, opts.months, survey_season);
     let mut line = String::with_capacity(512);
     let mut comment = String::with_capacity(256);
@@ -416,6 +519,7 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
                 index,
                 (year, month, day),
                 id,
+                &keys,
                 &mut line,
                 &mut comment,
             );
@@ -430,6 +534,7 @@ fn survey_row(
     index: u32,
     (year, month, day): (i32, u32, u32),
     id: usize,
+    keys: &RowKeys,
     line: &mut String,
     comment: &mut String,
 ) {
@@ -484,8 +589,17 @@ fn survey_row(
 
     let recommend = (7.95 + 2.05 * r).round().clamp(0.0, 10.0) as u8;
     let a_price = rate(t_price, &[-1.6, -0.75, -0.05, 1.05]);
-    let a_speed = rate(t_speed, &[-1.9, -1.05, -0.35, 0.85]);
-    let a_install = rate(t_install, &[-1.7, -1.0, -0.35, 0.8]);
+    // What speed and installation ratings would be if they followed their
+    // true values across the whole scale: only the v0.1 verbatim replay
+    // below reads these (it must make the same main-stream draws as before).
+    let legacy_speed = rate(t_speed, &[-1.9, -1.05, -0.35, 0.85]);
+    let legacy_install = rate(t_install, &[-1.7, -1.0, -0.35, 0.8]);
+    // The published ones: speed a delighter, installation a basic, their
+    // uninformative part drawn from the row's own attribute stream.
+    let mut arng = attribute_stream(&keys.attributes, id);
+    let (u_speed, u_install) = (arng.random::<f64>(), arng.random::<f64>());
+    let a_speed = published_speed(t_speed, outage, u_speed);
+    let a_install = published_install(t_install, u_install);
     let a_support = rate(t_support, &[-1.45, -0.85, -0.2, 0.95]);
     let csat_install = rate(t_install + 0.35 * normal(rng), &[-1.75, -1.05, -0.55, 0.55]);
     // Effort, 1 = very low effort … 7 = very high effort (lower is better).
@@ -495,8 +609,7 @@ fn survey_row(
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, speed_rating, install_rating, support_rating) =
-        (a_price, a_speed, a_install, a_support);
+    let (price_rating, support_rating, effort_rating) = (a_price, a_support, effort);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
@@ -519,20 +632,41 @@ fn survey_row(
         Some(_) => 0.27,
         None => 0.15,
     };
+    // Whether there is a comment is still decided here, on the main stream;
+    // its text comes from the row's own comment stream.
     comment.clear();
     if rng.random_bool(p_comment) {
-        let lived = Lived {
+        let legacy = LegacyLived {
             persona,
             channel,
             outage,
             installed,
             on_time: on_time == Some(true),
             price: price_rating,
-            speed: speed_rating,
-            install: install_rating,
+            speed: legacy_speed,
+            install: legacy_install,
             support: support_rating,
         };
-        write_comment(rng, recommend.unwrap_or(7), &lived, id, phone_tail, comment);
+        replay_legacy_comment_draws(rng, recommend.unwrap_or(7), &legacy);
+        let lived = comments::Lived {
+            score: recommend,
+            persona,
+            channel,
+            region,
+            outage,
+            installed,
+            on_time: on_time == Some(true),
+            price: price_rating,
+            // What they lived, on the whole scale (as before the plant):
+            // the published speed and installation ratings are partly
+            // drawn at random, the comment is not.
+            speed: legacy_speed,
+            install: legacy_install,
+            support: support_rating,
+            effort: effort_rating,
+        };
+        let mut crng = comments::row_stream(&keys.comments, id);
+        comments::write_comment(&mut crng, &lived, id, phone_tail, comment);
     }
 
     // The line.
@@ -573,15 +707,10 @@ fn survey_row(
     line.push('\n');
 }
 
-const NAMES: [&str; 8] = [
-    "Priya", "Tom", "Aisha", "Gareth", "Mei", "Callum", "Joanna", "Kwame",
-];
-
-/// What a respondent lived through, so that a verbatim matches the answers.
-struct Lived {
+/// What a respondent lived through, as the v0.1 verbatim picker saw it.
+struct LegacyLived {
     persona: usize,
     channel: usize,
-    /// Answered in the north after the December 2025 outage started.
     outage: bool,
     installed: bool,
     on_time: bool,
@@ -591,7 +720,7 @@ struct Lived {
     support: u8,
 }
 
-/// When a verbatim fits a respondent.
+/// When a v0.1 verbatim fitted a respondent.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fits {
     Anyone,
@@ -612,7 +741,7 @@ enum Fits {
 }
 
 impl Fits {
-    fn holds(self, l: &Lived) -> bool {
+    fn holds(self, l: &LegacyLived) -> bool {
         match self {
             Fits::Anyone => true,
             Fits::Late => l.installed && !l.on_time,
@@ -633,79 +762,86 @@ impl Fits {
     }
 }
 
-/// Verbatims for detractors (0–6). Placeholders: {days} {fee} {mins} {name} {email} {phone}.
-const DETRACTOR: [(Fits, &str); 20] = [
-    (Fits::Late, "Engineer never turned up for the first slot and nobody called to say why."),
-    (Fits::SlowSpeed, "Speed drops to almost nothing every evening, which is exactly when we need it."),
-    (Fits::Late, "Took {days} days to get the line working. Not good enough."),
-    (Fits::PoorPrice, "Price went up after the first year, and the letter didn't make it clear."),
-    (Fits::Shop, "I was told \"no setup fee\" in the shop, then I was charged £{fee}."),
-    (Fits::PoorSupport, "Spent {mins} minutes on hold, then got cut off."),
-    (Fits::Porter, "Number port failed twice; I lost my old number for a week."),
-    (Fits::PoorSupport, "Router keeps dropping the connection, support just tells me to restart it."),
-    (Fits::Anyone, "Please call me back on {phone}, I have raised this three times."),
-    (Fits::Anyone, "Too expensive for what you get."),
-    (Fits::Anyone, "Promised a call back that never came. Twice."),
-    (Fits::Anyone, "Everything takes too long to sort out, and nobody owns the problem."),
-    (Fits::Anyone, "Contract terms changed mid-way, with one e-mail I nearly missed."),
-    (Fits::Anyone, "Nobody replies to emails. Contact me at {email} if anyone actually reads this."),
-    (Fits::Mover, "Moved house and had to pay for a new installation, even though I've been a customer for years."),
-    (Fits::PoorSupport, "The chat bot is useless, it goes round in circles."),
-    (Fits::SlowSpeed, "The \"superfast\" package is anything but."),
-    (Fits::Outage, "The outage in early December lasted three days, with no compensation, no updates, nothing."),
-    (Fits::PoorPrice, "Bill is confusing: three different discounts, and I still can't tell what I pay."),
-    (Fits::PoorInstall, "Installer left a cable across the hallway\nand a hole in the wall. Still waiting for someone to fix it."),
+/// A number the v0.1 verbatims drew to fill a placeholder.
+#[derive(Clone, Copy)]
+enum Draw {
+    /// `{days}`: 3–21.
+    Days,
+    /// `{fee}`: 5 × 6–15.
+    Fee,
+    /// `{mins}`: 5 × 4–18.
+    Mins,
+    /// `{name}`: one of 8 names.
+    Name,
+}
+
+/// The v0.1 verbatim pools (detractors, passives, promoters), reduced to
+/// what decided the draws: each verbatim's fit and its placeholders' draws.
+const LEGACY_DETRACTOR: [(Fits, &[Draw]); 20] = [
+    (Fits::Late, &[]),
+    (Fits::SlowSpeed, &[]),
+    (Fits::Late, &[Draw::Days]),
+    (Fits::PoorPrice, &[]),
+    (Fits::Shop, &[Draw::Fee]),
+    (Fits::PoorSupport, &[Draw::Mins]),
+    (Fits::Porter, &[]),
+    (Fits::PoorSupport, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Mover, &[]),
+    (Fits::PoorSupport, &[]),
+    (Fits::SlowSpeed, &[]),
+    (Fits::Outage, &[]),
+    (Fits::PoorPrice, &[]),
+    (Fits::PoorInstall, &[]),
+];
+const LEGACY_PASSIVE: [(Fits, &[Draw]); 13] = [
+    (Fits::Anyone, &[]),
+    (Fits::Late, &[Draw::Mins]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Shop, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Mover, &[]),
+    (Fits::Porter, &[Draw::Days]),
+    (Fits::Outage, &[]),
+];
+const LEGACY_PROMOTER: [(Fits, &[Draw]); 14] = [
+    (Fits::OnTime, &[Draw::Name]),
+    (Fits::Anyone, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Porter, &[]),
+    (Fits::Mover, &[]),
+    (Fits::GoodSupport, &[Draw::Name]),
+    (Fits::GoodPrice, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::FastSpeed, &[]),
+    (Fits::Shop, &[]),
+    (Fits::Enterprise, &[]),
+    (Fits::Anyone, &[]),
+    (Fits::Enterprise, &[]),
 ];
 
-/// Verbatims for passives (7–8).
-const PASSIVE: [(Fits, &str); 13] = [
-    (Fits::Anyone, "Works fine most of the time, but the price is on the high side."),
-    (Fits::Late, "Installation was OK, though the engineer arrived {mins} minutes late."),
-    (Fits::Anyone, "Decent speed. Wish the app showed outages properly."),
-    (Fits::Anyone, "Good value for the first year; we'll see what happens at renewal."),
-    (Fits::Anyone, "Support sorted it in the end, but it took a couple of calls."),
-    (Fits::Anyone, "No complaints really, it does what it says."),
-    (Fits::Anyone, "Setup was easy, the advice on where to put the router could be better."),
-    (Fits::Anyone, "Fine, but the \"free\" upgrade came with a new 24-month contract."),
-    (Fits::Shop, "The shop staff were helpful; the website less so."),
-    (Fits::FastSpeed, "Speed is good, Wi-Fi upstairs is weak."),
-    (Fits::Mover, "Moving the line was smoother than I expected, apart from a day without internet.\nThe new router is better though."),
-    (Fits::Porter, "Porting my number took {days} days, which was longer than promised."),
-    (Fits::Outage, "Three days without broadband in December. Stable again since, but it shook my trust."),
-];
-
-/// Verbatims for promoters (9–10).
-const PROMOTER: [(Fits, &str); 14] = [
-    (Fits::OnTime, "Engineer ({name}) was brilliant: on time, tidy, and explained everything."),
-    (Fits::Anyone, "Fast, reliable, and I haven't had to call anyone."),
-    (Fits::FastSpeed, "Best broadband we've had. Streaming, gaming, video calls, all at once."),
-    (Fits::Porter, "Switching was painless, they handled everything including my number."),
-    (Fits::Mover, "Installed the day after we moved in. Impressive."),
-    (Fits::GoodSupport, "Support fixed my issue on the first call, thank you {name}!"),
-    (Fits::GoodPrice, "Clear price, no surprises on the bill."),
-    (Fits::Anyone, "The app makes it easy to check usage and book an engineer."),
-    (Fits::Anyone, "Really happy. I've already recommended you to two neighbours."),
-    (Fits::FastSpeed, "I work from home and haven't had a single dropout in months."),
-    (Fits::Shop, "Good price, great speed, friendly people in the shop."),
-    (Fits::Enterprise, "Our office line was live before the deadline, as promised.\nThe account manager kept us updated every step."),
-    (Fits::Anyone, "Honestly, \"it just works\" is the best thing I can say about broadband."),
-    (Fits::Enterprise, "Happy to be a reference customer, contact me at {email}."),
-];
-
-/// Picks a verbatim that fits the score and, three times in five when one
-/// exists, what the respondent lived through; fills in its placeholders.
-fn write_comment(
-    rng: &mut ChaCha8Rng,
-    score: u8,
-    lived: &Lived,
-    id: usize,
-    phone_tail: u32,
-    out: &mut String,
-) {
-    let pool: &[(Fits, &str)] = match score {
-        0..=6 => &DETRACTOR,
-        7..=8 => &PASSIVE,
-        _ => &PROMOTER,
+/// Makes, on the main stream, exactly the draws the v0.1 verbatim picker
+/// made (which verbatim, then its placeholders' numbers) and throws them
+/// away. The comment text now comes from its own stream ([`comments`]), and
+/// this replay keeps every later draw of the main stream, so every score of
+/// every row, where it was: the committed scores and the narrative page's
+/// numbers did not move when the comments were rewritten.
+fn replay_legacy_comment_draws(rng: &mut ChaCha8Rng, score: u8, lived: &LegacyLived) {
+    let pool: &[(Fits, &[Draw])] = match score {
+        0..=6 => &LEGACY_DETRACTOR,
+        7..=8 => &LEGACY_PASSIVE,
+        _ => &LEGACY_PROMOTER,
     };
     let specific = pool
         .iter()
@@ -717,47 +853,39 @@ fn write_comment(
     } else {
         (false, rng.random_range(0..generic))
     };
-    let mut template = "";
-    for (f, text) in pool {
+    for (f, draws) in pool {
         let candidate = if want_specific {
             *f != Fits::Anyone && f.holds(lived)
         } else {
             *f == Fits::Anyone
         };
-        if candidate {
-            if k == 0 {
-                template = text;
-                break;
-            }
+        if !candidate {
+            continue;
+        }
+        if k > 0 {
             k -= 1;
+            continue;
         }
-    }
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = open + rest[open..].find('}').expect("template braces balance");
-        match &rest[open + 1..close] {
-            "days" => {
-                let _ = write!(out, "{}", rng.random_range(3..=21));
+        // The types of v0.1's integer literals (i32) and name index (usize):
+        // the same types make the same draws.
+        for d in *draws {
+            match d {
+                Draw::Days => {
+                    let _: i32 = rng.random_range(3..=21);
+                }
+                Draw::Fee => {
+                    let _: i32 = rng.random_range(6..=15);
+                }
+                Draw::Mins => {
+                    let _: i32 = rng.random_range(4..=18);
+                }
+                Draw::Name => {
+                    let _: usize = rng.random_range(0..8);
+                }
             }
-            "fee" => {
-                let _ = write!(out, "{}", 5 * rng.random_range(6..=15));
-            }
-            "mins" => {
-                let _ = write!(out, "{}", 5 * rng.random_range(4..=18));
-            }
-            "name" => out.push_str(NAMES[rng.random_range(0..NAMES.len())]),
-            "email" => {
-                let _ = write!(out, "user{id}@example.com");
-            }
-            "phone" => {
-                let _ = write!(out, "07700 900{phone_tail:03}");
-            }
-            other => unreachable!("unknown placeholder {other}"),
         }
-        rest = &rest[close + 1..];
+        return;
     }
-    out.push_str(rest);
 }
 
 // ---------------------------------------------------------------------------

@@ -116,6 +116,45 @@ pub(super) fn mesh(
     Ok(())
 }
 
+/// Draws numeric axes with exactly the given numbers of ticks (ends included), for ranges
+/// already rounded to whole steps, so the first and last ticks sit on the range's ends.
+///
+/// `x_fmt` writes the x ticks (the penalty / reward chart writes both sides of zero as
+/// positive points); with 0 y ticks the y axis is categorical (no gridlines).
+pub(super) fn mesh_ticks(
+    chart: &mut Chart<'_, '_>,
+    x_desc: &str,
+    y_desc: &str,
+    (x_ticks, y_ticks): (usize, usize),
+    x_fmt: &dyn Fn(&f64) -> String,
+) -> Drawn {
+    let area = chart.plotting_area();
+    let (w, h) = area.dim_in_pixel();
+    let x_desc = fit(area, x_desc, &text_style(LABEL), w);
+    let y_desc = fit(area, y_desc, &text_style(LABEL), h);
+    let mut mesh = chart.configure_mesh();
+    mesh.axis_style(AXIS)
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .label_style(text_style(LABEL))
+        .axis_desc_style(text_style(LABEL))
+        .x_label_formatter(x_fmt)
+        .y_label_formatter(&|v| fmt_tick(*v))
+        .x_labels(x_ticks)
+        .y_labels(y_ticks);
+    if y_ticks == 0 {
+        mesh.disable_y_mesh();
+    }
+    if !x_desc.is_empty() {
+        mesh.x_desc(x_desc);
+    }
+    if !y_desc.is_empty() {
+        mesh.y_desc(y_desc);
+    }
+    mesh.draw()?;
+    Ok(())
+}
+
 /// Shortens `text` with "…" until it fits `max_px` in `style` (labels stay whole in the table).
 pub(super) fn fit<CT: CoordTranslate>(
     area: &DrawingArea<SVGBackend<'_>, CT>,

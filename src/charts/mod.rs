@@ -28,6 +28,7 @@
 mod bars;
 mod curve;
 mod distribution;
+mod effects;
 mod frame;
 mod lines;
 mod quadrant;
@@ -38,6 +39,7 @@ mod trend;
 pub use bars::{bars_svg, Bar, BarsView};
 pub use curve::{curve_svg, CurvePoint, CurveView};
 pub use distribution::{distribution_svg, Column, DistributionView};
+pub use effects::{effects_svg, EffectRow, EffectsView};
 pub use lines::{lines_svg, Line, LinesView, MAX_LINES};
 pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
 pub use sparkline::{sparkline_svg, sparkline_window_svg};

@@ -1,8 +1,10 @@
 //! Quadrant chart: drivers by importance (x) and performance (y), split into four quadrants.
 //!
 //! Used on the drivers page: a driver that matters a lot and performs poorly (bottom right)
-//! is where to act. Quadrant names are left to the page (they need translating); the chart
-//! draws the split lines and labels each point.
+//! is where to act. The page names the four parts (they need translating: fix first, keep up,
+//! monitor, maintain); the chart writes each name in its part's outer corner, draws the split
+//! lines and labels each point. Both axes are rounded out to whole ticks that cover every point
+//! and split, so the last point never sits above the last labelled tick.
 
 use super::frame::{self, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
@@ -38,6 +40,10 @@ pub struct QuadrantView {
     pub y_split: f64,
     /// Table headers, localised by the caller: e.g. `["Driver","Importance","Performance"]`.
     pub headers: [String; 3],
+    /// The parts' names, localised by the caller: more important and below the performance
+    /// split (bottom right), more important and above (top right), less important and below
+    /// (bottom left), less important and above (top left). Empty names are not drawn.
+    pub parts: [String; 4],
     /// The chart's own words ("No data", the description), localised by the caller.
     pub words: ChartWords,
 }
@@ -83,8 +89,16 @@ pub fn quadrant_svg(view: &QuadrantView) -> String {
     }
     let (x_label, y_label) = (clean_text(&view.x_label), clean_text(&view.y_label));
     let splits = (finite(Some(view.x_split)), finite(Some(view.y_split)));
-    let x = axis_range(points.iter().map(|p| p.1).chain(splits.0), None, 0.12);
-    let y = axis_range(points.iter().map(|p| p.2).chain(splits.1), None, 0.12);
+    let x = nice(axis_range(
+        points.iter().map(|p| p.1).chain(splits.0),
+        None,
+        0.08,
+    ));
+    let y = nice(axis_range(
+        points.iter().map(|p| p.2).chain(splits.1),
+        None,
+        0.12,
+    ));
     let split_desc = |label: &str, split: Option<f64>| match split {
         Some(s) => format!(", {label} split at {}", fmt_tick(s)),
         None => String::new(),
@@ -118,22 +132,67 @@ pub fn quadrant_svg(view: &QuadrantView) -> String {
         &[REFERENCE_MARK],
         |root| {
             let axes = (x_label.as_str(), y_label.as_str());
-            draw(root, &title, axes, &points, splits, x, y)
+            let parts = view.parts.clone().map(|p| clean_text(&p));
+            draw(root, &title, axes, &points, splits, x, y, &parts)
         },
     )
 }
 
+/// An axis range rounded out to a whole number of "nice" steps (1, 2 or 5 × 10ᵏ, four to
+/// eight of them) and the number of ticks that labels every step, ends included.
+fn nice((lo, hi): (f64, f64)) -> ((f64, f64), usize) {
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return ((lo, hi), 6);
+    }
+    let raw = span / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= 8.0)
+        .unwrap_or(10.0 * mag);
+    let (a, b) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let ticks = ((b - a) / step).round() as usize + 1;
+    if !(a.is_finite() && b.is_finite() && a < b) || ticks > 12 {
+        return ((lo, hi), 6);
+    }
+    ((a, b), ticks)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn draw(
     root: &Root<'_>,
     title: &str,
     (x_label, y_label): (&str, &str),
     points: &[(String, f64, f64)],
     (x_split, y_split): (Option<f64>, Option<f64>),
-    x: (f64, f64),
-    y: (f64, f64),
+    (x, x_ticks): ((f64, f64), usize),
+    (y, y_ticks): ((f64, f64), usize),
+    parts: &[String; 4],
 ) -> Drawn {
     let mut chart = frame::build(root, title, x, y, 64, 48)?;
-    frame::mesh(&mut chart, x_label, y_label, true, true)?;
+    frame::mesh_ticks(&mut chart, x_label, y_label, (x_ticks, y_ticks), &|v| {
+        super::fmt_tick(*v)
+    })?;
+    // Each part's name in its outer corner, in the reference colour, under the points.
+    let corner = super::text_style(super::SMALL).color(&REFERENCE);
+    let [fix, keep, monitor, maintain] = parts;
+    for (name, (px, py), h, v) in [
+        (fix, (x.1, y.0), HPos::Right, VPos::Bottom),
+        (keep, (x.1, y.1), HPos::Right, VPos::Top),
+        (monitor, (x.0, y.0), HPos::Left, VPos::Bottom),
+        (maintain, (x.0, y.1), HPos::Left, VPos::Top),
+    ] {
+        if name.is_empty() {
+            continue;
+        }
+        let (bx, by) = chart.backend_coord(&(px, py));
+        let dx = if matches!(h, HPos::Right) { -6 } else { 6 };
+        let dy = if matches!(v, VPos::Bottom) { -6 } else { 6 };
+        let style = corner.pos(plotters::style::text_anchor::Pos::new(h, v));
+        root.draw(&Text::new(name.as_str(), (bx + dx, by + dy), style))?;
+    }
     if let Some(s) = x_split {
         chart.draw_series([PathElement::new(
             [(s, y.0), (s, y.1)],
@@ -186,6 +245,7 @@ mod tests {
             x_split: 0.35,
             y_split: 70.0,
             headers: ["Driver", "Importance", "Performance"].map(String::from),
+            parts: ["Fix first", "Keep up", "Monitor", "Maintain"].map(String::from),
             words: ChartWords::default(),
         }
     }
@@ -249,6 +309,40 @@ mod tests {
         assert_valid(&svg);
         assert!(svg.contains(">净推荐值</title>") && svg.contains("一月\n</text>"));
         assert!(svg.contains("表现\n</text>"));
+    }
+
+    #[test]
+    fn parts_are_named_and_the_axes_cover_every_point() {
+        // The case: performances up to 3.66 once labelled only 3.4 and 3.5.
+        let points = [
+            ("Price", 11.5, 3.36),
+            ("Speed", 39.7, 3.66),
+            ("Installation", 12.2, 3.65),
+            ("Support", 36.6, 3.50),
+        ];
+        let mut v = view("q", &points);
+        (v.x_split, v.y_split) = (25.0, 3.54);
+        let svg = quadrant_svg(&v);
+        assert_valid(&svg);
+        for part in ["Fix first", "Keep up", "Monitor", "Maintain"] {
+            assert!(svg.contains(&format!("{part}\n</text>")), "{part}");
+        }
+        let ticks: Vec<f64> = (svg.split("</text>"))
+            .filter_map(|t| t.rsplit('>').next()?.trim().parse().ok())
+            .collect();
+        let (ys, xs): (Vec<f64>, Vec<f64>) = ticks.iter().partition(|t| **t < 5.0);
+        let top = ys.iter().copied().fold(f64::MIN, f64::max);
+        let bottom = ys.iter().copied().fold(f64::MAX, f64::min);
+        assert!(top >= 3.66 && bottom <= 3.36, "y ticks {ys:?}");
+        assert!(ys.len() >= 3, "y ticks {ys:?}");
+        assert!(
+            xs.iter().copied().fold(f64::MIN, f64::max) >= 39.7,
+            "x ticks {xs:?}"
+        );
+        let ((lo, hi), ticks) = nice((3.32, 3.70));
+        assert!((lo - 3.3).abs() < 1e-9 && (hi - 3.7).abs() < 1e-9 && ticks == 9);
+        let ((lo, hi), ticks) = nice((8.3, 42.9));
+        assert!((lo - 5.0).abs() < 1e-9 && (hi - 45.0).abs() < 1e-9 && ticks == 9);
     }
 
     #[test]

@@ -82,6 +82,7 @@ mod tests {
             encoding: Encoding::Utf8,
             delimiter: b',',
             bad_rows: BadRows::Fail,
+            rake: None,
         }
     }
 

@@ -157,6 +157,7 @@ fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
         encoding: Encoding::Utf8,
         delimiter: b',',
         bad_rows,
+        rake: None,
     }
 }
 

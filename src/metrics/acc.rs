@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config, DDSketch};
 
+pub use super::calibration::Cal;
+
 /// Values a percentile group keeps exactly (8 MB of f64): past this, the
 /// group switches to a sketch, so memory no longer grows with rows.
 pub const PCT_EXACT_MAX: usize = 1_000_000;
@@ -91,16 +93,31 @@ pub struct Base {
     pub n: u64,
     /// Σw.
     pub sw: f64,
-    /// Σw², for Kish's effective n.
+    /// Σw², for Kish's effective n and the design-based variance.
     pub sw2: f64,
+    /// Σw²y of the row's value y (NPS: +1/0/−1; proportions: 1/0; means:
+    /// the number), for the design-based variance (SPEC §11; see
+    /// [`super::design`]).
+    pub sw2y: f64,
+    /// Σw²y².
+    pub sw2yy: f64,
 }
 
 impl Base {
-    /// Counts one row of weight `w`.
+    /// Counts one row of weight `w` (with no value: y = 0).
     pub fn add(&mut self, w: f64) {
         self.n += 1;
         self.sw += w;
         self.sw2 += w * w;
+    }
+
+    /// Counts one row of weight `w` and value `y`.
+    #[inline]
+    pub fn add_y(&mut self, w: f64, y: f64) {
+        self.add(w);
+        let w2y = w * w * y;
+        self.sw2y += w2y;
+        self.sw2yy += w2y * y;
     }
 
     /// Adds another's rows.
@@ -108,6 +125,19 @@ impl Base {
         self.n += o.n;
         self.sw += o.sw;
         self.sw2 += o.sw2;
+        self.sw2y += o.sw2y;
+        self.sw2yy += o.sw2yy;
+    }
+
+    /// The rows of `self` that are not in `part` (a subset of them).
+    pub fn minus(&self, part: &Base) -> Base {
+        Base {
+            n: self.n.saturating_sub(part.n),
+            sw: self.sw - part.sw,
+            sw2: self.sw2 - part.sw2,
+            sw2y: self.sw2y - part.sw2y,
+            sw2yy: self.sw2yy - part.sw2yy,
+        }
     }
 
     /// Kish's effective n, (Σw)²/Σw² (SPEC §2); n itself without weights; 0 when empty.
@@ -133,6 +163,8 @@ pub enum Acc {
         w_neg: f64,
         /// Unweighted counts: promoters, passives, detractors (for the breakdown).
         counts: [u64; 3],
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// CSAT, top/bottom box, CES `agree`, share: the weighted share of hits.
     Prop {
@@ -140,6 +172,8 @@ pub enum Acc {
         base: Base,
         /// Σw of hits.
         w_hit: f64,
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// Means: West's weighted incremental mean and sum of squared deviations,
     /// numerically stable and mergeable (Chan et al.'s pairwise update).
@@ -150,6 +184,8 @@ pub enum Acc {
         mean: f64,
         /// Σw(x − mean)².
         m2: f64,
+        /// A raked dataset's calibration sums (empty otherwise).
+        cal: Cal,
     },
     /// Percentiles keep their values (unweighted, SPEC §2).
     Pct {
@@ -192,10 +228,11 @@ impl Acc {
                     w_pos,
                     w_neg,
                     counts,
+                    ..
                 },
                 Obs::Net(class),
             ) => {
-                base.add(w);
+                base.add_y(w, f64::from(class));
                 match class {
                     1 => {
                         *w_pos += w;
@@ -208,14 +245,14 @@ impl Acc {
                     _ => counts[1] += 1,
                 }
             }
-            (Acc::Prop { base, w_hit }, Obs::Hit(hit)) => {
-                base.add(w);
+            (Acc::Prop { base, w_hit, .. }, Obs::Hit(hit)) => {
+                base.add_y(w, if hit { 1.0 } else { 0.0 });
                 if hit {
                     *w_hit += w;
                 }
             }
-            (Acc::Mean { base, mean, m2 }, Obs::Num(x)) => {
-                base.add(w);
+            (Acc::Mean { base, mean, m2, .. }, Obs::Num(x)) => {
+                base.add_y(w, x);
                 if w > 0.0 {
                     // West (1979): the weight-aware Welford update.
                     let delta = x - *mean;
@@ -244,18 +281,19 @@ impl Acc {
                 w_pos,
                 w_neg,
                 counts,
+                cal,
             },
             Acc::Net {
                 base: b,
                 w_pos: p,
                 w_neg: d,
                 counts: c,
+                cal: cal_b,
             },
         ) = (self, part)
         {
-            base.n -= b.n.min(base.n);
-            base.sw -= b.sw;
-            base.sw2 -= b.sw2;
+            *base = base.minus(b);
+            cal.subtract(cal_b);
             *w_pos -= p;
             *w_neg -= d;
             for (a, b) in counts.iter_mut().zip(c) {
@@ -263,7 +301,8 @@ impl Acc {
             }
             if base.n == 0 {
                 // Nothing left: no rounding residue may pass for weight.
-                (base.sw, base.sw2, *w_pos, *w_neg) = (0.0, 0.0, 0.0, 0.0);
+                *base = Base::default();
+                (*w_pos, *w_neg) = (0.0, 0.0);
             }
         }
     }
@@ -308,33 +347,51 @@ impl Acc {
                     w_pos,
                     w_neg,
                     counts,
+                    cal,
                 },
                 Acc::Net {
                     base: b,
                     w_pos: p,
                     w_neg: d,
                     counts: c,
+                    cal: cal_b,
                 },
             ) => {
                 base.merge(b);
+                cal.merge(cal_b);
                 *w_pos += p;
                 *w_neg += d;
                 for (mine, theirs) in counts.iter_mut().zip(c) {
                     *mine += theirs;
                 }
             }
-            (Acc::Prop { base, w_hit }, Acc::Prop { base: b, w_hit: h }) => {
+            (
+                Acc::Prop { base, w_hit, cal },
+                Acc::Prop {
+                    base: b,
+                    w_hit: h,
+                    cal: cal_b,
+                },
+            ) => {
                 base.merge(b);
+                cal.merge(cal_b);
                 *w_hit += h;
             }
             (
-                Acc::Mean { base, mean, m2 },
+                Acc::Mean {
+                    base,
+                    mean,
+                    m2,
+                    cal,
+                },
                 Acc::Mean {
                     base: b,
                     mean: mb,
                     m2: m2b,
+                    cal: cal_b,
                 },
             ) => {
+                cal.merge(cal_b);
                 let (wa, wb) = (base.sw, b.sw);
                 base.merge(b);
                 if wa == 0.0 {
@@ -365,11 +422,13 @@ impl Acc {
                 n: values.len() as u64,
                 sw: values.len() as f64,
                 sw2: values.len() as f64,
+                ..Base::default()
             },
             Acc::Sketched { sketch } => Base {
                 n: sketch.count(),
                 sw: sketch.count() as f64,
                 sw2: sketch.count() as f64,
+                ..Base::default()
             },
         }
     }
@@ -384,6 +443,7 @@ mod tests {
             base: Base::default(),
             mean: 0.0,
             m2: 0.0,
+            cal: Cal::default(),
         }
     }
 
@@ -409,10 +469,12 @@ mod tests {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Cal::default(),
             },
             Acc::Prop {
                 base: Base::default(),
                 w_hit: 0.0,
+                cal: Cal::default(),
             },
             Acc::Pct { values: Vec::new() },
             Acc::Count {
@@ -445,11 +507,12 @@ mod tests {
                 a.merge(&b);
                 match (&a, &all) {
                     (
-                        Acc::Mean { base, mean, m2 },
+                        Acc::Mean { base, mean, m2, .. },
                         Acc::Mean {
                             base: b2,
                             mean: m,
                             m2: s,
+                            ..
                         },
                     ) => {
                         assert_eq!(base.n, b2.n);
@@ -517,7 +580,7 @@ mod tests {
         for (x, w) in [(2.0, 1.0), (4.0, 2.0), (6.0, 3.0)] {
             acc.add(Obs::Num(x), w);
         }
-        let Acc::Mean { base, mean, m2 } = acc else {
+        let Acc::Mean { base, mean, m2, .. } = acc else {
             unreachable!()
         };
         close(mean, 14.0 / 3.0);

@@ -5,7 +5,7 @@
 //! be tested against the rest with the same significance test as periods.
 //! Rows whose segment cell is blank belong to "the rest" of every key.
 
-use super::acc::{Acc, Base};
+use super::acc::{Acc, Base, Cal};
 
 /// The rows of `total` that are not in `part` (`part` being a subset of
 /// `total`'s rows); `None` for mismatched kinds.
@@ -14,41 +14,49 @@ use super::acc::{Acc, Base};
 /// merge (Chan et al.), so `rest(total, part)` merged with `part` gives
 /// `total` back up to rounding.
 pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
-    let base = |t: &Base, p: &Base| Base {
-        n: t.n.saturating_sub(p.n),
-        sw: t.sw - p.sw,
-        sw2: t.sw2 - p.sw2,
-    };
-    Some(match (total, part) {
+    let base = |t: &Base, p: &Base| t.minus(p);
+    let mut rest = match (total, part) {
         (
             Acc::Net {
                 base: t,
                 w_pos,
                 w_neg,
                 counts,
+                ..
             },
             Acc::Net {
                 base: p,
                 w_pos: pp,
                 w_neg: pn,
                 counts: pc,
+                ..
             },
         ) => Acc::Net {
             base: base(t, p),
             w_pos: w_pos - pp,
             w_neg: w_neg - pn,
             counts: [0, 1, 2].map(|i| counts[i].saturating_sub(pc[i])),
-        },
-        (Acc::Prop { base: t, w_hit }, Acc::Prop { base: p, w_hit: ph }) => Acc::Prop {
-            base: base(t, p),
-            w_hit: w_hit - ph,
+            cal: Cal::default(),
         },
         (
-            Acc::Mean { base: t, mean, m2 },
+            Acc::Prop { base: t, w_hit, .. },
+            Acc::Prop {
+                base: p, w_hit: ph, ..
+            },
+        ) => Acc::Prop {
+            base: base(t, p),
+            w_hit: w_hit - ph,
+            cal: Cal::default(),
+        },
+        (
+            Acc::Mean {
+                base: t, mean, m2, ..
+            },
             Acc::Mean {
                 base: p,
                 mean: pm,
                 m2: pm2,
+                ..
             },
         ) => {
             let b = base(t, p);
@@ -57,6 +65,7 @@ pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
                     base: b,
                     mean: 0.0,
                     m2: 0.0,
+                    cal: Cal::default(),
                 }
             } else {
                 let rest_mean = (t.sw * mean - p.sw * pm) / b.sw;
@@ -66,6 +75,7 @@ pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
                     base: b,
                     mean: rest_mean,
                     m2: rest_m2.max(0.0),
+                    cal: Cal::default(),
                 }
             }
         }
@@ -84,7 +94,12 @@ pub fn rest(total: &Acc, part: &Acc) -> Option<Acc> {
             | Acc::Pct { .. },
             _,
         ) => return None,
-    })
+    };
+    // The calibration sums of the other rows, for a raked dataset's test.
+    if let (Some(t), Some(p)) = (total.cal(), part.cal()) {
+        rest.set_cal(t.minus(p));
+    }
+    Some(rest)
 }
 
 /// The values of `total` with one occurrence of each value of `part` removed
@@ -128,6 +143,7 @@ mod tests {
             base: Base::default(),
             mean: 0.0,
             m2: 0.0,
+            cal: Cal::default(),
         };
         let (mut total, mut part, mut other) = (empty.clone(), empty.clone(), empty);
         for (x, w, in_part) in rows {
@@ -139,11 +155,12 @@ mod tests {
             }
         }
         let (
-            Some(Acc::Mean { base, mean, m2 }),
+            Some(Acc::Mean { base, mean, m2, .. }),
             Acc::Mean {
                 base: b,
                 mean: m,
                 m2: s,
+                ..
             },
         ) = (rest(&total, &part), other)
         else {

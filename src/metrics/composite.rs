@@ -234,5 +234,6 @@ fn combine(parts: &[Part], ind: &Indicator, s: &Settings) -> Estimate {
         ci_high: None,
         status: status(value, suppressed, goal_of(ind)),
         variance: None,
+        se: None,
     }
 }

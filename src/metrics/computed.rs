@@ -15,6 +15,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::computed_drivers::{
+    BootstrapInfo, DriverAttribute, DriverClass, DriverEffect, DriverPeriod, DriverPersona,
+    DriverResult,
+};
 pub use super::computed_topics::{TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded};
 use super::period_key::{self, PeriodKey};
 use super::samples::Verbatims;
@@ -109,6 +113,9 @@ pub struct WindowComparison {
     pub ci_low: Option<f64>,
     /// Upper end of the other window's interval.
     pub ci_high: Option<f64>,
+    /// The other window's standard error (see [`Estimate::se`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
     /// The headline value minus the other window's.
     pub change: Option<f64>,
     /// Two-sided p-value of the change (Part I's test; null where none applies).
@@ -138,6 +145,7 @@ impl WindowComparison {
             effective_n: then.effective_n,
             ci_low: then.ci_low,
             ci_high: then.ci_high,
+            se: then.se,
             change: now.value.zip(then.value).map(|(a, b)| a - b),
             p_value,
             q_value: None,
@@ -191,6 +199,11 @@ pub struct Estimate {
     pub ci_low: Option<f64>,
     /// Upper end of the interval.
     pub ci_high: Option<f64>,
+    /// The standard error of `value`, in its unit (percentage points for
+    /// NPS and proportions): design-based for weighted datasets (SPEC §11),
+    /// Part I's otherwise; absent where there is no interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
     /// Status against target and thresholds.
     pub status: Status,
     /// The sampling variance of `value` on the published scale, for significance
@@ -338,49 +351,6 @@ pub struct IndicatorResult {
     pub distribution: Vec<(String, f64)>,
 }
 
-/// A key driver analysis result.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverResult {
-    /// The dataset id.
-    pub dataset: String,
-    /// The outcome column.
-    pub outcome: String,
-    /// Rows used (listwise).
-    pub n: u64,
-    /// The model's R².
-    pub r2: Option<f64>,
-    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
-    /// author's order is the reading order; see docs/reference.md).
-    pub attributes: Vec<DriverAttribute>,
-    /// The mean importance of the attributes that have both an importance and
-    /// a performance: where the quadrant splits "more" from "less important"
-    /// (the chart's vertical line, and the page's reading of each attribute).
-    pub mean_importance: Option<f64>,
-    /// The mean performance of the same attributes: the quadrant's horizontal line.
-    pub mean_performance: Option<f64>,
-    /// The same analysis on each persona's rows (its `match` applied), sorted
-    /// by persona id; only personas whose match column is in the dataset.
-    pub personas: Vec<DriverPersona>,
-}
-
-/// A key driver analysis restricted to one persona's rows.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverPersona {
-    /// The persona id.
-    pub key: String,
-    /// Rows used (listwise, within the persona).
-    pub n: u64,
-    /// The model's R² on the persona's rows.
-    pub r2: Option<f64>,
-    /// One entry per attribute, in the order `cxscore.yaml` writes them (the
-    /// author's order is the reading order; see docs/reference.md).
-    pub attributes: Vec<DriverAttribute>,
-    /// The persona's own quadrant split (see [`DriverResult::mean_importance`]).
-    pub mean_importance: Option<f64>,
-    /// The persona's own quadrant split (see [`DriverResult::mean_performance`]).
-    pub mean_performance: Option<f64>,
-}
-
 /// One journey map's numbers: the score curve across its stages.
 #[derive(Debug, Clone, Serialize)]
 pub struct JourneyResult {
@@ -402,22 +372,6 @@ pub struct StageResult {
     pub score: Option<f64>,
 }
 
-/// One attribute of a key driver analysis.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverAttribute {
-    /// The attribute column.
-    pub column: String,
-    /// The display label (not in SPEC's example; the site shows it).
-    #[serde(skip)]
-    pub label: String,
-    /// Weighted Pearson r with the outcome.
-    pub r: Option<f64>,
-    /// Johnson's relative weight as % of R².
-    pub importance: Option<f64>,
-    /// Weighted mean of the attribute.
-    pub performance: Option<f64>,
-}
-
 /// What was read of a dataset.
 #[derive(Debug, Clone, Serialize)]
 pub struct DataStats {
@@ -434,6 +388,39 @@ pub struct DataStats {
     /// Why rows were rejected (for the methodology page; capped, see the engine).
     #[serde(skip)]
     pub rejections: Vec<Rejection>,
+    /// How the rows were weighted to the target margins (datasets with `rake:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighting: Option<Weighting>,
+}
+
+/// The weighting report of a raked dataset (SPEC §11): how the fitting went
+/// and how far the weights spread, so a reader can judge the price of raking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weighting {
+    /// Always `raking` (iterative proportional fitting).
+    pub method: String,
+    /// Sweeps over the margins done.
+    pub iterations: u32,
+    /// Whether every achieved share met its target within the tolerance.
+    pub converged: bool,
+    /// Kish's design effect of the weights, n·Σw²/(Σw)²: the factor by which
+    /// the weighting alone inflates variances.
+    pub design_effect: f64,
+    /// The smallest raked weight of a row.
+    pub min_weight: f64,
+    /// The largest raked weight of a row.
+    pub max_weight: f64,
+    /// Per margin column, per key: the target share and the achieved one.
+    pub margins: BTreeMap<String, BTreeMap<String, MarginFit>>,
+}
+
+/// One key of a margin: target and achieved weighted share (0–1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginFit {
+    /// The share asked for.
+    pub target: f64,
+    /// The share the raked weights give.
+    pub achieved: f64,
 }
 
 /// One rejected row and why.

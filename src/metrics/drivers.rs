@@ -235,6 +235,11 @@ impl DriverAcc {
         self.p
     }
 
+    /// Σw of the rows taken (with [`sums::DriverSums`]'s Σw², Kish's effective n).
+    pub fn total_weight(&self) -> f64 {
+        self.w
+    }
+
     /// Rows refused by [`DriverAcc::add`] (non-finite value or weight, negative
     /// weight), so the caller can report them if it wants to.
     pub fn skipped(&self) -> u64 {
@@ -345,5 +350,11 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+pub mod bootstrap;
+pub mod penalty;
+pub mod sums;
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_intervals;

@@ -364,7 +364,7 @@ fn two_files_equal_one_file() {
 }
 
 #[test]
-fn weight_column_of_ones_equals_no_weights_and_adjusted_wald_is_used() {
+fn weight_column_of_ones_is_unweighted_but_for_the_design_variance_and_adjusted_wald_is_used() {
     let csv = "score,w\n10,1\n9,1\n9,1\n10,1\n9,1\n8,1\n7,1\n7,1\n3,1\n0,1\n";
     let mut plain = Kit::new(&[("a.csv", csv.as_bytes())]);
     plain.indicator("nps", Metric::Nps, Some("score"), 10);
@@ -373,7 +373,15 @@ fn weight_column_of_ones_equals_no_weights_and_adjusted_wald_is_used() {
     ones.indicator("nps", Metric::Nps, Some("score"), 10);
     let (a, _) = plain.run();
     let (b, _) = ones.run();
-    assert_eq!(result(&a, "nps").estimate, result(&b, "nps").estimate);
+    let (u, d) = (&result(&a, "nps").estimate, &result(&b, "nps").estimate);
+    // A weight column makes the data a survey design (SPEC §11): same value,
+    // n and effective n, but the design-based variance, which with equal
+    // weights is Part I's × n/(n − 1): 610 × 10/9 (design.rs).
+    assert_eq!((u.value, u.n, u.effective_n), (d.value, d.n, d.effective_n));
+    assert_eq!(u.variance, Some(610.0));
+    let v = d.variance.unwrap();
+    assert!((v - 610.0 * 10.0 / 9.0).abs() < 1e-9, "{v}");
+    assert!((d.se.unwrap() - v.sqrt()).abs() < 1e-12);
     // Adjusted Wald on 5/3/2 of 10: [23.0769 − 42.1275, 23.0769 + 42.1275] (intervals.rs).
     plain.project.config.nps_interval = NpsInterval::AdjustedWald;
     let (c, _) = plain.run();
@@ -458,6 +466,10 @@ fn grouped_accumulation_equals_feeding_every_grouping_row_by_row() {
             (col("minutes", 22), "Speed".into()),
         ],
         location: crate::diag::Location::at("cxscore.yaml", 20, 3),
+        label: None,
+        bands: None,
+        window: crate::project::report::WindowKind::All,
+        bootstrap: None,
     });
     let (grouped, diags) = kit.run();
     assert!(diags.is_empty(), "{diags:?}");

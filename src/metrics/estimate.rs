@@ -5,16 +5,20 @@
 //! variance and status — one code path for overall, periods, segments and
 //! personas (SPEC §2).
 
-use super::acc::Acc;
+use std::sync::Arc;
+
+use super::acc::{Acc, Base, Cal};
+use super::calibration::Calibration;
 use super::computed::Estimate;
+use super::design::mean_variance;
 use super::distribution::percentile_inc;
-use super::intervals::{net_interval, net_variance, t_interval, wilson, z_critical};
+use super::intervals::{net_interval, net_variance, t_critical, t_interval, wilson, z_critical};
 use super::measure::Measure;
 use super::status::{status, Goal};
 use crate::project::model::{Config, NpsInterval};
 
 /// The project-wide settings every estimate needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Confidence level of intervals and tests.
     pub confidence: f64,
@@ -24,6 +28,31 @@ pub struct Settings {
     pub adjusted_wald: bool,
     /// Below this effective n a value is suppressed.
     pub min_n: f64,
+    /// A weighted dataset's design: its estimates take the design-based
+    /// variance (SPEC §11); `None`: unweighted, Part I's formulas.
+    pub design: Option<Design>,
+}
+
+/// What the design-based variance of a weighted dataset needs beyond an
+/// accumulator's sums.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// The dataset's rows: the n of n/(n − 1), whatever the domain.
+    pub rows: f64,
+    /// A raked dataset's calibration ([`super::calibration`]); `None`: the
+    /// weights are design weights ([`super::design`]).
+    pub calibration: Option<Arc<Calibration>>,
+}
+
+impl Design {
+    /// The variance of the weighted mean `mean` of y over a domain with sums
+    /// `b` and (raked datasets) calibration sums `cal`.
+    pub fn variance(&self, b: &Base, cal: Option<&Cal>, mean: f64) -> Option<f64> {
+        match (&self.calibration, cal) {
+            (Some(c), Some(cal)) => c.variance(cal, b, mean),
+            _ => mean_variance(b, mean, self.rows),
+        }
+    }
 }
 
 impl Settings {
@@ -34,6 +63,7 @@ impl Settings {
             z: z_critical(config.confidence),
             adjusted_wald: config.nps_interval == NpsInterval::AdjustedWald,
             min_n: config.min_n,
+            design: None,
         }
     }
 }
@@ -65,6 +95,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         ci_high: None,
         status: super::computed::Status::None,
         variance: None,
+        se: None,
     };
     if let Measure::Count = measure {
         e.value = Some(base.n as f64);
@@ -77,6 +108,8 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         e.status = status(None, n_eff < s.min_n, goal);
         return e;
     }
+    // A weighted dataset: the design-based variance of the mean of y (SPEC §11).
+    let design = |b: &Base, mean: f64| (s.design.as_ref())?.variance(b, acc.cal(), mean);
     let ci = match (acc, measure) {
         (
             Acc::Net {
@@ -86,18 +119,42 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         ) => {
             let (p, d) = (w_pos / base.sw, w_neg / base.sw);
             e.value = Some((p - d) * 100.0);
-            e.variance = Some(net_variance(p, d, n_eff) * 1e4);
-            Some(net_interval(p, d, n_eff, s.z, s.adjusted_wald))
+            if let Some(v) = design(base, p - d) {
+                // svycontrast(c(100, −100)): NPS ± z·se, clamped.
+                let (centre, half) = ((p - d) * 100.0, s.z * v.sqrt() * 100.0);
+                e.variance = Some(v * 1e4);
+                Some(((centre - half).max(-100.0), (centre + half).min(100.0)))
+            } else {
+                e.variance = Some(net_variance(p, d, n_eff) * 1e4);
+                Some(net_interval(p, d, n_eff, s.z, s.adjusted_wald))
+            }
         }
-        (Acc::Prop { base, w_hit }, _) => {
+        (Acc::Prop { base, w_hit, .. }, _) => {
             let p = w_hit / base.sw;
             e.value = Some(p * 100.0);
-            e.variance = Some(p * (1.0 - p) / n_eff * 1e4);
-            Some(wilson(p, n_eff, s.z))
+            if let Some(v) = design(base, p) {
+                // Wilson on n* = p(1 − p)/se² (Kish's n when p is 0 or 1 —
+                // or within rounding of them: w_hit/Σw may land one ulp
+                // short of 1, and n* would then be a ratio of residues).
+                let pq = p * (1.0 - p);
+                let n_star = if v > 0.0 && pq > 1e-12 { pq / v } else { n_eff };
+                e.variance = Some(v * 1e4);
+                Some(wilson(p, n_star, s.z))
+            } else {
+                e.variance = Some(p * (1.0 - p) / n_eff * 1e4);
+                Some(wilson(p, n_eff, s.z))
+            }
         }
-        (Acc::Mean { base, mean, m2 }, _) => {
+        (Acc::Mean { base, mean, m2, .. }, _) => {
             e.value = Some(*mean);
-            if n_eff > 1.0 {
+            if let (Some(v), true) = (design(base, *mean), n_eff > 1.0) {
+                // Student-t with df = n_eff − 1 on the design-based se.
+                e.variance = Some(v);
+                t_critical(s.confidence, n_eff - 1.0).map(|t| {
+                    let half = t * v.sqrt();
+                    (mean - half, mean + half)
+                })
+            } else if n_eff > 1.0 {
                 // Σw(x − m)²/Σw · n_eff/(n_eff − 1) (SPEC §2).
                 let s2 = m2 / base.sw * n_eff / (n_eff - 1.0);
                 e.variance = Some(s2 / n_eff);
@@ -122,6 +179,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
     if let Some((lo, hi)) = ci {
         e.ci_low = Some(lo);
         e.ci_high = Some(hi);
+        e.se = e.variance.map(|v| v.max(0.0).sqrt());
     }
     let suppressed = n_eff < s.min_n;
     if suppressed {
@@ -129,6 +187,7 @@ pub fn finish(acc: &Acc, measure: &Measure, goal: Goal, s: &Settings) -> Estimat
         e.ci_low = None;
         e.ci_high = None;
         e.variance = None;
+        e.se = None;
     }
     e.status = status(e.value, suppressed, goal);
     e
@@ -146,6 +205,7 @@ mod tests {
         z: 1.959963984540054,
         adjusted_wald: false,
         min_n: 0.0,
+        design: None,
     };
     const GOAL: Goal = Goal {
         target: Some(30.0),

@@ -5,7 +5,7 @@
 //! the data error to report. The metric's scale is checked here, so a value
 //! outside it is a data error wherever it is read (SPEC §1).
 
-use super::acc::{Acc, Base, Obs};
+use super::acc::{Acc, Base, Cal, Obs};
 use super::distribution::Dist;
 use crate::data::cell::Cell;
 use crate::project::model::{Metric, Range};
@@ -34,12 +34,18 @@ impl Measure {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Cal::default(),
             },
-            Measure::Boxed { .. } | Measure::Share { .. } => Acc::Prop { base, w_hit: 0.0 },
+            Measure::Boxed { .. } | Measure::Share { .. } => Acc::Prop {
+                base,
+                w_hit: 0.0,
+                cal: Cal::default(),
+            },
             Measure::Mean { .. } | Measure::Gap { .. } => Acc::Mean {
                 base,
                 mean: 0.0,
                 m2: 0.0,
+                cal: Cal::default(),
             },
             Measure::Percentile { .. } => Acc::Pct { values: Vec::new() },
             Measure::Count | Measure::Composite => Acc::Count { base },

@@ -8,12 +8,16 @@
 //! number the site shows is made here; the site only formats.
 
 pub mod acc;
+pub mod calibration;
 pub mod compare;
 pub mod composite;
 pub mod computed;
+pub mod computed_drivers;
 pub mod computed_topics;
 pub mod coverage;
+pub mod design;
 pub mod distribution;
+pub mod driver_results;
 pub mod drivers;
 #[cfg(test)]
 mod engine_tests;
@@ -29,6 +33,7 @@ pub mod periods;
 #[cfg(test)]
 mod properties;
 pub mod quadrant;
+pub mod rake;
 pub mod redact;
 pub mod results;
 pub mod samples;
@@ -40,11 +45,9 @@ pub mod verbatims;
 pub mod window;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use computed::{
-    Computed, DataStats, DriverAttribute, DriverPersona, DriverResult, Generator, ProjectInfo,
-    Rejection,
-};
+use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Rejection};
 use estimate::Settings;
 use pass::DatasetPass;
 
@@ -70,15 +73,21 @@ pub fn compute_cached(
 ) -> Computed {
     let s = Settings::of(&project.config);
     let mut results = vec![None; project.indicators.len()];
-    let mut drivers = vec![None; project.config.drivers.len()];
+    let mut drivers: Vec<Option<DriverResult>> = vec![None; project.config.drivers.len()];
     let mut data = BTreeMap::new();
     let mut verbatims = samples::Verbatims::default();
     let mut passes = Vec::new();
     let mut comments = Vec::new();
     for (id, ds) in &project.config.datasets {
-        let (stats, tagged, pass) = run_dataset(project, ds, cache, &mut drivers, diags);
+        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, diags);
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
-        data.insert(id.clone(), data_stats(stats));
+        data.insert(
+            id.clone(),
+            DataStats {
+                weighting,
+                ..data_stats(stats)
+            },
+        );
         passes.extend(pass);
     }
     // The window needs every dataset's periods: results come after all passes.
@@ -143,12 +152,11 @@ pub fn compute_cached(
     composite::compute_composites(project, &mut results, &s, diags);
     results::adjust_comparisons(&mut results, project);
     let journeys = journey::journeys(project, &results);
+    for pass in &passes {
+        driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
+    }
     let drivers = (project.config.drivers.iter().zip(drivers))
-        .map(|(d, r)| {
-            r.unwrap_or_else(|| {
-                driver_result(d, &drivers::DriverAcc::new(d.attributes.len()), Vec::new())
-            })
-        })
+        .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();
     Computed {
         generator: Generator {
@@ -200,33 +208,67 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
     )
 }
 
-/// Reads one dataset: its stats, its comment sample, its drivers' results,
-/// and the finished pass, whose indicators become results once every
+/// Reads one dataset: its stats, its comment sample, and the finished pass,
+/// whose indicators and key driver analyses become results once every
 /// dataset's periods are known (the reporting window spans them all).
 fn run_dataset<'p>(
     project: &'p Project,
     ds: &'p Dataset,
     cache: Option<&crate::cache::Cache>,
-    drivers: &mut [Option<DriverResult>],
     diags: &mut Diagnostics,
 ) -> (
     ScanStats,
     Option<verbatims::Tagged>,
     Option<DatasetPass<'p>>,
+    Option<computed::Weighting>,
 ) {
     let unread = ScanStats {
         files: ds.files.len(),
         ..ScanStats::default()
     };
     let Some(header) = read_header(ds, &project.root, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
     let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
-        return (unread, None, None);
+        return (unread, None, None, None);
     };
+    // Raking: a first pass gathers the margins' cell table, the fitting
+    // gives each cell its factor, and the main pass weights rows with it.
+    // Its rows' data errors are reported by the main pass (same checks), so
+    // the first pass's diagnostics are dropped.
+    let mut weighting = None;
+    let mut calibration = None;
+    let mut definitions = cache_definitions(project, ds);
+    if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
+        let mut quiet = Diagnostics::new();
+        // Each file's table is cached like its partials: an unchanged
+        // rebuild reads no data for the first pass either.
+        let gather_cache = cache.map(|cache| FileCache {
+            cache,
+            definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
+        });
+        scan(
+            ds,
+            &project.root,
+            &header,
+            &mut gatherer,
+            gather_cache.as_ref(),
+            &mut quiet,
+        );
+        let table = gatherer
+            .gathered()
+            .unwrap_or_else(|| rake::CellTable::new(0));
+        let (factors, report) = rake::settle(&ds.id, rake, &table, diags);
+        // A file's partial depends on every file's rows through the factors.
+        definitions.push_str(&format!("\n{factors:?}"));
+        calibration = (report.is_some())
+            .then(|| Arc::new(calibration::Calibration::new(rake, &table, &factors)));
+        pass.set_factors(factors);
+        weighting = report;
+    }
     let file_cache = cache.map(|cache| FileCache {
         cache,
-        definitions: crate::cache::definitions_digest(&cache_definitions(project, ds)),
+        definitions: crate::cache::definitions_digest(&definitions),
     });
     let stats = scan(
         ds,
@@ -237,64 +279,14 @@ fn run_dataset<'p>(
         diags,
     );
     pass.finish();
-    for dp in &pass.drivers {
-        let d = &project.config.drivers[dp.index];
-        let personas = (pass.personas.iter().zip(&dp.personas))
-            .map(|(p, acc)| {
-                let (n, r2, attributes) = driver_parts(d, acc);
-                let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
-                DriverPersona {
-                    key: project.personas[p.index].id.clone(),
-                    n,
-                    r2,
-                    attributes,
-                    mean_importance,
-                    mean_performance,
-                }
-            })
-            .collect();
-        drivers[dp.index] = Some(driver_result(d, &dp.acc, personas));
+    if ds.weight.is_some() || ds.rake.is_some() {
+        pass.design = Some(estimate::Design {
+            rows: stats.rows.saturating_sub(stats.rejected) as f64,
+            calibration,
+        });
     }
     let tagged = verbatims::Tagged::of(project, &mut pass);
-    (stats, tagged, Some(pass))
-}
-
-fn driver_result(
-    d: &crate::project::model::Driver,
-    acc: &drivers::DriverAcc,
-    personas: Vec<DriverPersona>,
-) -> DriverResult {
-    let (n, r2, attributes) = driver_parts(d, acc);
-    let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
-    DriverResult {
-        dataset: d.dataset.clone(),
-        outcome: d.outcome.name.clone(),
-        n,
-        r2,
-        attributes,
-        mean_importance,
-        mean_performance,
-        personas,
-    }
-}
-
-/// n, R² and the attributes of one finished analysis (all rows or a persona's).
-fn driver_parts(
-    d: &crate::project::model::Driver,
-    acc: &drivers::DriverAcc,
-) -> (u64, Option<f64>, Vec<DriverAttribute>) {
-    let st = acc.finish();
-    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
-    let attributes = (d.attributes.iter().enumerate())
-        .map(|(i, (c, label))| DriverAttribute {
-            column: c.name.clone(),
-            label: label.clone(),
-            r: at(&st.r, i),
-            importance: at(&st.importance, i),
-            performance: at(&st.performance, i),
-        })
-        .collect();
-    (st.n, st.r2, attributes)
+    (stats, tagged, Some(pass), weighting)
 }
 
 fn data_stats(s: ScanStats) -> DataStats {
@@ -303,6 +295,7 @@ fn data_stats(s: ScanStats) -> DataStats {
         rows: s.rows,
         rejected: s.rejected,
         uncoded: None,
+        weighting: None,
         rejections: s
             .rejections
             .into_iter()

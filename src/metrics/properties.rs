@@ -5,12 +5,22 @@
 //! - every interval contains its value (Wald NPS, Wilson, Student-t; adjusted Wald from
 //!   n_eff ≥ 30, see below);
 //! - multiplying every weight by the same c changes nothing (values, n_eff, intervals, tests).
+//!
+//! The tests above run the estimates without a design (`Settings::design` `None`): Part I's
+//! formulas, which unweighted datasets keep. A weighted dataset's estimates take the
+//! design-based variance (SPEC §11), for which the honest restatements are:
+//! - with every weight equal (to any c), in a dataset of N ≥ m rows, the design variance of a
+//!   proportion or NPS over the m answered rows is Part I's × N/(N − 1) (the standard error ×
+//!   √(N/(N − 1))), of a mean Part I's × N(m − 1)/((N − 1)m) — so a weight column of ones is
+//!   not the same as no weights;
+//! - scaling every weight by c changes nothing there either, and every interval contains its
+//!   value.
 
 use proptest::prelude::*;
 
 use super::acc::{Acc, Obs};
 use super::computed::Estimate;
-use super::estimate::{finish, Settings};
+use super::estimate::{finish, Design, Settings};
 use super::intervals::{t_critical, z_critical};
 use super::measure::Measure;
 use super::periods::significant;
@@ -29,6 +39,18 @@ fn settings(adjusted_wald: bool) -> Settings {
         z: z_critical(0.95),
         adjusted_wald,
         min_n: 0.0,
+        design: None,
+    }
+}
+
+/// The settings of a weighted dataset of `rows` rows (design weights, no raking).
+fn design(rows: f64) -> Settings {
+    Settings {
+        design: Some(Design {
+            rows,
+            calibration: None,
+        }),
+        ..settings(false)
     }
 }
 
@@ -192,5 +214,57 @@ fn identical_answers_have_a_zero_width_mean_interval_whatever_the_weights() {
         assert_eq!(e.value, Some(6.0), "{weights:?}");
         assert_eq!(e.variance, Some(0.0), "{weights:?}");
         assert_eq!((e.ci_low, e.ci_high), (Some(6.0), Some(6.0)), "{weights:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn with_equal_weights_the_design_variance_is_part_ones_times_n_over_n_minus_one(
+        scores in prop::collection::vec(0u8..=10, 2..150),
+        c in 0.01f64..100.0,
+        outside in 0usize..100,
+    ) {
+        let ones: Vec<(u8, f64)> = scores.iter().map(|&x| (x, 1.0)).collect();
+        let equal: Vec<(u8, f64)> = scores.iter().map(|&x| (x, c)).collect();
+        let m = scores.len() as f64;
+        // The answered rows are a domain of a dataset with `outside` more rows.
+        let n = m + outside as f64;
+        for metric in metrics() {
+            let part_one = run(&metric, &ones, &settings(false));
+            let d = run(&metric, &equal, &design(n));
+            prop_assert!(same(d.value, part_one.value, 1e-9));
+            let factor = if matches!(metric, Metric::Mean { .. }) {
+                n * (m - 1.0) / ((n - 1.0) * m)
+            } else {
+                n / (n - 1.0)
+            };
+            prop_assert!(
+                same(d.variance, part_one.variance.map(|v| v * factor), 1e-9),
+                "{}: {:?} vs {:?} × {}", metric.name(), d.variance, part_one.variance, factor
+            );
+            prop_assert!(same(d.se, d.variance.map(f64::sqrt), 1e-12));
+        }
+    }
+
+    #[test]
+    fn the_design_variance_is_scale_free_and_its_intervals_contain_the_value(
+        rows in weighted_rows(),
+        c in prop_oneof![0.001f64..0.1, 0.1f64..10.0, 10.0f64..1000.0],
+        outside in 0usize..100,
+    ) {
+        let n = (rows.len() + outside) as f64;
+        let scaled: Vec<(u8, f64)> = rows.iter().map(|&(x, w)| (x, w * c)).collect();
+        for metric in metrics() {
+            let (a, b) = (run(&metric, &rows, &design(n)), run(&metric, &scaled, &design(n)));
+            prop_assert!(same(a.value, b.value, 1e-9));
+            prop_assert!(same(a.variance, b.variance, 1e-7), "{}: {:?} vs {:?}", metric.name(), a.variance, b.variance);
+            prop_assert!(
+                same(a.ci_low, b.ci_low, 1e-7) && same(a.ci_high, b.ci_high, 1e-7),
+                "{}: [{:?}, {:?}] vs [{:?}, {:?}]", metric.name(), a.ci_low, a.ci_high, b.ci_low, b.ci_high
+            );
+            if let (Some(v), Some(lo), Some(hi)) = (a.value, a.ci_low, a.ci_high) {
+                prop_assert!(lo <= v + 1e-9 && v <= hi + 1e-9, "{}: {} not in [{}, {}]", metric.name(), v, lo, hi);
+            }
+        }
     }
 }

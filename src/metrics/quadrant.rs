@@ -30,11 +30,9 @@ mod tests {
 
     fn attr(importance: Option<f64>, performance: Option<f64>) -> DriverAttribute {
         DriverAttribute {
-            column: "a".into(),
-            label: "A".into(),
-            r: None,
             importance,
             performance,
+            ..DriverAttribute::new("a", "A")
         }
     }
 

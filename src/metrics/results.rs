@@ -79,6 +79,11 @@ pub fn indicator_result(
 ) -> IndicatorResult {
     let ind = &project.indicators[ip.index];
     let goal = goal_of(ind);
+    // A weighted dataset's estimates take the design-based variance (SPEC §11).
+    let s = &Settings {
+        design: dp.design.clone(),
+        ..s.clone()
+    };
     let est = |acc: &Acc| finish(acc, &ip.measure, goal, s);
     let w = if dp.is_dated() { *w } else { Windows::ALL };
     let windowed = w.headline.span.is_some();
@@ -317,10 +322,12 @@ mod tests {
                 n: 10,
                 sw: 8.0,
                 sw2: 8.0,
+                ..Base::default()
             },
             w_pos: 4.0,
             w_neg: 1.0,
             counts: [5, 3, 2],
+            cal: Default::default(),
         };
         let s = net_shares(&acc).unwrap();
         // 4 / 8, (8 − 4 − 1) / 8, 1 / 8.

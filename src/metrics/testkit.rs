@@ -54,6 +54,7 @@ impl Kit {
             encoding: Encoding::Utf8,
             delimiter: b',',
             bad_rows: BadRows::Fail,
+            rake: None,
         };
         let config = Config {
             title: "Test".into(),
@@ -148,6 +149,21 @@ impl Kit {
         self.project.personas.sort_by(|a, b| a.id.cmp(&b.id));
     }
 
+    /// Adds a topic coding the dataset's comments.
+    pub fn topic(&mut self, id: &str, group: Option<&str>, keywords: &[&str], exclude: &[&str]) {
+        let id_ = self.project.config.datasets.keys().next().cloned();
+        self.project.topics.push(crate::project::topics::Topic {
+            id: id.into(),
+            name: format!("Topic {id}"),
+            group: group.map(str::to_string),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            patterns: Vec::new(),
+            exclude: exclude.iter().map(|k| k.to_string()).collect(),
+            datasets: id_.into_iter().collect(),
+            location: Location::at("topics/t.yaml", 1, 1),
+        });
+    }
+
     /// Runs the compute stage; returns the result and every diagnostic as printed.
     pub fn run(&self) -> (Computed, Vec<String>) {
         let mut diags = Diagnostics::new();
@@ -174,5 +190,6 @@ pub fn est(value: f64, n: f64, variance: f64) -> crate::metrics::computed::Estim
         ci_high: None,
         status: crate::metrics::computed::Status::None,
         variance: Some(variance),
+        se: None,
     }
 }

@@ -433,4 +433,70 @@ mod tests {
         assert_eq!([pa[0].rows, pa[1].rows, pa[2].rows], [1, 1, 1]);
         assert!(c.verbatims.personas.keys().eq(["pa"]));
     }
+
+    fn indicator(metric: Metric, direction: Direction) -> Indicator {
+        use crate::metrics::testkit::Kit;
+        let mut kit = Kit::new(&[]);
+        let ind = kit.indicator("x", metric, Some("x"), 1);
+        ind.direction = direction;
+        ind.clone()
+    }
+
+    #[test]
+    fn each_metric_groups_by_its_own_scale() {
+        use crate::project::model::Range;
+        let r = |lo, hi| Range { lo, hi };
+        let ces = |d| {
+            let m = Metric::Ces {
+                scale: r(1.0, 7.0),
+                mode: crate::project::metric::CesMode::Mean,
+            };
+            VoiceRule::of(&indicator(m, d))
+        };
+        // CES 2.0 (7 = easy, higher is better): 5–7 low effort, 1–3 high, 4 neither.
+        let easy = ces(Direction::Higher);
+        assert_eq!(easy.split, VoiceSplit::Effort);
+        assert_eq!(easy.group(Obs::Num(6.0)), Some(0));
+        assert_eq!(easy.group(Obs::Num(5.0)), Some(0));
+        assert_eq!(easy.group(Obs::Num(4.0)), None);
+        assert_eq!(easy.group(Obs::Num(3.0)), Some(2));
+        // CES 1.0 (1 = low effort, lower is better): the same cells, read the other way.
+        let effort = ces(Direction::Lower);
+        assert_eq!(effort.group(Obs::Num(6.0)), Some(2));
+        assert_eq!(effort.group(Obs::Num(2.0)), Some(0));
+        // A gap on 1–5 spans −4..4: thirds cut at ±4/3.
+        let gap = VoiceRule::of(&indicator(
+            Metric::Gap {
+                scale: Some(r(1.0, 5.0)),
+                expectation: crate::metrics::testkit::col("e", 1),
+            },
+            Direction::Higher,
+        ));
+        assert_eq!(gap.group(Obs::Num(2.0)), Some(0));
+        assert_eq!(gap.group(Obs::Num(1.0)), None);
+        assert_eq!(gap.group(Obs::Num(-1.5)), Some(2));
+        let mean = VoiceRule::of(&indicator(Metric::Mean { scale: None }, Direction::Higher));
+        assert_eq!(mean.split, VoiceSplit::All);
+        assert_eq!(mean.group(Obs::Num(123.0)), Some(0));
+        let nps = VoiceRule::of(&indicator(Metric::Nps, Direction::Higher));
+        let classes = [Obs::Net(1), Obs::Net(0), Obs::Net(-1)].map(|o| nps.group(o));
+        assert_eq!(classes, [Some(0), Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn two_pages_keep_different_samples_of_the_same_comments() {
+        let comments: Vec<String> = (0..200).map(|i| format!("comment number {i}")).collect();
+        let sample = |page: &str| {
+            let mut g = GroupSample::default();
+            for c in &comments {
+                g.offer(seeded(fnv1a(c), fnv1a(page)), c);
+            }
+            g.comments().map(str::to_string).collect::<Vec<_>>()
+        };
+        let (a, b) = (sample("nps"), sample("csat"));
+        assert_eq!(a.len(), PER_GROUP);
+        assert_ne!(a, b);
+        // Still a function of the comments alone: the same page, the same sample.
+        assert_eq!(a, sample("nps"));
+    }
 }

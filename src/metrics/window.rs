@@ -158,6 +158,10 @@ pub struct Windows {
     pub previous: Option<Window>,
     /// `year_ago`, when asked for and defined.
     pub year_ago: Option<Window>,
+    /// The period the windows end at (`as_of`, checked; else the latest with
+    /// data); `None` without dated data. Key driver analyses end their own
+    /// window here, whatever the headline's kind.
+    pub as_of: Option<PeriodKey>,
 }
 
 impl Windows {
@@ -166,6 +170,7 @@ impl Windows {
         headline: Window::ALL,
         previous: None,
         year_ago: None,
+        as_of: None,
     };
 }
 
@@ -222,6 +227,7 @@ pub fn resolve(
         headline,
         previous: headline.previous().filter(|_| asked(Comparison::Previous)),
         year_ago: headline.year_ago().filter(|_| asked(Comparison::YearAgo)),
+        as_of: Some(as_of),
     }
 }
 

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use super::brand;
 use super::checks::{check_id, one_of_or_default};
-use super::model::{ColumnRef, Config, Dataset, DateColumn, Driver, WrittenPath};
+use super::model::{ColumnRef, Config, Dataset, DateColumn, WrittenPath};
 use super::paths::{resolve_dataset, PathProblem};
-use super::raw::{RawConfig, RawDataset, RawDriver};
+use super::raw::{RawConfig, RawDataset};
 use super::report::validate_report;
 use super::yaml::{location, Spanned};
-use crate::diag::{did_you_mean, Diagnostics};
+use crate::diag::Diagnostics;
 
 /// The file name of the project configuration, as shown in messages.
 pub const CONFIG_FILE: &str = "cxscore.yaml";
@@ -76,7 +76,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
     let drivers = raw
         .drivers
         .iter()
-        .filter_map(|d| driver(file, d, &datasets, diags))
+        .filter_map(|d| super::drivers::driver(file, d, &datasets, diags))
         .collect();
     let brand = brand::validate_brand(root, file, raw.brand.as_ref(), diags);
     let report = validate_report(file, raw.report.as_ref(), period, &datasets, diags);
@@ -159,6 +159,7 @@ fn dataset(
         encoding,
         delimiter,
         bad_rows,
+        rake: (ds.rake.as_ref()).and_then(|r| super::rake::validate_rake(file, r, diags)),
     }
 }
 
@@ -196,54 +197,4 @@ fn report_path(
             "use `*` for any name, e.g. `data/survey/*.csv`",
         ),
     }
-}
-
-fn driver(
-    file: &Path,
-    raw: &Spanned<RawDriver>,
-    datasets: &BTreeMap<String, Dataset>,
-    diags: &mut Diagnostics,
-) -> Option<Driver> {
-    let d = &raw.value;
-    if !datasets.contains_key(&d.dataset.value) {
-        let hint = did_you_mean(&d.dataset.value, datasets.keys().map(String::as_str))
-            .unwrap_or_else(|| "name a dataset declared under `datasets:`".into());
-        diags.error_hint(
-            location(file, &d.dataset),
-            format!(
-                "driver analysis names unknown dataset `{}`",
-                d.dataset.value
-            ),
-            hint,
-        );
-        return None;
-    }
-    if d.attributes.value.is_empty() {
-        diags.error_hint(
-            location(file, &d.attributes),
-            "driver analysis has no attributes",
-            "list attribute columns with their labels, e.g. `{ a_price: Price }`",
-        );
-        return None;
-    }
-    let at = location(file, &d.attributes);
-    Some(Driver {
-        dataset: d.dataset.value.clone(),
-        outcome: column(file, &d.outcome),
-        attributes: d
-            .attributes
-            .value
-            .iter()
-            .map(|(col, label)| {
-                (
-                    ColumnRef {
-                        name: col.clone(),
-                        location: at.clone(),
-                    },
-                    label.clone(),
-                )
-            })
-            .collect(),
-        location: location(file, raw),
-    })
 }

@@ -8,6 +8,7 @@
 pub mod brand;
 mod checks;
 mod config;
+mod drivers;
 pub mod fingerprint;
 mod indicators;
 pub mod metric;
@@ -15,6 +16,7 @@ pub mod model;
 mod pages;
 pub mod paths;
 mod people;
+pub mod rake;
 pub(crate) mod raw;
 pub(crate) mod raw_values;
 pub mod report;

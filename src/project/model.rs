@@ -151,6 +151,8 @@ pub struct Dataset {
     pub delimiter: u8,
     /// What to do with rows that have data errors.
     pub bad_rows: BadRows,
+    /// Raking to target margins (SPEC §11), if asked for.
+    pub rake: Option<super::rake::Rake>,
 }
 
 /// A date column and how to parse it.
@@ -197,6 +199,53 @@ pub struct Driver {
     pub attributes: Vec<(ColumnRef, String)>,
     /// Where the analysis was defined.
     pub location: Location,
+    /// The outcome's name on the site as written (`label:`); without it,
+    /// compute names the outcome after the NPS indicator on that column, else
+    /// the column (it knows the indicators).
+    pub label: Option<String>,
+    /// The rating scale and its low / high bands (`scale:`), which enable
+    /// penalty / reward; `None` without `scale`.
+    pub bands: Option<DriverBands>,
+    /// Which rows the headline analysis reads (`window:`, default `all`).
+    pub window: super::report::WindowKind,
+    /// Bootstrap replicates for importance intervals; `None`: no intervals.
+    pub bootstrap: Option<u32>,
+}
+
+/// A driver analysis' attribute scale and its low and high ratings
+/// (SPEC §8): low.hi < high.lo, both inside the scale; the rest is the middle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DriverBands {
+    /// The attributes' rating scale; a rating outside it is a data error.
+    pub scale: Range,
+    /// The low ratings (inclusive).
+    pub low: Range,
+    /// The high ratings (inclusive).
+    pub high: Range,
+}
+
+/// Where a rating falls among a driver analysis' bands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// Within `low`.
+    Low = 0,
+    /// Neither low nor high.
+    Middle = 1,
+    /// Within `high`.
+    High = 2,
+}
+
+impl DriverBands {
+    /// The band of rating `x` (already checked to lie on the scale).
+    pub fn band(&self, x: f64) -> Band {
+        if self.low.contains(x) {
+            Band::Low
+        } else if self.high.contains(x) {
+            Band::High
+        } else {
+            Band::Middle
+        }
+    }
 }
 
 /// A persona: who the customer is and which data rows are theirs.

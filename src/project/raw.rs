@@ -159,7 +159,36 @@ pub struct RawDataset {
     /// `fail` (default) fails the build and lists the errors; `skip` leaves such rows out,
     /// counted and listed with their reasons.
     pub bad_rows: Option<Spanned<String>>,
+    /// Optional. Weight the rows to known shares of the customer base (raking, SPEC §11),
+    /// starting from the `weight:` column when there is one (else from 1). Standard errors
+    /// then follow R's `survey` package (`calibrate(..., calfun = "raking")`).
+    pub rake: Option<Spanned<RawRake>>,
 }
+
+/// `rake:` of a dataset: target shares per column, which iterative proportional fitting
+/// makes the weighted rows meet.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRake {
+    /// Required. Per column, the target share of each of its keys; each column's shares must
+    /// sum to 1 (±1e-6), e.g. `region: { north: 0.6, south: 0.4 }`. Every key in the data needs
+    /// a target, and every target needs rows.
+    pub margins: Spanned<IndexMap<String, Spanned<RawShares>>>,
+    /// Optional. The weights sum to this, e.g. the number of customers (default: the number
+    /// of rows).
+    pub total: Option<Spanned<f64>>,
+    /// Optional. At most this many sweeps over the margins (default 100).
+    pub max_iterations: Option<Spanned<u32>>,
+    /// Optional. Converged when every achieved share is within this of its target
+    /// (default 1e-10).
+    pub tolerance: Option<Spanned<f64>>,
+}
+
+/// One margin of `rake.margins`: each key of the column with its target share (0–1), e.g.
+/// `{ north: 0.6, south: 0.4 }`; the shares sum to 1 (±1e-6).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct RawShares(pub IndexMap<String, Spanned<f64>>);
 
 /// `date:` of a dataset, `{ column, format }`: the column that puts each row into a period.
 /// A row with a blank date counts in the overall value but in no period.
@@ -188,6 +217,26 @@ pub struct RawDriver {
     /// Speed }`. In the order written: the drivers page and metrics.json list them so. A
     /// column named twice is an error.
     pub attributes: Spanned<IndexMap<String, String>>,
+    /// Optional. The outcome's name on the site, e.g. `Likelihood to recommend`. Default: the
+    /// name of the NPS indicator on the outcome column of this dataset, else the column.
+    pub label: Option<Spanned<String>>,
+    /// Optional. The attributes' rating scale `[low, high]` with low < high, e.g. `[1, 5]`: a
+    /// rating outside it is a data error, and with an outcome on 0–10 it enables penalty /
+    /// reward (which ratings turn customers into detractors or promoters).
+    pub scale: Option<Spanned<Vec<f64>>>,
+    /// Optional, with `scale`. The low ratings, one number or an inclusive range `[from, to]`
+    /// inside the scale, below `high`. Default: the bottom two points, e.g. `[1, 2]` on 1–5.
+    pub low: Option<Spanned<Vec<f64>>>,
+    /// Optional, with `scale`. The high ratings, one number or an inclusive range `[from, to]`
+    /// inside the scale, above `low`. Default: the top point, e.g. `[5]` on 1–5.
+    pub high: Option<Spanned<Vec<f64>>>,
+    /// Optional. Which rows the analysis reads: `all` (default), `latest`, `ytd` or `{ rolling:
+    /// N }`, ending at the report's `as_of` (as `report.window`). Importance per period is
+    /// published for every period either way.
+    pub window: Option<Spanned<RawWindow>>,
+    /// Optional. Bootstrap replicates (50 to 10,000) for percentile intervals on each
+    /// importance, e.g. `bootstrap: 200`; from a fixed seed, so every run gives the same.
+    pub bootstrap: Option<Spanned<i64>>,
 }
 
 /// A persona, one per `personas/*.yaml` file: who they are, and which data rows are theirs

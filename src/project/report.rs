@@ -152,7 +152,9 @@ pub fn validate_report(
     report
 }
 
-fn window(file: &Path, w: &Spanned<RawWindow>, diags: &mut Diagnostics) -> WindowKind {
+/// A window as written (`report.window`, a driver analysis' `window`),
+/// checked with a located error and a hint; `latest` after an error.
+pub(super) fn window(file: &Path, w: &Spanned<RawWindow>, diags: &mut Diagnostics) -> WindowKind {
     match &w.value {
         RawWindow::Word(word) => {
             let Some(known) = WindowWord::from_word(word) else {

@@ -80,6 +80,7 @@ pub fn render_site_timed(
         has_personas: !project.personas.is_empty(),
         personas_url: Page::Personas.path(),
         has_drivers: !computed.drivers.is_empty(),
+        has_topics: !computed.topics.is_empty(),
         links: Links::default(),
         pages: project
             .pages
@@ -210,6 +211,11 @@ fn pages(
     if !computed.drivers.is_empty() {
         built.push(clock.time(Page::Drivers.template(), || {
             pages::drivers::page(&rc, project, computed)
+        })?);
+    }
+    if !computed.topics.is_empty() {
+        built.push(clock.time(Page::Topics.template(), || {
+            pages::topics::page(&rc, project, computed)
         })?);
     }
     built.push(clock.time(Page::Methodology.template(), || {

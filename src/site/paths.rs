@@ -20,6 +20,8 @@ pub const DRIVERS: &str = "drivers.html";
 pub const METHODOLOGY: &str = "methodology.html";
 /// The printable report (also what `build --pdf` prints).
 pub const REPORT: &str = "report.html";
+/// The topics found in the comments (SPEC §7), when the project has a codebook.
+pub const TOPICS: &str = "topics.html";
 /// The comparison with the baseline.
 pub const WHATS_CHANGED: &str = "whats-changed.html";
 /// `metrics.json`, at the root (SPEC §4).
@@ -42,6 +44,8 @@ pub enum Page<'a> {
     Journey(&'a str),
     /// The key drivers.
     Drivers,
+    /// What customers' comments are about: the codebook's topics.
+    Topics,
     /// Definitions, formulas and data quality.
     Methodology,
     /// A narrative page from `pages/`, by slug.
@@ -62,6 +66,7 @@ impl Page<'_> {
             Page::Persona(id) => format!("personas/{id}.html"),
             Page::Journey(id) => format!("journeys/{id}.html"),
             Page::Drivers => DRIVERS.into(),
+            Page::Topics => TOPICS.into(),
             Page::Methodology => METHODOLOGY.into(),
             Page::Narrative(slug) => format!("pages/{slug}.html"),
             Page::Report => REPORT.into(),
@@ -78,6 +83,7 @@ impl Page<'_> {
             Page::Personas | Page::Persona(_) => "personas",
             Page::Journey(_) => "journey",
             Page::Drivers => "drivers",
+            Page::Topics => "topics",
             Page::Methodology => "methodology",
             Page::Narrative(_) => "page",
             Page::Report => "report",
@@ -94,6 +100,7 @@ impl Page<'_> {
             Page::Persona(_) => "persona.html",
             Page::Journey(_) => "journey.html",
             Page::Drivers => "drivers.html",
+            Page::Topics => "topics.html",
             Page::Methodology => "methodology.html",
             Page::Narrative(_) => "page.html",
             Page::Report => "report.html",
@@ -112,6 +119,8 @@ pub struct Links {
     pub personas: String,
     /// The key drivers.
     pub drivers: String,
+    /// The topics.
+    pub topics: String,
     /// The methodology.
     pub methodology: String,
     /// The printable report.
@@ -126,6 +135,7 @@ impl Default for Links {
             index: Page::Index.path(),
             personas: Page::Personas.path(),
             drivers: Page::Drivers.path(),
+            topics: Page::Topics.path(),
             methodology: Page::Methodology.path(),
             report: Page::Report.path(),
             whats_changed: Page::WhatsChanged.path(),
@@ -148,6 +158,7 @@ mod tests {
             (Page::Persona("mover"), "personas/mover.html"),
             (Page::Journey("j"), "journeys/j.html"),
             (Page::Drivers, "drivers.html"),
+            (Page::Topics, "topics.html"),
             (Page::Methodology, "methodology.html"),
             (Page::Narrative("about"), "pages/about.html"),
             (Page::Report, "report.html"),

@@ -389,6 +389,8 @@ pub struct NavView {
     pub personas_url: String,
     /// Whether to link the drivers page.
     pub has_drivers: bool,
+    /// Whether to link the topics page (the project codes its comments).
+    pub has_topics: bool,
     /// The links of the site's fixed pages (scorecard, methodology, report…).
     pub links: Links,
     /// Narrative pages.

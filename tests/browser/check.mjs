@@ -9,6 +9,8 @@
 //   - for zh-CN sites, fails on any sentence of the theme's English catalogue that shows up
 //     in the page (text, title/alt/aria-label attributes, SVG <title>/<desc>) unless the
 //     project's own files contain it (the project's names and comments are the client's words).
+// A project with a codebook (example-project/topics/) must have its Topics page in every site, so
+// the page is among those checked (its hostile comments escaped, its sparklines labelled).
 // Then prints each site's report.html to PDF with Chromium's print engine and fails unless
 // it has more than one page and no page is blank; a report.pdf written by `cxscore build --pdf`
 // is checked the same way. Screenshots go to SHOTDIR/<lang>/.
@@ -188,12 +190,17 @@ for (const site of sites) {
       await page.screenshot({ path: path.join(shots, "scorecard.png"), fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({ path: path.join(shots, "scorecard-phone.png"), fullPage: false });
+    } else if (name === "topics.html") {
+      await page.screenshot({ path: path.join(shots, "topics.png"), fullPage: true });
     } else if (name.startsWith("journeys/")) {
       await page.screenshot({ path: path.join(shots, "journey.png"), fullPage: true });
     } else if (name.startsWith("personas/") && name !== "personas/index.html" && !fs.existsSync(path.join(shots, "persona.png"))) {
       await page.screenshot({ path: path.join(shots, "persona.png"), fullPage: true });
     }
     await page.close();
+  }
+  if (fs.existsSync(path.join(repo, "example-project/topics")) && !fs.existsSync(path.join(site.dir, "topics.html"))) {
+    problems.push(`${site.lang}: the example has topics/ but the site has no topics.html`);
   }
   // Print the one-page report with Chromium's print engine (the print stylesheet applies).
   const report = path.join(site.dir, "report.html");

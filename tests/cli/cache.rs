@@ -340,3 +340,38 @@ fn a_same_size_edit_with_its_modification_time_put_back_is_never_served_from_the
     assert_eq!(metrics_text(&f, "after"), metrics_text(&f, "fresh"));
     assert_ne!(metrics_text(&f, "after"), metrics_text(&f, "first"));
 }
+
+#[test]
+fn a_raked_dataset_is_cached_transparently_and_never_stale() {
+    // Raking (SPEC §11) caches each file's cell table for the first pass and
+    // keys the main pass's partials on the fitted factors, which depend on
+    // every file: the same site cold, warm and without the cache, also with
+    // tiny pieces; a changed target or margin cell is never served stale.
+    let f = Fixture::copy("survey");
+    assert_cache_transparent(&f, &[]);
+    assert_cache_transparent(&f, &[("CXSCORE_PIECE_BYTES", "64")]);
+    // A fresh copy: partials stored from 64-byte pieces sum in another order.
+    let f = Fixture::copy("survey");
+    assert_never_stale(
+        &f,
+        |f| {
+            f.edit(
+                "cxscore.yaml",
+                "plan: { basic: 0.60, pro: 0.40 }",
+                "plan: { basic: 0.55, pro: 0.45 }",
+            );
+        },
+        &[],
+    );
+    assert_never_stale(
+        &f,
+        |f| {
+            f.edit(
+                "data/survey.csv",
+                "2025-10-01,east,basic,app,0.8",
+                "2025-10-01,east,pro,app,0.8",
+            );
+        },
+        &[],
+    );
+}

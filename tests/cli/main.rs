@@ -8,6 +8,7 @@
 
 mod build;
 mod cache;
+mod drivers_reference;
 mod example_data;
 mod harness;
 mod hostile;
@@ -20,7 +21,10 @@ mod reference;
 mod schema_descriptions;
 mod site;
 mod statistics;
+mod suggest;
+mod survey_numbers;
 mod topics_numbers;
+mod topics_site;
 mod verbose;
 mod workflow;
 mod workflow_baseline;

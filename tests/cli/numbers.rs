@@ -41,10 +41,14 @@ fn nps_value_interval_breakdown_periods_segments_and_personas() {
     assert_eq!(nps["breakdown"]["promoters"], 5);
     assert_eq!(nps["breakdown"]["passives"], 2);
     assert_eq!(nps["breakdown"]["detractors"], 2);
-    // Var = (p + d − (p − d)²)/n = (7/9 − 1/9)/9 = 0.0740741; z(0.975) = 1.959964;
-    // half-width = 1.959964·√0.0740741·100 = 53.34346 → [−20.01013, 86.67680].
-    close(&nps["ci_low"], -20.010_129_737, 1e-6);
-    close(&nps["ci_high"], 86.676_796_404, 1e-6);
+    // tiny has a weight column (all 1), so it is a survey design (SPEC §11): the
+    // design-based variance n/(n − 1)·Σ(y − ȳ)²/m² over the dataset's n = 10 rows, m = 9
+    // answered, y = +1/0/−1, ȳ = 1/3: Σ(y − ȳ)² = 7 − 9/9 = 6 → Var = 10/9 · 6/81 =
+    // 0.0823045 (Part I's (p + d − (p − d)²)/m = 0.0740741, × 10/9); z(0.975) = 1.959964;
+    // half-width = 1.959964·√0.0823045·100 = 56.22895 → [−22.89561, 89.56228].
+    close(&nps["ci_low"], -22.895_613_861, 1e-6);
+    close(&nps["ci_high"], 89.562_280_528, 1e-6);
+    close(&nps["se"], 0.0823045267489712_f64.sqrt() * 100.0, 1e-9);
     // Target 30, amber 10, higher is better: 33.3 ≥ 30 → green.
     assert_eq!(nps["status"], "green");
 
@@ -77,12 +81,14 @@ fn nps_value_interval_breakdown_periods_segments_and_personas() {
 fn csat_share_percentile_mean_count_and_composite() {
     let m = built_tiny();
     // CSAT answers (row 4 blank): 5 4 3 2 1 5 4 4 3 → top box (4–5): 5 of 9 = 55.556 %.
-    // Wilson, z = 1.959964, n = 9, p = 5/9: centre (p + z²/2n)/(1 + z²/n),
-    // half z·√(p(1−p)/n + z²/4n²)/(1 + z²/n) → [26.66513, 81.12215] %.
+    // Weighted (all 1) → design-based (SPEC §11): Var = 10/9 · p(1 − p)/9 = 200/6561, so
+    // Wilson on n* = p(1 − p)/Var = 8.1: z = 1.959964, centre (p + z²/2n*)/(1 + z²/n*),
+    // half z·√(p(1−p)/n* + z²/4n*²)/(1 + z²/n*) → [25.52847, 82.00829] %.
     let csat = indicator(&m, "csat");
     close(&csat["value"], 500.0 / 9.0, 1e-9);
-    close(&csat["ci_low"], 26.665_129_35, 1e-6);
-    close(&csat["ci_high"], 81.122_147_89, 1e-6);
+    close(&csat["ci_low"], 25.528_473_397, 1e-6);
+    close(&csat["ci_high"], 82.008_294_208, 1e-6);
+    close(&csat["se"], (200.0_f64 / 6561.0).sqrt() * 100.0, 1e-9);
     // Target 60, amber 50: 50 ≤ 55.6 < 60 → amber.
     assert_eq!(csat["status"], "amber");
 

@@ -10,8 +10,12 @@
 //! significant), every segment key (vs the rest, p, q, significant, its trend) and persona
 //! (its trend), and, on every row, the key drivers.
 //!
+//! The fixture's `survey` dataset is weighted, so its standard errors and intervals are the
+//! design-based ones of SPEC §11 (the script states the formula; `tests/cli/survey_numbers.rs`
+//! checks the same formula against R's `survey` package); `ops` is unweighted (Part I's).
+//!
 //! Tolerances (issue 3): 1e-9 on values (value, n, effective n, change, vs_rest, r, importance,
-//! performance, R²), 1e-6 on interval ends, 1e-9 relative or absolute (the looser) on p- and
+//! performance, R²), 1e-6 on interval ends and standard errors, 1e-9 relative or absolute (the looser) on p- and
 //! q-values; statuses, significance flags, windows, period and group keys must match exactly,
 //! and nothing may be missing or extra.
 
@@ -148,7 +152,7 @@ impl Diff {
         for f in fields(&["value", "n", "effective_n", "change", "vs_rest"]) {
             self.number(&format!("{path}.{f}"), e.get(f), a.get(f), VALUE_TOL);
         }
-        for f in fields(&["ci_low", "ci_high"]) {
+        for f in fields(&["ci_low", "ci_high", "se"]) {
             self.number(&format!("{path}.{f}"), e.get(f), a.get(f), INTERVAL_TOL);
         }
         for f in fields(&["p_value", "q_value"]) {

@@ -323,9 +323,12 @@ fn chart_tables_write_numbers_as_the_page_does() {
         "{rows}"
     );
     let nps = page(&f, "indicators/nps.html");
-    // app's NPS interval starts below zero: −56.3 on the page and in the chart's table.
+    // app's NPS interval starts below zero: −60.7 on the page and in the chart's table
+    // (tiny has a weight column, so the se is the design-based one, SPEC §11: app's answers
+    // 9 8 6 10 → y = 1 0 −1 1, ȳ = 0.25, Σ(y − ȳ)² = 2.75; Var = 10/9 · 2.75/4² = 0.190972;
+    // 25 − 1.959964·√0.190972·100 = −60.651).
     assert!(
-        nps.contains("<th scope=\"row\">app</th><td>25.0</td><td>−56.3</td>"),
+        nps.contains("<th scope=\"row\">app</th><td>25.0</td><td>−60.7</td>"),
         "{nps}"
     );
     assert!(!nps.contains("<td>-"));
@@ -375,10 +378,11 @@ fn the_comments_beside_a_number_name_its_window() {
     );
     let metrics = f.metrics();
     assert_eq!(metrics["project"]["window"]["label"], "2025-12");
-    // The journey's stage scores are its indicators' window values; the key
-    // drivers read every row (their own window is issue 15's): both say so.
+    // The journey's stage scores are its indicators' window values; a key
+    // driver analysis reads its own window (default every row): both say so.
     let journey = page(&f, "journeys/broadband-new-line.html");
     assert!(journey.contains("Reporting window: Dec 2025"));
     let drivers = page(&f, "drivers.html");
-    assert!(drivers.contains("Reporting window: all data"));
+    assert!(drivers.contains("Rows read: all data"));
+    assert_eq!(metrics["drivers"][0]["window"]["kind"], "all");
 }

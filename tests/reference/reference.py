@@ -239,8 +239,20 @@ def observation(kind, params, row):
     return x  # mean, pct
 
 
-def estimate(kind, params, goal, obs, adjusted_wald):
-    """obs: list of (observation, weight). Returns the published fields plus 'var'."""
+def design_variance(y, w, rows):
+    """SPEC §11: the design-based (Taylor linearisation) variance of the weighted mean of y on
+    a domain of a weighted dataset of `rows` rows -- R survey's svymean on
+    svydesign(ids = ~1, weights = ~w) with the domain taken by subset(): the influence values
+    w_i (y_i - m) / sum(w) over the domain, zero elsewhere, so
+    Var = rows/(rows - 1) * sum(w^2 (y - m)^2) / sum(w)^2."""
+    m = float((w * y).sum()) / float(w.sum())
+    return rows / (rows - 1) * float((w * w * (y - m) ** 2).sum()) / float(w.sum()) ** 2
+
+
+def estimate(kind, params, goal, obs, adjusted_wald, design_rows=None):
+    """obs: list of (observation, weight). Returns the published fields plus 'var'.
+    design_rows: the dataset's row count when it is weighted (SPEC §11: design-based
+    standard errors); None for an unweighted dataset (Part I's formulas)."""
     n = len(obs)
     x = np.array([o for o, _ in obs], dtype=float)
     w = np.array([wt for _, wt in obs], dtype=float)
@@ -255,7 +267,35 @@ def estimate(kind, params, goal, obs, adjusted_wald):
     if n == 0 or sw <= 0:
         e["status"] = status(None, suppressed, goal)
         return e
-    if kind == "net":
+    design = design_rows is not None and design_rows > 1 and kind in ("net", "prop", "share", "mean", "gap")
+    if design and kind == "net":
+        p = float(w[x == 1].sum()) / sw
+        d = float(w[x == -1].sum()) / sw
+        e["value"] = (p - d) * 100
+        v = design_variance(x, w, design_rows)
+        e["var"] = v * 1e4
+        half = Z * math.sqrt(v) * 100
+        e["ci_low"], e["ci_high"] = max(e["value"] - half, -100.0), min(e["value"] + half, 100.0)
+    elif design and kind in ("prop", "share"):
+        p = float((w * x).sum()) / sw
+        e["value"] = p * 100
+        v = design_variance(x, w, design_rows)
+        e["var"] = v * 1e4
+        ns = p * (1 - p) / v if v > 0 and 0 < p < 1 else n_eff
+        z2 = Z * Z
+        denom = 1 + z2 / ns
+        centre = (p + z2 / (2 * ns)) / denom
+        half = Z / denom * math.sqrt(p * (1 - p) / ns + z2 / (4 * ns * ns))
+        e["ci_low"], e["ci_high"] = max((centre - half) * 100, 0.0), min((centre + half) * 100, 100.0)
+    elif design:
+        m = float((w * x).sum()) / sw
+        e["value"] = m
+        if n_eff > 1:
+            v = design_variance(x, w, design_rows)
+            e["var"] = v
+            half = t_crit(n_eff - 1) * math.sqrt(v)
+            e["ci_low"], e["ci_high"] = m - half, m + half
+    elif kind == "net":
         p = float(w[x == 1].sum()) / sw
         d = float(w[x == -1].sum()) / sw
         e["value"] = (p - d) * 100
@@ -316,7 +356,11 @@ def p_value(a, b, welch):
 
 
 def public(e):
-    return {k: v for k, v in e.items() if k != "var"}
+    """The published fields: all but the variance, plus the standard error (SPEC §11: `se`
+    on every estimate that has an interval)."""
+    out = {k: v for k, v in e.items() if k != "var"}
+    out["se"] = math.sqrt(e["var"]) if e["var"] is not None and e["ci_low"] is not None else None
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -461,8 +505,13 @@ def indicator(rows, ind, adjusted_wald, report, dated=True, segments=SEGMENTS):
             answered.append((r, o, float(r.get("w") or 1)))
     span, previous, year_ago = windows(rows, report) if dated else (None, None, None)
 
+    # A weight column makes the dataset a survey design (SPEC §11): every domain's variance
+    # sums over all its rows, so n/(n - 1) takes the dataset's row count.
+    design_rows = len(rows) if any("w" in r for r in rows) else None
+
     def est(subset):
-        return estimate(kind, params, goal, [(o, w) for _, o, w in subset], adjusted_wald)
+        return estimate(kind, params, goal, [(o, w) for _, o, w in subset], adjusted_wald,
+                        design_rows)
 
     def trend(subset, tests):
         """Every period with answered rows, ascending (undated rows are in no period)."""
@@ -491,7 +540,7 @@ def indicator(rows, ind, adjusted_wald, report, dated=True, segments=SEGMENTS):
             continue
         c = est([a for a in answered if in_span(a[0], cspan)])
         out[name] = {"from": period_key(cspan[0]), "to": period_key(cspan[1]),
-                     **{f: c[f] for f in ("value", "n", "effective_n", "ci_low", "ci_high")},
+                     **{f: public(c)[f] for f in ("value", "n", "effective_n", "ci_low", "ci_high", "se")},
                      "change": None, "p_value": None}
         if c["value"] is not None and head["value"] is not None:
             out[name]["change"] = head["value"] - c["value"]

@@ -14,9 +14,11 @@ use super::DatasetPass;
 use crate::data::scan::SplitSink;
 use crate::metrics::acc::Acc;
 use crate::metrics::distribution::Dist;
-use crate::metrics::drivers::DriverAcc;
+use crate::metrics::drivers::bootstrap::RowStore;
+use crate::metrics::drivers::sums::DriverSums;
 use crate::metrics::measure::Measure;
 use crate::metrics::periods::PeriodKey;
+use crate::metrics::rake::CellTable;
 use crate::metrics::topics::pass::TopicSlot;
 use crate::metrics::verbatims::VerbatimPass;
 
@@ -25,10 +27,31 @@ use crate::metrics::verbatims::VerbatimPass;
 #[derive(serde::Serialize)]
 struct StateRef<'a> {
     indicators: Vec<IndicatorStateRef<'a>>,
-    drivers: Vec<(&'a DriverAcc, &'a [DriverAcc])>,
+    drivers: Vec<DriverStateRef<'a>>,
     verbatims: Option<&'a VerbatimPass>,
     keys: Vec<&'a [String]>,
     topics: Option<&'a [TopicSlot]>,
+    /// A raked dataset's first pass: the file's cell table.
+    rake: Option<&'a CellTable>,
+}
+
+#[derive(serde::Serialize)]
+struct DriverStateRef<'a> {
+    acc: &'a DriverSums,
+    personas: &'a [DriverSums],
+    periods: &'a BTreeMap<PeriodKey, DriverSums>,
+    persona_periods: &'a [BTreeMap<PeriodKey, DriverSums>],
+    rows: Option<&'a RowStore>,
+}
+
+/// [`DriverStateRef`] read back.
+#[derive(serde::Deserialize)]
+struct DriverState {
+    acc: DriverSums,
+    personas: Vec<DriverSums>,
+    periods: BTreeMap<PeriodKey, DriverSums>,
+    persona_periods: Vec<BTreeMap<PeriodKey, DriverSums>>,
+    rows: Option<RowStore>,
 }
 
 #[derive(serde::Serialize)]
@@ -47,10 +70,11 @@ struct IndicatorStateRef<'a> {
 #[derive(serde::Deserialize)]
 struct State {
     indicators: Vec<IndicatorState>,
-    drivers: Vec<(DriverAcc, Vec<DriverAcc>)>,
+    drivers: Vec<DriverState>,
     verbatims: Option<VerbatimPass>,
     keys: Vec<Vec<String>>,
     topics: Option<Vec<TopicSlot>>,
+    rake: Option<CellTable>,
 }
 
 #[derive(serde::Deserialize)]
@@ -97,11 +121,18 @@ impl DatasetPass<'_> {
                 })
                 .collect(),
             drivers: (self.drivers.iter())
-                .map(|d| (&d.acc, d.personas.as_slice()))
+                .map(|d| DriverStateRef {
+                    acc: &d.acc,
+                    personas: &d.personas,
+                    periods: &d.periods,
+                    persona_periods: &d.persona_periods,
+                    rows: d.rows.as_ref(),
+                })
                 .collect(),
             verbatims: self.verbatims.as_ref(),
             keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
             topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
+            rake: self.gathering(),
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -118,7 +149,7 @@ impl DatasetPass<'_> {
             && state.keys.len() == fork.keys.len()
             && state.verbatims.is_some() == fork.verbatims.is_some()
             && state.topics.is_some() == fork.topics.is_some();
-        if !shaped {
+        if !shaped || !fork.load_gathered(state.rake) {
             return None;
         }
         for (ind, s) in fork.indicators.iter_mut().zip(state.indicators) {
@@ -161,16 +192,27 @@ impl DatasetPass<'_> {
             ind.seg_periods = s.seg_periods;
             ind.persona_periods = s.persona_periods;
         }
-        for (d, (acc, personas)) in fork.drivers.iter_mut().zip(state.drivers) {
-            let k = d.acc.attributes();
-            let ok = acc.attributes() == k
-                && personas.len() == d.personas.len()
-                && personas.iter().all(|p| p.attributes() == k);
+        for (d, s) in fork.drivers.iter_mut().zip(state.drivers) {
+            let fits = |x: &DriverSums| d.acc.same_shape(x);
+            let ok = fits(&s.acc)
+                && s.personas.len() == d.personas.len()
+                && s.personas.iter().all(fits)
+                && s.periods.values().all(fits)
+                && s.persona_periods.len() == d.persona_periods.len()
+                && (s.persona_periods.iter().flat_map(|p| p.values())).all(fits)
+                && match (&d.rows, &s.rows) {
+                    (Some(mine), Some(stored)) => mine.same_shape(stored),
+                    (None, None) => true,
+                    _ => false,
+                };
             if !ok {
                 return None;
             }
-            d.acc = acc;
-            d.personas = personas;
+            d.acc = s.acc;
+            d.personas = s.personas;
+            d.periods = s.periods;
+            d.persona_periods = s.persona_periods;
+            d.rows = s.rows;
         }
         if let (Some(mine), Some(stored)) = (fork.verbatims.as_ref(), state.verbatims.as_ref()) {
             if !mine.same_shape(stored) {

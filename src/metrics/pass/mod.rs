@@ -19,12 +19,14 @@ mod cache;
 mod rollup;
 mod row;
 mod split;
+mod weights;
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::acc::{Acc, Obs};
 use super::distribution::Dist;
-use super::drivers::DriverAcc;
+use super::drivers::bootstrap::RowStore;
+use super::drivers::sums::DriverSums;
 use super::groups::Groups;
 use super::measure::Measure;
 use super::periods::PeriodKey;
@@ -33,8 +35,9 @@ use super::verbatims::{VerbatimPass, VoiceRule};
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
-use crate::project::model::{Dataset, Metric, Period, Project, RowMatch};
+use crate::project::model::{BadRows, Dataset, DriverBands, Metric, Period, Project, RowMatch};
 use row::CellCache;
+use weights::RakePass;
 
 /// One indicator's accumulators on this dataset.
 #[derive(Clone)]
@@ -98,13 +101,21 @@ pub struct DriverPass {
     pub index: usize,
     /// Outcome first, then the attributes in definition order.
     columns: Vec<usize>,
-    /// The sums.
-    pub acc: DriverAcc,
+    /// The attributes' scale and bands (penalty / reward), when declared.
+    bands: Option<DriverBands>,
+    /// The sums of every complete row.
+    pub acc: DriverSums,
     /// The same sums per applicable persona (parallel to [`DatasetPass::personas`]).
-    pub personas: Vec<DriverAcc>,
+    pub personas: Vec<DriverSums>,
+    /// The sums per period (dated rows): the trend, and the analysis' window.
+    pub periods: BTreeMap<PeriodKey, DriverSums>,
+    /// Per applicable persona, the sums per period (its window).
+    pub persona_periods: Vec<BTreeMap<PeriodKey, DriverSums>>,
+    /// The complete rows the bootstrap resamples (with `bootstrap:` only).
+    pub rows: Option<RowStore>,
     /// During the pass: the sums per group id of [`DatasetPass::groups`],
-    /// rolled up into `acc` and `personas` like the indicators' cells.
-    cells: Vec<Option<DriverAcc>>,
+    /// rolled up into the sums above like the indicators' cells.
+    cells: Vec<Option<DriverSums>>,
 }
 
 /// Everything one dataset's pass feeds.
@@ -148,6 +159,11 @@ pub struct DatasetPass<'p> {
     /// rows repeat the previous row's date and skip the date parser.
     last_date: String,
     last_period: Option<PeriodKey>,
+    /// Raking: the margin columns and the cells' factors (see `weights.rs`).
+    rake: Option<RakePass>,
+    /// The design when the dataset is weighted (a weight column, raking or
+    /// both), set once the pass has read every row. `None`: unweighted.
+    pub design: Option<super::estimate::Design>,
 }
 
 /// The distinct keys of one segment column, interned to small ids so a row's
@@ -185,6 +201,12 @@ impl<'p> DatasetPass<'p> {
     /// does a reporting window apply to its indicators.
     pub fn is_dated(&self) -> bool {
         self.date.is_some()
+    }
+
+    /// The dataset's NPS column (its first NPS indicator's), which groups
+    /// comments by NPS group; `None` without an NPS indicator.
+    pub fn nps_column(&self) -> Option<usize> {
+        self.nps
     }
 
     /// Resolves every column the project references on `dataset`; `None` when
@@ -274,14 +296,25 @@ impl<'p> DatasetPass<'p> {
                 .chain(d.attributes.iter().map(|(c, _)| c))
                 .filter_map(|c| r.require(c, &role, diags))
                 .collect();
+            let empty = DriverSums::new(d.attributes.len(), d.bands.is_some());
             drivers.push(DriverPass {
                 index,
                 columns,
-                acc: DriverAcc::new(d.attributes.len()),
-                personas: vec![DriverAcc::new(d.attributes.len()); personas.len()],
+                bands: d.bands,
+                personas: vec![empty.clone(); personas.len()],
+                periods: BTreeMap::new(),
+                persona_periods: vec![BTreeMap::new(); personas.len()],
+                rows: d.bootstrap.map(|_| RowStore::new(d.attributes.len())),
+                acc: empty,
                 cells: Vec::new(),
             });
         }
+        let rake = dataset.rake.as_ref().map(|rk| {
+            let columns = (rk.margins.iter())
+                .filter_map(|m| r.require(&m.column, &format!("`rake` margin of {of_ds}"), diags))
+                .collect();
+            RakePass::new(rk, columns, dataset.bad_rows == BadRows::Skip)
+        });
         if r.failures > 0 {
             return None;
         }
@@ -319,6 +352,8 @@ impl<'p> DatasetPass<'p> {
             groups: Groups::default(),
             last_date: String::new(),
             last_period: None,
+            rake,
+            design: None,
             personas,
             indicators,
             drivers,

@@ -44,6 +44,11 @@ impl DatasetPass<'_> {
     /// [`IndicatorPass::segments`], keyed by text.
     pub fn finish(&mut self) {
         self.roll_up();
+        for d in &mut self.drivers {
+            if let Some(rows) = &mut d.rows {
+                rows.seal();
+            }
+        }
         for ind in &mut self.indicators {
             for ((accs, keys), map) in
                 (ind.seg_accs.iter_mut().zip(&self.keys)).zip(ind.segments.iter_mut())
@@ -124,11 +129,25 @@ impl DatasetPass<'_> {
             }
         }
         for d in &mut self.drivers {
+            let empty = d.acc.empty_like();
             for (cell, group) in d.cells.iter_mut().zip(groups) {
                 let Some(sums) = cell.take() else { continue };
                 d.acc.merge(&sums);
-                for (p, _) in (d.personas.iter_mut().zip(&group.matched)).filter(|(_, m)| **m) {
+                if let Some(p) = group.period {
+                    (d.periods.entry(p))
+                        .or_insert_with(|| empty.clone())
+                        .merge(&sums);
+                }
+                for ((p, by_period), _) in (d.personas.iter_mut().zip(&mut d.persona_periods))
+                    .zip(&group.matched)
+                    .filter(|(_, m)| **m)
+                {
                     p.merge(&sums);
+                    if let Some(period) = group.period {
+                        (by_period.entry(period))
+                            .or_insert_with(|| empty.clone())
+                            .merge(&sums);
+                    }
                 }
             }
         }

@@ -11,13 +11,13 @@
 
 use std::borrow::Cow;
 
+use super::weights::CalRow;
 use super::{DatasetPass, IndicatorPass};
 use crate::data::cell::{Cell, Parsed};
 use crate::data::date::parse_date;
 use crate::data::scan::{Row, RowProblem, RowSink};
 use crate::metrics::acc::Obs;
 use crate::metrics::distribution::Dist;
-use crate::metrics::drivers::DriverAcc;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::redact::mask_contacts_cow;
 use crate::metrics::samples::fnv1a;
@@ -58,7 +58,12 @@ impl RowSink for DatasetPass<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
         self.cells.row += 1;
-        let w = self.weight_of(row, problems);
+        let design_w = self.weight_of(row, problems);
+        let cell = self.rake_cell(row, problems);
+        if self.gather_early(design_w, cell, problems) {
+            return;
+        }
+        let w = self.raked(design_w, cell);
         let period = self.period_of(row, problems);
         for k in 0..self.indicators.len() {
             let ind = &self.indicators[k];
@@ -96,7 +101,7 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.check_drivers(row, problems);
-        if !problems.is_empty() {
+        if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
         for (m, p) in self.matched.iter_mut().zip(&self.personas) {
@@ -113,6 +118,7 @@ impl RowSink for DatasetPass<'_> {
             self.roll_up();
         }
         let group = (self.groups).id(period, &self.row_keys, &self.matched);
+        let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
         let cells = &mut self.cells;
         for (ind, obs) in self.indicators.iter_mut().zip(&self.obs) {
             if let Some(obs) = *obs {
@@ -123,10 +129,10 @@ impl RowSink for DatasetPass<'_> {
                     },
                     _ => None,
                 };
-                feed(ind, obs, w, group, x, period);
+                feed(ind, obs, w, group, x, period, cal);
             }
         }
-        self.feed_drivers(row, w, group);
+        self.feed_drivers(row, w, group, period);
         self.feed_comment(row, w, period);
     }
 }
@@ -178,6 +184,7 @@ fn feed(
     group: usize,
     x: Option<f64>,
     period: Option<PeriodKey>,
+    cal: Option<CalRow<'_>>,
 ) {
     if let (Some(d), Some(x)) = (ind.dist.as_mut(), x) {
         d.add(x, w);
@@ -188,9 +195,11 @@ fn feed(
     if ind.cells.len() <= group {
         ind.cells.resize(group + 1, None);
     }
-    ind.cells[group]
-        .get_or_insert_with(|| ind.measure.new_acc())
-        .add(obs, w);
+    let acc = ind.cells[group].get_or_insert_with(|| ind.measure.new_acc());
+    acc.add(obs, w);
+    if let Some((d, cols, p)) = cal {
+        acc.add_cal(obs, w, d, cols, p);
+    }
 }
 
 /// The distribution of period `p` of an indicator that has one: the last
@@ -220,7 +229,7 @@ fn period_dist<'a>(ind: &'a mut IndicatorPass<'_>, p: PeriodKey) -> &'a mut Dist
 }
 
 impl DatasetPass<'_> {
-    fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+    pub(super) fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
         // One error per cell, even when several indicators read it.
         if !problems.iter().any(|p| p.field == field) {
             problems.push(RowProblem { field, message });
@@ -272,25 +281,38 @@ impl DatasetPass<'_> {
         None
     }
 
-    /// Checks every driver column is numeric or blank.
+    /// Checks every driver column is numeric or blank, and every attribute
+    /// rating on the analysis' `scale` when it declares one.
     fn check_drivers(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
         for d in &self.drivers {
-            for &i in &d.columns {
-                if self.cells.get(row, i) == Parsed::Text {
-                    let message = format!(
+            for (k, &i) in d.columns.iter().enumerate() {
+                let message = match self.cells.get(row, i) {
+                    Parsed::Text => format!(
                         "`{}` is `{}`, not a number (a key driver analysis reads it)",
                         self.names[i],
                         row.text(i)
-                    );
-                    self.problem(problems, i, message);
-                }
+                    ),
+                    Parsed::Number(x) => match d.bands {
+                        Some(b) if k > 0 && !b.scale.contains(x) => format!(
+                            "`{}` is `{}`, outside the scale {}–{} of the key driver analysis of `{}`",
+                            self.names[i],
+                            row.text(i),
+                            b.scale.lo,
+                            b.scale.hi,
+                            self.names[d.columns[0]]
+                        ),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                self.problem(problems, i, message);
             }
         }
     }
 
     /// Adds the row to each driver analysis's sums of its group (when every
-    /// one of its columns is answered).
-    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize) {
+    /// one of its columns is answered), and to its bootstrap rows.
+    fn feed_drivers(&mut self, row: &Row<'_>, w: f64, group: usize, period: Option<PeriodKey>) {
         for d in &mut self.drivers {
             self.numbers.clear();
             // Listwise: a blank in the outcome or any attribute leaves the row out.
@@ -304,10 +326,17 @@ impl DatasetPass<'_> {
                 if d.cells.len() <= group {
                     d.cells.resize(group + 1, None);
                 }
-                let attributes = d.columns.len() - 1;
-                d.cells[group]
-                    .get_or_insert_with(|| DriverAcc::new(attributes))
-                    .add(self.numbers[0], &self.numbers[1..], w);
+                let (y, x) = (self.numbers[0], &self.numbers[1..]);
+                (d.cells[group])
+                    .get_or_insert_with(|| d.acc.empty_like())
+                    .add(y, x, w, d.bands.as_ref());
+                if let Some(rows) = &mut d.rows {
+                    // The first 64 personas, one bit each.
+                    let personas = (self.matched.iter().take(64).enumerate())
+                        .filter(|(_, m)| **m)
+                        .fold(0u64, |mask, (i, _)| mask | (1 << i));
+                    rows.push(y, x, w, row.line, period, personas);
+                }
             }
         }
     }

@@ -13,8 +13,10 @@ use super::rollup::merge_periods;
 use super::row::CellCache;
 use super::{DatasetPass, SegmentKeys};
 use crate::data::scan::SplitSink;
-use crate::metrics::drivers::DriverAcc;
+use crate::metrics::drivers::bootstrap::RowStore;
+use crate::metrics::drivers::sums::DriverSums;
 use crate::metrics::groups::Groups;
+use crate::metrics::periods::PeriodKey;
 use crate::metrics::topics::pass::TopicPass;
 use crate::metrics::verbatims::VerbatimPass;
 
@@ -36,9 +38,12 @@ impl SplitSink for DatasetPass<'_> {
         }
         fork.groups = Groups::default();
         for d in &mut fork.drivers {
-            let k = d.columns.len().saturating_sub(1);
-            d.acc = DriverAcc::new(k);
-            d.personas.fill(DriverAcc::new(k));
+            let empty = d.acc.empty_like();
+            d.personas.fill(empty.clone());
+            d.acc = empty;
+            d.periods.clear();
+            d.persona_periods.iter_mut().for_each(BTreeMap::clear);
+            d.rows = d.rows.as_ref().map(RowStore::empty_like);
             d.cells.clear();
         }
         fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
@@ -47,6 +52,9 @@ impl SplitSink for DatasetPass<'_> {
         fork.cells = CellCache::new(self.names.len());
         fork.last_date.clear();
         fork.last_period = None;
+        if let Some(r) = &mut fork.rake {
+            r.reset();
+        }
         fork
     }
 
@@ -54,6 +62,9 @@ impl SplitSink for DatasetPass<'_> {
         // Our rows first, then later's: both rolled up, in that order.
         self.roll_up();
         later.roll_up();
+        if let (Some(a), Some(b)) = (&mut self.rake, &later.rake) {
+            a.merge(b);
+        }
         let DatasetPass {
             indicators,
             drivers,
@@ -113,6 +124,13 @@ impl SplitSink for DatasetPass<'_> {
             for (m, p) in a.personas.iter_mut().zip(&b.personas) {
                 m.merge(p);
             }
+            merge_driver_periods(&mut a.periods, b.periods);
+            for (m, p) in a.persona_periods.iter_mut().zip(b.persona_periods) {
+                merge_driver_periods(m, p);
+            }
+            if let (Some(m), Some(r)) = (a.rows.as_mut(), b.rows.as_ref()) {
+                m.merge(r);
+            }
         }
         if let (Some(a), Some(b)) = (self.verbatims.as_mut(), verbatims.as_ref()) {
             a.merge(b);
@@ -133,5 +151,20 @@ impl SplitSink for DatasetPass<'_> {
 
     fn load(&self, bytes: &[u8]) -> Option<Self> {
         self.decode_state(bytes)
+    }
+}
+
+/// Merges `later`'s per-period driver sums into `mine`, ours first.
+fn merge_driver_periods(
+    mine: &mut BTreeMap<PeriodKey, DriverSums>,
+    later: BTreeMap<PeriodKey, DriverSums>,
+) {
+    for (k, sums) in later {
+        match mine.get_mut(&k) {
+            Some(m) => m.merge(&sums),
+            None => {
+                mine.insert(k, sums);
+            }
+        }
     }
 }

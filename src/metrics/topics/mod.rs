@@ -8,3 +8,6 @@
 
 pub mod pass;
 pub mod results;
+
+#[cfg(test)]
+mod tests;

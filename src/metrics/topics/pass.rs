@@ -9,6 +9,7 @@
 //! period and merged for the window afterwards ([`super::results`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,7 @@ use crate::metrics::acc::{Acc, Base, Obs};
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::samples::{fnv1a, seeded, GroupSample};
 use crate::project::model::Project;
-use crate::project::topic_match::{Codebook, Rules, TopicMatcher};
+use crate::project::topic_match::{Codebook, Rules, Scratch, TopicMatcher};
 
 /// Which topics and groups code one dataset: the codes of its tallies are
 /// its topics (`0..topics.len()`) then its groups.
@@ -92,6 +93,7 @@ impl Default for CodeAcc {
                 w_pos: 0.0,
                 w_neg: 0.0,
                 counts: [0; 3],
+                cal: Default::default(),
             },
             by_group: [Base::default(); 3],
         }
@@ -211,8 +213,9 @@ impl TopicSlot {
 /// sets pass the regex crate's size limits) each topic alone.
 #[derive(Debug, Clone)]
 enum Coder {
-    Set(Codebook),
-    Each(Vec<TopicMatcher>),
+    /// Shared by every fork: one set of regex caches, not one per piece.
+    Set(Arc<Codebook>, Scratch),
+    Each(Arc<Vec<TopicMatcher>>),
 }
 
 /// The topic state of one dataset's pass.
@@ -248,13 +251,13 @@ impl TopicPass {
             })
             .collect();
         let coder = match Codebook::new(&rules) {
-            Some(book) => Coder::Set(book),
-            None => Coder::Each(
+            Some(book) => Coder::Set(Arc::new(book), Scratch::default()),
+            None => Coder::Each(Arc::new(
                 (topics.iter())
                     // Each compiled at validation, so this keeps every topic.
                     .filter_map(|t| TopicMatcher::new(&t.keywords, &t.patterns, &t.exclude).ok())
                     .collect(),
-            ),
+            )),
         };
         let groups = plan.groups.len();
         TopicPass {
@@ -322,7 +325,7 @@ impl TopicPass {
     /// verbatims' per-group counts).
     pub fn code(&mut self, comment: &str) {
         match &mut self.coder {
-            Coder::Set(book) => book.code(comment, &mut self.topics_of_row),
+            Coder::Set(book, scratch) => book.code(comment, scratch, &mut self.topics_of_row),
             Coder::Each(each) => {
                 self.topics_of_row.clear();
                 for (i, m) in each.iter().enumerate() {

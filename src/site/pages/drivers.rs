@@ -9,10 +9,11 @@
 
 use serde::Serialize;
 
+use super::driver_views as dv;
 use super::Built;
 use crate::charts::{self, QuadrantPoint, QuadrantView};
 use crate::metrics::computed::{Computed, DriverAttribute, DriverResult};
-use crate::project::model::Project;
+use crate::project::model::{DriverBands, Project};
 use crate::site::format;
 use crate::site::i18n::Catalog;
 use crate::site::paths::Page;
@@ -24,9 +25,20 @@ use crate::site::views::{chart_words, ChartView};
 struct AttributeRow {
     label: String,
     r_text: String,
+    /// The importance with its bootstrap interval when there is one.
     importance_text: String,
+    /// "not distinguishable from …", or "".
+    tie_text: String,
     performance_text: String,
+    /// Penalty and reward with their intervals ("" columns without `scale`).
+    penalty_text: String,
+    reward_text: String,
+    /// The class's word, and the word itself for the CSS class.
+    class_text: String,
+    class: String,
     reading: String,
+    /// The class in plain words ("Installation is a basic: …"), or "".
+    class_reading: String,
 }
 
 #[derive(Serialize)]
@@ -45,7 +57,19 @@ struct PersonaRow {
 struct DriverView {
     title: String,
     summary: String,
+    /// Which rows the analysis read ("Rows read: all data").
+    window_text: String,
     chart: Option<ChartView>,
+    /// Penalty / reward chart (with `scale`).
+    effects_chart: Option<ChartView>,
+    /// How penalty and reward are read, or "" without `scale`.
+    effects_note: String,
+    /// Whether the table has the penalty, reward and class columns.
+    has_effects: bool,
+    /// The bootstrap's note, or "" without `bootstrap`.
+    bootstrap_note: String,
+    /// Importance over time (two periods or more).
+    trend_chart: Option<ChartView>,
     attributes: Vec<AttributeRow>,
     /// Attribute labels, the persona table's column headers.
     labels: Vec<String>,
@@ -140,20 +164,17 @@ pub fn reading(
 /// The key driver analyses: quadrant, table with readings, per-persona table.
 pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Built, RenderError> {
     let t = r.t;
-    let views: Vec<DriverView> = computed
-        .drivers
-        .iter()
-        .map(|d| driver_view(t, project, d))
+    // compute publishes the analyses in definition order.
+    let views: Vec<DriverView> = (computed.drivers.iter().enumerate())
+        .map(|(i, d)| {
+            let bands = project.config.drivers.get(i).and_then(|x| x.bands.as_ref());
+            driver_view(t, project, d, bands)
+        })
         .collect();
     r.page(
         Page::Drivers,
         &t.get("drivers"),
-        &DriversView {
-            drivers: views,
-            // The analyses read every row of their dataset (a window of
-            // their own is issue 15's): say so, as every number says its window.
-            window_text: t.fill("reporting_window", &[("window", &t.get("window_all"))]),
-        },
+        &DriversView { drivers: views },
     )
 }
 
@@ -162,19 +183,29 @@ pub fn page(r: &Renderer, project: &Project, computed: &Computed) -> Result<Buil
 struct DriversView {
     /// One view per analysis, in definition order.
     drivers: Vec<DriverView>,
-    /// Which rows the analyses read ("Reporting window: all data").
-    window_text: String,
 }
 
-fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
+fn driver_view(
+    t: &Catalog,
+    project: &Project,
+    d: &DriverResult,
+    bands: Option<&DriverBands>,
+) -> DriverView {
     let split = splits((d.mean_importance, d.mean_performance));
+    let has_effects = bands.is_some();
     let attributes: Vec<AttributeRow> = (d.attributes.iter().enumerate())
         .map(|(i, a)| AttributeRow {
             label: a.label.clone(),
             r_text: format::maybe(a.r, 2),
-            importance_text: format::maybe(a.importance, 1),
+            importance_text: dv::importance_text(a),
+            tie_text: dv::tie_text(&d.attributes, a, t),
             performance_text: format::maybe(a.performance, 2),
+            penalty_text: dv::effect_text(a.penalty.as_ref()),
+            reward_text: dv::effect_text(a.reward.as_ref()),
+            class_text: dv::class_text(a.class, t),
+            class: a.class.map_or("", |c| c.word()).to_string(),
             reading: reading(&d.attributes, split, i, t),
+            class_reading: dv::class_reading(a, bands, t),
         })
         .collect();
     let summary = t.fill(
@@ -182,13 +213,34 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
         &[
             ("n", &format::number(d.n as f64, 0)),
             ("r2", &format::maybe(d.r2, 2)),
-            ("outcome", &d.outcome),
+            ("outcome", &d.label),
         ],
     );
     let title = t.fill(
         "drivers_for",
-        &[("outcome", &d.outcome), ("dataset", &d.dataset)],
+        &[("outcome", &d.label), ("dataset", &d.dataset)],
     );
+    let confidence = format::number(project.config.confidence * 100.0, 0);
+    let effects_note = bands.map_or_else(String::new, |b| {
+        t.fill(
+            "effects_note",
+            &[
+                ("low", &dv::band_text(&b.low)),
+                ("high", &dv::band_text(&b.high)),
+                ("confidence", &confidence),
+            ],
+        )
+    });
+    let bootstrap_note = d.bootstrap.as_ref().map_or_else(String::new, |b| {
+        t.fill(
+            "drivers_bootstrap_note",
+            &[
+                ("confidence", &confidence),
+                ("replicates", &format::number(f64::from(b.replicates), 0)),
+                ("rows", &format::number(b.rows as f64, 0)),
+            ],
+        )
+    });
     let points: Vec<QuadrantPoint> = (d.attributes.iter())
         .filter_map(|a| {
             Some(QuadrantPoint {
@@ -200,7 +252,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
         .collect();
     let chart = split.map(|(x_split, y_split)| {
         let view = QuadrantView {
-            title: t.fill("quadrant_title", &[("outcome", &d.outcome)]),
+            title: t.fill("quadrant_title", &[("outcome", &d.label)]),
             x_label: t.get("importance"),
             y_label: t.get("performance"),
             points,
@@ -210,6 +262,12 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                 t.get("attribute"),
                 t.get("importance"),
                 t.get("performance"),
+            ],
+            parts: [
+                t.get("quadrant_fix_first"),
+                t.get("quadrant_keep_up"),
+                t.get("quadrant_monitor"),
+                t.get("quadrant_maintain"),
             ],
             words: chart_words("quadrant", t),
         };
@@ -228,9 +286,7 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
                 url: Page::Persona(&p.key).path(),
                 n_text: format::number(p.n as f64, 0),
                 r2_text: format::maybe(p.r2, 2),
-                importance_texts: (p.attributes.iter())
-                    .map(|a| format::maybe(a.importance, 1))
-                    .collect(),
+                importance_texts: p.attributes.iter().map(dv::importance_text).collect(),
                 reading: top(&p.attributes).map_or_else(
                     || t.get("drivers_persona_unknown"),
                     |i| {
@@ -244,7 +300,16 @@ fn driver_view(t: &Catalog, project: &Project, d: &DriverResult) -> DriverView {
     DriverView {
         title,
         summary,
+        window_text: t.fill(
+            "drivers_window",
+            &[("window", &format::window_label(&d.window, t))],
+        ),
         chart,
+        effects_chart: dv::effects_chart(d, t),
+        effects_note,
+        has_effects,
+        bootstrap_note,
+        trend_chart: dv::trend_chart(d, t),
         labels: d.attributes.iter().map(|a| a.label.clone()).collect(),
         attributes,
         personas,
@@ -264,11 +329,9 @@ mod tests {
 
     fn attr(label: &str, importance: Option<f64>, performance: Option<f64>) -> DriverAttribute {
         DriverAttribute {
-            column: label.to_lowercase(),
-            label: label.into(),
-            r: None,
             importance,
             performance,
+            ..DriverAttribute::new(&label.to_lowercase(), label)
         }
     }
 

@@ -1,12 +1,14 @@
 //! Page builders: one function per kind of page, each returning (path, bytes).
 
 pub mod changes;
+mod driver_views;
 pub mod drivers;
 pub mod people;
 pub mod report;
 pub mod reports;
 pub mod scorecard;
 mod segments;
+pub mod topics;
 pub mod window;
 
 pub use crate::site::render::Built;

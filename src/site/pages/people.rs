@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::topics::{persona_topics, PersonaTopicsView};
 use super::window::aligned;
 use super::Built;
 use crate::charts::{self, CurvePoint, CurveView};
@@ -93,6 +94,8 @@ struct PersonaPageView {
     indicators: Vec<IndicatorCard>,
     /// The persona's comment sample, when its datasets have comments.
     verbatims: Option<VerbatimsView>,
+    /// The topics its comments carry most, when a topic codes its datasets.
+    topics: Option<PersonaTopicsView>,
 }
 
 /// What `journey.html` receives.
@@ -141,10 +144,12 @@ pub fn persona(
         indicators: cards,
         verbatims: verbatims::view(
             sample,
+            None,
             project.config.min_n_comments,
             window_label(&computed.project.window, r.t),
             r.t,
         ),
+        topics: persona_topics(computed, p, project.config.min_n_comments, r.t),
     };
     r.page(Page::Persona(&p.id), &p.name, &view)
 }

@@ -3,7 +3,7 @@
 //! Input: the renderer and the copies the pages left while they were rendered.
 //! Output: one page with a cover (logo, client, title, period), a table of
 //! contents, then the `<main>` of the scorecard, every indicator page, every
-//! journey map, the key drivers and the methodology, each starting a new
+//! journey map, the key drivers, the topics and the methodology, each starting a new
 //! printed page. The sections are the pages themselves, rendered by the same
 //! builders and templates from the same views (a second time with links
 //! written from the site root, see [`Renderer::copying`]), so the report can
@@ -35,7 +35,8 @@ struct Section {
 /// The report page, from the `copies` of the pages it embeds (made by a
 /// [`Renderer::copying`] renderer into [`crate::site::copies::Copies`]): the
 /// scorecard, every indicator, every
-/// journey, the drivers when computed, the methodology.
+/// journey, the drivers when computed, the topics when the project
+/// codes its comments, the methodology.
 pub fn report(
     r: &Renderer,
     project: &Project,
@@ -60,6 +61,9 @@ pub fn report(
     }
     if !computed.drivers.is_empty() {
         wanted.push(("drivers".into(), t.get("drivers"), Page::Drivers));
+    }
+    if !computed.topics.is_empty() {
+        wanted.push(("topics".into(), t.get("topics"), Page::Topics));
     }
     wanted.push((
         "methodology".into(),

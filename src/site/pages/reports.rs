@@ -25,6 +25,64 @@ struct DatasetRow {
     rows: String,
     rejected: String,
     rejections: Vec<Rejection>,
+    /// The raking report, formatted (datasets with `rake:`).
+    weighting: Option<WeightingView>,
+}
+
+/// A raked dataset's weighting report, in the site's words (SPEC §11).
+#[derive(Serialize)]
+struct WeightingView {
+    heading: String,
+    summary: String,
+    margins: Vec<MarginRow>,
+}
+
+/// One key of a margin: target and achieved share, as percentages.
+#[derive(Serialize)]
+struct MarginRow {
+    column: String,
+    key: String,
+    target: String,
+    achieved: String,
+}
+
+/// The weighting report of dataset `id`, formatted: what compute published.
+fn weighting_view(
+    id: &str,
+    w: &crate::metrics::computed::Weighting,
+    t: &crate::site::i18n::Catalog,
+) -> WeightingView {
+    let converged = t.get(if w.converged {
+        "weighting_converged"
+    } else {
+        "weighting_not_converged"
+    });
+    let summary = t.fill(
+        "weighting_summary",
+        &[
+            ("iterations", &format::number(f64::from(w.iterations), 0)),
+            ("converged", &converged),
+            ("min", &format::number(w.min_weight, 3)),
+            ("max", &format::number(w.max_weight, 3)),
+            ("deff", &format::number(w.design_effect, 2)),
+        ],
+    );
+    let share = |x: f64| format!("{}%", format::number(x * 100.0, 2));
+    let margins = (w.margins.iter())
+        .flat_map(|(column, keys)| {
+            keys.iter().map(move |(key, m)| MarginRow {
+                column: column.clone(),
+                key: key.clone(),
+                target: share(m.target),
+                achieved: share(m.achieved),
+            })
+        })
+        .collect();
+    WeightingView {
+        heading: t.fill("weighting_heading", &[("dataset", id)]),
+        summary,
+        margins,
+    }
 }
 
 /// Every definition and formula, and what was read of the data.
@@ -55,6 +113,9 @@ pub fn methodology(
         ("benchmark", "formula_benchmark_rule"),
         ("drivers", "formula_drivers"),
         ("drivers", "formula_drivers_reading"),
+        ("drivers", "formula_drivers_effects"),
+        ("drivers", "formula_drivers_bootstrap"),
+        ("drivers", "formula_drivers_periods"),
     ]
     .into_iter()
     .map(|(name, text)| Formula {
@@ -74,10 +135,12 @@ pub fn methodology(
             rows: format::number(d.rows as f64, 0),
             rejected: format::number(d.rejected as f64, 0),
             rejections: d.rejections.clone(),
+            weighting: (d.weighting.as_ref()).map(|w| weighting_view(id, w, t)),
         })
         .collect();
     let view = MethodologyView {
         window: window_words(project, computed, t),
+        topics: topic_words(project, t),
         formulas,
         indicators,
         datasets,
@@ -126,6 +189,32 @@ fn window_words(
     }
 }
 
+/// How comments are coded and what a topic's impact means (SPEC §7), in
+/// paragraphs; none when the project has no codebook (nothing to explain).
+fn topic_words(project: &Project, t: &crate::site::i18n::Catalog) -> Vec<String> {
+    if project.topics.is_empty() {
+        return Vec::new();
+    }
+    let alpha = format::number(1.0 - project.config.confidence, 2);
+    let tests = match project.config.report.multiple_testing {
+        crate::project::report::MultipleTesting::Bh => "method_topics_tests",
+        crate::project::report::MultipleTesting::None => "method_topics_tests_none",
+    };
+    vec![
+        t.get("method_topics_matching"),
+        t.get("method_topics_measures"),
+        t.get("method_topics_impact"),
+        t.fill(tests, &[("alpha", &alpha)]),
+        t.fill(
+            "method_topics_comments",
+            &[(
+                "min",
+                &format::number(project.config.min_n_comments as f64, 0),
+            )],
+        ),
+    ]
+}
+
 /// The methodology page's paragraphs on the window (SPEC §6).
 #[derive(Serialize)]
 struct WindowWords {
@@ -144,6 +233,8 @@ struct WindowWords {
 struct MethodologyView {
     /// The reporting window, comparisons, correction and `min_change`, in words.
     window: WindowWords,
+    /// How topics are matched and read (SPEC §7); empty without topics.
+    topics: Vec<String>,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.

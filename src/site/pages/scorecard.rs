@@ -221,7 +221,13 @@ fn verbatims_of(
     let sample = computed.verbatims.indicators.get(&ind.id);
     let res = computed.indicators.iter().find(|i| i.id == ind.id)?;
     let window = window_label(&res.window, r.t);
-    verbatims::view(sample, project.config.min_n_comments, window, r.t)
+    verbatims::view(
+        sample,
+        Some(&ind.metric),
+        project.config.min_n_comments,
+        window,
+        r.t,
+    )
 }
 
 /// One indicator's page: headline, definition, trend, distribution, segments, personas.

@@ -196,6 +196,7 @@ mod chart_tests {
                 ci_high: None,
                 status: Status::None,
                 variance: None,
+                se: None,
             },
             vs_rest: None,
             p_value: None,

@@ -218,6 +218,7 @@ mod tests {
             ci_high: value.map(|v| v + 1.0),
             status: Status::None,
             variance: None,
+            se: None,
         }
     }
 
@@ -234,6 +235,7 @@ mod tests {
             effective_n: 40.0,
             ci_low: Some(8.0),
             ci_high: Some(12.0),
+            se: None,
             change,
             p_value: Some(0.0001),
             q_value: Some(0.02),

@@ -1,0 +1,305 @@
+//! Compute stage, key drivers: bootstrap percentile intervals on each
+//! importance (SPEC §8), and the rows they resample.
+//!
+//! # What is kept, and the cap
+//! An analysis with `bootstrap:` keeps its complete rows in a [`RowStore`]:
+//! per row the outcome, the attributes and the weight as `f32` (ratings and
+//! 0–10 scores are exact in `f32`; a weight keeps 7 significant digits, far
+//! below the bootstrap's own noise), plus its period, the personas it
+//! belongs to (a 64-bit mask: the first 64 personas) and a 64-bit sampling
+//! key — `4·(attributes + 2) + 24` bytes a row (48 bytes with 4 attributes).
+//! Up to [`ROW_CAP`] rows (250,000: 12 MB with 4 attributes) every row is
+//! kept, in file order. Above it the store keeps the [`ROW_CAP`] rows with the
+//! smallest keys — a seeded hash of the row's line number and values, so a
+//! uniform random sample that depends only on the data, never on how files
+//! were split across threads (a mergeable bottom-k sample, the deterministic
+//! form of a reservoir). While reading, the store grows to at most twice the
+//! cap before it is cut back, so the memory bound is 2 × [`ROW_CAP`] rows.
+//!
+//! # The intervals
+//! Replicate b draws as many rows as the window (or persona) has, with
+//! replacement, weights kept, from a ChaCha8 generator seeded by the fixed
+//! [`SEED`] mixed with the analysis' name and b: each replicate is the same on
+//! every run and thread count, and replicates run in parallel but are
+//! collected in order. Each replicate's importances come from the same
+//! Johnson computation as the estimate ([`DriverAcc`]); the interval is
+//! their (1 − confidence)/2 and (1 + confidence)/2 percentiles (linear
+//! interpolation, R's type 7) over the replicates where the importance
+//! exists (at least half of them, else no interval). When the store holds a
+//! sample of m of the window's N rows, the replicates' spread is that of an
+//! m-row sample; it is scaled by √(m/N) around the estimate.
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::DriverAcc;
+use crate::metrics::periods::PeriodKey;
+use crate::metrics::samples::seeded;
+
+/// The most rows kept for the bootstrap of one analysis (see the module docs).
+pub const ROW_CAP: usize = 250_000;
+
+/// The fixed seed of every bootstrap ("cxscore" in ASCII).
+pub const SEED: u64 = 0x0063_7873_636f_7265;
+
+/// Where a kept row belongs, and its sampling key.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RowMeta {
+    /// The row's period (`None`: no date).
+    pub period: Option<PeriodKey>,
+    /// Bit i: the row matches persona i of the pass (i < 64).
+    pub personas: u64,
+    /// The sampling key (smallest kept above the cap).
+    pub key: u64,
+}
+
+/// The complete rows of one analysis, for the bootstrap (see the module docs).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RowStore {
+    /// Numbers per row: outcome, attributes, weight.
+    width: usize,
+    /// The rows' numbers, `width` per row.
+    values: Vec<f32>,
+    /// Per row, its period, personas and key.
+    meta: Vec<RowMeta>,
+    /// Rows offered, kept or not.
+    seen: u64,
+    /// The most rows kept at the end ([`ROW_CAP`]; smaller in tests).
+    cap: usize,
+}
+
+impl RowStore {
+    /// An empty store for `attributes` attributes.
+    pub fn new(attributes: usize) -> Self {
+        RowStore::with_cap(attributes, ROW_CAP)
+    }
+
+    /// An empty store keeping at most `cap` rows (tests use a small one).
+    pub fn with_cap(attributes: usize, cap: usize) -> Self {
+        RowStore {
+            width: attributes + 2,
+            cap: cap.max(1),
+            ..RowStore::default()
+        }
+    }
+
+    /// An empty store of the same shape.
+    pub fn empty_like(&self) -> Self {
+        RowStore::with_cap(self.width.saturating_sub(2), self.cap)
+    }
+
+    /// Whether `other` has this shape (a cache entry must, to be merged).
+    pub fn same_shape(&self, other: &RowStore) -> bool {
+        self.width == other.width
+            && self.cap == other.cap
+            && other.values.len() == other.width * other.meta.len()
+            && other.meta.len() <= 2 * other.cap
+    }
+
+    /// Rows kept.
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    /// Whether no row is kept.
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    /// Rows offered, kept or not.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// Whether the store holds a sample rather than every row.
+    pub fn sampled(&self) -> bool {
+        self.seen > self.meta.len() as u64
+    }
+
+    /// Row i's numbers: outcome, attributes, weight.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * self.width..(i + 1) * self.width]
+    }
+
+    /// Row i's period, personas and key.
+    pub fn meta(&self, i: usize) -> &RowMeta {
+        &self.meta[i]
+    }
+
+    /// Keeps one complete row, read at `line`.
+    pub fn push(
+        &mut self,
+        outcome: f64,
+        attributes: &[f64],
+        w: f64,
+        line: u64,
+        period: Option<PeriodKey>,
+        personas: u64,
+    ) {
+        if attributes.len() + 2 != self.width {
+            return;
+        }
+        self.seen += 1;
+        let start = self.values.len();
+        self.values.push(outcome as f32);
+        self.values.extend(attributes.iter().map(|&x| x as f32));
+        self.values.push(w as f32);
+        let key = (self.values[start..].iter()).fold(seeded(line, SEED), |h, v| {
+            seeded(h ^ u64::from(v.to_bits()), SEED)
+        });
+        self.meta.push(RowMeta {
+            period,
+            personas,
+            key,
+        });
+        if self.meta.len() > 2 * self.cap {
+            self.cut(self.cap);
+        }
+    }
+
+    /// Adds `other`'s rows after ours.
+    pub fn merge(&mut self, other: &RowStore) {
+        if other.width != self.width {
+            return;
+        }
+        self.seen += other.seen;
+        self.values.extend_from_slice(&other.values);
+        self.meta.extend_from_slice(&other.meta);
+        if self.meta.len() > 2 * self.cap {
+            self.cut(self.cap);
+        }
+    }
+
+    /// Ends the pass: above the cap, the cap's rows of smallest key, in key
+    /// order (a canonical order, whatever the merges were).
+    pub fn seal(&mut self) {
+        if self.sampled() || self.meta.len() > self.cap {
+            self.cut(self.cap);
+        }
+    }
+
+    /// Keeps the `cap` rows of smallest (key, numbers), sorted so.
+    fn cut(&mut self, cap: usize) {
+        let mut order: Vec<usize> = (0..self.meta.len()).collect();
+        order.sort_by(|&a, &b| {
+            (self.meta[a].key.cmp(&self.meta[b].key)).then_with(|| {
+                let (ra, rb) = (self.row(a), self.row(b));
+                (ra.iter().zip(rb))
+                    .map(|(x, y)| x.total_cmp(y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+        });
+        order.truncate(cap);
+        let values = order.iter().flat_map(|&i| self.row(i).to_vec()).collect();
+        let meta = order.iter().map(|&i| self.meta[i]).collect();
+        self.values = values;
+        self.meta = meta;
+    }
+}
+
+/// A bootstrap's settings: replicates, confidence, and the stream's name
+/// (the analysis' dataset and outcome, a persona's id).
+#[derive(Debug, Clone, Copy)]
+pub struct Bootstrap<'a> {
+    /// Replicates.
+    pub replicates: u32,
+    /// For the percentiles.
+    pub confidence: f64,
+    /// Mixed into the seed, so each analysis has its own stream.
+    pub name: &'a str,
+}
+
+/// Percentile intervals of each importance from resampling the kept rows
+/// `rows` (indices into `store`, in store order). `estimate` is the
+/// importance computed on every row of the window; `total` the window's
+/// complete rows (more than `rows.len()` when the store holds a sample).
+pub fn importance_intervals(
+    store: &RowStore,
+    rows: &[usize],
+    estimate: &[Option<f64>],
+    total: u64,
+    b: Bootstrap<'_>,
+) -> Vec<Option<(f64, f64)>> {
+    let p = store.width.saturating_sub(2);
+    let m = rows.len();
+    if m == 0 || b.replicates == 0 || p == 0 {
+        return vec![None; p];
+    }
+    let base = seeded(crate::metrics::samples::fnv1a(b.name), SEED);
+    let replicate = |r: u32| -> Vec<Option<f64>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seeded(base, u64::from(r)));
+        let mut acc = DriverAcc::new(p);
+        let mut attrs = vec![0.0; p];
+        for _ in 0..m {
+            // Lemire's multiply-shift: an index below m, bias below m / 2⁶⁴.
+            let i = ((u128::from(rng.next_u64()) * m as u128) >> 64) as usize;
+            let row = store.row(rows[i]);
+            for (a, x) in attrs.iter_mut().zip(&row[1..=p]) {
+                *a = f64::from(*x);
+            }
+            acc.add(f64::from(row[0]), &attrs, f64::from(row[p + 1]));
+        }
+        acc.finish().importance
+    };
+    let reps: Vec<Vec<Option<f64>>> = (0..b.replicates).into_par_iter().map(replicate).collect();
+    // The sample's own estimate, the centre of the scaled spread (sampled stores only).
+    let scale = (store.sampled() && total > m as u64).then(|| {
+        let mut acc = DriverAcc::new(p);
+        let mut attrs = vec![0.0; p];
+        for &i in rows {
+            let row = store.row(i);
+            for (a, x) in attrs.iter_mut().zip(&row[1..=p]) {
+                *a = f64::from(*x);
+            }
+            acc.add(f64::from(row[0]), &attrs, f64::from(row[p + 1]));
+        }
+        (acc.finish().importance, (m as f64 / total as f64).sqrt())
+    });
+    let alpha = 1.0 - b.confidence;
+    (0..p)
+        .map(|j| {
+            let mut values: Vec<f64> = reps.iter().filter_map(|r| r[j]).collect();
+            if values.len() * 2 < b.replicates as usize {
+                return None;
+            }
+            values.sort_by(f64::total_cmp);
+            let (lo, hi) = (
+                quantile(&values, alpha / 2.0),
+                quantile(&values, 1.0 - alpha / 2.0),
+            );
+            match &scale {
+                None => Some((lo, hi)),
+                Some((sub, f)) => {
+                    let (est, centre) = (estimate.get(j).copied().flatten()?, sub[j]?);
+                    Some((est + f * (lo - centre), est + f * (hi - centre)))
+                }
+            }
+        })
+        .collect()
+}
+
+/// The `q` quantile of sorted `v` by linear interpolation (R's type 7).
+pub fn quantile(v: &[f64], q: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+/// For each attribute, the others whose interval overlaps its own: their
+/// ranks cannot be told apart. Empty for an attribute without an interval.
+pub fn overlaps(intervals: &[Option<(f64, f64)>]) -> Vec<Vec<usize>> {
+    (intervals.iter().enumerate())
+        .map(|(i, a)| {
+            let Some((alo, ahi)) = a else {
+                return Vec::new();
+            };
+            (intervals.iter().enumerate())
+                .filter(|(j, b)| *j != i && b.is_some_and(|(blo, bhi)| *alo <= bhi && blo <= *ahi))
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect()
+}

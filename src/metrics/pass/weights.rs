@@ -1,0 +1,222 @@
+//! Compute stage, per row: a row's weight when the dataset is raked.
+//!
+//! Input: the rows of a dataset with `rake:` ([`crate::project::rake::Rake`]).
+//! Output: each row's cell of the margins' cross-classification (or the data
+//! error that keeps it out: a blank margin cell, a key without a target), and
+//! either that row's design weight added to the [`CellTable`] (the first pass,
+//! which gathers what the fitting needs) or its raked weight, design weight ×
+//! its cell's factor (the main pass). It exists apart from `row.rs` so the
+//! main pass's hot loop only gains one lookup.
+
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+
+use super::DatasetPass;
+use crate::data::scan::{Row, RowProblem};
+use crate::metrics::calibration::cell_columns;
+use crate::metrics::rake::CellTable;
+use crate::project::rake::Rake;
+
+/// The margin columns resolved, and what the pass does with a row's cell.
+#[derive(Clone)]
+pub struct RakePass {
+    /// Per margin: the column and its keys' indices (trimmed keys), hashed
+    /// with foldhash (as segment keys are: SipHash was 2 % of a raked build).
+    margins: Vec<(usize, HashMap<String, usize, FixedState>)>,
+    /// Per cell, the factor of the raked weight (all 1 until fitted).
+    factors: Vec<f64>,
+    /// The first pass: the table being gathered (the main pass has none).
+    gather: Option<CellTable>,
+    /// Per cell, its calibration columns (see [`cell_columns`]), `width` each.
+    cell_cols: Vec<u32>,
+    /// Entries per cell in `cell_cols`: 1 + margins.
+    width: usize,
+    /// Calibration columns of the dataset.
+    p: usize,
+    /// `bad_rows: skip`: the first pass must check every cell, to leave out
+    /// the rows the main pass leaves out. Under `fail` any bad row fails the
+    /// build, so the first pass reads only the weight and margin columns.
+    thorough: bool,
+}
+
+/// A row's calibration terms: design weight, columns, and the dataset's p.
+pub(super) type CalRow<'a> = (f64, &'a [u32], usize);
+
+impl RakePass {
+    /// The plan of `rake`, its margin columns resolved to `columns`.
+    pub fn new(rake: &Rake, columns: Vec<usize>, thorough: bool) -> RakePass {
+        let margins = (columns.into_iter().zip(&rake.margins))
+            .map(|(c, m)| {
+                let keys = (m.targets.iter().enumerate())
+                    .map(|(i, (k, _, _))| (k.clone(), i))
+                    .collect();
+                (c, keys)
+            })
+            .collect();
+        let (cell_cols, p) = cell_columns(rake);
+        RakePass {
+            margins,
+            factors: vec![1.0; rake.cells()],
+            gather: None,
+            cell_cols,
+            width: 1 + rake.margins.len(),
+            p,
+            thorough,
+        }
+    }
+
+    /// The calibration terms of a row of design weight `d` in `cell`, in the
+    /// main pass (the first pass accumulates nothing but the table).
+    #[inline]
+    pub(super) fn cal_row(&self, d: f64, cell: Option<usize>) -> Option<CalRow<'_>> {
+        let c = cell.filter(|_| self.gather.is_none())?;
+        let cols = self.cell_cols.get(c * self.width..(c + 1) * self.width)?;
+        Some((d, cols, self.p))
+    }
+
+    /// An empty table of the same shape, for a fork of the first pass.
+    pub(super) fn reset(&mut self) {
+        if let Some(t) = &mut self.gather {
+            *t = CellTable::new(self.factors.len());
+        }
+    }
+
+    /// Adds a later fork's table to ours.
+    pub(super) fn merge(&mut self, later: &RakePass) {
+        if let (Some(a), Some(b)) = (&mut self.gather, &later.gather) {
+            a.merge(b);
+        }
+    }
+}
+
+impl DatasetPass<'_> {
+    /// A fork of this planned pass that only gathers the cell table (the
+    /// first pass of a raked dataset); `None` without `rake:`.
+    pub fn gatherer(&self) -> Option<Self> {
+        let mut g = crate::data::scan::SplitSink::fork(self);
+        let r = g.rake.as_mut()?;
+        r.gather = Some(CellTable::new(r.factors.len()));
+        Some(g)
+    }
+
+    /// The table being gathered (the first pass), for the build cache.
+    pub(super) fn gathering(&self) -> Option<&CellTable> {
+        self.rake.as_ref()?.gather.as_ref()
+    }
+
+    /// Takes a file's stored table into this fork of the first pass: true
+    /// when it fits (a table exactly when gathering, of this plan's cells).
+    pub(super) fn load_gathered(&mut self, stored: Option<CellTable>) -> bool {
+        let mine = self.rake.as_mut().and_then(|r| r.gather.as_mut());
+        match (mine, stored) {
+            (None, None) => true,
+            (Some(t), Some(s)) => {
+                let cells = t.n.len();
+                let fits = [s.d.len(), s.d2.len(), s.min.len(), s.max.len()]
+                    .iter()
+                    .all(|&l| l == cells)
+                    && s.n.len() == cells;
+                if fits {
+                    *t = s;
+                }
+                fits
+            }
+            _ => false,
+        }
+    }
+
+    /// The table a [`DatasetPass::gatherer`] gathered.
+    pub fn gathered(self) -> Option<CellTable> {
+        self.rake?.gather
+    }
+
+    /// Sets the fitted factors, one per cell, for the main pass.
+    pub fn set_factors(&mut self, factors: Vec<f64>) {
+        if let Some(r) = &mut self.rake {
+            r.factors = factors;
+        }
+    }
+
+    /// The row's cell of the margins (`None` without `rake:`, or with the
+    /// data error recorded: a blank margin cell, or a key without target).
+    pub(super) fn rake_cell(
+        &mut self,
+        row: &Row<'_>,
+        problems: &mut Vec<RowProblem>,
+    ) -> Option<usize> {
+        let r = self.rake.as_ref()?;
+        let mut cell = 0;
+        let mut bad = Vec::new();
+        for (c, keys) in &r.margins {
+            let text = row.text(*c);
+            match keys.get(text) {
+                Some(&k) => cell = cell * keys.len() + k,
+                None if text.is_empty() => bad.push((
+                    *c,
+                    format!(
+                        "`{}` is blank, but raking needs every row's key",
+                        self.names[*c]
+                    ),
+                )),
+                None => bad.push((
+                    *c,
+                    format!(
+                        "`{}` is `{text}`, which has no target share under `rake.margins.{}`",
+                        self.names[*c], self.names[*c]
+                    ),
+                )),
+            }
+        }
+        let ok = bad.is_empty();
+        for (c, message) in bad {
+            self.problem(problems, c, message);
+        }
+        ok.then_some(cell)
+    }
+
+    /// The row's weight: its design weight `w`, times its cell's factor in the
+    /// main pass of a raked dataset.
+    #[inline]
+    pub(super) fn raked(&self, w: f64, cell: Option<usize>) -> f64 {
+        match (&self.rake, cell) {
+            (Some(r), Some(c)) if r.gather.is_none() => w * r.factors[c],
+            _ => w,
+        }
+    }
+
+    /// In the first pass under `bad_rows: fail`, adds the row's design weight
+    /// to its cell before any other column is read (see `thorough`); true
+    /// when the row is done with.
+    #[inline]
+    pub(super) fn gather_early(
+        &mut self,
+        w: f64,
+        cell: Option<usize>,
+        problems: &[RowProblem],
+    ) -> bool {
+        match &self.rake {
+            Some(r) if r.gather.is_some() && !r.thorough => {
+                if problems.is_empty() {
+                    self.gather(w, cell);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// In the first pass, adds the accepted row's design weight to its cell;
+    /// true when the row is done with (nothing else is accumulated then).
+    #[inline]
+    pub(super) fn gather(&mut self, w: f64, cell: Option<usize>) -> bool {
+        match (self.rake.as_mut().and_then(|r| r.gather.as_mut()), cell) {
+            (Some(t), Some(c)) => {
+                t.add(c, w);
+                true
+            }
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+# The expected numbers of tests/fixtures/survey, from R's `survey` package
+# (Lumley; https://cran.r-project.org/package=survey), independently of cxscore.
+#
+#   Rscript tests/reference/survey_reference.R   # from the repository root
+#
+# writes tests/reference/survey_expected.json, which is committed so that
+# `cargo test` (tests/cli/survey_numbers.rs) needs no R. Needs r-base-core and
+# r-cran-survey, r-cran-jsonlite (Debian: apt-get install r-cran-survey).
+#
+# Two designs of the same 240 rows (SPEC §11):
+# - plain: svydesign(ids = ~1, weights = ~w);
+# - raked: calibrate(plain, ~region + plan, population, calfun = "raking"),
+#   the margins of the fixture's cxscore.yaml times its total 10000.
+# Estimates: svymean of the answer (means), of the 0/1 top box (CSAT), and
+# svycontrast(svymean(~promoter + detractor), c(100, -100)) (NPS), on domains
+# made with subset(): the window (2025-11..2025-12), each month, each channel
+# key and the persona `pro` on the window, each ∩ the answered rows and the
+# indicator's `where`. For the raked design the standard error is reported
+# twice: the calibration one (`se`, what svyrecvar gives with the
+# calibration's residuals) and the one that treats the raked weights as fixed
+# design weights (`se_fixed`, svydesign(ids = ~1, weights = ~raked_w)).
+
+suppressMessages(library(survey))
+library(jsonlite)
+
+df <- read.csv("tests/fixtures/survey/data/survey.csv", stringsAsFactors = FALSE,
+               na.strings = "")
+df$month <- substr(df$submitted_at, 1, 7)
+# Unanswered cells are outside every domain (below); their 0 is multiplied by
+# a weight of 0 there, but an NA would poison the calibration's regression.
+answered <- list(nps = !is.na(df$nps), prop = !is.na(df$csat),
+                 mean = !is.na(df$effort))
+df$promoter <- ifelse(answered$nps, as.numeric(df$nps >= 9), 0)
+df$detractor <- ifelse(answered$nps, as.numeric(df$nps <= 6), 0)
+df$top <- ifelse(answered$prop, as.numeric(df$csat >= 4), 0)
+df$effort <- ifelse(answered$mean, df$effort, 0)
+df$region <- factor(df$region)
+df$plan <- factor(df$plan)
+
+plain <- svydesign(ids = ~1, weights = ~w, data = df)
+pop <- c(`(Intercept)` = 10000,
+         regionnorth = 0.40 * 10000, regionsouth = 0.35 * 10000,
+         planpro = 0.40 * 10000)
+raked <- calibrate(plain, ~region + plan, population = pop, calfun = "raking",
+                   epsilon = 1e-14, maxit = 1000)
+rw <- weights(raked)
+fixed <- svydesign(ids = ~1, weights = ~rw, data = cbind(df, rw = rw))
+
+window <- df$month %in% c("2025-11", "2025-12")
+domains <- list(window = window)
+for (m in sort(unique(df$month))) domains[[paste0("period:", m)]] <- df$month == m
+for (k in sort(unique(df$channel))) domains[[paste0("channel:", k)]] <- window & df$channel == k
+domains[["persona:pro"]] <- window & df$plan == "pro"
+
+indicators <- list(
+  list(id = "nps", kind = "nps", where = rep(TRUE, nrow(df))),
+  list(id = "nps-web", kind = "nps", where = df$channel == "web"),
+  list(id = "csat", kind = "prop", where = rep(TRUE, nrow(df))),
+  list(id = "effort", kind = "mean", where = rep(TRUE, nrow(df)))
+)
+
+estimate <- function(design, ind, dom) {
+  keep <- dom & ind$where & answered[[ind$kind]]
+  if (sum(keep) == 0) return(NULL)
+  d <- subset(design, keep)
+  if (ind$kind == "nps") {
+    m <- svymean(~promoter + detractor, d)
+    c <- svycontrast(m, c(promoter = 100, detractor = -100))
+    return(c(value = unname(coef(c)), se = unname(SE(c)), n = sum(keep)))
+  }
+  f <- if (ind$kind == "prop") ~top else ~effort
+  m <- svymean(f, d)
+  scale <- if (ind$kind == "prop") 100 else 1
+  c(value = unname(coef(m)) * scale, se = unname(SE(m)) * scale, n = sum(keep))
+}
+
+rows <- list()
+for (ds in c("plain", "raked")) {
+  design <- if (ds == "plain") plain else raked
+  prefix <- if (ds == "plain") "p-" else "r-"
+  for (ind in indicators) {
+    for (name in names(domains)) {
+      e <- estimate(design, ind, domains[[name]])
+      if (is.null(e)) next
+      row <- list(indicator = paste0(prefix, ind$id), domain = name,
+                  value = e[["value"]], se = e[["se"]], n = e[["n"]])
+      if (ds == "raked") row$se_fixed <- estimate(fixed, ind, domains[[name]])[["se"]]
+      rows[[length(rows) + 1]] <- row
+    }
+  }
+}
+
+out <- list(
+  generated_by = paste("tests/reference/survey_reference.R with R",
+                       paste(R.version$major, R.version$minor, sep = "."),
+                       "and survey", as.character(packageVersion("survey"))),
+  raked_weights = unname(rw),
+  weighting = list(design_effect = nrow(df) * sum(rw^2) / sum(rw)^2,
+                   min_weight = min(rw), max_weight = max(rw)),
+  estimates = rows
+)
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
+           "tests/reference/survey_expected.json")
