@@ -23,6 +23,7 @@ mod site;
 mod statistics;
 mod suggest;
 mod survey_numbers;
+mod topics_numbers;
 mod topics_site;
 mod verbose;
 mod workflow;
