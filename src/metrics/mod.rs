@@ -116,6 +116,7 @@ pub fn compute_cached(
             personas: (pass.personas.iter())
                 .map(|p| project.personas[p.index].id.clone())
                 .collect(),
+            has_nps: pass.nps_column().is_some(),
         };
         let in_window = |period: Option<_>| match (dated, period) {
             (false, _) => true,

@@ -42,6 +42,8 @@ pub struct Keys<'a> {
     pub segments: Vec<String>,
     /// Persona ids (parallel to the slots' personas).
     pub personas: Vec<String>,
+    /// Whether the dataset has an NPS indicator (`by_group` is null without one).
+    pub has_nps: bool,
 }
 
 /// The weighted % `part` of `whole`, null when `whole`'s effective n is
@@ -118,8 +120,7 @@ pub fn finish_topics(
             }
             None => (None, None),
         };
-        let has_nps = all.by_group.iter().any(|g| g.n > 0);
-        let by_group = has_nps.then(|| {
+        let by_group = keys.has_nps.then(|| {
             let of = |g: usize| share(code.by_group[g].sw, &all.by_group[g], s);
             TopicByGroup {
                 promoters: of(0),
