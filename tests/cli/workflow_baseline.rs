@@ -88,8 +88,22 @@ fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
             expected_significance(before, ind),
             "{id}"
         );
-        // Adding December revised no earlier period.
-        assert_eq!(c["revisions"], serde_json::json!([]), "{id}");
+        // Adding December revised no earlier period of the tickets. The survey is raked
+        // over all its rows (SPEC §11): December's rows move every survey weight a little,
+        // so its earlier periods are revised, each by far less than a point.
+        let tickets = [
+            "first-contact-resolution",
+            "first-response-p90",
+            "ticket-volume",
+            "installation-tickets",
+        ];
+        if tickets.contains(&id) {
+            assert_eq!(c["revisions"], serde_json::json!([]), "{id}");
+        }
+        for r in c["revisions"].as_array().unwrap() {
+            let moved = r["after"].as_f64().unwrap() - r["before"].as_f64().unwrap();
+            assert!(moved.abs() < 0.5, "{id}: {r}");
+        }
         let (Some(now), Some(then)) = (ind["value"].as_f64(), before["value"].as_f64()) else {
             assert_eq!(c["delta"], Value::Null, "{id}");
             continue;
