@@ -204,6 +204,8 @@ struct Word {
 #[derive(Debug, Clone)]
 struct Pattern {
     topic: usize,
+    /// As compiled (`(?i)` and the author's text).
+    source: String,
     unicode: Regex,
     twin: Option<regex::bytes::Regex>,
     /// The pattern is written in ASCII: its twin may read projected comments.
@@ -384,6 +386,7 @@ impl Codebook {
                     unicode: Regex::new(&source).ok()?,
                     twin: ascii_twin(&source),
                     ascii_source: source.is_ascii(),
+                    source,
                 });
             }
         }
@@ -396,11 +399,9 @@ impl Codebook {
             Some(AhoCorasick::new(&cjk_words).ok()?)
         };
         let gate = |take: &dyn Fn(&Pattern) -> bool| {
-            let sources: Vec<String> = (topics.iter())
-                .flat_map(|t| t.patterns.iter().map(|p| pattern_source(p)))
-                .zip(&patterns)
-                .filter(|(_, p)| take(p))
-                .map(|(s, _)| s)
+            let sources: Vec<&str> = (patterns.iter())
+                .filter(|p| take(p))
+                .map(|p| p.source.as_str())
                 .collect();
             if sources.is_empty() {
                 return None;
@@ -443,7 +444,8 @@ impl Codebook {
         scratch.hit.resize(self.topics, false);
         scratch.excluded.clear();
         scratch.excluded.resize(self.topics, false);
-        if text.is_ascii() {
+        let ascii = text.is_ascii();
+        if ascii {
             self.ascii_words(text, scratch);
         } else {
             let mut folded = std::mem::take(&mut scratch.folded);
@@ -456,7 +458,7 @@ impl Codebook {
             }
             scratch.folded = folded;
         }
-        self.patterns(text, scratch);
+        self.patterns(text, ascii, scratch);
         let Scratch { hit, excluded, .. } = scratch;
         out.extend((0..self.topics).filter(|&t| hit[t] && !excluded[t]));
     }
@@ -564,11 +566,10 @@ impl Codebook {
     }
 
     /// The patterns, each on the cheapest text that gives its exact answer.
-    fn patterns(&self, text: &str, scratch: &mut Scratch) {
+    fn patterns(&self, text: &str, ascii: bool, scratch: &mut Scratch) {
         if self.patterns.is_empty() {
             return;
         }
-        let ascii = text.is_ascii();
         // Every non-ASCII character neither a word character nor whitespace:
         // read as one non-word byte, the text is an ASCII one for a twin.
         let projected = !ascii
