@@ -123,6 +123,11 @@ pub fn compute_cached(
             (true, Some(k)) => headline.contains(k),
             (true, None) => headline.takes_undated(),
         };
+        // A weighted dataset's shares and NPS take the design-based variance (SPEC §11).
+        let s = Settings {
+            design: pass.design.clone(),
+            ..s.clone()
+        };
         let done = topics::results::finish_topics(project, t, &keys, in_window, &s);
         topics.extend(done.topics);
         topic_groups.extend(done.groups);

@@ -37,6 +37,7 @@ use crate::data::scan::Header;
 use crate::diag::Diagnostics;
 use crate::project::model::{BadRows, Dataset, DriverBands, Metric, Period, Project, RowMatch};
 use row::CellCache;
+pub(crate) use weights::CalRow;
 use weights::RakePass;
 
 /// One indicator's accumulators on this dataset.
