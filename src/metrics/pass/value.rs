@@ -77,3 +77,19 @@ impl DatasetPass<'_> {
         v.add(period, group, w, revenue, churned);
     }
 }
+
+impl DatasetPass<'_> {
+    /// The observation the last row gave the `k`-th indicator of this pass
+    /// (`None`: blank, outside its `where`, or no such indicator): the
+    /// follow-up list reads the NPS indicator's own class from it.
+    pub fn observation(&self, k: usize) -> Option<Obs> {
+        self.obs.get(k).copied().flatten()
+    }
+}
+
+impl IndicatorPass<'_> {
+    /// The indicator's column in this dataset (the follow-up list's score).
+    pub fn column(&self) -> Option<usize> {
+        self.column
+    }
+}
