@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::checks::one_of;
+use super::vocabulary::Vocabulary;
 use super::config::column;
 use super::model::{ColumnRef, Config, Dataset, Indicator, Metric};
 use super::raw::{RawFollowup, RawValueAtStake};
@@ -150,8 +150,13 @@ pub(super) fn validate_followup(
         None => groups.push(NpsGroup::Detractors),
         Some(list) => {
             for g in &list.value {
-                if let Some(g) = one_of::<NpsGroup>(file, g, "groups", diags) {
-                    groups.push(g);
+                match NpsGroup::from_word(g.value.trim()) {
+                    Some(g) => groups.push(g),
+                    None => diags.error_hint(
+                        location(file, g),
+                        format!("`followup.groups` names `{}`, which is not an NPS group", g.value),
+                        format!("use {}", NpsGroup::words().join(", ")),
+                    ),
                 }
             }
             if list.value.is_empty() {
