@@ -190,3 +190,28 @@ fn followup_groups_and_indicator_can_be_chosen() {
         score >= 9.0
     }));
 }
+
+#[test]
+fn the_value_page_is_linked_from_its_nps_indicator_and_the_navigation_in_both_languages() {
+    let fx = Fixture::copy("value");
+    for (lang, title, link) in [
+        ("en", "Value at stake", "What these groups are worth"),
+        ("zh-CN", "价值风险", "这些群体价值几何"),
+    ] {
+        let out = fx.run(&["build", "project", "--language", lang]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let read = |rel: &str| std::fs::read_to_string(fx.site().join(rel)).unwrap();
+        let page = read("value.html");
+        assert!(page.contains(&format!("<h1>{title}</h1>")), "{lang}");
+        // The figures as compute published them, formatted: 3 groups, the three figures.
+        assert_eq!(page.matches("<th scope=\"row\">").count(), 6, "{lang}");
+        assert!(page.contains("1.25×"), "{lang}: the spend ratio");
+        assert!(page.contains("68,169,803"), "{lang}: the revenue at risk");
+        // Linked from the NPS indicator `value_at_stake` names, not from the other one.
+        assert!(read("indicators/nps-digital.html").contains(link), "{lang}");
+        assert!(!read("indicators/nps-all.html").contains(link), "{lang}");
+        // In the navigation and in the printable report.
+        assert!(read("index.html").contains("href=\"value.html\""), "{lang}");
+        assert!(read("report.html").contains("id=\"value\""), "{lang}");
+    }
+}
