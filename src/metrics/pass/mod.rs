@@ -319,6 +319,7 @@ impl<'p> DatasetPass<'p> {
             RakePass::new(rk, columns, dataset.bad_rows == BadRows::Skip)
         });
         let value = value::plan_value(project, dataset, &indicators, &mut r, diags);
+        value::check_followup_id(project, dataset, &mut r, diags);
         if r.failures > 0 {
             return None;
         }

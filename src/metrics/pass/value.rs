@@ -44,6 +44,19 @@ pub(super) fn plan_value(
     })
 }
 
+/// Checks the follow-up list's `id` column is in the header of its dataset
+/// (the list is written by `build`; `check` must fail on it first).
+pub(super) fn check_followup_id(
+    project: &Project,
+    dataset: &Dataset,
+    r: &mut Resolver<'_>,
+    diags: &mut Diagnostics,
+) {
+    if let Some(f) = (project.config.followup.as_ref()).filter(|f| f.dataset == dataset.id) {
+        r.require(&f.id, "`followup` id", diags);
+    }
+}
+
 impl DatasetPass<'_> {
     /// A revenue cell must be a number or blank: text is a data error.
     pub(super) fn check_value(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
