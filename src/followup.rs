@@ -92,7 +92,10 @@ impl RowSink for FollowSink<'_> {
         if !in_window {
             return;
         }
-        let answered = self.columns.comment.is_some_and(|c| !row.text(c).is_empty());
+        let answered = self
+            .columns
+            .comment
+            .is_some_and(|c| !row.text(c).is_empty());
         let topics = match (&self.pass.topics, answered) {
             (Some(t), true) => (t.row_topics().iter())
                 .map(|&i| self.project.topics[i].id.clone())

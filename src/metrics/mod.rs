@@ -158,8 +158,8 @@ pub fn compute_cached(
     for pass in &passes {
         driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
     }
-    let value_at_stake = (passes.iter())
-        .find_map(|pass| value::results::finish_value(project, pass, &windows, &s));
+    let value_at_stake =
+        (passes.iter()).find_map(|pass| value::results::finish_value(project, pass, &windows, &s));
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();

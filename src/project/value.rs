@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::vocabulary::Vocabulary;
 use super::config::column;
 use super::model::{ColumnRef, Config, Dataset, Indicator, Metric};
 use super::raw::{RawFollowup, RawValueAtStake};
+use super::vocabulary::Vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
@@ -154,7 +154,10 @@ pub(super) fn validate_followup(
                     Some(g) => groups.push(g),
                     None => diags.error_hint(
                         location(file, g),
-                        format!("`followup.groups` names `{}`, which is not an NPS group", g.value),
+                        format!(
+                            "`followup.groups` names `{}`, which is not an NPS group",
+                            g.value
+                        ),
                         format!("use {}", NpsGroup::words().join(", ")),
                     ),
                 }

@@ -100,7 +100,9 @@ fn hand_list() -> Vec<[String; 4]> {
     for rec in r.records() {
         let rec = rec.unwrap();
         let (id, date, nps, comment) = (&rec[0], &rec[1], rec[4].trim(), &rec[7]);
-        let Ok(score) = nps.parse::<f64>() else { continue };
+        let Ok(score) = nps.parse::<f64>() else {
+            continue;
+        };
         if date.len() < 7 || !("2026-02"..="2026-03").contains(&&date[..7]) || score > 8.0 {
             continue;
         }
@@ -159,7 +161,11 @@ fn the_followup_list_holds_the_window_rows_of_its_groups_and_never_reaches_the_s
         let bytes = std::fs::read(entry.path()).unwrap();
         let body = String::from_utf8_lossy(&bytes);
         for id in &ids {
-            assert!(!body.contains(id), "{} contains {id}", entry.path().display());
+            assert!(
+                !body.contains(id),
+                "{} contains {id}",
+                entry.path().display()
+            );
         }
     }
     assert!(files > 5, "the site has {files} files");

@@ -48,7 +48,10 @@ impl SplitSink for DatasetPass<'_> {
         }
         fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
         fork.topics = self.topics.as_ref().map(TopicPass::fork);
-        fork.value = self.value.as_ref().map(crate::metrics::value::ValuePass::fork);
+        fork.value = self
+            .value
+            .as_ref()
+            .map(crate::metrics::value::ValuePass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
         fork.last_date.clear();

@@ -145,3 +145,6 @@ impl ValuePass {
         self.undated.merge(undated);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -119,7 +119,10 @@ pub fn view(v: &ValueResult, project: &Project, t: &Catalog) -> ValueView {
         window_text: t.fill("reporting_window", &[("window", &window)]),
         indicator_url: Page::Indicator(&v.indicator).path(),
         reading: reading(v, t),
-        caption: t.fill("value_groups_caption", &[("name", &name), ("window", &window)]),
+        caption: t.fill(
+            "value_groups_caption",
+            &[("name", &name), ("window", &window)],
+        ),
         indicator_name: name,
         groups,
         figures_caption: t.fill("value_figures_caption", &[("window", &window)]),
