@@ -1,6 +1,7 @@
 //! Value at stake (SPEC §9) and the follow-up list (SPEC §10) on `tests/fixtures/value`.
 //!
-//! The numbers: metrics.json's `value_at_stake` against `tests/reference/value_expected.json`,
+//! The numbers: metrics.json's `value_at_stake` against `tests/reference/value_expected.json`
+//! (the fixture's window, rolling 2 months, and the window `all` with the undated rows),
 //! which `tests/reference/value_reference.py` computed in plain Python (no cxscore code, its
 //! own Student-t quantile): every group's customers, n, share, mean revenue and t interval,
 //! churn and Wilson interval; the spend ratio and its delta-method interval; the churn gap,
@@ -52,7 +53,7 @@ fn value_at_stake_agrees_with_the_python_reference() {
     let out = fx.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let v = fx.metrics()["value_at_stake"].clone();
-    let e = expected();
+    let e = expected()["rolling2"].clone();
     let mut bad = Vec::new();
     compare("value_at_stake", &e, &v, &mut bad);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -66,6 +67,23 @@ fn value_at_stake_agrees_with_the_python_reference() {
     let again = fx.build();
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(fx.metrics()["value_at_stake"], v);
+}
+
+#[test]
+fn the_window_all_takes_every_row_undated_ones_included() {
+    let fx = Fixture::copy("value");
+    fx.edit(
+        "cxscore.yaml",
+        "report: { window: { rolling: 2 }, as_of: 2026-03 }",
+        "report: { window: all }",
+    );
+    let out = fx.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = fx.metrics()["value_at_stake"].clone();
+    let mut bad = Vec::new();
+    compare("value_at_stake", &expected()["all"], &v, &mut bad);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_eq!(v["window"]["kind"], "all");
 }
 
 #[test]
@@ -189,7 +207,9 @@ fn followup_groups_and_indicator_can_be_chosen() {
     let text = std::fs::read_to_string(fx.root.join("_followup/followup.csv")).unwrap();
     let lines: Vec<&str> = text.lines().skip(1).collect();
     // nps-digital's promoters: the reference's count.
-    let promoters = expected()["groups"]["promoters"]["n"].as_u64().unwrap() as usize;
+    let promoters = expected()["rolling2"]["groups"]["promoters"]["n"]
+        .as_u64()
+        .unwrap() as usize;
     assert_eq!(lines.len(), promoters);
     assert!(lines.iter().all(|l| {
         let score: f64 = l.split(',').nth(2).unwrap().parse().unwrap();

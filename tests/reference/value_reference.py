@@ -11,7 +11,8 @@ The rules (restating docs/reference.md, "Value at stake"):
 - the NPS indicator `nps-digital`: column q_nps, rows with channel web or app; a row is in a
   group when q_nps is a number: promoters 9-10, passives 7-8, detractors 0-6;
 - the window: months 2026-02 and 2026-03 (rolling 2 to as_of 2026-03); rows without a date
-  are outside it;
+  are outside it. A second variant, `all`, is the fixture built with `report: { window: all }`:
+  every row, the two undated ones included;
 - unweighted: customers = n = rows of the group; share = n_group / n_all_groups x 100;
 - revenue: the mean of the group's numeric monthly_revenue cells (blank cells left out),
   Student-t interval with df = n - 1, s^2 the sample variance;
@@ -116,15 +117,22 @@ def group_of(row):
     return "detractors"
 
 
-def in_window(row):
+def in_window(row, window):
+    if window is None:
+        return True
     d = row["submitted_at"].strip()
-    return d != "" and WINDOW[0] <= d[:7] <= WINDOW[1]
+    return d != "" and window[0] <= d[:7] <= window[1]
 
 
 def main():
+    out = {"rolling2": value(WINDOW), "all": value(None)}
+    OUT.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def value(window):
     z = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2)
     with open(FIXTURE / "data/survey.csv", newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if in_window(r)]
+        rows = [r for r in csv.DictReader(f) if in_window(r, window)]
     names = ["promoters", "passives", "detractors"]
     members = {g: [r for r in rows if group_of(r) == g] for g in names}
     total = sum(len(m) for m in members.values())
@@ -168,7 +176,7 @@ def main():
     p_value = 2 * (1 - NormalDist().cdf(abs(gap) / se))
     share_d = nd / total
     risk = lambda g: CUSTOMERS * share_d * g / 100 * md * 12
-    out = {
+    return {
         "n": total,
         "groups": groups,
         "spend_ratio": ratio,
@@ -183,7 +191,6 @@ def main():
         "revenue_at_risk_ci_low": risk(gap - z * se),
         "revenue_at_risk_ci_high": risk(gap + z * se),
     }
-    OUT.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
