@@ -241,3 +241,35 @@ fn the_value_page_is_linked_from_its_nps_indicator_and_the_navigation_in_both_la
         assert!(read("report.html").contains("id=\"value\""), "{lang}");
     }
 }
+
+#[test]
+fn pieces_and_threads_change_neither_the_value_nor_the_list() {
+    let fx = Fixture::copy("value");
+    let run = |threads: &str, piece: Option<&str>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("cxscore").unwrap();
+        cmd.current_dir(fx.root.parent().unwrap())
+            .args(["build", "project", "--no-cache"])
+            .env("RAYON_NUM_THREADS", threads);
+        match piece {
+            Some(p) => cmd.env("CXSCORE_PIECE_BYTES", p),
+            None => cmd.env_remove("CXSCORE_PIECE_BYTES"),
+        };
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            std::fs::read(fx.site().join("metrics.json")).unwrap(),
+            std::fs::read(fx.root.join("_followup/followup.csv")).unwrap(),
+        )
+    };
+    // Pieces of about 2 KB: the 300-row file is read in a dozen parts, merged in order.
+    let one = run("1", Some("2048"));
+    let two = run("2", Some("2048"));
+    assert!(one == two, "the build depends on the thread count");
+    let whole = run("1", None);
+    assert_eq!(whole.1, one.1, "the follow-up list depends on the pieces");
+    let v =
+        |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).unwrap()["value_at_stake"].clone();
+    let mut bad = Vec::new();
+    compare("value_at_stake", &v(&whole.0), &v(&one.0), &mut bad);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
