@@ -62,6 +62,8 @@ struct FollowSink<'p> {
     groups: Vec<NpsGroup>,
     window: Window,
     dated: bool,
+    /// The date column's `format:`, if any.
+    date_format: Option<&'p str>,
     lines: Vec<Line>,
 }
 
@@ -78,11 +80,10 @@ impl RowSink for FollowSink<'_> {
         if !self.groups.contains(&NpsGroup::of_class(class)) {
             return;
         }
-        let ds = &self.project.config.datasets[&self.pass.dataset_id];
         let period = (self.columns.date)
             .map(|i| row.text(i))
             .filter(|t| !t.is_empty())
-            .and_then(|t| parse_date(t, ds.date.as_ref().and_then(|d| d.format.as_deref())))
+            .and_then(|t| parse_date(t, self.date_format))
             .map(|d| PeriodKey::of(d, self.project.config.period));
         let in_window = match (self.dated, period) {
             (false, _) => true,
@@ -158,6 +159,7 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
     };
     let mut sink = FollowSink {
         dated: pass.is_dated(),
+        date_format: ds.date.as_ref().and_then(|d| d.format.as_deref()),
         pass,
         project,
         columns,
@@ -200,4 +202,32 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("csv.tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_has_four_columns_quotes_what_needs_it_and_joins_topics() {
+        let lines = [
+            Line {
+                id: "A,1".into(),
+                period: Some(PeriodKey::Month(2026, 2)),
+                score: "3".into(),
+                topics: vec!["price".into(), "outage".into()],
+            },
+            Line {
+                id: "say \"hi\"".into(),
+                period: None,
+                score: "7".into(),
+                topics: Vec::new(),
+            },
+        ];
+        let text = String::from_utf8(to_csv(&lines)).unwrap();
+        assert_eq!(
+            text,
+            "id,period,score,topics\n\"A,1\",2026-02,3,price;outage\n\"say \"\"hi\"\"\",,7,\n"
+        );
+    }
 }
