@@ -87,6 +87,31 @@ fn the_window_all_takes_every_row_undated_ones_included() {
 }
 
 #[test]
+fn a_dataset_without_dates_uses_every_row_and_has_no_window() {
+    let fx = Fixture::copy("value");
+    fx.edit("cxscore.yaml", "    date: { column: submitted_at }\n", "");
+    fx.edit(
+        "cxscore.yaml",
+        "report: { window: { rolling: 2 }, as_of: 2026-03 }\n",
+        "",
+    );
+    let out = fx.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = fx.metrics()["value_at_stake"].clone();
+    // Every row: the same rows as the window `all` of the dated fixture.
+    let mut bad = Vec::new();
+    compare("value_at_stake", &expected()["all"], &v, &mut bad);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_eq!(v["window"], Value::Null);
+    // Without dates the list's period column is empty.
+    let text = std::fs::read_to_string(fx.root.join("_followup/followup.csv")).unwrap();
+    assert!(text
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(1) == Some("")));
+}
+
+#[test]
 fn multiple_testing_none_keeps_q_equal_to_p_and_no_config_means_no_field() {
     let fx = Fixture::copy("value");
     fx.edit(
