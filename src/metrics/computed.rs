@@ -49,6 +49,10 @@ pub struct Computed {
     /// each group's top topics; for the site only (not in the JSON).
     #[serde(skip)]
     pub verbatims: Verbatims,
+    /// The NPS groups' revenue and churn (SPEC §9), when `value_at_stake:`
+    /// is configured (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_at_stake: Option<super::computed_value::ValueResult>,
 }
 
 /// The generator block.

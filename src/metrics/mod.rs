@@ -14,6 +14,7 @@ pub mod composite;
 pub mod computed;
 pub mod computed_drivers;
 pub mod computed_topics;
+pub mod computed_value;
 pub mod coverage;
 pub mod design;
 pub mod distribution;
@@ -41,6 +42,7 @@ pub mod status;
 #[cfg(test)]
 mod testkit;
 pub mod topics;
+pub mod value;
 pub mod verbatims;
 pub mod window;
 
@@ -161,6 +163,8 @@ pub fn compute_cached(
     for pass in &passes {
         driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
     }
+    let value_at_stake =
+        (passes.iter()).find_map(|pass| value::results::finish_value(project, pass, &windows, &s));
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();
@@ -183,6 +187,7 @@ pub fn compute_cached(
         topics,
         topic_groups,
         verbatims,
+        value_at_stake,
     }
 }
 
@@ -208,10 +213,15 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
         .filter(|t| t.datasets.contains(&ds.id))
         .map(|t| (&t.id, &t.group, &t.keywords, &t.patterns, &t.exclude))
         .collect();
-    format!(
+    let mut text = format!(
         "{dataset:?}\n{indicators:?}\n{drivers:?}\n{:?}\n{:?}\n{topics:?}",
         project.personas, project.config.period
-    )
+    );
+    // The value at stake's columns, when it reads this dataset.
+    if let Some(v) = (project.config.value_at_stake.as_ref()).filter(|v| v.dataset == ds.id) {
+        text.push_str(&format!("\nvalue: {v:?}"));
+    }
+    text
 }
 
 /// Reads one dataset: its stats, its comment sample, and the finished pass,

@@ -81,6 +81,7 @@ pub fn render_site_timed(
         personas_url: Page::Personas.path(),
         has_drivers: !computed.drivers.is_empty(),
         has_topics: !computed.topics.is_empty(),
+        has_value: computed.value_at_stake.is_some(),
         links: Links::default(),
         pages: project
             .pages
@@ -216,6 +217,11 @@ fn pages(
     if !computed.topics.is_empty() {
         built.push(clock.time(Page::Topics.template(), || {
             pages::topics::page(&rc, project, computed)
+        })?);
+    }
+    if computed.value_at_stake.is_some() {
+        built.push(clock.time(Page::Value.template(), || {
+            pages::value::page(&rc, project, computed)
         })?);
     }
     built.push(clock.time(Page::Methodology.template(), || {

@@ -22,6 +22,8 @@ pub const METHODOLOGY: &str = "methodology.html";
 pub const REPORT: &str = "report.html";
 /// The topics found in the comments (SPEC §7), when the project has a codebook.
 pub const TOPICS: &str = "topics.html";
+/// What the NPS groups are worth (SPEC §9), when `value_at_stake:` is set.
+pub const VALUE: &str = "value.html";
 /// The comparison with the baseline.
 pub const WHATS_CHANGED: &str = "whats-changed.html";
 /// `metrics.json`, at the root (SPEC §4).
@@ -54,6 +56,8 @@ pub enum Page<'a> {
     Report,
     /// The comparison with the baseline.
     WhatsChanged,
+    /// Value at stake: the NPS groups' revenue and churn.
+    Value,
 }
 
 impl Page<'_> {
@@ -71,6 +75,7 @@ impl Page<'_> {
             Page::Narrative(slug) => format!("pages/{slug}.html"),
             Page::Report => REPORT.into(),
             Page::WhatsChanged => WHATS_CHANGED.into(),
+            Page::Value => VALUE.into(),
         }
     }
 
@@ -88,6 +93,7 @@ impl Page<'_> {
             Page::Narrative(_) => "page",
             Page::Report => "report",
             Page::WhatsChanged => "whats-changed",
+            Page::Value => "value",
         }
     }
 
@@ -105,6 +111,7 @@ impl Page<'_> {
             Page::Narrative(_) => "page.html",
             Page::Report => "report.html",
             Page::WhatsChanged => "whats-changed.html",
+            Page::Value => "value.html",
         }
     }
 }
@@ -127,6 +134,8 @@ pub struct Links {
     pub report: String,
     /// The comparison with the baseline.
     pub whats_changed: String,
+    /// Value at stake.
+    pub value: String,
 }
 
 impl Default for Links {
@@ -139,6 +148,7 @@ impl Default for Links {
             methodology: Page::Methodology.path(),
             report: Page::Report.path(),
             whats_changed: Page::WhatsChanged.path(),
+            value: Page::Value.path(),
         }
     }
 }
@@ -163,6 +173,7 @@ mod tests {
             (Page::Narrative("about"), "pages/about.html"),
             (Page::Report, "report.html"),
             (Page::WhatsChanged, "whats-changed.html"),
+            (Page::Value, "value.html"),
         ];
         for (page, path) in paths {
             assert_eq!(page.path(), path);

@@ -391,6 +391,8 @@ pub struct NavView {
     pub has_drivers: bool,
     /// Whether to link the topics page (the project codes its comments).
     pub has_topics: bool,
+    /// Whether to link the Value page (`value_at_stake:` is set).
+    pub has_value: bool,
     /// The links of the site's fixed pages (scorecard, methodology, report…).
     pub links: Links,
     /// Narrative pages.

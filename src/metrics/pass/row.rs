@@ -101,6 +101,7 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.check_drivers(row, problems);
+        self.check_value(row, problems);
         if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
@@ -134,6 +135,7 @@ impl RowSink for DatasetPass<'_> {
         }
         self.feed_drivers(row, w, group, period);
         self.feed_comment(row, w, period, (design_w, cell));
+        self.feed_value(row, w, period);
     }
 }
 

@@ -9,6 +9,7 @@ pub mod reports;
 pub mod scorecard;
 mod segments;
 pub mod topics;
+pub mod value;
 pub mod window;
 
 pub use crate::site::render::Built;

@@ -65,6 +65,9 @@ pub fn report(
     if !computed.topics.is_empty() {
         wanted.push(("topics".into(), t.get("topics"), Page::Topics));
     }
+    if computed.value_at_stake.is_some() {
+        wanted.push(("value".into(), t.get("value_page"), Page::Value));
+    }
     wanted.push((
         "methodology".into(),
         t.get("methodology"),

@@ -141,6 +141,9 @@ pub fn methodology(
     let view = MethodologyView {
         window: window_words(project, computed, t),
         topics: topic_words(project, t),
+        value: (computed.value_at_stake.as_ref())
+            .map(|v| super::value::view(v, project, t).method)
+            .unwrap_or_default(),
         formulas,
         indicators,
         datasets,
@@ -235,6 +238,8 @@ struct MethodologyView {
     window: WindowWords,
     /// How topics are matched and read (SPEC §7); empty without topics.
     topics: Vec<String>,
+    /// How the value at stake is computed (SPEC §9); "" without it.
+    value: String,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.

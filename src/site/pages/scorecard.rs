@@ -154,6 +154,9 @@ struct IndicatorView {
     breakdown: Vec<BreakdownShare>,
     /// The comment sample, when the dataset has comments.
     verbatims: Option<VerbatimsView>,
+    /// The Value page's link, on the page of the NPS indicator
+    /// `value_at_stake:` names ("" elsewhere).
+    value_url: String,
 }
 
 /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
@@ -294,6 +297,10 @@ pub fn indicator(
         segments: sections,
         breakdown: breakdown(r, res),
         verbatims: verbatims_of(r, project, computed, ind),
+        value_url: (computed.value_at_stake.as_ref())
+            .filter(|v| v.indicator == ind.id)
+            .map(|_| Page::Value.path())
+            .unwrap_or_default(),
     };
     r.page(Page::Indicator(&ind.id), &ind.name, &view)
 }
