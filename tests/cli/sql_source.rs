@@ -1,0 +1,267 @@
+//! SQL sources (SPEC §12) against a real PostgreSQL server ([`super::sql_server`]): the same
+//! generated data as CSV and as a table give the same `metrics.json` (to 1e-9); the server
+//! returns one record per group, not per row (its own `pg_stat_statements` counts them); the
+//! URL never appears in output or files; errors are located at the dataset's `source:`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+use super::sql_server::PgServer;
+
+/// The environment variable the test projects read the URL from.
+const ENV: &str = "CX_TEST_WAREHOUSE";
+/// A password in the URL (trust authentication ignores it): it must never be shown or written.
+const SECRET: &str = "pw-Zq81xVt";
+
+/// One generated survey answer.
+struct Answer {
+    day: u32,
+    channel: &'static str,
+    region: &'static str,
+    nps: Option<u32>,
+    csat: Option<u32>,
+    minutes: u32,
+    weight: f64,
+}
+
+/// A small deterministic generator (64-bit LCG, top bits), so the test needs no data file.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn answers(n: usize, days: u64, seed: u64) -> Vec<Answer> {
+    let mut rng = Lcg(seed);
+    (0..n)
+        .map(|_| Answer {
+            day: rng.below(days) as u32,
+            channel: ["web", "app", "phone"][rng.below(3) as usize],
+            region: ["north", "south"][rng.below(2) as usize],
+            nps: (rng.below(10) > 0).then(|| rng.below(11) as u32),
+            csat: (rng.below(8) > 0).then(|| 1 + rng.below(5) as u32),
+            minutes: 1 + rng.below(40) as u32,
+            weight: [0.8, 1.0, 1.25, 1.6][rng.below(4) as usize],
+        })
+        .collect()
+}
+
+/// 2026-01-01 plus `day` days, as ISO text.
+fn date(day: u32) -> String {
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(day as u64);
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn csv(rows: &[Answer]) -> String {
+    let mut out = String::from("id,responded_on,channel,region,nps,csat,minutes,w,email\n");
+    let cell = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
+    for (i, r) in rows.iter().enumerate() {
+        out.push_str(&format!(
+            "{i},{},{},{},{},{},{},{},user{i}@example.com\n",
+            date(r.day),
+            r.channel,
+            r.region,
+            cell(r.nps),
+            cell(r.csat),
+            r.minutes,
+            r.weight
+        ));
+    }
+    out
+}
+
+const INDICATORS: &str = "\
+- { id: nps, name: NPS, kind: kci, dataset: survey, metric: nps, column: nps }
+- { id: nps-web, name: NPS web, kind: kci, dataset: survey, metric: nps, column: nps, where: { channel: [web] } }
+- { id: csat, name: CSAT, kind: kci, dataset: survey, metric: csat, column: csat }
+- { id: minutes, name: Minutes, kind: kpi, dataset: survey, metric: mean, column: minutes }
+- { id: rows, name: Responses, kind: kpi, dataset: survey, metric: count }
+";
+
+const PERSONA: &str = "\
+id: northern
+name: Northern
+match: { column: region, equals: north }
+";
+
+/// A project reading `survey` from `data` (`path: ...` or `source: ...`).
+fn project(root: &Path, data: &str, indicators: &str) {
+    fs::create_dir_all(root.join("indicators")).unwrap();
+    fs::create_dir_all(root.join("personas")).unwrap();
+    fs::write(
+        root.join("cxscore.yaml"),
+        format!(
+            "title: SQL source\nclient: Test\nlanguage: en\nperiod: month\nconfidence: 0.95\nmin_n: 3\n\
+             datasets:\n  survey:\n    {data}\n    date: {{ column: responded_on }}\n    weight: w\n    \
+             segments: [channel]\n    pii: [email]\nreport: {{ window: all }}\n"
+        ),
+    )
+    .unwrap();
+    fs::write(root.join("indicators/core.yaml"), indicators).unwrap();
+    fs::write(root.join("personas/northern.yaml"), PERSONA).unwrap();
+}
+
+const SOURCE: &str = "source: { url: \"env:CX_TEST_WAREHOUSE\", sql: \"SELECT * FROM cx.survey\" }";
+
+/// Loads `csv` into `cx.survey` (the same bytes the CSV project reads).
+fn load(server: &PgServer, csv: &str) {
+    let mut client = server.client();
+    client
+        .batch_execute(
+            "DROP SCHEMA IF EXISTS cx CASCADE; CREATE SCHEMA cx;
+             CREATE TABLE cx.survey (id int, responded_on date, channel text, region text,
+               nps int, csat int, minutes double precision, w double precision, email text);
+             CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
+        )
+        .unwrap();
+    let mut writer = client
+        .copy_in("COPY cx.survey FROM STDIN WITH (FORMAT csv, HEADER true)")
+        .unwrap();
+    std::io::Write::write_all(&mut writer, csv.as_bytes()).unwrap();
+    writer.finish().unwrap();
+}
+
+fn cxscore(dir: &Path, server: &PgServer, args: &[&str]) -> Output {
+    Command::cargo_bin("cxscore")
+        .unwrap()
+        .current_dir(dir)
+        .env(
+            ENV,
+            format!(
+                "postgres://postgres:{SECRET}@127.0.0.1:{}/postgres",
+                server.port
+            ),
+        )
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn metrics(root: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(root.join("_site/metrics.json")).unwrap()).unwrap()
+}
+
+/// Every difference between two JSON values, numbers compared to 1e-9 (relative above 1).
+fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            if (x - y).abs() > 1e-9 * x.abs().max(1.0) {
+                out.push(format!("{at}: {x} vs {y}"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<_> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => differences(p, q, &format!("{at}.{k}"), out),
+                    _ => out.push(format!("{at}.{k}: present in one only")),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push(format!("{at}: {a} vs {b}")),
+    }
+}
+
+/// Every file under `dir`, for the URL check.
+fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_sql_source_gives_the_metrics_of_the_same_data_as_csv() {
+    let Some(server) = PgServer::start("a_sql_source_gives_the_metrics_of_the_same_data_as_csv")
+    else {
+        return;
+    };
+    let rows = answers(3000, 90, 7);
+    let data = csv(&rows);
+    load(&server, &data);
+    let dir = tempfile::tempdir().unwrap();
+    let (from_csv, from_sql) = (dir.path().join("csv"), dir.path().join("sql"));
+    project(&from_csv, "path: data/survey.csv", INDICATORS);
+    fs::create_dir_all(from_csv.join("data")).unwrap();
+    fs::write(from_csv.join("data/survey.csv"), &data).unwrap();
+    project(&from_sql, SOURCE, INDICATORS);
+
+    let out = cxscore(dir.path(), &server, &["build", "csv"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let check = cxscore(dir.path(), &server, &["check", "sql"]);
+    assert!(check.status.success(), "{}", text(&check));
+    let out = cxscore(dir.path(), &server, &["build", "sql"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let (a, b) = (metrics(&from_csv), metrics(&from_sql));
+    let mut diffs = Vec::new();
+    differences(&a, &b, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "metrics.json differ:\n{}",
+        diffs.join("\n")
+    );
+
+    // And one number by hand from the generated rows: the weighted NPS over the whole window.
+    let (mut total, mut net) = (0.0, 0.0);
+    for r in &rows {
+        if let Some(score) = r.nps {
+            total += r.weight;
+            net += r.weight * f64::from(u8::from(score >= 9))
+                - r.weight * f64::from(u8::from(score <= 6));
+        }
+    }
+    let by_hand = 100.0 * net / total;
+    let published = nps_overall(&b);
+    assert!(
+        (published - by_hand).abs() < 1e-9,
+        "{published} vs {by_hand}"
+    );
+
+    // The URL and its password: in no output and no file of the project (site, cache).
+    for out in [&check, &out] {
+        assert!(!text(out).contains(SECRET), "{}", text(out));
+    }
+    for (path, bytes) in all_bytes(&from_sql) {
+        let hit = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+        assert!(!hit, "{path} holds the URL's password");
+    }
+}
+
+/// The whole window's value of indicator `nps` in `metrics.json`.
+fn nps_overall(metrics: &serde_json::Value) -> f64 {
+    let indicator = metrics["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "nps")
+        .unwrap();
+    indicator["value"].as_f64().unwrap()
+}
