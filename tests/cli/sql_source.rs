@@ -265,3 +265,98 @@ fn nps_overall(metrics: &serde_json::Value) -> f64 {
         .unwrap();
     indicator["value"].as_f64().unwrap()
 }
+
+const NPS_ONLY: &str = "\
+- { id: nps, name: NPS, kind: kci, dataset: survey, metric: nps, column: nps }
+";
+
+#[test]
+fn the_server_returns_one_record_per_group_not_per_row() {
+    let Some(server) = PgServer::start("the_server_returns_one_record_per_group_not_per_row")
+    else {
+        return;
+    };
+    let rows = answers(20_000, 10, 11);
+    load(&server, &csv(&rows));
+    let dir = tempfile::tempdir().unwrap();
+    project(&dir.path().join("sql"), SOURCE, NPS_ONLY);
+    let out = cxscore(dir.path(), &server, &["build", "sql"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        metrics(&dir.path().join("sql"))["data"]["survey"]["rows"],
+        20_000
+    );
+
+    // The columns this project reads: the date's day, the weight, the segment, the persona's
+    // column and the score; counted here from the generated rows, independently of cxscore.
+    let groups: std::collections::BTreeSet<_> = rows
+        .iter()
+        .map(|r| (r.day, r.weight.to_bits(), r.channel, r.region, r.nps))
+        .collect();
+    let mut client = server.client();
+    let stats = client
+        .query(
+            "SELECT query, rows, calls FROM pg_stat_statements WHERE query LIKE '%count(*)::bigint%'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(stats.len(), 1, "one aggregate statement");
+    let (query, returned, calls): (String, i64, i64) =
+        (stats[0].get(0), stats[0].get(1), stats[0].get(2));
+    assert_eq!(calls, 1);
+    assert_eq!(returned as usize, groups.len(), "{query}");
+    assert!(groups.len() * 5 < rows.len(), "{} groups", groups.len());
+    // Columns the project does not read (and the `pii` one) are never asked for.
+    for unread in ["email", "minutes", "csat", "\"id\""] {
+        assert!(!query.contains(unread), "{unread} in {query}");
+    }
+}
+
+#[test]
+fn a_bad_cell_in_the_query_result_is_located_at_the_source_and_the_url_is_not_shown() {
+    let Some(server) = PgServer::start("a_bad_cell_in_the_query_result_is_located_at_the_source")
+    else {
+        return;
+    };
+    let rows = answers(200, 30, 3);
+    let mut data = csv(&rows);
+    data.push_str("9999,2026-01-15,web,north,11,3,5,1,x@example.com\n");
+    load(&server, &data);
+    let dir = tempfile::tempdir().unwrap();
+    project(&dir.path().join("sql"), SOURCE, INDICATORS);
+    let out = cxscore(dir.path(), &server, &["build", "sql"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    // `source:`'s value is on line 9 of the generated cxscore.yaml, column 13.
+    let line = said
+        .lines()
+        .find(|l| l.contains("11"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        line.starts_with("cxscore.yaml:9:13: error: `nps` is `11`"),
+        "{said}"
+    );
+    assert!(line.contains("column `nps`"), "{said}");
+    assert!(!said.contains(SECRET), "{said}");
+
+    // A query the server refuses: its message, located at `source:`, without the URL.
+    fs::write(
+        dir.path().join("sql/cxscore.yaml"),
+        fs::read_to_string(dir.path().join("sql/cxscore.yaml"))
+            .unwrap()
+            .replace("cx.survey", "cx.no_such_table"),
+    )
+    .unwrap();
+    let out = cxscore(dir.path(), &server, &["check", "sql"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("cxscore.yaml:9:13: error: the SQL query"),
+        "{said}"
+    );
+    assert!(said.contains("no_such_table"), "{said}");
+    assert!(
+        !said.contains(SECRET) && !said.contains("127.0.0.1"),
+        "{said}"
+    );
+}
