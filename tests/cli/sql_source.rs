@@ -25,6 +25,7 @@ struct Answer {
     csat: Option<u32>,
     minutes: u32,
     weight: f64,
+    comment: Option<&'static str>,
 }
 
 /// A small deterministic generator (64-bit LCG, top bits), so the test needs no data file.
@@ -51,9 +52,20 @@ fn answers(n: usize, days: u64, seed: u64) -> Vec<Answer> {
             csat: (rng.below(8) > 0).then(|| 1 + rng.below(5) as u32),
             minutes: 1 + rng.below(40) as u32,
             weight: [0.8, 1.0, 1.25, 1.6][rng.below(4) as usize],
+            comment: COMMENTS.get(rng.below(12) as usize).copied(),
         })
         .collect()
 }
+
+/// Comments, quoted in the CSV: commas, quotes, a phone number to mask, Chinese.
+const COMMENTS: [&str; 6] = [
+    "Fast and friendly",
+    "Slow, but it worked",
+    "Call me on +44 20 7946 0958",
+    "The \"new\" app keeps crashing",
+    "客服很耐心",
+    "Too expensive",
+];
 
 /// 2026-01-01 plus `day` days, as ISO text.
 fn date(day: u32) -> String {
@@ -62,18 +74,20 @@ fn date(day: u32) -> String {
 }
 
 fn csv(rows: &[Answer]) -> String {
-    let mut out = String::from("id,responded_on,channel,region,nps,csat,minutes,w,email\n");
+    let mut out = String::from("id,responded_on,channel,region,nps,csat,minutes,w,email,comment\n");
     let cell = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
-            "{i},{},{},{},{},{},{},{},user{i}@example.com\n",
+            "{i},{},{},{},{},{},{},{},user{i}@example.com,{}\n",
             date(r.day),
             r.channel,
             r.region,
             cell(r.nps),
             cell(r.csat),
             r.minutes,
-            r.weight
+            r.weight,
+            r.comment
+                .map_or(String::new(), |c| format!("\"{}\"", c.replace('"', "\"\"")))
         ));
     }
     out
@@ -85,6 +99,7 @@ const INDICATORS: &str = "\
 - { id: csat, name: CSAT, kind: kci, dataset: survey, metric: csat, column: csat }
 - { id: minutes, name: Minutes, kind: kpi, dataset: survey, metric: mean, column: minutes }
 - { id: rows, name: Responses, kind: kpi, dataset: survey, metric: count }
+- { id: p90, name: P90 minutes, kind: kqi, dataset: survey, metric: percentile, p: 90, column: minutes }
 ";
 
 const PERSONA: &str = "\
@@ -102,7 +117,7 @@ fn project(root: &Path, data: &str, indicators: &str) {
         format!(
             "title: SQL source\nclient: Test\nlanguage: en\nperiod: month\nconfidence: 0.95\nmin_n: 3\n\
              datasets:\n  survey:\n    {data}\n    date: {{ column: responded_on }}\n    weight: w\n    \
-             segments: [channel]\n    pii: [email]\nreport: {{ window: all }}\n"
+             segments: [channel]\n    comments: comment\n    pii: [email]\nreport: {{ window: all }}\n"
         ),
     )
     .unwrap();
@@ -119,7 +134,8 @@ fn load(server: &PgServer, csv: &str) {
         .batch_execute(
             "DROP SCHEMA IF EXISTS cx CASCADE; CREATE SCHEMA cx;
              CREATE TABLE cx.survey (id int, responded_on date, channel text, region text,
-               nps int, csat int, minutes double precision, w double precision, email text);
+               nps int, csat int, minutes double precision, w double precision, email text,
+               comment text);
              CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
         )
         .unwrap();
@@ -228,6 +244,31 @@ fn a_sql_source_gives_the_metrics_of_the_same_data_as_csv() {
         "metrics.json differ:\n{}",
         diffs.join("\n")
     );
+    // Every page is the same bytes, verbatim samples included (they are not in metrics.json).
+    let (csv_site, sql_site) = (
+        super::harness::snapshot_tree(&from_csv.join("_site")),
+        super::harness::snapshot_tree(&from_sql.join("_site")),
+    );
+    let differing: Vec<&str> = csv_site
+        .iter()
+        .zip(&sql_site)
+        // metrics.json is compared to 1e-9 above (sums in another order differ in the last bits).
+        .filter(|(x, y)| x != y && x.0 != "metrics.json")
+        .map(|(x, _)| x.0.as_str())
+        .collect();
+    assert_eq!(csv_site.len(), sql_site.len());
+    assert!(differing.is_empty(), "{differing:?}");
+    let shown = sql_site
+        .iter()
+        .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("客服很耐心"));
+    assert!(shown, "no verbatim on the site");
+    // The comparison covers the exact percentile.
+    let p90 = b["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "p90");
+    assert!(p90.unwrap()["value"].as_f64().is_some());
 
     // And one number by hand from the generated rows: the weighted NPS over the whole window.
     let (mut total, mut net) = (0.0, 0.0);
@@ -280,6 +321,10 @@ fn the_server_returns_one_record_per_group_not_per_row() {
     load(&server, &csv(&rows));
     let dir = tempfile::tempdir().unwrap();
     project(&dir.path().join("sql"), SOURCE, NPS_ONLY);
+    // Without the comment column (which crosses the wire by value, SPEC §12).
+    let yaml = dir.path().join("sql/cxscore.yaml");
+    let text_of = fs::read_to_string(&yaml).unwrap();
+    fs::write(&yaml, text_of.replace("    comments: comment\n", "")).unwrap();
     let out = cxscore(dir.path(), &server, &["build", "sql"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
@@ -307,7 +352,7 @@ fn the_server_returns_one_record_per_group_not_per_row() {
     assert_eq!(returned as usize, groups.len(), "{query}");
     assert!(groups.len() * 5 < rows.len(), "{} groups", groups.len());
     // Columns the project does not read (and the `pii` one) are never asked for.
-    for unread in ["email", "minutes", "csat", "\"id\""] {
+    for unread in ["email", "minutes", "csat", "\"id\"", "comment"] {
         assert!(!query.contains(unread), "{unread} in {query}");
     }
 }
@@ -320,7 +365,7 @@ fn a_bad_cell_in_the_query_result_is_located_at_the_source_and_the_url_is_not_sh
     };
     let rows = answers(200, 30, 3);
     let mut data = csv(&rows);
-    data.push_str("9999,2026-01-15,web,north,11,3,5,1,x@example.com\n");
+    data.push_str("9999,2026-01-15,web,north,11,3,5,1,x@example.com,\n");
     load(&server, &data);
     let dir = tempfile::tempdir().unwrap();
     project(&dir.path().join("sql"), SOURCE, INDICATORS);
