@@ -14,6 +14,7 @@
 
 pub mod connect;
 pub mod query;
+pub mod weights;
 
 use std::path::Path;
 
@@ -31,12 +32,29 @@ use crate::project::model::{Dataset, SqlQuery};
 pub struct SqlSource<'q> {
     query: &'q SqlQuery,
     dataset: &'q str,
+    /// The weight column, summed on the server when it is numeric ([`weights`]).
+    weight: Option<&'q str>,
+}
+
+/// One record of the aggregate query: the wanted columns' text (`None` for NULL), the number
+/// of rows, and Σw, Σw² when its rows' (positive, numeric) weights were summed.
+pub struct Group {
+    /// The wanted columns' values, in header order.
+    pub values: Vec<Option<String>>,
+    /// How many rows of the query's result share them.
+    pub rows: u64,
+    /// Σw and Σw² of those rows, when the weight was summed rather than grouped.
+    pub weights: Option<(f64, f64)>,
 }
 
 impl<'q> SqlSource<'q> {
     /// The source of `dataset`'s query.
-    pub fn new(query: &'q SqlQuery, dataset: &'q str) -> Self {
-        SqlSource { query, dataset }
+    pub fn new(query: &'q SqlQuery, dataset: &'q Dataset) -> Self {
+        SqlSource {
+            query,
+            dataset: &dataset.id,
+            weight: dataset.weight.as_ref().map(|w| w.name.as_str()),
+        }
     }
 
     fn stop(&self, e: SqlError) -> super::source::Stop {
@@ -46,11 +64,7 @@ impl<'q> SqlSource<'q> {
     /// Runs the aggregate query: each distinct combination of the `wanted` columns (as text,
     /// `None` for NULL) with its number of rows, in a fixed order. Public so that a test can
     /// show what crosses the wire.
-    pub fn fetch_groups(
-        &self,
-        header: &Header,
-        wanted: &[usize],
-    ) -> Result<Vec<(Vec<Option<String>>, u64)>, SqlError> {
+    pub fn fetch_groups(&self, header: &Header, wanted: &[usize]) -> Result<Vec<Group>, SqlError> {
         let mut client = connect(self.query, self.dataset)?;
         let statement = client
             .prepare(&header_query(&self.query.sql))
@@ -60,21 +74,34 @@ impl<'q> SqlSource<'q> {
             .iter()
             .map(|&i| {
                 let name = header.names[i].as_str();
-                let is_day = [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ]
-                    .contains(types.get(i).map_or(&Type::TEXT, |c| c.type_()));
-                (name, if is_day { Cast::Day } else { Cast::Text })
+                let ty = types.get(i).map_or(&Type::TEXT, |c| c.type_());
+                let cast = if [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(ty) {
+                    Cast::Day
+                } else if Some(name) == self.weight && NUMERIC.contains(ty) {
+                    Cast::Weight
+                } else {
+                    Cast::Text
+                };
+                (name, cast)
             })
             .collect();
         let sql = grouped_query(&self.query.sql, &columns);
         let rows = client
             .query(sql.as_str(), &[])
             .map_err(|e| query_error(&e, self.query, self.dataset))?;
+        let weight = columns.iter().position(|(_, c)| *c == Cast::Weight);
+        let k = columns.len();
         Ok(rows
             .iter()
             .map(|row| {
-                let values = (0..columns.len()).map(|i| row.get(i)).collect();
-                let count: i64 = row.get(columns.len());
-                (values, count.max(0) as u64)
+                let values: Vec<Option<String>> = (0..k).map(|i| row.get(i)).collect();
+                let count: i64 = row.get(k);
+                let summed = weight.is_some_and(|w| values[w].as_deref() == Some("+"));
+                Group {
+                    values,
+                    rows: count.max(0) as u64,
+                    weights: summed.then(|| (row.get(k + 1), row.get(k + 2))),
+                }
             })
             .collect())
     }
@@ -125,23 +152,60 @@ impl RecordSource for SqlSource<'_> {
             Ok(groups) => groups,
             Err(e) => return batch.stop(self.stop(e)),
         };
-        let mut record = Record::new();
-        for (g, (values, count)) in groups.iter().enumerate() {
-            record.clear();
-            let mut next = values.iter();
-            for i in 0..header.names.len() {
-                let value = match wanted.binary_search(&i) {
-                    Ok(_) => next.next().and_then(Option::as_deref).unwrap_or(""),
-                    Err(_) => "",
-                };
-                record.push_field(value);
-            }
+        let weight = self.weight.and_then(|w| header.index(w));
+        let (mut first, mut others) = (Record::new(), Record::new());
+        for (g, group) in groups.iter().enumerate() {
+            // One row weighs `a`, the others `b` (the same Σw and Σw², [`weights`]); a group
+            // whose weight was grouped by value has its rows all alike.
+            let (a, b) = group
+                .weights
+                .map(|(s1, s2)| weights::two_weights(group.rows, s1, s2))
+                .map_or((None, None), |(a, b)| {
+                    (Some(a.to_string()), Some(b.to_string()))
+                });
+            fill(&mut first, header, &wanted, group, weight, a.as_deref());
+            fill(&mut others, header, &wanted, group, weight, b.as_deref());
             // The group's line: 2 for the first (the header being line 1), so that a row
             // error names the group; see [`relocate`].
-            let row = Row::new(&record, g as u64 + 2);
-            for _ in 0..*count {
-                batch.row(&row, header, file.dataset);
+            let line = g as u64 + 2;
+            for k in 0..group.rows {
+                let record = if k == 0 { &first } else { &others };
+                batch.row(&Row::new(record, line), header, file.dataset);
             }
+        }
+    }
+}
+
+/// SQL types whose values are numbers (a weight of these types is summed on the server).
+const NUMERIC: [Type; 6] = [
+    Type::INT2,
+    Type::INT4,
+    Type::INT8,
+    Type::FLOAT4,
+    Type::FLOAT8,
+    Type::NUMERIC,
+];
+
+/// Fills `record` with a group's values (blank for the columns not fetched), the weight
+/// field being `weight_text` when the group's weights were summed.
+fn fill(
+    record: &mut Record,
+    header: &Header,
+    wanted: &[usize],
+    group: &Group,
+    weight: Option<usize>,
+    weight_text: Option<&str>,
+) {
+    record.clear();
+    let mut next = group.values.iter();
+    for i in 0..header.names.len() {
+        let value = match wanted.binary_search(&i) {
+            Ok(_) => next.next().and_then(Option::as_deref).unwrap_or(""),
+            Err(_) => "",
+        };
+        match weight_text {
+            Some(text) if Some(i) == weight => record.push_field(text),
+            _ => record.push_field(value),
         }
     }
 }
@@ -153,7 +217,7 @@ pub fn read_header(
     root: &Path,
     diags: &mut Diagnostics,
 ) -> Option<Header> {
-    read_header_with(&SqlSource::new(query, &dataset.id), dataset, root, diags)
+    read_header_with(&SqlSource::new(query, dataset), dataset, root, diags)
 }
 
 /// [`super::scan::scan`] for a SQL dataset: never cached, and its row errors located at the
@@ -164,7 +228,7 @@ pub fn scan<S: SplitSink>(
     sink: &mut S,
     diags: &mut Diagnostics,
 ) -> ScanStats {
-    let source = SqlSource::new(query, &scan.dataset.id);
+    let source = SqlSource::new(query, scan.dataset);
     let header = scan.header;
     let placeholder = scan.dataset.files.first().cloned().unwrap_or_default();
     let mut found = Diagnostics::new();

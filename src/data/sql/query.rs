@@ -2,7 +2,7 @@
 //!
 //! Input: the user's query, the columns the project reads and which of them are dates.
 //! Output: one aggregate query, `GROUP BY` those columns, returning each distinct
-//! combination once with its number of rows. Pure text, so it is unit-tested without a server.
+//! combination once with its number of rows (and, for a numeric weight, Σw and Σw²). Pure text, so it is unit-tested without a server.
 
 /// How one fetched column is turned into text on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,11 @@ pub enum Cast {
     /// the date column reads by default). Grouping by the day, not the instant, is what keeps
     /// the groups few; every period is a whole number of days.
     Day,
+    /// The dataset's numeric weight: not grouped by value. Its key is `+` for a positive
+    /// weight (those rows are summarised by Σw and Σw², [`grouped_query`]'s extra columns)
+    /// and the value itself otherwise (NULL, zero, negative: they cross as values, so the
+    /// row checks report them exactly as for CSV).
+    Weight,
 }
 
 /// The user's query as a subquery: the header query asks its columns without rows.
@@ -31,11 +36,19 @@ pub fn grouped_query(sql: &str, columns: &[(&str, Cast)]) -> String {
             match cast {
                 Cast::Text => format!("(cx_source.{column})::text"),
                 Cast::Day => format!("to_char(cx_source.{column}, 'YYYY-MM-DD')"),
+                Cast::Weight => format!(
+                    "CASE WHEN (cx_source.{column})::float8 > 0 THEN '+' ELSE (cx_source.{column})::text END"
+                ),
             }
         })
         .collect();
     let mut select: Vec<String> = exprs.clone();
     select.push("count(*)::bigint".to_string());
+    if let Some((name, _)) = columns.iter().find(|(_, cast)| *cast == Cast::Weight) {
+        let w = format!("(cx_source.{})::float8", quote_ident(name));
+        select.push(format!("sum({w})"));
+        select.push(format!("sum({w} * {w})"));
+    }
     let mut q = format!("SELECT {} FROM ({sql}\n) AS cx_source", select.join(", "));
     if !exprs.is_empty() {
         let positions: Vec<String> = (1..=exprs.len()).map(|i| i.to_string()).collect();
@@ -70,6 +83,19 @@ mod tests {
              FROM (SELECT * FROM t\n) AS cx_source GROUP BY 1, 2 \
              ORDER BY (cx_source.\"score\")::text COLLATE \"C\" NULLS FIRST, \
              to_char(cx_source.\"opened \"\"at\"\"\", 'YYYY-MM-DD') COLLATE \"C\" NULLS FIRST"
+        );
+    }
+
+    #[test]
+    fn a_weight_is_summed_not_grouped() {
+        let q = grouped_query("SELECT * FROM t", &[("w", Cast::Weight)]);
+        assert_eq!(
+            q,
+            "SELECT CASE WHEN (cx_source.\"w\")::float8 > 0 THEN '+' ELSE (cx_source.\"w\")::text END, \
+             count(*)::bigint, sum((cx_source.\"w\")::float8), \
+             sum((cx_source.\"w\")::float8 * (cx_source.\"w\")::float8) \
+             FROM (SELECT * FROM t\n) AS cx_source GROUP BY 1 \
+             ORDER BY CASE WHEN (cx_source.\"w\")::float8 > 0 THEN '+' ELSE (cx_source.\"w\")::text END COLLATE \"C\" NULLS FIRST"
         );
     }
 
