@@ -419,3 +419,49 @@ fn a_bad_cell_in_the_query_result_is_located_at_the_source_and_the_url_is_not_sh
         "{said}"
     );
 }
+
+#[test]
+fn a_raked_sql_dataset_gives_the_metrics_of_the_same_data_as_csv() {
+    let Some(server) =
+        PgServer::start("a_raked_sql_dataset_gives_the_metrics_of_the_same_data_as_csv")
+    else {
+        return;
+    };
+    let rows = answers(5_000, 20, 5);
+    let data = csv(&rows);
+    load(&server, &data);
+    let dir = tempfile::tempdir().unwrap();
+    let rake = "    rake: { margins: { region: { north: 0.3, south: 0.7 } } }\n";
+    for (name, data_key) in [("sql", SOURCE), ("csv", "path: data/survey.csv")] {
+        project(&dir.path().join(name), data_key, INDICATORS);
+        let yaml = dir.path().join(name).join("cxscore.yaml");
+        let text_of = fs::read_to_string(&yaml).unwrap();
+        fs::write(
+            &yaml,
+            text_of.replace("    pii: [email]\n", &format!("    pii: [email]\n{rake}")),
+        )
+        .unwrap();
+    }
+    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
+    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
+    for name in ["csv", "sql"] {
+        let out = cxscore(dir.path(), &server, &["build", name]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let (a, b) = (
+        metrics(&dir.path().join("csv")),
+        metrics(&dir.path().join("sql")),
+    );
+    assert!(
+        b["data"]["survey"]["weighting"].is_object(),
+        "{}",
+        b["data"]["survey"]
+    );
+    let mut diffs = Vec::new();
+    differences(&a, &b, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "metrics.json differ:\n{}",
+        diffs.join("\n")
+    );
+}

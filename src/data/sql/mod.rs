@@ -6,10 +6,10 @@
 //! to the same sink — but what crosses the wire is one record per distinct combination of the
 //! wanted columns with its number of rows ([`query::grouped_query`]), never the rows: the
 //! server groups by the period's day, the segment, persona and `where` columns and the scores
-//! (few values each), and the record is fed to the sink that many times. Columns that cannot be
-//! summarised without changing a number (a comment, a continuous value for a mean or an exact
-//! percentile, a weight) are grouped by value, so their distinct values cross; everything
-//! else is counted on the server. The build cache never holds a SQL dataset (its rows are not
+//! (few values each), and the record is fed to the sink that many times. A numeric weight is
+//! summed instead (Σw, Σw², [`weights`]). Columns that cannot be summarised without changing a
+//! number (a comment, a continuous value for a mean or an exact percentile) are grouped by
+//! value, so their distinct values cross; everything else is counted on the server. The build cache never holds a SQL dataset (its rows are not
 //! a file whose content can be hashed).
 
 pub mod connect;
