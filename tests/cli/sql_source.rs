@@ -398,6 +398,35 @@ fn a_bad_cell_in_the_query_result_is_located_at_the_source_and_the_url_is_not_sh
     assert!(line.contains("column `nps`"), "{said}");
     assert!(!said.contains(SECRET), "{said}");
 
+    // Under `bad_rows: skip` the row is left out, its rejection located the same way.
+    let yaml = dir.path().join("sql/cxscore.yaml");
+    let original = fs::read_to_string(&yaml).unwrap();
+    fs::write(
+        &yaml,
+        original.replace(
+            "    pii: [email]\n",
+            "    pii: [email]\n    bad_rows: skip\n",
+        ),
+    )
+    .unwrap();
+    let out = cxscore(dir.path(), &server, &["build", "sql"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let data = &metrics(&dir.path().join("sql"))["data"]["survey"];
+    assert_eq!(
+        (data["rows"].as_u64(), data["rejected"].as_u64()),
+        (Some(201), Some(1))
+    );
+    // The methodology page lists the rejection with its location.
+    let listed = all_bytes(&dir.path().join("sql/_site"))
+        .iter()
+        .any(|(_, bytes)| {
+            let page = String::from_utf8_lossy(bytes);
+            page.contains("cxscore.yaml:9:13 (SQL result group ")
+                && page.contains(", column `nps`)")
+        });
+    assert!(listed, "the rejection is not listed on the site");
+    fs::write(&yaml, original).unwrap();
+
     // A query the server refuses: its message, located at `source:`, without the URL.
     fs::write(
         dir.path().join("sql/cxscore.yaml"),
