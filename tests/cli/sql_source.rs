@@ -129,15 +129,20 @@ const SOURCE: &str = "source: { url: \"env:CX_TEST_WAREHOUSE\", sql: \"SELECT * 
 
 /// Loads `csv` into `cx.survey` (the same bytes the CSV project reads).
 fn load(server: &PgServer, csv: &str) {
+    load_with_date_type(server, csv, "date");
+}
+
+/// [`load`], the date column being of SQL type `date_type`.
+fn load_with_date_type(server: &PgServer, csv: &str, date_type: &str) {
     let mut client = server.client();
     client
-        .batch_execute(
+        .batch_execute(&format!(
             "DROP SCHEMA IF EXISTS cx CASCADE; CREATE SCHEMA cx;
-             CREATE TABLE cx.survey (id int, responded_on date, channel text, region text,
+             CREATE TABLE cx.survey (id int, responded_on {date_type}, channel text, region text,
                nps int, csat int, minutes double precision, w double precision, email text,
                comment text);
              CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
-        )
+        ))
         .unwrap();
     let mut writer = client
         .copy_in("COPY cx.survey FROM STDIN WITH (FORMAT csv, HEADER true)")
@@ -541,4 +546,50 @@ fn key_drivers_on_a_sql_dataset_equal_csv_but_for_the_bootstrap_intervals() {
         diffs.iter().partition(|d| d.contains(".importance_ci_"));
     assert!(others.is_empty(), "metrics.json differ:\n{others:?}");
     assert!(!bootstrap.is_empty(), "the bootstrap ran");
+}
+
+#[test]
+fn a_timestamp_date_column_is_grouped_by_its_day_and_equals_csv() {
+    let Some(server) =
+        PgServer::start("a_timestamp_date_column_is_grouped_by_its_day_and_equals_csv")
+    else {
+        return;
+    };
+    // The same rows, each answered at a time of day (the CSV writes it as ISO text).
+    let rows = answers(2_000, 40, 21);
+    let data: String = csv(&rows)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut fields: Vec<String> = line.splitn(3, ',').map(str::to_string).collect();
+            if i > 0 {
+                fields[1] = format!("{} {:02}:{:02}:07", fields[1], i % 24, i % 60);
+            }
+            fields.join(",") + "\n"
+        })
+        .collect();
+    load_with_date_type(&server, &data, "timestamp");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, data_key) in [("sql", SOURCE), ("csv", "path: data/survey.csv")] {
+        project(&dir.path().join(name), data_key, INDICATORS);
+    }
+    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
+    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
+    for name in ["csv", "sql"] {
+        let out = cxscore(dir.path(), &server, &["build", name]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let mut diffs = Vec::new();
+    let (a, b) = (
+        metrics(&dir.path().join("csv")),
+        metrics(&dir.path().join("sql")),
+    );
+    differences(&a, &b, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "metrics.json differ:\n{}",
+        diffs.join("\n")
+    );
+    // Periods exist (two months of answers), so the grouping by day fed them.
+    assert!(b.to_string().contains("2026-02"), "no February period");
 }

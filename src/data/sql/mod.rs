@@ -34,6 +34,8 @@ pub struct SqlSource<'q> {
     dataset: &'q str,
     /// The weight column, summed on the server when it is numeric ([`weights`]).
     weight: Option<&'q str>,
+    /// The date column when it has a `format:`: then read as the server's text, not its day.
+    formatted_date: Option<&'q str>,
 }
 
 /// One record of the aggregate query: the wanted columns' text (`None` for NULL), the number
@@ -54,6 +56,9 @@ impl<'q> SqlSource<'q> {
             query,
             dataset: &dataset.id,
             weight: dataset.weight.as_ref().map(|w| w.name.as_str()),
+            formatted_date: (dataset.date.as_ref())
+                .filter(|d| d.format.is_some())
+                .map(|d| d.column.name.as_str()),
         }
     }
 
@@ -75,7 +80,8 @@ impl<'q> SqlSource<'q> {
             .map(|&i| {
                 let name = header.names[i].as_str();
                 let ty = types.get(i).map_or(&Type::TEXT, |c| c.type_());
-                let cast = if [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(ty) {
+                let is_day = [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(ty);
+                let cast = if is_day && Some(name) != self.formatted_date {
                     Cast::Day
                 } else if Some(name) == self.weight && NUMERIC.contains(ty) {
                     Cast::Weight
