@@ -38,7 +38,11 @@ pub fn read_header_with<Src: RecordSource>(
         dataset,
     };
     let names = names_of(source, &data_file, diags)?;
-    let header = Header { names, file };
+    let header = Header {
+        names,
+        file,
+        wanted: Default::default(),
+    };
     warn_undeclared(&header, dataset, diags);
     Some(header)
 }

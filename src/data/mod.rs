@@ -24,6 +24,7 @@
 //! - CSV, the only format today: [`csv_source`] (the [`source::RecordSource`]),
 //!   [`open`] (a file in its encoding), [`chunk`] (where a large file may be
 //!   cut), [`sniff`] (what encoding a file looks like).
+//! - SQL sources (SPEC §12): [`sql`] (the query, aggregated on the server).
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
 //!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`].
 
@@ -44,3 +45,4 @@ pub mod scan;
 mod seam_tests;
 pub mod sniff;
 pub mod source;
+pub mod sql;

@@ -57,6 +57,9 @@ pub struct ScanStats {
 /// another format, this and [`scan`] pick its [`RecordSource`] (a `match`
 /// per dataset), and the compute stage's two calls stay as they are.
 pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Header> {
+    if let Some(query) = &dataset.sql {
+        return super::sql::read_header(query, dataset, root, diags);
+    }
     read_header_with(&CsvSource::new(), dataset, root, diags)
 }
 
@@ -69,18 +72,16 @@ pub fn scan<S: SplitSink>(
     cache: Option<&FileCache<'_>>,
     diags: &mut Diagnostics,
 ) -> ScanStats {
-    let source = CsvSource::new();
-    scan_with(
-        &source,
-        Scan {
-            dataset,
-            root,
-            header,
-            cache,
-        },
-        sink,
-        diags,
-    )
+    let scan = Scan {
+        dataset,
+        root,
+        header,
+        cache,
+    };
+    if let Some(query) = &dataset.sql {
+        return super::sql::scan(query, scan, sink, diags);
+    }
+    scan_with(&CsvSource::new(), scan, sink, diags)
 }
 
 /// What a scan reads: a dataset, whose `header` (read from its first file by

@@ -27,12 +27,46 @@ pub struct Header {
     pub names: Vec<String>,
     /// The first file, relative to the project root (for messages).
     pub file: std::path::PathBuf,
+    /// The columns looked up by name so far: what the project reads.
+    pub wanted: WantedColumns,
 }
 
 impl Header {
-    /// The 0-based index of the column called `name`, if present.
+    /// The 0-based index of the column called `name`, if present. A found column is
+    /// remembered as wanted ([`Header::wanted_columns`]).
     pub fn index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
+        let found = self.names.iter().position(|n| n == name);
+        if let Some(i) = found {
+            self.wanted.mark(i);
+        }
+        found
+    }
+
+    /// The columns the compute stage looked up (it resolves every column it reads by name,
+    /// once, before the scan), in header order: what a source that can project columns
+    /// (SQL) fetches; the others are read as blank.
+    pub fn wanted_columns(&self) -> Vec<usize> {
+        self.wanted.sorted()
+    }
+}
+
+/// The set behind [`Header::wanted_columns`]: shared by the clones of a header, so that a
+/// lookup through any of them counts.
+#[derive(Debug, Clone, Default)]
+pub struct WantedColumns(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<usize>>>);
+
+impl WantedColumns {
+    fn mark(&self, index: usize) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(index);
+        }
+    }
+
+    fn sorted(&self) -> Vec<usize> {
+        self.0
+            .lock()
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default()
     }
 }
 

@@ -55,6 +55,7 @@ impl Kit {
             delimiter: b',',
             bad_rows: BadRows::Fail,
             rake: None,
+            sql: None,
         };
         let config = Config {
             title: "Test".into(),

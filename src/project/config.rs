@@ -121,12 +121,17 @@ fn dataset(
     diags: &mut Diagnostics,
 ) -> Dataset {
     let ds = &raw.value;
-    let files = match resolve_dataset(root, &ds.path.value) {
-        Ok(files) => files,
-        Err(problem) => {
-            report_path(file, &ds.path, id, &problem, diags);
-            Vec::new()
-        }
+    let sql = super::sql_source::check_source(file, id, raw, diags);
+    let files = match (&ds.path, &sql) {
+        (_, Some(query)) => vec![super::sql_source::placeholder(id, query)],
+        (Some(path), None) => match resolve_dataset(root, &path.value) {
+            Ok(files) => files,
+            Err(problem) => {
+                report_path(file, path, id, &problem, diags);
+                Vec::new()
+            }
+        },
+        (None, None) => Vec::new(),
     };
     let encoding = one_of_or_default(file, ds.encoding.as_ref(), "encoding", diags);
     let bad_rows = one_of_or_default(file, ds.bad_rows.as_ref(), "bad_rows", diags);
@@ -151,7 +156,10 @@ fn dataset(
     Dataset {
         id: id.to_string(),
         files,
-        location: location(file, &ds.path),
+        location: ds.path.as_ref().map_or_else(
+            || super::sql_source::dataset_location(file, raw, ds),
+            |p| location(file, p),
+        ),
         date: ds.date.as_ref().map(|d| DateColumn {
             column: column(file, &d.column),
             format: d.format.as_ref().map(|f| f.value.clone()),
@@ -164,6 +172,7 @@ fn dataset(
         delimiter,
         bad_rows,
         rake: (ds.rake.as_ref()).and_then(|r| super::rake::validate_rake(file, r, diags)),
+        sql,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod rake;
 pub(crate) mod raw;
 pub(crate) mod raw_values;
 pub mod report;
+pub(crate) mod sql_source;
 pub mod statistic;
 pub mod topic_match;
 pub mod topics;

@@ -157,6 +157,22 @@ pub struct Dataset {
     pub bad_rows: BadRows,
     /// Raking to target margins (SPEC §11), if asked for.
     pub rake: Option<super::rake::Rake>,
+    /// The SQL query the rows come from instead of files (`source:`, SPEC §12); `files` then
+    /// holds one placeholder that names it in messages and is never a file.
+    pub sql: Option<SqlQuery>,
+}
+
+/// A dataset's `source:` (SPEC §12), checked: which environment variable holds the URL and the
+/// query. It holds the variable's *name* only, so the URL can never reach a message, the
+/// cache key (which prints the dataset) or `metrics.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlQuery {
+    /// The environment variable holding the connection URL (`url: env:NAME`).
+    pub env: String,
+    /// The user's query, wrapped by cxscore as a subquery.
+    pub sql: String,
+    /// Where `source:` was written: row errors of the query's result are located here.
+    pub location: Location,
 }
 
 /// A date column and how to parse it.

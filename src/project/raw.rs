@@ -181,10 +181,14 @@ pub struct RawBrand {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDataset {
-    /// Required. The data, relative to the folder holding `cxscore.yaml` and inside it: a file
-    /// (`data/tickets.csv`), a folder (its `*.csv`, recursively) or a glob
-    /// (`data/survey/*.csv`). All files share one header and are read in name order.
-    pub path: Spanned<String>,
+    /// Required unless `source:` is given. The data, relative to the folder holding
+    /// `cxscore.yaml` and inside it: a file (`data/tickets.csv`), a folder (its `*.csv`,
+    /// recursively) or a glob (`data/survey/*.csv`). All files share one header and are read
+    /// in name order.
+    pub path: Option<Spanned<String>>,
+    /// Instead of `path:`, a SQL query on a server speaking the PostgreSQL wire protocol,
+    /// `{ url: env:NAME, sql: SELECT ... }`: the aggregation runs on the server (SPEC §12).
+    pub source: Option<Spanned<RawSqlSource>>,
     /// Optional. The date column, `{ column, format }`, that puts rows into periods; without
     /// it the dataset has no periods.
     pub date: Option<RawDate>,
@@ -217,6 +221,19 @@ pub struct RawDataset {
     /// starting from the `weight:` column when there is one (else from 1). Standard errors
     /// then follow R's `survey` package (`calibrate(..., calfun = "raking")`).
     pub rake: Option<Spanned<RawRake>>,
+}
+
+/// `source:` of a dataset: a SQL query on a PostgreSQL-protocol server (SPEC §12).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSqlSource {
+    /// Required. `env:NAME`: the connection URL is read from the environment variable `NAME`
+    /// (e.g. `env:CX_WAREHOUSE` holding `postgres://user:secret@host:5432/db`); a URL written
+    /// here is an error, and the URL is never printed or written.
+    pub url: Spanned<String>,
+    /// Required. The query whose result is the dataset's table, e.g.
+    /// `SELECT * FROM cx.ticket_events`; cxscore wraps it and aggregates on the server.
+    pub sql: Spanned<String>,
 }
 
 /// `rake:` of a dataset: target shares per column, which iterative proportional fitting

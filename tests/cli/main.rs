@@ -20,6 +20,8 @@ mod parallel;
 mod reference;
 mod schema_descriptions;
 mod site;
+mod sql_server;
+mod sql_source;
 mod statistics;
 mod suggest;
 mod survey_numbers;
