@@ -25,7 +25,9 @@
 //!   [`open`] (a file in its encoding), [`chunk`] (where a large file may be
 //!   cut), [`sniff`] (what encoding a file looks like).
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
-//!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`].
+//!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`]
+//!   (every column name to a field index, a lookup table's columns included).
+//! - [`lookup`]: a lookup table (SPEC §9) read once into memory, joined per row.
 
 pub mod cached;
 pub mod cell;
@@ -33,6 +35,7 @@ pub mod chunk;
 pub mod csv_source;
 pub mod date;
 pub mod header;
+pub mod lookup;
 pub mod open;
 pub mod plan;
 pub mod policy;

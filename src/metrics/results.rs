@@ -41,9 +41,8 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
     let segments = (ind.dataset.as_ref())
         .and_then(|id| project.config.datasets.get(id))
         .map(|ds| {
-            ds.segments
-                .iter()
-                .map(|c| (c.name.clone(), Vec::new()))
+            (0..ds.segments.len())
+                .map(|i| (ds.segment_name(i).to_string(), Vec::new()))
                 .collect()
         })
         .unwrap_or_default();

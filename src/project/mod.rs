@@ -18,6 +18,8 @@ pub mod paths;
 mod people;
 pub mod rake;
 pub(crate) mod raw;
+pub(crate) mod lookups;
+pub(crate) mod raw_lookup;
 pub(crate) mod raw_values;
 pub mod report;
 pub mod statistic;

@@ -33,6 +33,8 @@ struct StateRef<'a> {
     topics: Option<&'a [TopicSlot]>,
     /// A raked dataset's first pass: the file's cell table.
     rake: Option<&'a CellTable>,
+    /// Rows that matched the lookup table, and did not (SPEC §9).
+    lookup_counts: [u64; 2],
 }
 
 #[derive(serde::Serialize)]
@@ -75,6 +77,7 @@ struct State {
     keys: Vec<Vec<String>>,
     topics: Option<Vec<TopicSlot>>,
     rake: Option<CellTable>,
+    lookup_counts: [u64; 2],
 }
 
 #[derive(serde::Deserialize)]
@@ -133,6 +136,7 @@ impl DatasetPass<'_> {
             keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
             topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
             rake: self.gathering(),
+            lookup_counts: self.lookup_counts,
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -152,6 +156,7 @@ impl DatasetPass<'_> {
         if !shaped || !fork.load_gathered(state.rake) {
             return None;
         }
+        fork.lookup_counts = state.lookup_counts;
         for (ind, s) in fork.indicators.iter_mut().zip(state.indicators) {
             let m = &ind.measure;
             let ok = fits(m, &s.overall)

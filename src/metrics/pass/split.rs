@@ -50,6 +50,7 @@ impl SplitSink for DatasetPass<'_> {
         fork.topics = self.topics.as_ref().map(TopicPass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
+        fork.lookup_counts = [0; 2];
         fork.last_date.clear();
         fork.last_period = None;
         if let Some(r) = &mut fork.rake {
@@ -65,6 +66,8 @@ impl SplitSink for DatasetPass<'_> {
         if let (Some(a), Some(b)) = (&mut self.rake, &later.rake) {
             a.merge(b);
         }
+        self.lookup_counts[0] += later.lookup_counts[0];
+        self.lookup_counts[1] += later.lookup_counts[1];
         let DatasetPass {
             indicators,
             drivers,
