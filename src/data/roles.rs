@@ -83,6 +83,9 @@ mod tests {
             delimiter: b',',
             bad_rows: BadRows::Fail,
             rake: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
         }
     }
 

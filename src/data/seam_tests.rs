@@ -158,6 +158,9 @@ fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
         delimiter: b',',
         bad_rows,
         rake: None,
+        bands: Vec::new(),
+        key: None,
+        lookup: None,
     }
 }
 

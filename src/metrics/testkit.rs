@@ -55,6 +55,9 @@ impl Kit {
             delimiter: b',',
             bad_rows: BadRows::Fail,
             rake: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
         };
         let config = Config {
             title: "Test".into(),
@@ -114,6 +117,7 @@ impl Kit {
             metric,
             column: column.map(|c| col(c, line)),
             filter: Vec::new(),
+            numeric: Vec::new(),
             target: None,
             amber: None,
             direction: Direction::Higher,

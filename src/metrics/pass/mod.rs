@@ -274,8 +274,12 @@ impl<'p> DatasetPass<'p> {
                 ))
             })
             .collect::<Vec<_>>();
-        let bands = (dataset.bands.iter())
-            .map(|b| b.as_ref().map(|b| (b.clone(), b.labels())))
+        // Parallel to `segments` (a dataset built without bands has none).
+        let bands = (0..segments.len())
+            .map(|i| {
+                let b = dataset.bands.get(i)?.as_ref()?;
+                Some((b.clone(), b.labels()))
+            })
             .collect::<Vec<_>>();
         let comments = (dataset.comments.as_ref())
             .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));

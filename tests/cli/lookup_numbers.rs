@@ -1,0 +1,97 @@
+//! SPEC §9 checked independently: cxscore's `metrics.json` for `tests/fixtures/lookup` (a
+//! survey joining a CRM lookup table, with unmatched keys, numeric `where` conditions and a
+//! banded segment) against `tests/reference/lookup_expected.json`, which
+//! `tests/reference/lookup_reference.py` computed with the csv module and no cxscore code.
+//! Values to 1e-9; n, keys and the match counts exactly; nothing missing or extra.
+//!
+//! Also: the match-rate warning, and the build cache invalidated when only the lookup
+//! table's content changes.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::harness::{repo, stderr, Fixture};
+
+const TOL: f64 = 1e-9;
+
+fn expected() -> Value {
+    let text = fs::read_to_string(repo().join("tests/reference/lookup_expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn close(what: &str, e: &Value, a: &Value) {
+    match (e.as_f64(), a.as_f64()) {
+        (Some(x), Some(y)) => assert!((x - y).abs() <= TOL, "{what}: expected {x}, got {y}"),
+        _ => assert_eq!(e, a, "{what}"),
+    }
+}
+
+fn indicator<'a>(m: &'a Value, id: &str) -> &'a Value {
+    (m["indicators"].as_array().unwrap().iter())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+#[test]
+fn lookup_numeric_where_and_bands_match_the_reference() {
+    let f = Fixture::copy("lookup");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    let e = expected();
+    assert_eq!(m["data"]["survey"]["lookup"], e["lookup"]);
+    assert_eq!(m["data"]["crm"]["rows"], e["crm_rows"]);
+    assert!(m["data"]["crm"].get("lookup").is_none());
+    let inds = e["indicators"].as_object().unwrap();
+    assert_eq!(inds.len(), 7);
+    for (id, want) in inds {
+        let got = indicator(&m, id);
+        close(&format!("{id}.value"), &want["value"], &got["value"]);
+        assert_eq!(want["n"], got["n"], "{id}.n");
+        let segs = want["segments"].as_object().unwrap();
+        let got_segs = got["segments"].as_object().unwrap();
+        assert_eq!(segs.len(), got_segs.len(), "{id}: segment columns");
+        for (seg, keys) in segs {
+            let keys = keys.as_object().unwrap();
+            let groups = got_segs[seg].as_array().unwrap();
+            let got_keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+            let mut want_keys: Vec<&str> = keys.keys().map(String::as_str).collect();
+            want_keys.sort_unstable();
+            let mut sorted = got_keys.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, want_keys, "{id}.{seg}: keys");
+            for g in groups {
+                let k = g["key"].as_str().unwrap();
+                close(&format!("{id}.{seg}.{k}"), &keys[k]["value"], &g["value"]);
+                assert_eq!(keys[k]["n"], g["n"], "{id}.{seg}.{k}.n");
+            }
+        }
+        let persona = (got["personas"].as_array().unwrap().iter())
+            .find(|p| p["key"] == "premium")
+            .unwrap_or_else(|| panic!("{id}: no persona premium"));
+        let want_p = &want["personas"]["premium"];
+        close(&format!("{id}.premium"), &want_p["value"], &persona["value"]);
+        assert_eq!(want_p["n"], persona["n"], "{id}.premium.n");
+    }
+    // The CRM is a dataset of its own too.
+    close("crm-customers", &Value::from(12.0), &indicator(&m, "crm-customers")["value"]);
+    // 16 of 20 is below 90 %: warned.
+    let err = stderr(&out);
+    assert!(err.contains("only 16 of 20 rows of dataset `survey` (80.0 %)"), "{err}");
+}
+
+#[test]
+fn a_change_in_the_lookup_table_alone_invalidates_the_cache() {
+    let f = Fixture::copy("lookup");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = indicator(&f.metrics(), "revenue")["value"].as_f64().unwrap();
+    // Only crm.csv changes (C01's revenue 30 → 46): the survey file's cache entry must not be
+    // reused; its mean revenue over the 16 matched rows rises by 16/16 = 1.
+    f.edit("data/crm.csv", "C01,basic,2,30,", "C01,basic,2,46,");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = indicator(&f.metrics(), "revenue")["value"].as_f64().unwrap();
+    assert!((after - before - 1.0).abs() < TOL, "{before} → {after}");
+}
