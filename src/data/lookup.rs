@@ -294,12 +294,13 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
         }
     }
     if more > 0 {
-        diags.error(
+        diags.error_hint(
             Location::file(header.file.clone()),
             format!(
                 "{more} more repeated or blank keys in lookup table `{}`",
                 dataset.id
             ),
+            "fix the export so each key is on one row",
         );
     }
     Some(table)

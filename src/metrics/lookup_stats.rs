@@ -54,12 +54,13 @@ pub fn table_of<'t>(
     }
     // An unknown table or one without `key:` is reported by the validator.
     if (project.config.datasets.get(&l.dataset)).is_some_and(|t| t.key.is_some()) {
-        diags.error(
+        diags.error_hint(
             l.location.clone(),
             format!(
-                "dataset `{}` is not read: its lookup table `{}` could not be read (see its errors)",
+                "dataset `{}` is not read: its lookup table `{}` could not be read",
                 ds.id, l.dataset
             ),
+            format!("fix the errors of dataset `{}` first", l.dataset),
         );
     }
     None
