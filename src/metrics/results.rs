@@ -173,7 +173,12 @@ pub fn indicator_result(
                     periods: trend(periods),
                 }
             });
-            (name.clone(), groups.collect())
+            let mut groups: Vec<GroupResult> = groups.collect();
+            // A banded segment's keys in band order (`6–12` before `12–24`).
+            if let Some(labels) = dp.band_labels(col) {
+                groups.sort_by_key(|g| labels.iter().position(|l| *l == g.key));
+            }
+            (name.clone(), groups)
         })
         .collect::<BTreeMap<_, _>>();
     flag_vs_rest(&mut r.segments, s.confidence, bh, ind.min_change);

@@ -74,6 +74,11 @@ fn lookup_numeric_where_and_bands_match_the_reference() {
         close(&format!("{id}.premium"), &want_p["value"], &persona["value"]);
         assert_eq!(want_p["n"], persona["n"], "{id}.premium.n");
     }
+    // Bands are listed from the lowest up, not in text order.
+    let bands: Vec<&str> = (indicator(&m, "nps")["segments"]["Tenure"].as_array().unwrap().iter())
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(bands, ["0–6", "6–12", "12–24", "24+"]);
     // The CRM is a dataset of its own too.
     close("crm-customers", &Value::from(12.0), &indicator(&m, "crm-customers")["value"]);
     // 16 of 20 is below 90 %: warned.

@@ -219,6 +219,12 @@ impl<'p> DatasetPass<'p> {
         self.date.is_some()
     }
 
+    /// The keys of segment `col` in band order when it is a banded segment
+    /// (SPEC §9), so reports list bands from the lowest up.
+    pub fn band_labels(&self, col: usize) -> Option<&[String]> {
+        self.bands.get(col)?.as_ref().map(|(_, labels)| labels.as_slice())
+    }
+
     /// The dataset's NPS column (its first NPS indicator's), which groups
     /// comments by NPS group; `None` without an NPS indicator.
     pub fn nps_column(&self) -> Option<usize> {
