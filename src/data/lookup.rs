@@ -151,6 +151,11 @@ impl SplitSink for TableRows {
     }
 
     fn merge(&mut self, later: Self) {
+        // The first piece is moved in, not copied.
+        if self.lines.is_empty() && !self.too_big {
+            *self = later;
+            return;
+        }
         let offset = self.arena.len() as u64;
         self.arena.push_str(&later.arena);
         self.ends.reserve(later.ends.len());

@@ -136,3 +136,29 @@ pub fn check_lookups(datasets: &BTreeMap<String, Dataset>, diags: &mut Diagnosti
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::project::model::SegmentBands;
+
+    #[test]
+    fn bands_include_their_lower_bound_and_name_themselves_with_an_en_dash() {
+        let b = SegmentBands {
+            name: "Tenure".into(),
+            bounds: vec![0.0, 6.0, 12.0, 24.0],
+        };
+        assert_eq!(b.labels(), ["0–6", "6–12", "12–24", "24+"]);
+        assert_eq!(b.band(-0.5), None);
+        assert_eq!(b.band(0.0), Some(0));
+        assert_eq!(b.band(5.99), Some(0));
+        assert_eq!(b.band(6.0), Some(1));
+        assert_eq!(b.band(23.5), Some(2));
+        assert_eq!(b.band(24.0), Some(3));
+        assert_eq!(b.band(1e9), Some(3));
+        let half = SegmentBands {
+            name: "x".into(),
+            bounds: vec![0.5, 1.0],
+        };
+        assert_eq!(half.labels(), ["0.5–1", "1+"]);
+    }
+}

@@ -100,3 +100,39 @@ fn a_change_in_the_lookup_table_alone_invalidates_the_cache() {
     let after = indicator(&f.metrics(), "revenue")["value"].as_f64().unwrap();
     assert!((after - before - 1.0).abs() < TOL, "{before} → {after}");
 }
+
+#[test]
+fn a_bad_looked_up_value_is_blamed_on_the_key_cell_and_skipped_under_skip() {
+    // C09's tenure below the first band (0): the survey row that joins C09 (line 10) is bad.
+    let f = Fixture::copy("lookup");
+    f.edit("data/crm.csv", "C09,basic,0,", "C09,basic,-1,");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/survey.csv:10:1: error: `crm.tenure_months` is `-1`, below the first band (0)"),
+        "{err}"
+    );
+    assert!(err.contains("looked up in `crm` by `customer_id`"), "{err}");
+    // Under skip the row is left out of everything: 19 NPS answers, 15 matched rows.
+    f.edit("cxscore.yaml", "    lookup: { crm: customer_id }", "    lookup: { crm: customer_id }\n    bad_rows: skip");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    assert_eq!(m["data"]["survey"]["rejected"], 1);
+    assert_eq!(indicator(&m, "nps")["n"], 19);
+    assert_eq!(m["data"]["survey"]["lookup"]["matched"], 15);
+    assert_eq!(m["data"]["survey"]["lookup"]["unmatched"], 4);
+}
+
+#[test]
+fn a_text_in_a_numerically_tested_column_is_a_data_error_on_every_row() {
+    // Line 2 (C01) waits "soon": an error even for indicators whose other conditions drop it.
+    let f = Fixture::copy("lookup");
+    f.edit("data/survey.csv", "C01,web,10,5,12", "C01,web,10,5,soon");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("data/survey.csv:2:5: error: `wait_minutes` is `soon`, not a number"), "{err}");
+    assert_eq!(err.matches(": error: ").count(), 1, "one error per cell: {err}");
+}
