@@ -232,10 +232,7 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
     if rows.too_big {
         diags.error_hint(
             dataset.location.clone(),
-            format!(
-                "lookup table `{}` holds more than 4 GB of text",
-                dataset.id
-            ),
+            format!("lookup table `{}` holds more than 4 GB of text", dataset.id),
             "keep only the columns the report needs in the export",
         );
         return None;

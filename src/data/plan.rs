@@ -62,7 +62,9 @@ impl<'a> Resolver<'a> {
             return Some(i);
         }
         let (table, _) = self.lookup?;
-        let column = name.strip_prefix(table.dataset.as_str())?.strip_prefix('.')?;
+        let column = name
+            .strip_prefix(table.dataset.as_str())?
+            .strip_prefix('.')?;
         let j = table.names.iter().position(|n| n == column)?;
         Some(self.header.names.len() + j)
     }
@@ -109,8 +111,9 @@ impl<'a> Resolver<'a> {
     fn missing(&self, name: &str, role: &str) -> (String, String) {
         if let Some((table_ds, col)) = self.qualified(name) {
             let names = self.lookup.map_or(&[][..], |(t, _)| t.names.as_slice());
-            let hint = did_you_mean(col, names.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the columns of `{}` are: {}", table_ds.id, names.join(", ")));
+            let hint = did_you_mean(col, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                format!("the columns of `{}` are: {}", table_ds.id, names.join(", "))
+            });
             return (
                 format!(
                     "column `{name}` ({role}) is not in the header of lookup table `{}`",

@@ -68,7 +68,11 @@ pub fn table_of<'t>(
 
 /// `data.<dataset>.lookup` of a joining dataset, and a warning when fewer
 /// than 90 % of its accepted rows matched.
-pub fn report(ds: &Dataset, pass: &DatasetPass<'_>, diags: &mut Diagnostics) -> Option<LookupStats> {
+pub fn report(
+    ds: &Dataset,
+    pass: &DatasetPass<'_>,
+    diags: &mut Diagnostics,
+) -> Option<LookupStats> {
     let l = ds.lookup.as_ref()?;
     let [matched, unmatched] = pass.lookup_counts;
     let total = matched + unmatched;

@@ -25,8 +25,8 @@ pub mod estimate;
 pub mod fdr;
 pub mod groups;
 pub mod intervals;
-pub mod lookup_stats;
 pub mod journey;
+pub mod lookup_stats;
 pub mod measure;
 pub mod pass;
 pub mod period_key;
@@ -52,8 +52,8 @@ use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Reject
 use estimate::Settings;
 use pass::DatasetPass;
 
-use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::data::lookup::LookupTable;
+use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Project};
 

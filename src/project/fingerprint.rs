@@ -122,7 +122,11 @@ pub fn definition_hash(ind: &Indicator, project: &Project) -> String {
             (m.column.name.as_str(), words)
         })
         .collect();
-    filter.extend(numeric.iter().map(|(c, w)| (*c, w.iter().map(String::as_str).collect())));
+    filter.extend(
+        numeric
+            .iter()
+            .map(|(c, w)| (*c, w.iter().map(String::as_str).collect())),
+    );
     filter.sort();
     let definition = Definition {
         dataset,

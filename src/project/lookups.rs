@@ -50,7 +50,9 @@ pub fn segments(
                     );
                 }
                 bands.push(Some(SegmentBands {
-                    name: name.as_deref().map_or(col.name.clone(), |n| n.trim().to_string()),
+                    name: name
+                        .as_deref()
+                        .map_or(col.name.clone(), |n| n.trim().to_string()),
                     bounds: bounds.clone(),
                 }));
                 columns.push(col);

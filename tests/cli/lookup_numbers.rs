@@ -71,19 +71,33 @@ fn lookup_numeric_where_and_bands_match_the_reference() {
             .find(|p| p["key"] == "premium")
             .unwrap_or_else(|| panic!("{id}: no persona premium"));
         let want_p = &want["personas"]["premium"];
-        close(&format!("{id}.premium"), &want_p["value"], &persona["value"]);
+        close(
+            &format!("{id}.premium"),
+            &want_p["value"],
+            &persona["value"],
+        );
         assert_eq!(want_p["n"], persona["n"], "{id}.premium.n");
     }
     // Bands are listed from the lowest up, not in text order.
-    let bands: Vec<&str> = (indicator(&m, "nps")["segments"]["Tenure"].as_array().unwrap().iter())
-        .map(|g| g["key"].as_str().unwrap())
-        .collect();
+    let bands: Vec<&str> = (indicator(&m, "nps")["segments"]["Tenure"]
+        .as_array()
+        .unwrap()
+        .iter())
+    .map(|g| g["key"].as_str().unwrap())
+    .collect();
     assert_eq!(bands, ["0–6", "6–12", "12–24", "24+"]);
     // The CRM is a dataset of its own too.
-    close("crm-customers", &Value::from(12.0), &indicator(&m, "crm-customers")["value"]);
+    close(
+        "crm-customers",
+        &Value::from(12.0),
+        &indicator(&m, "crm-customers")["value"],
+    );
     // 16 of 20 is below 90 %: warned.
     let err = stderr(&out);
-    assert!(err.contains("only 16 of 20 rows of dataset `survey` (80.0 %)"), "{err}");
+    assert!(
+        err.contains("only 16 of 20 rows of dataset `survey` (80.0 %)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -91,13 +105,17 @@ fn a_change_in_the_lookup_table_alone_invalidates_the_cache() {
     let f = Fixture::copy("lookup");
     let out = f.build();
     assert!(out.status.success(), "{}", stderr(&out));
-    let before = indicator(&f.metrics(), "revenue")["value"].as_f64().unwrap();
+    let before = indicator(&f.metrics(), "revenue")["value"]
+        .as_f64()
+        .unwrap();
     // Only crm.csv changes (C01's revenue 30 → 46): the survey file's cache entry must not be
     // reused; its mean revenue over the 16 matched rows rises by 16/16 = 1.
     f.edit("data/crm.csv", "C01,basic,2,30,", "C01,basic,2,46,");
     let out = f.build();
     assert!(out.status.success(), "{}", stderr(&out));
-    let after = indicator(&f.metrics(), "revenue")["value"].as_f64().unwrap();
+    let after = indicator(&f.metrics(), "revenue")["value"]
+        .as_f64()
+        .unwrap();
     assert!((after - before - 1.0).abs() < TOL, "{before} → {after}");
 }
 
@@ -110,12 +128,18 @@ fn a_bad_looked_up_value_is_blamed_on_the_key_cell_and_skipped_under_skip() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("data/survey.csv:10:1: error: `crm.tenure_months` is `-1`, below the first band (0)"),
+        err.contains(
+            "data/survey.csv:10:1: error: `crm.tenure_months` is `-1`, below the first band (0)"
+        ),
         "{err}"
     );
     assert!(err.contains("looked up in `crm` by `customer_id`"), "{err}");
     // Under skip the row is left out of everything: 19 NPS answers, 15 matched rows.
-    f.edit("cxscore.yaml", "    lookup: { crm: customer_id }", "    lookup: { crm: customer_id }\n    bad_rows: skip");
+    f.edit(
+        "cxscore.yaml",
+        "    lookup: { crm: customer_id }",
+        "    lookup: { crm: customer_id }\n    bad_rows: skip",
+    );
     let out = f.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let m = f.metrics();
@@ -133,6 +157,13 @@ fn a_text_in_a_numerically_tested_column_is_a_data_error_on_every_row() {
     let out = f.build();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("data/survey.csv:2:5: error: `wait_minutes` is `soon`, not a number"), "{err}");
-    assert_eq!(err.matches(": error: ").count(), 1, "one error per cell: {err}");
+    assert!(
+        err.contains("data/survey.csv:2:5: error: `wait_minutes` is `soon`, not a number"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches(": error: ").count(),
+        1,
+        "one error per cell: {err}"
+    );
 }

@@ -192,7 +192,10 @@ fn the_schema_accepts_every_yaml_of_the_example_and_rejects_a_typo() {
     }
     let mut bad = yaml_value(&repo().join("tests/fixtures/lookup/indicators/core.yaml"));
     bad[1]["where"]["wait_minutes"] = serde_json::json!({ "gtt": 60 });
-    assert!(!indicators.is_valid(&bad), "a numeric test's typo passed the schema");
+    assert!(
+        !indicators.is_valid(&bad),
+        "a numeric test's typo passed the schema"
+    );
     let config = validator(&dir, "cxscore.schema.json");
     let mut bad = yaml_value(&repo().join("example-project/cxscore.yaml"));
     bad["datasets"]["survey"]["segment"] = serde_json::json!(["persona"]);

@@ -222,7 +222,10 @@ impl<'p> DatasetPass<'p> {
     /// The keys of segment `col` in band order when it is a banded segment
     /// (SPEC §9), so reports list bands from the lowest up.
     pub fn band_labels(&self, col: usize) -> Option<&[String]> {
-        self.bands.get(col)?.as_ref().map(|(_, labels)| labels.as_slice())
+        self.bands
+            .get(col)?
+            .as_ref()
+            .map(|(_, labels)| labels.as_slice())
     }
 
     /// The dataset's NPS column (its first NPS indicator's), which groups
@@ -252,15 +255,19 @@ impl<'p> DatasetPass<'p> {
         lookup: Option<&'p LookupTable>,
         diags: &mut Diagnostics,
     ) -> Option<Self> {
-        let joined = lookup.zip(dataset.lookup.as_ref()).and_then(|(t, l)| {
-            Some((t, project.config.datasets.get(&l.dataset)?, &l.on))
-        });
+        let joined = lookup
+            .zip(dataset.lookup.as_ref())
+            .and_then(|(t, l)| Some((t, project.config.datasets.get(&l.dataset)?, &l.on)));
         let mut r = match joined {
             Some((t, table_ds, _)) => Resolver::with_lookup(header, dataset, t, table_ds),
             None => Resolver::new(header, dataset),
         };
         let on = joined.and_then(|(t, _, on)| {
-            let i = r.require(on, &format!("the lookup key of dataset `{}`", dataset.id), diags)?;
+            let i = r.require(
+                on,
+                &format!("the lookup key of dataset `{}`", dataset.id),
+                diags,
+            )?;
             Some((t, i))
         });
         let of_ds = format!("dataset `{}`", dataset.id);
@@ -313,7 +320,12 @@ impl<'p> DatasetPass<'p> {
             }
             let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
             let numeric = (ind.numeric.iter())
-                .filter_map(|m| Some((r.require(&m.column, &format!("`where` of {role}"), diags)?, m.test)))
+                .filter_map(|m| {
+                    Some((
+                        r.require(&m.column, &format!("`where` of {role}"), diags)?,
+                        m.test,
+                    ))
+                })
                 .collect();
             let measure = Measure::of(&ind.metric);
             indicators.push(IndicatorPass {
