@@ -167,3 +167,28 @@ fn a_text_in_a_numerically_tested_column_is_a_data_error_on_every_row() {
         "one error per cell: {err}"
     );
 }
+
+#[test]
+fn a_key_repeated_across_files_is_located_in_both() {
+    // The CRM split in two files; C03 is in both: the error is at its second file's line,
+    // the hint at its first.
+    let f = Fixture::copy("lookup");
+    let crm = fs::read_to_string(f.root.join("data/crm.csv")).unwrap();
+    let (head, rest) = crm.split_once('\n').unwrap();
+    let rows: Vec<&str> = rest.lines().collect();
+    f.write("data/crm/a.csv", &format!("{head}\n{}\n", rows[..6].join("\n")));
+    f.write(
+        "data/crm/b.csv",
+        &format!("{head}\n{}\n{}\n", rows[6..].join("\n"), rows[2]),
+    );
+    fs::remove_file(f.root.join("data/crm.csv")).unwrap();
+    f.edit("cxscore.yaml", "path: data/crm.csv", "path: data/crm/*.csv");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/crm/b.csv:8:1: error: the key `customer_id` of lookup table `crm` is `C03` again; a lookup key must be unique; it is first at data/crm/a.csv:4:1"),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 1, "{err}");
+}
