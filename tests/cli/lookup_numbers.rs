@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::harness::{repo, stderr, Fixture};
 
+#[path = "../support/json_close.rs"]
+mod json_close;
+
 const TOL: f64 = 1e-9;
 
 fn expected() -> Value {
@@ -176,7 +179,10 @@ fn a_key_repeated_across_files_is_located_in_both() {
     let crm = fs::read_to_string(f.root.join("data/crm.csv")).unwrap();
     let (head, rest) = crm.split_once('\n').unwrap();
     let rows: Vec<&str> = rest.lines().collect();
-    f.write("data/crm/a.csv", &format!("{head}\n{}\n", rows[..6].join("\n")));
+    f.write(
+        "data/crm/a.csv",
+        &format!("{head}\n{}\n", rows[..6].join("\n")),
+    );
     f.write(
         "data/crm/b.csv",
         &format!("{head}\n{}\n{}\n", rows[6..].join("\n"), rows[2]),
@@ -191,4 +197,32 @@ fn a_key_repeated_across_files_is_located_in_both() {
         "{err}"
     );
     assert_eq!(err.matches(": error: ").count(), 1, "{err}");
+}
+
+#[test]
+fn the_join_is_the_same_in_tiny_pieces_and_on_any_number_of_threads() {
+    // 64-byte pieces: the CRM (and the survey) are read in many parallel pieces, merged in
+    // file order. The pieces depend on the bytes only: byte-identical on 1 or 2 threads, and
+    // the numbers of a one-piece build (within 1e-9: a merge adds the terms in another order).
+    let f = Fixture::copy("lookup");
+    let build = |out: &str, piece: Option<&str>, threads: &str| {
+        let mut cmd = assert_cmd::Command::cargo_bin("cxscore").unwrap();
+        cmd.current_dir(f.root.parent().unwrap())
+            .args(["build", "project", "--no-cache", "--out", out])
+            .env("RAYON_NUM_THREADS", threads);
+        match piece {
+            Some(p) => cmd.env("CXSCORE_PIECE_BYTES", p),
+            None => cmd.env_remove("CXSCORE_PIECE_BYTES"),
+        };
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        fs::read(f.root.parent().unwrap().join(out).join("metrics.json")).unwrap()
+    };
+    let whole = build("whole", None, "1");
+    let one = build("one", Some("64"), "1");
+    let two = build("two", Some("64"), "2");
+    assert!(one == two, "metrics.json depends on the number of threads");
+    let json = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap();
+    json_close::assert_json_close(&json(&whole), &json(&two), 1e-9, "");
+    assert_eq!(json(&two)["data"]["survey"]["lookup"]["matched"], 16);
 }
