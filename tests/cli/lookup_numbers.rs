@@ -253,3 +253,20 @@ fn same_within(a: &Value, b: &Value, path: &str) {
         _ => assert_eq!(a, b, "{path}"),
     }
 }
+
+#[test]
+fn a_numeric_where_that_keeps_no_row_is_warned_about() {
+    let f = Fixture::copy("lookup");
+    f.edit(
+        "indicators/core.yaml",
+        "{ wait_minutes: { gt: 60 } }",
+        "{ wait_minutes: { gt: 600 } }",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("indicator `nps-long-wait` has no rows: none of the 20 rows of dataset `survey` passes its numeric `where`"),
+        "{err}"
+    );
+}
