@@ -270,3 +270,21 @@ fn a_numeric_where_that_keeps_no_row_is_warned_about() {
         "{err}"
     );
 }
+
+#[test]
+fn a_key_driver_analysis_reads_looked_up_attributes() {
+    // Attributes from the CRM: listwise, the 15 rows with a match and a tenure (C11's is
+    // blank). R² by hand (plain Python, statistics.correlation over those 15 rows):
+    // (r₁² + r₂² − 2·r₁·r₂·r₁₂) / (1 − r₁₂²) = 0.08083094306863933.
+    let f = Fixture::copy("lookup");
+    let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{yaml}drivers:\n  - dataset: survey\n    outcome: nps\n    attributes: {{ crm.monthly_revenue: Revenue, crm.tenure_months: Tenure }}\n"),
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &f.metrics()["drivers"][0];
+    assert_eq!(d["n"], 15);
+    close("r2", &Value::from(0.08083094306863933), &d["r2"]);
+}
