@@ -26,7 +26,9 @@
 //!   cut), [`sniff`] (what encoding a file looks like).
 //! - SQL sources (SPEC §12): [`sql`] (the query, aggregated on the server).
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
-//!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`].
+//!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`]
+//!   (every column name to a field index, a lookup table's columns included).
+//! - [`lookup`]: a lookup table (SPEC §9) read once into memory, joined per row.
 
 pub mod cached;
 pub mod cell;
@@ -34,6 +36,7 @@ pub mod chunk;
 pub mod csv_source;
 pub mod date;
 pub mod header;
+pub mod lookup;
 pub mod open;
 pub mod plan;
 pub mod policy;

@@ -84,6 +84,9 @@ mod tests {
             bad_rows: BadRows::Fail,
             rake: None,
             sql: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
         }
     }
 

@@ -159,6 +159,9 @@ fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
         bad_rows,
         rake: None,
         sql: None,
+        bands: Vec::new(),
+        key: None,
+        lookup: None,
     }
 }
 

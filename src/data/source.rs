@@ -7,6 +7,7 @@
 //! way for every format: header checks, parallel batches merged in file
 //! order, the build cache, and the `bad_rows` policy.
 
+use super::lookup::LookupTable;
 use std::path::Path;
 
 use csv::StringRecord;
@@ -111,18 +112,53 @@ pub struct Row<'r> {
     /// without lines give the row number a user sees in their tool
     /// (a spreadsheet's row number, the header being row 1).
     pub line: u64,
+    /// The lookup table's row joined to this one (SPEC §9), if any: its
+    /// columns are the fields after the record's (see [`Row::joined`]).
+    join: Option<(&'r LookupTable, u32)>,
 }
 
 impl<'r> Row<'r> {
     /// The row of `record`, which starts at `line`.
     pub fn new(record: &'r Record, line: u64) -> Self {
-        Row { record, line }
+        Row {
+            record,
+            line,
+            join: None,
+        }
     }
 
     /// The trimmed text of field `index` (0-based); empty when out of range.
+    /// Past the record's fields come the joined lookup row's (blank when the
+    /// key has no match): see [`crate::data::plan::Resolver::require`].
+    #[inline]
     pub fn text(&self, index: usize) -> &'r str {
         // Validated once per record (StringRecord), not once per read field.
-        self.record.0.get(index).map_or("", super::cell::trim_field)
+        match self.record.0.get(index) {
+            Some(field) => super::cell::trim_field(field),
+            None => match self.join {
+                Some((table, row)) => table.cell(row, index - self.record.0.len()),
+                None => "",
+            },
+        }
+    }
+
+    /// This row with `table`'s row whose key is the text of field `on`
+    /// joined on (no allocation: the key's bytes are hashed and compared in
+    /// place); the flag says whether the key matched (a blank key never does).
+    #[inline]
+    pub fn joined<'a>(&'a self, table: &'a LookupTable, on: usize) -> (Row<'a>, bool) {
+        let key = self.text(on);
+        let found = if key.is_empty() {
+            None
+        } else {
+            table.find(key)
+        };
+        let row = Row {
+            record: self.record,
+            line: self.line,
+            join: found.map(|r| (table, r)),
+        };
+        (row, found.is_some())
     }
 
     /// The number of fields of the row (it may differ from the header's).

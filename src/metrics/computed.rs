@@ -395,6 +395,22 @@ pub struct DataStats {
     /// How the rows were weighted to the target margins (datasets with `rake:`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weighting: Option<Weighting>,
+    /// How the rows matched the lookup table (datasets with `lookup:`, SPEC §9).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<LookupStats>,
+}
+
+/// The match of a dataset's rows with its lookup table (SPEC §9), over the
+/// accepted rows: a row whose key is blank or not in the table is unmatched
+/// (its looked-up columns are blank).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupStats {
+    /// The lookup table's dataset id.
+    pub dataset: String,
+    /// Accepted rows whose key is in the table.
+    pub matched: u64,
+    /// Accepted rows whose key is blank or not in the table.
+    pub unmatched: u64,
 }
 
 /// The weighting report of a raked dataset (SPEC §11): how the fitting went

@@ -39,6 +39,15 @@ pub fn warn_empty_indicators(project: &Project, computed: &Computed, diags: &mut
                 ),
                 "check the `where` values against the data: they are compared as text, exactly (after trimming spaces)",
             );
+        } else if let Some(first) = ind.numeric.first() {
+            // Only numeric tests in `where` (SPEC §9).
+            diags.warning_hint(
+                first.column.location.clone(),
+                format!(
+                    "indicator `{id}` has no rows: none of the {usable} rows of dataset `{ds}` passes its numeric `where`"
+                ),
+                "check the bounds against the data (a blank cell never passes a numeric test)",
+            );
         } else if let Some(c) = &ind.column {
             diags.warning_hint(
                 c.location.clone(),

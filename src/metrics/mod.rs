@@ -27,6 +27,7 @@ pub mod fdr;
 pub mod groups;
 pub mod intervals;
 pub mod journey;
+pub mod lookup_stats;
 pub mod measure;
 pub mod pass;
 pub mod period_key;
@@ -53,6 +54,7 @@ use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Reject
 use estimate::Settings;
 use pass::DatasetPass;
 
+use crate::data::lookup::LookupTable;
 use crate::data::scan::{read_header, scan, FileCache, ScanStats};
 use crate::diag::Diagnostics;
 use crate::project::model::{Dataset, Project};
@@ -80,13 +82,21 @@ pub fn compute_cached(
     let mut verbatims = samples::Verbatims::default();
     let mut passes = Vec::new();
     let mut comments = Vec::new();
+    // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
+    let tables = lookup_stats::load_tables(project, diags);
     for (id, ds) in &project.config.datasets {
-        let (stats, tagged, pass, weighting) = run_dataset(project, ds, cache, diags);
+        let Some(table) = lookup_stats::table_of(project, ds, &tables, diags) else {
+            data.insert(id.clone(), data_stats(unread(ds)));
+            continue;
+        };
+        let (stats, tagged, pass, weighting) = run_dataset(project, ds, table, cache, diags);
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
+        let lookup = (pass.as_ref()).and_then(|p| lookup_stats::report(ds, p, diags));
         data.insert(
             id.clone(),
             DataStats {
                 weighting,
+                lookup,
                 ..data_stats(stats)
             },
         );
@@ -230,6 +240,7 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
 fn run_dataset<'p>(
     project: &'p Project,
     ds: &'p Dataset,
+    table: Option<&'p LookupTable>,
     cache: Option<&crate::cache::Cache>,
     diags: &mut Diagnostics,
 ) -> (
@@ -238,14 +249,11 @@ fn run_dataset<'p>(
     Option<DatasetPass<'p>>,
     Option<computed::Weighting>,
 ) {
-    let unread = ScanStats {
-        files: ds.files.len(),
-        ..ScanStats::default()
-    };
+    let unread = unread(ds);
     let Some(header) = read_header(ds, &project.root, diags) else {
         return (unread, None, None, None);
     };
-    let Some(mut pass) = DatasetPass::plan(project, ds, &header, diags) else {
+    let Some(mut pass) = DatasetPass::plan_joined(project, ds, &header, table, diags) else {
         return (unread, None, None, None);
     };
     // Raking: a first pass gathers the margins' cell table, the fitting
@@ -255,6 +263,10 @@ fn run_dataset<'p>(
     let mut weighting = None;
     let mut calibration = None;
     let mut definitions = cache_definitions(project, ds);
+    // A file's partial depends on the lookup table's content (SPEC §9).
+    if let Some(t) = table {
+        definitions.push_str(&format!("\nlookup: {} {:?}", t.dataset, t.digest));
+    }
     if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
         let mut quiet = Diagnostics::new();
         // Each file's table is cached like its partials: an unchanged
@@ -305,6 +317,14 @@ fn run_dataset<'p>(
     (stats, tagged, Some(pass), weighting)
 }
 
+/// The stats of a dataset that was not read.
+fn unread(ds: &Dataset) -> ScanStats {
+    ScanStats {
+        files: ds.files.len(),
+        ..ScanStats::default()
+    }
+}
+
 fn data_stats(s: ScanStats) -> DataStats {
     DataStats {
         files: s.files,
@@ -312,6 +332,7 @@ fn data_stats(s: ScanStats) -> DataStats {
         rejected: s.rejected,
         uncoded: None,
         weighting: None,
+        lookup: None,
         rejections: s
             .rejections
             .into_iter()

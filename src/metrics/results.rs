@@ -41,9 +41,8 @@ pub fn empty_result(project: &Project, ind: &Indicator, s: &Settings) -> Indicat
     let segments = (ind.dataset.as_ref())
         .and_then(|id| project.config.datasets.get(id))
         .map(|ds| {
-            ds.segments
-                .iter()
-                .map(|c| (c.name.clone(), Vec::new()))
+            (0..ds.segments.len())
+                .map(|i| (ds.segment_name(i).to_string(), Vec::new()))
                 .collect()
         })
         .unwrap_or_default();
@@ -174,7 +173,12 @@ pub fn indicator_result(
                     periods: trend(periods),
                 }
             });
-            (name.clone(), groups.collect())
+            let mut groups: Vec<GroupResult> = groups.collect();
+            // A banded segment's keys in band order (`6–12` before `12–24`).
+            if let Some(labels) = dp.band_labels(col) {
+                groups.sort_by_key(|g| labels.iter().position(|l| *l == g.key));
+            }
+            (name.clone(), groups)
         })
         .collect::<BTreeMap<_, _>>();
     flag_vs_rest(&mut r.segments, s.confidence, bh, ind.min_change);

@@ -56,6 +56,9 @@ impl Kit {
             bad_rows: BadRows::Fail,
             rake: None,
             sql: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
         };
         let config = Config {
             title: "Test".into(),
@@ -117,6 +120,7 @@ impl Kit {
             metric,
             column: column.map(|c| col(c, line)),
             filter: Vec::new(),
+            numeric: Vec::new(),
             target: None,
             amber: None,
             direction: Direction::Higher,

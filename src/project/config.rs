@@ -66,6 +66,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         check_id(file, &spanned_id, "dataset", diags);
         datasets.insert(id.clone(), dataset(root, file, id, ds, diags));
     }
+    super::lookups::check_lookups(&datasets, diags);
     if datasets.is_empty() {
         diags.error_hint(
             location(file, &raw.datasets),
@@ -153,6 +154,8 @@ fn dataset(
                 b','
             }
         });
+    let (segments, bands) = super::lookups::segments(file, ds, diags);
+    let (key, lookup) = super::lookups::key_and_lookup(file, ds, diags);
     Dataset {
         id: id.to_string(),
         files,
@@ -165,7 +168,7 @@ fn dataset(
             format: d.format.as_ref().map(|f| f.value.clone()),
         }),
         weight: ds.weight.as_ref().map(|w| column(file, w)),
-        segments: ds.segments.iter().map(|s| column(file, s)).collect(),
+        segments,
         comments: ds.comments.as_ref().map(|c| column(file, c)),
         pii: ds.pii.iter().map(|p| column(file, p)).collect(),
         encoding,
@@ -173,6 +176,9 @@ fn dataset(
         bad_rows,
         rake: (ds.rake.as_ref()).and_then(|r| super::rake::validate_rake(file, r, diags)),
         sql,
+        bands,
+        key,
+        lookup,
     }
 }
 

@@ -110,6 +110,23 @@ pub fn definition_hash(ind: &Indicator, project: &Project) -> String {
             (m.column.name.as_str(), values)
         })
         .collect();
+    // Numeric tests of `where` (SPEC §9) as `(column, ["gt 60", …])` entries:
+    // an indicator without them keeps the hash it always had.
+    let numeric: Vec<(&str, Vec<String>)> = (ind.numeric.iter())
+        .map(|m| {
+            let t = &m.test;
+            let bounds = [("gt", t.gt), ("ge", t.ge), ("lt", t.lt), ("le", t.le)];
+            let words = (bounds.iter())
+                .filter_map(|(w, b)| b.map(|b| format!("{w} {b}")))
+                .collect();
+            (m.column.name.as_str(), words)
+        })
+        .collect();
+    filter.extend(
+        numeric
+            .iter()
+            .map(|(c, w)| (*c, w.iter().map(String::as_str).collect())),
+    );
     filter.sort();
     let definition = Definition {
         dataset,
@@ -186,5 +203,34 @@ mod tests {
         assert_ne!(a.0, before);
         // A redefined component redefines its composite.
         assert_ne!(a.1, composite);
+    }
+
+    #[test]
+    fn a_numeric_where_test_is_part_of_the_definition() {
+        use crate::project::model::{NumericMatch, NumericTest};
+        let base = tiny();
+        let before = hash_of(&base, "csat");
+        let with = |test: NumericTest| {
+            let mut p = base.clone();
+            let i = p.indicators.iter_mut().find(|i| i.id == "csat").unwrap();
+            let column = i.column.clone().unwrap();
+            i.numeric = vec![NumericMatch { column, test }];
+            hash_of(&p, "csat")
+        };
+        let gt60 = with(NumericTest {
+            gt: Some(60.0),
+            ..NumericTest::default()
+        });
+        let gt30 = with(NumericTest {
+            gt: Some(30.0),
+            ..NumericTest::default()
+        });
+        let ge60 = with(NumericTest {
+            ge: Some(60.0),
+            ..NumericTest::default()
+        });
+        assert_ne!(gt60, before);
+        assert_ne!(gt60, gt30);
+        assert_ne!(gt60, ge60);
     }
 }

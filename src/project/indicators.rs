@@ -9,8 +9,10 @@ use std::path::Path;
 use super::checks::{one_of, one_of_or_default, range, IdRegistry};
 use super::config::column;
 use super::metric::{MetricName, Param, Reach, Reads};
-use super::model::{Dataset, Direction, Indicator, Kind, Metric, Range, RowMatch};
-use super::raw::RawIndicator;
+use super::model::{
+    Dataset, Direction, Indicator, Kind, Metric, NumericMatch, NumericTest, Range, RowMatch,
+};
+use super::raw::{RawCondition, RawIndicator};
 use super::vocabulary::Vocabulary;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
@@ -54,19 +56,7 @@ pub fn validate_indicator(
     let amber = raw.thresholds.as_ref().and_then(|t| t.amber.as_ref());
     check_thresholds(file, &raw, amber, direction, diags);
     check_reachable(file, &raw, &metric, amber, diags);
-    let filter = raw
-        .filter
-        .as_ref()
-        .map(|f| {
-            f.value
-                .iter()
-                .map(|(col, values)| RowMatch {
-                    column: column(file, &Spanned::new(col.clone(), f.referenced, f.defined)),
-                    values: values.0.iter().map(|v| v.trim().to_string()).collect(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (filter, numeric) = where_conditions(file, &raw, diags);
     let benchmark = benchmark(file, &raw, diags);
     let min_change = min_change(file, &raw, diags);
     Some(Indicator {
@@ -81,6 +71,7 @@ pub fn validate_indicator(
         },
         metric,
         filter,
+        numeric,
         target: raw.target.as_ref().map(|t| t.value),
         amber: amber.map(|a| a.value),
         direction,
@@ -93,6 +84,65 @@ pub fn validate_indicator(
         benchmark,
         min_change,
     })
+}
+
+/// The text and numeric tests of `where` (SPEC §9): a numeric test needs at
+/// least one bound, and `between: [a, b]` two numbers with a ≤ b.
+fn where_conditions(
+    file: &Path,
+    raw: &RawIndicator,
+    diags: &mut Diagnostics,
+) -> (Vec<RowMatch>, Vec<NumericMatch>) {
+    let (mut filter, mut numeric) = (Vec::new(), Vec::new());
+    let Some(f) = raw.filter.as_ref() else {
+        return (filter, numeric);
+    };
+    for (col, condition) in &f.value {
+        let column = column(file, &Spanned::new(col.clone(), f.referenced, f.defined));
+        match condition {
+            RawCondition::Values(values) => filter.push(RowMatch {
+                column,
+                values: values.iter().map(|v| v.trim().to_string()).collect(),
+            }),
+            RawCondition::Numeric(n) => {
+                let mut test = NumericTest {
+                    gt: n.gt,
+                    ge: n.ge,
+                    lt: n.lt,
+                    le: n.le,
+                };
+                let mut problem = None;
+                match n.between.as_deref() {
+                    Some(&[a, b]) if a <= b => {
+                        test.ge = Some(test.ge.map_or(a, |g| g.max(a)));
+                        test.le = Some(test.le.map_or(b, |l| l.min(b)));
+                    }
+                    Some(_) => problem = Some("`between` takes two numbers `[a, b]` with a ≤ b"),
+                    None => {}
+                }
+                let bounds = [test.gt, test.ge, test.lt, test.le];
+                if bounds.iter().all(Option::is_none) && problem.is_none() {
+                    problem = Some("a numeric test needs `gt`, `ge`, `lt`, `le` or `between`");
+                }
+                if bounds.iter().flatten().any(|b| !b.is_finite()) {
+                    problem = Some("the bounds of a numeric test must be finite numbers");
+                }
+                if let Some(problem) = problem {
+                    diags.error_hint(
+                        location(file, f),
+                        format!(
+                            "`where` of indicator `{}` tests `{}`: {problem}",
+                            raw.id.value, column.name
+                        ),
+                        "write e.g. `{ gt: 60 }` or `{ between: [1, 5] }`",
+                    );
+                    continue;
+                }
+                numeric.push(NumericMatch { column, test });
+            }
+        }
+    }
+    (filter, numeric)
 }
 
 /// The optional `benchmark:`, which must be a finite number.

@@ -160,6 +160,64 @@ pub struct Dataset {
     /// The SQL query the rows come from instead of files (`source:`, SPEC §12); `files` then
     /// holds one placeholder that names it in messages and is never a file.
     pub sql: Option<SqlQuery>,
+    /// Per segment (parallel to `segments`), its bands when it is a banded segment (SPEC §9).
+    pub bands: Vec<Option<SegmentBands>>,
+    /// The key column when this dataset is a lookup table (`key:`, SPEC §9).
+    pub key: Option<ColumnRef>,
+    /// The lookup table this dataset joins on each row (`lookup:`, SPEC §9).
+    pub lookup: Option<LookupRef>,
+}
+
+impl Dataset {
+    /// The name of segment `i` in reports and `metrics.json`: a banded
+    /// segment's `name`, else its column.
+    pub fn segment_name(&self, i: usize) -> &str {
+        match self.bands.get(i) {
+            Some(Some(b)) => &b.name,
+            _ => self.segments.get(i).map_or("", |c| c.name.as_str()),
+        }
+    }
+}
+
+/// A numeric column cut into bands, as a segment (SPEC §9): the keys are
+/// `0–6`, `6–12`, …, `24+`; each band includes its lower bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentBands {
+    /// The segment's name (its `name:`, else the column).
+    pub name: String,
+    /// The lower bounds, strictly increasing (checked).
+    pub bounds: Vec<f64>,
+}
+
+impl SegmentBands {
+    /// Each band's key, in order: `lo–hi`, the last `lo+` (en dash).
+    pub fn labels(&self) -> Vec<String> {
+        let b = &self.bounds;
+        (0..b.len())
+            .map(|i| match b.get(i + 1) {
+                Some(hi) => format!("{}–{}", b[i], hi),
+                None => format!("{}+", b[i]),
+            })
+            .collect()
+    }
+
+    /// The band of `x`: `None` below the first bound.
+    #[inline]
+    pub fn band(&self, x: f64) -> Option<usize> {
+        self.bounds.iter().rposition(|&lo| x >= lo)
+    }
+}
+
+/// `lookup:` of a dataset: which lookup table, and this dataset's column
+/// holding the table's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupRef {
+    /// The lookup table's dataset id.
+    pub dataset: String,
+    /// This dataset's column holding the key.
+    pub on: ColumnRef,
+    /// Where `lookup:` was written.
+    pub location: Location,
 }
 
 /// A dataset's `source:` (SPEC §12), checked: which environment variable holds the URL and the
@@ -304,6 +362,39 @@ pub struct RowMatch {
     pub values: Vec<String>,
 }
 
+/// A numeric test of `where` (SPEC §9) on one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericMatch {
+    /// The column tested.
+    pub column: ColumnRef,
+    /// The bounds; `between: [a, b]` is `ge: a` and `le: b`.
+    pub test: NumericTest,
+}
+
+/// Bounds a number must meet (each one given must hold).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NumericTest {
+    /// Greater than.
+    pub gt: Option<f64>,
+    /// Greater than or equal to.
+    pub ge: Option<f64>,
+    /// Less than.
+    pub lt: Option<f64>,
+    /// Less than or equal to.
+    pub le: Option<f64>,
+}
+
+impl NumericTest {
+    /// Whether `x` meets every bound.
+    #[inline]
+    pub fn passes(&self, x: f64) -> bool {
+        self.gt.is_none_or(|b| x > b)
+            && self.ge.is_none_or(|b| x >= b)
+            && self.lt.is_none_or(|b| x < b)
+            && self.le.is_none_or(|b| x <= b)
+    }
+}
+
 /// The means-end ladder: attribute → benefit → goal → value.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ladder {
@@ -409,6 +500,8 @@ pub struct Indicator {
     pub column: Option<ColumnRef>,
     /// Row filters: every entry must match (AND); each lists accepted values (OR).
     pub filter: Vec<RowMatch>,
+    /// Numeric row filters of `where` (SPEC §9): every one must hold too.
+    pub numeric: Vec<NumericMatch>,
     /// The target value.
     pub target: Option<f64>,
     /// The amber threshold (between target and this: amber).

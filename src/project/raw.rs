@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use super::raw_lookup::{RawCondition, RawJoin, RawSegment};
 pub use super::raw_values::{RawWindow, Text, TextList};
 use super::yaml::Spanned;
 
@@ -196,9 +197,11 @@ pub struct RawDataset {
     /// `min_n` use Kish's effective n.
     pub weight: Option<Spanned<String>>,
     /// Columns the report breaks this dataset's indicators down by, e.g.
-    /// `[persona, channel, region]` (default: none).
+    /// `[persona, channel, region]` (default: none). A column of a lookup table is written
+    /// `crm.region`; a numeric column may be cut into bands:
+    /// `{ column: crm.tenure_months, name: Tenure, bands: [0, 6, 12, 24] }`.
     #[serde(default)]
-    pub segments: Vec<Spanned<String>>,
+    pub segments: Vec<Spanned<RawSegment>>,
     /// Optional. A free-text column: verbatims shown beside the scores, grouped by the
     /// dataset's NPS answer, with e-mail addresses and phone numbers masked.
     pub comments: Option<Spanned<String>>,
@@ -221,6 +224,16 @@ pub struct RawDataset {
     /// starting from the `weight:` column when there is one (else from 1). Standard errors
     /// then follow R's `survey` package (`calibrate(..., calfun = "raking")`).
     pub rake: Option<Spanned<RawRake>>,
+    /// Optional. Makes this dataset a lookup table (SPEC §9): its column holding a unique key,
+    /// e.g. `customer_id` (a repeated key is a data error). Other datasets join it with
+    /// `lookup:`; it is still a dataset of its own that indicators may read.
+    pub key: Option<Spanned<String>>,
+    /// Optional. Joins a lookup table on each row: `{ crm: customer_id }` (this dataset's column
+    /// holding crm's `key`) or `{ crm: { on: cust_no } }`. Every column of `crm` is then
+    /// addressed as `crm.COLUMN` wherever a column is named (`where`, `segments`, persona
+    /// `match`, indicator `column`, drivers). A row whose key has no match gets blanks; the
+    /// match rate is reported, with a warning below 90 %.
+    pub lookup: Option<Spanned<IndexMap<String, RawJoin>>>,
 }
 
 /// `source:` of a dataset: a SQL query on a PostgreSQL-protocol server (SPEC §12).
@@ -470,9 +483,11 @@ pub struct RawIndicator {
     /// `gap`, the perception column.
     pub column: Option<Spanned<String>>,
     /// Optional. Keeps only the rows whose trimmed text in each column equals the value or one
-    /// of the values (AND across columns), e.g. `{ channel: [web, app] }`.
+    /// of the values (AND across columns), e.g. `{ channel: [web, app] }`, or whose number
+    /// passes a numeric test, e.g. `{ wait_minutes: { gt: 60 } }` (`gt`, `ge`, `lt`, `le`,
+    /// `between: [a, b]` inclusive).
     #[serde(rename = "where")]
-    pub filter: Option<Spanned<BTreeMap<String, TextList>>>,
+    pub filter: Option<Spanned<BTreeMap<String, RawCondition>>>,
     /// Optional. The value to reach: green at or beyond it. In the metric's own units and
     /// range: −100..100 for NPS and CES `net`, 0..100 for percentages (85, not 0.85). Without a
     /// target the status is `none`.

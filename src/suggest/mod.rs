@@ -180,7 +180,12 @@ fn read_into(
 ) -> Result<Tally, SuggestError> {
     let root = &project.root;
     let header = read_header(dataset, root, diags).ok_or(SuggestError::Invalid)?;
-    let pass = DatasetPass::plan(project, dataset, &header, diags).ok_or(SuggestError::Invalid)?;
+    // A dataset that joins a lookup table (SPEC §9) reads it as `build` does.
+    let table = (dataset.lookup.as_ref())
+        .and_then(|l| project.config.datasets.get(&l.dataset))
+        .and_then(|t| crate::data::lookup::load_table(t, root, diags));
+    let pass = DatasetPass::plan_joined(project, dataset, &header, table.as_ref(), diags)
+        .ok_or(SuggestError::Invalid)?;
     let column =
         |c: Option<&crate::project::model::ColumnRef>| c.and_then(|c| header.index(&c.name));
     // `check` passed and the dataset has comments and an NPS indicator, so

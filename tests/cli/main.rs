@@ -15,6 +15,7 @@ mod hostile;
 mod hostile_bad;
 mod invalid;
 mod kill;
+mod lookup_numbers;
 mod numbers;
 mod parallel;
 mod reference;

@@ -169,6 +169,8 @@ fn the_schema_accepts_every_yaml_of_the_example_and_rejects_a_typo() {
     assert!(files.len() >= 9, "{files:?}");
     // The reference fixture uses what the example does not: `metric: gap`, benchmarks.
     files.extend(yaml_files(&repo().join("tests/fixtures/reference")));
+    // The lookup fixture: `key`, `lookup`, banded segments, numeric `where` (SPEC §9).
+    files.extend(yaml_files(&repo().join("tests/fixtures/lookup")));
     for (file, schema) in &files {
         let v = validator(&dir, schema);
         let errors: Vec<String> = v
@@ -189,6 +191,12 @@ fn the_schema_accepts_every_yaml_of_the_example_and_rejects_a_typo() {
         bad[0][key] = value;
         assert!(!indicators.is_valid(&bad), "{key} passed the schema");
     }
+    let mut bad = yaml_value(&repo().join("tests/fixtures/lookup/indicators/core.yaml"));
+    bad[1]["where"]["wait_minutes"] = serde_json::json!({ "gtt": 60 });
+    assert!(
+        !indicators.is_valid(&bad),
+        "a numeric test's typo passed the schema"
+    );
     let config = validator(&dir, "cxscore.schema.json");
     let mut bad = yaml_value(&repo().join("example-project/cxscore.yaml"));
     bad["datasets"]["survey"]["segment"] = serde_json::json!(["persona"]);

@@ -36,6 +36,8 @@ struct StateRef<'a> {
     rake: Option<&'a CellTable>,
     /// The value at stake's sums: per period, and undated.
     value: Option<(&'a BTreeMap<PeriodKey, ValueSums>, &'a ValueSums)>,
+    /// Rows that matched the lookup table, and did not (SPEC §9).
+    lookup_counts: [u64; 2],
 }
 
 #[derive(serde::Serialize)]
@@ -79,6 +81,7 @@ struct State {
     topics: Option<Vec<TopicSlot>>,
     rake: Option<CellTable>,
     value: Option<(BTreeMap<PeriodKey, ValueSums>, ValueSums)>,
+    lookup_counts: [u64; 2],
 }
 
 #[derive(serde::Deserialize)]
@@ -138,6 +141,7 @@ impl DatasetPass<'_> {
             topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
             rake: self.gathering(),
             value: self.value.as_ref().map(|v| (&v.periods, &v.undated)),
+            lookup_counts: self.lookup_counts,
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -158,6 +162,7 @@ impl DatasetPass<'_> {
         if !shaped || !fork.load_gathered(state.rake) {
             return None;
         }
+        fork.lookup_counts = state.lookup_counts;
         for (ind, s) in fork.indicators.iter_mut().zip(state.indicators) {
             let m = &ind.measure;
             let ok = fits(m, &s.overall)

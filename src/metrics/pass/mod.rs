@@ -33,10 +33,13 @@ use super::measure::Measure;
 use super::periods::PeriodKey;
 use super::topics::pass::{TopicPass, TopicPlan};
 use super::verbatims::{VerbatimPass, VoiceRule};
+use crate::data::lookup::LookupTable;
 use crate::data::plan::Resolver;
 use crate::data::scan::Header;
 use crate::diag::Diagnostics;
-use crate::project::model::{BadRows, Dataset, DriverBands, Metric, Period, Project, RowMatch};
+use crate::project::model::{
+    BadRows, Dataset, DriverBands, Metric, NumericTest, Period, Project, RowMatch, SegmentBands,
+};
 use row::CellCache;
 pub(crate) use weights::CalRow;
 use weights::RakePass;
@@ -54,6 +57,8 @@ pub struct IndicatorPass<'p> {
     /// `metric: gap`: the expectation column (`column` is the perception).
     expectation: Option<usize>,
     filter: Vec<(usize, Vec<String>)>,
+    /// The numeric tests of `where` (SPEC §9): (column, bounds).
+    numeric: Vec<(usize, NumericTest)>,
     /// Every row after the filter.
     pub overall: Acc,
     /// Per scale point, every row.
@@ -131,6 +136,17 @@ pub struct DatasetPass<'p> {
     date: Option<(usize, Option<&'p str>)>,
     /// Segment columns: (name, index), in the dataset's order.
     pub segments: Vec<(String, usize)>,
+    /// Per segment, its bands and their keys when it is banded (SPEC §9).
+    bands: Vec<Option<(SegmentBands, Vec<String>)>>,
+    /// Per segment, this row's band (banded segments only).
+    row_bands: Vec<Option<usize>>,
+    /// The lookup table joined on each row and this dataset's key column
+    /// (SPEC §9); its columns are indexed past the header's `width`.
+    lookup: Option<(&'p LookupTable, usize)>,
+    /// The header's number of columns.
+    width: usize,
+    /// Accepted rows whose key matched the lookup table, and did not.
+    pub lookup_counts: [u64; 2],
     /// Personas that apply, sorted by id (the project's order).
     pub personas: Vec<PersonaCol>,
     /// The indicators on this dataset, in definition order.
@@ -207,6 +223,15 @@ impl<'p> DatasetPass<'p> {
         self.date.is_some()
     }
 
+    /// The keys of segment `col` in band order when it is a banded segment
+    /// (SPEC §9), so reports list bands from the lowest up.
+    pub fn band_labels(&self, col: usize) -> Option<&[String]> {
+        self.bands
+            .get(col)?
+            .as_ref()
+            .map(|(_, labels)| labels.as_slice())
+    }
+
     /// The dataset's NPS column (its first NPS indicator's), which groups
     /// comments by NPS group; `None` without an NPS indicator.
     pub fn nps_column(&self) -> Option<usize> {
@@ -214,14 +239,41 @@ impl<'p> DatasetPass<'p> {
     }
 
     /// Resolves every column the project references on `dataset`; `None` when
-    /// one is missing (each reported at the YAML place that named it).
+    /// one is missing (each reported at the YAML place that named it). A
+    /// dataset with `lookup:` is planned with [`DatasetPass::plan_joined`].
     pub fn plan(
         project: &'p Project,
         dataset: &'p Dataset,
         header: &Header,
         diags: &mut Diagnostics,
     ) -> Option<Self> {
-        let mut r = Resolver::new(header, dataset);
+        Self::plan_joined(project, dataset, header, None, diags)
+    }
+
+    /// [`DatasetPass::plan`] joining `lookup` (the table `dataset.lookup`
+    /// names, read by [`crate::data::lookup::load_table`]) on each row.
+    pub fn plan_joined(
+        project: &'p Project,
+        dataset: &'p Dataset,
+        header: &Header,
+        lookup: Option<&'p LookupTable>,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let joined = lookup
+            .zip(dataset.lookup.as_ref())
+            .and_then(|(t, l)| Some((t, project.config.datasets.get(&l.dataset)?, &l.on)));
+        let mut r = match joined {
+            Some((t, table_ds, _)) => Resolver::with_lookup(header, dataset, t, table_ds),
+            None => Resolver::new(header, dataset),
+        };
+        let on = joined.and_then(|(t, _, on)| {
+            let i = r.require(
+                on,
+                &format!("the lookup key of dataset `{}`", dataset.id),
+                diags,
+            )?;
+            Some((t, i))
+        });
         let of_ds = format!("dataset `{}`", dataset.id);
         let weight = dataset
             .weight
@@ -231,12 +283,19 @@ impl<'p> DatasetPass<'p> {
             let i = r.require(&d.column, &format!("date of {of_ds}"), diags)?;
             Some((i, d.format.as_deref()))
         });
-        let segments = (dataset.segments.iter())
-            .filter_map(|c| {
+        let segments = (dataset.segments.iter().enumerate())
+            .filter_map(|(i, c)| {
                 Some((
-                    c.name.clone(),
+                    dataset.segment_name(i).to_string(),
                     r.require(c, &format!("segment of {of_ds}"), diags)?,
                 ))
+            })
+            .collect::<Vec<_>>();
+        // Parallel to `segments` (a dataset built without bands has none).
+        let bands = (0..segments.len())
+            .map(|i| {
+                let b = dataset.bands.get(i)?.as_ref()?;
+                Some((b.clone(), b.labels()))
             })
             .collect::<Vec<_>>();
         let comments = (dataset.comments.as_ref())
@@ -264,6 +323,14 @@ impl<'p> DatasetPass<'p> {
                 nps_column = column;
             }
             let filter = resolve_filter(&ind.filter, &mut r, &format!("`where` of {role}"), diags);
+            let numeric = (ind.numeric.iter())
+                .filter_map(|m| {
+                    Some((
+                        r.require(&m.column, &format!("`where` of {role}"), diags)?,
+                        m.test,
+                    ))
+                })
+                .collect();
             let measure = Measure::of(&ind.metric);
             indicators.push(IndicatorPass {
                 index,
@@ -288,6 +355,7 @@ impl<'p> DatasetPass<'p> {
                 column,
                 expectation,
                 filter,
+                numeric,
             });
         }
         let mut drivers = Vec::new();
@@ -324,6 +392,10 @@ impl<'p> DatasetPass<'p> {
         if r.failures > 0 {
             return None;
         }
+        let mut names = header.names.clone();
+        if let Some((t, _)) = on {
+            names.extend(t.names.iter().map(|n| format!("{}.{n}", t.dataset)));
+        }
         let verbatims = comments.map(|_| {
             let rules = (indicators.iter())
                 .map(|ip| VoiceRule::of(&project.indicators[ip.index]))
@@ -345,17 +417,22 @@ impl<'p> DatasetPass<'p> {
             comment: comments,
             value,
             nps: nps_column,
-            names: header.names.clone(),
+            cells: CellCache::new(names.len()),
+            names,
             period: project.config.period,
             weight,
             date,
             keys: vec![SegmentKeys::default(); segments.len()],
+            row_bands: vec![None; segments.len()],
+            bands,
+            lookup: on,
+            width: header.names.len(),
+            lookup_counts: [0; 2],
             row_keys: vec![None; segments.len()],
             segments,
             obs: vec![None; indicators.len()],
             matched: vec![false; personas.len()],
             numbers: Vec::new(),
-            cells: CellCache::new(header.names.len()),
             groups: Groups::default(),
             last_date: String::new(),
             last_period: None,

@@ -56,6 +56,17 @@ impl CellCache {
 
 impl RowSink for DatasetPass<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        // The lookup table's row joined by the key's bytes (SPEC §9): its
+        // columns are read past the header's, as any other field.
+        let joined;
+        let mut hit = false;
+        let row = match self.lookup {
+            Some((table, on)) => {
+                (joined, hit) = row.joined(table, on);
+                &joined
+            }
+            None => row,
+        };
         // Check everything first: under `bad_rows: skip` a bad row is left out entirely.
         self.cells.row += 1;
         let design_w = self.weight_of(row, problems);
@@ -68,10 +79,30 @@ impl RowSink for DatasetPass<'_> {
         for k in 0..self.indicators.len() {
             let ind = &self.indicators[k];
             self.obs[k] = None;
-            if !ind
-                .filter
-                .iter()
-                .all(|(c, values)| matches(row, *c, values))
+            // Numeric tests first, on every row: a text cell there is an error
+            // whatever the other conditions say. A blank cell does not match.
+            let mut kept = true;
+            for &(c, test) in &ind.numeric {
+                match self.cells.get(row, c) {
+                    Parsed::Number(x) => kept &= test.passes(x),
+                    Parsed::Blank => kept = false,
+                    Parsed::Text => {
+                        kept = false;
+                        let message = format!(
+                            "`{}` is `{}`, not a number (`where` of indicator `{}` tests it as a number)",
+                            self.names[c],
+                            row.text(c),
+                            ind.id
+                        );
+                        self.problem(problems, c, message);
+                    }
+                }
+            }
+            if !kept
+                || !ind
+                    .filter
+                    .iter()
+                    .all(|(c, values)| matches(row, *c, values))
             {
                 continue;
             }
@@ -102,18 +133,26 @@ impl RowSink for DatasetPass<'_> {
         }
         self.check_drivers(row, problems);
         self.check_value(row, problems);
+        self.bands_of(row, problems);
         if !problems.is_empty() || self.gather(design_w, cell) {
             return;
+        }
+        if self.lookup.is_some() {
+            self.lookup_counts[usize::from(!hit)] += 1;
         }
         for (m, p) in self.matched.iter_mut().zip(&self.personas) {
             *m = matches(row, p.column, &p.values);
         }
-        for ((keys, (_, c)), id) in
-            (self.keys.iter_mut().zip(&self.segments)).zip(&mut self.row_keys)
-        {
-            let key = row.text(*c);
-            // A blank segment cell is in no key.
-            *id = (!key.is_empty()).then(|| keys.id(key));
+        for (s, (keys, (_, c))) in self.keys.iter_mut().zip(&self.segments).enumerate() {
+            self.row_keys[s] = match &self.bands[s] {
+                // A banded segment's key is its band (none for a blank cell).
+                Some((_, labels)) => self.row_bands[s].map(|b| keys.id(&labels[b])),
+                None => {
+                    let key = row.text(*c);
+                    // A blank segment cell is in no key.
+                    (!key.is_empty()).then(|| keys.id(key))
+                }
+            };
         }
         if self.groups.is_full() {
             self.roll_up();
@@ -165,7 +204,9 @@ impl DatasetPass<'_> {
             (Some(t), true) => {
                 let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
                 t.code(text);
-                t.tally(row, &masked, w, period, nps, &self.matched, cal);
+                let (ids, keys) = (&self.row_keys, &self.keys);
+                let key_of = |s: usize| ids[s].map_or("", |id| keys[s].names[id].as_str());
+                t.tally(key_of, &masked, w, period, nps, &self.matched, cal);
                 t.row_topics()
             }
             _ => &[],
@@ -239,6 +280,18 @@ fn period_dist<'a>(ind: &'a mut IndicatorPass<'_>, p: PeriodKey) -> &'a mut Dist
 
 impl DatasetPass<'_> {
     pub(super) fn problem(&self, problems: &mut Vec<RowProblem>, field: usize, message: String) {
+        // A looked-up cell is blamed on this row's key cell (SPEC §9): that
+        // is the field of this file that brought the value in.
+        let (field, message) = match self.lookup {
+            Some((table, on)) if field >= self.width => (
+                on,
+                format!(
+                    "{message}; looked up in `{}` by `{}`",
+                    table.dataset, self.names[on]
+                ),
+            ),
+            _ => (field, message),
+        };
         // One error per cell, even when several indicators read it.
         if !problems.iter().any(|p| p.field == field) {
             problems.push(RowProblem { field, message });
@@ -288,6 +341,38 @@ impl DatasetPass<'_> {
         );
         self.problem(problems, i, message);
         None
+    }
+
+    /// The band of each banded segment (SPEC §9): `None` for a blank cell; a
+    /// cell that is not a number, or below the first bound, is a data error.
+    fn bands_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        for s in 0..self.bands.len() {
+            let Some((bands, _)) = &self.bands[s] else {
+                continue;
+            };
+            let c = self.segments[s].1;
+            let (band, why) = match self.cells.get(row, c) {
+                Parsed::Blank => (None, None),
+                Parsed::Number(x) => match bands.band(x) {
+                    Some(b) => (Some(b), None),
+                    None => (
+                        None,
+                        Some(format!("below the first band ({})", bands.bounds[0])),
+                    ),
+                },
+                Parsed::Text => (None, Some("not a number".to_string())),
+            };
+            self.row_bands[s] = band;
+            if let Some(why) = why {
+                let message = format!(
+                    "`{}` is `{}`, {why} (segment `{}` cuts it into bands)",
+                    self.names[c],
+                    row.text(c),
+                    self.segments[s].0
+                );
+                self.problem(problems, c, message);
+            }
+        }
     }
 
     /// Checks every driver column is numeric or blank, and every attribute

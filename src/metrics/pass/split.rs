@@ -54,6 +54,7 @@ impl SplitSink for DatasetPass<'_> {
             .map(crate::metrics::value::ValuePass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
+        fork.lookup_counts = [0; 2];
         fork.last_date.clear();
         fork.last_period = None;
         if let Some(r) = &mut fork.rake {
@@ -69,6 +70,8 @@ impl SplitSink for DatasetPass<'_> {
         if let (Some(a), Some(b)) = (&mut self.rake, &later.rake) {
             a.merge(b);
         }
+        self.lookup_counts[0] += later.lookup_counts[0];
+        self.lookup_counts[1] += later.lookup_counts[1];
         let DatasetPass {
             indicators,
             drivers,

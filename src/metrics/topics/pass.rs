@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::scan::Row;
 use crate::metrics::acc::{Acc, Base, Cal, Obs};
 use crate::metrics::pass::CalRow;
 use crate::metrics::periods::PeriodKey;
@@ -378,11 +377,13 @@ impl TopicPass {
     /// Tallies the row last given to [`TopicPass::code`]: `masked` its
     /// comment as the site may show it, `w` its weight, `group` its NPS
     /// group (0 promoter, 1 passive, 2 detractor; `None` unanswered),
-    /// `matched` its personas, `cal` its calibration terms (raked datasets).
+    /// `matched` its personas, `key_of(s)` its key of segment `s` (blank: in
+    /// none; a banded segment's key is its band, SPEC §9), `cal` its
+    /// calibration terms (raked datasets).
     #[allow(clippy::too_many_arguments)]
-    pub fn tally(
+    pub fn tally<'k>(
         &mut self,
-        row: &Row<'_>,
+        key_of: impl Fn(usize) -> &'k str,
         masked: &str,
         w: f64,
         period: Option<PeriodKey>,
@@ -407,8 +408,8 @@ impl TopicPass {
                 sample.offer(key, masked);
             }
         }
-        for (map, &col) in slot.segments.iter_mut().zip(segments) {
-            let key = row.text(col);
+        for (s, (map, _)) in slot.segments.iter_mut().zip(segments).enumerate() {
+            let key = key_of(s);
             if key.is_empty() {
                 continue;
             }

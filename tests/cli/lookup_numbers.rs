@@ -1,0 +1,290 @@
+//! SPEC §9 checked independently: cxscore's `metrics.json` for `tests/fixtures/lookup` (a
+//! survey joining a CRM lookup table, with unmatched keys, numeric `where` conditions and a
+//! banded segment) against `tests/reference/lookup_expected.json`, which
+//! `tests/reference/lookup_reference.py` computed with the csv module and no cxscore code.
+//! Values to 1e-9; n, keys and the match counts exactly; nothing missing or extra.
+//!
+//! Also: the match-rate warning, and the build cache invalidated when only the lookup
+//! table's content changes.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::harness::{repo, stderr, Fixture};
+
+const TOL: f64 = 1e-9;
+
+fn expected() -> Value {
+    let text = fs::read_to_string(repo().join("tests/reference/lookup_expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn close(what: &str, e: &Value, a: &Value) {
+    match (e.as_f64(), a.as_f64()) {
+        (Some(x), Some(y)) => assert!((x - y).abs() <= TOL, "{what}: expected {x}, got {y}"),
+        _ => assert_eq!(e, a, "{what}"),
+    }
+}
+
+fn indicator<'a>(m: &'a Value, id: &str) -> &'a Value {
+    (m["indicators"].as_array().unwrap().iter())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+#[test]
+fn lookup_numeric_where_and_bands_match_the_reference() {
+    let f = Fixture::copy("lookup");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    let e = expected();
+    assert_eq!(m["data"]["survey"]["lookup"], e["lookup"]);
+    assert_eq!(m["data"]["crm"]["rows"], e["crm_rows"]);
+    assert!(m["data"]["crm"].get("lookup").is_none());
+    let inds = e["indicators"].as_object().unwrap();
+    assert_eq!(inds.len(), 7);
+    for (id, want) in inds {
+        let got = indicator(&m, id);
+        close(&format!("{id}.value"), &want["value"], &got["value"]);
+        assert_eq!(want["n"], got["n"], "{id}.n");
+        let segs = want["segments"].as_object().unwrap();
+        let got_segs = got["segments"].as_object().unwrap();
+        assert_eq!(segs.len(), got_segs.len(), "{id}: segment columns");
+        for (seg, keys) in segs {
+            let keys = keys.as_object().unwrap();
+            let groups = got_segs[seg].as_array().unwrap();
+            let got_keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+            let mut want_keys: Vec<&str> = keys.keys().map(String::as_str).collect();
+            want_keys.sort_unstable();
+            let mut sorted = got_keys.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, want_keys, "{id}.{seg}: keys");
+            for g in groups {
+                let k = g["key"].as_str().unwrap();
+                close(&format!("{id}.{seg}.{k}"), &keys[k]["value"], &g["value"]);
+                assert_eq!(keys[k]["n"], g["n"], "{id}.{seg}.{k}.n");
+            }
+        }
+        let persona = (got["personas"].as_array().unwrap().iter())
+            .find(|p| p["key"] == "premium")
+            .unwrap_or_else(|| panic!("{id}: no persona premium"));
+        let want_p = &want["personas"]["premium"];
+        close(
+            &format!("{id}.premium"),
+            &want_p["value"],
+            &persona["value"],
+        );
+        assert_eq!(want_p["n"], persona["n"], "{id}.premium.n");
+    }
+    // Bands are listed from the lowest up, not in text order.
+    let bands: Vec<&str> = (indicator(&m, "nps")["segments"]["Tenure"]
+        .as_array()
+        .unwrap()
+        .iter())
+    .map(|g| g["key"].as_str().unwrap())
+    .collect();
+    assert_eq!(bands, ["0–6", "6–12", "12–24", "24+"]);
+    // The CRM is a dataset of its own too.
+    close(
+        "crm-customers",
+        &Value::from(12.0),
+        &indicator(&m, "crm-customers")["value"],
+    );
+    // 16 of 20 is below 90 %: warned.
+    let err = stderr(&out);
+    assert!(
+        err.contains("only 16 of 20 rows of dataset `survey` (80.0 %)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_change_in_the_lookup_table_alone_invalidates_the_cache() {
+    let f = Fixture::copy("lookup");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = indicator(&f.metrics(), "revenue")["value"]
+        .as_f64()
+        .unwrap();
+    // Only crm.csv changes (C01's revenue 30 → 46): the survey file's cache entry must not be
+    // reused; its mean revenue over the 16 matched rows rises by 16/16 = 1.
+    f.edit("data/crm.csv", "C01,basic,2,30,", "C01,basic,2,46,");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = indicator(&f.metrics(), "revenue")["value"]
+        .as_f64()
+        .unwrap();
+    assert!((after - before - 1.0).abs() < TOL, "{before} → {after}");
+}
+
+#[test]
+fn a_bad_looked_up_value_is_blamed_on_the_key_cell_and_skipped_under_skip() {
+    // C09's tenure below the first band (0): the survey row that joins C09 (line 10) is bad.
+    let f = Fixture::copy("lookup");
+    f.edit("data/crm.csv", "C09,basic,0,", "C09,basic,-1,");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "data/survey.csv:10:1: error: `crm.tenure_months` is `-1`, below the first band (0)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("looked up in `crm` by `customer_id`"), "{err}");
+    // Under skip the row is left out of everything: 19 NPS answers, 15 matched rows.
+    f.edit(
+        "cxscore.yaml",
+        "    lookup: { crm: customer_id }",
+        "    lookup: { crm: customer_id }\n    bad_rows: skip",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = f.metrics();
+    assert_eq!(m["data"]["survey"]["rejected"], 1);
+    assert_eq!(indicator(&m, "nps")["n"], 19);
+    assert_eq!(m["data"]["survey"]["lookup"]["matched"], 15);
+    assert_eq!(m["data"]["survey"]["lookup"]["unmatched"], 4);
+}
+
+#[test]
+fn a_text_in_a_numerically_tested_column_is_a_data_error_on_every_row() {
+    // Line 2 (C01) waits "soon": an error even for indicators whose other conditions drop it.
+    let f = Fixture::copy("lookup");
+    f.edit("data/survey.csv", "C01,web,10,5,12", "C01,web,10,5,soon");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/survey.csv:2:5: error: `wait_minutes` is `soon`, not a number"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches(": error: ").count(),
+        1,
+        "one error per cell: {err}"
+    );
+}
+
+#[test]
+fn a_key_repeated_across_files_is_located_in_both() {
+    // The CRM split in two files; C03 is in both: the error is at its second file's line,
+    // the hint at its first.
+    let f = Fixture::copy("lookup");
+    let crm = fs::read_to_string(f.root.join("data/crm.csv")).unwrap();
+    let (head, rest) = crm.split_once('\n').unwrap();
+    let rows: Vec<&str> = rest.lines().collect();
+    f.write(
+        "data/crm/a.csv",
+        &format!("{head}\n{}\n", rows[..6].join("\n")),
+    );
+    f.write(
+        "data/crm/b.csv",
+        &format!("{head}\n{}\n{}\n", rows[6..].join("\n"), rows[2]),
+    );
+    fs::remove_file(f.root.join("data/crm.csv")).unwrap();
+    f.edit("cxscore.yaml", "path: data/crm.csv", "path: data/crm/*.csv");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/crm/b.csv:8:1: error: the key `customer_id` of lookup table `crm` is `C03` again; a lookup key must be unique; it is first at data/crm/a.csv:4:1"),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 1, "{err}");
+}
+
+#[test]
+fn the_join_is_the_same_in_tiny_pieces_and_on_any_number_of_threads() {
+    // 64-byte pieces: the CRM (and the survey) are read in many parallel pieces, merged in
+    // file order. The pieces depend on the bytes only: byte-identical on 1 or 2 threads, and
+    // the numbers of a one-piece build (within 1e-9: a merge adds the terms in another order).
+    let f = Fixture::copy("lookup");
+    let build = |out: &str, piece: Option<&str>, threads: &str| {
+        let mut cmd = assert_cmd::Command::cargo_bin("cxscore").unwrap();
+        cmd.current_dir(f.root.parent().unwrap())
+            .args(["build", "project", "--no-cache", "--out", out])
+            .env("RAYON_NUM_THREADS", threads);
+        match piece {
+            Some(p) => cmd.env("CXSCORE_PIECE_BYTES", p),
+            None => cmd.env_remove("CXSCORE_PIECE_BYTES"),
+        };
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        fs::read(f.root.parent().unwrap().join(out).join("metrics.json")).unwrap()
+    };
+    let whole = build("whole", None, "1");
+    let one = build("one", Some("64"), "1");
+    let two = build("two", Some("64"), "2");
+    assert!(one == two, "metrics.json depends on the number of threads");
+    let json = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap();
+    same_within(&json(&whole), &json(&two), "");
+    assert_eq!(json(&two)["data"]["survey"]["lookup"]["matched"], 16);
+}
+
+/// Equal JSON, numbers within 1e-9 relative (at least 1e-9 absolute); all else exactly.
+fn same_within(a: &Value, b: &Value, path: &str) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}: lengths");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                same_within(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{path}: keys"
+            );
+            for (k, x) in x {
+                same_within(x, &y[k], &format!("{path}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+#[test]
+fn a_numeric_where_that_keeps_no_row_is_warned_about() {
+    let f = Fixture::copy("lookup");
+    f.edit(
+        "indicators/core.yaml",
+        "{ wait_minutes: { gt: 60 } }",
+        "{ wait_minutes: { gt: 600 } }",
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("indicator `nps-long-wait` has no rows: none of the 20 rows of dataset `survey` passes its numeric `where`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_key_driver_analysis_reads_looked_up_attributes() {
+    // Attributes from the CRM: listwise, the 15 rows with a match and a tenure (C11's is
+    // blank). R² by hand (plain Python, statistics.correlation over those 15 rows):
+    // (r₁² + r₂² − 2·r₁·r₂·r₁₂) / (1 − r₁₂²) = 0.08083094306863933.
+    let f = Fixture::copy("lookup");
+    let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{yaml}drivers:\n  - dataset: survey\n    outcome: nps\n    attributes: {{ crm.monthly_revenue: Revenue, crm.tenure_months: Tenure }}\n"),
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &f.metrics()["drivers"][0];
+    assert_eq!(d["n"], 15);
+    close("r2", &Value::from(0.08083094306863933), &d["r2"]);
+}
