@@ -49,6 +49,10 @@ pub struct Computed {
     /// each group's top topics; for the site only (not in the JSON).
     #[serde(skip)]
     pub verbatims: Verbatims,
+    /// `actions/*.yaml` with their evaluations (SPEC §10).
+    pub actions: Vec<super::computed_actions::ActionResult>,
+    /// What the scorecard does not measure or act on (SPEC §10).
+    pub coverage: Vec<super::computed_actions::CoverageWarning>,
 }
 
 /// The generator block.
