@@ -110,6 +110,9 @@ pub struct Known<'a> {
     pub period: Period,
     /// Checked indicators.
     pub indicators: &'a [Indicator],
+    /// Every indicator id defined (a definition with errors included, so an
+    /// action on it is not blamed too).
+    pub indicator_ids: &'a IdRegistry,
     /// Checked journeys.
     pub journeys: &'a [Journey],
     /// Checked datasets.
@@ -146,12 +149,12 @@ fn validate_action(
     let mut ok = true;
     let mut indicators = Vec::new();
     for i in &raw.indicators {
-        if known.indicators.iter().any(|ind| ind.id == i.value) {
+        if known.indicator_ids.contains(&i.value) {
             if !indicators.contains(&i.value) {
                 indicators.push(i.value.clone());
             }
         } else {
-            let hint = did_you_mean(&i.value, known.indicators.iter().map(|i| i.id.as_str()))
+            let hint = did_you_mean(&i.value, known.indicator_ids.ids())
                 .unwrap_or_else(|| "use the id of an indicator in indicators/".to_string());
             diags.error_hint(
                 location(file, i),
@@ -182,7 +185,11 @@ fn validate_action(
                     "add it to `indicators`, or remove it from `expected`",
                 );
             } else if !v.is_finite() {
-                diags.error(location(file, e), format!("`expected` of `{id}` is not a number"));
+                diags.error_hint(
+                    location(file, e),
+                    format!("`expected` of `{id}` is not a number"),
+                    "write the change hoped for in the indicator's unit, e.g. `5`",
+                );
             } else {
                 expected.insert(id.clone(), *v);
             }
@@ -192,7 +199,9 @@ fn validate_action(
         let column = &c.value.column;
         let mut fine = true;
         for id in &indicators {
-            let ind = known.indicators.iter().find(|i| &i.id == id)?;
+            let Some(ind) = known.indicators.iter().find(|i| &i.id == id) else {
+                continue;
+            };
             let Some(ds) = ind.dataset.as_ref().and_then(|d| known.datasets.get(d)) else {
                 diags.error_hint(
                     location(file, column),

@@ -124,6 +124,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
     let known = actions::Known {
         period: config.period,
         indicators: &indicators,
+        indicator_ids: &indicator_ids,
         journeys: &journeys,
         datasets: &config.datasets,
     };
