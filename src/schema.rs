@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema};
 use serde_json::{json, Value};
 
+use crate::project::actions::ActionStatus;
 use crate::project::metric::{CesMode, MetricName};
 use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
-use crate::project::actions::ActionStatus;
 use crate::project::raw::{RawAction, RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 use crate::project::report::{Comparison, MultipleTesting};
 use crate::project::vocabulary::Vocabulary;

@@ -225,12 +225,16 @@ fn evaluate_indicator(
         kind: WindowKind::All,
         span: Some(span),
     };
-    let pooled = |periods: &BTreeMap<PeriodKey, Acc>, span| window(span).merged(periods, &ip.measure);
+    let pooled =
+        |periods: &BTreeMap<PeriodKey, Acc>, span| window(span).merged(periods, &ip.measure);
     let (all_before, all_after) = (
         pooled(&ip.periods, before_span),
         pooled(&ip.periods, after_span),
     );
-    let control_periods = a.control.as_ref().map(|c| control_accs(dp, ip, &c.column, &c.equals));
+    let control_periods = a
+        .control
+        .as_ref()
+        .map(|c| control_accs(dp, ip, &c.column, &c.equals));
     let (b, af, variance, change) = match control_periods {
         None => {
             let (b, af) = (est(&all_before), est(&all_after));
@@ -242,7 +246,10 @@ fn evaluate_indicator(
             let cb = pooled(&ctrl, before_span);
             let ca = pooled(&ctrl, after_span);
             let others = |all: &Acc, c: &Acc| rest(all, c).unwrap_or_else(|| all.clone());
-            let (ob, oa) = (est(&others(&all_before, &cb)), est(&others(&all_after, &ca)));
+            let (ob, oa) = (
+                est(&others(&all_before, &cb)),
+                est(&others(&all_after, &ca)),
+            );
             let (cb, ca) = (est(&cb), est(&ca));
             let treated = diff(&oa, &ob);
             let control = diff(&ca, &cb);
@@ -296,7 +303,8 @@ fn sum_var(parts: &[&Estimate]) -> Option<f64> {
 
 /// The open actions (planned or in progress) of an indicator.
 pub fn open_actions<'a>(project: &'a Project, id: &'a str) -> impl Iterator<Item = &'a Action> {
-    (project.actions.iter()).filter(move |a| a.status.is_open() && a.indicators.iter().any(|i| i == id))
+    (project.actions.iter())
+        .filter(move |a| a.status.is_open() && a.indicators.iter().any(|i| i == id))
 }
 
 /// The indicator results a red-without-action warning looks at.

@@ -110,7 +110,10 @@ pub fn warn_coverage(project: &Project, computed: &Computed, diags: &mut Diagnos
                 let at = (project.journeys.iter())
                     .find(|j| j.id == journey)
                     .map(|j| j.location.clone());
-                (at, "list the indicator that measures it under the touchpoint's `indicators:`")
+                (
+                    at,
+                    "list the indicator that measures it under the touchpoint's `indicators:`",
+                )
             }
             CoverageKind::RedWithoutAction => {
                 let at = (project.indicators.iter())

@@ -181,7 +181,9 @@ fn validate_action(
             if !raw.indicators.iter().any(|i| &i.value == id) {
                 diags.error_hint(
                     location(file, e),
-                    format!("`expected` names `{id}`, which is not one of the action's `indicators`"),
+                    format!(
+                        "`expected` names `{id}`, which is not one of the action's `indicators`"
+                    ),
                     "add it to `indicators`, or remove it from `expected`",
                 );
             } else if !v.is_finite() {
@@ -282,14 +284,21 @@ fn place(
         if let Some(j) = &raw.journey {
             let found = journeys.iter().any(|x| x.id == j.value);
             if !found {
-                unknown(file, j, "journey", journeys.iter().map(|x| x.id.as_str()), diags);
+                unknown(
+                    file,
+                    j,
+                    "journey",
+                    journeys.iter().map(|x| x.id.as_str()),
+                    diags,
+                );
                 return None;
             }
         }
         return Some((raw.journey.as_ref().map(|j| j.value.clone()), None, None));
     }
     let holds = |j: &Journey| {
-        let stage_ok = (raw.stage.as_ref()).is_none_or(|s| j.stages.iter().any(|x| x.id == s.value));
+        let stage_ok =
+            (raw.stage.as_ref()).is_none_or(|s| j.stages.iter().any(|x| x.id == s.value));
         let tp_ok = (raw.touchpoint.as_ref()).is_none_or(|t| {
             (j.stages.iter())
                 .flat_map(|s| &s.touchpoints)
@@ -301,7 +310,13 @@ fn place(
         Some(j) => match journeys.iter().find(|x| x.id == j.value) {
             Some(found) => found,
             None => {
-                unknown(file, j, "journey", journeys.iter().map(|x| x.id.as_str()), diags);
+                unknown(
+                    file,
+                    j,
+                    "journey",
+                    journeys.iter().map(|x| x.id.as_str()),
+                    diags,
+                );
                 return None;
             }
         },
@@ -319,7 +334,9 @@ fn place(
                             unknown(file, s, "stage", ids, diags);
                         }
                         (_, Some(t)) => {
-                            let ids = all_stages.flat_map(|s| &s.touchpoints).map(|x| x.id.as_str());
+                            let ids = all_stages
+                                .flat_map(|s| &s.touchpoints)
+                                .map(|x| x.id.as_str());
                             unknown(file, t, "touchpoint", ids, diags);
                         }
                         (Some(s), None) => unknown(file, s, "stage", std::iter::empty(), diags),
@@ -346,7 +363,13 @@ fn place(
         Some(s) => match journey.stages.iter().find(|x| x.id == s.value) {
             Some(found) => Some(found),
             None => {
-                unknown(file, s, "stage", journey.stages.iter().map(|x| x.id.as_str()), diags);
+                unknown(
+                    file,
+                    s,
+                    "stage",
+                    journey.stages.iter().map(|x| x.id.as_str()),
+                    diags,
+                );
                 fine = false;
                 None
             }

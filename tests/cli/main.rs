@@ -6,6 +6,7 @@
 //! what the generator writes) and `reference` (every published number of
 //! `tests/fixtures/reference` against an independent computation).
 
+mod actions_numbers;
 mod build;
 mod cache;
 mod drivers_reference;
