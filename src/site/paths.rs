@@ -24,6 +24,10 @@ pub const REPORT: &str = "report.html";
 pub const TOPICS: &str = "topics.html";
 /// The comparison with the baseline.
 pub const WHATS_CHANGED: &str = "whats-changed.html";
+/// The action register (SPEC §10), when the project has actions.
+pub const ACTIONS: &str = "actions.html";
+/// Each owner's indicators, touchpoints and actions (SPEC §10).
+pub const OWNERS: &str = "owners.html";
 /// `metrics.json`, at the root (SPEC §4).
 pub const METRICS_JSON: &str = "metrics.json";
 /// `changes.json`, beside `whats-changed.html` when there is a baseline.
@@ -54,6 +58,10 @@ pub enum Page<'a> {
     Report,
     /// The comparison with the baseline.
     WhatsChanged,
+    /// The action register.
+    Actions,
+    /// Each owner's share of the scorecard.
+    Owners,
 }
 
 impl Page<'_> {
@@ -71,6 +79,8 @@ impl Page<'_> {
             Page::Narrative(slug) => format!("pages/{slug}.html"),
             Page::Report => REPORT.into(),
             Page::WhatsChanged => WHATS_CHANGED.into(),
+            Page::Actions => ACTIONS.into(),
+            Page::Owners => OWNERS.into(),
         }
     }
 
@@ -88,6 +98,8 @@ impl Page<'_> {
             Page::Narrative(_) => "page",
             Page::Report => "report",
             Page::WhatsChanged => "whats-changed",
+            Page::Actions => "actions",
+            Page::Owners => "owners",
         }
     }
 
@@ -105,6 +117,8 @@ impl Page<'_> {
             Page::Narrative(_) => "page.html",
             Page::Report => "report.html",
             Page::WhatsChanged => "whats-changed.html",
+            Page::Actions => "actions.html",
+            Page::Owners => "owners.html",
         }
     }
 }
@@ -127,6 +141,10 @@ pub struct Links {
     pub report: String,
     /// The comparison with the baseline.
     pub whats_changed: String,
+    /// The action register.
+    pub actions: String,
+    /// The owners.
+    pub owners: String,
 }
 
 impl Default for Links {
@@ -139,6 +157,8 @@ impl Default for Links {
             methodology: Page::Methodology.path(),
             report: Page::Report.path(),
             whats_changed: Page::WhatsChanged.path(),
+            actions: Page::Actions.path(),
+            owners: Page::Owners.path(),
         }
     }
 }
@@ -163,6 +183,8 @@ mod tests {
             (Page::Narrative("about"), "pages/about.html"),
             (Page::Report, "report.html"),
             (Page::WhatsChanged, "whats-changed.html"),
+            (Page::Actions, "actions.html"),
+            (Page::Owners, "owners.html"),
         ];
         for (page, path) in paths {
             assert_eq!(page.path(), path);

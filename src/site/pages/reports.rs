@@ -141,6 +141,7 @@ pub fn methodology(
     let view = MethodologyView {
         window: window_words(project, computed, t),
         topics: topic_words(project, t),
+        actions: !project.actions.is_empty(),
         formulas,
         indicators,
         datasets,
@@ -235,6 +236,8 @@ struct MethodologyView {
     window: WindowWords,
     /// How topics are matched and read (SPEC §7); empty without topics.
     topics: Vec<String>,
+    /// Whether the project has actions: their evaluation is explained (SPEC §10, family (h)).
+    actions: bool,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.
