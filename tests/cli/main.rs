@@ -7,6 +7,7 @@
 //! `tests/fixtures/reference` against an independent computation).
 
 mod actions_numbers;
+mod actions_site;
 mod build;
 mod cache;
 mod drivers_reference;

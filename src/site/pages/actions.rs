@@ -207,8 +207,8 @@ pub fn on_stage(
     (project.actions.iter().zip(&computed.actions))
         .filter(|(a, _)| a.journey.as_deref() == Some(j.id.as_str()))
         .filter_map(|(a, res)| {
-            let tp = (a.touchpoint.as_ref())
-                .and_then(|id| s.touchpoints.iter().find(|x| &x.id == id));
+            let tp =
+                (a.touchpoint.as_ref()).and_then(|id| s.touchpoints.iter().find(|x| &x.id == id));
             let on_stage = a.stage.as_deref() == Some(s.id.as_str());
             (tp.is_some() || (on_stage && a.touchpoint.is_none())).then(|| StageAction {
                 title: a.title.clone(),
@@ -222,12 +222,7 @@ pub fn on_stage(
         .collect()
 }
 
-fn view(
-    project: &Project,
-    a: &Action,
-    res: &ActionResult,
-    t: &Catalog,
-) -> ActionView {
+fn view(project: &Project, a: &Action, res: &ActionResult, t: &Catalog) -> ActionView {
     let evaluations: Vec<EvaluationRow> = (res.evaluations.iter())
         .map(|e| evaluation_row(project, e, t))
         .collect();
@@ -237,13 +232,23 @@ fn view(
     } else {
         t.fill("action_not_yet", &[("start", &start)])
     };
-    let evaluation_caption = match res.evaluations.iter().find_map(|e| e.before_periods.zip(e.after_periods)) {
+    let evaluation_caption = match res
+        .evaluations
+        .iter()
+        .find_map(|e| e.before_periods.zip(e.after_periods))
+    {
         Some((b, af)) => t.fill(
             "action_evaluation_caption",
             &[
                 ("title", &a.title),
-                ("before", &window_words("rolling", Some(b.from), Some(b.to), t)),
-                ("after", &window_words("rolling", Some(af.from), Some(af.to), t)),
+                (
+                    "before",
+                    &window_words("rolling", Some(b.from), Some(b.to), t),
+                ),
+                (
+                    "after",
+                    &window_words("rolling", Some(af.from), Some(af.to), t),
+                ),
             ],
         ),
         None => t.fill("action_evaluation_caption_none", &[("title", &a.title)]),
@@ -261,7 +266,11 @@ fn view(
             .unwrap_or_default(),
         overdue: res.overdue,
         place: place(project, a),
-        description_html: a.description.as_deref().map(to_safe_html).unwrap_or_default(),
+        description_html: a
+            .description
+            .as_deref()
+            .map(to_safe_html)
+            .unwrap_or_default(),
         evaluation_note,
         evaluation_caption,
         control_text: (res.control.as_ref())
@@ -279,7 +288,8 @@ fn view(
 
 /// "Journey › Stage › Touchpoint" in names, as far as the action says.
 fn place(project: &Project, a: &Action) -> String {
-    let Some(j) = (a.journey.as_ref()).and_then(|id| project.journeys.iter().find(|j| &j.id == id)) else {
+    let Some(j) = (a.journey.as_ref()).and_then(|id| project.journeys.iter().find(|j| &j.id == id))
+    else {
         return String::new();
     };
     let mut parts = vec![j.name.clone()];
@@ -298,11 +308,7 @@ fn place(project: &Project, a: &Action) -> String {
     parts.join(" › ")
 }
 
-fn evaluation_row(
-    project: &Project,
-    e: &Evaluation,
-    t: &Catalog,
-) -> EvaluationRow {
+fn evaluation_row(project: &Project, e: &Evaluation, t: &Catalog) -> EvaluationRow {
     let ind = project.indicators.iter().find(|i| i.id == e.indicator);
     let d = ind.map_or(1, |i| decimals(&i.metric));
     let significant = e.significant == Some(true);
@@ -438,7 +444,8 @@ pub fn owners_page(
             inds.sort_by_key(|(res, _)| status_rank(res.estimate.status));
             let touchpoints = (project.journeys.iter())
                 .flat_map(|j| {
-                    (j.stages.iter()).flat_map(move |s| s.touchpoints.iter().map(move |tp| (j, s, tp)))
+                    (j.stages.iter())
+                        .flat_map(move |s| s.touchpoints.iter().map(move |tp| (j, s, tp)))
                 })
                 .filter(|(_, _, tp)| tp.owner.as_deref() == Some(name.as_str()))
                 .map(|(j, s, tp)| OwnedTouchpoint {
