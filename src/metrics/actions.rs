@@ -78,11 +78,7 @@ pub fn key_of(p: &ActionPeriod, period: Period) -> PeriodKey {
 /// not yet late), and neither done nor dropped. Nothing is overdue without
 /// dated data (no `as_of`).
 pub fn is_overdue(due: Option<PeriodKey>, as_of: Option<PeriodKey>, status: ActionStatus) -> bool {
-    let open = match status {
-        ActionStatus::Planned | ActionStatus::InProgress => true,
-        ActionStatus::Done | ActionStatus::Dropped => false,
-    };
-    open && due.zip(as_of).is_some_and(|(d, a)| d < a)
+    status.is_open() && due.zip(as_of).is_some_and(|(d, a)| d < a)
 }
 
 /// Whether `change` reaches `expected` in the better `direction`: the

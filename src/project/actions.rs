@@ -382,12 +382,27 @@ fn place(
             .flat_map(|s| &s.touchpoints)
             .map(|x| x.id.as_str());
         if !in_scope.any(|x| x == t.value) {
-            let scope: Vec<&str> = (journey.stages.iter())
-                .filter(|s| stage.is_none_or(|st| st.id == s.id))
-                .flat_map(|s| &s.touchpoints)
-                .map(|x| x.id.as_str())
-                .collect();
-            unknown(file, t, "touchpoint", scope.into_iter(), diags);
+            // In the journey but another stage: say which.
+            let elsewhere =
+                (journey.stages.iter()).find(|s| s.touchpoints.iter().any(|x| x.id == t.value));
+            match (elsewhere, stage) {
+                (Some(other), Some(st)) => diags.error_hint(
+                    location(file, t),
+                    format!("touchpoint `{}` is not in stage `{}`", t.value, st.id),
+                    format!(
+                        "it is in stage `{}`: fix `stage`, or leave it out",
+                        other.id
+                    ),
+                ),
+                _ => {
+                    let scope: Vec<&str> = (journey.stages.iter())
+                        .filter(|s| stage.is_none_or(|st| st.id == s.id))
+                        .flat_map(|s| &s.touchpoints)
+                        .map(|x| x.id.as_str())
+                        .collect();
+                    unknown(file, t, "touchpoint", scope.into_iter(), diags);
+                }
+            }
             fine = false;
         }
     }

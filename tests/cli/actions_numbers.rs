@@ -198,15 +198,24 @@ fn without_bh_q_is_p_and_an_earlier_as_of_cuts_the_after_periods() {
     assert!(out.status.success(), "build failed: {}", stderr(&out));
     let m = fx.metrics();
     let actions = m["actions"].as_array().unwrap();
-    for e in actions.iter().flat_map(|a| a["evaluations"].as_array().unwrap()) {
+    for e in actions
+        .iter()
+        .flat_map(|a| a["evaluations"].as_array().unwrap())
+    {
         assert_eq!(e["q_value"], e["p_value"], "{e}");
     }
     // as_of 2025-07: install-sms (from 2025-06) has two "after" months; the callback action
     // (from 2025-07) one; the chat bot (2025-09) is not evaluated yet; nothing is overdue
     // (the callback is due 2025-08, after as_of).
     let span = |a: usize| actions[a]["evaluations"][0]["after_periods"].clone();
-    assert_eq!(span(0), serde_json::json!({ "from": "2025-06", "to": "2025-07" }));
-    assert_eq!(span(1), serde_json::json!({ "from": "2025-07", "to": "2025-07" }));
+    assert_eq!(
+        span(0),
+        serde_json::json!({ "from": "2025-06", "to": "2025-07" })
+    );
+    assert_eq!(
+        span(1),
+        serde_json::json!({ "from": "2025-07", "to": "2025-07" })
+    );
     assert_eq!(actions[3]["evaluations"], serde_json::json!([]));
     assert!(actions.iter().all(|a| a["overdue"] == false));
 }
