@@ -440,18 +440,7 @@ fn period(
     diags: &mut Diagnostics,
 ) -> Option<ActionPeriod> {
     let text = value.value.0.trim();
-    let parts = parse_key(text, period).or_else(|| {
-        let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-        Some(match period {
-            Period::Year => (d.year(), 0),
-            Period::Quarter => (d.year(), d.month0() / 3 + 1),
-            Period::Month => (d.year(), d.month()),
-            Period::Week => {
-                let w = d.iso_week();
-                (w.year(), w.week())
-            }
-        })
-    });
+    let parts = parts_of(text, period);
     if parts.is_none() {
         diags.error_hint(
             location(file, value),
@@ -470,4 +459,52 @@ fn period(
         number,
         text: text.to_string(),
     })
+}
+
+/// A period key of `period`, or a date `YYYY-MM-DD` read as its period: the
+/// year and the number within it (the ISO week's year for weeks).
+fn parts_of(text: &str, period: Period) -> Option<(i32, u32)> {
+    parse_key(text, period).or_else(|| {
+        let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        Some(match period {
+            Period::Year => (d.year(), 0),
+            Period::Quarter => (d.year(), d.month0() / 3 + 1),
+            Period::Month => (d.year(), d.month()),
+            Period::Week => {
+                let w = d.iso_week();
+                (w.year(), w.week())
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_is_a_period_key_or_a_date_read_as_its_period() {
+        assert_eq!(parts_of("2025-06", Period::Month), Some((2025, 6)));
+        assert_eq!(parts_of("2025-06-15", Period::Month), Some((2025, 6)));
+        assert_eq!(parts_of("2025-06-15", Period::Quarter), Some((2025, 2)));
+        assert_eq!(parts_of("2025-Q2", Period::Quarter), Some((2025, 2)));
+        assert_eq!(parts_of("2025-06-15", Period::Year), Some((2025, 0)));
+        // 2021-01-03 is a Sunday of ISO week 2020-W53.
+        assert_eq!(parts_of("2021-01-03", Period::Week), Some((2020, 53)));
+        assert_eq!(parts_of("2025-W05", Period::Week), Some((2025, 5)));
+        // Another period's key, a month 13, a day 31 of a 30-day month, words: errors.
+        assert_eq!(parts_of("2025-06", Period::Quarter), None);
+        assert_eq!(parts_of("2025-13", Period::Month), None);
+        assert_eq!(parts_of("2025-06-31", Period::Month), None);
+        assert_eq!(parts_of("next spring", Period::Month), None);
+    }
+
+    #[test]
+    fn open_actions_are_planned_or_in_progress() {
+        assert!(ActionStatus::Planned.is_open());
+        assert!(ActionStatus::InProgress.is_open());
+        assert!(!ActionStatus::Done.is_open());
+        assert!(!ActionStatus::Dropped.is_open());
+        assert_eq!(ActionStatus::default_variant(), ActionStatus::Planned);
+    }
 }
