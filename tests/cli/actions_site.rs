@@ -55,6 +55,12 @@ fn actions_and_owners_pages_exist_and_are_linked() {
     // The planned action after as_of is not evaluated yet; the control is explained.
     assert!(body.contains("Not evaluated yet: it starts in Jan 2026"));
     assert!(body.contains("the rows where region is North"));
+    // The control's own values beside the difference-in-differences (NPS of the North:
+    // −8.26 → 10.16, tests/reference/actions.json), rounded to the metric's decimal.
+    assert!(
+        body.contains("Control: −8.3 → 10.2 (+18.4)"),
+        "control values not shown"
+    );
     // Owners: csat (red) before nps in Field operations? csat is Field operations' only
     // indicator; Customer service owns nps. Every owner named anywhere has a section.
     let owners = main_of(&owners);

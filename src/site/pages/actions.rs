@@ -94,8 +94,10 @@ pub struct EvaluationRow {
     pub tested: bool,
     /// "Met (hoped +5.0)", "Not met (hoped +5.0)", or "".
     pub met_text: String,
-    /// Rows before and after ("n 120 → 131").
+    /// Rows before and after ("120 → 131").
     pub n_text: String,
+    /// With a control: its values before and after and its change, in words; else "".
+    pub control_text: String,
 }
 
 /// The actions of one owner within a status.
@@ -335,6 +337,18 @@ fn evaluation_row(project: &Project, e: &Evaluation, t: &Catalog) -> EvaluationR
         significant,
         tested: e.p_value.is_some(),
         met_text,
+        control_text: (e.control.as_ref())
+            .map(|c| {
+                t.fill(
+                    "action_control_values",
+                    &[
+                        ("before", &format::maybe(c.before, d)),
+                        ("after", &format::maybe(c.after, d)),
+                        ("change", &format::signed(c.change, d)),
+                    ],
+                )
+            })
+            .unwrap_or_default(),
         n_text: t.fill(
             "action_n",
             &[
