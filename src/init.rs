@@ -66,7 +66,10 @@ pub fn init(dir: &Path, language: &str) -> Result<Vec<PathBuf>, InitError> {
         &ignore,
         "# The built site and the build cache: `cxscore build` remakes both.\n\
          # (.cxscore/schema/ holds the JSON Schemas your editor reads: keep it.)\n\
-         _site/\n.cxscore/cache/\n",
+         _site/\n.cxscore/cache/\n\
+         # The follow-up list (`followup:`): response ids to call back. Personal\n\
+         # follow-up data: keep it out of git and out of the published site.\n\
+         _followup/\n",
     )
     .map_err(io_err(&ignore))?;
     written.push(ignore);

@@ -21,6 +21,7 @@ pub mod cache;
 pub mod charts;
 pub mod data;
 pub mod diag;
+pub mod followup;
 pub mod init;
 pub mod metrics;
 pub mod numbers;

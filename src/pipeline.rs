@@ -236,6 +236,7 @@ pub fn build_with(
     let out = out.map_or_else(|| checked.project.root.join("_site"), Path::to_path_buf);
     let started = Instant::now();
     write_site(&files, &out, &checked.project.root)?;
+    write_followup(&checked)?;
     checked.timings.push(("write", started.elapsed()));
     let data = checked.computed.data.values();
     Ok(Some(BuildReport {
@@ -249,4 +250,23 @@ pub fn build_with(
         templates,
         changes,
     }))
+}
+
+/// Writes the follow-up list (SPEC §10) beside the site, on the headline
+/// window's rows, when `followup:` is configured.
+fn write_followup(checked: &Checked) -> Result<(), BuildError> {
+    let info = &checked.computed.project.window;
+    let window = crate::metrics::window::Window {
+        kind: checked.project.config.report.window,
+        span: info.from.zip(info.to),
+    };
+    crate::followup::write(&checked.project, window)
+        .map(|_| ())
+        .map_err(|source| {
+            BuildError::Write(crate::site::write::WriteError::Io {
+                action: "writing the follow-up list",
+                path: checked.project.root.join(crate::followup::FOLDER),
+                source,
+            })
+        })
 }

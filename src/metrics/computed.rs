@@ -53,6 +53,10 @@ pub struct Computed {
     pub actions: Vec<super::computed_actions::ActionResult>,
     /// What the scorecard does not measure or act on (SPEC §10).
     pub coverage: Vec<super::computed_actions::CoverageWarning>,
+    /// The NPS groups' revenue and churn (SPEC §9), when `value_at_stake:`
+    /// is configured (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_at_stake: Option<super::computed_value::ValueResult>,
 }
 
 /// The generator block.

@@ -31,10 +31,16 @@ pub struct TopicResult {
     /// Weighted % of answered comments with the topic; null when the answered
     /// comments' effective n is below `min_n`, or there are none.
     pub share: Option<f64>,
-    /// Wilson interval of `share` (Kish's effective n of the answered comments).
+    /// Wilson interval of `share`: on Kish's effective n of the answered
+    /// comments (unweighted data: their n), or on n* = p(1 − p)/se² with the
+    /// design-based se of a weighted dataset (SPEC §11).
     pub ci_low: Option<f64>,
     /// Upper end of the interval.
     pub ci_high: Option<f64>,
+    /// Standard error of `share`, in percentage points: design-based for a
+    /// weighted dataset (the calibration's for a raked one), Part I's
+    /// √(p(1 − p)/n) otherwise.
+    pub se: Option<f64>,
     /// The share within each NPS group's answered comments; null when the
     /// dataset has no NPS indicator.
     pub by_group: Option<TopicByGroup>,
@@ -45,6 +51,10 @@ pub struct TopicResult {
     pub nps_without: Option<f64>,
     /// `nps_with − nps_without`.
     pub difference: Option<f64>,
+    /// Standard error of `difference`: √(se_with² + se_without²), the two
+    /// NPS taken as independent (as every test of Part I §2 takes its two
+    /// estimates), each design-based on a weighted dataset.
+    pub difference_se: Option<f64>,
     /// Two-sided p-value of `difference`: the unpooled z test of two
     /// independent NPS estimates (Part I §2).
     pub p_value: Option<f64>,

@@ -30,10 +30,9 @@
 //! exactly Part I's on the whole dataset (m = n). Unweighted datasets keep
 //! Part I's formulas; this module serves weighted ones only.
 //!
-//! With raking the weights are treated here as fixed design weights (the
-//! `svydesign(ids = ~1, weights = ~raked_w)` variance): the calibration
-//! residuals of `calibrate(..., calfun = "raking")` are not yet taken out
-//! (see docs/reference.md).
+//! A raked dataset's estimates take [`super::calibration`]'s variance
+//! instead (the calibration's residuals); this formula is what that one
+//! becomes when nothing is raked.
 
 use super::acc::Base;
 

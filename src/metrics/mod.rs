@@ -16,6 +16,7 @@ pub mod computed;
 pub mod computed_actions;
 pub mod computed_drivers;
 pub mod computed_topics;
+pub mod computed_value;
 pub mod coverage;
 pub mod design;
 pub mod distribution;
@@ -43,6 +44,7 @@ pub mod status;
 #[cfg(test)]
 mod testkit;
 pub mod topics;
+pub mod value;
 pub mod verbatims;
 pub mod window;
 
@@ -125,6 +127,11 @@ pub fn compute_cached(
             (true, Some(k)) => headline.contains(k),
             (true, None) => headline.takes_undated(),
         };
+        // A weighted dataset's shares and NPS take the design-based variance (SPEC §11).
+        let s = Settings {
+            design: pass.design.clone(),
+            ..s.clone()
+        };
         let done = topics::results::finish_topics(project, t, &keys, in_window, &s);
         topics.extend(done.topics);
         topic_groups.extend(done.groups);
@@ -158,6 +165,8 @@ pub fn compute_cached(
     for pass in &passes {
         driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
     }
+    let value_at_stake =
+        (passes.iter()).find_map(|pass| value::results::finish_value(project, pass, &windows, &s));
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();
@@ -185,6 +194,7 @@ pub fn compute_cached(
         verbatims,
         actions,
         coverage,
+        value_at_stake,
     }
 }
 
@@ -210,10 +220,15 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
         .filter(|t| t.datasets.contains(&ds.id))
         .map(|t| (&t.id, &t.group, &t.keywords, &t.patterns, &t.exclude))
         .collect();
-    format!(
+    let mut text = format!(
         "{dataset:?}\n{indicators:?}\n{drivers:?}\n{:?}\n{:?}\n{topics:?}",
         project.personas, project.config.period
-    )
+    );
+    // The value at stake's columns, when it reads this dataset.
+    if let Some(v) = (project.config.value_at_stake.as_ref()).filter(|v| v.dataset == ds.id) {
+        text.push_str(&format!("\nvalue: {v:?}"));
+    }
+    text
 }
 
 /// Reads one dataset: its stats, its comment sample, and the finished pass,

@@ -75,6 +75,8 @@ impl Kit {
                 window: crate::project::report::WindowKind::All,
                 ..crate::project::report::Report::default_for(Period::Month)
             },
+            value_at_stake: None,
+            followup: None,
         };
         let project = Project {
             root,

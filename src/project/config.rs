@@ -80,6 +80,8 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         .collect();
     let brand = brand::validate_brand(root, file, raw.brand.as_ref(), diags);
     let report = validate_report(file, raw.report.as_ref(), period, &datasets, diags);
+    let value_at_stake = super::value::validate_value(file, raw.value_at_stake.as_ref(), diags);
+    let followup = super::value::validate_followup(file, raw.followup.as_ref(), &datasets, diags);
     Config {
         brand,
         title: raw.title.value,
@@ -98,6 +100,8 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
             location: location(file, b),
         }),
         report,
+        value_at_stake,
+        followup,
     }
 }
 

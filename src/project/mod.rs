@@ -24,6 +24,7 @@ pub mod report;
 pub mod statistic;
 pub mod topic_match;
 pub mod topics;
+pub mod value;
 pub mod vocabulary;
 pub(crate) mod yaml;
 
@@ -61,7 +62,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
         None
     })?;
     let raw_config: RawConfig = yaml::parse(Path::new(config::CONFIG_FILE), &text, diags)?;
-    let config = config::validate_config(&root, raw_config, diags);
+    let mut config = config::validate_config(&root, raw_config, diags);
 
     let mut persona_ids = IdRegistry::default();
     let mut personas = Vec::new();
@@ -94,6 +95,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
         }
     }
     indicators::check_components(&indicators, &indicator_ids, diags);
+    value::link(&mut config, &indicators, diags);
 
     let mut journey_ids = IdRegistry::default();
     let mut journeys = Vec::new();

@@ -67,6 +67,10 @@ pub struct Config {
     pub baseline: Option<WrittenPath>,
     /// `report:` — the reporting window and its comparisons (SPEC §6).
     pub report: super::report::Report,
+    /// `value_at_stake:` — the NPS groups' revenue and churn (SPEC §9).
+    pub value_at_stake: Option<super::value::ValueAtStake>,
+    /// `followup:` — the call-back list written beside the site (SPEC §10).
+    pub followup: Option<super::value::Followup>,
 }
 
 /// A path as written in a definition file, with where it was written.

@@ -78,6 +78,60 @@ pub struct RawConfig {
     /// latest period with data, compared with the period before and the same period a year
     /// earlier, Benjamini–Hochberg adjusted.
     pub report: Option<Spanned<RawReport>>,
+    /// Optional. What the NPS groups are worth (SPEC §9): `{ nps, revenue, churn, customers }`,
+    /// e.g. `value_at_stake: { nps: nps-overall, revenue: monthly_revenue, churn: { column:
+    /// churned, equals: "yes" }, customers: 1200000 }`. Per promoters, passives and detractors
+    /// on the reporting window: mean revenue, churn rate, the spend ratio, the churn gap and
+    /// the yearly revenue at risk. A Value page shows them.
+    pub value_at_stake: Option<Spanned<RawValueAtStake>>,
+    /// Optional. The call-back list (SPEC §10): `{ dataset, id, groups, nps }`, e.g.
+    /// `followup: { dataset: survey, id: response_id, groups: [detractors] }` writes
+    /// `_followup/followup.csv` (id, period, score, topics) beside the site, never into it.
+    pub followup: Option<Spanned<RawFollowup>>,
+}
+
+/// `value_at_stake:` in `cxscore.yaml`: the NPS groups' revenue and churn.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawValueAtStake {
+    /// Required. The id of a `metric: nps` indicator: its dataset, its `where` and its
+    /// promoter / passive / detractor classification define the groups.
+    pub nps: Spanned<String>,
+    /// Required. The revenue column of the NPS indicator's dataset, per customer and month,
+    /// e.g. `monthly_revenue`. Blank cells are left out of the mean revenue.
+    pub revenue: Spanned<String>,
+    /// Required. Which rows churned: `{ column: churned, equals: "yes" }` (trimmed text
+    /// equality). Blank cells are left out of the churn rate.
+    pub churn: Spanned<RawChurn>,
+    /// Required. The customer base the survey represents (more than 0), e.g. `1200000`.
+    pub customers: Spanned<f64>,
+}
+
+/// `churn:` of `value_at_stake:`: a column and the value that means "churned".
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawChurn {
+    /// Required. The column, e.g. `churned`.
+    pub column: Spanned<String>,
+    /// Required. The cell value of a churned customer, e.g. `"yes"`.
+    pub equals: Spanned<Text>,
+}
+
+/// `followup:` in `cxscore.yaml`: the rows to call back, written outside the site.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFollowup {
+    /// Required. The dataset to list rows of, e.g. `survey`.
+    pub dataset: Spanned<String>,
+    /// Required. The column that identifies a row for the team calling back, e.g.
+    /// `response_id`. Not a `pii` column: the list holds no personal data of its own.
+    pub id: Spanned<String>,
+    /// The NPS groups to list: `promoters`, `passives`, `detractors` (default
+    /// `[detractors]`).
+    pub groups: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Optional. The `metric: nps` indicator whose classification (and `where`) picks the
+    /// rows. Default: the first NPS indicator on the dataset, in definition order.
+    pub nps: Option<Spanned<String>>,
 }
 
 /// `report:` in `cxscore.yaml`: the reporting window every headline number, status, table

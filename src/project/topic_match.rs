@@ -183,15 +183,16 @@ pub struct Codebook {
     cjk: Option<AhoCorasick>,
     cjk_entries: Vec<Entry>,
     patterns: Vec<Pattern>,
-    /// Per (first byte, second byte) of a lowercase ASCII word: whether some
-    /// keyword's first word begins so (one-byte words: second byte 0). Most
-    /// of a comment's words are turned away here, without a copy or a hash.
-    starts: Box<[bool; 65536]>,
-    /// The twins of every pattern that has one: one scan says whether any
-    /// may match an ASCII comment (most comments match none).
-    any_ascii: Option<regex::bytes::RegexSet>,
-    /// The twins of patterns written in ASCII: the same for projected comments.
-    any_projected: Option<regex::bytes::RegexSet>,
+    /// The ASCII first words of `by_first`, found by a hash computed while
+    /// an ASCII comment's word is walked: no copy, no lowercase pass.
+    ascii_first: FirstWords,
+    /// The literals every match of a pattern begins with ([`gate_literals`]),
+    /// of the patterns that have a twin and such literals: one scan of an
+    /// ASCII (or projected) comment says which of them may match at all —
+    /// most comments hold none of their words.
+    gate: Option<AhoCorasick>,
+    /// Per literal of `gate`, its pattern.
+    gate_pattern: Vec<usize>,
     topics: usize,
 }
 
@@ -204,12 +205,12 @@ struct Word {
 #[derive(Debug, Clone)]
 struct Pattern {
     topic: usize,
-    /// As compiled (`(?i)` and the author's text).
-    source: String,
     unicode: Regex,
     twin: Option<regex::bytes::Regex>,
     /// The pattern is written in ASCII: its twin may read projected comments.
     ascii_source: bool,
+    /// Its twin runs only on comments where `gate` found one of its literals.
+    gated: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -223,8 +224,9 @@ struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
     folded: String,
-    token: String,
     projected: Vec<u8>,
+    /// Per pattern: the gate found one of its literals in the comment.
+    maybe: Vec<bool>,
     hit: Vec<bool>,
     excluded: Vec<bool>,
     /// Non-ASCII characters already classified by [`is_boundary`].
@@ -318,11 +320,64 @@ fn first_key(folded: &str) -> String {
     }
 }
 
-/// The slot of a word in [`Codebook::starts`]: its first two bytes.
-fn start_index(word: &[u8]) -> usize {
-    let first = word.first().copied().unwrap_or(0);
-    let second = word.get(1).copied().unwrap_or(0);
-    usize::from(first) << 8 | usize::from(second)
+const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One lowercase byte into a word's FNV-1a hash.
+#[inline]
+fn word_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The keywords' ASCII first words (letters and digits, lowercase), in an
+/// open-addressing table by their hash: a comment's word is looked up by the
+/// hash its walk computed, and compared only when the hashes agree.
+#[derive(Debug, Clone)]
+struct FirstWords {
+    /// (hash, 1 + index into `keys`); 0: empty. A power of two, at least
+    /// twice the keys.
+    slots: Vec<(u64, u32)>,
+    /// Each first word and the keywords (indices into `Codebook::words`) it begins.
+    keys: Vec<(Vec<u8>, Vec<usize>)>,
+}
+
+impl FirstWords {
+    fn new(by_first: &HashMap<String, Vec<usize>, FixedState>) -> FirstWords {
+        let mut keys: Vec<(Vec<u8>, Vec<usize>)> = (by_first.iter())
+            .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map(|(k, list)| (k.as_bytes().to_vec(), list.clone()))
+            .collect();
+        keys.sort();
+        let size = (keys.len() * 2 + 1).next_power_of_two();
+        let mut slots = vec![(0u64, 0u32); size];
+        for (n, (key, _)) in keys.iter().enumerate() {
+            let hash = key.iter().fold(WORD_SEED, |h, &b| word_step(h, b));
+            let mut at = hash as usize & (size - 1);
+            while slots[at].1 != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (hash, n as u32 + 1);
+        }
+        FirstWords { slots, keys }
+    }
+
+    /// The keywords whose first word is `word` (any case), `hash` being its
+    /// hash by [`word_step`].
+    #[inline]
+    fn find(&self, hash: u64, word: &[u8]) -> Option<&[usize]> {
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            let (h, k) = self.slots[at];
+            if k == 0 {
+                return None;
+            }
+            let (key, list) = &self.keys[k as usize - 1];
+            if h == hash && key.eq_ignore_ascii_case(word) {
+                return Some(list);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// Where `word` (folded) ends when it begins at byte `at` of the ASCII
@@ -358,6 +413,7 @@ impl Codebook {
         let mut cjk_words = Vec::new();
         let mut cjk_entries = Vec::new();
         let mut patterns = Vec::new();
+        let (mut gate_words, mut gate_pattern) = (Vec::<Vec<u8>>::new(), Vec::new());
         let mut folded = String::new();
         for (topic, t) in topics.iter().enumerate() {
             for (list, exclude) in [(t.keywords, false), (t.exclude, true)] {
@@ -381,12 +437,18 @@ impl Codebook {
             }
             for p in t.patterns {
                 let source = pattern_source(p);
+                let twin = ascii_twin(&source);
+                let literals = twin.as_ref().and_then(|_| gate_literals(p));
+                if let Some(literals) = &literals {
+                    gate_words.extend(literals.iter().cloned());
+                    gate_pattern.extend(literals.iter().map(|_| patterns.len()));
+                }
                 patterns.push(Pattern {
                     topic,
                     unicode: Regex::new(&source).ok()?,
-                    twin: ascii_twin(&source),
+                    twin,
                     ascii_source: source.is_ascii(),
-                    source,
+                    gated: literals.is_some(),
                 });
             }
         }
@@ -398,26 +460,17 @@ impl Codebook {
         } else {
             Some(AhoCorasick::new(&cjk_words).ok()?)
         };
-        let gate = |take: &dyn Fn(&Pattern) -> bool| {
-            let sources: Vec<&str> = (patterns.iter())
-                .filter(|p| take(p))
-                .map(|p| p.source.as_str())
-                .collect();
-            if sources.is_empty() {
-                return None;
-            }
-            regex::bytes::RegexSetBuilder::new(sources)
-                .unicode(false)
-                .build()
-                .ok()
+        let gate = if gate_words.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(&gate_words)
+                    .ok()?,
+            )
         };
-        let any_ascii = gate(&|p| p.twin.is_some());
-        let any_projected = gate(&|p| p.twin.is_some() && p.ascii_source);
-        let mut starts = Box::new([false; 65536]);
-        for key in by_first.keys() {
-            let b = key.as_bytes();
-            starts[start_index(b)] = true;
-        }
+        let ascii_first = FirstWords::new(&by_first);
         Some(Codebook {
             words,
             by_first,
@@ -425,9 +478,9 @@ impl Codebook {
             cjk,
             cjk_entries,
             patterns,
-            starts,
-            any_ascii,
-            any_projected,
+            ascii_first,
+            gate,
+            gate_pattern,
             topics: topics.len(),
         })
     }
@@ -486,27 +539,28 @@ impl Codebook {
                 i += 1;
                 continue;
             }
-            let end = (bytes[i..].iter())
-                .position(|b| !b.is_ascii_alphanumeric())
-                .map_or(bytes.len(), |n| i + n);
-            let lower = |k: usize| bytes.get(k).filter(|_| k < end).map(u8::to_ascii_lowercase);
-            let key = [lower(i).unwrap_or(0), lower(i + 1).unwrap_or(0)];
-            if self.starts[start_index(&key)] {
-                let mut token = std::mem::take(&mut scratch.token);
-                token.clear();
-                token.push_str(&text[i..end]);
-                token.make_ascii_lowercase();
-                self.candidates_ascii(&token, bytes, i, scratch);
-                scratch.token = token;
+            let mut hash = WORD_SEED;
+            let mut end = i;
+            while let Some(&c) = bytes.get(end).filter(|c| c.is_ascii_alphanumeric()) {
+                hash = word_step(hash, c);
+                end += 1;
+            }
+            if let Some(list) = self.ascii_first.find(hash, &bytes[i..end]) {
+                self.candidates_in(list, bytes, i, scratch);
             }
             i = end;
         }
     }
 
     fn candidates_ascii(&self, key: &str, bytes: &[u8], at: usize, scratch: &mut Scratch) {
-        let Some(list) = self.by_first.get(key) else {
-            return;
-        };
+        if let Some(list) = self.by_first.get(key) {
+            self.candidates_in(list, bytes, at, scratch);
+        }
+    }
+
+    /// The keywords of `list` that begin at byte `at` of the ASCII `bytes`
+    /// and end at a word boundary.
+    fn candidates_in(&self, list: &[usize], bytes: &[u8], at: usize, scratch: &mut Scratch) {
         for &w in list {
             let word = &self.words[w];
             let Some(end) = ascii_match_end(bytes, at, word.text.as_bytes()) else {
@@ -583,13 +637,19 @@ impl Codebook {
                     .map(|c| if c.is_ascii() { c as u8 } else { 0x01 }),
             );
         }
-        let (gate, hay): (Option<&regex::bytes::RegexSet>, &[u8]) = if ascii {
-            (self.any_ascii.as_ref(), text.as_bytes())
+        let hay: &[u8] = if ascii {
+            text.as_bytes()
         } else {
-            (self.any_projected.as_ref(), &scratch.projected)
+            &scratch.projected
         };
-        let maybe = gate.is_some_and(|g| g.is_match(hay));
-        for p in &self.patterns {
+        scratch.maybe.clear();
+        scratch.maybe.resize(self.patterns.len(), false);
+        if let (Some(gate), true) = (&self.gate, ascii || projected) {
+            for m in gate.find_overlapping_iter(hay) {
+                scratch.maybe[self.gate_pattern[m.pattern().as_usize()]] = true;
+            }
+        }
+        for (i, p) in self.patterns.iter().enumerate() {
             if scratch.hit[p.topic] || scratch.excluded[p.topic] {
                 continue;
             }
@@ -598,7 +658,7 @@ impl Codebook {
                 .as_ref()
                 .filter(|_| ascii || (projected && p.ascii_source));
             let found = match twin {
-                Some(twin) => maybe && twin.is_match(hay),
+                Some(twin) => (!p.gated || scratch.maybe[i]) && twin.is_match(hay),
                 None => p.unicode.is_match(text),
             };
             if found {
@@ -606,6 +666,44 @@ impl Codebook {
             }
         }
     }
+}
+
+/// Shorter literals (a `\d+`'s ten digits) would make the gate's scan
+/// slow and pass most comments anyway: such a pattern runs ungated, on the
+/// regex crate's own prefilters.
+const MIN_GATE_LITERAL: usize = 3;
+
+/// The literals, lowercase ASCII, one of which begins every match of the
+/// author's `pattern` (regex-syntax's prefix extraction on the pattern read
+/// without Unicode, where `\d` is `[0-9]`), each cut at its first byte that
+/// is not ASCII; `None` when there is no such finite set, or one literal is
+/// shorter than [`MIN_GATE_LITERAL`] (the pattern may match almost anywhere). Matched ASCII-case-insensitively
+/// on an ASCII (or projected) comment, a literal is found wherever the
+/// pattern's twin could match, so the twin need not run where none is.
+fn gate_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::Extractor;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for lit in seq.literals()? {
+        let bytes = lit.as_bytes();
+        let cut = bytes
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len());
+        if cut < MIN_GATE_LITERAL {
+            return None;
+        }
+        out.push(bytes[..cut].to_ascii_lowercase());
+    }
+    out.sort();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]
@@ -751,6 +849,74 @@ mod tests {
         book.code("refund: no refund yet", &mut scratch, &mut out);
         // The refund pattern is excluded; the bare word "no" is topic 5's.
         assert_eq!(out, [5]);
+    }
+
+    #[test]
+    fn the_pattern_gate_finds_its_literals_and_hides_no_match() {
+        let lits = |p: &str| {
+            gate_literals(p).map(|v| {
+                (v.into_iter())
+                    .map(|l| String::from_utf8(l).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            lits(r"engineer.{0,30}\b(late|missed)\b").unwrap(),
+            ["engineer"]
+        );
+        assert_eq!(
+            lits(r"\b(Called|rang)\b.{0,20}\btimes").unwrap(),
+            ["called", "rang"]
+        );
+        // Cut at the first byte that is not ASCII: `£` leaves "charged ".
+        assert_eq!(lits(r"\bcharged £ ?\d+").unwrap(), ["charged "]);
+        // `\d` is [0-9] here: ten one-digit literals, too short to gate.
+        assert_eq!(lits(r"\b\d+ (minutes|mins) on hold"), None);
+        // No finite prefix: the pattern runs on every comment.
+        assert_eq!(lits(r"\w+ed on time"), None);
+        assert_eq!(
+            lits(r"(abc|)bcd"),
+            Some(vec!["abcbcd".into(), "bcd".into()])
+        );
+        assert_eq!(lits(r"(a|)bc"), None);
+        assert_eq!(lits(r".*late"), None);
+        // Coded through the gate, exactly as each topic alone codes.
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let defs = [
+            s(&[r"engineer.{0,30}\b(late|missed)\b"]),
+            s(&[r"\bcharged £ ?\d+"]),
+            s(&[r"\b\d+ (minutes|mins) (on hold|waiting)"]),
+            s(&[r"\w+ed on time"]),
+            s(&[r"(?-i)BILL"]),
+        ];
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|p| Rules {
+                keywords: &[],
+                patterns: p,
+                exclude: &[],
+            })
+            .collect();
+        let book = Codebook::new(&rules).unwrap();
+        let alone: Vec<TopicMatcher> = (defs.iter())
+            .map(|p| TopicMatcher::new(&[], p, &[]).unwrap())
+            .collect();
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        for c in [
+            "The REENGINEERED router; the ENGINEER was LATE",
+            "engineers always missed",
+            "they charged £12 and CHARGED £ 5",
+            "charged 12",
+            "45 MINS waiting, 3 minutes on hold",
+            "installed on time",
+            "the bill, the BILL",
+            "engineer – late",
+            "engineer 😡 late",
+            "nothing at all",
+        ] {
+            book.code(c, &mut scratch, &mut out);
+            let want: Vec<usize> = (0..alone.len()).filter(|&i| alone[i].matches(c)).collect();
+            assert_eq!(out, want, "{c}");
+        }
     }
 
     #[test]

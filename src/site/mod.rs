@@ -83,6 +83,7 @@ pub fn render_site_timed(
         has_topics: !computed.topics.is_empty(),
         has_actions: !project.actions.is_empty(),
         has_owners: pages::actions::has_owners(project),
+        has_value: computed.value_at_stake.is_some(),
         links: Links::default(),
         pages: project
             .pages
@@ -228,6 +229,11 @@ fn pages(
     if pages::actions::has_owners(project) {
         built.push(clock.time(Page::Owners.template(), || {
             pages::actions::owners_page(r, project, computed)
+        })?);
+    }
+    if computed.value_at_stake.is_some() {
+        built.push(clock.time(Page::Value.template(), || {
+            pages::value::page(&rc, project, computed)
         })?);
     }
     built.push(clock.time(Page::Methodology.template(), || {

@@ -22,6 +22,8 @@ pub const METHODOLOGY: &str = "methodology.html";
 pub const REPORT: &str = "report.html";
 /// The topics found in the comments (SPEC §7), when the project has a codebook.
 pub const TOPICS: &str = "topics.html";
+/// What the NPS groups are worth (SPEC §9), when `value_at_stake:` is set.
+pub const VALUE: &str = "value.html";
 /// The comparison with the baseline.
 pub const WHATS_CHANGED: &str = "whats-changed.html";
 /// The action register (SPEC §10), when the project has actions.
@@ -62,6 +64,8 @@ pub enum Page<'a> {
     Actions,
     /// Each owner's share of the scorecard.
     Owners,
+    /// Value at stake: the NPS groups' revenue and churn.
+    Value,
 }
 
 impl Page<'_> {
@@ -81,6 +85,7 @@ impl Page<'_> {
             Page::WhatsChanged => WHATS_CHANGED.into(),
             Page::Actions => ACTIONS.into(),
             Page::Owners => OWNERS.into(),
+            Page::Value => VALUE.into(),
         }
     }
 
@@ -100,6 +105,7 @@ impl Page<'_> {
             Page::WhatsChanged => "whats-changed",
             Page::Actions => "actions",
             Page::Owners => "owners",
+            Page::Value => "value",
         }
     }
 
@@ -119,6 +125,7 @@ impl Page<'_> {
             Page::WhatsChanged => "whats-changed.html",
             Page::Actions => "actions.html",
             Page::Owners => "owners.html",
+            Page::Value => "value.html",
         }
     }
 }
@@ -145,6 +152,8 @@ pub struct Links {
     pub actions: String,
     /// The owners.
     pub owners: String,
+    /// Value at stake.
+    pub value: String,
 }
 
 impl Default for Links {
@@ -159,6 +168,7 @@ impl Default for Links {
             whats_changed: Page::WhatsChanged.path(),
             actions: Page::Actions.path(),
             owners: Page::Owners.path(),
+            value: Page::Value.path(),
         }
     }
 }
@@ -185,6 +195,7 @@ mod tests {
             (Page::WhatsChanged, "whats-changed.html"),
             (Page::Actions, "actions.html"),
             (Page::Owners, "owners.html"),
+            (Page::Value, "value.html"),
         ];
         for (page, path) in paths {
             assert_eq!(page.path(), path);

@@ -395,6 +395,8 @@ pub struct NavView {
     pub has_actions: bool,
     /// Whether to link the Owners page (something names an owner).
     pub has_owners: bool,
+    /// Whether to link the Value page (`value_at_stake:` is set).
+    pub has_value: bool,
     /// The links of the site's fixed pages (scorecard, methodology, report…).
     pub links: Links,
     /// Narrative pages.

@@ -27,6 +27,7 @@ mod suggest;
 mod survey_numbers;
 mod topics_numbers;
 mod topics_site;
+mod value_numbers;
 mod verbose;
 mod workflow;
 mod workflow_baseline;

@@ -98,6 +98,75 @@ fn every_estimate_and_standard_error_is_r_surveys() {
     }
 }
 
+/// The topics of the fixture's comments (SPEC §7 on a weighted dataset):
+/// each topic's share of the window's answered comments with its design-based
+/// se (the calibration's on `raked`), and the NPS with and without it, against
+/// R's `svymean` of the 0/1 code and `svycontrast` on the two domains. The
+/// difference's se is √(se_with² + se_without²): the two NPS taken as
+/// independent, as every test of Part I §2 takes them.
+#[test]
+fn topic_shares_and_their_nps_are_r_surveys() {
+    let (metrics, want) = (built(), expected());
+    let rows = want["topics"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "3 topics × 2 designs");
+    for r in rows {
+        let (ds, id) = (r["dataset"].as_str().unwrap(), r["topic"].as_str().unwrap());
+        let t = (metrics["topics"].as_array().unwrap().iter())
+            .find(|t| t["id"] == id && t["dataset"] == ds)
+            .unwrap_or_else(|| panic!("no topic {id} on {ds}"));
+        let what = format!("topic {id} on {ds}");
+        let num = |k: &str| r[k].as_f64().unwrap();
+        assert_eq!(t["mentions"], num("mentions") as u64, "{what}: mentions");
+        assert_eq!(t["answered"], num("answered") as u64, "{what}: answered");
+        close(
+            &format!("{what}: share"),
+            &t["share"],
+            num("share"),
+            VALUE_TOL,
+        );
+        close(&format!("{what}: se"), &t["se"], num("se"), SE_TOL);
+        close(
+            &format!("{what}: nps_with"),
+            &t["nps_with"],
+            num("nps_with"),
+            VALUE_TOL,
+        );
+        close(
+            &format!("{what}: nps_without"),
+            &t["nps_without"],
+            num("nps_without"),
+            VALUE_TOL,
+        );
+        let se = (num("nps_with_se").powi(2) + num("nps_without_se").powi(2)).sqrt();
+        close(
+            &format!("{what}: difference_se"),
+            &t["difference_se"],
+            se,
+            SE_TOL,
+        );
+        // The share's interval is Wilson's on n* = p(1 − p)/se², as for
+        // every weighted proportion (docs/reference.md).
+        let (p, se_p) = (num("share") / 100.0, num("se") / 100.0);
+        let n_star = p * (1.0 - p) / (se_p * se_p);
+        let z = 1.959_963_984_540_054;
+        let centre = (p + z * z / (2.0 * n_star)) / (1.0 + z * z / n_star);
+        let half = z / (1.0 + z * z / n_star)
+            * (p * (1.0 - p) / n_star + z * z / (4.0 * n_star * n_star)).sqrt();
+        close(
+            &format!("{what}: ci_low"),
+            &t["ci_low"],
+            (centre - half) * 100.0,
+            SE_TOL,
+        );
+        close(
+            &format!("{what}: ci_high"),
+            &t["ci_high"],
+            (centre + half) * 100.0,
+            SE_TOL,
+        );
+    }
+}
+
 #[test]
 fn raked_standard_errors_are_the_calibrations_not_the_fixed_weights() {
     // The check above could pass with a formula that ignores calibration if
@@ -182,13 +251,13 @@ fn raking_problems_are_located_errors() {
             "cxscore.yaml",
             "plan: { basic: 0.60, pro: 0.40 }",
             "plan: { basic: 0.60, pro: 0.30 }",
-            "cxscore.yaml:24:15: error: the target shares of `plan` sum to 0.9, not 1; shares are fractions of the whole: make them add up to 1 (±1e-6)",
+            "cxscore.yaml:27:15: error: the target shares of `plan` sum to 0.9, not 1; shares are fractions of the whole: make them add up to 1 (±1e-6)",
         ),
         (
             "cxscore.yaml",
             "        region: { north",
             "        regio: { north",
-            "cxscore.yaml:23:16: error: column `regio` (`rake` margin of dataset `raked`) is not in the header of dataset `raked` (data/survey.csv); did you mean `region`?",
+            "cxscore.yaml:26:16: error: column `regio` (`rake` margin of dataset `raked`) is not in the header of dataset `raked` (data/survey.csv); did you mean `region`?",
         ),
         (
             "cxscore.yaml",
@@ -200,13 +269,13 @@ fn raking_problems_are_located_errors() {
             "cxscore.yaml",
             shares,
             "region: { north: 0.35, south: 0.35, east: 0.25, west: 0.05 }",
-            "cxscore.yaml:23:63: error: `region: west` has a target share of 0.05, but no row of dataset `raked` has it; remove the key (and give its share to the others), or check the data's spelling",
+            "cxscore.yaml:26:63: error: `region: west` has a target share of 0.05, but no row of dataset `raked` has it; remove the key (and give its share to the others), or check the data's spelling",
         ),
         (
             "cxscore.yaml",
             "max_iterations: 100",
             "max_iterations: 1",
-            "cxscore.yaml:22:7: error: raking dataset `raked` did not converge in 1 iteration(s): `region: south` is at 0.360269 against its target 0.35 (gap 1.0e-2, tolerance 1e-12); raise `max_iterations`, loosen `tolerance`, or merge sparse keys (a key with very few rows can make the margins impossible to meet together)",
+            "cxscore.yaml:25:7: error: raking dataset `raked` did not converge in 1 iteration(s): `region: south` is at 0.360269 against its target 0.35 (gap 1.0e-2, tolerance 1e-12); raise `max_iterations`, loosen `tolerance`, or merge sparse keys (a key with very few rows can make the margins impossible to meet together)",
         ),
         (
             "data/survey.csv",
@@ -247,8 +316,8 @@ fn a_blank_margin_cell_is_left_out_under_bad_rows_skip() {
     );
     f.edit(
         "cxscore.yaml",
-        "    segments: [channel]\n    rake:",
-        "    segments: [channel]\n    bad_rows: skip\n    rake:",
+        "    comments: comment\n    rake:",
+        "    comments: comment\n    bad_rows: skip\n    rake:",
     );
     let out = f.build();
     assert!(out.status.success(), "{}", crate::harness::stderr(&out));

@@ -61,7 +61,8 @@ fn init_then_build_and_check_from_an_unrelated_folder_in_both_languages() {
         assert!(tmp.path().join(&dir).join(".cxscore/cache").is_dir());
         let ignore = fs::read_to_string(tmp.path().join(&dir).join(".gitignore")).unwrap();
         let lines: Vec<&str> = ignore.lines().filter(|l| !l.starts_with('#')).collect();
-        assert_eq!(lines, ["_site/", ".cxscore/cache/"]);
+        // …and the follow-up list (personal follow-up data, SPEC §10).
+        assert_eq!(lines, ["_site/", ".cxscore/cache/", "_followup/"]);
     }
 }
 

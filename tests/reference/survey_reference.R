@@ -34,6 +34,16 @@ df$promoter <- ifelse(answered$nps, as.numeric(df$nps >= 9), 0)
 df$detractor <- ifelse(answered$nps, as.numeric(df$nps <= 6), 0)
 df$top <- ifelse(answered$prop, as.numeric(df$csat >= 4), 0)
 df$effort <- ifelse(answered$mean, df$effort, 0)
+# Topics (tests/fixtures/survey/topics/codes.yaml): whole-word keywords,
+# case-insensitive, on the answered comments.
+codes <- list(price = c("price", "expensive"), speed = c("slow", "speed"),
+              support = c("support"))
+answered$comment <- !is.na(df$comment)
+for (t in names(codes)) {
+  pattern <- paste0("\\b(", paste(codes[[t]], collapse = "|"), ")\\b")
+  df[[paste0("topic_", t)]] <- as.numeric(answered$comment &
+                                            grepl(pattern, tolower(df$comment), perl = TRUE))
+}
 df$region <- factor(df$region)
 df$plan <- factor(df$plan)
 
@@ -90,6 +100,30 @@ for (ds in c("plain", "raked")) {
   }
 }
 
+# Per topic on the window's answered comments: its share (svymean of the 0/1
+# code) and the NPS of the rows with and without it (svycontrast on subset()).
+nps_of <- function(design, keep) {
+  c <- svycontrast(svymean(~promoter + detractor, subset(design, keep)),
+                   c(promoter = 100, detractor = -100))
+  c(value = unname(coef(c)), se = unname(SE(c)))
+}
+topics <- list()
+for (ds in c("plain", "raked")) {
+  design <- if (ds == "plain") plain else raked
+  dom <- window & answered$comment
+  for (t in names(codes)) {
+    hit <- df[[paste0("topic_", t)]] == 1
+    m <- svymean(as.formula(paste0("~topic_", t)), subset(design, dom))
+    with <- nps_of(design, dom & hit & answered$nps)
+    without <- nps_of(design, dom & !hit & answered$nps)
+    topics[[length(topics) + 1]] <- list(
+      dataset = ds, topic = t, mentions = sum(dom & hit), answered = sum(dom),
+      share = unname(coef(m)) * 100, se = as.numeric(SE(m)) * 100,
+      nps_with = with[["value"]], nps_with_se = with[["se"]],
+      nps_without = without[["value"]], nps_without_se = without[["se"]])
+  }
+}
+
 out <- list(
   generated_by = paste("tests/reference/survey_reference.R with R",
                        paste(R.version$major, R.version$minor, sep = "."),
@@ -97,7 +131,8 @@ out <- list(
   raked_weights = unname(rw),
   weighting = list(design_effect = nrow(df) * sum(rw^2) / sum(rw)^2,
                    min_weight = min(rw), max_weight = max(rw)),
-  estimates = rows
+  estimates = rows,
+  topics = topics
 )
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            "tests/reference/survey_expected.json")

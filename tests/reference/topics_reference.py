@@ -19,13 +19,16 @@ The numbers (the contract of src/metrics/computed_topics.rs):
 - answered comment: the dataset's comment cell, trimmed, not empty;
 - NPS of a set of rows: the rows with an answered NPS (the dataset's first `metric: nps`
   indicator, in definition order), weighted: (Σw promoters − Σw detractors)/Σw × 100;
-  Kish n_eff = (Σw)²/Σw²; Var = (p + d − (p − d)²)/n_eff × 10⁴; null when n_eff < min_n;
+  Kish n_eff = (Σw)²/Σw²; null when n_eff < min_n; Var = (p + d − (p − d)²)/n_eff × 10⁴
+  on an unweighted dataset, and on a weighted one the design-based variance of SPEC §11,
+  n/(n − 1) · Σw²(y − ȳ)²/(Σw)² × 10⁴ with y = +1/0/−1 and n the dataset's rows;
 - on the report window (rolling 2 months ending at the latest month with data; undated rows
   are in no window and no period; a dataset without `date` uses every row):
-  mentions, answered, share (weighted %) with a Wilson interval on the answered comments'
-  n_eff, null when that n_eff < min_n; by_group (share within each NPS group's answered
+  mentions, answered, share (weighted %) with its se and a Wilson interval on the answered
+  comments' n_eff (weighted dataset: on n* = p(1 − p)/Var, Var the design-based variance of
+  the 0/1 code), null when that n_eff < min_n; by_group (share within each NPS group's answered
   comments, null below min_n; the whole object null when the dataset has no NPS indicator);
-  nps_with / nps_without, difference, the two-sided unpooled z test's p, BH q within the
+  nps_with / nps_without, difference with difference_se = √(Var_with + Var_without), the two-sided unpooled z test's p, BH q within the
   dataset's topics (its groups form their own family), significant ⇔ q ≤ 1 − confidence;
   impact = NPS(all commenting rows) − nps_without;
 - periods: every period with answered comments (all, not only the window), ascending;
@@ -262,19 +265,37 @@ def kish(ws):
     return s * s / s2 if s2 > 0 else 0.0
 
 
-def weighted_share(rows, has):
+def design_variance(rows, y):
+    """SPEC §11: the design-based variance of the weighted mean of y over a domain of a
+    weighted dataset of N_ROWS rows, n/(n − 1) · Σw²(y − ȳ)²/(Σw)² (svydesign(ids = ~1))."""
+    n = N_ROWS[rows[0]["dataset"]]
+    sw = sum(r["w"] for r in rows)
+    mean = sum(r["w"] * y(r) for r in rows) / sw
+    ss = sum(r["w"] ** 2 * (y(r) - mean) ** 2 for r in rows)
+    return n / (n - 1) * ss / (sw * sw)
+
+
+def weighted_share(rows, has, with_se=False):
     """(share in %, ci_low, ci_high) of the rows for which has(row), weighted; Wilson on
-    Kish's n_eff; all None below min_n (or no rows)."""
+    Kish's n_eff, or, on a weighted dataset, on n* = p(1 − p)/Var with the design-based
+    variance; all None below min_n (or no rows). With with_se, also the se in points."""
     ws = [r["w"] for r in rows]
     n = kish(ws)
     if not rows or n < MIN_N:
-        return None, None, None
+        return (None, None, None, None) if with_se else (None, None, None)
     p = sum(r["w"] for r in rows if has(r)) / sum(ws)
+    if DATASETS[rows[0]["dataset"]]["weight"]:
+        var = design_variance(rows, lambda r: 1.0 if has(r) else 0.0)
+        if var > 0 and p * (1 - p) > 1e-12:
+            n = p * (1 - p) / var
+    else:
+        var = p * (1 - p) / n
     z2 = Z * Z
     denom = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denom
     half = Z / denom * math.sqrt(max(p * (1 - p) / n + z2 / (4 * n * n), 0.0))
-    return p * 100, max((centre - half) * 100, 0.0), min((centre + half) * 100, 100.0)
+    out = p * 100, max((centre - half) * 100, 0.0), min((centre + half) * 100, 100.0)
+    return out + (math.sqrt(var) * 100,) if with_se else out
 
 
 def nps(rows):
@@ -287,6 +308,9 @@ def nps(rows):
     sw = sum(ws)
     p = sum(r["w"] for r in rows if r["nps"] >= 9) / sw
     d = sum(r["w"] for r in rows if r["nps"] <= 6) / sw
+    if DATASETS[rows[0]["dataset"]]["weight"]:
+        y = lambda r: 1.0 if r["nps"] >= 9 else -1.0 if r["nps"] <= 6 else 0.0
+        return (p - d) * 100, design_variance(rows, y) * 1e4
     return (p - d) * 100, (p + d - (p - d) ** 2) / n * 1e4
 
 
@@ -336,13 +360,19 @@ def read_rows(ds_id):
         x = r[ds["nps"]].strip() if ds["nps"] else ""
         d = r[ds["date"]].strip() if ds["date"] else ""
         rows.append({
+            "dataset": ds_id,
             "raw": r,
             "comment": text,
             "w": float(r[ds["weight"]]) if ds["weight"] else 1.0,
             "nps": int(x) if x else None,
             "period": d[:7] if d else None,
         })
+    N_ROWS[ds_id] = len(raw)
     return raw, rows
+
+
+# Rows per dataset: the n of the design-based variance's n/(n − 1).
+N_ROWS = {}
 
 
 def month_index(key):
@@ -369,12 +399,13 @@ def result(entry_id, name, group, ds_id, rows, span, has):
     ds = DATASETS[ds_id]
     dated = ds["date"] is not None
     inside = [r for r in rows if in_window(r, span if dated else None)]
-    share, lo, hi = weighted_share(inside, has)
+    share, lo, hi, se = weighted_share(inside, has, with_se=True)
     out = {
         "id": entry_id, "name": name, "group": group, "dataset": ds_id,
         "mentions": sum(1 for r in inside if has(r)), "answered": len(inside),
-        "share": share, "ci_low": lo, "ci_high": hi,
+        "share": share, "ci_low": lo, "ci_high": hi, "se": se,
         "by_group": None, "nps_with": None, "nps_without": None, "difference": None,
+        "difference_se": None,
         "p_value": None, "q_value": None, "significant": None, "impact": None,
     }
     if ds["nps"]:
@@ -388,6 +419,7 @@ def result(entry_id, name, group, ds_id, rows, span, has):
         out["nps_with"], out["nps_without"] = with_, without
         if with_ is not None and without is not None:
             out["difference"] = with_ - without
+            out["difference_se"] = math.sqrt(var_with + var_without)
             out["p_value"] = two_sided_p(with_ - without, var_with, var_without)
         if everyone is not None and without is not None:
             out["impact"] = everyone - without

@@ -20,6 +20,7 @@ use crate::metrics::measure::Measure;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::rake::CellTable;
 use crate::metrics::topics::pass::TopicSlot;
+use crate::metrics::value::ValueSums;
 use crate::metrics::verbatims::VerbatimPass;
 
 /// The accumulating state of a pass, as stored in the build cache (borrowed
@@ -33,6 +34,8 @@ struct StateRef<'a> {
     topics: Option<&'a [TopicSlot]>,
     /// A raked dataset's first pass: the file's cell table.
     rake: Option<&'a CellTable>,
+    /// The value at stake's sums: per period, and undated.
+    value: Option<(&'a BTreeMap<PeriodKey, ValueSums>, &'a ValueSums)>,
 }
 
 #[derive(serde::Serialize)]
@@ -75,6 +78,7 @@ struct State {
     keys: Vec<Vec<String>>,
     topics: Option<Vec<TopicSlot>>,
     rake: Option<CellTable>,
+    value: Option<(BTreeMap<PeriodKey, ValueSums>, ValueSums)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -133,6 +137,7 @@ impl DatasetPass<'_> {
             keys: self.keys.iter().map(|k| k.names.as_slice()).collect(),
             topics: self.topics.as_ref().map(|t| t.slots.as_slice()),
             rake: self.gathering(),
+            value: self.value.as_ref().map(|v| (&v.periods, &v.undated)),
         };
         // Serialising plain data to a Vec cannot fail; an empty entry would be refused on load.
         postcard::to_stdvec(&state).unwrap_or_default()
@@ -148,7 +153,8 @@ impl DatasetPass<'_> {
             && state.drivers.len() == fork.drivers.len()
             && state.keys.len() == fork.keys.len()
             && state.verbatims.is_some() == fork.verbatims.is_some()
-            && state.topics.is_some() == fork.topics.is_some();
+            && state.topics.is_some() == fork.topics.is_some()
+            && state.value.is_some() == fork.value.is_some();
         if !shaped || !fork.load_gathered(state.rake) {
             return None;
         }
@@ -225,6 +231,9 @@ impl DatasetPass<'_> {
                 return None;
             }
             mine.merge(&stored);
+        }
+        if let (Some(mine), Some((periods, undated))) = (fork.value.as_mut(), &state.value) {
+            mine.absorb(periods, undated);
         }
         for (keys, names) in fork.keys.iter_mut().zip(state.keys) {
             for name in &names {

@@ -19,6 +19,7 @@ mod cache;
 mod rollup;
 mod row;
 mod split;
+mod value;
 mod weights;
 
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,7 @@ use crate::data::scan::Header;
 use crate::diag::Diagnostics;
 use crate::project::model::{BadRows, Dataset, DriverBands, Metric, Period, Project, RowMatch};
 use row::CellCache;
+pub(crate) use weights::CalRow;
 use weights::RakePass;
 
 /// One indicator's accumulators on this dataset.
@@ -141,6 +143,8 @@ pub struct DatasetPass<'p> {
     pub topics: Option<TopicPass>,
     /// The comment column.
     comment: Option<usize>,
+    /// The value at stake's sums, on the NPS indicator's dataset (SPEC §9).
+    pub value: Option<super::value::ValuePass>,
     /// The dataset's NPS column (its first NPS indicator's): comments'
     /// NPS groups for topics and persona pages.
     nps: Option<usize>,
@@ -315,6 +319,8 @@ impl<'p> DatasetPass<'p> {
                 .collect();
             RakePass::new(rk, columns, dataset.bad_rows == BadRows::Skip)
         });
+        let value = value::plan_value(project, dataset, &indicators, &mut r, diags);
+        value::check_followup_id(project, dataset, &mut r, diags);
         if r.failures > 0 {
             return None;
         }
@@ -337,6 +343,7 @@ impl<'p> DatasetPass<'p> {
             verbatims,
             topics,
             comment: comments,
+            value,
             nps: nps_column,
             names: header.names.clone(),
             period: project.config.period,

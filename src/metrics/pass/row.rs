@@ -101,6 +101,7 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.check_drivers(row, problems);
+        self.check_value(row, problems);
         if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
@@ -133,14 +134,21 @@ impl RowSink for DatasetPass<'_> {
             }
         }
         self.feed_drivers(row, w, group, period);
-        self.feed_comment(row, w, period);
+        self.feed_comment(row, w, period, (design_w, cell));
+        self.feed_value(row, w, period);
     }
 }
 
 impl DatasetPass<'_> {
     /// Codes the row's comment with the codebook and feeds the topic
     /// tallies and the comment samples.
-    fn feed_comment(&mut self, row: &Row<'_>, w: f64, period: Option<PeriodKey>) {
+    fn feed_comment(
+        &mut self,
+        row: &Row<'_>,
+        w: f64,
+        period: Option<PeriodKey>,
+        (design_w, cell): (f64, Option<usize>),
+    ) {
         let Some(c) = self.comment else { return };
         if self.verbatims.is_none() && self.topics.is_none() {
             return;
@@ -155,8 +163,9 @@ impl DatasetPass<'_> {
         };
         let topics: &[usize] = match (&mut self.topics, answered) {
             (Some(t), true) => {
+                let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
                 t.code(text);
-                t.tally(row, &masked, w, period, nps, &self.matched);
+                t.tally(row, &masked, w, period, nps, &self.matched, cal);
                 t.row_topics()
             }
             _ => &[],

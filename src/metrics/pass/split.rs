@@ -48,6 +48,10 @@ impl SplitSink for DatasetPass<'_> {
         }
         fork.verbatims = self.verbatims.as_ref().map(VerbatimPass::fork);
         fork.topics = self.topics.as_ref().map(TopicPass::fork);
+        fork.value = self
+            .value
+            .as_ref()
+            .map(crate::metrics::value::ValuePass::fork);
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
         fork.last_date.clear();
@@ -71,6 +75,7 @@ impl SplitSink for DatasetPass<'_> {
             verbatims,
             keys,
             topics,
+            value,
             ..
         } = later;
         for (a, b) in self.indicators.iter_mut().zip(indicators) {
@@ -137,6 +142,9 @@ impl SplitSink for DatasetPass<'_> {
         }
         if let (Some(a), Some(b)) = (self.topics.as_mut(), topics.as_ref()) {
             a.merge(&b.slots);
+        }
+        if let (Some(a), Some(b)) = (self.value.as_mut(), value.as_ref()) {
+            a.merge(b);
         }
     }
 

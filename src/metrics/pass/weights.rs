@@ -41,7 +41,7 @@ pub struct RakePass {
 }
 
 /// A row's calibration terms: design weight, columns, and the dataset's p.
-pub(super) type CalRow<'a> = (f64, &'a [u32], usize);
+pub(crate) type CalRow<'a> = (f64, &'a [u32], usize);
 
 impl RakePass {
     /// The plan of `rake`, its margin columns resolved to `columns`.

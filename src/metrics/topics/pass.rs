@@ -14,7 +14,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::data::scan::Row;
-use crate::metrics::acc::{Acc, Base, Obs};
+use crate::metrics::acc::{Acc, Base, Cal, Obs};
+use crate::metrics::pass::CalRow;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::samples::{fnv1a, seeded, GroupSample};
 use crate::project::model::Project;
@@ -82,6 +83,10 @@ pub struct CodeAcc {
     pub nps: Acc,
     /// The comments per NPS group: promoters, passives, detractors.
     pub by_group: [Base; 3],
+    /// A raked dataset's calibration sums of the comments (each with y = 1),
+    /// for the design-based variance of a topic's share (SPEC §11; empty
+    /// otherwise).
+    pub cal: Cal,
 }
 
 impl Default for CodeAcc {
@@ -96,15 +101,23 @@ impl Default for CodeAcc {
                 cal: Default::default(),
             },
             by_group: [Base::default(); 3],
+            cal: Cal::default(),
         }
     }
 }
 
 impl CodeAcc {
-    fn add(&mut self, w: f64, group: Option<usize>) {
+    fn add(&mut self, w: f64, group: Option<usize>, cal: Option<CalRow<'_>>) {
         self.base.add(w);
+        if let Some((d, cols, p)) = cal {
+            self.cal.add(1.0, w, d, cols, p);
+        }
         if let Some(g) = group {
-            self.nps.add(Obs::Net(1 - g as i8), w);
+            let obs = Obs::Net(1 - g as i8);
+            self.nps.add(obs, w);
+            if let Some((d, cols, p)) = cal {
+                self.nps.add_cal(obs, w, d, cols, p);
+            }
             self.by_group[g].add(w);
         }
     }
@@ -113,6 +126,7 @@ impl CodeAcc {
     pub fn merge(&mut self, o: &CodeAcc) {
         self.base.merge(&o.base);
         self.nps.merge(&o.nps);
+        self.cal.merge(&o.cal);
         for (a, b) in self.by_group.iter_mut().zip(&o.by_group) {
             a.merge(b);
         }
@@ -364,7 +378,8 @@ impl TopicPass {
     /// Tallies the row last given to [`TopicPass::code`]: `masked` its
     /// comment as the site may show it, `w` its weight, `group` its NPS
     /// group (0 promoter, 1 passive, 2 detractor; `None` unanswered),
-    /// `matched` its personas.
+    /// `matched` its personas, `cal` its calibration terms (raked datasets).
+    #[allow(clippy::too_many_arguments)]
     pub fn tally(
         &mut self,
         row: &Row<'_>,
@@ -373,17 +388,18 @@ impl TopicPass {
         period: Option<PeriodKey>,
         group: Option<usize>,
         matched: &[bool],
+        cal: Option<CalRow<'_>>,
     ) {
         self.slot(period);
         let (hits, segments, seeds) = (&self.hits, &self.segments, &self.plan.seeds);
         let slot = &mut self.slots[self.last];
-        slot.all.add(w, group);
+        slot.all.add(w, group, cal);
         if hits.is_empty() {
             slot.uncoded.add(w);
         }
         let hash = if hits.is_empty() { 0 } else { fnv1a(masked) };
         for &c in hits {
-            slot.codes[c].add(w, group);
+            slot.codes[c].add(w, group, cal);
             let sample = &mut slot.samples[c];
             sample.rows += 1;
             let key = seeded(hash, seeds[c]);

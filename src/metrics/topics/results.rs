@@ -11,13 +11,12 @@
 use std::collections::BTreeMap;
 
 use super::pass::{CodeAcc, KeyAcc, TopicPass, TopicSlot};
-use crate::metrics::acc::Base;
+use crate::metrics::acc::{Acc, Base, Cal};
 use crate::metrics::computed::{
     Estimate, TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded,
 };
 use crate::metrics::estimate::{finish, Settings};
 use crate::metrics::fdr::{adjust, flagged, p_value};
-use crate::metrics::intervals::wilson;
 use crate::metrics::measure::Measure;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::samples::{TopTopic, Verbatims, TOP_TOPICS};
@@ -55,6 +54,32 @@ fn share(part: f64, whole: &Base, s: &Settings) -> Option<f64> {
 fn nps(acc: &CodeAcc, s: &Settings) -> Estimate {
     let measure = Measure::of(&Metric::Nps);
     finish(&acc.nps, &measure, Goal::NONE, s)
+}
+
+/// A topic's share as a proportion over the answered comments (y = 1 when
+/// the comment carries the code): Σw²y = Σw²y² = the code's Σw², and, for a
+/// raked dataset, the calibration sums U₀, V₀ of every answered comment and
+/// U₁, V₁ of those with the code ([`crate::metrics::calibration`]) — so
+/// [`finish`] gives it the design-based variance and Wilson interval every
+/// weighted proportion gets (SPEC §11), and Part I's otherwise.
+fn share_acc(code: &CodeAcc, all: &CodeAcc) -> Acc {
+    let mut base = all.base;
+    (base.sw2y, base.sw2yy) = (code.base.sw2, code.base.sw2);
+    let cal = if all.cal.0.is_empty() {
+        Cal::default()
+    } else {
+        let p = all.cal.0.len() / 4;
+        let part = |c: &Cal, k: usize| -> Vec<f64> {
+            (c.0.get(k * p..(k + 1) * p)).map_or_else(|| vec![0.0; p], <[f64]>::to_vec)
+        };
+        let (all, with) = (&all.cal, &code.cal);
+        Cal([part(all, 0), part(with, 0), part(all, 2), part(with, 2)].concat())
+    };
+    Acc::Prop {
+        base,
+        w_hit: code.base.sw,
+        cal,
+    }
 }
 
 /// Finishes one dataset's tallies; `in_window` says which periods the
@@ -100,6 +125,7 @@ pub fn finish_topics(
         }
     }
     let nps_all = nps(&all, s);
+    let share_measure = Measure::Share { values: Vec::new() };
     let result = |c: usize| -> TopicResult {
         let code = &codes[c];
         let (id, name, group) = match plan.topics.get(c) {
@@ -112,14 +138,7 @@ pub fn finish_topics(
                 (g.clone(), g, None)
             }
         };
-        let value = share(code.base.sw, &all.base, s);
-        let (ci_low, ci_high) = match value {
-            Some(v) => {
-                let (lo, hi) = wilson(v / 100.0, all.base.effective_n(), s.z);
-                (Some(lo), Some(hi))
-            }
-            None => (None, None),
-        };
+        let shared = finish(&share_acc(code, &all), &share_measure, Goal::NONE, s);
         let by_group = keys.has_nps.then(|| {
             let of = |g: usize| share(code.by_group[g].sw, &all.by_group[g], s);
             TopicByGroup {
@@ -133,6 +152,9 @@ pub fn finish_topics(
         let with = nps(code, s);
         let without = finish(&without, &Measure::of(&Metric::Nps), Goal::NONE, s);
         let difference = with.value.zip(without.value).map(|(a, b)| a - b);
+        let difference_se = (with.variance.zip(without.variance))
+            .filter(|_| difference.is_some())
+            .map(|(a, b)| (a + b).max(0.0).sqrt());
         let periods = (slots.iter())
             .filter_map(|slot| {
                 let period = slot.period?;
@@ -157,13 +179,15 @@ pub fn finish_topics(
             dataset: keys.dataset.to_string(),
             mentions: code.base.n,
             answered: all.base.n,
-            share: value,
-            ci_low,
-            ci_high,
+            share: shared.value,
+            ci_low: shared.ci_low,
+            ci_high: shared.ci_high,
+            se: shared.se,
             by_group,
             nps_with: with.value,
             nps_without: without.value,
             difference,
+            difference_se,
             p_value: p_value(&without, &with, false),
             q_value: None,
             significant: None,

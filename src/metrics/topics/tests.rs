@@ -54,6 +54,10 @@ fn shares_and_by_group_by_hand() {
     let slow = topic(&c, "slow");
     assert_eq!((slow.mentions, slow.answered), (2, 6));
     close(slow.share, 2.0 / 7.0 * 100.0);
+    // Its design-based se: y = 1 on rows 1 and 3 among the answered rows 1–4,
+    // 6, 7 (w 1 2 1 1 1 1), ȳ = 2/7: Σw²(y − ȳ)² = 2·(5/7)² + 4·(2/7)² +
+    // 3·(2/7)² = 78/49, over (Σw)² = 49, × n/(n − 1) = 7/6 (n = 7 rows).
+    close(slow.se, (7.0_f64 / 6.0 * 78.0 / 49.0 / 49.0).sqrt() * 100.0);
     // Promoters' comments: rows 1, 2, 7 (Σw 4), slow in row 1 → 25 %;
     // detractors': rows 3, 4 (Σw 2), slow in row 3 → 50 %; passives': row 6 → 0 %.
     let g = slow.by_group.as_ref().expect("by group");
@@ -81,11 +85,15 @@ fn nps_with_without_difference_and_impact_by_hand() {
     close(slow.difference, -40.0);
     // All commenting rows: P 1+2+1 = 4, D 2, Σw 7 → 200/7; impact = 200/7 − 40.
     close(slow.impact, 200.0 / 7.0 - 40.0);
-    // The test: variances (p + d − (p − d)²)/n_eff × 10⁴, n_eff = (Σw)²/Σw².
-    let var = |p: f64, d: f64, sw: f64, sw2: f64| (p + d - (p - d).powi(2)) / (sw * sw / sw2) * 1e4;
-    let v_with = var(0.5, 0.5, 2.0, 2.0);
-    // Without: Σw 5, Σw² 4 + 1 + 1 + 1 = 7.
-    let v_without = var(0.6, 0.2, 5.0, 7.0);
+    // The test, on a weighted dataset: design-based variances (SPEC §11),
+    // Var = n/(n − 1) · Σw²(y − ȳ)²/(Σw)² × 10⁴ with y = +1/0/−1 and n = 7
+    // rows. With: rows 1 (+1, w 1), 3 (−1, w 1), ȳ = 0 → 2/4.
+    let design = |ss: f64, sw: f64| -> f64 { 7.0 / 6.0 * ss / (sw * sw) * 1e4 };
+    let v_with = design(2.0, 2.0);
+    // Without: rows 2 (+1, w 2), 4 (−1), 6 (0), 7 (+1), ȳ = 2/5:
+    // 4·0.6² + 1.4² + 0.4² + 0.6² = 3.92 over (Σw)² = 25.
+    let v_without = design(3.92, 5.0);
+    close(slow.difference_se, (v_with + v_without).sqrt());
     let z: f64 = 40.0 / (v_with + v_without).sqrt();
     let normal = statrs::distribution::Normal::new(0.0, 1.0).expect("normal");
     let p = 2.0 * statrs::distribution::ContinuousCDF::sf(&normal, z);

@@ -10,6 +10,7 @@ pub mod reports;
 pub mod scorecard;
 mod segments;
 pub mod topics;
+pub mod value;
 pub mod window;
 
 pub use crate::site::render::Built;

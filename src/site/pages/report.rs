@@ -68,6 +68,9 @@ pub fn report(
     if !project.actions.is_empty() {
         wanted.push(("actions".into(), t.get("actions"), Page::Actions));
     }
+    if computed.value_at_stake.is_some() {
+        wanted.push(("value".into(), t.get("value_page"), Page::Value));
+    }
     wanted.push((
         "methodology".into(),
         t.get("methodology"),

@@ -142,6 +142,9 @@ pub fn methodology(
         window: window_words(project, computed, t),
         topics: topic_words(project, t),
         actions: !project.actions.is_empty(),
+        value: (computed.value_at_stake.as_ref())
+            .map(|v| super::value::view(v, project, t).method)
+            .unwrap_or_default(),
         formulas,
         indicators,
         datasets,
@@ -238,6 +241,8 @@ struct MethodologyView {
     topics: Vec<String>,
     /// Whether the project has actions: their evaluation is explained (SPEC §10, family (h)).
     actions: bool,
+    /// How the value at stake is computed (SPEC §9); "" without it.
+    value: String,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.

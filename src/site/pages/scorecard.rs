@@ -157,6 +157,9 @@ struct IndicatorView {
     verbatims: Option<VerbatimsView>,
     /// The actions linked to the indicator (SPEC §10).
     actions: Vec<super::actions::ActionView>,
+    /// The Value page's link, on the page of the NPS indicator
+    /// `value_at_stake:` names ("" elsewhere).
+    value_url: String,
 }
 
 /// "12,000 rows of data in 2 datasets, Jan 2025 to Dec 2025".
@@ -298,6 +301,10 @@ pub fn indicator(
         breakdown: breakdown(r, res),
         verbatims: verbatims_of(r, project, computed, ind),
         actions: super::actions::of_indicator(project, computed, &ind.id, t),
+        value_url: (computed.value_at_stake.as_ref())
+            .filter(|v| v.indicator == ind.id)
+            .map(|_| Page::Value.path())
+            .unwrap_or_default(),
     };
     r.page(Page::Indicator(&ind.id), &ind.name, &view)
 }

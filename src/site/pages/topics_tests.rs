@@ -21,6 +21,7 @@ pub(crate) fn topic(id: &str, mentions: u64, impact: Option<f64>) -> TopicResult
         share: Some(12.345),
         ci_low: Some(5.0),
         ci_high: Some(20.26),
+        se: Some(3.9),
         by_group: Some(TopicByGroup {
             promoters: Some(4.0),
             passives: None,
@@ -29,6 +30,7 @@ pub(crate) fn topic(id: &str, mentions: u64, impact: Option<f64>) -> TopicResult
         nps_with: Some(-10.0),
         nps_without: Some(20.0),
         difference: Some(-30.0),
+        difference_se: Some(8.5),
         p_value: Some(0.0004),
         q_value: Some(0.0123),
         significant: Some(impact.is_some_and(|v| v < -5.0)),

@@ -1,0 +1,233 @@
+//! The follow-up list (SPEC §10): `PROJECT/_followup/followup.csv`, the rows
+//! of chosen NPS groups for the team that calls customers back.
+//!
+//! Input: the checked project (its `followup:`) and the reporting window.
+//! Output: a CSV of id, period, score and topics — nothing else, and never a
+//! `pii` column (the validator refuses one as `id`) — written beside the
+//! published site, never into it. The dataset is read once more through the
+//! data seam with a sink wrapping the compute stage's own pass, so exactly
+//! the rows `build` accepts are listed, grouped by the NPS indicator's own
+//! classification (its `where` included) and coded by the same codebook.
+//! Rows are sorted by period then id, so the file is the same at any thread
+//! count.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::date::parse_date;
+use crate::data::scan::{read_header, scan, Row, RowProblem, RowSink, SplitSink};
+use crate::diag::Diagnostics;
+use crate::metrics::acc::Obs;
+use crate::metrics::pass::DatasetPass;
+use crate::metrics::periods::PeriodKey;
+use crate::metrics::window::Window;
+use crate::project::model::Project;
+use crate::project::value::NpsGroup;
+
+/// The folder under the project the list is written to.
+pub const FOLDER: &str = "_followup";
+/// The list's file name.
+pub const FILE: &str = "followup.csv";
+
+/// One row of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The `id:` column's cell.
+    pub id: String,
+    /// The row's period (`None`: no date).
+    pub period: Option<PeriodKey>,
+    /// The NPS answer as written.
+    pub score: String,
+    /// The topic ids coded on the comment, codebook order.
+    pub topics: Vec<String>,
+}
+
+/// The fields the sink reads, resolved from the header once.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    id: usize,
+    nps: usize,
+    /// The NPS indicator's position in the pass.
+    indicator: usize,
+    date: Option<usize>,
+    comment: Option<usize>,
+}
+
+/// The scan's sink: the compute stage's pass (which decides what a good
+/// row is, and classifies it) and the lines it listed.
+#[derive(Clone)]
+struct FollowSink<'p> {
+    pass: DatasetPass<'p>,
+    project: &'p Project,
+    columns: Columns,
+    groups: Vec<NpsGroup>,
+    window: Window,
+    dated: bool,
+    /// The date column's `format:`, if any.
+    date_format: Option<&'p str>,
+    lines: Vec<Line>,
+}
+
+impl RowSink for FollowSink<'_> {
+    fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        let before = problems.len();
+        self.pass.row(row, problems);
+        if problems.len() > before {
+            return;
+        }
+        let Some(Obs::Net(class)) = self.pass.observation(self.columns.indicator) else {
+            return;
+        };
+        if !self.groups.contains(&NpsGroup::of_class(class)) {
+            return;
+        }
+        let period = (self.columns.date)
+            .map(|i| row.text(i))
+            .filter(|t| !t.is_empty())
+            .and_then(|t| parse_date(t, self.date_format))
+            .map(|d| PeriodKey::of(d, self.project.config.period));
+        let in_window = match (self.dated, period) {
+            (false, _) => true,
+            (true, Some(k)) => self.window.contains(k),
+            (true, None) => self.window.takes_undated(),
+        };
+        if !in_window {
+            return;
+        }
+        let answered = self
+            .columns
+            .comment
+            .is_some_and(|c| !row.text(c).is_empty());
+        let topics = match (&self.pass.topics, answered) {
+            (Some(t), true) => (t.row_topics().iter())
+                .map(|&i| self.project.topics[i].id.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.lines.push(Line {
+            id: row.text(self.columns.id).to_string(),
+            period,
+            score: row.text(self.columns.nps).to_string(),
+            topics,
+        });
+    }
+}
+
+impl SplitSink for FollowSink<'_> {
+    fn fork(&self) -> Self {
+        FollowSink {
+            pass: self.pass.fork(),
+            lines: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    fn merge(&mut self, later: Self) {
+        self.pass.merge(later.pass);
+        self.lines.extend(later.lines);
+    }
+
+    fn seal(&mut self) {
+        self.pass.seal();
+    }
+
+    // Read without the build cache: the list needs every row's id.
+    fn save(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn load(&self, _bytes: &[u8]) -> Option<Self> {
+        None
+    }
+}
+
+/// The list's lines for `project` on `window`, sorted by period (undated
+/// first) then id; `None` without `followup:` or when the dataset cannot
+/// be read (its errors are already reported by `check`).
+pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
+    let f = project.config.followup.as_ref()?;
+    let ds = project.config.datasets.get(&f.dataset)?;
+    // `check` read these files a moment ago and reported their problems.
+    let mut quiet = Diagnostics::new();
+    let header = read_header(ds, &project.root, &mut quiet)?;
+    let pass = DatasetPass::plan(project, ds, &header, &mut quiet)?;
+    let columns = Columns {
+        id: header.index(&f.id.name)?,
+        nps: pass.indicators.iter().find(|i| i.id == f.nps)?.column()?,
+        indicator: pass.indicators.iter().position(|i| i.id == f.nps)?,
+        date: ds.date.as_ref().and_then(|d| header.index(&d.column.name)),
+        comment: ds.comments.as_ref().and_then(|c| header.index(&c.name)),
+    };
+    let mut sink = FollowSink {
+        dated: pass.is_dated(),
+        date_format: ds.date.as_ref().and_then(|d| d.format.as_deref()),
+        pass,
+        project,
+        columns,
+        groups: f.groups.clone(),
+        window,
+        lines: Vec::new(),
+    };
+    scan(ds, &project.root, &header, &mut sink, None, &mut quiet);
+    let mut lines = sink.lines;
+    lines.sort_by(|a, b| (a.period, &a.id).cmp(&(b.period, &b.id)));
+    Some(lines)
+}
+
+/// The list as CSV bytes: a header, then one line per row.
+pub fn to_csv(lines: &[Line]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["id", "period", "score", "topics"]);
+    for l in lines {
+        let period = l.period.map(|p| p.to_string()).unwrap_or_default();
+        let _ = w.write_record([&l.id, &period, &l.score, &l.topics.join(";")]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Writes `PROJECT/_followup/followup.csv` when `followup:` is configured;
+/// returns its path.
+pub fn write(project: &Project, window: Window) -> std::io::Result<Option<PathBuf>> {
+    let Some(lines) = lines(project, window) else {
+        return Ok(None);
+    };
+    let dir = project.root.join(FOLDER);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(FILE);
+    write_atomically(&path, &to_csv(&lines))?;
+    Ok(Some(path))
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("csv.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_has_four_columns_quotes_what_needs_it_and_joins_topics() {
+        let lines = [
+            Line {
+                id: "A,1".into(),
+                period: Some(PeriodKey::Month(2026, 2)),
+                score: "3".into(),
+                topics: vec!["price".into(), "outage".into()],
+            },
+            Line {
+                id: "say \"hi\"".into(),
+                period: None,
+                score: "7".into(),
+                topics: Vec::new(),
+            },
+        ];
+        let text = String::from_utf8(to_csv(&lines)).unwrap();
+        assert_eq!(
+            text,
+            "id,period,score,topics\n\"A,1\",2026-02,3,price;outage\n\"say \"\"hi\"\"\",,7,\n"
+        );
+    }
+}
