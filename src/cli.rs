@@ -64,7 +64,8 @@ pub enum Command {
         /// The project folder (holding cxscore.yaml).
         #[arg(default_value = ".")]
         project: PathBuf,
-        /// Exit with code 3 when any indicator's overall status is this level or worse.
+        /// Exit with code 3 when any indicator's overall status is this level or worse
+        /// (`red`, `amber`), or, with `coverage`, when there is any coverage warning.
         #[arg(long, value_name = "LEVEL")]
         fail_on: Option<Gate>,
         /// How to print findings: text (for people), json (for machines), github (Actions annotations).
@@ -127,6 +128,9 @@ pub enum Gate {
     Red,
     /// Trip on amber or red.
     Amber,
+    /// Trip on any coverage warning (SPEC §10: a stage or moment of truth
+    /// without an indicator, a red indicator without an open action).
+    Coverage,
 }
 
 /// `init --language` and `build --language`: the languages the theme speaks.
@@ -418,7 +422,11 @@ fn check(project: &Path, fail_on: Option<Gate>, format: Format) -> ExitCode {
                 );
             }
             for id in &tripped {
-                eprintln!("gate: indicator `{id}` is at or below the --fail-on level");
+                if fail_on == Some(Gate::Coverage) {
+                    eprintln!("gate: coverage gap `{id}` (--fail-on coverage)");
+                } else {
+                    eprintln!("gate: indicator `{id}` is at or below the --fail-on level");
+                }
             }
         }
         Format::Json => print_line(&json_report(
@@ -449,9 +457,13 @@ fn print_line(line: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
-/// Ids of indicators whose status on the window is at or worse than the gate.
+/// Ids of indicators whose status on the window is at or worse than the gate;
+/// with `--fail-on coverage`, the ids of the coverage gaps.
 fn gate_failures(computed: &Computed, gate: Option<Gate>) -> Vec<&str> {
     let Some(gate) = gate else { return Vec::new() };
+    if gate == Gate::Coverage {
+        return computed.coverage.iter().map(|c| c.id.as_str()).collect();
+    }
     computed
         .indicators
         .iter()

@@ -14,15 +14,17 @@ use crate::project::model::{BadRows, Encoding, Project};
 use crate::{metrics, project, site};
 
 /// Separates the files of a YAML fuzz input: `cxscore.yaml`, an indicators
-/// file, a persona, a journey and a page, in that order.
+/// file, a persona, a journey, a page and an actions file, in that order
+/// (an input written before actions existed simply has no actions file).
 pub const SEPARATOR: &str = "\n#~~~\n";
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "cxscore.yaml",
     "indicators/fuzz.yaml",
     "personas/fuzz.yaml",
     "journeys/fuzz.yaml",
     "pages/fuzz.md",
+    "actions/fuzz.yaml",
 ];
 
 /// A small, valid data file so that configurations that validate also compute.
@@ -35,7 +37,14 @@ fn scratch() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary folder for fuzzing");
-        for sub in ["indicators", "personas", "journeys", "pages", "data"] {
+        for sub in [
+            "indicators",
+            "personas",
+            "journeys",
+            "pages",
+            "data",
+            "actions",
+        ] {
             fs::create_dir_all(dir.path().join(sub)).expect("scratch folders");
         }
         fs::write(dir.path().join("data/survey.csv"), SURVEY).expect("scratch data");
@@ -249,6 +258,10 @@ mod tests {
     fn every_entry_point_runs_on_its_seed_and_on_garbage() {
         project_yaml(CSV_PROJECT.as_bytes());
         project_yaml(b"title: [\n#~~~\n- id: x\n");
+        // An actions file (the sixth part) with every key wrong at once.
+        let actions = "\n#~~~\n".repeat(5)
+            + "- id: A\n  title: t\n  indicators: [nope]\n  stage: s\n  start: 2026-99\n  status: x\n  periods: 0\n  expected: { z: .nan }\n  control: { column: c, equals: [1] }\n";
+        project_yaml(format!("{CSV_PROJECT}{actions}").as_bytes());
         let mut seed = vec![0u8];
         seed.extend(SURVEY.as_bytes());
         csv_scan(&seed);

@@ -89,6 +89,7 @@ pub fn check_with(
         cache.prune();
     }
     crate::metrics::coverage::warn_empty_indicators(&project, &computed, diags);
+    crate::metrics::coverage::warn_coverage(&project, &computed, diags);
     let timings = vec![
         ("load and validate", loaded),
         ("compute", started.elapsed() - loaded),

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use schemars::{generate::SchemaSettings, JsonSchema, Schema};
 use serde_json::{json, Value};
 
+use crate::project::actions::ActionStatus;
 use crate::project::metric::{CesMode, MetricName};
 use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
-use crate::project::raw::{RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
+use crate::project::raw::{RawAction, RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 use crate::project::report::{Comparison, MultipleTesting};
 use crate::project::vocabulary::Vocabulary;
 
@@ -35,16 +36,19 @@ pub enum SchemaKind {
     Indicators,
     /// `topics/*.yaml` (a list): the codebook.
     Topics,
+    /// `actions/*.yaml` (a list): the changes made to close the loop.
+    Actions,
 }
 
 impl SchemaKind {
     /// Every kind, in the order they are written.
-    pub const ALL: [SchemaKind; 5] = [
+    pub const ALL: [SchemaKind; 6] = [
         SchemaKind::Config,
         SchemaKind::Persona,
         SchemaKind::Journey,
         SchemaKind::Indicators,
         SchemaKind::Topics,
+        SchemaKind::Actions,
     ];
 
     /// The schema's file name.
@@ -55,6 +59,7 @@ impl SchemaKind {
             SchemaKind::Journey => "journey.schema.json",
             SchemaKind::Indicators => "indicators.schema.json",
             SchemaKind::Topics => "topics.schema.json",
+            SchemaKind::Actions => "actions.schema.json",
         }
     }
 
@@ -66,6 +71,7 @@ impl SchemaKind {
             SchemaKind::Journey => Some("journeys"),
             SchemaKind::Indicators => Some("indicators"),
             SchemaKind::Topics => Some("topics"),
+            SchemaKind::Actions => Some("actions"),
         }
     }
 
@@ -105,6 +111,11 @@ impl SchemaKind {
                 "",
                 generate::<Vec<RawTopic>>(),
             ),
+            SchemaKind::Actions => (
+                "cxscore actions (actions/*.yaml)",
+                "",
+                generate::<Vec<RawAction>>(),
+            ),
         };
         add_enums(&mut schema, root);
         schema["title"] = json!(title);
@@ -121,7 +132,7 @@ fn generate<T: JsonSchema>() -> Value {
 
 /// Allowed values of the settings the mirror reads as plain strings, by
 /// (type name in the mirror, key): the validator's own word tables.
-fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 11] {
+fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 12] {
     [
         ("RawConfig", "language", Language::words()),
         ("RawConfig", "period", Period::words()),
@@ -134,6 +145,7 @@ fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 11] {
         ("RawIndicator", "mode", CesMode::words()),
         ("RawReport", "compare", Comparison::words()),
         ("RawReport", "multiple_testing", MultipleTesting::words()),
+        ("RawAction", "status", ActionStatus::words()),
     ]
 }
 

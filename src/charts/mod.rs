@@ -45,7 +45,7 @@ pub use quadrant::{quadrant_svg, QuadrantPoint, QuadrantView};
 pub use sparkline::{sparkline_svg, sparkline_window_svg};
 pub use svg::with_id_suffix;
 // (ChartWords is defined below and used by every view.)
-pub use trend::{trend_svg, TrendPoint, TrendView, WindowBand};
+pub use trend::{trend_svg, TrendMarker, TrendPoint, TrendView, WindowBand};
 
 use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};
 use std::sync::OnceLock;

@@ -36,6 +36,16 @@ pub struct WindowBand {
     pub header: String,
 }
 
+/// A labelled vertical line on a trend: where an action went live (SPEC §10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendMarker {
+    /// Index of the first point at or after the event; the line is drawn
+    /// just before it (between that period and the one before).
+    pub index: usize,
+    /// What happened, in words ("Started: Text before the visit (Jun 2025)").
+    pub label: String,
+}
+
 /// Everything a trend chart shows, built by the site from `Computed`.
 pub struct TrendView {
     /// Chart title; also the `<title>` and the table caption.
@@ -59,6 +69,9 @@ pub struct TrendView {
     pub words: ChartWords,
     /// The reporting window, shaded; `None` when the points do not include it.
     pub window: Option<WindowBand>,
+    /// Events marked by labelled vertical lines (actions' starts); those
+    /// whose index is past the points are not drawn.
+    pub markers: Vec<TrendMarker>,
 }
 
 impl TrendView {
@@ -175,6 +188,13 @@ pub fn trend_svg(view: &TrendView) -> String {
         ));
         (b.first, b.last, clean_text(&b.label))
     });
+    let markers: Vec<(f64, String)> = (view.markers.iter())
+        .filter(|m| m.index < labels.len())
+        .map(|m| (m.index as f64 - 0.5, clean_text(&m.label)))
+        .collect();
+    for (_, label) in &markers {
+        desc.push_str(&format!("; {label}"));
+    }
     let target = finite(view.target);
     let y = axis_range(
         values
@@ -207,6 +227,7 @@ pub fn trend_svg(view: &TrendView) -> String {
                 &bands,
                 (target, benchmark.as_ref()),
                 band.as_ref(),
+                &markers,
                 x,
                 y,
             )
@@ -224,6 +245,7 @@ fn draw(
     bands: &[Option<(f64, f64)>],
     (target, benchmark): (Option<f64>, Option<&(f64, String)>),
     window: Option<&(usize, usize, String)>,
+    markers: &[(f64, String)],
     x: (f64, f64),
     y: (f64, f64),
 ) -> Drawn {
@@ -269,6 +291,18 @@ fn draw(
             .color(&BENCHMARK)
             .pos(Pos::new(HPos::Left, VPos::Bottom));
         chart.draw_series([Text::new(label.clone(), (x.0 + 0.05, *b), style)])?;
+    }
+    for (at, label) in markers {
+        // A vertical line where the action went live, labelled in words at
+        // its top so it is not a line alone.
+        chart.draw_series([PathElement::new(
+            [(*at, y.0), (*at, y.1)],
+            BENCHMARK.stroke_width(1),
+        )])?;
+        let style = text_style(SMALL)
+            .color(&BENCHMARK)
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        chart.draw_series([Text::new(label.clone(), (*at + 0.05, y.1), style)])?;
     }
     for run in runs(values) {
         let line = run.iter().copied();
@@ -328,6 +362,7 @@ mod tests {
             points,
             target: Some(30.0),
             benchmark: None,
+            markers: Vec::new(),
             benchmark_label: "Benchmark".to_string(),
             y_range: Some((-100.0, 100.0)),
             headers: ["Period", "Value", "Low", "High"].map(String::from),

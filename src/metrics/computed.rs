@@ -49,6 +49,10 @@ pub struct Computed {
     /// each group's top topics; for the site only (not in the JSON).
     #[serde(skip)]
     pub verbatims: Verbatims,
+    /// `actions/*.yaml` with their evaluations (SPEC §10).
+    pub actions: Vec<super::computed_actions::ActionResult>,
+    /// What the scorecard does not measure or act on (SPEC §10).
+    pub coverage: Vec<super::computed_actions::CoverageWarning>,
     /// The NPS groups' revenue and churn (SPEC §9), when `value_at_stake:`
     /// is configured (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]

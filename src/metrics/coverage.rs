@@ -1,4 +1,5 @@
-//! Compute stage, after the numbers: indicators that read rows but got none.
+//! Compute stage, after the numbers: indicators that read rows but got none,
+//! and the coverage gaps of SPEC §10 (what is measured and acted on).
 //!
 //! Input: the project and its computed results. Output: a warning for each
 //! indicator on a dataset that has rows but whose own n is 0 — a `where` that
@@ -6,7 +7,9 @@
 //! in every row. The build goes on (an empty result is not wrong in itself:
 //! a new touchpoint may have no answers yet), but it must not pass unseen.
 
-use super::computed::Computed;
+use super::actions::red_without_action;
+use super::computed::{Computed, IndicatorResult};
+use super::computed_actions::{CoverageKind, CoverageWarning};
 use crate::diag::Diagnostics;
 use crate::project::model::{Metric, Project};
 
@@ -57,6 +60,79 @@ pub fn warn_empty_indicators(project: &Project, computed: &Computed, diags: &mut
                 ),
                 "check that the export filled this column",
             );
+        }
+    }
+}
+
+/// The coverage gaps of SPEC §10, in a stable order (journeys by id, their
+/// stages and touchpoints in order, then indicators in definition order): a
+/// stage none of whose touchpoints lists an indicator, a moment of truth with
+/// no indicator, and a red indicator (on the window) with no open action.
+pub fn coverage(project: &Project, results: &[IndicatorResult]) -> Vec<CoverageWarning> {
+    let mut out = Vec::new();
+    for j in &project.journeys {
+        for stage in &j.stages {
+            if stage.touchpoints.iter().all(|t| t.indicators.is_empty()) {
+                out.push(CoverageWarning {
+                    kind: CoverageKind::Stage,
+                    id: format!("{}/{}", j.id, stage.id),
+                    message: format!(
+                        "stage `{}` of journey `{}` has no indicator on any of its touchpoints",
+                        stage.id, j.id
+                    ),
+                });
+            }
+            for t in stage.touchpoints.iter().filter(|t| t.moment_of_truth) {
+                if t.indicators.is_empty() {
+                    out.push(CoverageWarning {
+                        kind: CoverageKind::MomentOfTruth,
+                        id: format!("{}/{}", j.id, t.id),
+                        message: format!(
+                            "moment of truth `{}` of journey `{}` has no indicator",
+                            t.id, j.id
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    for r in red_without_action(project, results) {
+        out.push(CoverageWarning {
+            kind: CoverageKind::RedWithoutAction,
+            id: r.id.clone(),
+            message: format!(
+                "indicator `{}` is red on the window {} and has no open action",
+                r.id, r.window.label
+            ),
+        });
+    }
+    out
+}
+
+/// Reports each coverage gap as a warning: stages and moments of truth at
+/// their journey's id, red indicators at their definition.
+pub fn warn_coverage(project: &Project, computed: &Computed, diags: &mut Diagnostics) {
+    for c in &computed.coverage {
+        let (location, hint) = match c.kind {
+            CoverageKind::Stage | CoverageKind::MomentOfTruth => {
+                let journey = c.id.split('/').next().unwrap_or_default();
+                let at = (project.journeys.iter())
+                    .find(|j| j.id == journey)
+                    .map(|j| j.location.clone());
+                (
+                    at,
+                    "list the indicator that measures it under the touchpoint's `indicators:`",
+                )
+            }
+            CoverageKind::RedWithoutAction => {
+                let at = (project.indicators.iter())
+                    .find(|i| i.id == c.id)
+                    .map(|i| i.location.clone());
+                (at, "add a planned or in-progress action for it in actions/")
+            }
+        };
+        if let Some(location) = location {
+            diags.warning_hint(location, c.message.clone(), hint);
         }
     }
 }

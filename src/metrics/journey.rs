@@ -114,6 +114,7 @@ mod tests {
                 ),
                 stage("b", vec![touchpoint(&["rows"])]),
             ],
+            location: crate::diag::Location::file("journeys/j.yaml"),
         });
         let (c, diags) = kit.run();
         assert!(diags.is_empty(), "{diags:?}");

@@ -8,10 +8,12 @@
 //! number the site shows is made here; the site only formats.
 
 pub mod acc;
+pub mod actions;
 pub mod calibration;
 pub mod compare;
 pub mod composite;
 pub mod computed;
+pub mod computed_actions;
 pub mod computed_drivers;
 pub mod computed_topics;
 pub mod computed_value;
@@ -178,6 +180,9 @@ pub fn compute_cached(
     let drivers = (project.config.drivers.iter().zip(drivers))
         .map(|(d, r)| r.unwrap_or_else(|| driver_results::empty_driver(project, d, &s)))
         .collect();
+    // Actions (SPEC §10): their evaluations read the passes' periods.
+    let actions = actions::evaluate(project, &passes, &windows, &s);
+    let coverage = coverage::coverage(project, &results);
     Computed {
         generator: Generator {
             name: "cxscore".into(),
@@ -197,6 +202,8 @@ pub fn compute_cached(
         topics,
         topic_groups,
         verbatims,
+        actions,
+        coverage,
         value_at_stake,
     }
 }

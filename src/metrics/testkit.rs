@@ -90,6 +90,7 @@ impl Kit {
             indicators: Vec::new(),
             topics: Vec::new(),
             pages: Vec::new(),
+            actions: Vec::new(),
         };
         Kit { _dir: dir, project }
     }

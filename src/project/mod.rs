@@ -5,6 +5,7 @@
 //! single YAML boundary (`yaml`), then every rule is checked and *all* problems
 //! are recorded before the pipeline decides to stop.
 
+pub mod actions;
 pub mod brand;
 mod checks;
 mod config;
@@ -35,7 +36,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{display_path, Diagnostics, Location};
 use checks::IdRegistry;
 use model::Project;
-use raw::{RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
+use raw::{RawAction, RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 
 pub use checks::is_valid_id;
 
@@ -123,6 +124,22 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
     topics::check_repeated_keywords(&topics, diags);
 
     let pages = pages::load_pages(&root, diags);
+
+    // Actions (SPEC §10) refer to indicators, journeys and datasets: last.
+    let known = actions::Known {
+        period: config.period,
+        indicators: &indicators,
+        indicator_ids: &indicator_ids,
+        journeys: &journeys,
+        datasets: &config.datasets,
+    };
+    let mut action_ids = IdRegistry::default();
+    let mut actions = Vec::new();
+    for (file, list) in read_all::<Vec<RawAction>>(&root, "actions", diags) {
+        let checked = actions::validate_actions(&file, list, &known, &mut action_ids, diags);
+        actions.extend(checked);
+    }
+
     Some(Project {
         root,
         config,
@@ -131,6 +148,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Project> {
         indicators,
         topics,
         pages,
+        actions,
     })
 }
 

@@ -32,6 +32,8 @@ pub struct Project {
     pub topics: Vec<super::topics::Topic>,
     /// `pages/*.md`, sorted by `order` then title.
     pub pages: Vec<Page>,
+    /// `actions/*.yaml`, in file order then list order (SPEC §10).
+    pub actions: Vec<super::actions::Action>,
 }
 
 /// `cxscore.yaml`, checked.
@@ -419,6 +421,9 @@ pub struct Journey {
     pub personas: Vec<String>,
     /// Stages, in order.
     pub stages: Vec<Stage>,
+    /// Where its id was written (coverage warnings point here).
+    #[serde(skip)]
+    pub location: Location,
 }
 
 /// A stage of a journey.

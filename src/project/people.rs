@@ -120,6 +120,7 @@ pub fn validate_journey(
         });
     }
     Journey {
+        location: location(file, &raw.id),
         id: raw.id.value,
         name: raw.name,
         personas: raw.personas.into_iter().map(|p| p.value).collect(),

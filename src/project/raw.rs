@@ -599,3 +599,61 @@ pub struct RawTopic {
     /// default: every dataset with `comments`.
     pub datasets: Option<Vec<Spanned<String>>>,
 }
+
+/// One action of `actions/*.yaml` (a list, SPEC §10): a change made to the experience, who owns
+/// it, the indicators it should move and when it went live, so the site can show whether it
+/// moved them. Unknown keys are errors.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    /// Required. The action's id, `[a-z0-9][a-z0-9-]*`, unique among actions, e.g. `install-sms`.
+    pub id: Spanned<String>,
+    /// Required. What is done, in a line, e.g. `Text the customer 30 minutes before the
+    /// engineer arrives`.
+    pub title: String,
+    /// Optional. Who is accountable (a team or a person's role), e.g. `Field operations`; the
+    /// Owners page groups by it.
+    pub owner: Option<String>,
+    /// Required. Ids of the indicators (from `indicators/`) the action should move; each is
+    /// evaluated before and after `start`, e.g. `[install-on-time, csat-installation]`.
+    pub indicators: Vec<Spanned<String>>,
+    /// Optional. The journey whose `stage` / `touchpoint` is meant; needed only when the
+    /// project has several journeys and the id is in more than one.
+    pub journey: Option<Spanned<String>>,
+    /// Optional. A stage id of a journey, e.g. `use`.
+    pub stage: Option<Spanned<String>>,
+    /// Optional. A touchpoint id of a journey (of `stage`, when given), e.g. `engineer-visit`;
+    /// the journey map shows the action there.
+    pub touchpoint: Option<Spanned<String>>,
+    /// Required. When the change went live: a period key of the project's `period` (`2025-06`,
+    /// `2025-Q2`, `2025-W23`, `2025`) or a date (`2025-06-15`, read as its period). Periods
+    /// from this one on are "after".
+    pub start: Spanned<Text>,
+    /// Optional. When it should be done (period key or date). An action whose `due` period is
+    /// before the report's `as_of` and whose status is neither `done` nor `dropped` is overdue.
+    pub due: Option<Spanned<Text>>,
+    /// `planned` (default), `in_progress`, `done` or `dropped`.
+    pub status: Option<Spanned<String>>,
+    /// Optional. The change hoped for, per indicator id (each one of `indicators`), in the
+    /// indicator's unit and counted in its better direction: `{ install-on-time: 5 }` hopes for
+    /// 5 points up (or down, for a `direction: lower` indicator).
+    pub expected: Option<Spanned<BTreeMap<String, f64>>>,
+    /// Optional. Rows the change did not reach, `{ column, equals }`: the evaluation becomes a
+    /// difference-in-differences against them. `column` must be one of the `segments` of every
+    /// linked indicator's dataset, e.g. `{ column: region, equals: North }`.
+    pub control: Option<Spanned<RawControl>>,
+    /// Optional. How many periods before and after `start` are compared (default 3, at least 1).
+    pub periods: Option<Spanned<u32>>,
+    /// Optional. Markdown: what was done and why, shown on the Actions page.
+    pub description: Option<String>,
+}
+
+/// `control:` of an action: the rows whose `column` equals `equals` did not get the change.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawControl {
+    /// Required. A segment column of the linked indicators' dataset, e.g. `region`.
+    pub column: Spanned<String>,
+    /// Required. The value (compared as trimmed text) of the control rows, e.g. `North`.
+    pub equals: Spanned<Text>,
+}

@@ -191,7 +191,7 @@ pub(super) fn window(file: &Path, w: &Spanned<RawWindow>, diags: &mut Diagnostic
 }
 
 /// The syntax of a period key of `period`, for the hint.
-fn key_example(period: Period) -> &'static str {
+pub(crate) fn key_example(period: Period) -> &'static str {
     match period {
         Period::Month => "`2025-12`",
         Period::Quarter => "`2025-Q4`",
@@ -230,7 +230,7 @@ fn as_of(
 }
 
 /// Parses `2025-12`, `2025-Q4`, `2025-W05` or `2025` as the key of `period`.
-fn parse_key(text: &str, period: Period) -> Option<(i32, u32)> {
+pub(crate) fn parse_key(text: &str, period: Period) -> Option<(i32, u32)> {
     let year = |y: &str| -> Option<i32> {
         (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
             .then(|| y.parse().ok())

@@ -143,6 +143,8 @@ mod tests {
         round_trips::<Comparison>();
         round_trips::<MultipleTesting>();
         round_trips::<WindowWord>();
+        round_trips::<crate::project::actions::ActionStatus>();
+        round_trips::<crate::metrics::computed_actions::CoverageKind>();
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub fn render_site_timed(
         personas_url: Page::Personas.path(),
         has_drivers: !computed.drivers.is_empty(),
         has_topics: !computed.topics.is_empty(),
+        has_actions: !project.actions.is_empty(),
+        has_owners: pages::actions::has_owners(project),
         has_value: computed.value_at_stake.is_some(),
         links: Links::default(),
         pages: project
@@ -217,6 +219,16 @@ fn pages(
     if !computed.topics.is_empty() {
         built.push(clock.time(Page::Topics.template(), || {
             pages::topics::page(&rc, project, computed)
+        })?);
+    }
+    if !project.actions.is_empty() {
+        built.push(clock.time(Page::Actions.template(), || {
+            pages::actions::page(&rc, project, computed)
+        })?);
+    }
+    if pages::actions::has_owners(project) {
+        built.push(clock.time(Page::Owners.template(), || {
+            pages::actions::owners_page(r, project, computed)
         })?);
     }
     if computed.value_at_stake.is_some() {

@@ -26,6 +26,10 @@ pub const TOPICS: &str = "topics.html";
 pub const VALUE: &str = "value.html";
 /// The comparison with the baseline.
 pub const WHATS_CHANGED: &str = "whats-changed.html";
+/// The action register (SPEC §10), when the project has actions.
+pub const ACTIONS: &str = "actions.html";
+/// Each owner's indicators, touchpoints and actions (SPEC §10).
+pub const OWNERS: &str = "owners.html";
 /// `metrics.json`, at the root (SPEC §4).
 pub const METRICS_JSON: &str = "metrics.json";
 /// `changes.json`, beside `whats-changed.html` when there is a baseline.
@@ -56,6 +60,10 @@ pub enum Page<'a> {
     Report,
     /// The comparison with the baseline.
     WhatsChanged,
+    /// The action register.
+    Actions,
+    /// Each owner's share of the scorecard.
+    Owners,
     /// Value at stake: the NPS groups' revenue and churn.
     Value,
 }
@@ -75,6 +83,8 @@ impl Page<'_> {
             Page::Narrative(slug) => format!("pages/{slug}.html"),
             Page::Report => REPORT.into(),
             Page::WhatsChanged => WHATS_CHANGED.into(),
+            Page::Actions => ACTIONS.into(),
+            Page::Owners => OWNERS.into(),
             Page::Value => VALUE.into(),
         }
     }
@@ -93,6 +103,8 @@ impl Page<'_> {
             Page::Narrative(_) => "page",
             Page::Report => "report",
             Page::WhatsChanged => "whats-changed",
+            Page::Actions => "actions",
+            Page::Owners => "owners",
             Page::Value => "value",
         }
     }
@@ -111,6 +123,8 @@ impl Page<'_> {
             Page::Narrative(_) => "page.html",
             Page::Report => "report.html",
             Page::WhatsChanged => "whats-changed.html",
+            Page::Actions => "actions.html",
+            Page::Owners => "owners.html",
             Page::Value => "value.html",
         }
     }
@@ -134,6 +148,10 @@ pub struct Links {
     pub report: String,
     /// The comparison with the baseline.
     pub whats_changed: String,
+    /// The action register.
+    pub actions: String,
+    /// The owners.
+    pub owners: String,
     /// Value at stake.
     pub value: String,
 }
@@ -148,6 +166,8 @@ impl Default for Links {
             methodology: Page::Methodology.path(),
             report: Page::Report.path(),
             whats_changed: Page::WhatsChanged.path(),
+            actions: Page::Actions.path(),
+            owners: Page::Owners.path(),
             value: Page::Value.path(),
         }
     }
@@ -173,6 +193,8 @@ mod tests {
             (Page::Narrative("about"), "pages/about.html"),
             (Page::Report, "report.html"),
             (Page::WhatsChanged, "whats-changed.html"),
+            (Page::Actions, "actions.html"),
+            (Page::Owners, "owners.html"),
             (Page::Value, "value.html"),
         ];
         for (page, path) in paths {

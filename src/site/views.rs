@@ -391,6 +391,10 @@ pub struct NavView {
     pub has_drivers: bool,
     /// Whether to link the topics page (the project codes its comments).
     pub has_topics: bool,
+    /// Whether to link the Actions page (the project has actions).
+    pub has_actions: bool,
+    /// Whether to link the Owners page (something names an owner).
+    pub has_owners: bool,
     /// Whether to link the Value page (`value_at_stake:` is set).
     pub has_value: bool,
     /// The links of the site's fixed pages (scorecard, methodology, report…).

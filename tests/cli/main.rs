@@ -6,6 +6,8 @@
 //! what the generator writes) and `reference` (every published number of
 //! `tests/fixtures/reference` against an independent computation).
 
+mod actions_numbers;
+mod actions_site;
 mod build;
 mod cache;
 mod drivers_reference;

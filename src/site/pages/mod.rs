@@ -1,5 +1,6 @@
 //! Page builders: one function per kind of page, each returning (path, bytes).
 
+pub mod actions;
 pub mod changes;
 mod driver_views;
 pub mod drivers;

@@ -173,6 +173,8 @@ struct StageView {
     touchpoints: Vec<Touchpoint>,
     chips: Vec<Chip>,
     emotion_text: String,
+    /// The actions on this stage or one of its touchpoints (SPEC §10).
+    actions: Vec<super::actions::StageAction>,
 }
 
 #[derive(Serialize)]
@@ -180,6 +182,8 @@ struct JourneyView {
     name: String,
     personas: Vec<NavLink>,
     stages: Vec<StageView>,
+    /// Whether any stage has an action (the map gets an Actions row).
+    has_actions: bool,
 }
 
 /// A journey map: stages as columns, rows of goals, behaviours, thoughts,
@@ -228,6 +232,7 @@ pub fn journey(
                 touchpoints: s.touchpoints.clone(),
                 chips,
                 emotion_text: format::maybe(s.emotion, 1),
+                actions: super::actions::on_stage(project, computed, j, s, t),
             }
         })
         .collect();
@@ -266,6 +271,7 @@ pub fn journey(
                 url: Page::Persona(&p.id).path(),
             })
             .collect(),
+        has_actions: stages.iter().any(|s| !s.actions.is_empty()),
         stages,
     };
     let page = JourneyPageView {

@@ -36,7 +36,7 @@ struct Section {
 /// [`Renderer::copying`] renderer into [`crate::site::copies::Copies`]): the
 /// scorecard, every indicator, every
 /// journey, the drivers when computed, the topics when the project
-/// codes its comments, the methodology.
+/// codes its comments, the actions when it has some, the methodology.
 pub fn report(
     r: &Renderer,
     project: &Project,
@@ -64,6 +64,9 @@ pub fn report(
     }
     if !computed.topics.is_empty() {
         wanted.push(("topics".into(), t.get("topics"), Page::Topics));
+    }
+    if !project.actions.is_empty() {
+        wanted.push(("actions".into(), t.get("actions"), Page::Actions));
     }
     if computed.value_at_stake.is_some() {
         wanted.push(("value".into(), t.get("value_page"), Page::Value));

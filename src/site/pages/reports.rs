@@ -141,6 +141,7 @@ pub fn methodology(
     let view = MethodologyView {
         window: window_words(project, computed, t),
         topics: topic_words(project, t),
+        actions: !project.actions.is_empty(),
         value: (computed.value_at_stake.as_ref())
             .map(|v| super::value::view(v, project, t).method)
             .unwrap_or_default(),
@@ -238,6 +239,8 @@ struct MethodologyView {
     window: WindowWords,
     /// How topics are matched and read (SPEC §7); empty without topics.
     topics: Vec<String>,
+    /// Whether the project has actions: their evaluation is explained (SPEC §10, family (h)).
+    actions: bool,
     /// How the value at stake is computed (SPEC §9); "" without it.
     value: String,
     /// Every formula, in words.

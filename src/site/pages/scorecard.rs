@@ -13,6 +13,7 @@ use crate::metrics::computed::{Computed, IndicatorResult, Status};
 use crate::metrics::periods::PeriodKey;
 use crate::project::model::{Indicator, Kind, Metric, Project};
 use crate::site::format::{self, decimals, period_label, window_label};
+use crate::site::i18n::Catalog;
 use crate::site::paths::Page;
 use crate::site::render::{RenderError, Renderer};
 use crate::site::rounding::round_to_total;
@@ -154,6 +155,8 @@ struct IndicatorView {
     breakdown: Vec<BreakdownShare>,
     /// The comment sample, when the dataset has comments.
     verbatims: Option<VerbatimsView>,
+    /// The actions linked to the indicator (SPEC §10).
+    actions: Vec<super::actions::ActionView>,
     /// The Value page's link, on the page of the NPS indicator
     /// `value_at_stake:` names ("" elsewhere).
     value_url: String,
@@ -281,7 +284,7 @@ pub fn indicator(
     let window = window_label(&res.window, t);
     let view = IndicatorView {
         ind: headline_card(ind, res, false, t),
-        trend: trend_chart(r, ind, res),
+        trend: trend_chart(r, ind, res, &action_markers(project, computed, ind, res, t)),
         periods: period_rows(r, res, d),
         periods_caption: match res.window.kind {
             "all" => t.get("periods_caption_all"),
@@ -297,6 +300,7 @@ pub fn indicator(
         segments: sections,
         breakdown: breakdown(r, res),
         verbatims: verbatims_of(r, project, computed, ind),
+        actions: super::actions::of_indicator(project, computed, &ind.id, t),
         value_url: (computed.value_at_stake.as_ref())
             .filter(|v| v.indicator == ind.id)
             .map(|_| Page::Value.path())
@@ -305,7 +309,36 @@ pub fn indicator(
     r.page(Page::Indicator(&ind.id), &ind.name, &view)
 }
 
-fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<ChartView> {
+/// The linked actions' starts on the trend (SPEC §10): a labelled marker
+/// before the first period from each start that the trend shows.
+fn action_markers(
+    project: &Project,
+    computed: &Computed,
+    ind: &Indicator,
+    res: &IndicatorResult,
+    t: &Catalog,
+) -> Vec<charts::TrendMarker> {
+    (project.actions.iter().zip(&computed.actions))
+        .filter(|(a, _)| a.indicators.contains(&ind.id))
+        .filter_map(|(a, ar)| {
+            let index = res.periods.iter().position(|p| p.period >= ar.start)?;
+            Some(charts::TrendMarker {
+                index,
+                label: t.fill(
+                    "action_marker",
+                    &[("title", &a.title), ("period", &period_label(&ar.start, t))],
+                ),
+            })
+        })
+        .collect()
+}
+
+fn trend_chart(
+    r: &Renderer,
+    ind: &Indicator,
+    res: &IndicatorResult,
+    markers: &[charts::TrendMarker],
+) -> Option<ChartView> {
     if res.periods.is_empty() {
         return None;
     }
@@ -337,6 +370,7 @@ fn trend_chart(r: &Renderer, ind: &Indicator, res: &IndicatorResult) -> Option<C
         headers: [t.get("period"), t.get("value"), t.get("low"), t.get("high")],
         words: chart_words("trend", t).with_decimals(decimals(&ind.metric)),
         window: window_band(res, t),
+        markers: markers.to_vec(),
     };
     Some(ChartView {
         svg_html: timing::chart(|| charts::trend_svg(&view)),
