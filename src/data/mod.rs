@@ -24,6 +24,8 @@
 //! - CSV, the only format today: [`csv_source`] (the [`source::RecordSource`]),
 //!   [`open`] (a file in its encoding), [`chunk`] (where a large file may be
 //!   cut), [`sniff`] (what encoding a file looks like).
+//! - Other formats (SPEC §12): [`format`] (which one, by extension),
+//!   [`xlsx_source`] (Excel and OpenDocument workbooks), [`parquet_source`].
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
 //!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`].
 
@@ -32,8 +34,10 @@ pub mod cell;
 pub mod chunk;
 pub mod csv_source;
 pub mod date;
+pub mod format;
 pub mod header;
 pub mod open;
+pub mod parquet_source;
 pub mod plan;
 pub mod policy;
 pub mod privacy;
@@ -44,3 +48,4 @@ pub mod scan;
 mod seam_tests;
 pub mod sniff;
 pub mod source;
+pub mod xlsx_source;

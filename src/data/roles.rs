@@ -83,6 +83,7 @@ mod tests {
             delimiter: b',',
             bad_rows: BadRows::Fail,
             rake: None,
+            workbook: Default::default(),
         }
     }
 

@@ -158,6 +158,7 @@ fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
         delimiter: b',',
         bad_rows,
         rake: None,
+        workbook: Default::default(),
     }
 }
 

@@ -55,6 +55,7 @@ impl Kit {
             delimiter: b',',
             bad_rows: BadRows::Fail,
             rake: None,
+            workbook: Default::default(),
         };
         let config = Config {
             title: "Test".into(),

@@ -163,6 +163,12 @@ pub struct RawDataset {
     /// starting from the `weight:` column when there is one (else from 1). Standard errors
     /// then follow R's `survey` package (`calibrate(..., calfun = "raking")`).
     pub rake: Option<Spanned<RawRake>>,
+    /// Optional, workbooks only (`.xlsx`, `.xlsm`, `.xls`, `.ods`): the sheet to read, by name
+    /// (default: the first sheet).
+    pub sheet: Option<Spanned<String>>,
+    /// Optional, workbooks only: the 1-based row that names the columns (default 1); rows
+    /// above it are ignored, every row below it is data.
+    pub header_row: Option<Spanned<u32>>,
 }
 
 /// `rake:` of a dataset: target shares per column, which iterative proportional fitting
