@@ -41,9 +41,10 @@ impl RecordSource for ParquetSource {
         let reader = match open(file.path) {
             Ok(r) => r,
             Err(e) => {
-                diags.error(
+                diags.error_hint(
                     Location::file(file.file),
                     format!("cannot read data file: {e}"),
+                    "export it again as Parquet; a CSV file must end in `.csv`",
                 );
                 return None;
             }

@@ -104,7 +104,10 @@ impl RecordSource for WorkbookSource {
                 let at = at
                     .filter(|_| hint.is_some())
                     .unwrap_or(Location::file(file.file));
-                diags.error_maybe_hint(at, format!("`{}`: {message}", file.file.display()), hint);
+                let hint = hint.unwrap_or_else(|| {
+                    "open it in Excel or LibreOffice and save it again as a workbook; a CSV file must end in `.csv`".to_string()
+                });
+                diags.error_hint(at, format!("`{}`: {message}", file.file.display()), hint);
                 return None;
             }
         };

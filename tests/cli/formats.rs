@@ -88,6 +88,12 @@ fn write_xlsx(t: &Table, path: &Path, sheet: &str, header_row: u32, dates: Dates
         let notes = book.add_worksheet().set_name("Notes").unwrap();
         notes.write_string(0, 0, "not the data").unwrap();
     }
+    write_sheet(&mut book, t, sheet, header_row, dates);
+    book.save(path).unwrap();
+}
+
+/// Adds sheet `sheet` holding `t` from row `header_row` to `book`.
+fn write_sheet(book: &mut Workbook, t: &Table, sheet: &str, header_row: u32, dates: Dates) {
     let ws = book.add_worksheet().set_name(sheet).unwrap();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let top = header_row - 1;
@@ -126,7 +132,6 @@ fn write_xlsx(t: &Table, path: &Path, sheet: &str, header_row: u32, dates: Dates
             }
         }
     }
-    book.save(path).unwrap();
 }
 
 /// Writes `t` as a snappy-compressed Parquet file of row groups of `group_rows` rows:
@@ -362,4 +367,66 @@ fn a_bad_parquet_value_is_located_by_row_and_column() {
     assert!(!out.status.success());
     // Data row 7 is line 8 (the header is line 1, as in the CSV export); csat is field 6.
     assert!(err.contains("data/survey.parquet:8:6"), "{err}");
+}
+
+/// `cxscore build project --out OUT` with the build cache on.
+fn build_cached(f: &Fixture, out: &str) -> serde_json::Value {
+    let out_dir = f.root.parent().unwrap().join(out);
+    let run = assert_cmd::Command::cargo_bin("cxscore")
+        .unwrap()
+        .current_dir(f.root.parent().unwrap())
+        .args(["build", "project", "--out", out])
+        .env_remove("CXSCORE_NO_CACHE")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    serde_json::from_str(&fs::read_to_string(out_dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_build_cache_keys_a_workbook_on_its_content_and_its_sheet() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    // The same table with every NPS answer 10 on sheet `Promoters`: NPS 100 there.
+    let mut promoters = table(&f.root.join("data/survey.csv"), "date");
+    let nps = t.names.iter().position(|n| n == "nps").unwrap();
+    for row in &mut promoters.rows {
+        if !row[nps].is_empty() {
+            row[nps] = "10".into();
+        }
+    }
+    let mut book = Workbook::new();
+    write_sheet(&mut book, &t, "Sheet1", 1, Dates::Cells);
+    write_sheet(&mut book, &promoters, "Promoters", 1, Dates::Cells);
+    book.save(f.root.join("data/survey.xlsx")).unwrap();
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx",
+    );
+    let cold = build_cached(&f, "cold");
+    let cache = f.root.join(".cxscore/cache");
+    assert!(
+        fs::read_dir(&cache).unwrap().count() > 0,
+        "the workbook's partial is stored"
+    );
+    let warm = build_cached(&f, "warm");
+    assert_eq!(cold, warm);
+    // The same bytes, another sheet: never the first sheet's stored partial.
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.xlsx",
+        "path: data/survey.xlsx\n    sheet: Promoters",
+    );
+    let other = build_cached(&f, "other");
+    assert_eq!(other["indicators"][0]["id"], "nps");
+    assert_eq!(
+        other["indicators"][0]["value"], 100.0,
+        "{}",
+        other["indicators"][0]
+    );
+    assert_ne!(cold["indicators"][0]["value"], 100.0);
+    // Back to the first sheet: served from the cache, the first numbers again.
+    f.edit("cxscore.yaml", "\n    sheet: Promoters", "");
+    assert_eq!(build_cached(&f, "back"), cold);
 }
