@@ -23,8 +23,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 use crate::harness::{stderr, Fixture};
 
-#[path = "../support/json_close.rs"]
-mod json_close;
+// The comparer parallel.rs loads; loaded once per test binary.
+use crate::parallel::json_close;
 
 /// A CSV file's columns, typed as the converters write them.
 struct Table {
