@@ -11,9 +11,11 @@
 //! workbook is not cut into parts.
 
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, ExcelDateTime, ExcelDateTimeType, Range, Reader};
+use calamine::{open_workbook_auto, Data, ExcelDateTime, ExcelDateTimeType, Range, Reader, Sheets};
 
 use super::source::{
     cannot_read, Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink,
@@ -27,15 +29,12 @@ pub const EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
 /// Workbooks: a dataset whose `path` names `.xlsx`, `.xlsm`, `.xls` or `.ods` files.
 pub struct WorkbookSource;
 
-/// The sheet of a workbook a dataset reads: its name and its cells.
-struct Sheet {
-    name: String,
-    cells: Range<Data>,
-}
+/// Why a workbook or its sheet cannot be read, and a hint when there is one.
+type Why = (String, Option<String>);
 
-/// Opens `path` and reads the dataset's sheet: (why not, and a hint) when it cannot.
-fn open_sheet(path: &Path, dataset: &Dataset) -> Result<Sheet, (String, Option<String>)> {
-    let mut book =
+/// Opens `path` and names the dataset's sheet (`sheet:`, else the first).
+fn open_book(path: &Path, dataset: &Dataset) -> Result<(Sheets<BufReader<File>>, String), Why> {
+    let book =
         open_workbook_auto(path).map_err(|e| (format!("cannot read workbook: {e}"), None))?;
     let names = book.sheet_names();
     let name = match &dataset.workbook.sheet {
@@ -54,10 +53,51 @@ fn open_sheet(path: &Path, dataset: &Dataset) -> Result<Sheet, (String, Option<S
             None => return Err(("the workbook has no sheet".to_string(), None)),
         },
     };
-    let cells = book
-        .worksheet_range(&name)
-        .map_err(|e| (format!("cannot read sheet `{name}`: {e}"), None))?;
-    Ok(Sheet { name, cells })
+    Ok((book, name))
+}
+
+/// Opens `path` and reads the dataset's sheet, all its cells.
+fn open_sheet(path: &Path, dataset: &Dataset) -> Result<Range<Data>, Why> {
+    let (mut book, name) = open_book(path, dataset)?;
+    book.worksheet_range(&name)
+        .map_err(|e| (format!("cannot read sheet `{name}`: {e}"), None))
+}
+
+/// The cells of row `row` (0-based) of the dataset's sheet, by column. For
+/// `.xlsx` and `.xlsm` the sheet is streamed and left at that row, so reading
+/// the header of a large workbook does not read its data; other formats read
+/// the sheet.
+fn header_cells(path: &Path, dataset: &Dataset, row: u32) -> Result<(String, Vec<Data>), Why> {
+    let (mut book, name) = open_book(path, dataset)?;
+    let mut cells: Vec<Data> = Vec::new();
+    let mut put = |col: u32, data: Data| {
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Data::Empty);
+        }
+        cells[col] = data;
+    };
+    let why = |e: &dyn std::fmt::Display| (format!("cannot read sheet `{name}`: {e}"), None);
+    if let Sheets::Xlsx(xlsx) = &mut book {
+        let mut reader = xlsx.worksheet_cells_reader(&name).map_err(|e| why(&e))?;
+        while let Some(cell) = reader.next_cell().map_err(|e| why(&e))? {
+            let (r, c) = cell.get_position();
+            if r > row {
+                break;
+            }
+            if r == row {
+                put(c, Data::from(cell.get_value().clone()));
+            }
+        }
+    } else {
+        let range = book.worksheet_range(&name).map_err(|e| why(&e))?;
+        if let Some((_, end)) = range.end() {
+            for c in 0..=end {
+                put(c, range.get_value((row, c)).cloned().unwrap_or(Data::Empty));
+            }
+        }
+    }
+    Ok((name, cells))
 }
 
 /// The 0-based row index of the header row.
@@ -69,17 +109,6 @@ fn header_index(dataset: &Dataset) -> u32 {
 fn cell(cells: &Range<Data>, row: u32, col: u32) -> &Data {
     static EMPTY: Data = Data::Empty;
     cells.get_value((row, col)).unwrap_or(&EMPTY)
-}
-
-/// The width of a row: one past its last non-blank cell (0 for a blank row).
-fn row_width(cells: &Range<Data>, row: u32) -> u32 {
-    let Some((_, end)) = cells.end() else {
-        return 0;
-    };
-    (0..=end)
-        .rev()
-        .find(|&c| !is_blank(cell(cells, row, c)))
-        .map_or(0, |c| c + 1)
 }
 
 /// True for a cell a CSV export would leave empty.
@@ -97,8 +126,9 @@ impl RecordSource for WorkbookSource {
 
     fn header(&self, file: &DataFile<'_>, diags: &mut Diagnostics) -> Option<Vec<String>> {
         let ds = file.dataset;
-        let sheet = match open_sheet(file.path, ds) {
-            Ok(s) => s,
+        let row = header_index(ds);
+        let (sheet, cells) = match header_cells(file.path, ds, row) {
+            Ok(found) => found,
             Err((message, hint)) => {
                 let at = ds.workbook.location.clone();
                 let at = at
@@ -111,15 +141,17 @@ impl RecordSource for WorkbookSource {
                 return None;
             }
         };
-        let row = header_index(ds);
-        let width = row_width(&sheet.cells, row);
+        let width = cells
+            .iter()
+            .rposition(|c| !is_blank(c))
+            .map_or(0, |c| c + 1);
         if width == 0 {
             diags.error_hint(
-                Location::file(sheet_cell(file.file, &sheet.name, row + 1, 0)),
+                Location::file(sheet_cell(file.file, &sheet, row + 1, 0)),
                 format!(
                     "row {} of sheet `{}` in `{}` (dataset `{}`) is blank: it must name the columns",
                     row + 1,
-                    sheet.name,
+                    sheet,
                     file.file.display(),
                     ds.id
                 ),
@@ -128,10 +160,10 @@ impl RecordSource for WorkbookSource {
             return None;
         }
         let mut text = String::new();
-        let names = (0..width)
+        let names = (cells[..width].iter())
             .map(|c| {
                 text.clear();
-                cell_text(cell(&sheet.cells, row, c), false, None, &mut text);
+                cell_text(c, false, None, &mut text);
                 text.trim().to_string()
             })
             .collect();
@@ -150,7 +182,7 @@ impl RecordSource for WorkbookSource {
             Ok(s) => s,
             Err((message, _)) => return batch.stop(cannot_read(file.file, message)),
         };
-        let cells = &sheet.cells;
+        let cells = &sheet;
         let (Some((_, first_col)), Some((last_row, last_col))) = (cells.start(), cells.end())
         else {
             return;
@@ -184,7 +216,9 @@ impl RecordSource for WorkbookSource {
     }
 
     fn sheet_name(&self, file: &DataFile<'_>) -> Option<String> {
-        open_sheet(file.path, file.dataset).ok().map(|s| s.name)
+        open_book(file.path, file.dataset)
+            .ok()
+            .map(|(_, name)| name)
     }
 }
 

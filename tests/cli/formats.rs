@@ -457,3 +457,27 @@ fn the_build_cache_keys_a_workbook_on_its_content_and_its_sheet() {
     f.edit("cxscore.yaml", "\n    sheet: Promoters", "");
     assert_eq!(build_cached(&f, "back"), cold);
 }
+
+#[test]
+fn a_blank_header_row_is_an_error_at_its_first_cell() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    // Row 1 holds a title, row 2 is blank, the names are on row 3.
+    write_xlsx(
+        &t,
+        &f.root.join("data/survey.xlsx"),
+        "Data",
+        3,
+        Dates::Cells,
+    );
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx\n    sheet: Data\n    header_row: 2",
+    );
+    let out = f.run(&["check", "project"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("data/survey.xlsx:Data!A2: error"), "{err}");
+    assert!(err.contains("row 2 of sheet `Data`"), "{err}");
+}
