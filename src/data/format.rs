@@ -59,6 +59,22 @@ impl Format {
 /// The dataset's format, after checking that it fits the dataset (see the
 /// module docs); `None`, with an error recorded, when its files mix formats.
 pub fn checked_format(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Format> {
+    let spss = (dataset.files.iter()).find(|f| {
+        f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("sav") || e.eq_ignore_ascii_case("zsav"))
+    });
+    if let Some(file) = spss {
+        diags.error_hint(
+            dataset.location.clone(),
+            format!(
+                "dataset `{}`: `{}` is an SPSS file, which cxscore does not read yet",
+                dataset.id,
+                crate::diag::display_path(root, file).display()
+            ),
+            "export it from SPSS as CSV (File > Export > CSV Data, with values rather than value labels) or as Excel",
+        );
+        return None;
+    }
     let format = Format::of(dataset);
     if let Some(other) = (dataset.files.iter()).find(|f| Format::of_path(f) != format) {
         diags.error_hint(
