@@ -233,6 +233,7 @@ impl RecordSource for WorkbookSource {
 pub fn cell_text(data: &Data, date_column: bool, format: Option<&str>, out: &mut String) {
     match data {
         Data::Empty => {}
+        Data::DateTimeIso(s) if date_column && format.is_some() => iso_date(s, format, out),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => out.push_str(s),
         Data::Int(i) if date_column => serial_date(*i as f64, format, out),
         Data::Float(x) if date_column => serial_date(*x, format, out),
@@ -265,6 +266,24 @@ fn serial_date(serial: f64, format: Option<&str>, out: &mut String) {
         );
     } else {
         let _ = write!(out, "{serial}");
+    }
+}
+
+/// An OpenDocument date cell (ISO 8601 text) written in `format`, the date
+/// column's own; as it is when it does not parse.
+fn iso_date(iso: &str, format: Option<&str>, out: &mut String) {
+    let at = chrono::NaiveDateTime::parse_from_str(iso, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        });
+    match (at, format) {
+        (Some(at), Some(f)) => {
+            let _ = write!(out, "{}", at.format(f));
+        }
+        _ => out.push_str(iso),
     }
 }
 
@@ -367,6 +386,21 @@ mod tests {
         assert_eq!(
             text(Data::Float(45000.5), true, None),
             "2023-03-15T12:00:00"
+        );
+        // An OpenDocument date cell, in the date column's format.
+        let ods = |s: &str| Data::DateTimeIso(s.to_string());
+        assert_eq!(
+            text(ods("2023-03-15"), true, Some("%d/%m/%Y")),
+            "15/03/2023"
+        );
+        assert_eq!(
+            text(ods("2023-03-15T08:00:00"), true, Some("%d/%m/%Y")),
+            "15/03/2023"
+        );
+        assert_eq!(text(ods("2023-03-15"), true, None), "2023-03-15");
+        assert_eq!(
+            text(ods("2023-03-15"), false, Some("%d/%m/%Y")),
+            "2023-03-15"
         );
         // The same number outside the date column stays a number.
         assert_eq!(text(Data::Float(45000.0), false, None), "45000");
