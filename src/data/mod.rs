@@ -25,6 +25,8 @@
 //!   [`open`] (a file in its encoding), [`chunk`] (where a large file may be
 //!   cut), [`sniff`] (what encoding a file looks like).
 //! - SQL sources (SPEC §12): [`sql`] (the query, aggregated on the server).
+//! - Other formats (SPEC §12): [`format`] (which one, by extension),
+//!   [`xlsx_source`] (Excel and OpenDocument workbooks), [`parquet_source`].
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
 //!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`]
 //!   (every column name to a field index, a lookup table's columns included).
@@ -35,9 +37,11 @@ pub mod cell;
 pub mod chunk;
 pub mod csv_source;
 pub mod date;
+pub mod format;
 pub mod header;
 pub mod lookup;
 pub mod open;
+pub mod parquet_source;
 pub mod plan;
 pub mod policy;
 pub mod privacy;
@@ -49,3 +53,4 @@ mod seam_tests;
 pub mod sniff;
 pub mod source;
 pub mod sql;
+pub mod xlsx_source;

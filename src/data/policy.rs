@@ -40,12 +40,22 @@ impl Policy {
         &mut self,
         file: &Path,
         line: u64,
+        sheet: Option<&str>,
         problems: &[RowProblem],
         stats: &mut ScanStats,
         diags: &mut Diagnostics,
     ) {
         for p in problems {
-            let location = Location::at(file, line as u32, p.field as u32 + 1);
+            let location = match sheet {
+                // A workbook's cell, `file:Sheet!C17`, in the file part (no line or column).
+                Some(sheet) => Location::file(super::xlsx_source::sheet_cell(
+                    file,
+                    sheet,
+                    line as u32,
+                    p.field as u32,
+                )),
+                None => Location::at(file, line as u32, p.field as u32 + 1),
+            };
             match self.mode {
                 BadRows::Fail if self.shown < MAX_ERRORS_SHOWN => {
                     self.shown += 1;

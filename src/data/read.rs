@@ -23,6 +23,11 @@ pub(crate) struct FileRead<S> {
 }
 
 impl<S: SplitSink> FileRead<S> {
+    /// True when a row of the file has a data error to locate.
+    pub(crate) fn has_bad_rows(&self) -> bool {
+        self.logs.iter().any(|l| !l.bad.is_empty())
+    }
+
     /// Adds the file to the dataset's totals in file order: its sink merged
     /// into `into`, its rows, its data errors through the `bad_rows` policy
     /// batch by batch, and the error that stopped the file, if any.
@@ -30,6 +35,7 @@ impl<S: SplitSink> FileRead<S> {
         self,
         into: &mut S,
         file: &DataFile<'_>,
+        sheet: Option<&str>,
         policy: &mut Policy,
         stats: &mut ScanStats,
         diags: &mut Diagnostics,
@@ -38,7 +44,7 @@ impl<S: SplitSink> FileRead<S> {
         for log in &self.logs {
             stats.rows += log.rows;
             for (line, problems) in &log.bad {
-                policy.bad_row(file.file, *line, problems, stats, diags);
+                policy.bad_row(file.file, *line, sheet, problems, stats, diags);
             }
             policy.unlisted(file.file, log.more_problems, log.more_rows, stats);
         }

@@ -87,6 +87,7 @@ mod tests {
             bands: Vec::new(),
             key: None,
             lookup: None,
+            workbook: Default::default(),
         }
     }
 

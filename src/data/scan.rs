@@ -7,16 +7,19 @@
 //! `bad_rows` ([`super::policy`]), and the dataset's [`ScanStats`].
 //!
 //! The driver is the same for every format: [`scan_with`] takes any
-//! [`RecordSource`]; [`scan`] and [`read_header`] are the CSV source's, which
-//! every dataset uses today. The compute stage's vocabulary is defined in
+//! [`RecordSource`]; [`scan`] and [`read_header`] pick the source of the
+//! dataset's format ([`super::format`]). The compute stage's vocabulary is defined in
 //! [`super::source`] and re-exported here.
 
 use std::path::Path;
 
 use super::cached::read_cached;
 use super::csv_source::CsvSource;
+use super::format::{checked_format, Format};
 use super::header::{names_of, read_header_with, same_header};
+use super::parquet_source::ParquetSource;
 use super::policy::Policy;
+use super::xlsx_source::WorkbookSource;
 use crate::diag::{display_path, Diagnostics};
 use crate::project::model::Dataset;
 
@@ -49,21 +52,25 @@ pub struct ScanStats {
     pub rejections: Vec<(String, String)>,
 }
 
-/// Reads the header of a CSV dataset's first file. `None` (with an error
-/// recorded) when the dataset has no file or the header cannot be read.
+/// Reads the header of a dataset's first file, with the [`RecordSource`] of
+/// its format ([`super::format`]). `None` (with an error recorded) when the
+/// dataset has no file, mixes formats or the header cannot be read.
 ///
 /// Also checks what needs the dataset alone or its header (see
-/// [`super::header`]). Every dataset is CSV today; when a dataset can name
-/// another format, this and [`scan`] pick its [`RecordSource`] (a `match`
-/// per dataset), and the compute stage's two calls stay as they are.
+/// [`super::header`]). This and [`scan`] pick the source (a `match` per
+/// dataset); the compute stage's two calls stay as they are.
 pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Header> {
     if let Some(query) = &dataset.sql {
         return super::sql::read_header(query, dataset, root, diags);
     }
-    read_header_with(&CsvSource::new(), dataset, root, diags)
+    match checked_format(dataset, root, diags)? {
+        Format::Csv => read_header_with(&CsvSource::new(), dataset, root, diags),
+        Format::Workbook => read_header_with(&WorkbookSource, dataset, root, diags),
+        Format::Parquet => read_header_with(&ParquetSource, dataset, root, diags),
+    }
 }
 
-/// Streams every file of a CSV dataset through `sink`: [`scan_with`] the CSV source.
+/// Streams every file of a dataset through `sink`: [`scan_with`] the source of its format.
 pub fn scan<S: SplitSink>(
     dataset: &Dataset,
     root: &Path,
@@ -81,7 +88,11 @@ pub fn scan<S: SplitSink>(
     if let Some(query) = &dataset.sql {
         return super::sql::scan(query, scan, sink, diags);
     }
-    scan_with(&CsvSource::new(), scan, sink, diags)
+    match Format::of(dataset) {
+        Format::Csv => scan_with(&CsvSource::new(), scan, sink, diags),
+        Format::Workbook => scan_with(&WorkbookSource, scan, sink, diags),
+        Format::Parquet => scan_with(&ParquetSource, scan, sink, diags),
+    }
 }
 
 /// What a scan reads: a dataset, whose `header` (read from its first file by
@@ -140,7 +151,17 @@ pub fn scan_with<Src: RecordSource, S: SplitSink>(
         // Every file is read into its own fork and merged in file order, so
         // a file's partial is the same whether it was read or loaded.
         let read = read_cached(source, &file, header, sink.fork(), cache);
-        read.replay(sink, &file, &mut policy, &mut stats, diags);
+        let sheet = (read.has_bad_rows())
+            .then(|| source.sheet_name(&file))
+            .flatten();
+        read.replay(
+            sink,
+            &file,
+            sheet.as_deref(),
+            &mut policy,
+            &mut stats,
+            diags,
+        );
     }
     policy.finish(dataset, &mut stats, diags);
     if stats.rows == 0 && diags.error_count() == errors_before {

@@ -162,6 +162,7 @@ fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
         bands: Vec::new(),
         key: None,
         lookup: None,
+        workbook: Default::default(),
     }
 }
 

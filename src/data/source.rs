@@ -300,6 +300,13 @@ pub trait RecordSource: Sync {
 
     /// Reads the whole file, from its start, into `batch`.
     fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>);
+
+    /// For a workbook, the sheet read: data errors are then located as a
+    /// spreadsheet user names a cell (`data/survey.xlsx:Sheet1!C17`) rather
+    /// than `file:line:field`. Asked only for a file with data errors.
+    fn sheet_name(&self, _file: &DataFile<'_>) -> Option<String> {
+        None
+    }
 }
 
 /// An error that stops a file: (location, message, hint).

@@ -59,6 +59,7 @@ impl Kit {
             bands: Vec::new(),
             key: None,
             lookup: None,
+            workbook: Default::default(),
         };
         let config = Config {
             title: "Test".into(),

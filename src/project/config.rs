@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::brand;
 use super::checks::{check_id, one_of_or_default};
-use super::model::{ColumnRef, Config, Dataset, DateColumn, WrittenPath};
+use super::model::{ColumnRef, Config, Dataset, DateColumn, Workbook, WrittenPath};
 use super::paths::{resolve_dataset, PathProblem};
 use super::raw::{RawConfig, RawDataset};
 use super::report::validate_report;
@@ -179,6 +179,30 @@ fn dataset(
         bands,
         key,
         lookup,
+        workbook: workbook(file, ds, diags),
+    }
+}
+
+/// `sheet:` and `header_row:` of a dataset (SPEC §12); `header_row: 0` is an error.
+fn workbook(file: &Path, ds: &RawDataset, diags: &mut Diagnostics) -> Workbook {
+    let header_row = match &ds.header_row {
+        Some(h) if h.value == 0 => {
+            diags.error_hint(
+                location(file, h),
+                "`header_row` is 0, but rows are counted from 1",
+                "write the spreadsheet's row number of the column names, e.g. `header_row: 1`",
+            );
+            1
+        }
+        Some(h) => h.value,
+        None => 1,
+    };
+    let at = (ds.sheet.as_ref().map(|s| location(file, s)))
+        .or_else(|| ds.header_row.as_ref().map(|h| location(file, h)));
+    Workbook {
+        sheet: ds.sheet.as_ref().map(|s| s.value.trim().to_string()),
+        header_row,
+        location: at,
     }
 }
 

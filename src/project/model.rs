@@ -168,6 +168,9 @@ pub struct Dataset {
     pub key: Option<ColumnRef>,
     /// The lookup table this dataset joins on each row (`lookup:`, SPEC §9).
     pub lookup: Option<LookupRef>,
+    /// Which sheet of a workbook, and which row names the columns (SPEC §12); unused for
+    /// other formats.
+    pub workbook: Workbook,
 }
 
 impl Dataset {
@@ -233,6 +236,18 @@ pub struct SqlQuery {
     pub sql: String,
     /// Where `source:` was written: row errors of the query's result are located here.
     pub location: Location,
+}
+
+/// `sheet:` and `header_row:` of a dataset whose files are Excel or OpenDocument
+/// workbooks: where in a workbook the table is, which a CSV file never needs saying.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workbook {
+    /// The sheet's name; `None` reads the first sheet.
+    pub sheet: Option<String>,
+    /// The 1-based row that names the columns (default 1); data rows follow it.
+    pub header_row: u32,
+    /// Where `sheet:` or `header_row:` was written, blamed when a file does not fit them.
+    pub location: Option<Location>,
 }
 
 /// A date column and how to parse it.

@@ -234,6 +234,12 @@ pub struct RawDataset {
     /// `match`, indicator `column`, drivers). A row whose key has no match gets blanks; the
     /// match rate is reported, with a warning below 90 %.
     pub lookup: Option<Spanned<IndexMap<String, RawJoin>>>,
+    /// Optional, workbooks only (`.xlsx`, `.xlsm`, `.xls`, `.ods`): the sheet to read, by name
+    /// (default: the first sheet).
+    pub sheet: Option<Spanned<String>>,
+    /// Optional, workbooks only: the 1-based row that names the columns (default 1); rows
+    /// above it are ignored, every row below it is data.
+    pub header_row: Option<Spanned<u32>>,
 }
 
 /// `source:` of a dataset: a SQL query on a PostgreSQL-protocol server (SPEC §12).

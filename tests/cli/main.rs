@@ -12,6 +12,7 @@ mod build;
 mod cache;
 mod drivers_reference;
 mod example_data;
+mod formats;
 mod harness;
 mod hostile;
 mod hostile_bad;

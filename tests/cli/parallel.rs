@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use super::harness::{snapshot_tree, stderr, Fixture};
 
 #[path = "../support/json_close.rs"]
-mod json_close;
+pub(crate) mod json_close;
 
 /// Builds the fixture into `out` with the given piece size and thread count.
 fn build(f: &Fixture, out: &str, piece: Option<&str>, threads: &str) -> std::process::Output {

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Parquet vs CSV (SPEC §12): the same survey rows, read from each format.
+
+    python3 bench/parquet.py                    # 2M rows, 5 alternating runs each
+    python3 bench/parquet.py --rows 200000 --runs 3 --debug --no-write
+
+Generates the example's survey shape with the example generator
+(`--single-file`), converts it with `cargo run --example csv2parquet` (DATE,
+DOUBLE and UTF8 columns, snappy, row groups of 262,144 rows), makes two copies
+of example-project/ whose survey dataset is that one file (CSV in one, Parquet
+in the other), then alternates `cxscore build --no-cache` on both under
+`/usr/bin/time -v`. It checks that the two `metrics.json` agree to 1e-9, and
+writes the medians (seconds, rows per second) between the `bench:parquet`
+markers of docs/PERFORMANCE.md. `--debug` uses the debug binaries (no release
+build; numbers then say nothing about speed, only that the script works).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def timed(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, text=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    return wall, rss
+
+
+def close(a, b, path=""):
+    """The paths where two metrics.json differ (floats to 1e-9 relative)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
+            return [path]
+        return [p for k in a for p in close(a[k], b[k], f"{path}/{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [path]
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in close(x, y, f"{path}[{i}]")]
+    if isinstance(a, float) or isinstance(b, float):
+        ok = isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
+        return [] if ok else [path]
+    return [] if a == b else [path]
+
+
+def project(work, name, data_file, tickets):
+    proj = work / name
+    if proj.exists():
+        shutil.rmtree(proj)
+    shutil.copytree(ROOT / "example-project", proj, ignore=shutil.ignore_patterns("*.csv", "_site", ".cxscore"))
+    survey = proj / "data" / "survey"
+    survey.mkdir(parents=True, exist_ok=True)
+    os.link(data_file, survey / data_file.name)
+    shutil.copy(tickets, proj / "data" / "tickets.csv")
+    if data_file.suffix == ".parquet":
+        yaml = proj / "cxscore.yaml"
+        text = yaml.read_text()
+        assert "path: data/survey/*.csv" in text
+        yaml.write_text(text.replace("path: data/survey/*.csv", "path: data/survey/*.parquet"))
+    return proj
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--work", default="/tmp/cxscore-bench-parquet")
+    ap.add_argument("--debug", action="store_true", help="debug binaries, no release build")
+    ap.add_argument("--no-write", action="store_true", help="do not touch docs/PERFORMANCE.md")
+    args = ap.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    profile = "debug" if args.debug else "release"
+    build = ["cargo", "build", "--bin", "cxscore", "--example", "gen", "--example", "csv2parquet"]
+    sh(build if args.debug else build + ["--release"], cwd=ROOT)
+    target = ROOT / "target" / profile
+    exe, gen, conv = target / "cxscore", target / "examples" / "gen", target / "examples" / "csv2parquet"
+
+    data = work / f"data-{args.rows}"
+    csv, pq = data / "survey.csv", data / "survey.parquet"
+    if not csv.exists():
+        sh([str(gen), "--rows", str(args.rows), "--months", "12", "--tickets", "3600",
+            "--single-file", "--out", str(data)])
+    if not pq.exists():
+        sh([str(conv), str(csv), str(pq)])
+    projects = {
+        "CSV": project(work, f"csv-{args.rows}", csv, data / "tickets.csv"),
+        "Parquet": project(work, f"parquet-{args.rows}", pq, data / "tickets.csv"),
+    }
+    times = {k: [] for k in projects}
+    rss = {k: [] for k in projects}
+    loads = [os.getloadavg()[0]]
+    for _ in range(args.runs):
+        for kind, proj in projects.items():
+            w, r = timed([str(exe), "build", str(proj), "--out", str(work / f"site-{kind}"), "--quiet", "--no-cache"])
+            times[kind].append(w)
+            rss[kind].append(r)
+            loads.append(os.getloadavg()[0])
+    metrics = {k: json.loads((work / f"site-{k}" / "metrics.json").read_text()) for k in projects}
+    differ = close(metrics["CSV"], metrics["Parquet"])
+    if differ:
+        sys.exit(f"metrics.json differs between CSV and Parquet at {differ[:5]}")
+
+    begin, end = "<!-- bench:parquet:begin (written by bench/parquet.py) -->", "<!-- bench:parquet:end -->"
+    lines = [
+        begin,
+        "",
+        f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {sh([str(exe), '--version']).stdout.strip()} ({profile} build)",
+        f"- Load average (1 min) during the runs: {min(loads):.2f}–{max(loads):.2f} (the machine is shared)",
+        f"- Command: `python3 bench/parquet.py --rows {args.rows} --runs {args.runs}{' --debug' if args.debug else ''}`; `metrics.json` of the two builds agree to 1e-9",
+        "",
+        "| format | file MB | build s (median, min–max) | rows/s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, f in (("CSV", csv), ("Parquet", pq)):
+        med = statistics.median(times[kind])
+        lines.append(
+            f"| {kind} | {f.stat().st_size / 1e6:.1f} | {med:.2f} ({min(times[kind]):.2f}–{max(times[kind]):.2f}) "
+            f"| {args.rows / med:,.0f} | {max(rss[kind]):.0f} |"
+        )
+    lines += ["", end]
+    block = "\n".join(lines)
+    print(block)
+    if not args.no_write:
+        doc = ROOT / "docs" / "PERFORMANCE.md"
+        text = doc.read_text()
+        if begin not in text:
+            sys.exit("docs/PERFORMANCE.md has no bench:parquet markers")
+        doc.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,483 @@
+//! Data formats (SPEC §12): the same data as CSV and as a workbook or a
+//! Parquet file gives the same `metrics.json` (values to 1e-9), and bad
+//! cells are located the way a user of the format names them.
+//!
+//! The fixtures are generated here from the committed CSV fixtures (no binary
+//! fixture is committed): each CSV column becomes numbers when every
+//! non-blank value is a number, dates for the dataset's date column, text
+//! otherwise; a blank CSV field becomes an empty cell (workbooks) or a null
+//! (Parquet).
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use parquet::basic::Compression;
+use parquet::column::writer::ColumnWriter;
+use parquet::data_type::ByteArray;
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+use crate::harness::{stderr, Fixture};
+
+// The comparer parallel.rs loads; loaded once per test binary.
+use crate::parallel::json_close;
+
+/// A CSV file's columns, typed as the converters write them.
+struct Table {
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Number,
+    Date,
+    Text,
+}
+
+/// Reads a CSV fixture; `date` names its date column (ISO dates).
+fn table(csv_path: &Path, date: &str) -> Table {
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let names: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = (reader.records())
+        .map(|r| r.unwrap().iter().map(|f| f.trim().to_string()).collect())
+        .collect();
+    let kinds = (0..names.len())
+        .map(|c| {
+            let values = || rows.iter().map(|r| r[c].as_str()).filter(|v| !v.is_empty());
+            if names[c] == date {
+                Kind::Date
+            } else if values().all(|v| v.parse::<f64>().is_ok()) {
+                Kind::Number
+            } else {
+                Kind::Text
+            }
+        })
+        .collect();
+    Table { names, kinds, rows }
+}
+
+fn date_of(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+/// Excel's 1900-system serial of a date (1899-12-30 is serial 0 after February 1900).
+fn serial(d: NaiveDate) -> f64 {
+    (d - NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days() as f64
+}
+
+/// How the date column is written in a workbook.
+#[derive(Clone, Copy)]
+enum Dates {
+    /// Date cells (a number with a date format), as Excel stores typed dates.
+    Cells,
+    /// Bare serial numbers, no format: a date column holding serials.
+    Serials,
+}
+
+/// Writes `t` as an .xlsx: the table on sheet `sheet` from row `header_row`,
+/// after a first sheet `Notes` when `sheet` is not `Sheet1`.
+fn write_xlsx(t: &Table, path: &Path, sheet: &str, header_row: u32, dates: Dates) {
+    let mut book = Workbook::new();
+    if sheet != "Sheet1" {
+        let notes = book.add_worksheet().set_name("Notes").unwrap();
+        notes.write_string(0, 0, "not the data").unwrap();
+    }
+    write_sheet(&mut book, t, sheet, header_row, dates);
+    book.save(path).unwrap();
+}
+
+/// Adds sheet `sheet` holding `t` from row `header_row` to `book`.
+fn write_sheet(book: &mut Workbook, t: &Table, sheet: &str, header_row: u32, dates: Dates) {
+    let ws = book.add_worksheet().set_name(sheet).unwrap();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let top = header_row - 1;
+    if top > 0 {
+        ws.write_string(0, 0, "Exported from the survey tool")
+            .unwrap();
+    }
+    for (c, name) in t.names.iter().enumerate() {
+        ws.write_string(top, c as u16, name).unwrap();
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = top + 1 + r as u32;
+        for (c, v) in row.iter().enumerate() {
+            let c16 = c as u16;
+            if v.is_empty() {
+                continue;
+            }
+            match (t.kinds[c], dates) {
+                (Kind::Number, _) => {
+                    ws.write_number(r, c16, v.parse::<f64>().unwrap()).unwrap();
+                }
+                (Kind::Date, Dates::Cells) => {
+                    let d = date_of(v);
+                    let dt =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                            .unwrap();
+                    ws.write_datetime_with_format(r, c16, &dt, &date_format)
+                        .unwrap();
+                }
+                (Kind::Date, Dates::Serials) => {
+                    ws.write_number(r, c16, serial(date_of(v))).unwrap();
+                }
+                (Kind::Text, _) => {
+                    ws.write_string(r, c16, v).unwrap();
+                }
+            }
+        }
+    }
+}
+
+/// Writes `t` as a snappy-compressed Parquet file of row groups of `group_rows` rows:
+/// numbers DOUBLE, the date column DATE, text UTF8, every column optional.
+fn write_parquet(t: &Table, path: &Path, group_rows: usize) {
+    write_parquet_with(t, path, group_rows, false);
+}
+
+/// [`write_parquet`], the date column a TIMESTAMP(MILLIS) at midnight UTC when
+/// `timestamps` (a type the column-wise path leaves to the record API).
+fn write_parquet_with(t: &Table, path: &Path, group_rows: usize, timestamps: bool) {
+    let fields: Vec<String> = (t.names.iter().zip(&t.kinds))
+        .map(|(n, k)| match k {
+            Kind::Number => format!("OPTIONAL DOUBLE {n};"),
+            Kind::Date if timestamps => format!("OPTIONAL INT64 {n} (TIMESTAMP(MILLIS,true));"),
+            Kind::Date => format!("OPTIONAL INT32 {n} (DATE);"),
+            Kind::Text => format!("OPTIONAL BYTE_ARRAY {n} (UTF8);"),
+        })
+        .collect();
+    let schema =
+        Arc::new(parse_message_type(&format!("message t {{ {} }}", fields.join(" "))).unwrap());
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build(),
+    );
+    let mut writer = SerializedFileWriter::new(File::create(path).unwrap(), schema, props).unwrap();
+    for rows in t.rows.chunks(group_rows) {
+        let mut group = writer.next_row_group().unwrap();
+        let mut c = 0;
+        while let Some(mut col) = group.next_column().unwrap() {
+            let values: Vec<&str> = rows.iter().map(|r| r[c].as_str()).collect();
+            let defs: Vec<i16> = values.iter().map(|v| i16::from(!v.is_empty())).collect();
+            let present = values.iter().filter(|v| !v.is_empty());
+            match col.untyped() {
+                ColumnWriter::DoubleColumnWriter(w) => {
+                    let xs: Vec<f64> = present.map(|v| v.parse().unwrap()).collect();
+                    w.write_batch(&xs, Some(&defs), None).unwrap();
+                }
+                ColumnWriter::Int32ColumnWriter(w) => {
+                    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+                    let xs: Vec<i32> = present
+                        .map(|v| (date_of(v) - epoch).num_days() as i32)
+                        .collect();
+                    w.write_batch(&xs, Some(&defs), None).unwrap();
+                }
+                ColumnWriter::Int64ColumnWriter(w) => {
+                    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+                    let xs: Vec<i64> = present
+                        .map(|v| (date_of(v) - epoch).num_days() * 86_400_000)
+                        .collect();
+                    w.write_batch(&xs, Some(&defs), None).unwrap();
+                }
+                ColumnWriter::ByteArrayColumnWriter(w) => {
+                    let xs: Vec<ByteArray> = present.map(|v| ByteArray::from(*v)).collect();
+                    w.write_batch(&xs, Some(&defs), None).unwrap();
+                }
+                _ => unreachable!("only the three types above are written"),
+            }
+            col.close().unwrap();
+            c += 1;
+        }
+        group.close().unwrap();
+    }
+    writer.close().unwrap();
+}
+
+/// Builds `f` and returns its `metrics.json`, with the build's success checked.
+fn built(f: &Fixture) -> serde_json::Value {
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    f.metrics()
+}
+
+/// Builds fixture `name` from its CSV, then again after `convert` wrote the
+/// same data in another format and `yaml_edits` pointed the project at it; the
+/// two `metrics.json` must agree to 1e-9.
+fn same_as_csv(name: &str, yaml_edits: &[(&str, &str)], convert: impl Fn(&Fixture)) {
+    let csv = Fixture::copy(name);
+    let from_csv = built(&csv);
+    let other = Fixture::copy(name);
+    convert(&other);
+    fs::remove_file(other.root.join("data/survey.csv")).unwrap();
+    for (from, to) in yaml_edits {
+        other.edit("cxscore.yaml", from, to);
+    }
+    let from_other = built(&other);
+    json_close::assert_json_close(&from_csv, &from_other, 1e-9, "metrics");
+    // A check that could fail: the data was read at all.
+    assert!(from_csv["data"].to_string().contains("\"rows\""));
+}
+
+#[test]
+fn an_xlsx_workbook_gives_the_metrics_of_its_csv() {
+    // The raked and design-weighted survey fixture: decimals, blanks, dates as date cells,
+    // on a second sheet below a title row.
+    same_as_csv(
+        "survey",
+        &[
+            (
+                "path: data/survey.csv\n    date",
+                "path: data/survey.xlsx\n    sheet: Data\n    header_row: 3\n    date",
+            ),
+            (
+                "path: data/survey.csv\n    date",
+                "path: data/survey.xlsx\n    sheet: Data\n    header_row: 3\n    date",
+            ),
+        ],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "submitted_at");
+            write_xlsx(
+                &t,
+                &f.root.join("data/survey.xlsx"),
+                "Data",
+                3,
+                Dates::Cells,
+            );
+        },
+    );
+}
+
+#[test]
+fn a_workbook_date_column_of_serial_numbers_is_read_as_dates() {
+    // Every indicator kind of the tiny fixture (percentiles, shares of text, comments).
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.xlsx")],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "date");
+            write_xlsx(
+                &t,
+                &f.root.join("data/survey.xlsx"),
+                "Sheet1",
+                1,
+                Dates::Serials,
+            );
+        },
+    );
+}
+
+#[test]
+fn a_parquet_file_of_several_row_groups_gives_the_metrics_of_its_csv() {
+    same_as_csv(
+        "survey",
+        &[
+            ("path: data/survey.csv", "path: data/survey.parquet"),
+            ("path: data/survey.csv", "path: data/survey.parquet"),
+        ],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "submitted_at");
+            // 240 rows in row groups of 70: four parts, read in parallel.
+            write_parquet(&t, &f.root.join("data/survey.parquet"), 70);
+        },
+    );
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.parquet")],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "date");
+            write_parquet(&t, &f.root.join("data/survey.parquet"), 4);
+        },
+    );
+}
+
+#[test]
+fn a_parquet_file_of_timestamps_is_read_row_by_row_with_the_same_metrics() {
+    // Dates as TIMESTAMP(MILLIS) at midnight UTC: the record API's path.
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.parquet")],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "date");
+            write_parquet_with(&t, &f.root.join("data/survey.parquet"), 3, true);
+        },
+    );
+}
+
+#[test]
+fn a_bad_workbook_cell_is_located_by_sheet_and_cell() {
+    let f = Fixture::copy("tiny");
+    let mut t = table(&f.root.join("data/survey.csv"), "date");
+    // Row 3 of the data is spreadsheet row 4; `nps` is the fifth column, E.
+    let nps = t.names.iter().position(|n| n == "nps").unwrap();
+    t.kinds[nps] = Kind::Text;
+    t.rows[2][nps] = "ten".into();
+    write_xlsx(
+        &t,
+        &f.root.join("data/survey.xlsx"),
+        "Answers",
+        1,
+        Dates::Cells,
+    );
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx\n    sheet: Answers",
+    );
+    let out = f.build();
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("data/survey.xlsx:Answers!E4"), "{err}");
+    assert!(err.contains("ten"), "{err}");
+}
+
+#[test]
+fn a_missing_sheet_is_an_error_at_the_sheet_key_with_the_sheets_named() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    write_xlsx(
+        &t,
+        &f.root.join("data/survey.xlsx"),
+        "Answers",
+        1,
+        Dates::Cells,
+    );
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx\n    sheet: Answer",
+    );
+    let out = f.run(&["check", "project"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("cxscore.yaml:10"), "{err}");
+    assert!(err.contains("no sheet `Answer`"), "{err}");
+    assert!(err.contains("Answers"), "{err}");
+}
+
+#[test]
+fn check_reads_a_parquet_dataset_and_warns_about_csv_only_keys() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    write_parquet(&t, &f.root.join("data/survey.parquet"), 100);
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.parquet\n    delimiter: \";\"",
+    );
+    let out = f.run(&["check", "project"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("apply to CSV files only"), "{err}");
+}
+
+#[test]
+fn a_bad_parquet_value_is_located_by_row_and_column() {
+    let f = Fixture::copy("tiny");
+    let mut t = table(&f.root.join("data/survey.csv"), "date");
+    let csat = t.names.iter().position(|n| n == "csat").unwrap();
+    t.kinds[csat] = Kind::Text;
+    t.rows[6][csat] = "great".into();
+    write_parquet(&t, &f.root.join("data/survey.parquet"), 3);
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.parquet",
+    );
+    let out = f.build();
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    // Data row 7 is line 8 (the header is line 1, as in the CSV export); csat is field 6.
+    assert!(err.contains("data/survey.parquet:8:6"), "{err}");
+}
+
+/// `cxscore build project --out OUT` with the build cache on.
+fn build_cached(f: &Fixture, out: &str) -> serde_json::Value {
+    let out_dir = f.root.parent().unwrap().join(out);
+    let run = assert_cmd::Command::cargo_bin("cxscore")
+        .unwrap()
+        .current_dir(f.root.parent().unwrap())
+        .args(["build", "project", "--out", out])
+        .env_remove("CXSCORE_NO_CACHE")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    serde_json::from_str(&fs::read_to_string(out_dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_build_cache_keys_a_workbook_on_its_content_and_its_sheet() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    // The same table with every NPS answer 10 on sheet `Promoters`: NPS 100 there.
+    let mut promoters = table(&f.root.join("data/survey.csv"), "date");
+    let nps = t.names.iter().position(|n| n == "nps").unwrap();
+    for row in &mut promoters.rows {
+        if !row[nps].is_empty() {
+            row[nps] = "10".into();
+        }
+    }
+    let mut book = Workbook::new();
+    write_sheet(&mut book, &t, "Sheet1", 1, Dates::Cells);
+    write_sheet(&mut book, &promoters, "Promoters", 1, Dates::Cells);
+    book.save(f.root.join("data/survey.xlsx")).unwrap();
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx",
+    );
+    let cold = build_cached(&f, "cold");
+    let cache = f.root.join(".cxscore/cache");
+    assert!(
+        fs::read_dir(&cache).unwrap().count() > 0,
+        "the workbook's partial is stored"
+    );
+    let warm = build_cached(&f, "warm");
+    assert_eq!(cold, warm);
+    // The same bytes, another sheet: never the first sheet's stored partial.
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.xlsx",
+        "path: data/survey.xlsx\n    sheet: Promoters",
+    );
+    let other = build_cached(&f, "other");
+    assert_eq!(other["indicators"][0]["id"], "nps");
+    assert_eq!(
+        other["indicators"][0]["value"], 100.0,
+        "{}",
+        other["indicators"][0]
+    );
+    assert_ne!(cold["indicators"][0]["value"], 100.0);
+    // Back to the first sheet: served from the cache, the first numbers again.
+    f.edit("cxscore.yaml", "\n    sheet: Promoters", "");
+    assert_eq!(build_cached(&f, "back"), cold);
+}
+
+#[test]
+fn a_blank_header_row_is_an_error_at_its_first_cell() {
+    let f = Fixture::copy("tiny");
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    // Row 1 holds a title, row 2 is blank, the names are on row 3.
+    write_xlsx(
+        &t,
+        &f.root.join("data/survey.xlsx"),
+        "Data",
+        3,
+        Dates::Cells,
+    );
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.xlsx\n    sheet: Data\n    header_row: 2",
+    );
+    let out = f.run(&["check", "project"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("data/survey.xlsx:Data!A2: error"), "{err}");
+    assert!(err.contains("row 2 of sheet `Data`"), "{err}");
+}
