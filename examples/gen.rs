@@ -7,9 +7,11 @@
 //!
 //! With no arguments it rewrites exactly the committed data in
 //! `example-project/data/`: `survey/2024-01.csv` … `survey/2025-12.csv` (24
-//! months) and `tickets.csv`. `--months M` counts from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the same
-//! rows in the same order) and `DIR/tickets.csv` instead, for benchmarks:
-//! `--rows 2000000 --single-file --out /tmp/big`.
+//! months), `tickets.csv` and `crm.csv` (the CRM extract: one row per
+//! customer of a base of 10 customers per 9 survey rows). `--months M` counts
+//! from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the
+//! same rows in the same order), `DIR/tickets.csv` and `DIR/crm.csv` instead,
+//! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`.
 
 #[path = "gen/lib.rs"]
 mod generator;
@@ -21,7 +23,7 @@ use std::time::Instant;
 const USAGE: &str = "\
 usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--single-file]
 
-  --rows N        survey rows in total (default 14400)
+  --rows N        survey rows in total (default 14400; the CRM base: 10 per 9 rows)
   --tickets N     ticket rows in total (default 7200)
   --out DIR       output folder (default: example-project/data of this crate)
   --seed S        random seed (default 2034)
@@ -85,9 +87,10 @@ fn run() -> Result<(), Failure> {
     }
     .map_err(Failure::Io)?;
     eprintln!(
-        "gen: {} survey rows and {} tickets in {} files under {} ({:.2} s, seed {})",
+        "gen: {} survey rows, {} tickets and {} customers in {} files under {} ({:.2} s, seed {})",
         summary.survey_rows,
         summary.ticket_rows,
+        summary.crm_rows,
         summary.files.len(),
         out.display(),
         start.elapsed().as_secs_f64(),

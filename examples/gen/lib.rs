@@ -1,4 +1,4 @@
-//! Seeded generator of the example project's survey and ticket data.
+//! Seeded generator of the example project's survey, ticket and CRM data.
 //!
 //! Shared by the `gen` example (the command line) and `tests/cli/example_data.rs`
 //! (which checks that the committed data is exactly what this code writes), via
@@ -66,6 +66,13 @@
 //! those expectations (the overall NPS, weighted: +11.8 in December 2024,
 //! +30.1 in November 2025, +13.1 in December 2025; the north's +33.5 →
 //! −26.1). `tests/cli/example_data.rs` measures the plant from the CSV.
+//!
+//! The customer base ([`crm`]): each survey row's `customer_id` and the CRM
+//! extract `crm.csv` (plan, tenure, monthly revenue, churn, recent tickets)
+//! come from two further streams of their own, drawn after every other column
+//! of the row, so adding them moved no other number: churn and spend follow
+//! the NPS group of each customer's latest answer (the planted values are in
+//! that module's documentation).
 
 #![allow(dead_code)]
 
@@ -80,6 +87,8 @@ use rand_distr::StandardNormal;
 
 #[path = "comments.rs"]
 mod comments;
+#[path = "crm.rs"]
+pub mod crm;
 
 /// Survey rows written by default (the committed example data): about 600 a month.
 pub const DEFAULT_ROWS: usize = 14_400;
@@ -124,7 +133,8 @@ pub fn after_outage(index: u32, day: u32, region: usize) -> bool {
 }
 
 /// The survey CSV header, shared by every drop file.
-pub const SURVEY_HEADER: &str = "response_id,submitted_at,persona,channel,region,weight,\
+pub const SURVEY_HEADER: &str =
+    "response_id,customer_id,submitted_at,persona,channel,region,weight,\
 q_recommend,q_csat_install,q_ces_support,a_price,a_speed,a_install,a_support,\
 installed_on_time,comment,email,phone";
 
@@ -165,6 +175,8 @@ pub struct Summary {
     pub survey_rows: usize,
     /// Ticket rows written.
     pub ticket_rows: usize,
+    /// Customers written to the CRM extract.
+    pub crm_rows: usize,
 }
 
 /// Writes the project layout: `OUT/survey/YYYY-MM.csv` (one drop file per
@@ -177,16 +189,20 @@ pub fn write_project_data(opts: &Options, out: &Path) -> io::Result<Summary> {
         current: None,
         files: Vec::new(),
     };
-    let survey_rows = generate_survey(opts, &mut sink)?;
+    let (survey_rows, who) = generate_survey(opts, &mut sink)?;
     sink.finish()?;
     let mut files = sink.files;
     let tickets_path = out.join("tickets.csv");
     let ticket_rows = write_tickets_file(opts, &tickets_path)?;
     files.push(tickets_path);
+    let crm_path = out.join("crm.csv");
+    let crm_rows = write_crm_file(opts, &who, &crm_path)?;
+    files.push(crm_path);
     Ok(Summary {
         files,
         survey_rows,
         ticket_rows,
+        crm_rows,
     })
 }
 
@@ -199,15 +215,25 @@ pub fn write_single_file(opts: &Options, out: &Path) -> io::Result<Summary> {
     w.write_all(SURVEY_HEADER.as_bytes())?;
     w.write_all(b"\n")?;
     let mut sink = OneFile { w };
-    let survey_rows = generate_survey(opts, &mut sink)?;
+    let (survey_rows, who) = generate_survey(opts, &mut sink)?;
     sink.w.flush()?;
     let tickets_path = out.join("tickets.csv");
     let ticket_rows = write_tickets_file(opts, &tickets_path)?;
+    let crm_path = out.join("crm.csv");
+    let crm_rows = write_crm_file(opts, &who, &crm_path)?;
     Ok(Summary {
-        files: vec![path, tickets_path],
+        files: vec![path, tickets_path, crm_path],
         survey_rows,
         ticket_rows,
+        crm_rows,
     })
+}
+
+fn write_crm_file(opts: &Options, who: &crm::Customers, path: &Path) -> io::Result<usize> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let n = crm::write_crm(who, opts.months, opts.seed, &mut w)?;
+    w.flush()?;
+    Ok(n)
 }
 
 fn write_tickets_file(opts: &Options, path: &Path) -> io::Result<usize> {
@@ -332,10 +358,13 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample(StandardNormal)
 }
 
-/// The keys of a row's own streams (one key each; stream number = row id).
+/// The keys of a row's own streams (one key each; stream number = row id)
+/// and the stream that says who answered: everything a row draws off the
+/// main stream.
 struct RowKeys {
     comments: [u8; 32],
     attributes: [u8; 32],
+    who: crm::Customers,
 }
 
 /// The attribute streams' key for a seed (one key; one stream per row id).
@@ -492,12 +521,17 @@ fn month_effect(index: u32, day: u32, region: usize) -> f64 {
     e
 }
 
-/// Generates every survey row, month by month, into `sink`. Returns the row count.
-pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<usize> {
+/// Generates every survey row, month by month, into `sink`. Returns the row
+/// count and who answered (for the CRM extract).
+pub fn generate_survey(
+    opts: &Options,
+    sink: &mut dyn SurveySink,
+) -> io::Result<(usize, crm::Customers)> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let keys = RowKeys {
+    let mut keys = RowKeys {
         comments: comments::stream_key(opts.seed),
         attributes: attribute_key(opts.seed),
+        who: crm::Customers::new(opts.rows, opts.seed),
     };
     let counts = allocate(opts.rows, opts.months, survey_season);
     let mut line = String::with_capacity(512);
@@ -519,14 +553,14 @@ pub fn generate_survey(opts: &Options, sink: &mut dyn SurveySink) -> io::Result<
                 index,
                 (year, month, day),
                 id,
-                &keys,
+                &mut keys,
                 &mut line,
                 &mut comment,
             );
             sink.row(line.as_bytes())?;
         }
     }
-    Ok(id)
+    Ok((id, keys.who))
 }
 
 fn survey_row(
@@ -534,7 +568,7 @@ fn survey_row(
     index: u32,
     (year, month, day): (i32, u32, u32),
     id: usize,
-    keys: &RowKeys,
+    keys: &mut RowKeys,
     line: &mut String,
     comment: &mut String,
 ) {
@@ -669,10 +703,13 @@ fn survey_row(
         comments::write_comment(&mut crng, &lived, id, phone_tail, comment);
     }
 
+    // Who answered: the customer id comes from its own stream.
+    let customer = keys.who.answer(persona, region, index, recommend);
+
     // The line.
     let _ = write!(
         line,
-        "R{id:06},{year:04}-{month:02}-{day:02},{},{},{},{weight:.2},",
+        "R{id:06},{customer},{year:04}-{month:02}-{day:02},{},{},{},{weight:.2},",
         PERSONAS[persona], CHANNELS[channel], REGIONS[region]
     );
     for v in [

@@ -60,6 +60,7 @@ fn committed_data_matches_a_fresh_generation() {
         .expect("generation succeeds");
     assert_eq!(summary.survey_rows, generator::DEFAULT_ROWS);
     assert_eq!(summary.ticket_rows, generator::DEFAULT_TICKETS);
+    assert_eq!(summary.crm_rows, 16_000);
 
     let committed = files_under(&data_dir());
     let fresh = files_under(tmp.path());
@@ -102,6 +103,15 @@ fn single_file_mode_writes_the_same_rows() {
     assert_eq!(one, joined);
     let (_, rows) = read_csv(&single.path().join("survey.csv"));
     assert_eq!(rows.len(), 1_000);
+    // The CRM extract lies beside survey.csv, the same in both modes, its
+    // base scaled with the rows (10 customers per 9 rows: 1,112 for 1,000).
+    let crm = fs::read(single.path().join("crm.csv")).expect("crm.csv");
+    assert_eq!(
+        crm,
+        fs::read(monthly.path().join("crm.csv")).expect("crm.csv")
+    );
+    let (_, customers) = read_csv(&single.path().join("crm.csv"));
+    assert_eq!(customers.len(), 1_112);
 }
 
 #[test]
@@ -116,7 +126,7 @@ fn generation_depends_on_the_seed_only() {
     let b = tempfile::tempdir().expect("temp dir");
     generator::write_single_file(&opts, a.path()).expect("first run");
     generator::write_single_file(&opts, b.path()).expect("second run");
-    for name in ["survey.csv", "tickets.csv"] {
+    for name in ["survey.csv", "tickets.csv", "crm.csv"] {
         assert_eq!(
             fs::read(a.path().join(name)).expect("file"),
             fs::read(b.path().join(name)).expect("file")
@@ -125,10 +135,12 @@ fn generation_depends_on_the_seed_only() {
     let other = tempfile::tempdir().expect("temp dir");
     let reseeded = generator::Options { seed: 8, ..opts };
     generator::write_single_file(&reseeded, other.path()).expect("other seed");
-    assert_ne!(
-        fs::read(a.path().join("survey.csv")).expect("file"),
-        fs::read(other.path().join("survey.csv")).expect("file")
-    );
+    for name in ["survey.csv", "crm.csv"] {
+        assert_ne!(
+            fs::read(a.path().join(name)).expect("file"),
+            fs::read(other.path().join(name)).expect("file")
+        );
+    }
 }
 
 #[test]
@@ -155,12 +167,13 @@ fn survey_has_24_monthly_files_from_2024_01_to_2025_12_with_one_header() {
             file.display()
         );
         let month = &file.file_stem().unwrap().to_string_lossy()[..];
+        let date = header.iter().position(|h| h == "submitted_at").unwrap();
         // About 600 answers a month (August's season is the lowest).
         assert!((450..=750).contains(&rows.len()), "{month}: {}", rows.len());
         for row in &rows {
             assert_eq!(row.len(), header.len(), "ragged row in {}", file.display());
             assert!(ids.insert(row[0].to_owned()), "duplicate id {}", &row[0]);
-            assert!(row[1].starts_with(month), "{} in {month}", &row[1]);
+            assert!(row[date].starts_with(month), "{} in {month}", &row[date]);
         }
         total += rows.len();
     }
@@ -384,6 +397,116 @@ fn tickets_have_the_expected_shape() {
         assert!(minutes > 0.0);
         assert!(matches!(&row[6], "yes" | "no"));
     }
+}
+
+#[test]
+fn crm_has_one_row_per_customer_in_id_order() {
+    let (header, rows) = read_csv(&data_dir().join("crm.csv"));
+    assert_eq!(
+        header.iter().collect::<Vec<_>>().join(","),
+        generator::crm::CRM_HEADER
+    );
+    assert_eq!(rows.len(), 16_000);
+    let mut last = String::new();
+    for row in &rows {
+        let id = &row[0];
+        assert!(
+            id.len() == 8 && id.starts_with('C') && id[1..].bytes().all(|b| b.is_ascii_digit()),
+            "{id}"
+        );
+        assert!(
+            id > last.as_str(),
+            "{id} after {last}: not unique and sorted"
+        );
+        last = id.to_owned();
+        assert!(generator::crm::PLANS.contains(&&row[1]), "{}", &row[1]);
+        let tenure: u32 = row[2].parse().expect("whole months");
+        assert!(tenure <= 240, "{tenure}");
+        let revenue: f64 = row[3].parse().expect("GBP");
+        let (_, pence) = row[3].split_once('.').expect("two decimals");
+        assert_eq!(pence.len(), 2, "{}", &row[3]);
+        assert!((15.0..=100.0).contains(&revenue), "{revenue}");
+        assert!(matches!(&row[4], "yes" | "no"));
+        let _: u32 = row[5].parse().expect("a ticket count");
+    }
+}
+
+/// An independent check of what examples/gen/crm.rs says it planted: the
+/// survey joined to the CRM by customer id, with nothing but the csv crate.
+#[test]
+fn the_crm_joins_the_survey_and_detractors_churn_more_and_spend_less() {
+    let (header, rows) = survey_rows();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (cust, rec, persona, region) = (
+        col("customer_id"),
+        col("q_recommend"),
+        col("persona"),
+        col("region"),
+    );
+    let (_, crm_rows) = read_csv(&data_dir().join("crm.csv"));
+    let crm: std::collections::BTreeMap<&str, &csv::StringRecord> =
+        crm_rows.iter().map(|r| (&r[0], r)).collect();
+
+    // Match rate about 97 %; some customers answer more than once, always
+    // with the same persona and region.
+    let matched: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| crm.contains_key(&r[cust])).collect();
+    let rate = matched.len() as f64 / rows.len() as f64;
+    assert!((0.96..=0.98).contains(&rate), "match rate {rate:.4}");
+    let mut seen: std::collections::BTreeMap<&str, (&str, &str, usize)> = Default::default();
+    for r in &matched {
+        let e = seen.entry(&r[cust]).or_insert((&r[persona], &r[region], 0));
+        assert_eq!((e.0, e.1), (&r[persona], &r[region]), "{}", &r[cust]);
+        e.2 += 1;
+    }
+    let repeats = seen.values().filter(|e| e.2 > 1).count();
+    assert!(
+        (1_500..=5_000).contains(&repeats),
+        "{repeats} of {} customers answered more than once",
+        seen.len()
+    );
+    assert!(
+        seen.values().all(|e| e.2 <= 4),
+        "more than 4 answers in 2 years"
+    );
+
+    // Each surveyed customer's latest answered score (rows are in date order).
+    let mut latest: std::collections::BTreeMap<&str, u8> = Default::default();
+    for r in &matched {
+        if let Ok(score) = r[rec].parse::<u8>() {
+            latest.insert(&r[cust], score);
+        }
+    }
+    // Per group (0 detractors, 1 passives, 2 promoters, 3 never answered):
+    // customers, churned, revenue.
+    let mut by = [(0usize, 0usize, 0.0f64); 4];
+    for row in &crm_rows {
+        let g = match latest.get(&row[0]) {
+            Some(0..=6) => 0,
+            Some(7..=8) => 1,
+            Some(_) => 2,
+            None => 3,
+        };
+        by[g].0 += 1;
+        by[g].1 += usize::from(&row[4] == "yes");
+        by[g].2 += row[3].parse::<f64>().expect("revenue");
+    }
+    let churn = |g: usize| by[g].1 as f64 / by[g].0 as f64;
+    let revenue = |g: usize| by[g].2 / by[g].0 as f64;
+    assert!(by.iter().all(|g| g.0 >= 1_000), "{by:?}");
+    // Planted 22 % / 12 % / 7 % and 12 % for the rest.
+    assert!((0.19..=0.25).contains(&churn(0)), "detractors {}", churn(0));
+    assert!((0.10..=0.15).contains(&churn(1)), "passives {}", churn(1));
+    assert!((0.05..=0.09).contains(&churn(2)), "promoters {}", churn(2));
+    assert!((0.10..=0.14).contains(&churn(3)), "unsurveyed {}", churn(3));
+    // The gap is far beyond noise: its standard error is under 1 point.
+    let se = (churn(0) * (1.0 - churn(0)) / by[0].0 as f64
+        + churn(2) * (1.0 - churn(2)) / by[2].0 as f64)
+        .sqrt();
+    assert!((churn(0) - churn(2)) / se > 10.0, "churn gap not clear");
+    // Promoters spend a little more: about 10 %.
+    let ratio = revenue(2) / revenue(0);
+    assert!((1.05..=1.15).contains(&ratio), "spend ratio {ratio:.3}");
 }
 
 /// Parses a YAML file of the example project into a JSON value.

@@ -242,8 +242,8 @@ fn overlapping_windows_and_changed_periods_are_revisions_not_tested_changes() {
     // A late correction in November: one detractor (6) becomes a promoter (10).
     f.edit(
         "data/survey/2025-11.csv",
-        "R013211,2025-11-01,mover,phone,east,1.13,6,",
-        "R013211,2025-11-01,mover,phone,east,1.13,10,",
+        "R013211,C0009286,2025-11-01,mover,phone,east,1.13,6,",
+        "R013211,C0009286,2025-11-01,mover,phone,east,1.13,10,",
     );
     let out = f.run(&["build", "project", "--baseline", "drop1/metrics.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
