@@ -149,7 +149,11 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
     // `check` read these files a moment ago and reported their problems.
     let mut quiet = Diagnostics::new();
     let header = read_header(ds, &project.root, &mut quiet)?;
-    let pass = DatasetPass::plan(project, ds, &header, &mut quiet)?;
+    // A dataset that joins a lookup table (SPEC §9) is planned with it, as `build` plans it.
+    let table = (ds.lookup.as_ref())
+        .and_then(|l| project.config.datasets.get(&l.dataset))
+        .and_then(|t| crate::data::lookup::load_table(t, &project.root, &mut quiet));
+    let pass = DatasetPass::plan_joined(project, ds, &header, table.as_ref(), &mut quiet)?;
     let columns = Columns {
         id: header.index(&f.id.name)?,
         nps: pass.indicators.iter().find(|i| i.id == f.nps)?.column()?,
@@ -187,8 +191,14 @@ pub fn to_csv(lines: &[Line]) -> Vec<u8> {
 /// Writes `PROJECT/_followup/followup.csv` when `followup:` is configured;
 /// returns its path.
 pub fn write(project: &Project, window: Window) -> std::io::Result<Option<PathBuf>> {
-    let Some(lines) = lines(project, window) else {
+    if project.config.followup.is_none() {
         return Ok(None);
+    }
+    // `check` passed, so the dataset reads; never leave a configured list unwritten silently.
+    let Some(lines) = lines(project, window) else {
+        return Err(std::io::Error::other(
+            "the follow-up dataset could not be read again; run `cxscore check` for details",
+        ));
     };
     let dir = project.root.join(FOLDER);
     std::fs::create_dir_all(&dir)?;
