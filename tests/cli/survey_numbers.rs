@@ -167,6 +167,83 @@ fn topic_shares_and_their_nps_are_r_surveys() {
     }
 }
 
+/// Value at stake on the raked dataset (SPEC §9 with §11): each NPS group's
+/// mean revenue and churn rate against R's `svymean` on the window's rows of
+/// the group, and their intervals from R's calibration se — Student-t on
+/// Kish's effective n − 1 for revenue, Wilson on n* = p(1 − p)/se² for churn
+/// — and the churn gap's and spend ratio's intervals built from those se.
+#[test]
+fn value_at_stake_takes_the_calibrations_standard_errors() {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let (metrics, want) = (built(), expected());
+    let v = &metrics["value_at_stake"];
+    let z = 1.959_963_984_540_054;
+    let r = |g: &str, k: &str| want["value"][g][k].as_f64().unwrap();
+    for g in ["promoters", "passives", "detractors"] {
+        let got = &v["groups"][g];
+        let what = format!("value: {g}");
+        assert_eq!(got["revenue_n"], r(g, "revenue_n") as u64, "{what}");
+        assert_eq!(got["churn_n"], r(g, "churn_n") as u64, "{what}");
+        close(
+            &format!("{what} revenue"),
+            &got["revenue"],
+            r(g, "revenue"),
+            VALUE_TOL,
+        );
+        close(
+            &format!("{what} churn"),
+            &got["churn"],
+            r(g, "churn"),
+            VALUE_TOL,
+        );
+        let t = StudentsT::new(0.0, 1.0, r(g, "revenue_n_eff") - 1.0)
+            .unwrap()
+            .inverse_cdf(0.975);
+        let half = t * r(g, "revenue_se");
+        close(
+            &format!("{what} revenue ci"),
+            &got["revenue_ci_low"],
+            r(g, "revenue") - half,
+            SE_TOL,
+        );
+        let (p, se) = (r(g, "churn") / 100.0, r(g, "churn_se") / 100.0);
+        let n = p * (1.0 - p) / (se * se);
+        let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+        let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+        close(
+            &format!("{what} churn ci"),
+            &got["churn_ci_low"],
+            (centre - half) * 100.0,
+            SE_TOL,
+        );
+        close(
+            &format!("{what} churn ci"),
+            &got["churn_ci_high"],
+            (centre + half) * 100.0,
+            SE_TOL,
+        );
+    }
+    let gap = r("detractors", "churn") - r("promoters", "churn");
+    let se = (r("detractors", "churn_se").powi(2) + r("promoters", "churn_se").powi(2)).sqrt();
+    close("churn_gap", &v["churn_gap"], gap, VALUE_TOL);
+    close(
+        "churn_gap_ci_low",
+        &v["churn_gap_ci_low"],
+        gap - z * se,
+        SE_TOL,
+    );
+    let (mp, md) = (r("promoters", "revenue"), r("detractors", "revenue"));
+    let se = ((r("promoters", "revenue_se") / mp).powi(2)
+        + (r("detractors", "revenue_se") / md).powi(2))
+    .sqrt();
+    close(
+        "spend_ratio_ci_high",
+        &v["spend_ratio_ci_high"],
+        (mp / md) * (z * se).exp(),
+        SE_TOL,
+    );
+}
+
 #[test]
 fn raked_standard_errors_are_the_calibrations_not_the_fixed_weights() {
     // The check above could pass with a formula that ignores calibration if

@@ -44,6 +44,12 @@ for (t in names(codes)) {
   df[[paste0("topic_", t)]] <- as.numeric(answered$comment &
                                             grepl(pattern, tolower(df$comment), perl = TRUE))
 }
+# Value at stake (cxscore.yaml's value_at_stake, on the raked r-nps): revenue
+# and churn, blanks outside their domains (their 0 weighs nothing there).
+answered$revenue <- !is.na(df$revenue)
+answered$churn <- !is.na(df$churned)
+df$revenue <- ifelse(answered$revenue, df$revenue, 0)
+df$churn01 <- ifelse(answered$churn, as.numeric(df$churned == "yes"), 0)
 df$region <- factor(df$region)
 df$plan <- factor(df$plan)
 
@@ -124,6 +130,24 @@ for (ds in c("plain", "raked")) {
   }
 }
 
+# Per NPS group on the window: the mean revenue and the churn rate of the raked
+# design (svymean on subset()), their se, and Kish's effective n of the rows
+# (the Student-t df of the revenue interval).
+value <- list()
+groups <- list(promoters = answered$nps & df$nps >= 9,
+               passives = answered$nps & df$nps >= 7 & df$nps <= 8,
+               detractors = answered$nps & df$nps <= 6)
+for (g in names(groups)) {
+  keep_r <- window & groups[[g]] & answered$revenue
+  keep_c <- window & groups[[g]] & answered$churn
+  r <- svymean(~revenue, subset(raked, keep_r))
+  c <- svymean(~churn01, subset(raked, keep_c))
+  value[[g]] <- list(
+    revenue = unname(coef(r)), revenue_se = as.numeric(SE(r)), revenue_n = sum(keep_r),
+    revenue_n_eff = sum(rw[keep_r])^2 / sum(rw[keep_r]^2),
+    churn = unname(coef(c)) * 100, churn_se = as.numeric(SE(c)) * 100, churn_n = sum(keep_c))
+}
+
 out <- list(
   generated_by = paste("tests/reference/survey_reference.R with R",
                        paste(R.version$major, R.version$minor, sep = "."),
@@ -132,7 +156,8 @@ out <- list(
   weighting = list(design_effect = nrow(df) * sum(rw^2) / sum(rw)^2,
                    min_weight = min(rw), max_weight = max(rw)),
   estimates = rows,
-  topics = topics
+  topics = topics,
+  value = value
 )
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            "tests/reference/survey_expected.json")

@@ -174,7 +174,7 @@ impl RowSink for DatasetPass<'_> {
         }
         self.feed_drivers(row, w, group, period);
         self.feed_comment(row, w, period, (design_w, cell));
-        self.feed_value(row, w, period);
+        self.feed_value(row, w, period, (design_w, cell));
     }
 }
 

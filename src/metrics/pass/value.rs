@@ -75,8 +75,17 @@ impl DatasetPass<'_> {
 
     /// Adds an accepted row in one of the NPS indicator's groups to the value
     /// sums of its period.
-    pub(super) fn feed_value(&mut self, row: &Row<'_>, w: f64, period: Option<PeriodKey>) {
+    pub(super) fn feed_value(
+        &mut self,
+        row: &Row<'_>,
+        w: f64,
+        period: Option<PeriodKey>,
+        (design_w, cell): (f64, Option<usize>),
+    ) {
         let Some(v) = self.value.as_mut() else { return };
+        // A raked dataset's calibration terms: the value figures take the
+        // calibration's variance, as every indicator does (SPEC §11).
+        let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
         let Some(Some(Obs::Net(class))) = self.obs.get(v.indicator) else {
             return;
         };
@@ -87,7 +96,7 @@ impl DatasetPass<'_> {
         let text = row.text(v.churn).trim();
         let churned = (!text.is_empty()).then(|| text == v.churned);
         let group = NpsGroup::of_class(*class).index();
-        v.add(period, group, w, revenue, churned);
+        v.add(period, group, w, revenue, churned, cal);
     }
 }
 

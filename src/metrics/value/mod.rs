@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::acc::{Acc, Base, Cal};
+use super::acc::{Acc, Base, Cal, Obs};
+use super::pass::CalRow;
 use super::periods::PeriodKey;
 
 /// What one NPS group's rows add up to.
@@ -68,14 +69,27 @@ impl Default for ValueSums {
 impl ValueSums {
     /// Adds a row of `group` with weight `w`; a blank revenue or churn cell
     /// (`None`) leaves the row out of that statistic only.
-    pub fn add(&mut self, group: usize, w: f64, revenue: Option<f64>, churned: Option<bool>) {
+    /// `cal` the row's calibration terms (raked datasets).
+    pub fn add(
+        &mut self,
+        group: usize,
+        w: f64,
+        revenue: Option<f64>,
+        churned: Option<bool>,
+        cal: Option<CalRow<'_>>,
+    ) {
         let g = &mut self.0[group];
         g.people.add(w);
-        if let Some(x) = revenue {
-            g.revenue.add(super::acc::Obs::Num(x), w);
-        }
-        if let Some(hit) = churned {
-            g.churn.add(super::acc::Obs::Hit(hit), w);
+        let observed = [
+            (&mut g.revenue, revenue.map(Obs::Num)),
+            (&mut g.churn, churned.map(Obs::Hit)),
+        ];
+        for (acc, obs) in observed {
+            let Some(obs) = obs else { continue };
+            acc.add(obs, w);
+            if let Some((d, cols, p)) = cal {
+                acc.add_cal(obs, w, d, cols, p);
+            }
         }
     }
 
@@ -124,12 +138,13 @@ impl ValuePass {
         w: f64,
         revenue: Option<f64>,
         churned: Option<bool>,
+        cal: Option<CalRow<'_>>,
     ) {
         let sums = match period {
             Some(p) => self.periods.entry(p).or_default(),
             None => &mut self.undated,
         };
-        sums.add(group, w, revenue, churned);
+        sums.add(group, w, revenue, churned, cal);
     }
 
     /// Adds `later`'s sums to ours.

@@ -13,7 +13,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use super::ValueSums;
 use crate::metrics::computed::Estimate;
 use crate::metrics::computed_value::{ValueGroup, ValueGroups, ValueResult};
-use crate::metrics::estimate::{finish, Design, Settings};
+use crate::metrics::estimate::{finish, Settings};
 use crate::metrics::fdr::adjust;
 use crate::metrics::measure::Measure;
 use crate::metrics::pass::DatasetPass;
@@ -46,13 +46,10 @@ pub fn finish_value(
     if !dated || headline.takes_undated() {
         sums.merge(&vp.undated);
     }
-    // A raked dataset's calibration sums are not gathered here: its weights
-    // are taken as design weights (docs/reference.md, "Value at stake").
+    // A weighted dataset's figures take its design-based variance; a raked
+    // one's, the calibration's (SPEC §11).
     let s = Settings {
-        design: (pass.design.as_ref()).map(|d| Design {
-            rows: d.rows,
-            calibration: None,
-        }),
+        design: pass.design.clone(),
         ..s.clone()
     };
     let bh = project.config.report.multiple_testing == MultipleTesting::Bh;

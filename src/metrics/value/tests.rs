@@ -26,7 +26,7 @@ const ROWS: [R; 9] = [
 fn sums(rows: &[R]) -> ValueSums {
     let mut s = ValueSums::default();
     for &(g, w, r, c) in rows {
-        s.add(g, w, r, c);
+        s.add(g, w, r, c, None);
     }
     s
 }
