@@ -41,6 +41,18 @@ fn lookup_numeric_where_and_bands_match_the_reference() {
     let m = f.metrics();
     let e = expected();
     assert_eq!(m["data"]["survey"]["lookup"], e["lookup"]);
+    // The methodology page states the join and its match rate in words.
+    let (matched, unmatched) = (
+        e["lookup"]["matched"].as_u64().unwrap(),
+        e["lookup"]["unmatched"].as_u64().unwrap(),
+    );
+    let words = format!(
+        "{matched} of {} rows found one ({:.1} %)",
+        matched + unmatched,
+        matched as f64 / (matched + unmatched) as f64 * 100.0
+    );
+    let page = std::fs::read_to_string(f.site().join("methodology.html")).unwrap();
+    assert!(page.contains(&words), "methodology.html lacks {words:?}");
     assert_eq!(m["data"]["crm"]["rows"], e["crm_rows"]);
     assert!(m["data"]["crm"].get("lookup").is_none());
     let inds = e["indicators"].as_object().unwrap();

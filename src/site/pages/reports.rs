@@ -145,6 +145,7 @@ pub fn methodology(
         value: (computed.value_at_stake.as_ref())
             .map(|v| super::value::view(v, project, t).method)
             .unwrap_or_default(),
+        lookups: lookup_words(project, computed, t),
         formulas,
         indicators,
         datasets,
@@ -152,6 +153,42 @@ pub fn methodology(
         confidence_text: format!("{}%", format::number(project.config.confidence * 100.0, 0)),
     };
     r.page(paths::Page::Methodology, &t.get("methodology"), &view)
+}
+
+/// Each join of a lookup table (SPEC §9) in the site's words: which table,
+/// by which column, and how many rows found their key — a reader judges the
+/// joined numbers by that rate.
+fn lookup_words(
+    project: &Project,
+    computed: &Computed,
+    t: &crate::site::i18n::Catalog,
+) -> Vec<String> {
+    (project.config.datasets.values())
+        .filter_map(|ds| {
+            let join = ds.lookup.as_ref()?;
+            let stats = computed.data.get(&ds.id)?.lookup.as_ref()?;
+            let rows = stats.matched + stats.unmatched;
+            let rate = if rows > 0 {
+                format!(
+                    "{} %",
+                    format::number(stats.matched as f64 / rows as f64 * 100.0, 1)
+                )
+            } else {
+                "–".to_string()
+            };
+            Some(t.fill(
+                "method_lookup",
+                &[
+                    ("dataset", &ds.id),
+                    ("table", &join.dataset),
+                    ("key", &join.on.name),
+                    ("matched", &format::number(stats.matched as f64, 0)),
+                    ("rows", &format::number(rows as f64, 0)),
+                    ("rate", &rate),
+                ],
+            ))
+        })
+        .collect()
 }
 
 /// The reporting window, its comparisons, the correction and `min_change`,
@@ -243,6 +280,8 @@ struct MethodologyView {
     actions: bool,
     /// How the value at stake is computed (SPEC §9); "" without it.
     value: String,
+    /// Per dataset that joins a lookup table, the join and its match rate (SPEC §9).
+    lookups: Vec<String>,
     /// Every formula, in words.
     formulas: Vec<Formula>,
     /// Every indicator's definition.
