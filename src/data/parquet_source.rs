@@ -122,9 +122,14 @@ impl RecordSource for ParquetSource {
     }
 }
 
-/// Reads one row group into `batch`, its rows numbered from `first_line`:
-/// column by column when every column is a plain one ([`plain_columns`]),
-/// else row by row with the record API.
+/// Reads one row group into `batch`, its rows numbered from `first_line`.
+///
+/// Only the columns the project reads are decoded (SPEC §12: the header's
+/// [`Header::wanted_columns`], which the compute stage fills while it plans
+/// the pass, before any row is read); the others are handed on blank, so a
+/// row keeps the header's width. Column by column when every wanted column
+/// is a plain one ([`plain_columns`]), else row by row with the record API
+/// (on the wanted columns too).
 fn read_group<S: RowSink>(
     reader: &SerializedFileReader<File>,
     group: RowGroup,
@@ -137,14 +142,34 @@ fn read_group<S: RowSink>(
         Err(e) => return batch.stop(cannot_read(file.file, e)),
     };
     let schema = reader.metadata().file_metadata().schema_descr();
-    if let Some(kinds) = plain_columns(schema) {
+    let wanted: Vec<usize> = (header.wanted_columns().into_iter())
+        .filter(|&c| c < schema.root_schema().get_fields().len())
+        .collect();
+    let width = header.names.len();
+    if let Some(kinds) = plain_columns(schema, &wanted) {
         let rows = group_reader.metadata().num_rows().max(0) as usize;
-        if let Err(e) = read_columns(&*group_reader, &kinds, rows, &group, file, header, batch) {
+        let read = read_columns(
+            &*group_reader,
+            &kinds,
+            width,
+            rows,
+            &group,
+            file,
+            header,
+            batch,
+        );
+        if let Err(e) = read {
             batch.stop(cannot_read(file.file, e));
         }
         return;
     }
-    let rows = match group_reader.get_row_iter(None) {
+    let root = schema.root_schema();
+    let fields = root.get_fields();
+    // The projection is the file's schema (its root's name) with the wanted fields only.
+    let projection = parquet::schema::types::Type::group_type_builder(root.name())
+        .with_fields(wanted.iter().map(|&c| fields[c].clone()).collect())
+        .build();
+    let rows = match projection.and_then(|p| group_reader.get_row_iter(Some(p))) {
         Ok(rows) => rows,
         Err(e) => return batch.stop(cannot_read(file.file, e)),
     };
@@ -160,9 +185,13 @@ fn read_group<S: RowSink>(
             }
         };
         record.clear();
-        for (_, field) in row.get_column_iter() {
+        // The projected row holds the wanted columns, in header order.
+        let mut values = wanted.iter().zip(row.get_column_iter()).peekable();
+        for c in 0..width {
             text.clear();
-            field_text(field, &mut text);
+            if let Some((_, (_, field))) = values.next_if(|(&w, _)| w == c) {
+                field_text(field, &mut text);
+            }
             record.push_field(&text);
         }
         batch.row(&Row::new(&record, line), header, file.dataset);
@@ -182,16 +211,28 @@ enum Plain {
     Text,
 }
 
-/// The kinds of every column when all are plain (flat schema, common
-/// physical and logical types); `None` sends the file to the record API,
-/// which knows every type (decimals, timestamps, nested values).
-fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
-    if schema.num_columns() != schema.root_schema().get_fields().len() {
-        return None; // nested columns
+/// For each of the `wanted` top-level columns (header indices, ascending),
+/// that index, its leaf column's index and its kind, when all are plain (a primitive field,
+/// not repeated, of a common physical and logical type); `None` sends the
+/// row group to the record API, which knows every type (decimals,
+/// timestamps, nested values). Columns not wanted are never looked at.
+fn plain_columns(
+    schema: &SchemaDescriptor,
+    wanted: &[usize],
+) -> Option<Vec<(usize, usize, Plain)>> {
+    let fields = schema.root_schema().get_fields();
+    // The leaf of each top-level field that is one primitive column.
+    let mut leaf_of = vec![None; fields.len()];
+    for leaf in 0..schema.num_columns() {
+        let root = schema.get_column_root_idx(leaf);
+        if root < leaf_of.len() && fields[root].is_primitive() {
+            leaf_of[root] = Some(leaf);
+        }
     }
-    (0..schema.num_columns())
-        .map(|i| {
-            let col = schema.column(i);
+    (wanted.iter())
+        .map(|&c| {
+            let leaf = (*leaf_of.get(c)?)?;
+            let col = schema.column(leaf);
             if col.max_rep_level() != 0 {
                 return None;
             }
@@ -202,7 +243,7 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
                 Some(LogicalType::Integer(int)) => int.is_signed == signed,
                 _ => false,
             };
-            match col.physical_type() {
+            let kind = match col.physical_type() {
                 PhysicalType::BOOLEAN => Some(Plain::Bool),
                 PhysicalType::INT32 if matches!(logical, Some(LogicalType::Date)) => {
                     Some(Plain::Date)
@@ -227,7 +268,8 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
                     Some(Plain::Text)
                 }
                 _ => None,
-            }
+            };
+            Some((c, leaf, kind?))
         })
         .collect()
 }
@@ -235,21 +277,25 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
 /// Rows decoded per column before they are handed on: bounded memory.
 const COLUMN_BATCH: usize = 4096;
 
-/// Reads a row group of plain columns: up to [`COLUMN_BATCH`] rows of each
-/// column decoded into reused text buffers, then handed on row by row.
+/// Reads a row group's wanted plain columns (`kinds`: header index, leaf
+/// column, kind): up to [`COLUMN_BATCH`] rows of each decoded into reused
+/// text buffers, then handed on row by row, `width` fields wide, the
+/// columns not wanted blank.
+#[allow(clippy::too_many_arguments)]
 fn read_columns<S: RowSink>(
     group: &dyn RowGroupReader,
-    kinds: &[Plain],
+    kinds: &[(usize, usize, Plain)],
+    width: usize,
     rows: usize,
     at: &RowGroup,
     file: &DataFile<'_>,
     header: &Header,
     batch: &mut Batch<S>,
 ) -> Result<(), String> {
-    let mut columns: Vec<Column> = (kinds.iter().enumerate())
-        .map(|(i, &kind)| {
-            let max_def = group.metadata().column(i).column_descr().max_def_level();
-            let reader = group.get_column_reader(i).map_err(|e| e.to_string())?;
+    let mut columns: Vec<Column> = (kinds.iter())
+        .map(|&(_, leaf, kind)| {
+            let max_def = group.metadata().column(leaf).column_descr().max_def_level();
+            let reader = group.get_column_reader(leaf).map_err(|e| e.to_string())?;
             Ok(Column {
                 kind,
                 max_def,
@@ -259,6 +305,11 @@ fn read_columns<S: RowSink>(
             })
         })
         .collect::<Result<_, String>>()?;
+    // Which decoded column each header column is, if it is one.
+    let mut slots = vec![None; width];
+    for (k, &(c, _, _)) in kinds.iter().enumerate() {
+        slots[c] = Some(k);
+    }
     let mut record = Record::new();
     let mut done = 0;
     while done < rows {
@@ -275,8 +326,11 @@ fn read_columns<S: RowSink>(
         }
         for r in 0..want {
             record.clear();
-            for column in &columns {
-                record.push_field(&column.texts[r]);
+            for slot in &slots {
+                match slot {
+                    Some(k) => record.push_field(&columns[*k].texts[r]),
+                    None => record.push_field(""),
+                }
             }
             let line = at.first_line + (done + r) as u64;
             batch.row(&Row::new(&record, line), header, file.dataset);
@@ -428,7 +482,7 @@ fn timestamp(at: Option<chrono::DateTime<chrono::Utc>>, out: &mut String) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::source::RowProblem;
+    use crate::data::source::{RowProblem, MAX_FIELD_BYTES};
     use crate::project::model::{BadRows, Dataset, Encoding};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -449,13 +503,150 @@ mod tests {
     const SCHEMA: &str =
         "message t { OPTIONAL DOUBLE x; REQUIRED INT32 n; OPTIONAL BYTE_ARRAY s (UTF8); }";
 
+    /// Reads the file at `path`, whose columns are `names`, into a batch, the project having
+    /// looked up the columns `wanted` (as planning a pass does).
+    fn read(path: &Path, names: &[&str], wanted: &[&str]) -> Batch<Rows> {
+        let dataset = Dataset {
+            id: "t".into(),
+            files: vec![path.to_path_buf()],
+            location: Location::at("cxscore.yaml", 3, 3),
+            date: None,
+            weight: None,
+            segments: Vec::new(),
+            comments: None,
+            pii: Vec::new(),
+            encoding: Encoding::Utf8,
+            delimiter: b',',
+            bad_rows: BadRows::Fail,
+            rake: None,
+            workbook: Default::default(),
+            sql: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
+        };
+        let file = DataFile {
+            path,
+            file: Path::new("data/t.parquet"),
+            dataset: &dataset,
+        };
+        let header = Header {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            file: "data/t.parquet".into(),
+            wanted: Default::default(),
+        };
+        for w in wanted {
+            assert!(header.index(w).is_some(), "{w}");
+        }
+        let mut batch = Batch::new(Rows::default());
+        ParquetSource.read_all(&file, &header, &mut batch);
+        batch
+    }
+
     #[test]
     fn plain_columns_take_the_column_path_and_others_the_record_api() {
         let schema = SchemaDescriptor::new(Arc::new(parse_message_type(SCHEMA).unwrap()));
-        assert!(plain_columns(&schema).is_some());
-        let ts = "message t { OPTIONAL INT64 t (TIMESTAMP(MILLIS,true)); }";
+        assert!(plain_columns(&schema, &[0, 1, 2]).is_some());
+        let ts = "message t { OPTIONAL DOUBLE x; OPTIONAL INT64 t (TIMESTAMP(MILLIS,true)); }";
         let schema = SchemaDescriptor::new(Arc::new(parse_message_type(ts).unwrap()));
-        assert!(plain_columns(&schema).is_none());
+        assert!(plain_columns(&schema, &[0, 1]).is_none());
+        // A timestamp the project does not read keeps the column path.
+        assert_eq!(plain_columns(&schema, &[0]).map(|k| k.len()), Some(1));
+        // A nested column before a wanted one: leaf and header indices differ.
+        let nested = "message t { OPTIONAL group g { OPTIONAL INT32 a; OPTIONAL INT32 b; } OPTIONAL DOUBLE x; }";
+        let schema = SchemaDescriptor::new(Arc::new(parse_message_type(nested).unwrap()));
+        assert!(plain_columns(&schema, &[0, 1]).is_none());
+        assert!(matches!(
+            plain_columns(&schema, &[1]).as_deref(),
+            Some([(1, 2, Plain::Double)])
+        ));
+    }
+
+    /// A file of `rows` rows: `score` (a number), `note` (text longer than a cell holds,
+    /// a data error wherever it is read) and `at` (a timestamp, which only the record API
+    /// reads), in `groups` row groups.
+    fn unread_columns_file(path: &Path, rows: usize, groups: usize) {
+        let schema = "message t { OPTIONAL DOUBLE score; OPTIONAL BYTE_ARRAY note (UTF8); \
+                      OPTIONAL INT64 at (TIMESTAMP(MILLIS,true)); }";
+        let schema = Arc::new(parse_message_type(schema).unwrap());
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(File::create(path).unwrap(), schema, props).unwrap();
+        let long = "x".repeat(MAX_FIELD_BYTES + 1);
+        for _ in 0..groups {
+            let mut group = w.next_row_group().unwrap();
+            let defs = vec![1i16; rows];
+            while let Some(mut col) = group.next_column().unwrap() {
+                use parquet::column::writer::ColumnWriter as W;
+                match col.untyped() {
+                    W::DoubleColumnWriter(w) => {
+                        let xs: Vec<f64> = (0..rows).map(|i| i as f64).collect();
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    W::ByteArrayColumnWriter(w) => {
+                        let xs = vec![ByteArray::from(long.as_str()); rows];
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    W::Int64ColumnWriter(w) => {
+                        // 2024-03-15T12:30:00Z
+                        let xs = vec![1_710_505_800_000i64; rows];
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    _ => unreachable!(),
+                }
+                col.close().unwrap();
+            }
+            group.close().unwrap();
+        }
+        w.close().unwrap();
+    }
+
+    #[test]
+    fn only_the_columns_the_project_looked_up_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        unread_columns_file(&path, 5, 2);
+        let names = ["score", "note", "at"];
+        let numbered = |batch: &Batch<Rows>| -> Vec<(u64, String)> {
+            (batch.sink.0.iter())
+                .map(|(line, f)| (*line, f[0].clone()))
+                .collect()
+        };
+        let expected: Vec<(u64, String)> = (0..10).map(|r| (r + 2, (r % 5).to_string())).collect();
+
+        // Read, the over-long note is a data error on every row: the test can fail.
+        let all = read(&path, &names, &names);
+        assert!(all.fatal.is_none(), "{:?}", all.fatal);
+        assert_eq!(all.log.rows, 10);
+        assert_eq!(all.log.bad.len(), 10);
+        assert!(
+            all.log.bad[0].1[0].message.contains("`note`"),
+            "{:?}",
+            all.log.bad
+        );
+
+        // Only `score` looked up (the column path): the note and the timestamp are blank,
+        // and no row is bad.
+        let score = read(&path, &names, &["score"]);
+        assert!(score.fatal.is_none());
+        assert!(score.log.bad.is_empty(), "{:?}", score.log.bad);
+        assert_eq!(numbered(&score), expected);
+        assert!(
+            (score.sink.0.iter()).all(|(_, f)| f.len() == 3 && f[1].is_empty() && f[2].is_empty())
+        );
+
+        // `score` and `at` (the record API, projected): the note is still blank.
+        let timed = read(&path, &names, &["score", "at"]);
+        assert!(timed.fatal.is_none());
+        assert!(timed.log.bad.is_empty(), "{:?}", timed.log.bad);
+        assert_eq!(numbered(&timed), expected);
+        assert!(
+            (timed.sink.0.iter()).all(|(_, f)| f[1].is_empty() && f[2] == "2024-03-15T12:30:00")
+        );
+
+        // Nothing looked up: every row still counted, every field blank.
+        let none = read(&path, &names, &[]);
+        assert_eq!(none.log.rows, 10);
+        assert!((none.sink.0.iter()).all(|(_, f)| f.iter().all(String::is_empty)));
     }
 
     #[test]
@@ -505,37 +696,7 @@ mod tests {
         group.close().unwrap();
         w.close().unwrap();
 
-        let dataset = Dataset {
-            id: "t".into(),
-            files: vec![path.clone()],
-            location: Location::at("cxscore.yaml", 3, 3),
-            date: None,
-            weight: None,
-            segments: Vec::new(),
-            comments: None,
-            pii: Vec::new(),
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            workbook: Default::default(),
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
-        };
-        let file = DataFile {
-            path: &path,
-            file: Path::new("data/t.parquet"),
-            dataset: &dataset,
-        };
-        let header = Header {
-            names: vec!["x".into(), "n".into(), "s".into()],
-            file: "data/t.parquet".into(),
-            wanted: Default::default(),
-        };
-        let mut batch = Batch::new(Rows::default());
-        ParquetSource.read_all(&file, &header, &mut batch);
+        let batch = read(&path, &["x", "n", "s"], &["x", "n", "s"]);
         assert!(batch.fatal.is_none());
         let seen = batch.sink.0;
         assert_eq!(seen.len(), rows);
