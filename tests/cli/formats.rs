@@ -21,7 +21,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-use crate::harness::{stderr, Fixture};
+use crate::harness::{snapshot_tree, stderr, Fixture};
 
 // The comparer parallel.rs loads; loaded once per test binary.
 use crate::parallel::json_close;
@@ -338,6 +338,46 @@ fn a_parquet_column_the_project_does_not_read_is_never_decoded() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_parquet_site_is_byte_identical_whatever_the_number_of_threads() {
+    // Four row groups read in parallel on 1 and on 3 threads, merged in file order.
+    let f = Fixture::copy("survey");
+    let t = table(&f.root.join("data/survey.csv"), "submitted_at");
+    write_parquet(&t, &f.root.join("data/survey.parquet"), 70);
+    fs::remove_file(f.root.join("data/survey.csv")).unwrap();
+    // Two datasets read the file (weighted and raked).
+    for _ in 0..2 {
+        f.edit(
+            "cxscore.yaml",
+            "path: data/survey.csv",
+            "path: data/survey.parquet",
+        );
+    }
+    let base = f.root.parent().unwrap();
+    let build = |out: &str, threads: &str| {
+        let out_dir = base.join(out);
+        let o = assert_cmd::Command::cargo_bin("cxscore")
+            .unwrap()
+            .args(["build"])
+            .arg(&f.root)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--no-cache")
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        snapshot_tree(&out_dir)
+    };
+    let (one, three) = (build("one", "1"), build("three", "3"));
+    assert!(one.iter().any(|(p, _)| p.ends_with("metrics.json")));
+    assert_eq!(one.len(), three.len());
+    for ((pa, ba), (pb, bb)) in one.iter().zip(&three) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between 1 and 3 threads");
+    }
 }
 
 #[test]
