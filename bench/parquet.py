@@ -8,10 +8,13 @@ Generates the example's survey shape with the example generator
 (`--single-file`), converts it with `cargo run --example csv2parquet` (DATE,
 DOUBLE and UTF8 columns, snappy, row groups of 262,144 rows), makes two copies
 of example-project/ whose survey dataset is that one file (CSV in one, Parquet
-in the other), then alternates `cxscore build --no-cache` on both under
-`/usr/bin/time -v`. It checks that the two `metrics.json` agree to 1e-9, and
-writes the medians (seconds, rows per second) between the `bench:parquet`
-markers of docs/PERFORMANCE.md. `--debug` uses the debug binaries (no release
+in the other; tickets and the CRM lookup table are the generator's CSV in both),
+then alternates `cxscore build --no-cache` on both under
+`/usr/bin/time -f "%e %U %M"` (wall, user CPU, peak RSS). It checks that the two
+`metrics.json` agree to 1e-9, and writes the medians (seconds, rows per second)
+between the `bench:parquet` markers of docs/PERFORMANCE.md. `--no-build` uses
+the binaries already in target/ (`cargo build --release --bin cxscore --example
+gen --example csv2parquet`). `--debug` uses the debug binaries (no release
 build; numbers then say nothing about speed, only that the script works).
 """
 
@@ -24,7 +27,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +37,12 @@ def sh(cmd, **kw):
 
 
 def timed(cmd):
-    t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, text=True, capture_output=True)
-    wall = time.perf_counter() - t0
+    """(wall s, user CPU s, peak RSS MB) of one run, as /usr/bin/time measures them."""
+    p = subprocess.run(["/usr/bin/time", "-f", "%e %U %M"] + cmd, text=True, capture_output=True)
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
-    return wall, rss
+    wall, user, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user), int(rss) / 1024
 
 
 def close(a, b, path=""):
@@ -60,7 +61,7 @@ def close(a, b, path=""):
     return [] if a == b else [path]
 
 
-def project(work, name, data_file, tickets):
+def project(work, name, data_file, tickets, crm):
     proj = work / name
     if proj.exists():
         shutil.rmtree(proj)
@@ -69,6 +70,7 @@ def project(work, name, data_file, tickets):
     survey.mkdir(parents=True, exist_ok=True)
     os.link(data_file, survey / data_file.name)
     shutil.copy(tickets, proj / "data" / "tickets.csv")
+    shutil.copy(crm, proj / "data" / "crm.csv")
     if data_file.suffix == ".parquet":
         yaml = proj / "cxscore.yaml"
         text = yaml.read_text()
@@ -84,12 +86,14 @@ def main():
     ap.add_argument("--work", default="/tmp/cxscore-bench-parquet")
     ap.add_argument("--debug", action="store_true", help="debug binaries, no release build")
     ap.add_argument("--no-write", action="store_true", help="do not touch docs/PERFORMANCE.md")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     profile = "debug" if args.debug else "release"
     build = ["cargo", "build", "--bin", "cxscore", "--example", "gen", "--example", "csv2parquet"]
-    sh(build if args.debug else build + ["--release"], cwd=ROOT)
+    if not args.no_build:
+        sh(build if args.debug else build + ["--release"], cwd=ROOT)
     target = ROOT / "target" / profile
     exe, gen, conv = target / "cxscore", target / "examples" / "gen", target / "examples" / "csv2parquet"
 
@@ -101,16 +105,19 @@ def main():
     if not pq.exists():
         sh([str(conv), str(csv), str(pq)])
     projects = {
-        "CSV": project(work, f"csv-{args.rows}", csv, data / "tickets.csv"),
-        "Parquet": project(work, f"parquet-{args.rows}", pq, data / "tickets.csv"),
+        "CSV": project(work, f"csv-{args.rows}", csv, data / "tickets.csv", data / "crm.csv"),
+        "Parquet": project(work, f"parquet-{args.rows}", pq, data / "tickets.csv", data / "crm.csv"),
     }
     times = {k: [] for k in projects}
+    users = {k: [] for k in projects}
     rss = {k: [] for k in projects}
     loads = [os.getloadavg()[0]]
     for _ in range(args.runs):
         for kind, proj in projects.items():
-            w, r = timed([str(exe), "build", str(proj), "--out", str(work / f"site-{kind}"), "--quiet", "--no-cache"])
+            w, u, r = timed([str(exe), "build", str(proj), "--out", str(work / f"site-{kind}"), "--quiet", "--no-cache"])
+            print(f"{kind}: {w:.2f} s wall, {u:.2f} s user, {r:.0f} MB", file=sys.stderr)
             times[kind].append(w)
+            users[kind].append(u)
             rss[kind].append(r)
             loads.append(os.getloadavg()[0])
     metrics = {k: json.loads((work / f"site-{k}" / "metrics.json").read_text()) for k in projects}
@@ -124,16 +131,19 @@ def main():
         "",
         f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {sh([str(exe), '--version']).stdout.strip()} ({profile} build)",
         f"- Load average (1 min) during the runs: {min(loads):.2f}–{max(loads):.2f} (the machine is shared)",
-        f"- Command: `python3 bench/parquet.py --rows {args.rows} --runs {args.runs}{' --debug' if args.debug else ''}`; `metrics.json` of the two builds agree to 1e-9",
+        f"- Command: `python3 bench/parquet.py --rows {args.rows} --runs {args.runs}{' --debug' if args.debug else ''}` "
+        f"({args.runs} alternating runs of `/usr/bin/time -f \"%e %U %M\" cxscore build PROJECT --no-cache --quiet` each); "
+        "`metrics.json` of the two builds agree to 1e-9",
         "",
-        "| format | file MB | build s (median, min–max) | rows/s | peak RSS MB |",
-        "|---|---:|---:|---:|---:|",
+        "| survey file | MB | wall s (median, min–max) | user CPU s (median, min–max) | rows/s of wall | rows/s of user CPU | peak RSS MB (max) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, f in (("CSV", csv), ("Parquet", pq)):
-        med = statistics.median(times[kind])
+        med, user = statistics.median(times[kind]), statistics.median(users[kind])
         lines.append(
             f"| {kind} | {f.stat().st_size / 1e6:.1f} | {med:.2f} ({min(times[kind]):.2f}–{max(times[kind]):.2f}) "
-            f"| {args.rows / med:,.0f} | {max(rss[kind]):.0f} |"
+            f"| {user:.2f} ({min(users[kind]):.2f}–{max(users[kind]):.2f}) "
+            f"| {args.rows / med:,.0f} | {args.rows / user:,.0f} | {max(rss[kind]):.0f} |"
         )
     lines += ["", end]
     block = "\n".join(lines)

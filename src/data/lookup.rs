@@ -200,9 +200,14 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
         );
         return None;
     };
-    let keep = (header.names.iter())
+    let keep: Vec<bool> = (header.names.iter())
         .map(|n| !dataset.pii.iter().any(|p| &p.name == n))
         .collect();
+    // A joining dataset may read any kept column: a source that reads only the wanted
+    // columns (Parquet, SQL) must read them all.
+    for (name, _) in header.names.iter().zip(&keep).filter(|(_, k)| **k) {
+        header.index(name);
+    }
     let mut table = LookupTable {
         dataset: dataset.id.clone(),
         names: header.names.clone(),

@@ -122,9 +122,14 @@ impl RecordSource for ParquetSource {
     }
 }
 
-/// Reads one row group into `batch`, its rows numbered from `first_line`:
-/// column by column when every column is a plain one ([`plain_columns`]),
-/// else row by row with the record API.
+/// Reads one row group into `batch`, its rows numbered from `first_line`.
+///
+/// Only the columns the project reads are decoded (SPEC §12: the header's
+/// [`Header::wanted_columns`], which the compute stage fills while it plans
+/// the pass, before any row is read); the others are handed on blank, so a
+/// row keeps the header's width. Column by column when every wanted column
+/// is a plain one ([`plain_columns`]), else row by row with the record API
+/// (on the wanted columns too).
 fn read_group<S: RowSink>(
     reader: &SerializedFileReader<File>,
     group: RowGroup,
@@ -137,14 +142,34 @@ fn read_group<S: RowSink>(
         Err(e) => return batch.stop(cannot_read(file.file, e)),
     };
     let schema = reader.metadata().file_metadata().schema_descr();
-    if let Some(kinds) = plain_columns(schema) {
+    let wanted: Vec<usize> = (header.wanted_columns().into_iter())
+        .filter(|&c| c < schema.root_schema().get_fields().len())
+        .collect();
+    let width = header.names.len();
+    if let Some(kinds) = plain_columns(schema, &wanted) {
         let rows = group_reader.metadata().num_rows().max(0) as usize;
-        if let Err(e) = read_columns(&*group_reader, &kinds, rows, &group, file, header, batch) {
+        let read = read_columns(
+            &*group_reader,
+            &kinds,
+            width,
+            rows,
+            &group,
+            file,
+            header,
+            batch,
+        );
+        if let Err(e) = read {
             batch.stop(cannot_read(file.file, e));
         }
         return;
     }
-    let rows = match group_reader.get_row_iter(None) {
+    let root = schema.root_schema();
+    let fields = root.get_fields();
+    // The projection is the file's schema (its root's name) with the wanted fields only.
+    let projection = parquet::schema::types::Type::group_type_builder(root.name())
+        .with_fields(wanted.iter().map(|&c| fields[c].clone()).collect())
+        .build();
+    let rows = match projection.and_then(|p| group_reader.get_row_iter(Some(p))) {
         Ok(rows) => rows,
         Err(e) => return batch.stop(cannot_read(file.file, e)),
     };
@@ -160,9 +185,13 @@ fn read_group<S: RowSink>(
             }
         };
         record.clear();
-        for (_, field) in row.get_column_iter() {
+        // The projected row holds the wanted columns, in header order.
+        let mut values = wanted.iter().zip(row.get_column_iter()).peekable();
+        for c in 0..width {
             text.clear();
-            field_text(field, &mut text);
+            if let Some((_, (_, field))) = values.next_if(|(&w, _)| w == c) {
+                field_text(field, &mut text);
+            }
             record.push_field(&text);
         }
         batch.row(&Row::new(&record, line), header, file.dataset);
@@ -182,16 +211,28 @@ enum Plain {
     Text,
 }
 
-/// The kinds of every column when all are plain (flat schema, common
-/// physical and logical types); `None` sends the file to the record API,
-/// which knows every type (decimals, timestamps, nested values).
-fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
-    if schema.num_columns() != schema.root_schema().get_fields().len() {
-        return None; // nested columns
+/// For each of the `wanted` top-level columns (header indices, ascending),
+/// that index, its leaf column's index and its kind, when all are plain (a primitive field,
+/// not repeated, of a common physical and logical type); `None` sends the
+/// row group to the record API, which knows every type (decimals,
+/// timestamps, nested values). Columns not wanted are never looked at.
+fn plain_columns(
+    schema: &SchemaDescriptor,
+    wanted: &[usize],
+) -> Option<Vec<(usize, usize, Plain)>> {
+    let fields = schema.root_schema().get_fields();
+    // The leaf of each top-level field that is one primitive column.
+    let mut leaf_of = vec![None; fields.len()];
+    for leaf in 0..schema.num_columns() {
+        let root = schema.get_column_root_idx(leaf);
+        if root < leaf_of.len() && fields[root].is_primitive() {
+            leaf_of[root] = Some(leaf);
+        }
     }
-    (0..schema.num_columns())
-        .map(|i| {
-            let col = schema.column(i);
+    (wanted.iter())
+        .map(|&c| {
+            let leaf = (*leaf_of.get(c)?)?;
+            let col = schema.column(leaf);
             if col.max_rep_level() != 0 {
                 return None;
             }
@@ -202,7 +243,7 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
                 Some(LogicalType::Integer(int)) => int.is_signed == signed,
                 _ => false,
             };
-            match col.physical_type() {
+            let kind = match col.physical_type() {
                 PhysicalType::BOOLEAN => Some(Plain::Bool),
                 PhysicalType::INT32 if matches!(logical, Some(LogicalType::Date)) => {
                     Some(Plain::Date)
@@ -227,7 +268,8 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
                     Some(Plain::Text)
                 }
                 _ => None,
-            }
+            };
+            Some((c, leaf, kind?))
         })
         .collect()
 }
@@ -235,21 +277,25 @@ fn plain_columns(schema: &SchemaDescriptor) -> Option<Vec<Plain>> {
 /// Rows decoded per column before they are handed on: bounded memory.
 const COLUMN_BATCH: usize = 4096;
 
-/// Reads a row group of plain columns: up to [`COLUMN_BATCH`] rows of each
-/// column decoded into reused text buffers, then handed on row by row.
+/// Reads a row group's wanted plain columns (`kinds`: header index, leaf
+/// column, kind): up to [`COLUMN_BATCH`] rows of each decoded into reused
+/// text buffers, then handed on row by row, `width` fields wide, the
+/// columns not wanted blank.
+#[allow(clippy::too_many_arguments)]
 fn read_columns<S: RowSink>(
     group: &dyn RowGroupReader,
-    kinds: &[Plain],
+    kinds: &[(usize, usize, Plain)],
+    width: usize,
     rows: usize,
     at: &RowGroup,
     file: &DataFile<'_>,
     header: &Header,
     batch: &mut Batch<S>,
 ) -> Result<(), String> {
-    let mut columns: Vec<Column> = (kinds.iter().enumerate())
-        .map(|(i, &kind)| {
-            let max_def = group.metadata().column(i).column_descr().max_def_level();
-            let reader = group.get_column_reader(i).map_err(|e| e.to_string())?;
+    let mut columns: Vec<Column> = (kinds.iter())
+        .map(|&(_, leaf, kind)| {
+            let max_def = group.metadata().column(leaf).column_descr().max_def_level();
+            let reader = group.get_column_reader(leaf).map_err(|e| e.to_string())?;
             Ok(Column {
                 kind,
                 max_def,
@@ -259,6 +305,11 @@ fn read_columns<S: RowSink>(
             })
         })
         .collect::<Result<_, String>>()?;
+    // Which decoded column each header column is, if it is one.
+    let mut slots = vec![None; width];
+    for (k, &(c, _, _)) in kinds.iter().enumerate() {
+        slots[c] = Some(k);
+    }
     let mut record = Record::new();
     let mut done = 0;
     while done < rows {
@@ -275,8 +326,11 @@ fn read_columns<S: RowSink>(
         }
         for r in 0..want {
             record.clear();
-            for column in &columns {
-                record.push_field(&column.texts[r]);
+            for slot in &slots {
+                match slot {
+                    Some(k) => record.push_field(&columns[*k].texts[r]),
+                    None => record.push_field(""),
+                }
             }
             let line = at.first_line + (done + r) as u64;
             batch.row(&Row::new(&record, line), header, file.dataset);
@@ -306,7 +360,7 @@ impl Column {
             }
             (ColumnReader::Int32ColumnReader(r), Plain::Date) => {
                 fill(r, max_def, defs, texts, |d: &i32, out| {
-                    field_text(&Field::Date(*d), out);
+                    write_date(*d, out);
                     Ok(())
                 })
             }
@@ -325,7 +379,10 @@ impl Column {
                 fill(r, max_def, defs, texts, |x: &f32, out| write!(out, "{x}"))
             }
             (ColumnReader::DoubleColumnReader(r), _) => {
-                fill(r, max_def, defs, texts, |x: &f64, out| write!(out, "{x}"))
+                fill(r, max_def, defs, texts, |x: &f64, out| {
+                    write_double(*x, out);
+                    Ok(())
+                })
             }
             (ColumnReader::ByteArrayColumnReader(r), _) => {
                 fill(r, max_def, defs, texts, |b: &ByteArray, out| {
@@ -394,7 +451,10 @@ pub fn field_text(field: &Field, out: &mut String) {
         Field::ULong(x) => write!(out, "{x}"),
         Field::Float16(x) => write!(out, "{x}"),
         Field::Float(x) => write!(out, "{x}"),
-        Field::Double(x) => write!(out, "{x}"),
+        Field::Double(x) => {
+            write_double(*x, out);
+            Ok(())
+        }
         Field::Str(s) => {
             out.push_str(s);
             Ok(())
@@ -404,17 +464,61 @@ pub fn field_text(field: &Field, out: &mut String) {
             Ok(())
         }
         Field::Date(days) => {
-            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(*days))));
-            match date {
-                Some(d) => write!(out, "{}", d.format("%Y-%m-%d")),
-                None => write!(out, "{days}"),
-            }
+            write_date(*days, out);
+            Ok(())
         }
         Field::TimestampMillis(ms) => timestamp(chrono::DateTime::from_timestamp_millis(*ms), out),
         Field::TimestampMicros(us) => timestamp(chrono::DateTime::from_timestamp_micros(*us), out),
         other => write!(out, "{other}"),
     };
+}
+
+/// Writes a double as Rust's `Display` does (the shortest form that reads back the same, never
+/// an exponent). A whole number below 2^53 (a survey's scores and counts, most of a file)
+/// goes through the integer formatter, which prints the same digits several times faster:
+/// float formatting was the Parquet source's largest cost per row.
+fn write_double(x: f64, out: &mut String) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if x.fract() == 0.0 && x.abs() < EXACT && !(x == 0.0 && x.is_sign_negative()) {
+        let _ = write!(out, "{}", x as i64);
+    } else {
+        let _ = write!(out, "{x}");
+    }
+}
+
+/// Writes a DATE (days since 1970-01-01) as ISO 8601 (`2024-03-15`), digit by digit for
+/// years 0–9999 (chrono's format string is parsed on every call: slow on every row); any
+/// other day as chrono writes it, or the day number when it is out of chrono's range.
+fn write_date(days: i32, out: &mut String) {
+    use chrono::Datelike as _;
+    let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))));
+    match date {
+        Some(d) if (0..=9999).contains(&d.year()) => {
+            let (y, m, day) = (d.year() as u32, d.month(), d.day());
+            let digit = |n: u32| char::from(b'0' + n as u8);
+            for c in [
+                digit(y / 1000),
+                digit(y / 100 % 10),
+                digit(y / 10 % 10),
+                digit(y % 10),
+                '-',
+                digit(m / 10),
+                digit(m % 10),
+                '-',
+                digit(day / 10),
+                digit(day % 10),
+            ] {
+                out.push(c);
+            }
+        }
+        Some(d) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+        None => {
+            let _ = write!(out, "{days}");
+        }
+    }
 }
 
 /// A timestamp as ISO 8601 in UTC, seconds or finer when it has them.
@@ -428,7 +532,7 @@ fn timestamp(at: Option<chrono::DateTime<chrono::Utc>>, out: &mut String) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::source::RowProblem;
+    use crate::data::source::{RowProblem, MAX_FIELD_BYTES};
     use crate::project::model::{BadRows, Dataset, Encoding};
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -449,13 +553,150 @@ mod tests {
     const SCHEMA: &str =
         "message t { OPTIONAL DOUBLE x; REQUIRED INT32 n; OPTIONAL BYTE_ARRAY s (UTF8); }";
 
+    /// Reads the file at `path`, whose columns are `names`, into a batch, the project having
+    /// looked up the columns `wanted` (as planning a pass does).
+    fn read(path: &Path, names: &[&str], wanted: &[&str]) -> Batch<Rows> {
+        let dataset = Dataset {
+            id: "t".into(),
+            files: vec![path.to_path_buf()],
+            location: Location::at("cxscore.yaml", 3, 3),
+            date: None,
+            weight: None,
+            segments: Vec::new(),
+            comments: None,
+            pii: Vec::new(),
+            encoding: Encoding::Utf8,
+            delimiter: b',',
+            bad_rows: BadRows::Fail,
+            rake: None,
+            workbook: Default::default(),
+            sql: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
+        };
+        let file = DataFile {
+            path,
+            file: Path::new("data/t.parquet"),
+            dataset: &dataset,
+        };
+        let header = Header {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            file: "data/t.parquet".into(),
+            wanted: Default::default(),
+        };
+        for w in wanted {
+            assert!(header.index(w).is_some(), "{w}");
+        }
+        let mut batch = Batch::new(Rows::default());
+        ParquetSource.read_all(&file, &header, &mut batch);
+        batch
+    }
+
     #[test]
     fn plain_columns_take_the_column_path_and_others_the_record_api() {
         let schema = SchemaDescriptor::new(Arc::new(parse_message_type(SCHEMA).unwrap()));
-        assert!(plain_columns(&schema).is_some());
-        let ts = "message t { OPTIONAL INT64 t (TIMESTAMP(MILLIS,true)); }";
+        assert!(plain_columns(&schema, &[0, 1, 2]).is_some());
+        let ts = "message t { OPTIONAL DOUBLE x; OPTIONAL INT64 t (TIMESTAMP(MILLIS,true)); }";
         let schema = SchemaDescriptor::new(Arc::new(parse_message_type(ts).unwrap()));
-        assert!(plain_columns(&schema).is_none());
+        assert!(plain_columns(&schema, &[0, 1]).is_none());
+        // A timestamp the project does not read keeps the column path.
+        assert_eq!(plain_columns(&schema, &[0]).map(|k| k.len()), Some(1));
+        // A nested column before a wanted one: leaf and header indices differ.
+        let nested = "message t { OPTIONAL group g { OPTIONAL INT32 a; OPTIONAL INT32 b; } OPTIONAL DOUBLE x; }";
+        let schema = SchemaDescriptor::new(Arc::new(parse_message_type(nested).unwrap()));
+        assert!(plain_columns(&schema, &[0, 1]).is_none());
+        assert!(matches!(
+            plain_columns(&schema, &[1]).as_deref(),
+            Some([(1, 2, Plain::Double)])
+        ));
+    }
+
+    /// A file of `rows` rows: `score` (a number), `note` (text longer than a cell holds,
+    /// a data error wherever it is read) and `at` (a timestamp, which only the record API
+    /// reads), in `groups` row groups.
+    fn unread_columns_file(path: &Path, rows: usize, groups: usize) {
+        let schema = "message t { OPTIONAL DOUBLE score; OPTIONAL BYTE_ARRAY note (UTF8); \
+                      OPTIONAL INT64 at (TIMESTAMP(MILLIS,true)); }";
+        let schema = Arc::new(parse_message_type(schema).unwrap());
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(File::create(path).unwrap(), schema, props).unwrap();
+        let long = "x".repeat(MAX_FIELD_BYTES + 1);
+        for _ in 0..groups {
+            let mut group = w.next_row_group().unwrap();
+            let defs = vec![1i16; rows];
+            while let Some(mut col) = group.next_column().unwrap() {
+                use parquet::column::writer::ColumnWriter as W;
+                match col.untyped() {
+                    W::DoubleColumnWriter(w) => {
+                        let xs: Vec<f64> = (0..rows).map(|i| i as f64).collect();
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    W::ByteArrayColumnWriter(w) => {
+                        let xs = vec![ByteArray::from(long.as_str()); rows];
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    W::Int64ColumnWriter(w) => {
+                        // 2024-03-15T12:30:00Z
+                        let xs = vec![1_710_505_800_000i64; rows];
+                        w.write_batch(&xs, Some(&defs), None).unwrap();
+                    }
+                    _ => unreachable!(),
+                }
+                col.close().unwrap();
+            }
+            group.close().unwrap();
+        }
+        w.close().unwrap();
+    }
+
+    #[test]
+    fn only_the_columns_the_project_looked_up_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        unread_columns_file(&path, 5, 2);
+        let names = ["score", "note", "at"];
+        let numbered = |batch: &Batch<Rows>| -> Vec<(u64, String)> {
+            (batch.sink.0.iter())
+                .map(|(line, f)| (*line, f[0].clone()))
+                .collect()
+        };
+        let expected: Vec<(u64, String)> = (0..10).map(|r| (r + 2, (r % 5).to_string())).collect();
+
+        // Read, the over-long note is a data error on every row: the test can fail.
+        let all = read(&path, &names, &names);
+        assert!(all.fatal.is_none(), "{:?}", all.fatal);
+        assert_eq!(all.log.rows, 10);
+        assert_eq!(all.log.bad.len(), 10);
+        assert!(
+            all.log.bad[0].1[0].message.contains("`note`"),
+            "{:?}",
+            all.log.bad
+        );
+
+        // Only `score` looked up (the column path): the note and the timestamp are blank,
+        // and no row is bad.
+        let score = read(&path, &names, &["score"]);
+        assert!(score.fatal.is_none());
+        assert!(score.log.bad.is_empty(), "{:?}", score.log.bad);
+        assert_eq!(numbered(&score), expected);
+        assert!(
+            (score.sink.0.iter()).all(|(_, f)| f.len() == 3 && f[1].is_empty() && f[2].is_empty())
+        );
+
+        // `score` and `at` (the record API, projected): the note is still blank.
+        let timed = read(&path, &names, &["score", "at"]);
+        assert!(timed.fatal.is_none());
+        assert!(timed.log.bad.is_empty(), "{:?}", timed.log.bad);
+        assert_eq!(numbered(&timed), expected);
+        assert!(
+            (timed.sink.0.iter()).all(|(_, f)| f[1].is_empty() && f[2] == "2024-03-15T12:30:00")
+        );
+
+        // Nothing looked up: every row still counted, every field blank.
+        let none = read(&path, &names, &[]);
+        assert_eq!(none.log.rows, 10);
+        assert!((none.sink.0.iter()).all(|(_, f)| f.iter().all(String::is_empty)));
     }
 
     #[test]
@@ -505,37 +746,7 @@ mod tests {
         group.close().unwrap();
         w.close().unwrap();
 
-        let dataset = Dataset {
-            id: "t".into(),
-            files: vec![path.clone()],
-            location: Location::at("cxscore.yaml", 3, 3),
-            date: None,
-            weight: None,
-            segments: Vec::new(),
-            comments: None,
-            pii: Vec::new(),
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            workbook: Default::default(),
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
-        };
-        let file = DataFile {
-            path: &path,
-            file: Path::new("data/t.parquet"),
-            dataset: &dataset,
-        };
-        let header = Header {
-            names: vec!["x".into(), "n".into(), "s".into()],
-            file: "data/t.parquet".into(),
-            wanted: Default::default(),
-        };
-        let mut batch = Batch::new(Rows::default());
-        ParquetSource.read_all(&file, &header, &mut batch);
+        let batch = read(&path, &["x", "n", "s"], &["x", "n", "s"]);
         assert!(batch.fatal.is_none());
         let seen = batch.sink.0;
         assert_eq!(seen.len(), rows);
@@ -568,6 +779,58 @@ mod tests {
         let mut s = String::new();
         field_text(&f, &mut s);
         s
+    }
+
+    #[test]
+    fn doubles_and_dates_are_written_as_display_and_chrono_write_them() {
+        let xs = [
+            0.0,
+            -0.0,
+            1.0,
+            -7.0,
+            9.0,
+            10.0,
+            0.1,
+            0.87,
+            -2.5,
+            1e15,
+            1e16,
+            123456789.0,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            1e300,
+            -1e-300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for x in xs {
+            let mut s = String::new();
+            write_double(x, &mut s);
+            assert_eq!(s, format!("{x}"), "{x:?}");
+        }
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        for days in [
+            i32::MIN,
+            -719_529,
+            -719_528,
+            -1,
+            0,
+            1,
+            19_797,
+            2_932_896,
+            2_932_897,
+            i32::MAX,
+        ] {
+            let mut s = String::new();
+            write_date(days, &mut s);
+            let expected = epoch
+                .checked_add_signed(chrono::TimeDelta::days(i64::from(days)))
+                .map_or(days.to_string(), |d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(s, expected, "{days}");
+        }
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Header {
 
     /// The columns the compute stage looked up (it resolves every column it reads by name,
     /// once, before the scan), in header order: what a source that can project columns
-    /// (SQL) fetches; the others are read as blank.
+    /// (SQL, Parquet) fetches; the others are read as blank.
     pub fn wanted_columns(&self) -> Vec<usize> {
         self.wanted.sorted()
     }

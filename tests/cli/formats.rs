@@ -21,7 +21,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-use crate::harness::{stderr, Fixture};
+use crate::harness::{snapshot_tree, stderr, Fixture};
 
 // The comparer parallel.rs loads; loaded once per test binary.
 use crate::parallel::json_close;
@@ -294,6 +294,111 @@ fn a_parquet_file_of_several_row_groups_gives_the_metrics_of_its_csv() {
             write_parquet(&t, &f.root.join("data/survey.parquet"), 4);
         },
     );
+}
+
+#[test]
+fn a_parquet_column_the_project_does_not_read_is_never_decoded() {
+    // Every row's `notes` holds more than a spreadsheet cell: a data error wherever it is
+    // read. The project never names it, so the Parquet build reads the columns it uses only
+    // and gives the metrics of the CSV without it.
+    let long = "n".repeat(140_000);
+    let with_notes = |csv: &Path| {
+        let mut t = table(csv, "submitted_at");
+        t.names.push("notes".into());
+        t.kinds.push(Kind::Text);
+        for r in &mut t.rows {
+            r.push(long.clone());
+        }
+        t
+    };
+    same_as_csv(
+        "survey",
+        &[
+            ("path: data/survey.csv", "path: data/survey.parquet"),
+            ("path: data/survey.csv", "path: data/survey.parquet"),
+        ],
+        |f| {
+            let t = with_notes(&f.root.join("data/survey.csv"));
+            write_parquet(&t, &f.root.join("data/survey.parquet"), 70);
+        },
+    );
+    // The same column in the CSV is read, and stops the build: the test can fail.
+    let f = Fixture::copy("survey");
+    let t = with_notes(&f.root.join("data/survey.csv"));
+    let mut w = csv::Writer::from_path(f.root.join("data/survey.csv")).unwrap();
+    w.write_record(&t.names).unwrap();
+    for r in &t.rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    let out = f.build();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("field `notes` is 140000 bytes long"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_parquet_site_is_byte_identical_whatever_the_number_of_threads() {
+    // Four row groups read in parallel on 1 and on 3 threads, merged in file order.
+    let f = Fixture::copy("survey");
+    let t = table(&f.root.join("data/survey.csv"), "submitted_at");
+    write_parquet(&t, &f.root.join("data/survey.parquet"), 70);
+    fs::remove_file(f.root.join("data/survey.csv")).unwrap();
+    // Two datasets read the file (weighted and raked).
+    for _ in 0..2 {
+        f.edit(
+            "cxscore.yaml",
+            "path: data/survey.csv",
+            "path: data/survey.parquet",
+        );
+    }
+    let base = f.root.parent().unwrap();
+    let build = |out: &str, threads: &str| {
+        let out_dir = base.join(out);
+        let o = assert_cmd::Command::cargo_bin("cxscore")
+            .unwrap()
+            .args(["build"])
+            .arg(&f.root)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--no-cache")
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        snapshot_tree(&out_dir)
+    };
+    let (one, three) = (build("one", "1"), build("three", "3"));
+    assert!(one.iter().any(|(p, _)| p.ends_with("metrics.json")));
+    assert_eq!(one.len(), three.len());
+    for ((pa, ba), (pb, bb)) in one.iter().zip(&three) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between 1 and 3 threads");
+    }
+}
+
+#[test]
+fn a_parquet_lookup_table_is_read_whole_for_the_datasets_that_join_it() {
+    // The joining dataset reads the table's columns (plan, tenure bands) through the join,
+    // never by the table's own header: a table in Parquet must still be read whole.
+    let csv = Fixture::copy("lookup");
+    let from_csv = built(&csv);
+    let other = Fixture::copy("lookup");
+    let t = table(&other.root.join("data/crm.csv"), "");
+    write_parquet(&t, &other.root.join("data/crm.parquet"), 4);
+    fs::remove_file(other.root.join("data/crm.csv")).unwrap();
+    other.edit(
+        "cxscore.yaml",
+        "path: data/crm.csv",
+        "path: data/crm.parquet",
+    );
+    let from_other = built(&other);
+    json_close::assert_json_close(&from_csv, &from_other, 1e-9, "metrics");
+    // A check that could fail: the CRM's plans became segment keys.
+    assert!(from_csv.to_string().contains("\"basic\""));
 }
 
 #[test]
