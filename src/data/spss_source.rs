@@ -21,7 +21,9 @@ use std::path::Path;
 
 use ambers::{MissingSpec, SpssMetadata, Value};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, DurationMicrosecondType, Float64Type, TimestampMicrosecondType};
+use arrow_array::types::{
+    Date32Type, DurationMicrosecondType, Float64Type, TimestampMicrosecondType,
+};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 
@@ -341,7 +343,10 @@ pub fn variable_labels_of_file(path: &Path) -> Vec<(String, String)> {
 
 /// Variable labels read so far, by file and its modification time (so `serve`
 /// sees a saved file's new labels): pages ask for them once per column.
-type LabelCache = std::collections::HashMap<(std::path::PathBuf, Option<std::time::SystemTime>), std::sync::Arc<Vec<(String, String)>>>;
+type LabelCache = std::collections::HashMap<
+    (std::path::PathBuf, Option<std::time::SystemTime>),
+    std::sync::Arc<Vec<(String, String)>>,
+>;
 
 /// The SPSS variable label of `column` in `dataset` (its first file's
 /// dictionary): the column's default label on the site (segments, driver
@@ -382,6 +387,21 @@ mod tests {
         assert_eq!(code_text(&Value::Numeric(3.0)), "3");
         assert_eq!(code_text(&Value::Numeric(0.5)), "0.5");
         assert_eq!(code_text(&Value::String(" A ".into())), "A");
+    }
+
+    #[test]
+    fn a_persona_value_gains_its_label_or_its_code() {
+        let labels = vec![(4, vec![("1".to_string(), "new".to_string())])];
+        let mut by_label = vec!["new".to_string()];
+        add_code_or_label(&labels, 4, &mut by_label);
+        assert_eq!(by_label, ["new", "1"]);
+        let mut by_code = vec!["1".to_string()];
+        add_code_or_label(&labels, 4, &mut by_code);
+        assert_eq!(by_code, ["1", "new"]);
+        // Another column's labels do not apply.
+        let mut other = vec!["1".to_string()];
+        add_code_or_label(&labels, 3, &mut other);
+        assert_eq!(other, ["1"]);
     }
 
     #[test]

@@ -79,8 +79,7 @@ pub fn finish_drivers(
             .map(|(i, p)| {
                 let id = &project.personas[p.index].id;
                 let sums = in_window(&dp.personas[i], &dp.persona_periods[i], &window);
-                let (mut attributes, _) =
-                    part.attributes(&sums, Some(i), &format!("{name}/{id}"));
+                let (mut attributes, _) = part.attributes(&sums, Some(i), &format!("{name}/{id}"));
                 default_labels(project, d, &mut attributes);
                 let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
                 let st = sums.moments.finish();

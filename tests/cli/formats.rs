@@ -522,9 +522,11 @@ fn write_sav(
                 Kind::Number => Arc::new(Float64Array::from_iter(
                     cells().map(|v| v.parse::<f64>().ok()),
                 )),
-                Kind::Date => Arc::new(Date32Array::from_iter(cells().map(|v| {
-                    (!v.is_empty()).then(|| (date_of(v) - epoch).num_days() as i32)
-                }))),
+                Kind::Date => {
+                    Arc::new(Date32Array::from_iter(cells().map(|v| {
+                        (!v.is_empty()).then(|| (date_of(v) - epoch).num_days() as i32)
+                    })))
+                }
                 Kind::Text => Arc::new(StringArray::from_iter(
                     cells().map(|v| (!v.is_empty()).then_some(v)),
                 )),
@@ -563,7 +565,10 @@ fn write_tiny_sav(f: &Fixture, file: &str, zsav: bool) {
         &t,
         &f.root.join("data").join(file),
         &["channel", "persona"],
-        &[("nps", &[(0.0, "Not at all likely"), (10.0, "Extremely likely")])],
+        &[(
+            "nps",
+            &[(0.0, "Not at all likely"), (10.0, "Extremely likely")],
+        )],
         &[("channel", "Contact channel")],
         zsav,
     );
@@ -653,5 +658,8 @@ fn check_reads_an_spss_dataset_and_a_broken_one_is_an_error() {
     let out = f.run(&["check", "project"]);
     let err = stderr(&out);
     assert!(!out.status.success());
-    assert!(err.contains("data/survey.sav") && err.contains("SPSS"), "{err}");
+    assert!(
+        err.contains("data/survey.sav") && err.contains("SPSS"),
+        "{err}"
+    );
 }
