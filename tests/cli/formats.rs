@@ -663,3 +663,52 @@ fn check_reads_an_spss_dataset_and_a_broken_one_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn the_reference_fixture_as_spss_gives_its_metrics_and_a_blank_attribute_label_defaults() {
+    // Weighted, with key drivers, personas and two segments (one as labelled codes).
+    let write = |f: &Fixture| {
+        let t = table(&f.root.join("data/survey.csv"), "date");
+        write_sav(
+            &t,
+            &f.root.join("data/survey.sav"),
+            &["region"],
+            &[],
+            &[("a_speed", "Speed of service")],
+            false,
+        );
+    };
+    same_as_csv(
+        "reference",
+        &[("path: data/survey.csv", "path: data/survey.sav")],
+        write,
+    );
+    // `a_speed: ""`: the SPSS variable label; without one (CSV), the column name.
+    let blank = "attributes: { a_speed: \"\", a_price: Price, a_support: Support }";
+    let spss = Fixture::copy("reference");
+    write(&spss);
+    spss.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.sav",
+    );
+    spss.edit(
+        "cxscore.yaml",
+        "attributes: { a_speed: Speed, a_price: Price, a_support: Support }",
+        blank,
+    );
+    built(&spss);
+    let page = fs::read_to_string(spss.site().join("drivers.html")).unwrap();
+    assert!(page.contains("Speed of service"), "{page}");
+    assert!(page.contains("Price"), "{page}");
+    let csv = Fixture::copy("reference");
+    csv.edit(
+        "cxscore.yaml",
+        "attributes: { a_speed: Speed, a_price: Price, a_support: Support }",
+        blank,
+    );
+    built(&csv);
+    let page = fs::read_to_string(csv.site().join("drivers.html")).unwrap();
+    assert!(!page.contains("Speed of service"), "{page}");
+    assert!(page.contains("a_speed"), "{page}");
+}
