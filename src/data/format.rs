@@ -20,6 +20,8 @@ pub enum Format {
     Workbook,
     /// Apache Parquet (`.parquet`).
     Parquet,
+    /// SPSS Statistics data files (`.sav`, `.zsav`).
+    Spss,
 }
 
 impl Format {
@@ -33,6 +35,8 @@ impl Format {
             Format::Workbook
         } else if ext == "parquet" {
             Format::Parquet
+        } else if super::spss_source::EXTENSIONS.contains(&ext.as_str()) {
+            Format::Spss
         } else {
             Format::Csv
         }
@@ -52,6 +56,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Workbook => "a workbook",
             Format::Parquet => "Parquet",
+            Format::Spss => "SPSS",
         }
     }
 }
@@ -59,22 +64,6 @@ impl Format {
 /// The dataset's format, after checking that it fits the dataset (see the
 /// module docs); `None`, with an error recorded, when its files mix formats.
 pub fn checked_format(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<Format> {
-    let spss = (dataset.files.iter()).find(|f| {
-        f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("sav") || e.eq_ignore_ascii_case("zsav"))
-    });
-    if let Some(file) = spss {
-        diags.error_hint(
-            dataset.location.clone(),
-            format!(
-                "dataset `{}`: `{}` is an SPSS file, which cxscore does not read yet",
-                dataset.id,
-                crate::diag::display_path(root, file).display()
-            ),
-            "export it from SPSS as CSV (File > Export > CSV Data, with values rather than value labels) or as Excel",
-        );
-        return None;
-    }
     let format = Format::of(dataset);
     if let Some(other) = (dataset.files.iter()).find(|f| Format::of_path(f) != format) {
         diags.error_hint(
@@ -130,5 +119,7 @@ mod tests {
         assert_eq!(Format::of_path(Path::new("a/b.ods")), Format::Workbook);
         assert_eq!(Format::of_path(Path::new("a/b.xls")), Format::Workbook);
         assert_eq!(Format::of_path(Path::new("a/b.parquet")), Format::Parquet);
+        assert_eq!(Format::of_path(Path::new("a/b.sav")), Format::Spss);
+        assert_eq!(Format::of_path(Path::new("a/b.ZSAV")), Format::Spss);
     }
 }

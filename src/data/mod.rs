@@ -26,7 +26,7 @@
 //!   cut), [`sniff`] (what encoding a file looks like).
 //! - SQL sources (SPEC §12): [`sql`] (the query, aggregated on the server).
 //! - Other formats (SPEC §12): [`format`] (which one, by extension),
-//!   [`xlsx_source`] (Excel and OpenDocument workbooks), [`parquet_source`].
+//!   [`xlsx_source`] (Excel and OpenDocument workbooks), [`parquet_source`], [`spss_source`] (SPSS `.sav`, `.zsav`).
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
 //!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`]
 //!   (every column name to a field index, a lookup table's columns included).
@@ -52,5 +52,6 @@ pub mod scan;
 mod seam_tests;
 pub mod sniff;
 pub mod source;
+pub mod spss_source;
 pub mod sql;
 pub mod xlsx_source;

@@ -19,6 +19,7 @@ use super::format::{checked_format, Format};
 use super::header::{names_of, read_header_with, same_header};
 use super::parquet_source::ParquetSource;
 use super::policy::Policy;
+use super::spss_source::SpssSource;
 use super::xlsx_source::WorkbookSource;
 use crate::diag::{display_path, Diagnostics};
 use crate::project::model::Dataset;
@@ -67,6 +68,7 @@ pub fn read_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> O
         Format::Csv => read_header_with(&CsvSource::new(), dataset, root, diags),
         Format::Workbook => read_header_with(&WorkbookSource, dataset, root, diags),
         Format::Parquet => read_header_with(&ParquetSource, dataset, root, diags),
+        Format::Spss => read_header_with(&SpssSource, dataset, root, diags),
     }
 }
 
@@ -92,6 +94,7 @@ pub fn scan<S: SplitSink>(
         Format::Csv => scan_with(&CsvSource::new(), scan, sink, diags),
         Format::Workbook => scan_with(&WorkbookSource, scan, sink, diags),
         Format::Parquet => scan_with(&ParquetSource, scan, sink, diags),
+        Format::Spss => scan_with(&SpssSource, scan, sink, diags),
     }
 }
 

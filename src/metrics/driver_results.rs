@@ -35,6 +35,18 @@ pub fn outcome_label(project: &Project, d: &Driver) -> String {
     })
 }
 
+/// Gives each attribute written with an empty label (`{ q_speed: "" }`) its
+/// default: the column's SPSS variable label, else the column's name, so a
+/// labelled SPSS file needs no label repeated in the YAML.
+fn default_labels(project: &Project, d: &Driver, attributes: &mut [DriverAttribute]) {
+    let dataset = project.config.datasets.get(&d.dataset);
+    for a in attributes.iter_mut().filter(|a| a.label.trim().is_empty()) {
+        a.label = dataset
+            .and_then(|ds| crate::data::spss_source::variable_label(ds, &a.column))
+            .unwrap_or_else(|| a.column.clone());
+    }
+}
+
 /// The analyses of one finished pass, each into `out[index]`.
 pub fn finish_drivers(
     project: &Project,
@@ -61,12 +73,14 @@ pub fn finish_drivers(
             rows: dp.rows.as_ref(),
             window: &window,
         };
-        let (attributes, bootstrap) = part.attributes(&whole, None, &name);
+        let (mut attributes, bootstrap) = part.attributes(&whole, None, &name);
+        default_labels(project, d, &mut attributes);
         let personas = (pass.personas.iter().enumerate())
             .map(|(i, p)| {
                 let id = &project.personas[p.index].id;
                 let sums = in_window(&dp.personas[i], &dp.persona_periods[i], &window);
-                let (attributes, _) = part.attributes(&sums, Some(i), &format!("{name}/{id}"));
+                let (mut attributes, _) = part.attributes(&sums, Some(i), &format!("{name}/{id}"));
+                default_labels(project, d, &mut attributes);
                 let (mean_importance, mean_performance) = quadrant::attribute_means(&attributes);
                 let st = sums.moments.finish();
                 DriverPersona {
@@ -111,7 +125,8 @@ pub fn empty_driver(project: &Project, d: &Driver, s: &Settings) -> DriverResult
         rows: None,
         window: &window,
     };
-    let (attributes, _) = part.attributes(&sums, None, "");
+    let (mut attributes, _) = part.attributes(&sums, None, "");
+    default_labels(project, d, &mut attributes);
     DriverResult {
         dataset: d.dataset.clone(),
         outcome: d.outcome.name.clone(),

@@ -586,3 +586,234 @@ fn a_blank_header_row_is_an_error_at_its_first_cell() {
     assert!(err.contains("data/survey.xlsx:Data!A2: error"), "{err}");
     assert!(err.contains("row 2 of sheet `Data`"), "{err}");
 }
+
+/// Writes `t` as an SPSS file with ambers (`.zsav`, zlib-compressed, when
+/// `zsav`): numbers as numeric variables, the date column as DATE11, text as
+/// strings. Each column of `coded` (text in the CSV) is written as numeric codes
+/// 1, 2, … in order of first appearance, its text as their value labels;
+/// `labelled` numeric columns get value labels on the given codes (which the
+/// reader must leave as numbers); `var_labels` are variable labels.
+fn write_sav(
+    t: &Table,
+    path: &Path,
+    coded: &[&str],
+    labelled: &[(&str, &[(f64, &str)])],
+    var_labels: &[(&str, &str)],
+    zsav: bool,
+) {
+    use ambers::{Compression as SavCompression, SpssMetadata, Value};
+    use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray};
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let mut arrays: Vec<(String, ArrayRef)> = Vec::new();
+    let mut value_labels = Vec::new();
+    for (c, (name, kind)) in t.names.iter().zip(&t.kinds).enumerate() {
+        let cells = || t.rows.iter().map(|r| r[c].as_str());
+        let array: ArrayRef = if coded.contains(&name.as_str()) {
+            let mut codes: Vec<&str> = Vec::new();
+            for v in cells().filter(|v| !v.is_empty()) {
+                if !codes.contains(&v) {
+                    codes.push(v);
+                }
+            }
+            let labels: indexmap::IndexMap<Value, String> = (codes.iter().enumerate())
+                .map(|(i, v)| (Value::Numeric(i as f64 + 1.0), v.to_string()))
+                .collect();
+            value_labels.push((name.clone(), labels));
+            Arc::new(Float64Array::from_iter(cells().map(|v| {
+                (!v.is_empty()).then(|| codes.iter().position(|x| *x == v).unwrap() as f64 + 1.0)
+            })))
+        } else {
+            match kind {
+                Kind::Number => Arc::new(Float64Array::from_iter(
+                    cells().map(|v| v.parse::<f64>().ok()),
+                )),
+                Kind::Date => {
+                    Arc::new(Date32Array::from_iter(cells().map(|v| {
+                        (!v.is_empty()).then(|| (date_of(v) - epoch).num_days() as i32)
+                    })))
+                }
+                Kind::Text => Arc::new(StringArray::from_iter(
+                    cells().map(|v| (!v.is_empty()).then_some(v)),
+                )),
+            }
+        };
+        arrays.push((name.clone(), array));
+    }
+    let batch = RecordBatch::try_from_iter(arrays).unwrap();
+    let mut meta = SpssMetadata::from_arrow_schema(&batch.schema());
+    for (name, labels) in value_labels {
+        meta.variable_value_labels.insert(name, labels);
+    }
+    for (name, codes) in labelled {
+        let labels = (codes.iter())
+            .map(|(code, label)| (Value::Numeric(*code), label.to_string()))
+            .collect();
+        meta.variable_value_labels.insert(name.to_string(), labels);
+    }
+    for (name, label) in var_labels {
+        meta.variable_labels
+            .insert(name.to_string(), label.to_string());
+    }
+    let compression = if zsav {
+        SavCompression::Zlib
+    } else {
+        SavCompression::Bytecode
+    };
+    ambers::write_sav(path, &batch, &meta, compression, None).unwrap();
+}
+
+/// The tiny fixture as SPSS: `channel` (a segment) and `persona` (a persona's
+/// match column) as labelled codes, `nps` with labels on 0 and 10 only.
+fn write_tiny_sav(f: &Fixture, file: &str, zsav: bool) {
+    let t = table(&f.root.join("data/survey.csv"), "date");
+    write_sav(
+        &t,
+        &f.root.join("data").join(file),
+        &["channel", "persona"],
+        &[(
+            "nps",
+            &[(0.0, "Not at all likely"), (10.0, "Extremely likely")],
+        )],
+        &[("channel", "Contact channel")],
+        zsav,
+    );
+}
+
+#[test]
+fn an_spss_file_of_labelled_codes_gives_the_metrics_of_its_csv() {
+    // Numbers, strings (ok, comment), a date, labelled codes as a segment and as a
+    // persona's column (persona `equals: new`, the label), labels on an NPS item.
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.sav")],
+        |f| write_tiny_sav(f, "survey.sav", false),
+    );
+}
+
+#[test]
+fn a_zsav_file_gives_the_metrics_of_its_csv() {
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.zsav")],
+        |f| write_tiny_sav(f, "survey.zsav", true),
+    );
+}
+
+#[test]
+fn spss_value_labels_are_the_segment_keys_and_a_persona_may_match_the_code() {
+    let f = Fixture::copy("tiny");
+    write_tiny_sav(&f, "survey.sav", false);
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.sav",
+    );
+    let by_label = built(&f);
+    let text = by_label.to_string();
+    // The segment's keys are the labels, never the codes.
+    assert!(text.contains("\"web\""), "{text}");
+    assert!(text.contains("\"app\""), "{text}");
+    // The variable label of `channel` is the segment's default label on the site.
+    let page = fs::read_to_string(f.site().join("indicators/nps.html")).unwrap();
+    assert!(page.contains("by Contact channel"), "{page}");
+    // `new` is code 1 (first seen on the first row): `equals: 1` picks the same rows.
+    f.edit(
+        "personas/new.yaml",
+        "match: { column: persona, equals: new }",
+        "match: { column: persona, equals: \"1\" }",
+    );
+    let by_code = built(&f);
+    // (Had the code matched no row, the persona's figures would differ.)
+    json_close::assert_json_close(&by_label, &by_code, 1e-9, "metrics");
+}
+
+#[test]
+fn a_bad_spss_value_is_located_by_case_and_variable() {
+    let f = Fixture::copy("tiny");
+    let mut t = table(&f.root.join("data/survey.csv"), "date");
+    let csat = t.names.iter().position(|n| n == "csat").unwrap();
+    t.kinds[csat] = Kind::Text;
+    t.rows[6][csat] = "great".into();
+    write_sav(&t, &f.root.join("data/survey.sav"), &[], &[], &[], false);
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.sav",
+    );
+    let out = f.build();
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    // Case 7 is line 8 (the header is line 1, as in the CSV export); csat is field 6.
+    assert!(err.contains("data/survey.sav:8:6"), "{err}");
+    assert!(err.contains("great"), "{err}");
+}
+
+#[test]
+fn check_reads_an_spss_dataset_and_a_broken_one_is_an_error() {
+    let f = Fixture::copy("tiny");
+    write_tiny_sav(&f, "survey.sav", false);
+    f.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.sav",
+    );
+    let out = f.run(&["check", "project"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    fs::write(f.root.join("data/survey.sav"), b"date,channel\n").unwrap();
+    let out = f.run(&["check", "project"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("data/survey.sav") && err.contains("SPSS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_reference_fixture_as_spss_gives_its_metrics_and_a_blank_attribute_label_defaults() {
+    // Weighted, with key drivers, personas and two segments (one as labelled codes).
+    let write = |f: &Fixture| {
+        let t = table(&f.root.join("data/survey.csv"), "date");
+        write_sav(
+            &t,
+            &f.root.join("data/survey.sav"),
+            &["region"],
+            &[],
+            &[("a_speed", "Speed of service")],
+            false,
+        );
+    };
+    same_as_csv(
+        "reference",
+        &[("path: data/survey.csv", "path: data/survey.sav")],
+        write,
+    );
+    // `a_speed: ""`: the SPSS variable label; without one (CSV), the column name.
+    let blank = "attributes: { a_speed: \"\", a_price: Price, a_support: Support }";
+    let spss = Fixture::copy("reference");
+    write(&spss);
+    spss.edit(
+        "cxscore.yaml",
+        "path: data/survey.csv",
+        "path: data/survey.sav",
+    );
+    spss.edit(
+        "cxscore.yaml",
+        "attributes: { a_speed: Speed, a_price: Price, a_support: Support }",
+        blank,
+    );
+    built(&spss);
+    let page = fs::read_to_string(spss.site().join("drivers.html")).unwrap();
+    assert!(page.contains("Speed of service"), "{page}");
+    assert!(page.contains("Price"), "{page}");
+    let csv = Fixture::copy("reference");
+    csv.edit(
+        "cxscore.yaml",
+        "attributes: { a_speed: Speed, a_price: Price, a_support: Support }",
+        blank,
+    );
+    built(&csv);
+    let page = fs::read_to_string(csv.site().join("drivers.html")).unwrap();
+    assert!(!page.contains("Speed of service"), "{page}");
+    assert!(page.contains("a_speed"), "{page}");
+}

@@ -301,13 +301,17 @@ impl<'p> DatasetPass<'p> {
         let comments = (dataset.comments.as_ref())
             .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));
         let mut nps_column = None;
+        // SPSS value labels: a persona's `equals` may give the code or the label.
+        let spss_labels = crate::data::spss_source::labels_of_dataset(dataset);
         let personas = (project.personas.iter().enumerate())
             .filter_map(|(index, p)| {
                 let column = r.optional(&p.matcher.column.name)?;
+                let mut values = trimmed(&p.matcher.values);
+                crate::data::spss_source::add_code_or_label(&spss_labels, column, &mut values);
                 Some(PersonaCol {
                     index,
                     column,
-                    values: trimmed(&p.matcher.values),
+                    values,
                 })
             })
             .collect::<Vec<_>>();

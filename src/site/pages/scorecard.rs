@@ -250,8 +250,13 @@ pub fn indicator(
         .segments
         .iter()
         .map(|(column, groups)| {
-            let title = t.fill("segment_title", &[("name", &ind.name), ("column", column)]);
-            let key_header = column.clone();
+            // An SPSS variable label is the segment's default label (docs/reference.md).
+            let shown = (ind.dataset.as_ref())
+                .and_then(|id| project.config.datasets.get(id))
+                .and_then(|ds| crate::data::spss_source::variable_label(ds, column))
+                .unwrap_or_else(|| column.clone());
+            let title = t.fill("segment_title", &[("name", &ind.name), ("column", &shown)]);
+            let key_header = shown;
             let mut section = segment_section(r, ind, res, title, key_header, groups, |g| {
                 (g.key.clone(), String::new())
             });
