@@ -150,9 +150,7 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
     let mut quiet = Diagnostics::new();
     let header = read_header(ds, &project.root, &mut quiet)?;
     // A dataset that joins a lookup table (SPEC §9) is planned with it, as `build` plans it.
-    let table = (ds.lookup.as_ref())
-        .and_then(|l| project.config.datasets.get(&l.dataset))
-        .and_then(|t| crate::data::lookup::load_table(t, &project.root, &mut quiet));
+    let table = crate::metrics::lookup_stats::load_joined(project, ds, &mut quiet);
     let pass = DatasetPass::plan_joined(project, ds, &header, table.as_ref(), &mut quiet)?;
     let columns = Columns {
         id: header.index(&f.id.name)?,

@@ -17,6 +17,21 @@ use crate::project::model::{Dataset, Project};
 /// Below this share of matched rows, a build and `check` warn.
 pub const MIN_MATCH: f64 = 0.9;
 
+/// Reads the lookup table `dataset` joins (SPEC §9), as `build` reads it:
+/// for the passes beside the build (the follow-up list, `topics suggest`)
+/// that plan one dataset alone. `None` without `lookup:`.
+pub fn load_joined(
+    project: &Project,
+    dataset: &crate::project::model::Dataset,
+    diags: &mut Diagnostics,
+) -> Option<LookupTable> {
+    let table = project
+        .config
+        .datasets
+        .get(&dataset.lookup.as_ref()?.dataset)?;
+    load_table(table, &project.root, diags)
+}
+
 /// Reads every dataset some `lookup:` names (and that has `key:`), once.
 /// A table that cannot be read is absent (its errors are recorded).
 pub fn load_tables(project: &Project, diags: &mut Diagnostics) -> BTreeMap<String, LookupTable> {

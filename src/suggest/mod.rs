@@ -181,9 +181,7 @@ fn read_into(
     let root = &project.root;
     let header = read_header(dataset, root, diags).ok_or(SuggestError::Invalid)?;
     // A dataset that joins a lookup table (SPEC §9) reads it as `build` does.
-    let table = (dataset.lookup.as_ref())
-        .and_then(|l| project.config.datasets.get(&l.dataset))
-        .and_then(|t| crate::data::lookup::load_table(t, root, diags));
+    let table = crate::metrics::lookup_stats::load_joined(project, dataset, diags);
     let pass = DatasetPass::plan_joined(project, dataset, &header, table.as_ref(), diags)
         .ok_or(SuggestError::Invalid)?;
     let column =
