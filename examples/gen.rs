@@ -12,9 +12,15 @@
 //! from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the
 //! same rows in the same order), `DIR/tickets.csv` and `DIR/crm.csv` instead,
 //! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`.
+//!
+//! `--zh` writes the Chinese example's survey instead
+//! (`example-project-zh/data/survey.csv`, GBK; `--out`, `--rows` and `--seed`
+//! apply, defaults 6000 rows and seed 2025): see `gen/zh.rs`.
 
 #[path = "gen/lib.rs"]
 mod generator;
+#[path = "gen/zh.rs"]
+mod zh;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +34,9 @@ usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--singl
   --out DIR       output folder (default: example-project/data of this crate)
   --seed S        random seed (default 2034)
   --months M      months of data from January 2024 (default 24: to December 2025)
-  --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv";
+  --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv
+  --zh            write the Chinese example's GBK survey (default DIR: example-project-zh/data,
+                  default rows 6000, default seed 2025)";
 
 fn main() -> ExitCode {
     match run() {
@@ -53,6 +61,8 @@ fn run() -> Result<(), Failure> {
     let mut opts = generator::Options::default();
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-project/data");
     let mut single = false;
+    let mut chinese = false;
+    let (mut rows, mut seed, mut out_set) = (None, None, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -60,17 +70,21 @@ fn run() -> Result<(), Failure> {
                 .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
         };
         match arg.as_str() {
-            "--rows" => opts.rows = number(&value("--rows")?, "--rows")?,
+            "--rows" => rows = Some(number(&value("--rows")?, "--rows")?),
             "--tickets" => opts.tickets = number(&value("--tickets")?, "--tickets")?,
-            "--seed" => opts.seed = number(&value("--seed")?, "--seed")?,
+            "--seed" => seed = Some(number(&value("--seed")?, "--seed")?),
             "--months" => {
                 opts.months = number(&value("--months")?, "--months")?;
                 if opts.months == 0 {
                     return Err(Failure::Usage("--months must be at least 1".into()));
                 }
             }
-            "--out" => out = PathBuf::from(value("--out")?),
+            "--out" => {
+                out = PathBuf::from(value("--out")?);
+                out_set = true;
+            }
             "--single-file" => single = true,
+            "--zh" => chinese = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -80,6 +94,26 @@ fn run() -> Result<(), Failure> {
     }
 
     let start = Instant::now();
+    if chinese {
+        if !out_set {
+            out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-project-zh/data");
+        }
+        let (rows, seed) = (rows.unwrap_or(zh::ZH_ROWS), seed.unwrap_or(zh::ZH_SEED));
+        let summary = zh::write_zh_data(&out, seed, rows).map_err(Failure::Io)?;
+        eprintln!(
+            "gen: {} survey rows (GBK) in {} ({:.2} s, seed {seed})",
+            summary.rows,
+            summary.path.display(),
+            start.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    if let Some(rows) = rows {
+        opts.rows = rows;
+    }
+    if let Some(seed) = seed {
+        opts.seed = seed;
+    }
     let summary = if single {
         generator::write_single_file(&opts, &out)
     } else {

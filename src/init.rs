@@ -128,6 +128,18 @@ mod tests {
     }
 
     #[test]
+    fn the_chinese_starter_journey_has_the_seven_stages_in_order() {
+        let file = STARTER
+            .get_file("zh-CN/journeys/onboarding.yaml")
+            .expect("the zh-CN starter has a journey");
+        let text = file.contents_utf8().unwrap();
+        let names: Vec<&str> = (text.lines())
+            .filter_map(|l| l.strip_prefix("    name: "))
+            .collect();
+        assert_eq!(names, ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"]);
+    }
+
+    #[test]
     fn refuses_a_folder_with_anything_in_it() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();

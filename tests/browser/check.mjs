@@ -2,6 +2,9 @@
 //
 // usage: node check.mjs SHOTDIR LANG=SITE [LANG=SITE ...]
 //   e.g. node check.mjs ../../target/browser en=../../example-project/_site zh-CN=../../target/site-zh-CN
+//   LANG is a label: every site but `en` is checked for the theme's English sentences, and the
+//   screenshots go to SHOTDIR/LANG, so a second zh-CN site takes a label of its own, e.g.
+//   zh-CN-example=../../example-project-zh/_site (the Chinese example project).
 //
 // For every HTML page of every site, opened from file:// (as a client opens a mailed site):
 //   - fails on any console error, page error or failed request;
@@ -94,17 +97,21 @@ function englishCatalog() {
   return [...fragments];
 }
 
-// Every text file of the example project: its own words may be English in a zh-CN site.
+// Every text file of the example projects: their own words may be English in a zh-CN site.
+// (The Chinese example's survey is GBK: read as UTF-8 it only adds unreadable text.)
 function projectText() {
   let text = "";
-  (function walk(d) {
+  const walk = (d) => {
     for (const f of fs.readdirSync(d)) {
       const p = path.join(d, f);
       if (f === "_site") continue;
       if (fs.statSync(p).isDirectory()) walk(p);
       else if (/\.(ya?ml|md|csv)$/.test(f)) text += fs.readFileSync(p, "utf8") + "\n";
     }
-  })(path.join(repo, "example-project"));
+  };
+  for (const dir of ["example-project", "example-project-zh"]) {
+    if (fs.existsSync(path.join(repo, dir))) walk(path.join(repo, dir));
+  }
   return text;
 }
 

@@ -54,6 +54,15 @@ fn init_then_build_and_check_from_an_unrelated_folder_in_both_languages() {
         ] {
             assert!(site.join(page).is_file(), "{lang}: {page}");
         }
+        if lang == "zh-CN" {
+            // The Chinese starter's journey has the seven stages, in order, on the built page.
+            let journey = fs::read_to_string(site.join("journeys/onboarding.html")).unwrap();
+            let at: Vec<usize> = ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"]
+                .iter()
+                .map(|s| journey.find(&format!(">{s}<")).unwrap_or_else(|| panic!("no stage {s}")))
+                .collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "stages out of order: {at:?}");
+        }
         let out = run_in(tmp.path(), &["check", &dir]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         // The build stored its cache; the project's .gitignore keeps it (and
