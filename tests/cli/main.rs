@@ -12,6 +12,7 @@ mod build;
 mod cache;
 mod drivers_reference;
 mod example_data;
+mod example_zh;
 mod formats;
 mod harness;
 mod hostile;
