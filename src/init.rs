@@ -136,7 +136,10 @@ mod tests {
         let names: Vec<&str> = (text.lines())
             .filter_map(|l| l.strip_prefix("    name: "))
             .collect();
-        assert_eq!(names, ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"]);
+        assert_eq!(
+            names,
+            ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"]
+        );
     }
 
     #[test]

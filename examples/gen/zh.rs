@@ -90,7 +90,10 @@ pub fn write_zh_data(out: &Path, seed: u64, rows: usize) -> io::Result<ZhSummary
 pub fn survey_gbk(seed: u64, rows: usize) -> Vec<u8> {
     let text = survey_text(seed, rows);
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
-    assert!(!unmappable, "the generator wrote a character GBK cannot hold");
+    assert!(
+        !unmappable,
+        "the generator wrote a character GBK cannot hold"
+    );
     bytes.into_owned()
 }
 
@@ -201,7 +204,12 @@ fn row(rng: &mut ChaCha8Rng, out: &mut String, id: usize, month: u32, day: u32) 
     let contacted = rng.random::<f64>() < 0.55;
     let resolved = contacted && rng.random::<f64>() < 0.74;
     let support = if contacted {
-        Some(rating(rng, 0.9 * g + if resolved { 0.3 } else { -1.3 }, 4.8, 7))
+        Some(rating(
+            rng,
+            0.9 * g + if resolved { 0.3 } else { -1.3 },
+            4.8,
+            7,
+        ))
     } else {
         None
     };
@@ -224,9 +232,17 @@ fn row(rng: &mut ChaCha8Rng, out: &mut String, id: usize, month: u32, day: u32) 
         resolved,
         recommend,
     };
-    let comment = if rng.random::<f64>() < 0.45 { comment(rng, &lived) } else { String::new() };
+    let comment = if rng.random::<f64>() < 0.45 {
+        comment(rng, &lived)
+    } else {
+        String::new()
+    };
     let phone = if rng.random::<f64>() < 0.6 {
-        format!("1{}{:09}", [3, 5, 8][rng.random_range(0..3)], rng.random_range(0..1_000_000_000u32))
+        format!(
+            "1{}{:09}",
+            [3, 5, 8][rng.random_range(0..3)],
+            rng.random_range(0..1_000_000_000u32)
+        )
     } else {
         String::new()
     };
@@ -319,7 +335,14 @@ fn comment(rng: &mut ChaCha8Rng, l: &Lived) -> String {
             ],
         ));
     } else if l.price >= 5 && rng.random::<f64>() < 0.5 {
-        parts.push(one(rng, &["价格实惠，性价比高", "优惠力度大，比之前的运营商便宜", "套餐很划算"]));
+        parts.push(one(
+            rng,
+            &[
+                "价格实惠，性价比高",
+                "优惠力度大，比之前的运营商便宜",
+                "套餐很划算",
+            ],
+        ));
     }
     if l.speed <= 2 {
         parts.push(one(
@@ -332,14 +355,25 @@ fn comment(rng: &mut ChaCha8Rng, l: &Lived) -> String {
             ],
         ));
     } else if l.speed >= 5 && rng.random::<f64>() < 0.5 {
-        parts.push(one(rng, &["网速很快，很稳定", "千兆宽带速度快，在家办公很流畅", "打游戏不卡，速度快"]));
+        parts.push(one(
+            rng,
+            &[
+                "网速很快，很稳定",
+                "千兆宽带速度快，在家办公很流畅",
+                "打游戏不卡，速度快",
+            ],
+        ));
     }
     if l.contacted {
         if l.resolved {
             if rng.random::<f64>() < 0.35 {
                 parts.push(one(
                     rng,
-                    &["客服很耐心，一次就解决了", "报修后第二天就修好了，客服解决得很快", "热线客服态度好，问题当场处理"],
+                    &[
+                        "客服很耐心，一次就解决了",
+                        "报修后第二天就修好了，客服解决得很快",
+                        "热线客服态度好，问题当场处理",
+                    ],
                 ));
             }
         } else {
@@ -357,17 +391,42 @@ fn comment(rng: &mut ChaCha8Rng, l: &Lived) -> String {
     if l.persona == 0 && rng.random::<f64>() < 0.35 {
         parts.push(one(
             rng,
-            &["客户经理响应及时，专线很稳定", "希望客户经理能主动通知维护时间", "对公发票开具太慢"],
+            &[
+                "客户经理响应及时，专线很稳定",
+                "希望客户经理能主动通知维护时间",
+                "对公发票开具太慢",
+            ],
         ));
     }
     if l.channel == 2 && rng.random::<f64>() < 0.25 {
-        parts.push(one(rng, &["App 上办业务很方便", "掌上营业厅查账单很清楚", "App 经常闪退，自助报修提交不了"]));
+        parts.push(one(
+            rng,
+            &[
+                "App 上办业务很方便",
+                "掌上营业厅查账单很清楚",
+                "App 经常闪退，自助报修提交不了",
+            ],
+        ));
     }
     if parts.is_empty() {
         parts.push(if l.recommend >= 9 {
-            one(rng, &["整体很满意，会推荐给朋友", "服务不错，已经推荐给同事了", "用了半年，没什么问题"])
+            one(
+                rng,
+                &[
+                    "整体很满意，会推荐给朋友",
+                    "服务不错，已经推荐给同事了",
+                    "用了半年，没什么问题",
+                ],
+            )
         } else if l.recommend <= 6 {
-            one(rng, &["体验一般，合约到期可能会换", "和宣传的不太一样", "服务还有很多要改进的地方"])
+            one(
+                rng,
+                &[
+                    "体验一般，合约到期可能会换",
+                    "和宣传的不太一样",
+                    "服务还有很多要改进的地方",
+                ],
+            )
         } else {
             one(rng, &["还可以", "总体一般，没有特别的问题", "基本满意"])
         });

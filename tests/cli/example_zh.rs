@@ -12,6 +12,7 @@
 #[path = "../../examples/gen/zh.rs"]
 mod zh;
 
+use std::collections::HashMap;
 use std::fs;
 
 use serde_json::Value;
@@ -19,6 +20,9 @@ use serde_json::Value;
 use crate::harness::{repo, stderr, Fixture};
 
 const TOL: f64 = 1e-9;
+
+/// One survey row: column name → cell text.
+type Row = HashMap<String, String>;
 
 /// The seven stages of the seed's journey, in order.
 const STAGES: [&str; 7] = ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"];
@@ -41,7 +45,7 @@ fn committed_gbk_survey_is_what_the_generator_writes() {
 }
 
 /// The survey's rows as (header → cell) maps, decoded from GBK by hand.
-fn rows() -> Vec<std::collections::HashMap<String, String>> {
+fn rows() -> Vec<Row> {
     let bytes = fs::read(repo().join("example-project-zh/data/survey.csv")).unwrap();
     let (text, _) = encoding_rs::GBK.decode_without_bom_handling(&bytes);
     let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
@@ -94,7 +98,10 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
     let at: Vec<usize> = (STAGES.iter())
         .map(|s| (journey.find(&format!(">{s}<"))).unwrap_or_else(|| panic!("no stage {s}")))
         .collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "stages out of order: {at:?}");
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "stages out of order: {at:?}"
+    );
 
     // A comment read from the GBK file is on the site as UTF-8 text, and the
     // phone numbers (pii) are nowhere.
@@ -117,7 +124,10 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
     let phone = (data.iter().map(|r| r["phone"].as_str()))
         .find(|p| !p.is_empty())
         .unwrap();
-    assert!(!pages.contains(phone), "a phone number (pii) reached the site");
+    assert!(
+        !pages.contains(phone),
+        "a phone number (pii) reached the site"
+    );
 
     // metrics.json: every indicator of the two files, each with a value.
     let metrics = f.metrics();
@@ -145,7 +155,10 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
     expected.sort_unstable();
     assert_eq!(ids, expected);
     for id in &ids {
-        assert!(indicator(&metrics, id)["value"].is_number(), "{id} has no value");
+        assert!(
+            indicator(&metrics, id)["value"].is_number(),
+            "{id} has no value"
+        );
     }
 
     // The window: October to December 2025.
@@ -153,12 +166,10 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
         .filter(|r| r["submitted_at"].as_str() >= "2025-10-01")
         .collect();
     assert_eq!(window.len(), 1500);
-    let weight = |r: &&std::collections::HashMap<String, String>| -> f64 {
-        r["weight"].parse().unwrap()
-    };
+    let weight = |r: &&Row| -> f64 { r["weight"].parse().unwrap() };
 
     // NPS by hand: weighted promoters minus weighted detractors, over the window.
-    let nps = |keep: &dyn Fn(&&std::collections::HashMap<String, String>) -> bool| {
+    let nps = |keep: &dyn Fn(&&Row) -> bool| {
         let (mut total, mut net) = (0.0, 0.0);
         for r in window.iter().filter(|r| keep(r)) {
             let score: u32 = r["q_recommend"].parse().unwrap();
@@ -169,17 +180,31 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
         100.0 * net / total
     };
     let ours = nps(&|_| true);
-    let theirs = indicator(&metrics, "nps-overall")["value"].as_f64().unwrap();
-    assert!((ours - theirs).abs() < TOL, "NPS: by hand {ours}, metrics.json {theirs}");
+    let theirs = indicator(&metrics, "nps-overall")["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (ours - theirs).abs() < TOL,
+        "NPS: by hand {ours}, metrics.json {theirs}"
+    );
 
     // The struggling persona: number porters' NPS, by hand, far below the rest.
     let porters = nps(&|r| r["persona"] == "携转");
-    let persona = (indicator(&metrics, "nps-overall")["personas"].as_array().unwrap().iter())
-        .find(|p| p["key"] == "porting-customer")
-        .expect("porters' NPS in metrics.json");
+    let persona = (indicator(&metrics, "nps-overall")["personas"]
+        .as_array()
+        .unwrap()
+        .iter())
+    .find(|p| p["key"] == "porting-customer")
+    .expect("porters' NPS in metrics.json");
     let theirs = persona["value"].as_f64().unwrap();
-    assert!((porters - theirs).abs() < TOL, "porters: by hand {porters}, metrics.json {theirs}");
-    assert!(porters < ours - 20.0, "porters {porters} should struggle against {ours}");
+    assert!(
+        (porters - theirs).abs() < TOL,
+        "porters: by hand {porters}, metrics.json {theirs}"
+    );
+    assert!(
+        porters < ours - 20.0,
+        "porters {porters} should struggle against {ours}"
+    );
 
     // The weak stage: on-time installation, a weighted share of 是 over the answered rows.
     let (mut total, mut yes) = (0.0, 0.0);
@@ -193,6 +218,12 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
     let ours = 100.0 * yes / total;
     let on_time = indicator(&metrics, "install-on-time");
     let theirs = on_time["value"].as_f64().unwrap();
-    assert!((ours - theirs).abs() < TOL, "on time: by hand {ours}, metrics.json {theirs}");
-    assert_eq!(on_time["status"], "red", "the weak stage's KQI should be off target");
+    assert!(
+        (ours - theirs).abs() < TOL,
+        "on time: by hand {ours}, metrics.json {theirs}"
+    );
+    assert_eq!(
+        on_time["status"], "red",
+        "the weak stage's KQI should be off target"
+    );
 }

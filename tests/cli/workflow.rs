@@ -59,9 +59,16 @@ fn init_then_build_and_check_from_an_unrelated_folder_in_both_languages() {
             let journey = fs::read_to_string(site.join("journeys/onboarding.html")).unwrap();
             let at: Vec<usize> = ["发现", "探索", "比较", "购买", "使用", "保留", "推荐"]
                 .iter()
-                .map(|s| journey.find(&format!(">{s}<")).unwrap_or_else(|| panic!("no stage {s}")))
+                .map(|s| {
+                    journey
+                        .find(&format!(">{s}<"))
+                        .unwrap_or_else(|| panic!("no stage {s}"))
+                })
                 .collect();
-            assert!(at.windows(2).all(|w| w[0] < w[1]), "stages out of order: {at:?}");
+            assert!(
+                at.windows(2).all(|w| w[0] < w[1]),
+                "stages out of order: {at:?}"
+            );
         }
         let out = run_in(tmp.path(), &["check", &dir]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
