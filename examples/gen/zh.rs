@@ -66,7 +66,7 @@ pub const REGIONS: [(&str, f64); 4] = [
 ];
 
 /// The survey's header, in column order.
-pub const HEADER: &str = "response_id,submitted_at,persona,channel,region,weight,\
+pub const HEADER: &str = "response_id,submitted_at,客户类型,办理渠道,区域,weight,\
 a_ad,coverage_ok,a_explore,query_ok,a_price,quote_same,q_ces_buy,order_once,\
 installed_on_time,q_csat_install,a_speed,q_ces_support,resolved_first,q_recommend,comment,phone";
 

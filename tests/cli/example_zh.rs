@@ -40,7 +40,7 @@ fn committed_gbk_survey_is_what_the_generator_writes() {
     assert!(std::str::from_utf8(&committed).is_err());
     let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&committed);
     assert!(!had_errors);
-    assert!(text.starts_with("response_id,submitted_at,persona,"));
+    assert!(text.starts_with("response_id,submitted_at,客户类型,办理渠道,区域,"));
     assert!(text.contains("携转"));
 }
 
@@ -189,7 +189,7 @@ fn the_chinese_example_builds_with_seven_stages_decoded_comments_and_checked_num
     );
 
     // The struggling persona: number porters' NPS, by hand, far below the rest.
-    let porters = nps(&|r| r["persona"] == "携转");
+    let porters = nps(&|r| r["客户类型"] == "携转");
     let persona = (indicator(&metrics, "nps-overall")["personas"]
         .as_array()
         .unwrap()
