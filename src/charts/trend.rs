@@ -242,6 +242,9 @@ pub fn trend_svg(view: &TrendView) -> String {
     )
 }
 
+/// A horizontal reference line's value and its words ("Target 20.0", "Benchmark").
+type Labelled = (f64, String);
+
 #[allow(clippy::too_many_arguments)]
 fn draw(
     root: &Root<'_>,
@@ -250,7 +253,7 @@ fn draw(
     labels: &[String],
     values: &[Option<f64>],
     bands: &[Option<(f64, f64)>],
-    (target, benchmark): (Option<&(f64, String)>, Option<&(f64, String)>),
+    (target, benchmark): (Option<&Labelled>, Option<&Labelled>),
     window: Option<&(usize, usize, String)>,
     markers: &[(f64, String)],
     x: (f64, f64),
