@@ -181,8 +181,10 @@ pub(super) fn fit<CT: CoordTranslate>(
 /// How category labels that do not fit their slot are handled.
 #[derive(Clone, Copy)]
 pub(super) enum Crowded {
-    /// Skip labels (counting back from the last, the most recent period): for long series
-    /// of short labels, where every k-th label is enough to read the axis.
+    /// Skip labels: every k-th from the first period (so a monthly axis that starts in
+    /// January labels every January), and always the last, the most recent (see
+    /// [`labelled`]): for long series of short labels, where every k-th label is enough
+    /// to read the axis.
     Skip,
     /// Shorten every label with "…" to its slot: for a few named stages, all of which matter.
     Shorten,
@@ -222,8 +224,9 @@ pub(super) fn category_labels(
     };
     let y_min = chart.y_range().start;
     let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));
+    let shown = labelled(n, step);
     for (i, label) in fitted.iter().enumerate() {
-        if !(n - 1 - i).is_multiple_of(step) {
+        if !shown[i] {
             continue;
         }
         let (x, y) = chart.backend_coord(&(i as f64, y_min));
@@ -232,9 +235,68 @@ pub(super) fn category_labels(
     Ok(())
 }
 
+/// Which of `n` category labels are written when only one in `step` fits: every
+/// `step`-th from the first, and the last; the regular label before the last is
+/// dropped when it is less than `step` slots from it (they would overlap), so the
+/// first stays whenever the last is at least `step` slots from it.
+pub(super) fn labelled(n: usize, step: usize) -> Vec<bool> {
+    let step = step.max(1);
+    let mut shown: Vec<bool> = (0..n).map(|i| i.is_multiple_of(step)).collect();
+    if let Some(last) = n.checked_sub(1) {
+        shown[last] = true;
+        // The regular label before the last is less than `step` slots from it:
+        // dropped (the first too, when the whole axis is shorter than `step`).
+        let regular = last - last % step;
+        if regular != last {
+            shown[regular] = false;
+        }
+    }
+    shown
+}
+
 /// Writes a number beside a mark (value labels on bars and columns).
 pub(super) fn value_label(root: &Root<'_>, text: &str, at: (i32, i32), h: HPos, v: VPos) -> Drawn {
     let style = text_style(SMALL).pos(Pos::new(h, v));
     root.draw(&Text::new(text, at, style))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::labelled;
+
+    fn shown(n: usize, step: usize) -> Vec<usize> {
+        let flags = labelled(n, step);
+        (0..n).filter(|&i| flags[i]).collect()
+    }
+
+    #[test]
+    fn thinned_labels_keep_the_first_and_the_last_never_closer_than_step() {
+        // 24 months Jan 2024 – Dec 2025, one label in three fits: Jan, Apr, Jul,
+        // Oct of each year, and Dec 2025 (Oct 2025, two slots before it, goes).
+        assert_eq!(shown(24, 3), [0, 3, 6, 9, 12, 15, 18, 23]);
+        // One in two: every odd month from January, then Dec (Nov goes).
+        assert_eq!(shown(24, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 23]);
+        // The last on a regular step: nothing dropped.
+        assert_eq!(shown(13, 3), [0, 3, 6, 9, 12]);
+        // Everything fits.
+        assert_eq!(shown(4, 1), [0, 1, 2, 3]);
+        // An axis shorter than one step: the latest only.
+        assert_eq!(shown(2, 3), [1]);
+        assert_eq!(shown(1, 5), [0]);
+        assert!(shown(0, 2).is_empty());
+        for n in 1..40 {
+            for step in 1..8 {
+                let s = shown(n, step);
+                assert_eq!(s.last(), Some(&(n - 1)), "n {n} step {step}");
+                assert!(
+                    s.windows(2).all(|w| w[1] - w[0] >= step),
+                    "n {n} step {step}"
+                );
+                if n > step {
+                    assert_eq!(s[0], 0, "n {n} step {step}");
+                }
+            }
+        }
+    }
 }

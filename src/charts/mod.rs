@@ -84,6 +84,9 @@ pub struct ChartWords {
     /// How many decimals the chart writes its values with (labels and data table): the
     /// indicator's, so a chart's table agrees with the page's (a count is `823`, not `823.0`).
     pub decimals: usize,
+    /// The word that labels a target line on the chart ("Target 40"), so the
+    /// line is read in words, not by its dash alone.
+    pub target: String,
 }
 
 impl Default for ChartWords {
@@ -93,6 +96,7 @@ impl Default for ChartWords {
             unavailable: "Chart unavailable".into(),
             desc: String::new(),
             decimals: 1,
+            target: "Target".into(),
         }
     }
 }
@@ -354,6 +358,7 @@ mod tests {
             unavailable: "图表不可用".into(),
             desc: "{n} 个阶段，从 {first} 到 {last}".into(),
             decimals: 1,
+            target: "目标".into(),
         };
         let facts = [("n", "3"), ("first", "了解"), ("last", "推荐")];
         assert_eq!(

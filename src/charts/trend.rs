@@ -210,6 +210,13 @@ pub fn trend_svg(view: &TrendView) -> String {
     let x = (-0.5, labels.len() as f64 - 0.5);
     let marks = [REFERENCE_MARK, BENCHMARK_MARK, WINDOW_MARK];
     let benchmark = benchmark.map(|b| (b, clean_text(&view.benchmark_label)));
+    let words = &view.words;
+    let target = target.map(|t| {
+        (
+            t,
+            clean_text(&format!("{} {}", words.target, words.value(Some(t)))),
+        )
+    });
     frame::render(
         KIND,
         &title,
@@ -225,7 +232,7 @@ pub fn trend_svg(view: &TrendView) -> String {
                 &labels,
                 &values,
                 &bands,
-                (target, benchmark.as_ref()),
+                (target.as_ref(), benchmark.as_ref()),
                 band.as_ref(),
                 &markers,
                 x,
@@ -235,6 +242,9 @@ pub fn trend_svg(view: &TrendView) -> String {
     )
 }
 
+/// A horizontal reference line's value and its words ("Target 20.0", "Benchmark").
+type Labelled = (f64, String);
+
 #[allow(clippy::too_many_arguments)]
 fn draw(
     root: &Root<'_>,
@@ -243,7 +253,7 @@ fn draw(
     labels: &[String],
     values: &[Option<f64>],
     bands: &[Option<(f64, f64)>],
-    (target, benchmark): (Option<f64>, Option<&(f64, String)>),
+    (target, benchmark): (Option<&Labelled>, Option<&Labelled>),
     window: Option<&(usize, usize, String)>,
     markers: &[(f64, String)],
     x: (f64, f64),
@@ -275,11 +285,17 @@ fn draw(
         let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
         chart.draw_series([Polygon::new(outline, BAND.filled())])?;
     }
-    if let Some(t) = target {
+    if let Some(&(t, ref label)) = target {
         chart.draw_series([PathElement::new(
             [(x.0, t), (x.1, t)],
             REFERENCE.stroke_width(2),
         )])?;
+        // Labelled in words ("Target 40") at the right end, above the line:
+        // a dashed line alone says nothing to a reader new to the chart.
+        let style = text_style(SMALL)
+            .color(&REFERENCE)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart.draw_series([Text::new(label.clone(), (x.1 - 0.05, t), style)])?;
     }
     if let Some((b, label)) = benchmark {
         chart.draw_series([PathElement::new(

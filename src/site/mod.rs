@@ -155,8 +155,9 @@ fn pages(
     changes: Option<&Changes>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<pages::Built>, RenderError> {
-    // The pages report.html embeds are rendered by `rc`, which leaves their
-    // copy for the report: their views and charts are built once.
+    // Every page report.html embeds (all but the report itself) is rendered
+    // by `rc`, which leaves its copy for the report: views and charts are
+    // built once.
     let copies = copies::Copies::default();
     let rc = r.copying(&copies);
     let pairs: Vec<_> = views::pairs(project, &computed.indicators).collect();
@@ -179,7 +180,7 @@ fn pages(
     let mut built = vec![index?];
     if let Some(changes) = changes {
         built.push(clock.time(Page::WhatsChanged.template(), || {
-            pages::changes::page(r, project, changes)
+            pages::changes::page(&rc, project, changes)
         })?);
         built.push(clock.time(paths::CHANGES_JSON, || pages::changes::json(changes))?);
     }
@@ -188,13 +189,13 @@ fn pages(
     }
     if !project.personas.is_empty() {
         built.push(clock.time(Page::Personas.template(), || {
-            people::personas_index(r, project)
+            people::personas_index(&rc, project)
         })?);
     }
     let personas: Vec<_> = (project.personas.par_iter())
         .map(|p| {
             clock.time(Page::Persona(&p.id).template(), || {
-                people::persona(r, project, computed, p)
+                people::persona(&rc, project, computed, p)
             })
         })
         .collect();
@@ -228,7 +229,7 @@ fn pages(
     }
     if pages::actions::has_owners(project) {
         built.push(clock.time(Page::Owners.template(), || {
-            pages::actions::owners_page(r, project, computed)
+            pages::actions::owners_page(&rc, project, computed)
         })?);
     }
     if computed.value_at_stake.is_some() {
@@ -241,12 +242,12 @@ fn pages(
     })?);
     for page in &project.pages {
         built.push(clock.time(Page::Narrative(&page.slug).template(), || {
-            reports::narrative(r, project, computed, page, diags)
+            reports::narrative(&rc, project, computed, page, diags)
         })?);
     }
     drop(rc);
     built.push(clock.time(Page::Report.template(), || {
-        report::report(r, project, computed, copies.into_inner())
+        report::report(r, project, computed, changes.is_some(), copies.into_inner())
     })?);
     Ok(built)
 }

@@ -231,16 +231,34 @@ impl<'a> Renderer<'a> {
         title: &str,
         view: &V,
     ) -> Result<Built, RenderError> {
+        self.page_with_copy(page, title, view, view)
+    }
+
+    /// [`Renderer::page`] for a page whose view holds HTML already rendered
+    /// with the page's `root` (a narrative page's tiles): the report's copy
+    /// is rendered from `copy_view`, that HTML rendered from the site root.
+    pub fn page_with_copy<V: Serialize, W: Serialize>(
+        &self,
+        page: Page,
+        title: &str,
+        view: &V,
+        copy_view: &W,
+    ) -> Result<Built, RenderError> {
         let (path, template) = (page.path(), page.template());
-        let mut ctx = self.context(page, title, view)?;
-        let html = self.render(template, &ctx)?;
+        let html = self.render(template, &self.context(page, title, view)?)?;
         if let Some(copies) = self.copies {
             // Only `root` depends on where a page is written (views hold
             // root-relative URLs): the report's copy is the page at the root.
+            let mut ctx = self.context(page, title, copy_view)?;
             ctx.insert("root", "");
             copies.keep(&path, &self.render(template, &ctx)?);
         }
         Ok((path, html.into_bytes()))
+    }
+
+    /// Whether pages also leave a copy for `report.html` (see [`Renderer::copying`]).
+    pub fn is_copying(&self) -> bool {
+        self.copies.is_some()
     }
 }
 

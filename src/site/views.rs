@@ -23,6 +23,7 @@ pub fn chart_words(kind: &str, t: &Catalog) -> charts::ChartWords {
         no_data: t.get("no_data"),
         unavailable: t.get("chart_unavailable"),
         desc: t.get(&format!("chart_desc_{kind}")),
+        target: t.get("target"),
         ..charts::ChartWords::default()
     }
 }
@@ -57,7 +58,7 @@ pub struct IndicatorCard {
     pub ci_text: String,
     /// Answered rows.
     pub n_text: String,
-    /// Kish's effective n.
+    /// Kish's effective n; "" for a `count` (a number of rows, not an estimate).
     pub eff_n_text: String,
     /// The target, or the dash.
     pub target_text: String,
@@ -192,6 +193,26 @@ pub fn formula(ind: &Indicator, t: &Catalog) -> String {
     }
 }
 
+/// [`formula`] as a reader sees it: a composite's components by their names
+/// (as the scorecard shows them), not by their ids.
+pub fn named_formula(ind: &Indicator, project: &Project, t: &Catalog) -> String {
+    let Metric::Composite { components } = &ind.metric else {
+        return formula(ind, t);
+    };
+    let list: Vec<String> = (components.iter())
+        .map(|(id, w)| {
+            let name = (project.indicators.iter())
+                .find(|i| &i.id == id)
+                .map_or(id.as_str(), |i| i.name.as_str());
+            format!("{name} ×{}", format::number(*w, 1))
+        })
+        .collect();
+    t.fill(
+        ind.metric.catalogue().formula,
+        &[("components", &list.join(", "))],
+    )
+}
+
 /// Builds the card of an indicator from one of its estimates (overall, or a persona's).
 pub fn card(
     ind: &Indicator,
@@ -223,7 +244,12 @@ pub fn card(
         value_text: format::maybe(estimate.value, d),
         ci_text: format::interval(estimate.ci_low, estimate.ci_high, d),
         n_text: format::number(estimate.n as f64, 0),
-        eff_n_text: format::number(estimate.effective_n, 1),
+        // A count is not a sample estimate: no effective n.
+        eff_n_text: if matches!(ind.metric, Metric::Count) {
+            String::new()
+        } else {
+            format::number(estimate.effective_n, 1)
+        },
         target_text: format::maybe(ind.target, d),
         amber_text: format::maybe(ind.amber, d),
         status: status_word(estimate.status).to_string(),

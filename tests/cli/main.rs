@@ -23,6 +23,7 @@ mod lookup_numbers;
 mod numbers;
 mod parallel;
 mod reference;
+mod report_site;
 mod schema_descriptions;
 mod site;
 mod sql_server;

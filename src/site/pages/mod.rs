@@ -4,6 +4,7 @@ pub mod actions;
 pub mod changes;
 mod driver_views;
 pub mod drivers;
+pub mod methods;
 pub mod people;
 pub mod report;
 pub mod reports;

@@ -5,18 +5,12 @@ use serde::Serialize;
 use super::Built;
 use crate::diag::{did_you_mean, Diagnostics, Location};
 use crate::metrics::computed::{Computed, Rejection};
-use crate::project::model::{NpsInterval, Page, Project};
+use crate::project::model::{Page, Project};
 use crate::site::format;
 use crate::site::markdown::{extract_shortcodes, insert_shortcodes, to_safe_html};
 use crate::site::paths;
 use crate::site::render::{RenderError, Renderer};
-use crate::site::views::{card, headline_card, pairs, IndicatorCard};
-
-#[derive(Serialize)]
-struct Formula {
-    name: String,
-    text: String,
-}
+use crate::site::views::{card, headline_card, named_formula, pairs, IndicatorCard};
 
 #[derive(Serialize)]
 struct DatasetRow {
@@ -92,39 +86,12 @@ pub fn methodology(
     computed: &Computed,
 ) -> Result<Built, RenderError> {
     let t = r.t;
-    // Both NPS intervals are stated; the one this report uses is named so.
-    let (used, other) = match project.config.nps_interval {
-        NpsInterval::Wald => ("formula_nps_interval_wald", "formula_nps_interval_adjusted"),
-        NpsInterval::AdjustedWald => ("formula_nps_interval_adjusted", "formula_nps_interval_wald"),
-    };
-    let formulas: Vec<Formula> = [
-        ("metric_nps", "formula_nps"),
-        ("nps_interval_used", used),
-        ("nps_interval_other", other),
-        ("interval", "formula_wilson"),
-        ("interval", "formula_t_interval"),
-        ("metric_gap", "formula_gap_rule"),
-        ("metric_percentile", "formula_percentile_rule"),
-        ("metric_composite", "formula_composite_rule"),
-        ("effective_n", "formula_kish"),
-        ("significant", "formula_significance"),
-        ("significant", "formula_welch_df"),
-        ("vs_rest", "formula_vs_rest"),
-        ("benchmark", "formula_benchmark_rule"),
-        ("drivers", "formula_drivers"),
-        ("drivers", "formula_drivers_reading"),
-        ("drivers", "formula_drivers_effects"),
-        ("drivers", "formula_drivers_bootstrap"),
-        ("drivers", "formula_drivers_periods"),
-    ]
-    .into_iter()
-    .map(|(name, text)| Formula {
-        name: t.get(name),
-        text: t.get(text),
-    })
-    .collect();
+    let formulas = super::methods::formulas(project, computed, t);
     let indicators: Vec<_> = pairs(project, &computed.indicators)
-        .map(|(ind, res)| card(ind, res, &res.estimate, false, t))
+        .map(|(ind, res)| IndicatorCard {
+            formula: named_formula(ind, project, t),
+            ..card(ind, res, &res.estimate, false, t)
+        })
         .collect();
     let datasets: Vec<DatasetRow> = computed
         .data
@@ -147,6 +114,7 @@ pub fn methodology(
             .unwrap_or_default(),
         lookups: lookup_words(project, computed, t),
         formulas,
+        status_text: super::methods::status_words(t),
         indicators,
         datasets,
         min_n_text: format::number(project.config.min_n, 0),
@@ -282,8 +250,10 @@ struct MethodologyView {
     value: String,
     /// Per dataset that joins a lookup table, the join and its match rate (SPEC §9).
     lookups: Vec<String>,
-    /// Every formula, in words.
-    formulas: Vec<Formula>,
+    /// The formulas this project uses, in words (see `methods`).
+    formulas: Vec<super::methods::Formula>,
+    /// The status rule, in the badges' words.
+    status_text: String,
     /// Every indicator's definition.
     indicators: Vec<IndicatorCard>,
     /// Data quality per dataset.
@@ -324,7 +294,9 @@ pub fn narrative(
 ) -> Result<Built, RenderError> {
     let at = paths::Page::Narrative(&page.slug);
     let (text, codes) = extract_shortcodes(&page.markdown);
-    let mut tiles = Vec::new();
+    // The tiles as the page shows them, and as the report's copy (links
+    // from the site root) shows them.
+    let (mut tiles, mut root_tiles) = (Vec::new(), Vec::new());
     for code in &codes {
         let found = pairs(project, &computed.indicators).find(|(i, _)| i.id == code.id);
         let Some((ind, res)) = found else {
@@ -339,22 +311,30 @@ pub fn narrative(
                 did_you_mean(&code.id, project.indicators.iter().map(|i| i.id.as_str())),
             );
             tiles.push(String::new());
+            root_tiles.push(String::new());
             continue;
         };
         let tile = TileView {
             ind: headline_card(ind, res, true, r.t),
         };
-        tiles.push(format!(
-            "<div class=\"tiles shortcode\">{}</div>",
-            r.partial(at, "partials/tile.html", &tile)?
-        ));
+        let wrap = |html: String| format!("<div class=\"tiles shortcode\">{html}</div>");
+        tiles.push(wrap(r.partial(at, "partials/tile.html", &tile)?));
+        if r.is_copying() {
+            // The scorecard is at the site root, as report.html is.
+            let html = r.partial(paths::Page::Index, "partials/tile.html", &tile)?;
+            root_tiles.push(wrap(html));
+        }
     }
-    let body_html = insert_shortcodes(&to_safe_html(&text), &tiles);
-    let view = NarrativeView {
+    let body = to_safe_html(&text);
+    let view = |tiles: &[String]| NarrativeView {
         page: PageView {
             title: page.title.clone(),
-            body_html,
+            body_html: insert_shortcodes(&body, tiles),
         },
     };
-    r.page(at, &page.title, &view)
+    if r.is_copying() {
+        r.page_with_copy(at, &page.title, &view(&tiles), &view(&root_tiles))
+    } else {
+        r.page(at, &page.title, &view(&tiles))
+    }
 }

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::changes::{since, summary};
+use super::segments::SegmentSection;
 pub use super::segments::CHART_BARS;
-use super::segments::{segment_section, SegmentSection};
-use super::window::{comparison_rows, in_window, segment_trend, window_band, CompareRow};
+use super::window::{comparison_rows, in_window, window_band, CompareRow};
 use super::Built;
 use crate::baseline::Changes;
 use crate::charts::{self, Column, DistributionView, TrendPoint, TrendView};
@@ -20,8 +20,8 @@ use crate::site::rounding::round_to_total;
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    chart_words, headline_card, pairs, status_icon, status_label, status_word, ChartView,
-    IndicatorCard,
+    chart_words, headline_card, named_formula, pairs, status_icon, status_label, status_word,
+    ChartView, IndicatorCard,
 };
 
 #[derive(Serialize)]
@@ -246,49 +246,12 @@ pub fn indicator(
 ) -> Result<Built, RenderError> {
     let t = r.t;
     let d = decimals(&ind.metric);
-    let mut sections: Vec<SegmentSection> = res
-        .segments
-        .iter()
-        .map(|(column, groups)| {
-            // An SPSS variable label is the segment's default label (docs/reference.md).
-            let shown = (ind.dataset.as_ref())
-                .and_then(|id| project.config.datasets.get(id))
-                .and_then(|ds| crate::data::spss_source::variable_label(ds, column))
-                .unwrap_or_else(|| column.clone());
-            let title = t.fill("segment_title", &[("name", &ind.name), ("column", &shown)]);
-            let key_header = shown;
-            let mut section = segment_section(r, ind, res, title, key_header, groups, |g| {
-                (g.key.clone(), String::new())
-            });
-            section.trend = segment_trend(ind, res, column, groups, t);
-            section
-        })
-        .collect();
-    if !res.personas.is_empty() {
-        let title = t.fill(
-            "segment_title",
-            &[("name", &ind.name), ("column", &t.get("personas"))],
-        );
-        sections.push(segment_section(
-            r,
-            ind,
-            res,
-            title,
-            t.get("personas"),
-            &res.personas,
-            |g| {
-                let name = project
-                    .personas
-                    .iter()
-                    .find(|p| p.id == g.key)
-                    .map_or_else(|| g.key.clone(), |p| p.name.clone());
-                (name, Page::Persona(&g.key).path())
-            },
-        ));
-    }
     let window = window_label(&res.window, t);
     let view = IndicatorView {
-        ind: headline_card(ind, res, false, t),
+        ind: IndicatorCard {
+            formula: named_formula(ind, project, t),
+            ..headline_card(ind, res, false, t)
+        },
         trend: trend_chart(r, ind, res, &action_markers(project, computed, ind, res, t)),
         periods: period_rows(r, res, d),
         periods_caption: match res.window.kind {
@@ -302,7 +265,7 @@ pub fn indicator(
             crate::project::report::MultipleTesting::None => "comparison_test_none",
         }),
         distribution: distribution_chart(r, ind, res),
-        segments: sections,
+        segments: super::segments::sections(r, project, ind, res),
         breakdown: breakdown(r, res),
         verbatims: verbatims_of(r, project, computed, ind),
         actions: super::actions::of_indicator(project, computed, &ind.id, t),

@@ -1,13 +1,21 @@
 //! The indicator page's breakdowns: one table (and bar chart) per segment
 //! column and one for the personas, each on the indicator's window, with the
 //! difference from the rest where it was tested.
+//!
+//! When the personas are the keys of a segment column (each persona matches
+//! one value of that column, as `persona: new`), the two tables would repeat
+//! the same numbers: the column's table shows the personas' names, linked,
+//! and is the only one. A `count` has no difference from the rest and no
+//! effective n (a number of rows is not a sample estimate): neither column
+//! is shown for it.
 
 use serde::Serialize;
 
 use crate::charts::{self, Bar, BarsView};
 use crate::metrics::computed::{GroupResult, IndicatorResult};
-use crate::project::model::Indicator;
+use crate::project::model::{Indicator, Metric, Project};
 use crate::site::format::{self, decimals, window_label};
+use crate::site::paths::Page;
 use crate::site::render::Renderer;
 use crate::site::timing;
 use crate::site::views::{chart_words, status_icon, status_label, status_word, ChartView};
@@ -52,8 +60,10 @@ pub(super) struct SegmentSection {
     /// The keys' trends ("by segment over time"), segment columns only.
     pub(super) trend: Option<ChartView>,
     /// Whether any row was compared with the rest (a difference, a test or
-    /// both): the column shows only then.
+    /// both): the column shows only then. Never for a `count`.
     pub(super) tested: bool,
+    /// Whether the effective n column shows: not for a `count`.
+    pub(super) show_eff_n: bool,
     pub(super) rows: Vec<GroupRow>,
 }
 
@@ -77,6 +87,86 @@ fn charted(groups: &[GroupResult]) -> Vec<usize> {
     (valued[..half].iter().chain(&valued[low..]))
         .map(|(i, _)| *i)
         .collect()
+}
+
+/// The column whose keys are the personas, when there is one: every persona
+/// matches exactly one value of the same column, no two the same value. Its
+/// segment table and the personas' table would hold the same numbers.
+pub(super) fn persona_column(project: &Project) -> Option<&str> {
+    let first = project.personas.first()?;
+    let column = first.matcher.column.name.as_str();
+    let mut values = std::collections::BTreeSet::new();
+    for p in &project.personas {
+        let m = &p.matcher;
+        if m.column.name != column || m.values.len() != 1 || !values.insert(m.values[0].trim()) {
+            return None;
+        }
+    }
+    Some(column)
+}
+
+/// Every breakdown of an indicator's page, in order: each segment column
+/// (with its trend by key), then the personas — unless the personas are a
+/// segment column's keys ([`persona_column`]): that column's table then
+/// names them, links their pages, and stands for both.
+pub(super) fn sections(
+    r: &Renderer,
+    project: &Project,
+    ind: &Indicator,
+    res: &IndicatorResult,
+) -> Vec<SegmentSection> {
+    let t = r.t;
+    let personas = t.get("personas");
+    let merged = persona_column(project)
+        .filter(|c| !res.personas.is_empty() && res.segments.contains_key(*c));
+    let persona_of = |key: &str| {
+        (project.personas.iter()).find(|p| p.matcher.values.iter().any(|v| v.trim() == key))
+    };
+    let mut sections: Vec<SegmentSection> = (res.segments.iter())
+        .map(|(column, groups)| {
+            let is_personas = merged == Some(column.as_str());
+            // An SPSS variable label is the segment's default label (docs/reference.md).
+            let shown = if is_personas {
+                personas.clone()
+            } else {
+                (ind.dataset.as_ref())
+                    .and_then(|id| project.config.datasets.get(id))
+                    .and_then(|ds| crate::data::spss_source::variable_label(ds, column))
+                    .unwrap_or_else(|| column.clone())
+            };
+            let title = t.fill("segment_title", &[("name", &ind.name), ("column", &shown)]);
+            let name_and_url = |g: &GroupResult| match persona_of(&g.key).filter(|_| is_personas) {
+                Some(p) => (p.name.clone(), Page::Persona(&p.id).path()),
+                None => (g.key.clone(), String::new()),
+            };
+            let name = |g: &GroupResult| name_and_url(g).0;
+            let trend = super::window::segment_trend(ind, res, &shown, groups, &name, t);
+            let mut section = segment_section(r, ind, res, title, shown, groups, name_and_url);
+            section.trend = trend;
+            section
+        })
+        .collect();
+    if !res.personas.is_empty() && merged.is_none() {
+        let title = t.fill(
+            "segment_title",
+            &[("name", &ind.name), ("column", &personas)],
+        );
+        let names = |g: &GroupResult| {
+            (project.personas.iter())
+                .find(|p| p.id == g.key)
+                .map_or_else(|| g.key.clone(), |p| p.name.clone())
+        };
+        sections.push(segment_section(
+            r,
+            ind,
+            res,
+            title,
+            personas,
+            &res.personas,
+            |g| (names(g), Page::Persona(&g.key).path()),
+        ));
+    }
+    sections
 }
 
 pub(super) fn segment_section(
@@ -123,7 +213,9 @@ pub(super) fn segment_section(
         .collect();
     let window = window_label(&res.window, t);
     let caption = t.fill("segment_caption", &[("title", &title), ("window", &window)]);
-    let tested = (rows.iter()).any(|row| row.vs_rest.tested || !row.vs_rest.text.is_empty());
+    let is_count = matches!(ind.metric, Metric::Count);
+    let tested =
+        !is_count && (rows.iter()).any(|row| row.vs_rest.tested || !row.vs_rest.text.is_empty());
     let chart = (!groups.is_empty()).then(|| {
         let shown = charted(groups);
         let n = format::number(groups.len() as f64, 0);
@@ -176,6 +268,7 @@ pub(super) fn segment_section(
         chart,
         trend: None,
         tested,
+        show_eff_n: !is_count,
         rows,
     }
 }

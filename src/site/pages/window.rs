@@ -120,14 +120,17 @@ pub fn largest(groups: &[GroupResult]) -> Vec<usize> {
     ranked
 }
 
-/// "By segment over time" for one segment column: a line per key (the
-/// [`MAX_LINES`] largest by n, as the title says when it leaves some out),
-/// over every period of the indicator's trend; `None` without a trend.
+/// "By segment over time" for one segment column, named `column` as the
+/// page names it: a line per key (the [`MAX_LINES`] largest by n, as the
+/// title says when it leaves some out), labelled by `name` (the key, or the
+/// persona it stands for), over every period of the indicator's trend;
+/// `None` without a trend.
 pub fn segment_trend(
     ind: &Indicator,
     res: &IndicatorResult,
     column: &str,
     groups: &[GroupResult],
+    name: &dyn Fn(&GroupResult) -> String,
     t: &Catalog,
 ) -> Option<ChartView> {
     let shown = largest(groups);
@@ -157,7 +160,7 @@ pub fn segment_trend(
     let lines = shown
         .iter()
         .map(|&i| Line {
-            label: groups[i].key.clone(),
+            label: name(&groups[i]),
             values: (res.periods.iter())
                 .map(|p| {
                     let found = groups[i].periods.iter().find(|g| g.period == p.period);
