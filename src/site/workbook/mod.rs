@@ -88,3 +88,42 @@ pub fn workbook(project: &Project, computed: &Computed, t: &Catalog) -> Result<V
     }
     book.save_to_buffer()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(name: &str) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            tables: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sheets_that_would_share_a_name_are_numbered() {
+        let long = "A name of exactly thirty-one ch";
+        assert_eq!(long.len(), 31);
+        let mut sheets = vec![
+            sheet("Topics"),
+            sheet("topics"),
+            sheet("Topics"),
+            sheet(long),
+            sheet(long),
+        ];
+        unique_names(&mut sheets);
+        let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+        // Excel compares sheet names without case; a suffix keeps 31 units.
+        assert_eq!(
+            names,
+            [
+                "Topics",
+                "topics (2)",
+                "Topics (3)",
+                long,
+                "A name of exactly thirty-on (2)"
+            ]
+        );
+        assert!(names.iter().all(|n| n.encode_utf16().count() <= 31));
+    }
+}

@@ -201,3 +201,41 @@ pub fn segments(project: &Project, results: &[IndicatorResult], t: &Catalog) -> 
         tables: vec![Table { headers, rows }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testkit::Kit;
+    use crate::project::model::Range;
+
+    #[test]
+    fn formats_follow_the_metric_and_the_unit() {
+        let mut kit = Kit::new(&[]);
+        let r = |lo, hi| Range { lo, hi };
+        let csat = Metric::Csat {
+            scale: r(1.0, 5.0),
+            top_box: r(4.0, 5.0),
+        };
+        let mut ind = kit.indicator("x", csat, Some("x"), 1).clone();
+        // A percentage: the literal "%", which Excel does not multiply by 100.
+        assert_eq!(formats(&ind).value, "#,##0.0\"%\"");
+        assert_eq!(formats(&ind).change, "+#,##0.0;-#,##0.0;#,##0.0");
+        ind.metric = Metric::Nps;
+        assert_eq!(formats(&ind).value, "#,##0.0");
+        ind.metric = Metric::Mean { scale: None };
+        assert_eq!(formats(&ind).value, "#,##0.00");
+        ind.metric = Metric::Count;
+        ind.unit = Some("tickets".into());
+        assert_eq!(formats(&ind).value, "#,##0\" tickets\"");
+        assert_eq!(formats(&ind).change, "+#,##0;-#,##0;#,##0");
+        // Quotes and backslashes cannot break out of the literal.
+        ind.unit = Some("a\"b\\".into());
+        assert_eq!(formats(&ind).value, "#,##0\" ab\"");
+        // A composite is an index, not a percentage.
+        ind.metric = Metric::Composite {
+            components: Vec::new(),
+        };
+        ind.unit = None;
+        assert_eq!(formats(&ind).value, "#,##0.0");
+    }
+}

@@ -50,8 +50,13 @@ impl Cell {
     fn width(&self) -> usize {
         match self {
             Cell::Text(s) => s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0),
-            // The digits, the grouping commas and a decimal part, roughly.
-            Cell::Number(v, f) => format!("{v:.2}").len() + 2 + f.len().min(8) / 2,
+            // The digits with a sign, a grouping comma per three and the
+            // format's quoted unit (`" points"`), roughly.
+            Cell::Number(v, f) => {
+                let digits = format!("{v:.2}").len();
+                let unit = f.split('"').nth(1).map_or(0, UnicodeWidthStr::width);
+                digits + digits / 3 + 1 + unit
+            }
             Cell::Blank => 0,
         }
     }
@@ -216,5 +221,7 @@ mod tests {
         assert_eq!(Cell::num(Some(1.5), "0.0"), Cell::Number(1.5, "0.0".into()));
         assert_eq!(Cell::text(""), Cell::Blank);
         assert_eq!(Cell::text("客户").width(), 4);
+        // "12345.68": 8 characters, 2 commas' worth, a sign, and " points".
+        assert_eq!(Cell::Number(12345.678, "0.0\" points\"".into()).width(), 18);
     }
 }
