@@ -176,6 +176,7 @@ fn content_type(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         "txt" | "md" => "text/plain; charset=utf-8",
         "csv" => "text/csv; charset=utf-8",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _ => "application/octet-stream",
     }
 }
@@ -243,5 +244,21 @@ mod tests {
         let clean = live_page("<p>x</p>", 1, None);
         assert!(clean.starts_with("<p>x</p><script>"));
         assert!(!clean.contains("cxscore-error"));
+    }
+}
+
+#[cfg(test)]
+mod content_type_tests {
+    #[test]
+    fn the_workbook_is_served_as_a_spreadsheet() {
+        // A browser offers report.xlsx to Excel instead of showing bytes.
+        assert_eq!(
+            super::content_type("report.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(
+            super::content_type("report.unknown"),
+            "application/octet-stream"
+        );
     }
 }
