@@ -211,6 +211,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_workbook_is_served_as_a_spreadsheet() {
+        // A browser offers report.xlsx to Excel instead of showing bytes.
+        assert_eq!(
+            content_type("report.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(content_type("report.unknown"), "application/octet-stream");
+    }
+
+    #[test]
     fn paths_map_to_site_keys_and_never_leave_the_site() {
         assert_eq!(site_key("/").as_deref(), Some("index.html"));
         assert_eq!(
@@ -244,21 +254,5 @@ mod tests {
         let clean = live_page("<p>x</p>", 1, None);
         assert!(clean.starts_with("<p>x</p><script>"));
         assert!(!clean.contains("cxscore-error"));
-    }
-}
-
-#[cfg(test)]
-mod content_type_tests {
-    #[test]
-    fn the_workbook_is_served_as_a_spreadsheet() {
-        // A browser offers report.xlsx to Excel instead of showing bytes.
-        assert_eq!(
-            super::content_type("report.xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        );
-        assert_eq!(
-            super::content_type("report.unknown"),
-            "application/octet-stream"
-        );
     }
 }
