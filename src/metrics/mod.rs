@@ -43,7 +43,7 @@ pub mod results;
 pub mod samples;
 pub mod status;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 pub mod topics;
 pub mod value;
 pub mod verbatims;

@@ -82,6 +82,7 @@ impl Kit {
             },
             value_at_stake: None,
             followup: None,
+            workbook: true,
         };
         let project = Project {
             root,

@@ -103,6 +103,7 @@ pub fn validate_config(root: &Path, raw: RawConfig, diags: &mut Diagnostics) -> 
         report,
         value_at_stake,
         followup,
+        workbook: raw.workbook.unwrap_or(true),
     }
 }
 

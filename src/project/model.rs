@@ -71,6 +71,9 @@ pub struct Config {
     pub value_at_stake: Option<super::value::ValueAtStake>,
     /// `followup:` — the call-back list written beside the site (SPEC §10).
     pub followup: Option<super::value::Followup>,
+    /// Whether `report.xlsx` is written beside the site's report (`workbook:`, default true):
+    /// clients forward Excel, but a project that hands over only the site can turn it off.
+    pub workbook: bool,
 }
 
 /// A path as written in a definition file, with where it was written.

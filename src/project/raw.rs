@@ -89,6 +89,10 @@ pub struct RawConfig {
     /// `followup: { dataset: survey, id: response_id, groups: [detractors] }` writes
     /// `_followup/followup.csv` (id, period, score, topics) beside the site, never into it.
     pub followup: Option<Spanned<RawFollowup>>,
+    /// Whether the build writes `report.xlsx` beside `report.html`: every table of the site
+    /// (scorecard, trends, segments and personas, drivers, topics, actions, value) as an Excel
+    /// workbook, headers in the site's language (default `true`; `false` writes none).
+    pub workbook: Option<bool>,
 }
 
 /// `value_at_stake:` in `cxscore.yaml`: the NPS groups' revenue and churn.

@@ -176,6 +176,7 @@ fn content_type(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         "txt" | "md" => "text/plain; charset=utf-8",
         "csv" => "text/csv; charset=utf-8",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _ => "application/octet-stream",
     }
 }
@@ -208,6 +209,16 @@ fn text(status: u16, message: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_workbook_is_served_as_a_spreadsheet() {
+        // A browser offers report.xlsx to Excel instead of showing bytes.
+        assert_eq!(
+            content_type("report.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(content_type("report.unknown"), "application/octet-stream");
+    }
 
     #[test]
     fn paths_map_to_site_keys_and_never_leave_the_site() {

@@ -20,6 +20,7 @@ pub mod theme;
 pub mod timing;
 pub mod verbatims;
 pub mod views;
+pub mod workbook;
 pub mod write;
 
 use rayon::prelude::*;
@@ -103,6 +104,15 @@ pub fn render_site_timed(
     );
     let mut built = built?;
     let json = json.map_err(|e| RenderError::new("metrics.json", e.to_string()))?;
+    if config.workbook {
+        let xlsx = clock.time(paths::REPORT_XLSX, || {
+            workbook::workbook(project, computed, &t)
+        });
+        built.push((
+            paths::REPORT_XLSX.to_string(),
+            xlsx.map_err(|e| RenderError::new(paths::REPORT_XLSX, e.to_string()))?,
+        ));
+    }
 
     let mut files = SiteFiles::new();
     for (path, bytes) in theme.statics {

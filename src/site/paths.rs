@@ -34,6 +34,8 @@ pub const OWNERS: &str = "owners.html";
 pub const METRICS_JSON: &str = "metrics.json";
 /// `changes.json`, beside `whats-changed.html` when there is a baseline.
 pub const CHANGES_JSON: &str = "changes.json";
+/// Every table of the site as an Excel workbook, beside report.html (`workbook: false` turns it off).
+pub const REPORT_XLSX: &str = "report.xlsx";
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

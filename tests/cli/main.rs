@@ -35,5 +35,6 @@ mod topics_numbers;
 mod topics_site;
 mod value_numbers;
 mod verbose;
+mod workbook;
 mod workflow;
 mod workflow_baseline;

@@ -61,6 +61,7 @@ fn pages_of_each_kind(site: &Path) -> BTreeMap<String, usize> {
         ("whats-changed.html", one("whats-changed.html")),
         ("changes.json", one("changes.json")),
         ("metrics.json", one("metrics.json")),
+        ("report.xlsx", one("report.xlsx")),
     ]
     .into_iter()
     .filter(|(_, n)| *n > 0)
