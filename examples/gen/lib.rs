@@ -960,7 +960,7 @@ fn replay_legacy_comment_draws(rng: &mut ChaCha8Rng, score: u8, lived: &LegacyLi
 const TICKET_CHANNEL_MIX: [f64; 4] = [0.23, 0.22, 0.10, 0.45];
 /// Category mix: billing, installation, fault, move, other, and sales
 /// (pre-sale enquiries: coverage, packages, prices, orders).
-const TICKET_CATEGORY_MIX: [f64; 6] = [0.26, 0.20, 0.26, 0.10, 0.08, 0.10];
+const TICKET_CATEGORY_MIX: [f64; 6] = [0.22, 0.17, 0.22, 0.08, 0.06, 0.25];
 /// First-response time: median minutes and log-sd per channel.
 const RESPONSE_MEDIAN: [f64; 4] = [40.0, 28.0, 12.0, 6.0];
 const RESPONSE_SIGMA: [f64; 4] = [1.0, 1.0, 0.8, 0.9];
@@ -1045,7 +1045,7 @@ pub fn generate_tickets(opts: &Options, w: &mut dyn Write) -> io::Result<usize> 
                 // The mid-contract price rise is announced in April.
                 4 => cat_mix[0] += 0.12,
                 // New customers shop around after Christmas and in September.
-                1 | 9 => cat_mix[5] += 0.06,
+                1 | 9 => cat_mix[5] += 0.10,
                 _ => {}
             }
             let category = pick(&mut rng, &cat_mix);
