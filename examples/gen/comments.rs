@@ -24,6 +24,12 @@
 //! masking of verbatims). A few sentence shapes are deliberately worded so
 //! that the example's codebook (`example-project/topics/`) misses them, as a
 //! real codebook does: `cxscore topics suggest` is for finding those.
+//! No comment names a member of staff (staff names are personal data, and a
+//! reader takes a handful of recurring names for a template); instead about a
+//! third of the longer comments carry a detail of the respondent's own, in
+//! passing (a household, a town of their region, a case reference: the
+//! `CONTEXT_*` lists), worded so that no codebook topic catches it. Sentence
+//! alternatives nest (`{since {anymonth}|lately}`).
 
 use std::fmt::Write as _;
 
