@@ -612,10 +612,39 @@ const CONTEXT_PERSONA: [&[&str]; 4] = [
 const CONTEXT_TOWN: &[&str] = &["Here in {town}.", "{town} area.", "(We're in {town}.)"];
 /// Towns of each region (north, south, east, west).
 const TOWNS: [&[&str]; 4] = [
-    &["Leeds", "Sheffield", "York", "Durham", "Harrogate", "Wakefield", "Sunderland"],
-    &["Brighton", "Southampton", "Reading", "Guildford", "Portsmouth", "Worthing"],
-    &["Norwich", "Ipswich", "Cambridge", "Colchester", "Chelmsford", "Lowestoft"],
-    &["Bristol", "Gloucester", "Swindon", "Bath", "Cheltenham", "Taunton"],
+    &[
+        "Leeds",
+        "Sheffield",
+        "York",
+        "Durham",
+        "Harrogate",
+        "Wakefield",
+        "Sunderland",
+    ],
+    &[
+        "Brighton",
+        "Southampton",
+        "Reading",
+        "Guildford",
+        "Portsmouth",
+        "Worthing",
+    ],
+    &[
+        "Norwich",
+        "Ipswich",
+        "Cambridge",
+        "Colchester",
+        "Chelmsford",
+        "Lowestoft",
+    ],
+    &[
+        "Bristol",
+        "Gloucester",
+        "Swindon",
+        "Bath",
+        "Cheltenham",
+        "Taunton",
+    ],
 ];
 
 /// One sentence of context about the respondent (see [`CONTEXT_ANY`]).
@@ -627,7 +656,13 @@ fn context(rng: &mut ChaCha8Rng, l: &Lived, id: usize, phone_tail: u32) -> Strin
     };
     let town = one(rng, TOWNS[l.region.min(3)]);
     let mut out = String::new();
-    fill(rng, &template.replace("{town}", town), id, phone_tail, &mut out);
+    fill(
+        rng,
+        &template.replace("{town}", town),
+        id,
+        phone_tail,
+        &mut out,
+    );
     out
 }
 
@@ -772,8 +807,19 @@ fn fill(rng: &mut ChaCha8Rng, template: &str, id: usize, phone_tail: u32, out: &
             "anymonth" => out.push_str(one(
                 rng,
                 &[
-                    "January", "February", "March", "April", "May", "June", "July", "August",
-                    "September", "October", "November", "the summer", "last year",
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "the summer",
+                    "last year",
                 ],
             )),
             "ref" => {

@@ -492,14 +492,7 @@ pub const CHANNELS: [&str; 4] = ["web", "app", "shop", "phone"];
 /// Region codes.
 pub const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
 /// Ticket categories.
-pub const CATEGORIES: [&str; 6] = [
-    "billing",
-    "installation",
-    "fault",
-    "move",
-    "other",
-    "sales",
-];
+pub const CATEGORIES: [&str; 6] = ["billing", "installation", "fault", "move", "other", "sales"];
 
 const PERSONA_MIX: [f64; 4] = [0.18, 0.36, 0.26, 0.20];
 /// Channel mix per persona (enterprise customers call their account line).

@@ -668,10 +668,18 @@ fn ticket_volumes_vary_like_a_real_contact_centre() {
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
     // Not one flat number every month: a real volume moves by 10–20 %.
-    assert!(sd / mean > 0.10, "coefficient of variation {:.3}", sd / mean);
+    assert!(
+        sd / mean > 0.10,
+        "coefficient of variation {:.3}",
+        sd / mean
+    );
     // Even leaving out the outage month, the months differ.
     let distinct: BTreeSet<u64> = v[..23].iter().map(|x| *x as u64).collect();
-    assert!(distinct.len() >= 18, "only {} distinct monthly counts", distinct.len());
+    assert!(
+        distinct.len() >= 18,
+        "only {} distinct monthly counts",
+        distinct.len()
+    );
     let count = |m: &str| months.iter().find(|(k, _)| k == m).expect(m).1;
     // Growth: 2025 (outage month left out) above 2024.
     let y24: f64 = (1..=11).map(|m| count(&format!("2024-{m:02}"))).sum();
@@ -692,15 +700,19 @@ fn ticket_volumes_vary_like_a_real_contact_centre() {
 const FIRST_NAMES: [&str; 40] = [
     "Sam", "Bev", "Imran", "Dev", "Olivia", "Rhys", "Grace", "Marek", "Hannah", "Nadia", "Ollie",
     "Siobhan", "Femi", "Lewis", "Anjali", "Ewan", "Zara", "Patrick", "Chloe", "John", "David",
-    "Sarah", "Emma", "James", "Jack", "Amy", "Tom", "Sophie", "Mohammed", "Priya", "Gary",
-    "Karen", "Paul", "Lucy", "Dan", "Kate", "Mark", "Steve", "Emily", "Laura",
+    "Sarah", "Emma", "James", "Jack", "Amy", "Tom", "Sophie", "Mohammed", "Priya", "Gary", "Karen",
+    "Paul", "Lucy", "Dan", "Kate", "Mark", "Steve", "Emily", "Laura",
 ];
 
 #[test]
 fn comments_name_no_staff_and_rarely_repeat() {
     let (header, rows) = survey_rows();
     let col = header.iter().position(|h| h == "comment").unwrap();
-    let comments: Vec<&str> = rows.iter().map(|r| &r[col]).filter(|c| !c.is_empty()).collect();
+    let comments: Vec<&str> = rows
+        .iter()
+        .map(|r| &r[col])
+        .filter(|c| !c.is_empty())
+        .collect();
     assert!(comments.len() > 3_000, "{}", comments.len());
     for c in &comments {
         for word in c.split(|ch: char| !ch.is_alphanumeric()) {
@@ -708,13 +720,20 @@ fn comments_name_no_staff_and_rarely_repeat() {
         }
     }
     let share = |min: usize| {
-        let long: Vec<&&str> = comments.iter().filter(|c| c.chars().count() >= min).collect();
+        let long: Vec<&&str> = comments
+            .iter()
+            .filter(|c| c.chars().count() >= min)
+            .collect();
         let distinct: BTreeSet<&&str> = long.iter().copied().collect();
         distinct.len() as f64 / long.len() as f64
     };
     // Short answers ("ok", "fine") repeat, as real ones do; the rest hardly.
     assert!(share(0) > 0.70, "distinct share {:.3}", share(0));
-    assert!(share(30) > 0.85, "distinct share of 30+ chars {:.3}", share(30));
+    assert!(
+        share(30) > 0.85,
+        "distinct share of 30+ chars {:.3}",
+        share(30)
+    );
     let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
     for c in comments.iter().filter(|c| c.chars().count() >= 20) {
         *seen.entry(c).or_default() += 1;
@@ -735,19 +754,29 @@ fn support_ease_is_ces_2_and_porters_find_it_harder() {
             .collect();
         let n = v.len() as f64;
         let m = v.iter().sum::<f64>() / n;
-        (m, v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0), n)
+        (
+            m,
+            v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0),
+            n,
+        )
     };
     // Higher is easier: those who rate support well (4–5) agree far more
     // that we made it easy than those who rate it poorly (1–2).
     let rating = |r: &csv::StringRecord| r[support].parse::<u8>().ok();
     let (good, ..) = stats(&|r| rating(r).is_some_and(|s| s >= 4));
     let (poor, ..) = stats(&|r| rating(r).is_some_and(|s| s <= 2));
-    assert!(good - poor > 1.0, "ease {poor:.2} (poor support) vs {good:.2} (good)");
+    assert!(
+        good - poor > 1.0,
+        "ease {poor:.2} (poor support) vs {good:.2} (good)"
+    );
     // Number porters find it harder: a lower mean, clearly (Welch's z).
     let (mp, vp, np) = stats(&|r| &r[persona] == "porter");
     let (mo, vo, no) = stats(&|r| &r[persona] != "porter");
     let z = (mp - mo) / (vp / np + vo / no).sqrt();
-    assert!(mp < mo - 0.4 && z < -10.0, "porters {mp:.2}, others {mo:.2}, z {z:.1}");
+    assert!(
+        mp < mo - 0.4 && z < -10.0,
+        "porters {mp:.2}, others {mo:.2}, z {z:.1}"
+    );
 
     // The definitions say the same: higher is better, an agreement scale.
     let touchpoints = yaml("indicators/touchpoints.yaml");
@@ -760,8 +789,14 @@ fn support_ease_is_ces_2_and_porters_find_it_harder() {
     let mean = find("ces-support");
     assert_eq!(mean["direction"], "higher");
     let text = format!("{} {}", mean["measurement"], mean["basis"]);
-    assert!(text.contains("made it easy") && text.contains("strongly agree"), "{text}");
-    assert!(!text.contains("effort did you"), "CES 1.0 wording mixed in: {text}");
+    assert!(
+        text.contains("made it easy") && text.contains("strongly agree"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("effort did you"),
+        "CES 1.0 wording mixed in: {text}"
+    );
     let hard = find("ces-high-effort");
     assert_eq!(hard["direction"], "lower");
     assert_eq!(hard["box"], serde_json::json!([1, 3]));
@@ -806,5 +841,8 @@ fn survey_items_are_kcis_and_stages_have_what_the_narrative_claims() {
     )
     .expect("about.md");
     assert!(!about.contains("measures\neach step twice") && !about.contains("each step twice"));
-    assert!(about.contains("Discover and Recommend"), "the KCI-only stages are named");
+    assert!(
+        about.contains("Discover and Recommend"),
+        "the KCI-only stages are named"
+    );
 }
