@@ -736,7 +736,7 @@ fn comments_name_no_staff_and_rarely_repeat() {
     );
     let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
     for c in comments.iter().filter(|c| c.chars().count() >= 20) {
-        *seen.entry(c).or_default() += 1;
+        *seen.entry(*c).or_default() += 1;
     }
     let (worst, n) = seen.iter().max_by_key(|(_, n)| **n).expect("comments");
     assert!(*n <= 10, "{worst:?} written {n} times");
