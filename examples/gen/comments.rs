@@ -24,6 +24,12 @@
 //! masking of verbatims). A few sentence shapes are deliberately worded so
 //! that the example's codebook (`example-project/topics/`) misses them, as a
 //! real codebook does: `cxscore topics suggest` is for finding those.
+//! No comment names a member of staff (staff names are personal data, and a
+//! reader takes a handful of recurring names for a template); instead about a
+//! third of the longer comments carry a detail of the respondent's own, in
+//! passing (a household, a town of their region, a case reference: the
+//! `CONTEXT_*` lists), worded so that no codebook topic catches it. Sentence
+//! alternatives nest (`{since {anymonth}|lately}`).
 
 use std::fmt::Write as _;
 
@@ -225,7 +231,8 @@ fn weight(theme: Theme, l: &Lived) -> f64 {
 
 // ---------------------------------------------------------------------------
 // Sentences. Placeholders: {days} {mins} {hours} {fee} {years} {room} {when}
-// {plan} {mbps} {times} {calls} {outdays} {month} {agent} {email} {phone},
+// {plan} {mbps} {times} {calls} {outdays} {month} {anymonth} {ref}
+// {email} {phone},
 // and {a|b|c}: one of the alternatives (an empty one allowed).
 
 /// The December 2025 north outage (2–4 December), as those who lived it say it.
@@ -281,7 +288,7 @@ const WORKMANSHIP: &[&str] = &[
 const SLOW_SPEED: &[&str] = &[
     "Speed drops to almost nothing {when}, which is exactly when we need it.",
     "Paying for {plan} and getting {mbps} on a good day.",
-    "The \"superfast\" package is anything but.",
+    "The \"superfast\" package is anything but{| {when}}.",
     "Constant buffering {when}.",
     "so slow {when} that a video call is impossible",
     "Slower than my old provider, and I {moved|left them} to get a better connection.",
@@ -303,10 +310,10 @@ const WIFI: &[&str] = &[
 
 const PRICE_RISE: &[&str] = &[
     "Price went up after the {first year|offer ended|12 months}, and the {letter|email} didn't make it clear.",
-    "Too expensive for what you get.",
+    "Too expensive for what you get{| now| since {anymonth}}.",
     "The price rise in {month} was more than inflation, again.",
     "New customers get a better deal than loyal ones.",
-    "Pricey compared with what my {neighbours pay|friends pay|old provider charged}.",
+    "{Pricey|Dear|Expensive} compared with what my {neighbours pay|friends pay|old provider charged}.",
     "The renewal price is a joke.",
     "I pay nearly twice what I paid when I joined.",
     "{A bit|Far too|Way too} expensive {now|these days|for a basic package}.",
@@ -323,7 +330,7 @@ const CHARGES: &[&str] = &[
 ];
 
 const BILL_ERROR: &[&str] = &[
-    "Bill is confusing: three different discounts, and I still can't tell what I pay.",
+    "Bill is confusing: {three|four|two} different discounts, and I still can't tell what I pay.",
     "I was billed twice in {month} and it took {calls} to get a refund.",
     "Direct debit taken on the wrong date, again.",
     "My bill was wrong {two months running|three times this year}.",
@@ -334,10 +341,10 @@ const LONG_WAIT: &[&str] = &[
     "Spent {mins} minutes on hold, then got cut off.",
     "Over an hour in the queue to speak to {someone|a human|anyone}.",
     "Promised a call back that never came. {Twice|Three times|Again}.",
-    "Nobody replies to emails.",
+    "Nobody replies to {emails|my emails|e-mails|messages}{.| at all.}",
     "It took {days} days to get a reply to my web ticket.",
     "{mins} mins waiting on the phone just to report a fault",
-    "You can never get through to anyone.",
+    "You can never get through to anyone{| on the phone| before 10am| at lunchtime}.",
     "{Hold music for|Stuck on hold for|On hold for} {mins} minutes, {again|every time|and counting}.",
 ];
 
@@ -347,12 +354,12 @@ const REPEAT_CONTACT: &[&str] = &[
     "Every time I ring I have to explain it all again from the start.",
     "Raised this {times} now.",
     "Third call this {month|week} about the same thing.",
-    "Each agent tells me something different.",
+    "Each {agent|person I speak to|advisor} tells me something different{| about the fault| about my bill}.",
     "{Rang|Phoned|Called} {times} and {it's still not fixed|nothing has changed|I'm still waiting}.",
 ];
 
 const SELF_SERVICE_FAIL: &[&str] = &[
-    "The chat bot is useless, it goes round in circles.",
+    "The chat bot is useless, it goes round in circles{| and never offers a person| until you give up}.",
     "App logs me out every time I open it.",
     "Couldn't report the fault in the app, it just shows an error.",
     "The website wouldn't let me change my payment details.",
@@ -364,7 +371,7 @@ const PORT_FAIL: &[&str] = &[
     "Number port failed twice; I lost my old number for a week.",
     "Porting my number took {days} days, which was longer than promised.",
     "They cut off my old line before the new one worked, so I had no landline for {days} days.",
-    "Nobody could tell me when my number would be moved across.",
+    "Nobody could tell me when my number would be moved across{| and I run a business from home|}.",
     "Had to chase the number transfer myself.",
     "{Lost|Couldn't use} my {home|old} number for {days} days while it was {ported|being ported}.",
 ];
@@ -390,7 +397,7 @@ const SMOOTH_INSTALL: &[&str] = &[
     "The installer was {brilliant|excellent|lovely}, polite and cleaned up after himself.",
     "Booked on {Monday|Tuesday|the Friday}, installed on {Thursday|the Saturday|the Wednesday}, no fuss.",
     "The engineer wasn't late and even helped set up the {TV box|printer|smart speaker}.",
-    "Up and running the same day.",
+    "Up and running {the same day|by lunchtime|within the hour|before the kids got home}.",
     "The technician was {friendly|professional|polite} and knew what {he|she} was doing.",
     "engineer came when he said he would and was done in {an hour|half an hour|no time}",
     "{Installation|Install|Set-up} went {smoothly|like clockwork}, the engineer was on time.",
@@ -402,11 +409,11 @@ const FAST_RELIABLE: &[&str] = &[
     "I work from home and haven't had a single dropout in {months|weeks|a year|ages}.",
     "{Honestly|To be honest|Seriously}, \"it just works\" is the best thing I can say about {broadband|an internet provider|you}.",
     "Speed is great even {when}.",
-    "Rock solid connection.",
+    "Rock solid connection{| so far| since day one| for {anymonth} and counting}.",
     "Never drops, even with {four|five|six} of us online.",
     "Good speed and no buffering, even {when}.",
     "{Really|Very|Super} fast {since the upgrade|compared with our old provider|and it never drops}.",
-    "Reliable {as anything|day in, day out|since day one}.",
+    "Reliable {as anything|day in, day out|since day one|, touch wood}.",
 ];
 
 const HELPFUL_STAFF: &[&str] = &[
@@ -414,18 +421,18 @@ const HELPFUL_STAFF: &[&str] = &[
     "The {lady|man|young man|woman} on the phone was really helpful and patient.",
     "[shop]Shop staff were helpful and didn't push anything I didn't need.",
     "Had a problem once, sorted within {the hour|a day|minutes} by a very knowledgeable agent.",
-    "Support went above and beyond, especially {agent}.",
+    "Support went above and beyond, especially {the agent who rang me back the next day|the night-shift team|the lady who sorted out my account|whoever picked up on a Sunday}.",
     "The {person|agent|lady|guy} I spoke to {actually listened|listened properly} and sorted it out{| in one go| straight away}.",
-    "Customer service is excellent{| and quick|, every time}.",
+    "Customer service is excellent{| and quick|, every time| when you get through}.",
     "{Really|Very|Genuinely} helpful {staff|people|support team}.",
 ];
 
 const GOOD_VALUE: &[&str] = &[
-    "Clear price, no surprises on the bill.",
-    "Good value for money.",
+    "Clear price, no surprises on the bill{| in {years} years| so far}.",
+    "{Good|Decent|Very good} value for money{| compared with the others I looked at| for what we use}.",
     "Cheaper than my last provider and {better|more reliable|faster}.",
-    "Fair price for what you get.",
-    "No hidden charges, which makes a change.",
+    "Fair price for what you get{| and the bill is easy to read|}.",
+    "No hidden charges, which makes a change{| after my last supplier|}.",
     "Worth every penny.",
 ];
 
@@ -433,7 +440,7 @@ const APP_EASY: &[&str] = &[
     "The app makes it easy to check {usage|my bill} and book an engineer.",
     "Love the app, I sorted my bill in {two|five} minutes.",
     "Reported a fault on the app and it was fixed the same day.",
-    "The website is easy to use.",
+    "The website is easy to use{| and the bill is clear online| even for me}.",
     "Everything I need is in the online account.",
 ];
 
@@ -451,16 +458,16 @@ const MOVE_SMOOTH: &[&str] = &[
 
 const KEPT_INFORMED: &[&str] = &[
     "[enterprise]Our office line was live before the deadline, as promised.\nThe account manager kept us updated every step.",
-    "Good communication throughout.",
-    "They kept me informed at every stage.",
+    "Good communication {throughout|from order to install|the whole way through}{.|, texts at every step.}",
+    "They kept me informed at every stage{| by text| by text and e-mail|}.",
 ];
 
 const HAPPY: &[&str] = &[
     "Really happy. I've already recommended you to {two neighbours|my sister|a couple of friends}.",
-    "Very happy with the service.",
-    "Great service all round.",
-    "Would recommend to anyone.",
-    "Excellent service, keep it up.",
+    "Very happy with the service{| so far| since we joined in {anymonth}}.",
+    "Great service all round{| so far|, no complaints}.",
+    "Would recommend {to anyone|without hesitation|to friends and family|to anyone working from home}{.|!}",
+    "Excellent service{, keep it up| from start to finish| so far}.",
     "Happy customer for {years} years now.",
 ];
 
@@ -522,12 +529,12 @@ const SHORT_DETRACTOR: &[&str] = &[
     "Rubbish service.",
     "Not happy at all.",
     "Disappointed.",
-    "Could be a lot better.",
+    "Could be a lot better{.|, to be honest.| for the money.}",
     "Expected better.",
     "Terrible.",
-    "I would not recommend you to anyone.",
+    "I would not recommend you to {anyone|a friend|my worst enemy}.",
     "Avoid.",
-    "nothing works properly",
+    "nothing works properly{| anymore| since {anymonth}}",
 ];
 const SHORT_PASSIVE: &[&str] = &[
     "ok",
@@ -539,7 +546,7 @@ const SHORT_PASSIVE: &[&str] = &[
     "Nothing to add.",
     "n/a",
     "No comment",
-    "Could be better, could be worse.",
+    "Could be better, could be worse{.|...| I suppose.}",
     "As expected.",
     "Does the job.",
     "Not bad.",
@@ -586,29 +593,78 @@ const CLOSE_PROMOTER: &[&str] = &[
     " 🙂",
 ];
 
-/// Agents' names, rarely written (one helpful-staff sentence in seven).
-const AGENTS: &[&str] = &[
-    "Sam",
-    "the lady called Bev",
-    "Imran",
-    "a chap called Dev",
-    "Olivia",
-    "Rhys",
-    "Grace",
-    "Marek",
-    "Hannah",
-    "the guy on the night shift",
-    "Nadia",
-    "Ollie",
-    "Siobhan",
-    "Femi",
-    "Lewis",
-    "Anjali",
-    "Ewan",
-    "Zara",
-    "Patrick",
-    "Chloe",
+/// Who is writing, told in passing: a household, a town, a reference number.
+/// Nothing a codebook topic would catch; it makes each comment someone's.
+const CONTEXT_ANY: &[&str] = &[
+    "We've been with you {years} years.",
+    "{Two adults|A family of four|Just me|Three of us|Two of us and a teenager} {working from home|streaming most evenings|on video calls all day|in a two-bed flat}.",
+    "I work {shifts|from home three days a week|nights}, so {evenings are|daytime is|the weekend is} when I use it most.",
+    "Case ref {ref}.",
+    "{Account|The contract} is in my {partner's|mum's|husband's|wife's} name.",
+    "Been a customer since {anymonth}.",
 ];
+const CONTEXT_PERSONA: [&[&str]; 4] = [
+    &["We're a {small office|dental practice|team of twelve|family business} and rely on the line all day."],
+    &["First time with you{| after years with my old supplier}."],
+    &["We got the keys to the new place in {anymonth}."],
+    &["Switched to you from my old supplier {in {anymonth}|last year|this spring}."],
+];
+const CONTEXT_TOWN: &[&str] = &["Here in {town}.", "{town} area.", "(We're in {town}.)"];
+/// Towns of each region (north, south, east, west).
+const TOWNS: [&[&str]; 4] = [
+    &[
+        "Leeds",
+        "Sheffield",
+        "York",
+        "Durham",
+        "Harrogate",
+        "Wakefield",
+        "Sunderland",
+    ],
+    &[
+        "Brighton",
+        "Southampton",
+        "Reading",
+        "Guildford",
+        "Portsmouth",
+        "Worthing",
+    ],
+    &[
+        "Norwich",
+        "Ipswich",
+        "Cambridge",
+        "Colchester",
+        "Chelmsford",
+        "Lowestoft",
+    ],
+    &[
+        "Bristol",
+        "Gloucester",
+        "Swindon",
+        "Bath",
+        "Cheltenham",
+        "Taunton",
+    ],
+];
+
+/// One sentence of context about the respondent (see [`CONTEXT_ANY`]).
+fn context(rng: &mut ChaCha8Rng, l: &Lived, id: usize, phone_tail: u32) -> String {
+    let template = match rng.random_range(0..10u32) {
+        0..=4 => one(rng, CONTEXT_ANY),
+        5..=6 => one(rng, CONTEXT_PERSONA[l.persona.min(3)]),
+        _ => one(rng, CONTEXT_TOWN),
+    };
+    let town = one(rng, TOWNS[l.region.min(3)]);
+    let mut out = String::new();
+    fill(
+        rng,
+        &template.replace("{town}", town),
+        id,
+        phone_tail,
+        &mut out,
+    );
+    out
+}
 
 /// Word-level typos real respondents make (the first occurrence is replaced).
 const TYPOS: &[(&str, &str)] = &[
@@ -669,7 +725,7 @@ fn fill(rng: &mut ChaCha8Rng, template: &str, id: usize, phone_tail: u32, out: &
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
-        let close = open + rest[open..].find('}').expect("placeholder braces balance");
+        let close = open + matching_brace(&rest[open..]);
         match &rest[open + 1..close] {
             "days" => {
                 let _ = write!(out, "{}", rng.random_range(3..=21u32));
@@ -748,7 +804,27 @@ fn fill(rng: &mut ChaCha8Rng, template: &str, id: usize, phone_tail: u32, out: &
                 &["three days", "3 days", "three whole days", "72 hours"],
             )),
             "month" => out.push_str(one(rng, &["April", "March", "the spring"])),
-            "agent" => out.push_str(one(rng, AGENTS)),
+            "anymonth" => out.push_str(one(
+                rng,
+                &[
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "the summer",
+                    "last year",
+                ],
+            )),
+            "ref" => {
+                let _ = write!(out, "{}", rng.random_range(10_000..1_000_000u32));
+            }
             "email" => {
                 let _ = write!(out, "user{id}@example.com");
             }
@@ -756,14 +832,52 @@ fn fill(rng: &mut ChaCha8Rng, template: &str, id: usize, phone_tail: u32, out: &
                 let _ = write!(out, "07700 900{phone_tail:03}");
             }
             alternatives if alternatives.contains('|') => {
-                let options: Vec<&str> = alternatives.split('|').collect();
-                out.push_str(options[rng.random_range(0..options.len())]);
+                let options = split_top_level(alternatives);
+                let chosen = options[rng.random_range(0..options.len())];
+                // An alternative may hold placeholders of its own.
+                fill(rng, chosen, id, phone_tail, out);
             }
             other => unreachable!("unknown placeholder {other}"),
         }
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
+}
+
+/// The byte offset of the `}` that closes the `{` at the start of `s`.
+fn matching_brace(s: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    unreachable!("placeholder braces balance in {s}")
+}
+
+/// The alternatives of `a|b|{c|d}`, split at the `|` outside inner braces.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0usize);
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
+            b'|' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 /// The first letter in lower case, when the first word is an ordinary
@@ -904,6 +1018,18 @@ pub fn write_comment(
             last_sour = Some(sour);
         }
     }
+    if !text.is_empty() && rng.random_bool(0.35) {
+        let about = context(rng, l, id, phone_tail);
+        let sep = if rng.random_bool(0.2) { "\n" } else { " " };
+        text = if rng.random_bool(0.4) {
+            format!("{about}{sep}{text}")
+        } else {
+            if !text.ends_with(['.', '!', '?']) {
+                text.push('.');
+            }
+            format!("{text}{sep}{about}")
+        };
+    }
     if text.is_empty() {
         // Nothing lived to write about, or a short answer.
         let list = match mood {
@@ -911,7 +1037,8 @@ pub fn write_comment(
             Mood::Passive => SHORT_PASSIVE,
             Mood::Promoter => SHORT_PROMOTER,
         };
-        text.push_str(one(rng, list));
+        let short = one(rng, list);
+        fill(rng, short, id, phone_tail, &mut text);
     } else {
         if rng.random_bool(0.12) {
             let opener = one(

@@ -19,8 +19,17 @@
 //! around 0.2–0.6. The data covers January
 //! 2024 to December 2025: 2024 is flat (noise only); through 2025 latent
 //! satisfaction and installation punctuality rise linearly (the improvement
-//! programme), then an outage in the north hits December 2025 (below). Volume
-//! varies by month of year (seasonality); scores never do. Every number is drawn
+//! programme), then an outage in the north hits December 2025 (below). Survey
+//! volume varies by month of year (seasonality); scores never do. Ticket
+//! volume moves like a real contact centre's ([`ticket_weight`]): it grows with
+//! the customer base ([`TICKET_GROWTH`] a month), follows the seasons (January
+//! and September peaks, April's price-rise letters, a quiet summer and
+//! Christmas) and each month has noise of its own ([`TICKET_NOISE`], log-sd),
+//! drawn first on the ticket stream. Support ease (`q_ces_support`) is CES 2.0:
+//! "The company made it easy for me to handle my issue", 1 = strongly disagree
+//! … 7 = strongly agree, higher is better; number porters rate it
+//! [`PORTER_EASE`] lower than others with the same support experience (a port
+//! needs three parties). Every number is drawn
 //! from one ChaCha8 stream per dataset, except each comment's text and the
 //! random part of a_speed and a_install, drawn from the row's own streams (the
 //! `comments` module: what the respondent lived, told in varied sentences;
@@ -55,7 +64,8 @@
 //!   the overall on-time share). Most of those who comment write about the
 //!   outage (no connection for three days, no updates); elsewhere a line
 //!   drops only now and then. Tickets: December
-//!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season, the extra
+//!   2025 has [`OUTAGE_TICKETS`] (35%) more tickets than its season and
+//!   growth would give, the extra
 //!   ones all opened in the north on 2–6 December and mostly faults; north
 //!   tickets opened 2–8 December wait twice as long for a first response.
 //! - So December 2025 against November 2025 is a clear, significant fall
@@ -92,7 +102,7 @@ pub mod crm;
 
 /// Survey rows written by default (the committed example data): about 600 a month.
 pub const DEFAULT_ROWS: usize = 14_400;
-/// Ticket rows written by default: about 300 a month.
+/// Ticket rows written by default: about 300 a month (230–430: growth, season, noise).
 pub const DEFAULT_TICKETS: usize = 7_200;
 /// The default seed.
 pub const DEFAULT_SEED: u64 = 2034;
@@ -119,6 +129,13 @@ pub const OUTAGE_SPEED: f64 = 0.8;
 pub const OUTAGE_ON_TIME: f64 = 0.15;
 /// Extra tickets in December 2025, as a share of its seasonal volume.
 pub const OUTAGE_TICKETS: f64 = 0.35;
+/// How much lower number porters rate support ease (CES 2.0, 1–7) than
+/// others with the same support experience.
+pub const PORTER_EASE: f64 = 0.45;
+/// Monthly growth of the ticket volume (the customer base grows).
+pub const TICKET_GROWTH: f64 = 0.012;
+/// Log-sd of the month-to-month noise of the ticket volume.
+pub const TICKET_NOISE: f64 = 0.07;
 
 /// The improvement programme's progress in a month: 0 up to December 2024,
 /// then linear to 1 in December 2025, 1 after.
@@ -475,7 +492,7 @@ pub const CHANNELS: [&str; 4] = ["web", "app", "shop", "phone"];
 /// Region codes.
 pub const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
 /// Ticket categories.
-pub const CATEGORIES: [&str; 5] = ["billing", "installation", "fault", "move", "other"];
+pub const CATEGORIES: [&str; 6] = ["billing", "installation", "fault", "move", "other", "sales"];
 
 const PERSONA_MIX: [f64; 4] = [0.18, 0.36, 0.26, 0.20];
 /// Channel mix per persona (enterprise customers call their account line).
@@ -636,18 +653,22 @@ fn survey_row(
     let a_install = published_install(t_install, u_install);
     let a_support = rate(t_support, &[-1.45, -0.85, -0.2, 0.95]);
     let csat_install = rate(t_install + 0.35 * normal(rng), &[-1.75, -1.05, -0.55, 0.55]);
-    // Effort, 1 = very low effort … 7 = very high effort (lower is better).
-    let effort = (3.05 - 1.25 * (0.85 * t_support + 0.45 * normal(rng)))
-        .round()
-        .clamp(1.0, 7.0) as u8;
+    // Ease (CES 2.0), asked after the last support contact: "The company
+    // made it easy for me to handle my issue", 1 = strongly disagree … 7 =
+    // strongly agree (higher is better). Number porters find it harder: a
+    // port needs the old provider, the number database and us.
+    let ease = (4.95 + 1.25 * (0.85 * t_support + 0.45 * normal(rng))
+        - if persona == 3 { PORTER_EASE } else { 0.0 })
+    .round()
+    .clamp(1.0, 7.0) as u8;
 
     // Blanks: each question skipped now and then; installation questions
     // only for customers installed in the last 90 days.
-    let (price_rating, support_rating, effort_rating) = (a_price, a_support, effort);
+    let (price_rating, support_rating, ease_rating) = (a_price, a_support, ease);
     let ask = |rng: &mut ChaCha8Rng, skip: f64| !rng.random_bool(skip);
     let recommend = ask(rng, 0.04).then_some(recommend);
     let csat_install = (installed && ask(rng, 0.06)).then_some(csat_install);
-    let effort = ask(rng, 0.08).then_some(effort);
+    let ease = ask(rng, 0.08).then_some(ease);
     let a_price = ask(rng, 0.06).then_some(a_price);
     let a_speed = ask(rng, 0.05).then_some(a_speed);
     let a_install = ask(rng, 0.07).then_some(a_install);
@@ -697,7 +718,8 @@ fn survey_row(
             speed: legacy_speed,
             install: legacy_install,
             support: support_rating,
-            effort: effort_rating,
+            // The comments think in effort (1 = very low … 7 = very high).
+            effort: 8 - ease_rating,
         };
         let mut crng = comments::row_stream(&keys.comments, id);
         comments::write_comment(&mut crng, &lived, id, phone_tail, comment);
@@ -715,7 +737,7 @@ fn survey_row(
     for v in [
         recommend,
         csat_install,
-        effort,
+        ease,
         a_price,
         a_speed,
         a_install,
@@ -929,33 +951,43 @@ fn replay_legacy_comment_draws(rng: &mut ChaCha8Rng, score: u8, lived: &LegacyLi
 // Tickets
 
 const TICKET_CHANNEL_MIX: [f64; 4] = [0.23, 0.22, 0.10, 0.45];
-const TICKET_CATEGORY_MIX: [f64; 5] = [0.30, 0.20, 0.28, 0.12, 0.10];
+/// Category mix: billing, installation, fault, move, other, and sales
+/// (pre-sale enquiries: coverage, packages, prices, orders).
+const TICKET_CATEGORY_MIX: [f64; 6] = [0.22, 0.17, 0.22, 0.08, 0.06, 0.25];
 /// First-response time: median minutes and log-sd per channel.
 const RESPONSE_MEDIAN: [f64; 4] = [40.0, 28.0, 12.0, 6.0];
 const RESPONSE_SIGMA: [f64; 4] = [1.0, 1.0, 0.8, 0.9];
 /// First-contact resolution rate per category.
-const FCR: [f64; 5] = [0.82, 0.58, 0.62, 0.70, 0.80];
+const FCR: [f64; 6] = [0.82, 0.58, 0.62, 0.70, 0.80, 0.74];
+/// Ticket volume by calendar month: the January and September moving and
+/// switching peaks, April's price-rise letters (billing), a quiet summer
+/// and a quieter Christmas.
+const TICKET_SEASON: [f64; 12] = [
+    1.12, 0.98, 1.00, 1.10, 0.94, 0.92, 0.93, 0.88, 1.16, 1.04, 1.00, 0.90,
+];
 
-/// Ticket volume per month: more after the January and September moving
-/// peaks, and the December 2025 outage's extra tickets.
-fn ticket_season(index: u32) -> f64 {
-    let season = match year_month(index).1 {
-        1 => 1.10,
-        9 => 1.15,
-        _ => 1.0,
-    };
-    if index == OUTAGE_MONTH {
-        season * (1.0 + OUTAGE_TICKETS)
+/// Ticket volume of a month, before sampling: a growing customer base, the
+/// season, a month's own noise (`noise`, a standard normal drawn once per
+/// month) and the December 2025 outage's extra tickets.
+fn ticket_weight(index: u32, noise: f64) -> f64 {
+    let season = TICKET_SEASON[year_month(index).1 as usize - 1];
+    let growth = 1.0 + TICKET_GROWTH * f64::from(index);
+    let outage = if index == OUTAGE_MONTH {
+        1.0 + OUTAGE_TICKETS
     } else {
-        season
-    }
+        1.0
+    };
+    season * growth * outage * (TICKET_NOISE * noise).exp()
 }
 
 /// Generates every ticket row into `w`. Returns the row count.
 pub fn generate_tickets(opts: &Options, w: &mut dyn Write) -> io::Result<usize> {
     // A second, independent stream: the ticket count never shifts the survey.
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x7469_636b_6574_7321);
-    let counts = allocate(opts.tickets, opts.months, ticket_season);
+    let noise: Vec<f64> = (0..opts.months).map(|_| normal(&mut rng)).collect();
+    let counts = allocate(opts.tickets, opts.months, |i| {
+        ticket_weight(i, noise[i as usize])
+    });
     let mut line = String::with_capacity(128);
     let mut id = 0usize;
     // (day, minute of the day, opened because of the outage)
@@ -1001,6 +1033,13 @@ pub fn generate_tickets(opts: &Options, w: &mut dyn Write) -> io::Result<usize> 
             }
             if region == 3 {
                 cat_mix[1] += 0.10;
+            }
+            match month {
+                // The mid-contract price rise is announced in April.
+                4 => cat_mix[0] += 0.12,
+                // New customers shop around after Christmas and in September.
+                1 | 9 => cat_mix[5] += 0.10,
+                _ => {}
             }
             let category = pick(&mut rng, &cat_mix);
             let mut median = RESPONSE_MEDIAN[channel] * (1.10 - 0.20 * r);

@@ -649,3 +649,200 @@ fn definitions_reference_what_exists() {
         }
     }
 }
+
+/// Tickets per calendar month of the committed data, in month order.
+fn tickets_per_month() -> Vec<(String, f64)> {
+    let (_, rows) = read_csv(&data_dir().join("tickets.csv"));
+    let mut counts: std::collections::BTreeMap<String, f64> = Default::default();
+    for row in &rows {
+        *counts.entry(row[1][..7].to_owned()).or_default() += 1.0;
+    }
+    counts.into_iter().collect()
+}
+
+#[test]
+fn ticket_volumes_vary_like_a_real_contact_centre() {
+    let months = tickets_per_month();
+    assert_eq!(months.len(), 24);
+    let v: Vec<f64> = months.iter().map(|(_, n)| *n).collect();
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+    // Not one flat number every month: a real volume moves by 10–20 %.
+    assert!(
+        sd / mean > 0.10,
+        "coefficient of variation {:.3}",
+        sd / mean
+    );
+    // Even leaving out the outage month, the months differ.
+    let distinct: BTreeSet<u64> = v[..23].iter().map(|x| *x as u64).collect();
+    assert!(
+        distinct.len() >= 18,
+        "only {} distinct monthly counts",
+        distinct.len()
+    );
+    let count = |m: &str| months.iter().find(|(k, _)| k == m).expect(m).1;
+    // Growth: 2025 (outage month left out) above 2024.
+    let y24: f64 = (1..=11).map(|m| count(&format!("2024-{m:02}"))).sum();
+    let y25: f64 = (1..=11).map(|m| count(&format!("2025-{m:02}"))).sum();
+    assert!(y25 > 1.05 * y24, "2024 {y24} → 2025 {y25}");
+    // Seasons: September's peak above August in both years.
+    for y in ["2024", "2025"] {
+        let (aug, sep) = (count(&format!("{y}-08")), count(&format!("{y}-09")));
+        assert!(sep > 1.1 * aug, "{y}: August {aug}, September {sep}");
+    }
+    // The outage: December 2025 the busiest month by far.
+    let dec = count("2025-12");
+    assert!(v[..23].iter().all(|x| dec > 1.1 * x), "December 2025 {dec}");
+}
+
+/// First names a comment must not carry (agents' names are staff data): a
+/// list of common UK first names, independent of the generator's lists.
+const FIRST_NAMES: [&str; 40] = [
+    "Sam", "Bev", "Imran", "Dev", "Olivia", "Rhys", "Grace", "Marek", "Hannah", "Nadia", "Ollie",
+    "Siobhan", "Femi", "Lewis", "Anjali", "Ewan", "Zara", "Patrick", "Chloe", "John", "David",
+    "Sarah", "Emma", "James", "Jack", "Amy", "Tom", "Sophie", "Mohammed", "Priya", "Gary", "Karen",
+    "Paul", "Lucy", "Dan", "Kate", "Mark", "Steve", "Emily", "Laura",
+];
+
+#[test]
+fn comments_name_no_staff_and_rarely_repeat() {
+    let (header, rows) = survey_rows();
+    let col = header.iter().position(|h| h == "comment").unwrap();
+    let comments: Vec<&str> = rows
+        .iter()
+        .map(|r| &r[col])
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(comments.len() > 3_000, "{}", comments.len());
+    for c in &comments {
+        for word in c.split(|ch: char| !ch.is_alphanumeric()) {
+            assert!(!FIRST_NAMES.contains(&word), "a first name in {c:?}");
+        }
+    }
+    let share = |min: usize| {
+        let long: Vec<&&str> = comments
+            .iter()
+            .filter(|c| c.chars().count() >= min)
+            .collect();
+        let distinct: BTreeSet<&&str> = long.iter().copied().collect();
+        distinct.len() as f64 / long.len() as f64
+    };
+    // Short answers ("ok", "fine") repeat, as real ones do; the rest hardly.
+    assert!(share(0) > 0.70, "distinct share {:.3}", share(0));
+    assert!(
+        share(30) > 0.85,
+        "distinct share of 30+ chars {:.3}",
+        share(30)
+    );
+    let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in comments.iter().filter(|c| c.chars().count() >= 20) {
+        *seen.entry(*c).or_default() += 1;
+    }
+    let (worst, n) = seen.iter().max_by_key(|(_, n)| **n).expect("comments");
+    assert!(*n <= 10, "{worst:?} written {n} times");
+}
+
+#[test]
+fn support_ease_is_ces_2_and_porters_find_it_harder() {
+    let (header, rows) = survey_rows();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (ces, persona, support) = (col("q_ces_support"), col("persona"), col("a_support"));
+    // Mean, variance and n of the ease answers of the rows `keep` keeps.
+    let stats = |keep: &dyn Fn(&csv::StringRecord) -> bool| {
+        let v: Vec<f64> = (rows.iter().filter(|r| keep(r)))
+            .filter_map(|r| r[ces].parse().ok())
+            .collect();
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        (
+            m,
+            v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0),
+            n,
+        )
+    };
+    // Higher is easier: those who rate support well (4–5) agree far more
+    // that we made it easy than those who rate it poorly (1–2).
+    let rating = |r: &csv::StringRecord| r[support].parse::<u8>().ok();
+    let (good, ..) = stats(&|r| rating(r).is_some_and(|s| s >= 4));
+    let (poor, ..) = stats(&|r| rating(r).is_some_and(|s| s <= 2));
+    assert!(
+        good - poor > 1.0,
+        "ease {poor:.2} (poor support) vs {good:.2} (good)"
+    );
+    // Number porters find it harder: a lower mean, clearly (Welch's z).
+    let (mp, vp, np) = stats(&|r| &r[persona] == "porter");
+    let (mo, vo, no) = stats(&|r| &r[persona] != "porter");
+    let z = (mp - mo) / (vp / np + vo / no).sqrt();
+    assert!(
+        mp < mo - 0.4 && z < -10.0,
+        "porters {mp:.2}, others {mo:.2}, z {z:.1}"
+    );
+
+    // The definitions say the same: higher is better, an agreement scale.
+    let touchpoints = yaml("indicators/touchpoints.yaml");
+    let find = |id: &str| {
+        (touchpoints.as_array().unwrap().iter())
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    let mean = find("ces-support");
+    assert_eq!(mean["direction"], "higher");
+    let text = format!("{} {}", mean["measurement"], mean["basis"]);
+    assert!(
+        text.contains("made it easy") && text.contains("strongly agree"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("effort did you"),
+        "CES 1.0 wording mixed in: {text}"
+    );
+    let hard = find("ces-high-effort");
+    assert_eq!(hard["direction"], "lower");
+    assert_eq!(hard["box"], serde_json::json!([1, 3]));
+}
+
+#[test]
+fn survey_items_are_kcis_and_stages_have_what_the_narrative_claims() {
+    let mut kinds = std::collections::BTreeMap::new();
+    for file in yaml_files("indicators") {
+        for ind in yaml(&file).as_array().expect("a list") {
+            let id = ind["id"].as_str().expect("id").to_owned();
+            let kind = ind["kind"].as_str().expect("kind").to_owned();
+            if ind["dataset"] == "survey" {
+                assert_eq!(kind, "kci", "{id}: a survey item is a KCI");
+            }
+            if kind == "kqi" {
+                assert_eq!(ind["dataset"], "tickets", "{id}: a KQI is operational");
+            }
+            kinds.insert(id, kind);
+        }
+    }
+    let journey = yaml("journeys/broadband.yaml");
+    let mut with_kqi = BTreeSet::new();
+    for stage in journey["stages"].as_array().expect("stages") {
+        let id = stage["id"].as_str().unwrap();
+        let stage_kinds: BTreeSet<&str> = (stage["touchpoints"].as_array().unwrap().iter())
+            .flat_map(|tp| tp["indicators"].as_array().unwrap())
+            .map(|i| kinds[i.as_str().unwrap()].as_str())
+            .collect();
+        assert!(stage_kinds.contains("kci"), "{id}: no KCI");
+        if stage_kinds.contains("kqi") {
+            with_kqi.insert(id);
+        }
+    }
+    // The narrative (pages/about.md) names these five as measured twice and
+    // Discover and Recommend as measured by what customers tell us only.
+    let expected: BTreeSet<&str> =
+        ["explore", "compare", "purchase", "installation", "retain"].into();
+    assert_eq!(with_kqi, expected);
+    let about = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("example-project/pages/about.md"),
+    )
+    .expect("about.md");
+    assert!(!about.contains("measures\neach step twice") && !about.contains("each step twice"));
+    assert!(
+        about.contains("Discover and Recommend"),
+        "the KCI-only stages are named"
+    );
+}

@@ -96,6 +96,7 @@ fn two_data_drops_of_the_example_compare_indicator_by_indicator() {
             "first-response-p90",
             "ticket-volume",
             "installation-tickets",
+            "sales-enquiry-fcr",
         ];
         if tickets.contains(&id) {
             assert_eq!(c["revisions"], serde_json::json!([]), "{id}");
