@@ -26,6 +26,7 @@ pub fn validate_indicator(
 ) -> Option<Indicator> {
     let kind = one_of(file, &raw.kind, "kind", diags).unwrap_or(Kind::Kqi);
     let direction = one_of_or_default(file, raw.direction.as_ref(), "direction", diags);
+    let dimension = (raw.dimension.as_ref()).and_then(|d| one_of(file, d, "dimension", diags));
     // The dataset is checked before the metric so a bad metric does not hide
     // a bad dataset: the user sees every mistake of the file in one run.
     let name = MetricName::from_word(&raw.metric.value);
@@ -83,6 +84,7 @@ pub fn validate_indicator(
         location: location(file, &raw.id),
         benchmark,
         min_change,
+        dimension,
     })
 }
 
