@@ -257,6 +257,11 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!("composite")));
+        // `dimension:` is optional: its four words, or an empty value.
+        assert_eq!(
+            def["properties"]["dimension"]["enum"],
+            json!(["brand", "product", "service", "employee", null])
+        );
         // `where` is renamed in the mirror; the schema must use the YAML name.
         assert!(def["properties"].get("where").is_some());
         assert!(def["properties"].get("filter").is_none());
