@@ -84,14 +84,46 @@ mod tests {
         let mut kit = Kit::new(&[("a.csv", CSV.as_bytes())]);
         kit.project.config.min_n = 2.0;
         // Each status by hand from the mean 2 (y: suppressed).
-        add(&mut kit, "u1", "x", None, (Some(1.0), None, Higher)); // 2 ≥ 1: green
-        add(&mut kit, "s1", "x", Some(Service), (Some(1.0), Some(1.5), Lower)); // 2 > 1.5: red
-        add(&mut kit, "b1", "x", Some(Brand), (Some(1.5), None, Higher)); // green
-        add(&mut kit, "p1", "x", Some(Product), (Some(2.0), None, Higher)); // at target: green
-        add(&mut kit, "b2", "x", Some(Brand), (Some(3.0), Some(2.0), Higher)); // at amber: amber
-        add(&mut kit, "p2", "x", Some(Product), (None, None, Higher)); // no target: none
-        add(&mut kit, "b3", "x", Some(Brand), (Some(3.0), None, Higher)); // red
-        add(&mut kit, "p3", "y", Some(Product), (Some(1.0), None, Higher)); // n 1: suppressed
+        // 2 ≥ 1: green
+        add(&mut kit, "u1", "x", None, (Some(1.0), None, Higher));
+        // 2 > 1.5: red
+        add(
+            &mut kit,
+            "s1",
+            "x",
+            Some(Service),
+            (Some(1.0), Some(1.5), Lower),
+        );
+        // green
+        add(&mut kit, "b1", "x", Some(Brand), (Some(1.5), None, Higher));
+        // at target: green
+        add(
+            &mut kit,
+            "p1",
+            "x",
+            Some(Product),
+            (Some(2.0), None, Higher),
+        );
+        // at amber: amber
+        add(
+            &mut kit,
+            "b2",
+            "x",
+            Some(Brand),
+            (Some(3.0), Some(2.0), Higher),
+        );
+        // no target: none
+        add(&mut kit, "p2", "x", Some(Product), (None, None, Higher));
+        // red
+        add(&mut kit, "b3", "x", Some(Brand), (Some(3.0), None, Higher));
+        // n 1: suppressed
+        add(
+            &mut kit,
+            "p3",
+            "y",
+            Some(Product),
+            (Some(1.0), None, Higher),
+        );
         let (c, diags) = kit.run();
         assert!(diags.is_empty(), "{diags:?}");
         let got: Vec<_> = (c.dimensions.iter())
@@ -128,7 +160,13 @@ mod tests {
     #[test]
     fn no_dimension_anywhere_means_no_roll_up() {
         let mut kit = Kit::new(&[("a.csv", CSV.as_bytes())]);
-        add(&mut kit, "a", "x", None, (Some(1.0), None, Direction::Higher));
+        add(
+            &mut kit,
+            "a",
+            "x",
+            None,
+            (Some(1.0), None, Direction::Higher),
+        );
         let (c, _) = kit.run();
         assert!(c.dimensions.is_empty());
         // Only a target-less indicator: nothing judged, so no share (not 0 %).

@@ -577,7 +577,10 @@ mod tests {
         let mut diags = Diagnostics::new();
         let raw: RawIndicator = super::super::yaml::parse(file, text, &mut diags).expect("parses");
         let ind = validate_indicator(file, raw, &BTreeMap::new(), &mut diags);
-        (ind, diags.sorted().iter().map(ToString::to_string).collect())
+        (
+            ind,
+            diags.sorted().iter().map(ToString::to_string).collect(),
+        )
     }
 
     const HEAD: &str = "id: x\nname: X\nkind: kci\nmetric: composite\ncomponents: { a: 1 }\n";
@@ -596,8 +599,10 @@ mod tests {
         let (ind, diags) = check(&format!("{HEAD}dimension: servce\n"));
         assert_eq!(
             diags,
-            ["indicators/a.yaml:6:12: error: `dimension` is `servce`, which is not a known \
-              dimension; did you mean `service`? (use one of: brand, product, service, employee)"]
+            [
+                "indicators/a.yaml:6:12: error: `dimension` is `servce`, which is not a known \
+              dimension; did you mean `service`? (use one of: brand, product, service, employee)"
+            ]
         );
         // The rest of the indicator is still checked and kept, without a dimension.
         assert_eq!(ind.unwrap().dimension, None);

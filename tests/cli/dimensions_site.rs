@@ -9,13 +9,21 @@ use crate::harness::{stderr, Fixture};
 fn with_dimensions() -> Fixture {
     let f = Fixture::copy("tiny");
     let file = "indicators/core.yaml";
-    f.edit(file, "  name: Net Promoter Score\n", "  name: Net Promoter Score\n  dimension: brand\n")
-        .edit(file, "  name: Satisfaction\n", "  name: Satisfaction\n  dimension: service\n")
-        .edit(
-            file,
-            "  name: Response time p90\n",
-            "  name: Response time p90\n  dimension: service\n",
-        );
+    f.edit(
+        file,
+        "  name: Net Promoter Score\n",
+        "  name: Net Promoter Score\n  dimension: brand\n",
+    )
+    .edit(
+        file,
+        "  name: Satisfaction\n",
+        "  name: Satisfaction\n  dimension: service\n",
+    )
+    .edit(
+        file,
+        "  name: Response time p90\n",
+        "  name: Response time p90\n  dimension: service\n",
+    );
     f
 }
 
