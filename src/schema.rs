@@ -15,7 +15,9 @@ use serde_json::{json, Value};
 
 use crate::project::actions::ActionStatus;
 use crate::project::metric::{CesMode, MetricName};
-use crate::project::model::{BadRows, Direction, Encoding, Kind, Language, NpsInterval, Period};
+use crate::project::model::{
+    BadRows, Dimension, Direction, Encoding, Kind, Language, NpsInterval, Period,
+};
 use crate::project::raw::{RawAction, RawConfig, RawIndicator, RawJourney, RawPersona, RawTopic};
 use crate::project::report::{Comparison, MultipleTesting};
 use crate::project::vocabulary::Vocabulary;
@@ -132,7 +134,7 @@ fn generate<T: JsonSchema>() -> Value {
 
 /// Allowed values of the settings the mirror reads as plain strings, by
 /// (type name in the mirror, key): the validator's own word tables.
-fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 12] {
+fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 13] {
     [
         ("RawConfig", "language", Language::words()),
         ("RawConfig", "period", Period::words()),
@@ -146,6 +148,7 @@ fn enums() -> [(&'static str, &'static str, Vec<&'static str>); 12] {
         ("RawReport", "compare", Comparison::words()),
         ("RawReport", "multiple_testing", MultipleTesting::words()),
         ("RawAction", "status", ActionStatus::words()),
+        ("RawIndicator", "dimension", Dimension::words()),
     ]
 }
 
@@ -254,6 +257,11 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!("composite")));
+        // `dimension:` is optional: its four words, or an empty value.
+        assert_eq!(
+            def["properties"]["dimension"]["enum"],
+            json!(["brand", "product", "service", "employee", null])
+        );
         // `where` is renamed in the mirror; the schema must use the YAML name.
         assert!(def["properties"].get("where").is_some());
         assert!(def["properties"].get("filter").is_none());

@@ -22,7 +22,7 @@ pub use super::computed_drivers::{
 pub use super::computed_topics::{TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded};
 use super::period_key::{self, PeriodKey};
 use super::samples::Verbatims;
-use crate::project::model::{Direction, Kind, Language, Period};
+use crate::project::model::{Dimension, Direction, Kind, Language, Period};
 
 /// Everything computed from a project.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +57,10 @@ pub struct Computed {
     /// is configured (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_at_stake: Option<super::computed_value::ValueResult>,
+    /// The roll-up per experience dimension (`dimension:` of the indicators): brand,
+    /// product, service, employee, then the indicators without one; empty when no
+    /// indicator declares a dimension.
+    pub dimensions: Vec<super::computed_dimensions::DimensionResult>,
 }
 
 /// The generator block.
@@ -303,6 +307,9 @@ pub struct IndicatorResult {
     pub name: String,
     /// KQI / KCI / KPI.
     pub kind: Kind,
+    /// The experience it measures (`dimension:`), absent when not declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<Dimension>,
     /// The metric's name.
     pub metric: String,
     /// SHA-256 of the normalised definition (`project::fingerprint`): a baseline

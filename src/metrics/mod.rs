@@ -14,11 +14,13 @@ pub mod compare;
 pub mod composite;
 pub mod computed;
 pub mod computed_actions;
+pub mod computed_dimensions;
 pub mod computed_drivers;
 pub mod computed_topics;
 pub mod computed_value;
 pub mod coverage;
 pub mod design;
+pub mod dimensions;
 pub mod distribution;
 pub mod driver_results;
 pub mod drivers;
@@ -183,6 +185,7 @@ pub fn compute_cached(
     // Actions (SPEC §10): their evaluations read the passes' periods.
     let actions = actions::evaluate(project, &passes, &windows, &s);
     let coverage = coverage::coverage(project, &results);
+    let dimensions = dimensions::dimensions(project, &results);
     Computed {
         generator: Generator {
             name: "cxscore".into(),
@@ -205,6 +208,7 @@ pub fn compute_cached(
         actions,
         coverage,
         value_at_stake,
+        dimensions,
     }
 }
 

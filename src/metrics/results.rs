@@ -294,6 +294,7 @@ pub fn shell(
         id: ind.id.clone(),
         name: ind.name.clone(),
         kind: ind.kind,
+        dimension: ind.dimension,
         metric: ind.metric.name().to_string(),
         definition_hash: definition_hash(ind, project),
         window: super::window::Window::ALL.info(),

@@ -135,6 +135,7 @@ impl Kit {
             location: Location::at("indicators/test.yaml", line, 3),
             benchmark: None,
             min_change: 0.0,
+            dimension: None,
         });
         self.project.indicators.last_mut().expect("just pushed")
     }

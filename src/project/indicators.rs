@@ -26,6 +26,7 @@ pub fn validate_indicator(
 ) -> Option<Indicator> {
     let kind = one_of(file, &raw.kind, "kind", diags).unwrap_or(Kind::Kqi);
     let direction = one_of_or_default(file, raw.direction.as_ref(), "direction", diags);
+    let dimension = (raw.dimension.as_ref()).and_then(|d| one_of(file, d, "dimension", diags));
     // The dataset is checked before the metric so a bad metric does not hide
     // a bad dataset: the user sees every mistake of the file in one run.
     let name = MetricName::from_word(&raw.metric.value);
@@ -83,6 +84,7 @@ pub fn validate_indicator(
         location: location(file, &raw.id),
         benchmark,
         min_change,
+        dimension,
     })
 }
 
@@ -561,5 +563,56 @@ pub fn check_components(indicators: &[Indicator], ids: &IdRegistry, diags: &mut 
                 Some(_) => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::model::Dimension;
+
+    /// Validates one indicator written as YAML; returns it and every diagnostic as printed.
+    fn check(text: &str) -> (Option<Indicator>, Vec<String>) {
+        let file = Path::new("indicators/a.yaml");
+        let mut diags = Diagnostics::new();
+        let raw: RawIndicator = super::super::yaml::parse(file, text, &mut diags).expect("parses");
+        let ind = validate_indicator(file, raw, &BTreeMap::new(), &mut diags);
+        (
+            ind,
+            diags.sorted().iter().map(ToString::to_string).collect(),
+        )
+    }
+
+    const HEAD: &str = "id: x\nname: X\nkind: kci\nmetric: composite\ncomponents: { a: 1 }\n";
+
+    #[test]
+    fn a_dimension_is_read_into_its_variant() {
+        let (ind, diags) = check(&format!("{HEAD}dimension: service\n"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(ind.unwrap().dimension, Some(Dimension::Service));
+        let (ind, _) = check(HEAD);
+        assert_eq!(ind.unwrap().dimension, None, "optional");
+    }
+
+    #[test]
+    fn an_unknown_dimension_is_located_with_a_did_you_mean() {
+        let (ind, diags) = check(&format!("{HEAD}dimension: servce\n"));
+        assert_eq!(
+            diags,
+            [
+                "indicators/a.yaml:6:12: error: `dimension` is `servce`, which is not a known \
+              dimension; did you mean `service`? (use one of: brand, product, service, employee)"
+            ]
+        );
+        // The rest of the indicator is still checked and kept, without a dimension.
+        assert_eq!(ind.unwrap().dimension, None);
+        // Reported beside a bad metric too: every mistake of the file in one run.
+        let (ind, diags) = check("id: x\nname: X\nkind: kci\nmetric: nope\ndimension: bx\n");
+        assert!(ind.is_none());
+        let last = diags.last().expect("diagnostics");
+        assert!(
+            last.starts_with("indicators/a.yaml:5:12: error: `dimension` is `bx`"),
+            "{diags:?}"
+        );
     }
 }

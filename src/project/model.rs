@@ -497,6 +497,22 @@ crate::vocabulary! {
 }
 
 crate::vocabulary! {
+    /// The experience an indicator measures (`dimension:` of an indicator): the scorecard
+    /// groups indicators by it and `compute` rolls their statuses up per dimension, so a
+    /// client sees brand, product, service and employee experience (BX, PX, SX, EX) apart.
+    pub enum Dimension as "dimension" {
+        /// Brand experience (BX): what customers think of the brand, e.g. an NPS.
+        Brand = "brand",
+        /// Product experience (PX): the product itself, e.g. speed or reliability.
+        Product = "product",
+        /// Service experience (SX): service and support interactions.
+        Service = "service",
+        /// Employee experience (EX): the people who serve the customer.
+        Employee = "employee",
+    }
+}
+
+crate::vocabulary! {
     /// Which way is better (`direction:` of an indicator).
     pub enum Direction as "direction" {
         /// Higher values are better (the default).
@@ -548,6 +564,9 @@ pub struct Indicator {
     pub benchmark: Option<f64>,
     /// The smallest change worth flagging as significant, in the indicator's unit (≥ 0).
     pub min_change: f64,
+    /// The experience it measures (`dimension:`), `None` when not declared: the scorecard
+    /// groups and rolls up indicators by it.
+    pub dimension: Option<Dimension>,
 }
 
 /// A closed interval `[lo, hi]` of a scale or a box.

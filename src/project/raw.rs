@@ -558,6 +558,11 @@ pub struct RawIndicator {
     /// when its test says so **and** it is at least this large, e.g. `min_change: 2` for an
     /// NPS moving 2 points or more. Zero or more.
     pub min_change: Option<Spanned<f64>>,
+    /// Optional. The experience the indicator measures: `brand` (BX), `product` (PX),
+    /// `service` (SX) or `employee` (EX). The scorecard groups indicators by it, each group
+    /// with its roll-up (how many on target, watch, off target); without it the indicator
+    /// sits in an "Other" group. No indicator with a dimension: the scorecard groups by kind.
+    pub dimension: Option<Spanned<String>>,
 }
 
 /// `thresholds:` of an indicator, `{ amber }`: where amber ends and red begins.

@@ -136,6 +136,7 @@ mod tests {
         round_trips::<BadRows>();
         round_trips::<Kind>();
         round_trips::<Direction>();
+        round_trips::<crate::project::model::Dimension>();
         round_trips::<CesMode>();
         round_trips::<MetricName>();
         round_trips::<Param>();
@@ -159,6 +160,10 @@ mod tests {
         assert_eq!(Encoding::from_word("utf8"), Some(Encoding::Utf8));
         assert_eq!(Encoding::Utf8.word(), "utf-8");
         assert_eq!(Kind::words(), ["kqi", "kci", "kpi"]);
+        assert_eq!(
+            crate::project::model::Dimension::words(),
+            ["brand", "product", "service", "employee"]
+        );
         assert_eq!(CesMode::default_variant(), CesMode::Mean);
         assert_eq!(
             MetricName::words(),

@@ -99,6 +99,8 @@ pub struct IndicatorCard {
     /// The headline against the previous and year-ago windows, each only when
     /// compute published it; empty on persona tiles (not compared).
     pub comparisons: Vec<ComparisonView>,
+    /// Its experience dimension ("Brand experience (BX)"), or "" when it declares none.
+    pub dimension_label: String,
 }
 
 /// One comparison of the headline window with another, as a tile writes it.
@@ -274,6 +276,9 @@ pub fn card(
         window_text: format::window_label(&result.window, t),
         comparisons: Vec::new(),
         min_change_text: format::number(result.min_change, d),
+        dimension_label: (ind.dimension)
+            .map(|d| super::pages::dimensions::dimension_label(Some(d), t))
+            .unwrap_or_default(),
         benchmark_text: ind.benchmark.map_or_else(String::new, |b| {
             let diff = estimate.value.map(|v| v - b);
             t.fill(

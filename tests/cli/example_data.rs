@@ -544,7 +544,7 @@ fn is_id(s: &str) -> bool {
 /// more): ids well-formed and unique, keys known, every reference resolves.
 #[test]
 fn definitions_reference_what_exists() {
-    const INDICATOR_KEYS: [&str; 24] = [
+    const INDICATOR_KEYS: [&str; 25] = [
         "id",
         "name",
         "kind",
@@ -569,9 +569,11 @@ fn definitions_reference_what_exists() {
         "components",
         "expectation",
         "benchmark",
+        "dimension",
     ];
     let mut indicators = BTreeSet::new();
     let mut composites = Vec::new();
+    let mut dimensions = BTreeSet::new();
     for file in yaml_files("indicators") {
         for ind in yaml(&file).as_array().expect("a list of indicators") {
             let obj = ind.as_object().expect("a map");
@@ -580,6 +582,15 @@ fn definitions_reference_what_exists() {
             }
             let id = obj["id"].as_str().expect("id");
             assert!(is_id(id), "{id}");
+            // The experience dimension the scorecard groups it under, one of four words.
+            if let Some(d) = obj.get("dimension") {
+                let d = d.as_str().unwrap_or_default();
+                assert!(
+                    matches!(d, "brand" | "product" | "service" | "employee"),
+                    "{id}: dimension {d}"
+                );
+                dimensions.insert(d.to_owned());
+            }
             assert!(indicators.insert(id.to_owned()), "duplicate indicator {id}");
             if let Some(c) = obj.get("components") {
                 composites.extend(c.as_object().expect("map").keys().cloned());
@@ -590,6 +601,13 @@ fn definitions_reference_what_exists() {
         }
     }
     assert!(indicators.len() >= 12);
+    // The scorecard shows dimension groups: brand, product and service at least.
+    for d in ["brand", "product", "service"] {
+        assert!(
+            dimensions.contains(d),
+            "no example indicator has dimension {d}"
+        );
+    }
     for c in &composites {
         assert!(indicators.contains(c), "composite component {c}");
     }

@@ -10,6 +10,7 @@ mod actions_numbers;
 mod actions_site;
 mod build;
 mod cache;
+mod dimensions_site;
 mod drivers_reference;
 mod example_data;
 mod example_zh;

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod changes;
+pub mod dimensions;
 mod driver_views;
 pub mod drivers;
 pub mod methods;

@@ -24,18 +24,28 @@ use crate::site::views::{
     ChartView, IndicatorCard,
 };
 
+/// A group of tiles under one heading: a kind, or an experience dimension with its roll-up.
 #[derive(Serialize)]
-struct Group {
-    title: String,
-    indicators: Vec<IndicatorCard>,
+pub struct Group {
+    /// The heading ("Customer perception (KCI)", "Brand experience (BX)").
+    pub title: String,
+    /// The tiles.
+    pub indicators: Vec<IndicatorCard>,
+    /// A dimension group's roll-up under its heading; `None` for a kind group.
+    pub rollup: Option<super::dimensions::RollupView>,
 }
 
-#[derive(Serialize)]
-struct StatusCount {
-    status: String,
-    label: String,
-    icon: String,
-    count: usize,
+/// How many indicators have one status: a badge of the summary line.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    /// The status word, for the CSS class.
+    pub status: String,
+    /// The status in words, translated.
+    pub label: String,
+    /// Its symbol, so status is never colour alone.
+    pub icon: String,
+    /// How many indicators.
+    pub count: usize,
 }
 
 /// The scorecard: headline tiles grouped by kind, then the full table.
@@ -53,22 +63,12 @@ pub fn index(
             (ind.kind, c)
         })
         .collect();
-    let groups: Vec<Group> = [
-        (Kind::Kci, "group_kci"),
-        (Kind::Kqi, "group_kqi"),
-        (Kind::Kpi, "group_kpi"),
-    ]
-    .into_iter()
-    .map(|(kind, key)| Group {
-        title: t.get(key),
-        indicators: cards
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, c)| c.clone())
-            .collect(),
-    })
-    .filter(|g| !g.indicators.is_empty())
-    .collect();
+    // Grouped by experience dimension when compute rolled any up, else by kind.
+    let groups = if computed.dimensions.is_empty() {
+        kind_groups(&cards, t)
+    } else {
+        super::dimensions::groups(computed, &cards, t)
+    };
     let status_counts: Vec<StatusCount> = [
         Status::Green,
         Status::Amber,
@@ -101,6 +101,7 @@ pub fn index(
     let view = IndexView {
         table_caption: t.fill("scorecard_table_caption", &[("window", &window)]),
         window_text: t.fill("reporting_window", &[("window", &window)]),
+        has_dimensions: !computed.dimensions.is_empty(),
         groups,
         indicators: all,
         status_counts,
@@ -110,11 +111,34 @@ pub fn index(
     r.page(Page::Index, &t.get("scorecard"), &view)
 }
 
+/// The tiles by kind (KCI, KQI, KPI), empty kinds left out.
+fn kind_groups(cards: &[(Kind, IndicatorCard)], t: &Catalog) -> Vec<Group> {
+    [
+        (Kind::Kci, "group_kci"),
+        (Kind::Kqi, "group_kqi"),
+        (Kind::Kpi, "group_kpi"),
+    ]
+    .into_iter()
+    .map(|(kind, key)| Group {
+        title: t.get(key),
+        indicators: (cards.iter())
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, c)| c.clone())
+            .collect(),
+        rollup: None,
+    })
+    .filter(|g| !g.indicators.is_empty())
+    .collect()
+}
+
 /// What `index.html` receives.
 #[derive(Serialize)]
 struct IndexView {
-    /// The tiles, by kind (KCI, KQI, KPI), empty kinds left out.
+    /// The tiles, by experience dimension when any indicator has one, else by kind (KCI,
+    /// KQI, KPI); empty groups left out.
     groups: Vec<Group>,
+    /// Whether the groups are dimensions (the table then has a dimension column).
+    has_dimensions: bool,
     /// Every indicator, for the table.
     indicators: Vec<IndicatorCard>,
     /// How many indicators have each status, for the summary line.
