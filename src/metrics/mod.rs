@@ -15,6 +15,7 @@ pub mod composite;
 pub mod computed;
 pub mod computed_actions;
 pub mod computed_drivers;
+pub mod computed_journeys;
 pub mod computed_topics;
 pub mod computed_value;
 pub mod coverage;

@@ -219,7 +219,7 @@ pub fn journey(
                 .collect();
             let score = (scored.into_iter().flat_map(|jr| &jr.stages))
                 .find(|sr| sr.id == s.id)
-                .and_then(|sr| sr.score);
+                .and_then(|sr| sr.tally.score);
             scores.push(CurvePoint {
                 label: s.name.clone(),
                 value: score,
