@@ -4,6 +4,7 @@ pub mod actions;
 pub mod changes;
 mod driver_views;
 pub mod drivers;
+pub mod journey_grid;
 pub mod people;
 pub mod report;
 pub mod reports;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::journey_grid::{chip, persona_rows, published, tally_view, Chip, PersonaRow, TallyView};
 use super::topics::{persona_topics, PersonaTopicsView};
 use super::window::aligned;
 use super::Built;
@@ -109,6 +110,8 @@ struct JourneyPageView {
     score_chart: Option<ChartView>,
     /// The window the stage scores are for (their indicators' window).
     window_text: String,
+    /// The persona × stage grid's rows, each with the persona's map.
+    persona_rows: Vec<PersonaRow>,
 }
 
 /// One persona: the card, the ladder, and every indicator computed on their rows.
@@ -155,16 +158,6 @@ pub fn persona(
 }
 
 #[derive(Serialize)]
-struct Chip {
-    name: String,
-    url: String,
-    value_text: String,
-    status: String,
-    status_label: String,
-    status_icon: String,
-}
-
-#[derive(Serialize)]
 struct StageView {
     name: String,
     goals: Vec<String>,
@@ -172,6 +165,8 @@ struct StageView {
     thoughts: Vec<String>,
     touchpoints: Vec<Touchpoint>,
     chips: Vec<Chip>,
+    /// The stage's score against targets, with its statuses in words.
+    tally: TallyView,
     emotion_text: String,
     /// The actions on this stage or one of its touchpoints (SPEC §10).
     actions: Vec<super::actions::StageAction>,
@@ -206,23 +201,13 @@ pub fn journey(
                 .filter_map(|id| {
                     let (ind, res) =
                         pairs(project, &computed.indicators).find(|(i, _)| i.id == id)?;
-                    let e = &res.estimate;
-                    Some(Chip {
-                        name: ind.name.clone(),
-                        url: Page::Indicator(&ind.id).path(),
-                        value_text: format::maybe(e.value, decimals(&ind.metric)),
-                        status: status_word(e.status).into(),
-                        status_label: status_label(e.status, t),
-                        status_icon: status_icon(e.status).into(),
-                    })
+                    Some(chip(ind, &res.estimate, t))
                 })
                 .collect();
-            let score = (scored.into_iter().flat_map(|jr| &jr.stages))
-                .find(|sr| sr.id == s.id)
-                .and_then(|sr| sr.tally.score);
+            let tally = published(scored, s, None).cloned().unwrap_or_default();
             scores.push(CurvePoint {
                 label: s.name.clone(),
-                value: score,
+                value: tally.score,
             });
             StageView {
                 name: s.name.clone(),
@@ -231,6 +216,7 @@ pub fn journey(
                 thoughts: s.thoughts.clone(),
                 touchpoints: s.touchpoints.clone(),
                 chips,
+                tally: tally_view(&tally, t),
                 emotion_text: format::maybe(s.emotion, 1),
                 actions: super::actions::on_stage(project, computed, j, s, t),
             }
@@ -282,6 +268,7 @@ pub fn journey(
             "reporting_window",
             &[("window", &window_label(&computed.project.window, t))],
         ),
+        persona_rows: persona_rows(project, computed, j, t),
     };
     r.page(Page::Journey(&j.id), &j.name, &page)
 }
