@@ -184,8 +184,6 @@ pub(super) enum Crowded {
     /// Skip labels (counting back from the last, the most recent period): for long series
     /// of short labels, where every k-th label is enough to read the axis.
     Skip,
-    /// Shorten every label with "…" to its slot: for a few named stages, all of which matter.
-    Shorten,
     /// Wrap a label onto a second line at a space (or between characters for text without
     /// spaces, e.g. Chinese), shortening only what two lines cannot hold: for stage names,
     /// which are read whole. The x label area needs room for two lines ([`WRAP_BOTTOM`]).
@@ -249,7 +247,7 @@ pub(super) fn category_labels(
     let slot = plot_px / n as f64;
     let max_px = match crowded {
         Crowded::Skip => 110,
-        Crowded::Shorten | Crowded::Wrap => (slot - 8.0).clamp(12.0, 110.0) as u32,
+        Crowded::Wrap => (slot - 8.0).clamp(12.0, 110.0) as u32,
     };
     if let Crowded::Wrap = crowded {
         let y_min = chart.y_range().start;
@@ -275,7 +273,7 @@ pub(super) fn category_labels(
         .unwrap_or(0);
     let step = match crowded {
         Crowded::Skip => ((f64::from(widest) + 8.0) / slot.max(1.0)).ceil().max(1.0) as usize,
-        Crowded::Shorten | Crowded::Wrap => 1,
+        Crowded::Wrap => 1,
     };
     let y_min = chart.y_range().start;
     let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));

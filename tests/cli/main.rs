@@ -17,6 +17,7 @@ mod harness;
 mod hostile;
 mod hostile_bad;
 mod invalid;
+mod journey_site;
 mod kill;
 mod lookup_numbers;
 mod numbers;

@@ -165,7 +165,10 @@ mod tests {
         let v = |s: &str| s.to_string();
         assert_eq!(with_unit(v("50.8"), Some("%"), true), "50.8%");
         assert_eq!(with_unit(v("12.3"), Some("points"), true), "12.3 points");
-        assert_eq!(with_unit(v("4.1"), Some(" out of 5 "), true), "4.1 out of 5");
+        assert_eq!(
+            with_unit(v("4.1"), Some(" out of 5 "), true),
+            "4.1 out of 5"
+        );
         assert_eq!(with_unit(v("—"), Some("%"), false), "—");
         assert_eq!(with_unit(v("7"), None, true), "7");
         assert_eq!(with_unit(v("7"), Some(""), true), "7");

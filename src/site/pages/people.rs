@@ -18,8 +18,7 @@ use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, sparkline, status_icon, status_label, status_word, window_span,
-    ChartView, IndicatorCard, NavLink,
+    card, chart_words, pairs, sparkline, window_span, ChartView, IndicatorCard, NavLink,
 };
 
 #[derive(Serialize)]

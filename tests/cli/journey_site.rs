@@ -1,0 +1,123 @@
+//! The journey page against targets (issue 20), on the example: each stage's
+//! counts and score recomputed here from the journey YAML and the statuses
+//! metrics.json publishes for its indicators, then found on the page.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use crate::harness::{stderr, Fixture};
+use serde_json::Value;
+
+/// Per stage of the example's journey: its id and indicator ids (each once).
+fn stages(f: &Fixture) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let text = fs::read_to_string(f.root.join("journeys/broadband.yaml")).unwrap();
+    let yaml: Value = serde_saphyr::from_str(&text).unwrap();
+    let personas = (yaml["personas"].as_array().unwrap().iter())
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    let stages = (yaml["stages"].as_array().unwrap().iter())
+        .map(|s| {
+            let mut ids: Vec<String> = Vec::new();
+            for tp in s["touchpoints"].as_array().unwrap() {
+                for i in tp["indicators"].as_array().into_iter().flatten() {
+                    let i = i.as_str().unwrap().to_string();
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+            (s["id"].as_str().unwrap().to_string(), ids)
+        })
+        .collect();
+    (personas, stages)
+}
+
+/// (on target, watch, off target, unrated, score) of a list of statuses.
+fn tally(statuses: &[&str]) -> (u64, u64, u64, u64, Option<f64>) {
+    let count = |w: &str| statuses.iter().filter(|s| **s == w).count() as u64;
+    let (on, watch, off) = (count("green"), count("amber"), count("red"));
+    let rated = on + watch + off;
+    let score = (rated > 0).then(|| (on as f64 + watch as f64 / 2.0) / rated as f64 * 100.0);
+    (on, watch, off, statuses.len() as u64 - rated, score)
+}
+
+fn published(v: &Value) -> (u64, u64, u64, u64, Option<f64>) {
+    let n = |k: &str| v[k].as_u64().unwrap();
+    let (on, watch, off, unrated) = (n("on_target"), n("watch"), n("off_target"), n("unrated"));
+    (on, watch, off, unrated, v["score"].as_f64())
+}
+
+#[test]
+fn stage_scores_follow_the_statuses_of_their_indicators() {
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = f.metrics();
+    let (personas, stages) = stages(&f);
+    let indicators: BTreeMap<&str, &Value> = (m["indicators"].as_array().unwrap().iter())
+        .map(|i| (i["id"].as_str().unwrap(), i))
+        .collect();
+    let journey = &m["journeys"][0];
+    assert_eq!(journey["id"], "broadband-new-line");
+    let html = fs::read_to_string(f.site().join("journeys/broadband-new-line.html")).unwrap();
+    let mut scores = Vec::new();
+    for (k, (id, ids)) in stages.iter().enumerate() {
+        let got = &journey["stages"][k];
+        assert_eq!(got["id"], id.as_str());
+        let statuses: Vec<&str> = (ids.iter())
+            .map(|i| indicators[i.as_str()]["status"].as_str().unwrap())
+            .collect();
+        let want = tally(&statuses);
+        assert_eq!(published(got), want, "stage {id}: {statuses:?}");
+        scores.push((id.clone(), want.2, want.4));
+        // The stage's row on the map: score and counts in words.
+        let words = format!(
+            "{} on target, {} watch, {} off target",
+            want.0, want.1, want.2
+        );
+        assert!(html.contains(&words), "stage {id}: {words}");
+        // Each persona of the journey, in its written order.
+        for (p, persona) in personas.iter().enumerate() {
+            let cell = &got["personas"][p];
+            assert_eq!(cell["persona"], persona.as_str());
+            let statuses: Vec<&str> = (ids.iter())
+                .map(|i| {
+                    let groups = indicators[i.as_str()]["personas"].as_array().unwrap();
+                    (groups.iter().find(|g| g["key"] == persona.as_str()))
+                        .map_or("absent", |g| g["status"].as_str().unwrap())
+                })
+                .collect();
+            assert_eq!(published(cell), tally(&statuses), "{id} × {persona}");
+        }
+    }
+    // A stage with three indicators off target cannot rank first.
+    let best = (scores.iter().filter_map(|s| s.2)).fold(f64::MIN, f64::max);
+    for (id, off, score) in &scores {
+        if *off >= 3 {
+            assert!(
+                score.unwrap() < best,
+                "{id} ranks first with {off} off target"
+            );
+        }
+    }
+    // The grid names every persona; the chart says what the score is.
+    assert!(html.contains("Each persona, stage by stage"));
+    assert!(html.contains("<summary>Home mover</summary>"));
+    assert!(html.contains("stage score against targets"));
+    assert!(!html.contains("green is good"));
+}
+
+#[test]
+fn chips_carry_the_indicators_units() {
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = f.metrics();
+    let price = (m["indicators"].as_array().unwrap().iter())
+        .find(|i| i["id"] == "price-clarity")
+        .unwrap();
+    // A share in % with one decimal, the "%" against the number.
+    let text = format!("Price clarity: {:.1}%", price["value"].as_f64().unwrap());
+    let html = fs::read_to_string(f.site().join("journeys/broadband-new-line.html")).unwrap();
+    assert!(html.contains(&text), "{text}");
+}
