@@ -41,6 +41,23 @@ fn tally(statuses: &[&str]) -> (u64, u64, u64, u64, Option<f64>) {
     (on, watch, off, statuses.len() as u64 - rated, score)
 }
 
+/// Asserts a published tally equals the recomputed one (scores to 1e-9).
+fn same(
+    got: (u64, u64, u64, u64, Option<f64>),
+    want: (u64, u64, u64, u64, Option<f64>),
+    what: &str,
+) {
+    assert_eq!(
+        (got.0, got.1, got.2, got.3),
+        (want.0, want.1, want.2, want.3),
+        "{what}"
+    );
+    match (got.4, want.4) {
+        (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{what}: {a} vs {b}"),
+        (a, b) => assert_eq!(a, b, "{what}"),
+    }
+}
+
 fn published(v: &Value) -> (u64, u64, u64, u64, Option<f64>) {
     let n = |k: &str| v[k].as_u64().unwrap();
     let (on, watch, off, unrated) = (n("on_target"), n("watch"), n("off_target"), n("unrated"));
@@ -68,7 +85,7 @@ fn stage_scores_follow_the_statuses_of_their_indicators() {
             .map(|i| indicators[i.as_str()]["status"].as_str().unwrap())
             .collect();
         let want = tally(&statuses);
-        assert_eq!(published(got), want, "stage {id}: {statuses:?}");
+        same(published(got), want, &format!("stage {id}: {statuses:?}"));
         scores.push((id.clone(), want.2, want.4));
         // The stage's row on the map: score and counts in words.
         let words = format!(
@@ -87,7 +104,11 @@ fn stage_scores_follow_the_statuses_of_their_indicators() {
                         .map_or("absent", |g| g["status"].as_str().unwrap())
                 })
                 .collect();
-            assert_eq!(published(cell), tally(&statuses), "{id} × {persona}");
+            same(
+                published(cell),
+                tally(&statuses),
+                &format!("{id} × {persona}"),
+            );
         }
     }
     // A stage with three indicators off target cannot rank first.
