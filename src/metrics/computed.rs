@@ -58,6 +58,9 @@ pub struct Computed {
     /// is configured (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_at_stake: Option<super::computed_value::ValueResult>,
+    /// Each persona's weighted share of each dataset's respondents on the
+    /// report window (issue 20), by persona then dataset.
+    pub persona_sizes: Vec<super::computed_personas::PersonaSize>,
 }
 
 /// The generator block.

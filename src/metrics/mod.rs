@@ -16,6 +16,7 @@ pub mod computed;
 pub mod computed_actions;
 pub mod computed_drivers;
 pub mod computed_journeys;
+pub mod computed_personas;
 pub mod computed_topics;
 pub mod computed_value;
 pub mod coverage;
@@ -35,6 +36,7 @@ pub mod measure;
 pub mod pass;
 pub mod period_key;
 pub mod periods;
+pub mod persona_size;
 #[cfg(test)]
 mod properties;
 pub mod quadrant;
@@ -173,6 +175,7 @@ pub fn compute_cached(
     composite::compute_composites(project, &mut results, &s, diags);
     results::adjust_comparisons(&mut results, project);
     let journeys = journey::journeys(project, &results);
+    let persona_sizes = persona_size::sizes(project, &passes, &windows.headline);
     for pass in &passes {
         driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
     }
@@ -206,6 +209,7 @@ pub fn compute_cached(
         actions,
         coverage,
         value_at_stake,
+        persona_sizes,
     }
 }
 

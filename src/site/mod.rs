@@ -188,7 +188,7 @@ fn pages(
     }
     if !project.personas.is_empty() {
         built.push(clock.time(Page::Personas.template(), || {
-            people::personas_index(r, project)
+            people::personas_index(r, project, computed)
         })?);
     }
     let personas: Vec<_> = (project.personas.par_iter())

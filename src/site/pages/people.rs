@@ -38,10 +38,35 @@ struct PersonaView {
     motivations: Vec<String>,
     ladder: Option<Ladder>,
     match_note: String,
+    /// Its share of each dataset's respondents on the window, in words.
+    sizes: Vec<String>,
 }
 
-fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
+/// "24.3% of the survey's respondents" per dataset the persona is on.
+fn size_texts(r: &Renderer, computed: &Computed, p: &Persona) -> Vec<String> {
+    let window = window_label(&computed.project.window, r.t);
+    (computed.persona_sizes.iter())
+        .filter(|s| s.persona == p.id)
+        .map(|s| {
+            let share = match s.share {
+                Some(v) => format!("{}%", format::number(v, 1)),
+                None => format::maybe(None, 1),
+            };
+            r.t.fill(
+                "persona_size",
+                &[
+                    ("share", &share),
+                    ("dataset", &s.dataset),
+                    ("window", &window),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn persona_view(r: &Renderer, computed: &Computed, p: &Persona) -> PersonaView {
     PersonaView {
+        sizes: size_texts(r, computed, p),
         name: p.name.clone(),
         url: Page::Persona(&p.id).path(),
         summary_html: to_safe_html(&p.summary),
@@ -68,11 +93,15 @@ fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
 }
 
 /// The list of personas.
-pub fn personas_index(r: &Renderer, project: &Project) -> Result<Built, RenderError> {
+pub fn personas_index(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+) -> Result<Built, RenderError> {
     let personas: Vec<PersonaView> = project
         .personas
         .iter()
-        .map(|p| persona_view(r, p))
+        .map(|p| persona_view(r, computed, p))
         .collect();
     let view = PersonasView { personas };
     r.page(Page::Personas, &r.t.get("personas"), &view)
@@ -142,7 +171,7 @@ pub fn persona(
         .collect();
     let sample = computed.verbatims.personas.get(&p.id);
     let view = PersonaPageView {
-        persona: persona_view(r, p),
+        persona: persona_view(r, computed, p),
         indicators: cards,
         verbatims: verbatims::view(
             sample,
