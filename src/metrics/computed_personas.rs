@@ -18,4 +18,13 @@ pub struct PersonaSize {
     pub n: u64,
     /// Its weighted share of them, in % (null when the window has no rows).
     pub share: Option<f64>,
+    /// Its share of the customer base, in %, where the dataset's `rake:` has
+    /// a margin on the persona's match column: the targets of its values over
+    /// the margin's total (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_share: Option<f64>,
+    /// Customers it stands for, when `value_at_stake` reads this dataset:
+    /// `customers` × `base_share` (or `share` without one) / 100 (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers: Option<f64>,
 }
