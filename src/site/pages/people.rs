@@ -52,14 +52,25 @@ fn size_texts(r: &Renderer, computed: &Computed, p: &Persona) -> Vec<String> {
                 Some(v) => format!("{}%", format::number(v, 1)),
                 None => format::maybe(None, 1),
             };
-            r.t.fill(
+            let mut text = r.t.fill(
                 "persona_size",
                 &[
                     ("share", &share),
                     ("dataset", &s.dataset),
                     ("window", &window),
                 ],
-            )
+            );
+            if let Some(b) = s.base_share {
+                let base = format!("{}%", format::number(b, 1));
+                text.push(' ');
+                text.push_str(&r.t.fill("persona_base_share", &[("share", &base)]));
+            }
+            if let Some(c) = s.customers {
+                text.push(' ');
+                let n = format::number(c, 0);
+                text.push_str(&r.t.fill("persona_customers", &[("customers", &n)]));
+            }
+            text
         })
         .collect()
 }
