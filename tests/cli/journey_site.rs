@@ -142,3 +142,42 @@ fn chips_carry_the_indicators_units() {
     let html = fs::read_to_string(f.site().join("journeys/broadband-new-line.html")).unwrap();
     assert!(html.contains(&text), "{text}");
 }
+
+#[test]
+fn persona_sizes_add_up_and_follow_the_raking_targets() {
+    let f = Fixture::copy("example-project");
+    let out = f.build();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = f.metrics();
+    let sizes = m["persona_sizes"].as_array().unwrap();
+    assert_eq!(sizes.len(), 4, "four personas on the survey");
+    // The personas split the survey: their shares add up to 100 %.
+    let total: f64 = sizes.iter().map(|s| s["share"].as_f64().unwrap()).sum();
+    assert!((total - 100.0).abs() < 1e-9, "{total}");
+    // The example rakes persona to new 0.40, mover 0.30, porter 0.15,
+    // enterprise 0.15, and value_at_stake.customers is 16 000.
+    let size = |id: &str| sizes.iter().find(|s| s["persona"] == id).unwrap();
+    for (id, base) in [
+        ("new-subscriber", 40.0),
+        ("home-mover", 30.0),
+        ("number-porter", 15.0),
+        ("enterprise-customer", 15.0),
+    ] {
+        let s = size(id);
+        assert_eq!(s["dataset"], "survey");
+        assert!(
+            (s["base_share"].as_f64().unwrap() - base).abs() < 1e-9,
+            "{id}"
+        );
+        let customers = s["customers"].as_f64().unwrap();
+        assert!((customers - 16_000.0 * base / 100.0).abs() < 1e-6, "{id}");
+    }
+    // The persona page writes the share with one decimal.
+    let mover = size("home-mover")["share"].as_f64().unwrap();
+    let html = fs::read_to_string(f.site().join("personas/home-mover.html")).unwrap();
+    let text = format!("{mover:.1}% of the survey respondents, Dec 2025 (weighted)");
+    assert!(html.contains(&text), "{text}");
+    assert!(html.contains("30.0% of the customer base") && html.contains("about 4,800 customers"));
+    let index = fs::read_to_string(f.site().join("personas/index.html")).unwrap();
+    assert!(index.contains(&text));
+}
