@@ -1,9 +1,11 @@
-//! Journey curve: the emotion (or score) at each stage of a journey, as a smooth line with
-//! points and a zero line.
+//! Journey curve: the emotion (or score) at each stage of a journey, as a line with points
+//! and a zero line.
 //!
-//! Used on journey pages under the map's stage columns. The line is smoothed (Catmull–Rom,
-//! clamped to the scale) because a journey curve is read for its shape, not its slopes; the
-//! points and the table carry the exact values. A stage without a value breaks the line.
+//! Used on journey pages under the map's stage columns. Stages are joined by straight
+//! segments: a smoothed curve (it was Catmull–Rom) overshoots between stages and draws values
+//! no stage has (issue 20); the points and the table carry the exact values. A stage without a
+//! value breaks the line. Stage names wrap onto two lines under the axis, and the table gives
+//! each in full.
 
 use super::frame::{self, Crowded, Drawn, Root};
 use super::svg::{message_svg, REFERENCE_MARK};
@@ -52,11 +54,14 @@ impl CurveView {
 }
 
 const KIND: &str = "curve";
-const SIZE: (u32, u32) = (640, 300);
-/// Line segments per stage-to-stage span: enough to look smooth, few enough to stay small.
-const STEPS: usize = 12;
+/// The chart's size for `stages` stages: 640 × 320, wider when more than five stages need
+/// room (about 110 px each) for a word of a stage name on each line.
+fn size(stages: usize) -> (u32, u32) {
+    let wide = 110 * u32::try_from(stages).unwrap_or(u32::MAX / 220) + 92;
+    (wide.clamp(640, 1400), 320)
+}
 
-/// Draws the journey curve as SVG: smoothed line, a point and value at each stage, zero line.
+/// Draws the journey curve as SVG: straight segments, a point and value at each stage, zero line.
 ///
 /// Exists so a journey page shows where the experience dips and peaks; see the module docs of
 /// [`super`] for the shared guarantees.
@@ -85,7 +90,7 @@ pub fn curve_svg(view: &CurveView) -> String {
         &title,
         &desc,
         unavailable,
-        SIZE,
+        size(labels.len()),
         &[REFERENCE_MARK],
         |root| draw(root, &title, &labels, &values, x, y),
     )
@@ -99,18 +104,15 @@ fn draw(
     x: (f64, f64),
     y: (f64, f64),
 ) -> Drawn {
-    let mut chart = frame::build(root, title, x, y, 56, 32)?;
+    let mut chart = frame::build(root, title, x, y, 56, frame::WRAP_BOTTOM)?;
     frame::mesh(&mut chart, "", "", false, true)?;
-    frame::category_labels(root, &chart, labels, Crowded::Shorten)?;
+    frame::category_labels(root, &chart, labels, Crowded::Wrap)?;
     if y.0 < 0.0 && 0.0 < y.1 {
         let zero = [(x.0, 0.0), (x.1, 0.0)];
         chart.draw_series([PathElement::new(zero, REFERENCE.stroke_width(1))])?;
     }
     for run in runs(values) {
-        let line = smooth(&run)
-            .into_iter()
-            .map(|(px, py)| (px, py.clamp(y.0, y.1)));
-        chart.draw_series(LineSeries::new(line, MAIN.stroke_width(3)))?;
+        chart.draw_series(LineSeries::new(run, MAIN.stroke_width(3)))?;
     }
     for (i, v) in values.iter().enumerate() {
         let Some(v) = *v else { continue };
@@ -141,32 +143,6 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
         }
     }
     out.retain(|run| !run.is_empty());
-    out
-}
-
-/// A Catmull–Rom spline through `points` (uniform, ends duplicated), sampled [`STEPS`] times
-/// per span. It passes through every point exactly; one or two points stay as they are.
-fn smooth(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    if points.len() < 3 {
-        return points.to_vec();
-    }
-    let at = |i: isize| points[i.clamp(0, points.len() as isize - 1) as usize];
-    let mut out = Vec::with_capacity(points.len() * STEPS);
-    for i in 0..points.len() as isize - 1 {
-        let (p0, p1, p2, p3) = (at(i - 1), at(i), at(i + 1), at(i + 2));
-        for step in 0..STEPS {
-            let t = step as f64 / STEPS as f64;
-            let f = |a: f64, b: f64, c: f64, d: f64| {
-                let t2 = t * t;
-                0.5 * (2.0 * b
-                    + (c - a) * t
-                    + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2
-                    + (3.0 * b - a - 3.0 * c + d) * t2 * t)
-            };
-            out.push((f(p0.0, p1.0, p2.0, p3.0), f(p0.1, p1.1, p2.1, p3.1)));
-        }
-    }
-    out.push(points[points.len() - 1]);
     out
 }
 
@@ -210,14 +186,60 @@ mod tests {
         assert!(svg.contains("−1.5\n</text>"));
     }
 
+    /// The vertices of every `<polyline>` in `svg`, as (x, y) pixels.
+    fn polylines(svg: &str) -> Vec<Vec<(f64, f64)>> {
+        (svg.split("<polyline").skip(1))
+            .filter_map(|rest| {
+                let pts = rest.split("points=\"").nth(1)?.split('"').next()?;
+                let xy = |p: &str| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                };
+                pts.split_whitespace().map(xy).collect()
+            })
+            .collect()
+    }
+
     #[test]
-    fn spline_passes_through_points() {
-        let pts = [(0.0, 1.0), (1.0, -1.0), (2.0, 2.0)];
-        let s = smooth(&pts);
-        assert_eq!(s.len(), 2 * STEPS + 1);
-        assert_eq!(s[0], pts[0]);
-        assert_eq!(s[STEPS], pts[1]);
-        assert_eq!(s[2 * STEPS], pts[2]);
+    fn stages_are_joined_by_straight_segments_that_never_overshoot() {
+        // 3 stages, 0 → 2 → −2: a spline swings past −2 after the last dip and above 2
+        // before it; straight segments have one vertex per stage, so no point of the line
+        // is above the highest stage or below the lowest.
+        let svg = curve_svg(&view(
+            "t",
+            &[("a", Some(0.0)), ("b", Some(2.0)), ("c", Some(-2.0))],
+        ));
+        let lines = polylines(&svg);
+        let line = (lines.iter().find(|l| l.len() == 3)).expect("a 3-vertex line");
+        let (top, bottom) = (line[1].1, line[2].1);
+        assert!(top < bottom, "SVG y grows downwards");
+        assert!(line.iter().all(|&(_, y)| (top..=bottom).contains(&y)));
+        assert!(lines.iter().all(|l| l.len() <= 3), "{lines:?}");
+    }
+
+    #[test]
+    fn long_stage_names_wrap_instead_of_being_cut() {
+        let names = [
+            "Discover the offer",
+            "Explore plans",
+            "Compare prices",
+            "Buy online",
+            "Use / install",
+            "Keep the line",
+            "Recommend to friends",
+        ];
+        let points: Vec<_> = names.iter().map(|&n| (n, Some(1.0))).collect();
+        let svg = curve_svg(&view("t", &points));
+        assert_valid(&svg);
+        let texts: Vec<_> = svg
+            .split("<text")
+            .skip(1)
+            .map(|t| t.split(">").nth(1).unwrap_or(""))
+            .collect();
+        assert!(!svg.contains('…'), "no label shortened: {texts:?}");
+        // "Recommend to friends" does not fit one ~70 px slot: its words go on two lines.
+        assert!(svg.contains(">\nRecommend to\n</text>") || svg.contains(">\nRecommend\n</text>"));
+        assert!(svg.contains(" friends\n</text>") || svg.contains(">\nfriends\n</text>"));
     }
 
     #[test]

@@ -186,8 +186,50 @@ pub(super) enum Crowded {
     /// [`labelled`]): for long series of short labels, where every k-th label is enough
     /// to read the axis.
     Skip,
-    /// Shorten every label with "…" to its slot: for a few named stages, all of which matter.
-    Shorten,
+    /// Wrap a label onto a second line at a space (or between characters for text without
+    /// spaces, e.g. Chinese), shortening only what two lines cannot hold: for stage names,
+    /// which are read whole. The x label area needs room for two lines ([`WRAP_BOTTOM`]).
+    Wrap,
+}
+
+/// The x label area that two wrapped lines of category labels need, in px.
+pub(super) const WRAP_BOTTOM: u32 = 52;
+
+/// Splits `text` into at most two lines no wider than `max_px`: the first line takes as many
+/// words (characters, for text without spaces) as fit, the second the rest, shortened with
+/// "…" when it does not fit either.
+pub(super) fn wrap<CT: CoordTranslate>(
+    area: &DrawingArea<SVGBackend<'_>, CT>,
+    text: &str,
+    style: &TextStyle<'_>,
+    max_px: u32,
+) -> Vec<String> {
+    let width = |s: &str| area.estimate_text_size(s, style).map_or(0, |(w, _)| w);
+    if width(text) <= max_px {
+        return vec![text.to_string()];
+    }
+    // Break points: after each space, or after each character when there is none.
+    let breaks: Vec<usize> = if text.contains(' ') {
+        (text.char_indices())
+            .filter(|&(_, c)| c == ' ')
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        text.char_indices().map(|(i, _)| i).skip(1).collect()
+    };
+    let first = (breaks.iter().rev())
+        .find(|&&i| width(text[..i].trim_end()) <= max_px)
+        .copied();
+    match first {
+        Some(i) => {
+            let rest = text[i..].trim_start();
+            vec![
+                text[..i].trim_end().to_string(),
+                fit(area, rest, style, max_px),
+            ]
+        }
+        None => vec![fit(area, text, style, max_px)],
+    }
 }
 
 /// Writes category labels under the x axis at integer positions `0..labels.len()`, never
@@ -207,8 +249,21 @@ pub(super) fn category_labels(
     let slot = plot_px / n as f64;
     let max_px = match crowded {
         Crowded::Skip => 110,
-        Crowded::Shorten => (slot - 8.0).clamp(12.0, 110.0) as u32,
+        Crowded::Wrap => (slot - 8.0).clamp(12.0, 110.0) as u32,
     };
+    if let Crowded::Wrap = crowded {
+        let y_min = chart.y_range().start;
+        let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));
+        let line_px = (LABEL * 1.2).round() as i32;
+        for (i, label) in labels.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(i as f64, y_min));
+            for (k, line) in wrap(root, label, &style, max_px).iter().enumerate() {
+                let at = (x, y + 6 + k as i32 * line_px);
+                root.draw(&Text::new(line.as_str(), at, anchored.clone()))?;
+            }
+        }
+        return Ok(());
+    }
     let fitted: Vec<String> = labels
         .iter()
         .map(|l| fit(root, l, &style, max_px))
@@ -220,7 +275,7 @@ pub(super) fn category_labels(
         .unwrap_or(0);
     let step = match crowded {
         Crowded::Skip => ((f64::from(widest) + 8.0) / slot.max(1.0)).ceil().max(1.0) as usize,
-        Crowded::Shorten => 1,
+        Crowded::Wrap => 1,
     };
     let y_min = chart.y_range().start;
     let anchored = style.pos(Pos::new(HPos::Center, VPos::Top));

@@ -19,6 +19,7 @@ pub use super::computed_drivers::{
     BootstrapInfo, DriverAttribute, DriverClass, DriverEffect, DriverPeriod, DriverPersona,
     DriverResult,
 };
+pub use super::computed_journeys::{JourneyResult, StagePersona, StageResult, Tally};
 pub use super::computed_topics::{TopicByGroup, TopicPeriod, TopicResult, TopicShare, Uncoded};
 use super::period_key::{self, PeriodKey};
 use super::samples::Verbatims;
@@ -61,6 +62,9 @@ pub struct Computed {
     /// product, service, employee, then the indicators without one; empty when no
     /// indicator declares a dimension.
     pub dimensions: Vec<super::computed_dimensions::DimensionResult>,
+    /// Each persona's weighted share of each dataset's respondents on the
+    /// report window (issue 20), by persona then dataset.
+    pub persona_sizes: Vec<super::computed_personas::PersonaSize>,
 }
 
 /// The generator block.
@@ -364,27 +368,6 @@ pub struct IndicatorResult {
     /// e.g. each answer 0..10 for NPS. Empty when not meaningful (share, count, composite).
     #[serde(skip)]
     pub distribution: Vec<(String, f64)>,
-}
-
-/// One journey map's numbers: the score curve across its stages.
-#[derive(Debug, Clone, Serialize)]
-pub struct JourneyResult {
-    /// The journey id.
-    pub id: String,
-    /// One entry per stage, in the map's order.
-    pub stages: Vec<StageResult>,
-}
-
-/// One stage of a journey map.
-#[derive(Debug, Clone, Serialize)]
-pub struct StageResult {
-    /// The stage id.
-    pub id: String,
-    /// The mean, on 0–100 where higher is better, of the overall values of the
-    /// indicators on the stage's touchpoints (each once), normalised as a
-    /// composite's components are (SPEC §2); null when none has a value that
-    /// can be normalised. The journey page draws it as the score curve.
-    pub score: Option<f64>,
 }
 
 /// What was read of a dataset.

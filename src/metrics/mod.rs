@@ -16,6 +16,8 @@ pub mod computed;
 pub mod computed_actions;
 pub mod computed_dimensions;
 pub mod computed_drivers;
+pub mod computed_journeys;
+pub mod computed_personas;
 pub mod computed_topics;
 pub mod computed_value;
 pub mod coverage;
@@ -36,6 +38,7 @@ pub mod measure;
 pub mod pass;
 pub mod period_key;
 pub mod periods;
+pub mod persona_size;
 #[cfg(test)]
 mod properties;
 pub mod quadrant;
@@ -174,6 +177,7 @@ pub fn compute_cached(
     composite::compute_composites(project, &mut results, &s, diags);
     results::adjust_comparisons(&mut results, project);
     let journeys = journey::journeys(project, &results);
+    let persona_sizes = persona_size::sizes(project, &passes, &windows.headline);
     for pass in &passes {
         driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
     }
@@ -209,6 +213,7 @@ pub fn compute_cached(
         coverage,
         value_at_stake,
         dimensions,
+        persona_sizes,
     }
 }
 

@@ -150,7 +150,7 @@ impl Kit {
                 values: values.iter().map(|v| v.to_string()).collect(),
             },
             summary: String::new(),
-            profile: BTreeMap::new(),
+            profile: Vec::new(),
             goals: Vec::new(),
             pain_points: Vec::new(),
             motivations: Vec::new(),

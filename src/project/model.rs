@@ -358,8 +358,9 @@ pub struct Persona {
     pub matcher: RowMatch,
     /// Markdown summary.
     pub summary: String,
-    /// Free-form profile facts (sorted by key).
-    pub profile: BTreeMap<String, String>,
+    /// Free-form profile facts, label → text, in the order the YAML writes
+    /// them and with the author's labels (a persona card reads as written).
+    pub profile: Vec<(String, String)>,
     /// Goals.
     pub goals: Vec<String>,
     /// Pain points.

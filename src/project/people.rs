@@ -127,3 +127,24 @@ pub fn validate_journey(
         stages,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::yaml::parse;
+
+    #[test]
+    fn profile_keeps_the_written_order_and_the_authors_labels() {
+        // Written order is neither alphabetical (Zone < age) nor case-folded.
+        let yaml = "id: p\nname: P\nmatch: { column: persona, equals: p }\n\
+                    profile:\n  Zone: North\n  age: 25-34\n  Preferred channel: App\n  Age band: B\n";
+        let file = Path::new("personas/p.yaml");
+        let mut diags = Diagnostics::new();
+        let raw: RawPersona = parse(file, yaml, &mut diags).expect("parses");
+        let p = validate_persona(file, raw, &mut diags);
+        assert!(diags.is_empty());
+        let keys: Vec<&str> = p.profile.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["Zone", "age", "Preferred channel", "Age band"]);
+        assert_eq!(p.profile[2].1, "App");
+    }
+}

@@ -350,9 +350,10 @@ pub struct RawPersona {
     pub matcher: Option<RawMatch>,
     /// Optional. A short portrait, in Markdown.
     pub summary: Option<String>,
-    /// Optional. Short facts, label → text, e.g. `{ age: 25-34, location: Tier-1 city }`.
+    /// Optional. Short facts, label → text, e.g. `{ Age: 25-34, Location: Tier-1 city }`,
+    /// shown in the order written, labels as written.
     #[serde(default)]
-    pub profile: BTreeMap<String, Text>,
+    pub profile: IndexMap<String, Text>,
     /// What the persona wants to achieve, a list of short texts.
     #[serde(default)]
     pub goals: Vec<String>,

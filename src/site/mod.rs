@@ -199,7 +199,7 @@ fn pages(
     }
     if !project.personas.is_empty() {
         built.push(clock.time(Page::Personas.template(), || {
-            people::personas_index(&rc, project)
+            people::personas_index(&rc, project, computed)
         })?);
     }
     let personas: Vec<_> = (project.personas.par_iter())

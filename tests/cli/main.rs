@@ -19,6 +19,7 @@ mod harness;
 mod hostile;
 mod hostile_bad;
 mod invalid;
+mod journey_site;
 mod kill;
 mod lookup_numbers;
 mod numbers;

@@ -6,6 +6,7 @@ pub mod dimensions;
 mod driver_views;
 pub mod drivers;
 pub mod methods;
+pub mod journey_grid;
 pub mod people;
 pub mod report;
 pub mod reports;

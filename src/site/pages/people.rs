@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::journey_grid::{chip, persona_rows, published, tally_view, Chip, PersonaRow, TallyView};
 use super::topics::{persona_topics, PersonaTopicsView};
 use super::window::aligned;
 use super::Built;
@@ -17,8 +18,7 @@ use crate::site::render::{RenderError, Renderer};
 use crate::site::timing;
 use crate::site::verbatims::{self, VerbatimsView};
 use crate::site::views::{
-    card, chart_words, pairs, sparkline, status_icon, status_label, status_word, window_span,
-    ChartView, IndicatorCard, NavLink,
+    card, chart_words, pairs, sparkline, window_span, ChartView, IndicatorCard, NavLink,
 };
 
 #[derive(Serialize)]
@@ -38,10 +38,46 @@ struct PersonaView {
     motivations: Vec<String>,
     ladder: Option<Ladder>,
     match_note: String,
+    /// Its share of each dataset's respondents on the window, in words.
+    sizes: Vec<String>,
 }
 
-fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
+/// "24.3% of the survey's respondents" per dataset the persona is on.
+fn size_texts(r: &Renderer, computed: &Computed, p: &Persona) -> Vec<String> {
+    let window = window_label(&computed.project.window, r.t);
+    (computed.persona_sizes.iter())
+        .filter(|s| s.persona == p.id)
+        .map(|s| {
+            let share = match s.share {
+                Some(v) => format!("{}%", format::number(v, 1)),
+                None => format::maybe(None, 1),
+            };
+            let mut text = r.t.fill(
+                "persona_size",
+                &[
+                    ("share", &share),
+                    ("dataset", &s.dataset),
+                    ("window", &window),
+                ],
+            );
+            if let Some(b) = s.base_share {
+                let base = format!("{}%", format::number(b, 1));
+                text.push(' ');
+                text.push_str(&r.t.fill("persona_base_share", &[("share", &base)]));
+            }
+            if let Some(c) = s.customers {
+                text.push(' ');
+                let n = format::number(c, 0);
+                text.push_str(&r.t.fill("persona_customers", &[("customers", &n)]));
+            }
+            text
+        })
+        .collect()
+}
+
+fn persona_view(r: &Renderer, computed: &Computed, p: &Persona) -> PersonaView {
     PersonaView {
+        sizes: size_texts(r, computed, p),
         name: p.name.clone(),
         url: Page::Persona(&p.id).path(),
         summary_html: to_safe_html(&p.summary),
@@ -68,11 +104,15 @@ fn persona_view(r: &Renderer, p: &Persona) -> PersonaView {
 }
 
 /// The list of personas.
-pub fn personas_index(r: &Renderer, project: &Project) -> Result<Built, RenderError> {
+pub fn personas_index(
+    r: &Renderer,
+    project: &Project,
+    computed: &Computed,
+) -> Result<Built, RenderError> {
     let personas: Vec<PersonaView> = project
         .personas
         .iter()
-        .map(|p| persona_view(r, p))
+        .map(|p| persona_view(r, computed, p))
         .collect();
     let view = PersonasView { personas };
     r.page(Page::Personas, &r.t.get("personas"), &view)
@@ -109,6 +149,8 @@ struct JourneyPageView {
     score_chart: Option<ChartView>,
     /// The window the stage scores are for (their indicators' window).
     window_text: String,
+    /// The persona × stage grid's rows, each with the persona's map.
+    persona_rows: Vec<PersonaRow>,
 }
 
 /// One persona: the card, the ladder, and every indicator computed on their rows.
@@ -140,7 +182,7 @@ pub fn persona(
         .collect();
     let sample = computed.verbatims.personas.get(&p.id);
     let view = PersonaPageView {
-        persona: persona_view(r, p),
+        persona: persona_view(r, computed, p),
         indicators: cards,
         verbatims: verbatims::view(
             sample,
@@ -155,16 +197,6 @@ pub fn persona(
 }
 
 #[derive(Serialize)]
-struct Chip {
-    name: String,
-    url: String,
-    value_text: String,
-    status: String,
-    status_label: String,
-    status_icon: String,
-}
-
-#[derive(Serialize)]
 struct StageView {
     name: String,
     goals: Vec<String>,
@@ -172,6 +204,8 @@ struct StageView {
     thoughts: Vec<String>,
     touchpoints: Vec<Touchpoint>,
     chips: Vec<Chip>,
+    /// The stage's score against targets, with its statuses in words.
+    tally: TallyView,
     emotion_text: String,
     /// The actions on this stage or one of its touchpoints (SPEC §10).
     actions: Vec<super::actions::StageAction>,
@@ -206,23 +240,13 @@ pub fn journey(
                 .filter_map(|id| {
                     let (ind, res) =
                         pairs(project, &computed.indicators).find(|(i, _)| i.id == id)?;
-                    let e = &res.estimate;
-                    Some(Chip {
-                        name: ind.name.clone(),
-                        url: Page::Indicator(&ind.id).path(),
-                        value_text: format::maybe(e.value, decimals(&ind.metric)),
-                        status: status_word(e.status).into(),
-                        status_label: status_label(e.status, t),
-                        status_icon: status_icon(e.status).into(),
-                    })
+                    Some(chip(ind, &res.estimate, t))
                 })
                 .collect();
-            let score = (scored.into_iter().flat_map(|jr| &jr.stages))
-                .find(|sr| sr.id == s.id)
-                .and_then(|sr| sr.score);
+            let tally = published(scored, s, None).cloned().unwrap_or_default();
             scores.push(CurvePoint {
                 label: s.name.clone(),
-                value: score,
+                value: tally.score,
             });
             StageView {
                 name: s.name.clone(),
@@ -231,6 +255,7 @@ pub fn journey(
                 thoughts: s.thoughts.clone(),
                 touchpoints: s.touchpoints.clone(),
                 chips,
+                tally: tally_view(&tally, t),
                 emotion_text: format::maybe(s.emotion, 1),
                 actions: super::actions::on_stage(project, computed, j, s, t),
             }
@@ -282,6 +307,7 @@ pub fn journey(
             "reporting_window",
             &[("window", &window_label(&computed.project.window, t))],
         ),
+        persona_rows: persona_rows(project, computed, j, t),
     };
     r.page(Page::Journey(&j.id), &j.name, &page)
 }
