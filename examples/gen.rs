@@ -11,10 +11,14 @@
 //! customer of a base of 10 customers per 9 survey rows). `--months M` counts
 //! from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the
 //! same rows in the same order), `DIR/tickets.csv` and `DIR/crm.csv` instead,
-//! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`.
+//! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`. `--narrow` writes
+//! instead a whole benchmark project of short survey rows (~88 bytes: see `gen/narrow.rs`)
+//! under DIR: `--narrow --rows 2000000 --months 12 --out /tmp/narrow`.
 
 #[path = "gen/lib.rs"]
 mod generator;
+#[path = "gen/narrow.rs"]
+mod narrow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +32,8 @@ usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--singl
   --out DIR       output folder (default: example-project/data of this crate)
   --seed S        random seed (default 2034)
   --months M      months of data from January 2024 (default 24: to December 2025)
-  --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv";
+  --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv
+  --narrow        write a benchmark project of ~88-byte survey rows under DIR (issue 19)";
 
 fn main() -> ExitCode {
     match run() {
@@ -53,6 +58,7 @@ fn run() -> Result<(), Failure> {
     let mut opts = generator::Options::default();
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-project/data");
     let mut single = false;
+    let mut narrow = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -71,6 +77,7 @@ fn run() -> Result<(), Failure> {
             }
             "--out" => out = PathBuf::from(value("--out")?),
             "--single-file" => single = true,
+            "--narrow" => narrow = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -80,6 +87,19 @@ fn run() -> Result<(), Failure> {
     }
 
     let start = Instant::now();
+    if narrow {
+        let written = narrow::write_narrow_project(opts.rows, opts.months, opts.seed, &out)
+            .map_err(Failure::Io)?;
+        eprintln!(
+            "gen: narrow project, {} survey rows ({:.1} bytes a row) under {} ({:.2} s, seed {})",
+            written.rows,
+            written.bytes as f64 / written.rows.max(1) as f64,
+            out.display(),
+            start.elapsed().as_secs_f64(),
+            opts.seed
+        );
+        return Ok(());
+    }
     let summary = if single {
         generator::write_single_file(&opts, &out)
     } else {
