@@ -6,7 +6,11 @@ indicators -- overall, per month and per segment (persona, channel, region) --
 in ONE scan of the CSV with GROUP BY GROUPING SETS, plus the key-driver
 cross-products (overall), with DuckDB limited to 2 threads.
 
-Usage: duckdb_reference.py SURVEY_CSV [--threads 2] [--print]
+Usage: duckdb_reference.py SURVEY_CSV [--threads 2] [--print] [--shape wide|narrow]
+
+`--shape narrow` (issue 19): the narrow-row project of `gen --narrow` -- two NPS
+(one on web and app only), CSAT top-2, CES mean, per month, region, channel and
+city, and the four attributes' driver cross-products.
 Prints one line `duckdb_query_seconds=<s> groups=<n>` on stdout; the time
 covers connect + the one query (Python start-up and `import duckdb` excluded,
 which favours DuckDB).
@@ -67,14 +71,33 @@ AGGREGATES = """
 DRIVER_COLS = ["q_recommend", "a_price", "a_speed", "a_install", "a_support"]
 
 
-def driver_aggregates():
-    cols = DRIVER_COLS
+NARROW_AGGREGATES = """
+  count(*) AS rows,
+  count(nps) AS nps_n, sum(w) FILTER (nps IS NOT NULL) AS nps_sw,
+  sum(w*w) FILTER (nps IS NOT NULL) AS nps_sw2,
+  sum(w) FILTER (nps >= 9) AS nps_pos, sum(w) FILTER (nps <= 6) AS nps_neg,
+  count(nps) FILTER (channel IN ('web','app')) AS npsd_n,
+  sum(w) FILTER (nps IS NOT NULL AND channel IN ('web','app')) AS npsd_sw,
+  sum(w*w) FILTER (nps IS NOT NULL AND channel IN ('web','app')) AS npsd_sw2,
+  sum(w) FILTER (nps >= 9 AND channel IN ('web','app')) AS npsd_pos,
+  sum(w) FILTER (nps <= 6 AND channel IN ('web','app')) AS npsd_neg,
+  count(csat) AS csat_n, sum(w) FILTER (csat IS NOT NULL) AS csat_sw,
+  sum(w*w) FILTER (csat IS NOT NULL) AS csat_sw2, sum(w) FILTER (csat >= 4) AS csat_hit,
+  count(ces) AS ces_n, sum(w) FILTER (ces IS NOT NULL) AS ces_sw,
+  sum(w*w) FILTER (ces IS NOT NULL) AS ces_sw2,
+  sum(w*ces) AS ces_swx, sum(w*ces*ces) AS ces_swxx,
+  histogram(nps) AS nps_dist
+"""
+NARROW_DRIVER_COLS = ["nps", "a1", "a2", "a3", "a4"]
+
+
+def driver_aggregates(cols=DRIVER_COLS, weight="weight"):
     complete = " AND ".join(f"{c} IS NOT NULL" for c in cols)
-    parts = [f"sum(weight) FILTER ({complete}) AS drv_sw"]
+    parts = [f"sum({weight}) FILTER ({complete}) AS drv_sw"]
     for i, a in enumerate(cols):
-        parts.append(f"sum(weight*{a}) FILTER ({complete}) AS drv_s_{a}")
+        parts.append(f"sum({weight}*{a}) FILTER ({complete}) AS drv_s_{a}")
         for b in cols[i:]:
-            parts.append(f"sum(weight*{a}*{b}) FILTER ({complete}) AS drv_p_{a}_{b}")
+            parts.append(f"sum({weight}*{a}*{b}) FILTER ({complete}) AS drv_p_{a}_{b}")
     return ",\n  ".join(parts)
 
 
@@ -83,6 +106,7 @@ def main():
     ap.add_argument("survey_csv")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--print", action="store_true", help="print the overall row")
+    ap.add_argument("--shape", choices=["wide", "narrow"], default="wide")
     args = ap.parse_args()
 
     import duckdb  # imported here: start-up is not counted
@@ -97,8 +121,21 @@ def main():
         "a_price": "DOUBLE", "a_speed": "DOUBLE", "a_install": "DOUBLE", "a_support": "DOUBLE",
         "installed_on_time": "VARCHAR", "comment": "VARCHAR", "email": "VARCHAR", "phone": "VARCHAR",
     }
+    if args.shape == "narrow":
+        columns = {"id": "VARCHAR", "answered": "DATE", "region": "VARCHAR", "channel": "VARCHAR",
+                   "city": "VARCHAR", **{c: "DOUBLE" for c in ["nps", "csat", "ces", "a1", "a2", "a3", "a4", "w"]},
+                   "comment": "VARCHAR"}
     cols_sql = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
-    query = f"""
+    if args.shape == "narrow":
+        query = f"""
+    SELECT date_trunc('month', answered) AS month, region, channel, city,
+      {NARROW_AGGREGATES},
+      {driver_aggregates(NARROW_DRIVER_COLS, "w")}
+    FROM read_csv('{args.survey_csv}', header = true, columns = {{{cols_sql}}})
+    GROUP BY GROUPING SETS ((), (month), (region), (channel), (city))
+    """
+    else:
+        query = f"""
     SELECT date_trunc('month', submitted_at) AS month, persona, channel, region,
       {AGGREGATES},
       {driver_aggregates()}

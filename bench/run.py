@@ -3,13 +3,16 @@
 
     python3 bench/run.py                      # 2M rows, 5 alternating runs each
     python3 bench/run.py --sizes 100000,1000000,2000000 --runs 3
+    python3 bench/run.py --shape narrow --block narrow   # issue 19: ~88-byte rows
 
 For each size it generates the example's survey shape with the example
 generator (`--single-file`), makes a copy of example-project/ whose survey
 dataset is that one file, then alternates `cxscore build` (the whole build:
 read, compute, render, write) and `bench/duckdb_reference.py` (the same
 aggregates in one GROUP BY GROUPING SETS scan, 2 threads), each under
-`/usr/bin/time -v` for the peak RSS. Medians, the ratio and the machine are
+`/usr/bin/time -v` for the peak RSS. `--shape narrow` uses the generator's
+narrow-row project instead (`gen --narrow`: ~88-byte rows, four indicators,
+three segments, four driver attributes) and DuckDB's `--shape narrow` query. Medians, the ratio and the machine are
 written between the markers of docs/PERFORMANCE.md. Timings are never
 asserted by a test; this script is the measurement.
 """
@@ -48,6 +51,14 @@ def timed(cmd, env=None):
     return wall, rss, p.stdout + p.stderr
 
 
+def prepare_narrow(rows, work, gen):
+    proj = work / f"narrow-{rows}"
+    csv = proj / "data" / "survey.csv"
+    if not csv.exists():
+        sh([str(gen), "--narrow", "--rows", str(rows), "--months", "12", "--out", str(proj)])
+    return proj, csv
+
+
 def prepare(rows, work, gen):
     data = work / f"data-{rows}"
     csv = data / "survey.csv"
@@ -78,28 +89,37 @@ def main():
     ap.add_argument("--no-duckdb", action="store_true", help="cxscore only (growth table)")
     ap.add_argument("--block", default="compare", help="which marked block of docs/PERFORMANCE.md to rewrite")
     ap.add_argument("--no-write", action="store_true", help="do not touch docs/PERFORMANCE.md")
+    ap.add_argument("--shape", choices=["wide", "narrow"], default="wide",
+                    help="the example's wide rows, or the narrow-row project (issue 19)")
+    ap.add_argument("--threads", type=int, default=0, help="cxscore's RAYON_NUM_THREADS (0: all cores)")
+    ap.add_argument("--no-cargo", action="store_true", help="use the release binaries as they are")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
 
-    sh(["cargo", "build", "--release", "--bin", "cxscore", "--example", "gen"], cwd=ROOT)
+    if not args.no_cargo:
+        sh(["cargo", "build", "--release", "--bin", "cxscore", "--example", "gen"], cwd=ROOT)
     exe = ROOT / "target" / "release" / "cxscore"
     gen = ROOT / "target" / "release" / "examples" / "gen"
     duck = [sys.executable, str(ROOT / "bench" / "duckdb_reference.py")]
+    duck_args = ["--shape", args.shape]
+    env = dict(os.environ)
+    if args.threads:
+        env["RAYON_NUM_THREADS"] = str(args.threads)
 
     lines = []
     loads = [load()]
     for rows in [int(s) for s in args.sizes.split(",")]:
-        proj, csv = prepare(rows, work, gen)
+        proj, csv = (prepare_narrow if args.shape == "narrow" else prepare)(rows, work, gen)
         mb = csv.stat().st_size / 1e6
-        site = work / f"site-{rows}"
+        site = work / f"site-{args.shape}-{rows}"
         cx, dk, dk_query, cx_rss, dk_rss = [], [], [], [], []
         for i in range(args.runs):
-            w, r, _ = timed([str(exe), "build", str(proj), "--out", str(site), "--quiet", "--no-cache"])
+            w, r, _ = timed([str(exe), "build", str(proj), "--out", str(site), "--quiet", "--no-cache"], env)
             cx.append(w)
             cx_rss.append(r)
             if not args.no_duckdb:
-                w, r, out = timed(duck + [str(csv)])
+                w, r, out = timed(duck + [str(csv)] + duck_args)
                 dk.append(w)
                 dk_rss.append(r)
                 dk_query.append(float(re.search(r"duckdb_query_seconds=([\d.]+)", out).group(1)))
@@ -140,7 +160,7 @@ def main():
         f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {version}; DuckDB {duck_version} (Python {platform.python_version()}, `SET threads = 2`)",
         f"- Machine: {cpu}, {os.cpu_count()} logical CPUs, {int(mem) // 1024} MiB RAM, {platform.system()} {platform.release()}",
         f"- Load average (1 min) during the runs: {min(l[0] for l in loads):.2f}–{max(l[0] for l in loads):.2f} (the machine is shared)",
-        f"- Command: `python3 bench/run.py --sizes {args.sizes} --runs {args.runs}{' --no-duckdb' if args.no_duckdb else ''} --block {args.block}` ({args.runs} alternating runs, medians)",
+        f"- Command: `python3 bench/run.py --sizes {args.sizes} --runs {args.runs}{' --no-duckdb' if args.no_duckdb else ''} --shape {args.shape}{f' --threads {args.threads}' if args.threads else ''} --block {args.block}` ({args.runs} alternating runs, medians)",
         "",
         "| rows | CSV MB | cxscore build s (median, min–max) | MB/s | cxscore peak RSS MB | unchanged rebuild s (cache) | rebuild / build | DuckDB query s | DuckDB process s | DuckDB peak RSS MB | ratio cxscore/DuckDB query |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

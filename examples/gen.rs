@@ -11,7 +11,9 @@
 //! customer of a base of 10 customers per 9 survey rows). `--months M` counts
 //! from January 2024. `--single-file` writes `DIR/survey.csv` (one file, the
 //! same rows in the same order), `DIR/tickets.csv` and `DIR/crm.csv` instead,
-//! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`.
+//! for benchmarks: `--rows 2000000 --single-file --out /tmp/big`. `--narrow` writes
+//! instead a whole benchmark project of short survey rows (~88 bytes: see `gen/narrow.rs`)
+//! under DIR: `--narrow --rows 2000000 --months 12 --out /tmp/narrow`.
 //!
 //! `--zh` writes the Chinese example's survey instead
 //! (`example-project-zh/data/survey.csv`, GBK; `--out`, `--rows` and `--seed`
@@ -19,6 +21,8 @@
 
 #[path = "gen/lib.rs"]
 mod generator;
+#[path = "gen/narrow.rs"]
+mod narrow;
 #[path = "gen/zh.rs"]
 mod zh;
 
@@ -36,7 +40,8 @@ usage: gen [--rows N] [--tickets N] [--out DIR] [--seed S] [--months M] [--singl
   --months M      months of data from January 2024 (default 24: to December 2025)
   --single-file   write DIR/survey.csv (one file) instead of DIR/survey/YYYY-MM.csv
   --zh            write the Chinese example's GBK survey (default DIR: example-project-zh/data,
-                  default rows 6000, default seed 2025)";
+                  default rows 6000, default seed 2025)
+  --narrow        write a benchmark project of ~88-byte survey rows under DIR (issue 19)";
 
 fn main() -> ExitCode {
     match run() {
@@ -63,6 +68,7 @@ fn run() -> Result<(), Failure> {
     let mut single = false;
     let mut chinese = false;
     let (mut rows, mut seed, mut out_set) = (None, None, false);
+    let mut narrow = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -85,6 +91,7 @@ fn run() -> Result<(), Failure> {
             }
             "--single-file" => single = true,
             "--zh" => chinese = true,
+            "--narrow" => narrow = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -113,6 +120,19 @@ fn run() -> Result<(), Failure> {
     }
     if let Some(seed) = seed {
         opts.seed = seed;
+    }
+    if narrow {
+        let written = narrow::write_narrow_project(opts.rows, opts.months, opts.seed, &out)
+            .map_err(Failure::Io)?;
+        eprintln!(
+            "gen: narrow project, {} survey rows ({:.1} bytes a row) under {} ({:.2} s, seed {})",
+            written.rows,
+            written.bytes as f64 / written.rows.max(1) as f64,
+            out.display(),
+            start.elapsed().as_secs_f64(),
+            opts.seed
+        );
+        return Ok(());
     }
     let summary = if single {
         generator::write_single_file(&opts, &out)

@@ -16,6 +16,7 @@
 //! [`SplitSink`]: crate::data::scan::SplitSink
 
 mod cache;
+mod dates;
 mod rollup;
 mod row;
 mod split;
@@ -175,10 +176,8 @@ pub struct DatasetPass<'p> {
     cells: CellCache,
     /// The finest groups of rows since the last roll-up (see [`super::groups`]).
     groups: Groups,
-    /// The last date text and its period: exports are sorted by date, so most
-    /// rows repeat the previous row's date and skip the date parser.
-    last_date: String,
-    last_period: Option<PeriodKey>,
+    /// The periods of the date texts seen: most rows skip the date parser.
+    dates: dates::DateCache,
     /// Raking: the margin columns and the cells' factors (see `weights.rs`).
     rake: Option<RakePass>,
     /// The design when the dataset is weighted (a weight column, raking or
@@ -438,8 +437,7 @@ impl<'p> DatasetPass<'p> {
             matched: vec![false; personas.len()],
             numbers: Vec::new(),
             groups: Groups::default(),
-            last_date: String::new(),
-            last_period: None,
+            dates: dates::DateCache::default(),
             rake,
             design: None,
             personas,

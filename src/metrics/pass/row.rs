@@ -322,15 +322,12 @@ impl DatasetPass<'_> {
         if text.is_empty() {
             return None;
         }
-        if self.last_period.is_some() && self.last_date == text {
-            return self.last_period;
-        }
-        if let Some(d) = parse_date(text, format) {
-            let key = PeriodKey::of(d, self.period);
-            self.last_date.clear();
-            self.last_date.push_str(text);
-            self.last_period = Some(key);
-            return Some(key);
+        let period = self.period;
+        let key = (self.dates).period(text, |t| {
+            parse_date(t, format).map(|d| PeriodKey::of(d, period))
+        });
+        if key.is_some() {
+            return key;
         }
         let expected = format.map_or("an ISO 8601 date such as 2026-01-31".to_string(), |f| {
             format!("the format `{f}`")

@@ -55,8 +55,6 @@ impl SplitSink for DatasetPass<'_> {
         fork.keys = vec![SegmentKeys::default(); self.keys.len()];
         fork.cells = CellCache::new(self.names.len());
         fork.lookup_counts = [0; 2];
-        fork.last_date.clear();
-        fork.last_period = None;
         if let Some(r) = &mut fork.rake {
             r.reset();
         }
