@@ -282,10 +282,12 @@ fn run_dataset<'p>(
             cache,
             definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
         });
+        // Under `bad_rows: fail` it reads only the weight, margin and key columns.
+        let gather_header = (gatherer.gather_columns()).map(|c| header.projected(&c));
         scan(
             ds,
             &project.root,
-            &header,
+            gather_header.as_ref().unwrap_or(&header),
             &mut gatherer,
             gather_cache.as_ref(),
             &mut quiet,

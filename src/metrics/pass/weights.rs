@@ -126,6 +126,39 @@ impl DatasetPass<'_> {
         }
     }
 
+    /// The header columns the first pass reads when it reads no other (its
+    /// weight, margins and lookup key, under `bad_rows: fail`: see
+    /// `thorough`); `None` when it must read every column the main pass
+    /// reads (`bad_rows: skip`) or the dataset is not raked.
+    pub fn gather_columns(&self) -> Option<Vec<usize>> {
+        self.rake.as_ref().filter(|r| !r.thorough)?;
+        Some(self.row_columns())
+    }
+
+    /// The columns every accepted row's checks read before any indicator:
+    /// the weight, the raking margins, the lookup table's key (columns past
+    /// the header are the joined table's, and need only that key).
+    pub fn row_columns(&self) -> Vec<usize> {
+        let margins = (self.rake.iter()).flat_map(|r| r.margins.iter().map(|(c, _)| *c));
+        (self.weight.into_iter())
+            .chain(margins)
+            .chain(self.lookup.map(|(_, on)| on))
+            .collect()
+    }
+
+    /// The columns indicator `k` of the pass reads to classify a row: its
+    /// column, expectation and `where` columns.
+    pub fn indicator_columns(&self, k: usize) -> Vec<usize> {
+        let Some(ind) = self.indicators.get(k) else {
+            return Vec::new();
+        };
+        (ind.column.into_iter())
+            .chain(ind.expectation)
+            .chain(ind.filter.iter().map(|(c, _)| *c))
+            .chain(ind.numeric.iter().map(|(c, _)| *c))
+            .collect()
+    }
+
     /// The table a [`DatasetPass::gatherer`] gathered.
     pub fn gathered(self) -> Option<CellTable> {
         self.rake?.gather
