@@ -173,7 +173,11 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
     let projected = (ds.bad_rows == BadRows::Fail).then(|| {
         let mut wanted = pass.row_columns();
         wanted.extend(pass.indicator_columns(columns.indicator));
-        wanted.extend([Some(columns.id), columns.date, columns.comment].into_iter().flatten());
+        wanted.extend(
+            [Some(columns.id), columns.date, columns.comment]
+                .into_iter()
+                .flatten(),
+        );
         header.projected(&wanted)
     });
     let mut sink = FollowSink {

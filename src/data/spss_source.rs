@@ -463,7 +463,9 @@ mod tests {
         let q: ArrayRef = std::sync::Arc::new(Float64Array::from(vec![1.0, 2.0]));
         let batch = RecordBatch::try_from_iter([("q", q)]).unwrap();
         let mut meta = SpssMetadata::from_arrow_schema(&batch.schema());
-        let labels = [(Value::Numeric(1.0), "new".to_string())].into_iter().collect();
+        let labels = [(Value::Numeric(1.0), "new".to_string())]
+            .into_iter()
+            .collect();
         meta.variable_value_labels.insert("q".into(), labels);
         meta.variable_labels.insert("q".into(), "Question".into());
         ambers::write_sav(&path, &batch, &meta, ambers::Compression::Bytecode, None).unwrap();
@@ -472,7 +474,10 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&first, &dictionary(&path)));
         let pairs = vec![("1".to_string(), "new".to_string())];
         assert_eq!(first.values, vec![(0, pairs)]);
-        assert_eq!(first.variables, vec![("q".to_string(), "Question".to_string())]);
+        assert_eq!(
+            first.variables,
+            vec![("q".to_string(), "Question".to_string())]
+        );
         // A file that is not SPSS has an empty dictionary.
         std::fs::write(dir.path().join("x.sav"), b"not spss").unwrap();
         assert!(dictionary(&dir.path().join("x.sav")).values.is_empty());

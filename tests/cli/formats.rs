@@ -842,5 +842,10 @@ fn the_follow_up_list_of_a_parquet_file_reading_only_its_columns_is_the_csvs() {
     assert_eq!(a, b);
     // A list that could be wrong: rows listed, with their periods and coded topics.
     assert!(a.lines().count() > 3, "{a}");
-    assert!(a.lines().skip(1).any(|l| l.contains("2026-0") && !l.ends_with(',')), "{a}");
+    assert!(
+        a.lines()
+            .skip(1)
+            .any(|l| l.contains("2026-0") && !l.ends_with(',')),
+        "{a}"
+    );
 }

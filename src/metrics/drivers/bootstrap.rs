@@ -226,19 +226,20 @@ impl RowStore {
     fn cut(&mut self, cap: usize) {
         let mut order: Vec<usize> = (0..self.meta.len()).collect();
         order.sort_by(|&a, &b| {
-            (self.meta[a].key.cmp(&self.meta[b].key)).then_with(|| {
-                let (ra, rb) = (self.row(a), self.row(b));
-                (ra.iter().zip(rb))
-                    .map(|(x, y)| x.total_cmp(y))
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            // Equal keys and numbers (the same ordinal in two files): by where
-            // the row belongs, so the kept set never depends on merge order.
-            .then_with(|| {
-                let (ma, mb) = (&self.meta[a], &self.meta[b]);
-                (ma.period, ma.personas).cmp(&(mb.period, mb.personas))
-            })
+            (self.meta[a].key.cmp(&self.meta[b].key))
+                .then_with(|| {
+                    let (ra, rb) = (self.row(a), self.row(b));
+                    (ra.iter().zip(rb))
+                        .map(|(x, y)| x.total_cmp(y))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+                // Equal keys and numbers (the same ordinal in two files): by where
+                // the row belongs, so the kept set never depends on merge order.
+                .then_with(|| {
+                    let (ma, mb) = (&self.meta[a], &self.meta[b]);
+                    (ma.period, ma.personas).cmp(&(mb.period, mb.personas))
+                })
         });
         order.truncate(cap);
         let values = order.iter().flat_map(|&i| self.row(i).to_vec()).collect();

@@ -294,7 +294,11 @@ mod tests {
         let pass = DatasetPass::plan(p, ds, &header, &mut diags).unwrap();
         assert_eq!(diags.error_count(), 0);
         let g = pass.gatherer().unwrap();
-        (g.gather_columns(), pass.row_columns(), pass.indicator_columns(0))
+        (
+            g.gather_columns(),
+            pass.row_columns(),
+            pass.indicator_columns(0),
+        )
     }
 
     #[test]
@@ -320,6 +324,9 @@ mod tests {
         assert_eq!(p.wanted_columns(), vec![0]);
         p.index("b");
         // Looking up through the projection never widens the main pass's set.
-        assert_eq!((p.wanted_columns(), header.wanted_columns()), (vec![0, 1], vec![2]));
+        assert_eq!(
+            (p.wanted_columns(), header.wanted_columns()),
+            (vec![0, 1], vec![2])
+        );
     }
 }
