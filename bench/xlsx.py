@@ -137,8 +137,9 @@ def main():
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     data = work / "data"
-    subprocess.run([str(target / "examples" / "gen"), "--rows", str(a.rows), "--months", "12",
-                    "--tickets", "3600", "--single-file", "--out", str(data)], check=True, capture_output=True)
+    if not (data / "survey.csv").exists():
+        subprocess.run([str(target / "examples" / "gen"), "--rows", str(a.rows), "--months", "12",
+                        "--tickets", "3600", "--single-file", "--out", str(data)], check=True, capture_output=True)
     xlsx = data / "survey.xlsx"
     rows, cells, text_bytes, sheet_bytes = write_xlsx(data / "survey.csv", xlsx)
     print(f"{rows} rows, {cells} non-blank cells, {text_bytes / 1e6:.1f} MB of cell text, "
