@@ -20,7 +20,7 @@ use crate::metrics::acc::Obs;
 use crate::metrics::pass::DatasetPass;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::window::Window;
-use crate::project::model::Project;
+use crate::project::model::{BadRows, Project};
 use crate::project::value::NpsGroup;
 
 /// The folder under the project the list is written to.
@@ -121,6 +121,14 @@ impl SplitSink for FollowSink<'_> {
         }
     }
 
+    fn part(&self) -> Self {
+        FollowSink {
+            pass: self.pass.part(),
+            lines: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     fn merge(&mut self, later: Self) {
         self.pass.merge(later.pass);
         self.lines.extend(later.lines);
@@ -159,6 +167,19 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
         date: ds.date.as_ref().and_then(|d| header.index(&d.column.name)),
         comment: ds.comments.as_ref().and_then(|c| header.index(&c.name)),
     };
+    // Under `bad_rows: fail` the build that came before accepted every row, so
+    // the list reads only its own columns (a source that projects decodes no
+    // other); under `skip` every column decides which rows are left out.
+    let projected = (ds.bad_rows == BadRows::Fail).then(|| {
+        let mut wanted = pass.row_columns();
+        wanted.extend(pass.indicator_columns(columns.indicator));
+        wanted.extend(
+            [Some(columns.id), columns.date, columns.comment]
+                .into_iter()
+                .flatten(),
+        );
+        header.projected(&wanted)
+    });
     let mut sink = FollowSink {
         dated: pass.is_dated(),
         date_format: ds.date.as_ref().and_then(|d| d.format.as_deref()),
@@ -169,7 +190,8 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
         window,
         lines: Vec::new(),
     };
-    scan(ds, &project.root, &header, &mut sink, None, &mut quiet);
+    let read_header = projected.as_ref().unwrap_or(&header);
+    scan(ds, &project.root, read_header, &mut sink, None, &mut quiet);
     let mut lines = sink.lines;
     lines.sort_by(|a, b| (a.period, &a.id).cmp(&(b.period, &b.id)));
     Some(lines)

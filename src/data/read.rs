@@ -108,7 +108,7 @@ fn read_in_parts<Src: RecordSource, S: SplitSink>(
     sink: &S,
 ) -> Option<FileRead<S>> {
     let template = sink.fork();
-    let forks = std::iter::repeat_with(|| template.fork());
+    let forks = std::iter::repeat_with(|| template.part());
     let mut results: Vec<(usize, Outcome<S>)> = (parts.enumerate().zip(forks))
         .par_bridge()
         .map(|((index, part), fork)| match part {

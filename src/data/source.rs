@@ -49,6 +49,22 @@ impl Header {
     pub fn wanted_columns(&self) -> Vec<usize> {
         self.wanted.sorted()
     }
+
+    /// The same header wanting only `columns` (and what is looked up through it
+    /// later): for a read that needs fewer columns than the main pass (the
+    /// raking's first pass, the follow-up list), so that a source that
+    /// projects decodes only those. Its wanted set is its own, not shared.
+    pub fn projected(&self, columns: &[usize]) -> Header {
+        let wanted = WantedColumns::default();
+        for &c in columns.iter().filter(|&&c| c < self.names.len()) {
+            wanted.mark(c);
+        }
+        Header {
+            names: self.names.clone(),
+            file: self.file.clone(),
+            wanted,
+        }
+    }
 }
 
 /// The set behind [`Header::wanted_columns`]: shared by the clones of a header, so that a
@@ -207,6 +223,12 @@ pub trait SplitSink: RowSink + Send + Sync + Sized {
     /// read it, before it waits to be merged: compacts its state so that
     /// waiting pieces stay small (and that work runs in parallel).
     fn seal(&mut self) {}
+    /// An empty sink for one piece of a file read in parallel, merged later in
+    /// file order: what it keeps may not know how many rows came before it
+    /// (the drivers' bootstrap rows, see `RowStore::relative_like`).
+    fn part(&self) -> Self {
+        self.fork()
+    }
     /// This sink's accumulators (a fork that read one file), for the build cache.
     fn save(&mut self) -> Vec<u8>;
     /// A fork holding what [`SplitSink::save`] wrote; `None` if it does not fit.

@@ -122,6 +122,7 @@ impl RecordSource for SpssSource {
             Err(e) => return batch.stop(cannot_read(file.file, e)),
         };
         let columns = ColumnRules::new(scanner.metadata(), file.dataset);
+        let at = projection(&mut scanner, header);
         let mut record = Record::new();
         let mut text = String::new();
         let mut line = 2;
@@ -136,9 +137,11 @@ impl RecordSource for SpssSource {
             };
             for r in 0..data.num_rows() {
                 record.clear();
-                for (c, rule) in columns.0.iter().enumerate() {
+                for (rule, at) in columns.0.iter().zip(&at) {
                     text.clear();
-                    rule.cell_text(&data, c, r, &mut text);
+                    if let Some(p) = at {
+                        rule.cell_text(&data, *p, r, &mut text);
+                    }
                     record.push_field(&text);
                 }
                 batch.row(&Row::new(&record, line), header, file.dataset);
@@ -146,6 +149,36 @@ impl RecordSource for SpssSource {
             }
         }
     }
+}
+
+/// Projects `scanner` to the header's wanted columns ([`Header::wanted_columns`],
+/// as Parquet does) when they are fewer than all: each column's position in
+/// the decoded batches, `None` for a column handed on blank. A file is still
+/// read case by case (SPSS stores rows), but only the wanted values are
+/// converted (strings: the comments, the ids of the follow-up list).
+fn projection<R: std::io::Read + std::io::Seek>(
+    scanner: &mut ambers::Scanner<R>,
+    header: &Header,
+) -> Vec<Option<usize>> {
+    let names = scanner.metadata().variable_names.clone();
+    let all = (0..names.len()).map(Some).collect();
+    let wanted: Vec<usize> = (header.wanted_columns().into_iter())
+        .filter(|&c| c < names.len())
+        .collect();
+    if wanted.len() == names.len() {
+        return all;
+    }
+    // A batch of no column would have no rows: keep the first one at least.
+    let kept = if wanted.is_empty() { vec![0] } else { wanted };
+    let selected: Vec<&str> = kept.iter().map(|&c| names[c].as_str()).collect();
+    if selected.is_empty() || scanner.select(&selected).is_err() {
+        return all;
+    }
+    let mut at = vec![None; names.len()];
+    for (p, &c) in kept.iter().enumerate() {
+        at[c] = Some(p);
+    }
+    at
 }
 
 /// How each variable's values are written (see the module docs).
@@ -288,13 +321,13 @@ impl ColumnRule {
 /// The value labels of the SPSS file at `path`, by column: what [`Header::labels`]
 /// holds; empty when it cannot be read (its header check reports why).
 pub fn labels_of_file(path: &Path) -> Vec<(usize, Vec<(String, String)>)> {
-    open(path)
-        .map(|s| value_labels(s.metadata()))
-        .unwrap_or_default()
+    dictionary(path).values.clone()
 }
 
 /// The value labels of a dataset's first file when it is an SPSS file (its
-/// files share one dictionary), else none.
+/// files share one dictionary), else none. Read once per file and version
+/// ([`dictionary`]): every plan of the dataset (main pass, follow-up list,
+/// `suggest`) asks for it.
 pub fn labels_of_dataset(dataset: &Dataset) -> Vec<(usize, Vec<(String, String)>)> {
     match dataset.files.first() {
         Some(f) if super::format::Format::of_path(f) == super::format::Format::Spss => {
@@ -328,52 +361,70 @@ pub fn add_code_or_label(
     values.extend(more);
 }
 
+/// What the site and the plans read from an SPSS file's dictionary.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    /// Code → label pairs by column ([`value_labels`]).
+    pub values: Vec<(usize, Vec<(String, String)>)>,
+    /// Variable labels (name → label, non-empty only): the default labels
+    /// of its columns on the site.
+    pub variables: Vec<(String, String)>,
+}
+
+/// Dictionaries read so far, by file and its modification time (so `serve`
+/// sees a saved file's new labels).
+type DictionaryCache = std::collections::HashMap<
+    (std::path::PathBuf, Option<std::time::SystemTime>),
+    std::sync::Arc<Dictionary>,
+>;
+
+/// The dictionary of the SPSS file at `path`, read once per version of the
+/// file: pages ask for a label once per column and every plan of a dataset
+/// for its value labels, and each would otherwise reopen the file. Empty
+/// when the file cannot be read (its header check reports why).
+pub fn dictionary(path: &Path) -> std::sync::Arc<Dictionary> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<DictionaryCache>> =
+        std::sync::OnceLock::new();
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let key = (path.to_path_buf(), modified);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(d) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return d;
+    }
+    let d = std::sync::Arc::new(match open(path) {
+        Ok(scanner) => {
+            let meta = scanner.metadata();
+            Dictionary {
+                values: value_labels(meta),
+                variables: (meta.variable_labels.iter())
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .map(|(n, l)| (n.trim().to_string(), l.trim().to_string()))
+                    .collect(),
+            }
+        }
+        Err(_) => Dictionary::default(),
+    });
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, d.clone());
+    }
+    d
+}
+
 /// The variable labels of the SPSS file at `path` (name → label, non-empty
 /// only): the default labels of its columns on the site.
 pub fn variable_labels_of_file(path: &Path) -> Vec<(String, String)> {
-    let Ok(scanner) = open(path) else {
-        return Vec::new();
-    };
-    let meta = scanner.metadata();
-    (meta.variable_labels.iter())
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| (n.trim().to_string(), l.trim().to_string()))
-        .collect()
+    dictionary(path).variables.clone()
 }
-
-/// Variable labels read so far, by file and its modification time (so `serve`
-/// sees a saved file's new labels): pages ask for them once per column.
-type LabelCache = std::collections::HashMap<
-    (std::path::PathBuf, Option<std::time::SystemTime>),
-    std::sync::Arc<Vec<(String, String)>>,
->;
 
 /// The SPSS variable label of `column` in `dataset` (its first file's
 /// dictionary): the column's default label on the site (segments, driver
 /// attributes); `None` for other formats, unlabelled or unknown columns.
 pub fn variable_label(dataset: &Dataset, column: &str) -> Option<String> {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<LabelCache>> = std::sync::OnceLock::new();
     let file = dataset.files.first()?;
     if super::format::Format::of_path(file) != super::format::Format::Spss {
         return None;
     }
-    let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok();
-    let key = (file.clone(), modified);
-    let cache = CACHE.get_or_init(Default::default);
-    let labels = {
-        let found = cache.lock().ok().and_then(|c| c.get(&key).cloned());
-        match found {
-            Some(l) => l,
-            None => {
-                let l = std::sync::Arc::new(variable_labels_of_file(file));
-                if let Ok(mut c) = cache.lock() {
-                    c.insert(key, l.clone());
-                }
-                l
-            }
-        }
-    };
-    (labels.iter())
+    (dictionary(file).variables.iter())
         .find(|(n, _)| n == column)
         .map(|(_, l)| l.clone())
 }
@@ -402,6 +453,34 @@ mod tests {
         let mut other = vec!["1".to_string()];
         add_code_or_label(&labels, 3, &mut other);
         assert_eq!(other, ["1"]);
+    }
+
+    #[test]
+    fn the_dictionary_is_read_once_per_version_of_the_file() {
+        use arrow_array::{ArrayRef, Float64Array};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sav");
+        let q: ArrayRef = std::sync::Arc::new(Float64Array::from(vec![1.0, 2.0]));
+        let batch = RecordBatch::try_from_iter([("q", q)]).unwrap();
+        let mut meta = SpssMetadata::from_arrow_schema(&batch.schema());
+        let labels = [(Value::Numeric(1.0), "new".to_string())]
+            .into_iter()
+            .collect();
+        meta.variable_value_labels.insert("q".into(), labels);
+        meta.variable_labels.insert("q".into(), "Question".into());
+        ambers::write_sav(&path, &batch, &meta, ambers::Compression::Bytecode, None).unwrap();
+        let first = dictionary(&path);
+        // Every later plan and page gets the same dictionary, not a new read.
+        assert!(std::sync::Arc::ptr_eq(&first, &dictionary(&path)));
+        let pairs = vec![("1".to_string(), "new".to_string())];
+        assert_eq!(first.values, vec![(0, pairs)]);
+        assert_eq!(
+            first.variables,
+            vec![("q".to_string(), "Question".to_string())]
+        );
+        // A file that is not SPSS has an empty dictionary.
+        std::fs::write(dir.path().join("x.sav"), b"not spss").unwrap();
+        assert!(dictionary(&dir.path().join("x.sav")).values.is_empty());
     }
 
     #[test]

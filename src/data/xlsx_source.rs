@@ -190,6 +190,15 @@ impl RecordSource for WorkbookSource {
         let date_col = (ds.date.as_ref()).and_then(|d| header.index(&d.column.name));
         let date_format = ds.date.as_ref().and_then(|d| d.format.as_deref());
         let width = header.names.len() as u32;
+        // Only the columns the project reads are written out (as Parquet and
+        // SPSS decode only those); the others are handed on blank. Cells past
+        // the header's width are written, for the shape check to report.
+        let mut wanted = vec![false; header.names.len()];
+        for c in header.wanted_columns() {
+            if let Some(w) = wanted.get_mut(c) {
+                *w = true;
+            }
+        }
         let mut record = Record::new();
         let mut text = String::new();
         for row in header_index(ds) + 1..=last_row {
@@ -207,8 +216,10 @@ impl RecordSource for WorkbookSource {
             record.clear();
             for c in 0..end {
                 text.clear();
-                let is_date = date_col == Some(c as usize);
-                cell_text(cell(cells, row, c), is_date, date_format, &mut text);
+                if wanted.get(c as usize).copied().unwrap_or(true) {
+                    let is_date = date_col == Some(c as usize);
+                    cell_text(cell(cells, row, c), is_date, date_format, &mut text);
+                }
                 record.push_field(&text);
             }
             batch.row(&Row::new(&record, u64::from(row) + 1), header, ds);

@@ -291,10 +291,16 @@ fn run_dataset<'p>(
             cache,
             definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
         });
+        // Under `bad_rows: fail` it reads only the weight, margin and key columns; not
+        // from SQL, whose coarser groups would rebuild other single weights (their sums
+        // are kept, but the cells' smallest and largest design weight would change).
+        let gather_header = (gatherer.gather_columns())
+            .filter(|_| ds.sql.is_none())
+            .map(|c| header.projected(&c));
         scan(
             ds,
             &project.root,
-            &header,
+            gather_header.as_ref().unwrap_or(&header),
             &mut gatherer,
             gather_cache.as_ref(),
             &mut quiet,

@@ -10,11 +10,24 @@
 //! key — `4·(attributes + 2) + 24` bytes a row (48 bytes with 4 attributes).
 //! Up to [`ROW_CAP`] rows (250,000: 12 MB with 4 attributes) every row is
 //! kept, in file order. Above it the store keeps the [`ROW_CAP`] rows with the
-//! smallest keys — a seeded hash of the row's line number and values, so a
-//! uniform random sample that depends only on the data, never on how files
-//! were split across threads (a mergeable bottom-k sample, the deterministic
-//! form of a reservoir). While reading, the store grows to at most twice the
-//! cap before it is cut back, so the memory bound is 2 × [`ROW_CAP`] rows.
+//! smallest keys — a seeded hash of the row's *ordinal* (its position among
+//! the analysis' complete rows of its file) and values, so a uniform random
+//! sample that depends only on the data and the rows' order in their file:
+//! never on how a file is cut into pieces (CSV pieces, Parquet row groups),
+//! on the number of threads, or on the format (a CSV line number would not
+//! do: a comment spanning lines moves every later line, while a Parquet
+//! file numbers rows). It is a mergeable bottom-k sample, the deterministic
+//! form of a reservoir.
+//!
+//! A piece read in parallel does not know how many rows come before it in
+//! its file, so its store is *relative* ([`RowStore::relative_like`]): it
+//! keeps every row with its ordinal within the piece and computes no key;
+//! merged in file order into the file's store, its ordinals are shifted by
+//! the rows before it and the keys computed then. Only a store that starts
+//! at its file's first row (the file's own, and the dataset's) is cut: while
+//! reading it grows to at most twice the cap before it is cut back, so the
+//! memory bound is 2 × [`ROW_CAP`] rows plus the pieces waiting to be merged
+//! (each at most a piece's complete rows: a Parquet row group, a CSV piece).
 //!
 //! # The intervals
 //! Replicate b draws as many rows as the window (or persona) has, with
@@ -68,6 +81,10 @@ pub struct RowStore {
     seen: u64,
     /// The most rows kept at the end ([`ROW_CAP`]; smaller in tests).
     cap: usize,
+    /// A piece's store: each row's `key` holds its ordinal within the piece
+    /// until it is merged (never cached: a file's store starts at its first row).
+    #[serde(skip)]
+    relative: bool,
 }
 
 impl RowStore {
@@ -88,6 +105,15 @@ impl RowStore {
     /// An empty store of the same shape.
     pub fn empty_like(&self) -> Self {
         RowStore::with_cap(self.width.saturating_sub(2), self.cap)
+    }
+
+    /// An empty store of the same shape for one piece of a file, whose rows'
+    /// keys wait for the merge that tells how many rows came before them.
+    pub fn relative_like(&self) -> Self {
+        RowStore {
+            relative: true,
+            ..self.empty_like()
+        }
     }
 
     /// Whether `other` has this shape (a cache entry must, to be merged).
@@ -128,46 +154,62 @@ impl RowStore {
         &self.meta[i]
     }
 
-    /// Keeps one complete row, read at `line`.
+    /// Keeps one complete row (the next one of the store's file).
     pub fn push(
         &mut self,
         outcome: f64,
         attributes: &[f64],
         w: f64,
-        line: u64,
         period: Option<PeriodKey>,
         personas: u64,
     ) {
         if attributes.len() + 2 != self.width {
             return;
         }
+        let ordinal = self.seen;
         self.seen += 1;
         let start = self.values.len();
         self.values.push(outcome as f32);
         self.values.extend(attributes.iter().map(|&x| x as f32));
         self.values.push(w as f32);
-        let key = (self.values[start..].iter()).fold(seeded(line, SEED), |h, v| {
-            seeded(h ^ u64::from(v.to_bits()), SEED)
-        });
+        let key = match self.relative {
+            true => ordinal,
+            false => key_of(ordinal, &self.values[start..]),
+        };
         self.meta.push(RowMeta {
             period,
             personas,
             key,
         });
-        if self.meta.len() > 2 * self.cap {
-            self.cut(self.cap);
-        }
+        self.trim();
     }
 
-    /// Adds `other`'s rows after ours.
+    /// Adds `other`'s rows after ours: a relative store's ordinals are
+    /// shifted by the rows we saw (and keyed, unless we are relative too).
     pub fn merge(&mut self, other: &RowStore) {
         if other.width != self.width {
             return;
         }
-        self.seen += other.seen;
+        let before = self.meta.len();
         self.values.extend_from_slice(&other.values);
         self.meta.extend_from_slice(&other.meta);
-        if self.meta.len() > 2 * self.cap {
+        if other.relative {
+            for i in before..self.meta.len() {
+                let ordinal = self.seen + self.meta[i].key;
+                self.meta[i].key = match self.relative {
+                    true => ordinal,
+                    false => key_of(ordinal, self.row(i)),
+                };
+            }
+        }
+        self.seen += other.seen;
+        self.trim();
+    }
+
+    /// Cuts back to the cap above twice it (never a relative store: its keys
+    /// are not known yet).
+    fn trim(&mut self) {
+        if !self.relative && self.meta.len() > 2 * self.cap {
             self.cut(self.cap);
         }
     }
@@ -175,7 +217,7 @@ impl RowStore {
     /// Ends the pass: above the cap, the cap's rows of smallest key, in key
     /// order (a canonical order, whatever the merges were).
     pub fn seal(&mut self) {
-        if self.sampled() || self.meta.len() > self.cap {
+        if !self.relative && (self.sampled() || self.meta.len() > self.cap) {
             self.cut(self.cap);
         }
     }
@@ -184,13 +226,20 @@ impl RowStore {
     fn cut(&mut self, cap: usize) {
         let mut order: Vec<usize> = (0..self.meta.len()).collect();
         order.sort_by(|&a, &b| {
-            (self.meta[a].key.cmp(&self.meta[b].key)).then_with(|| {
-                let (ra, rb) = (self.row(a), self.row(b));
-                (ra.iter().zip(rb))
-                    .map(|(x, y)| x.total_cmp(y))
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
+            (self.meta[a].key.cmp(&self.meta[b].key))
+                .then_with(|| {
+                    let (ra, rb) = (self.row(a), self.row(b));
+                    (ra.iter().zip(rb))
+                        .map(|(x, y)| x.total_cmp(y))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+                // Equal keys and numbers (the same ordinal in two files): by where
+                // the row belongs, so the kept set never depends on merge order.
+                .then_with(|| {
+                    let (ma, mb) = (&self.meta[a], &self.meta[b]);
+                    (ma.period, ma.personas).cmp(&(mb.period, mb.personas))
+                })
         });
         order.truncate(cap);
         let values = order.iter().flat_map(|&i| self.row(i).to_vec()).collect();
@@ -198,6 +247,13 @@ impl RowStore {
         self.values = values;
         self.meta = meta;
     }
+}
+
+/// The sampling key of the row of `ordinal` in its file with these numbers.
+fn key_of(ordinal: u64, numbers: &[f32]) -> u64 {
+    (numbers.iter()).fold(seeded(ordinal, SEED), |h, v| {
+        seeded(h ^ u64::from(v.to_bits()), SEED)
+    })
 }
 
 /// A bootstrap's settings: replicates, confidence, and the stream's name

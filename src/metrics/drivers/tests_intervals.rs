@@ -80,15 +80,25 @@ fn sums_merge_like_one_scan_and_tally_by_hand() {
 
 fn store(data: &[(f64, Vec<f64>, f64)], cap: usize, split: usize) -> RowStore {
     let mut all = RowStore::with_cap(3, cap);
-    let mut piece = all.empty_like();
+    let mut piece = all.relative_like();
     for (i, (y, x, w)) in data.iter().enumerate() {
         if i > 0 && i % split == 0 {
             all.merge(&piece);
-            piece = all.empty_like();
+            piece = all.relative_like();
         }
-        piece.push(*y, x, *w, i as u64 + 2, None, 0);
+        piece.push(*y, x, *w, None, 0);
     }
     all.merge(&piece);
+    all.seal();
+    all
+}
+
+/// The same rows pushed straight into one store (a file read in one pass).
+fn one_pass(data: &[(f64, Vec<f64>, f64)], cap: usize) -> RowStore {
+    let mut all = RowStore::with_cap(3, cap);
+    for (y, x, w) in data {
+        all.push(*y, x, *w, None, 0);
+    }
     all.seal();
     all
 }
@@ -112,6 +122,17 @@ fn the_row_store_keeps_every_row_under_its_cap_and_the_same_sample_above_it() {
     for split in [1, 7, 64, 333] {
         assert_eq!(kept(&a), kept(&store(&data, 100, split)), "split {split}");
     }
+    // The same sample when the file is read in one pass (a CSV file that
+    // cannot be cut, a workbook) as when it is cut into pieces.
+    assert_eq!(kept(&a), kept(&one_pass(&data, 100)));
+    // A piece never cuts (its keys wait for its place in the file), so it
+    // holds all its rows until merged.
+    let mut piece = RowStore::with_cap(3, 10).relative_like();
+    for (y, x, w) in &data[..100] {
+        piece.push(*y, x, *w, None, 0);
+    }
+    piece.seal();
+    assert_eq!((piece.len(), piece.seen()), (100, 100));
     // A uniform sample: its mean outcome near the data's (1000 rows, sd ≈ 2.2: the
     // sample mean's sd is about 0.2; 1.0 is five of them).
     let mean = |v: &[f32]| v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;

@@ -426,7 +426,7 @@ impl DatasetPass<'_> {
                     let personas = (self.matched.iter().take(64).enumerate())
                         .filter(|(_, m)| **m)
                         .fold(0u64, |mask, (i, _)| mask | (1 << i));
-                    rows.push(y, x, w, row.line, period, personas);
+                    rows.push(y, x, w, period, personas);
                 }
             }
         }

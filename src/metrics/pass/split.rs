@@ -21,6 +21,14 @@ use crate::metrics::topics::pass::TopicPass;
 use crate::metrics::verbatims::VerbatimPass;
 
 impl SplitSink for DatasetPass<'_> {
+    fn part(&self) -> Self {
+        let mut part = self.fork();
+        for d in &mut part.drivers {
+            d.rows = d.rows.as_ref().map(RowStore::relative_like);
+        }
+        part
+    }
+
     fn fork(&self) -> Self {
         let mut fork = self.clone();
         for ind in &mut fork.indicators {

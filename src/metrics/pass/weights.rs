@@ -126,6 +126,39 @@ impl DatasetPass<'_> {
         }
     }
 
+    /// The header columns the first pass reads when it reads no other (its
+    /// weight, margins and lookup key, under `bad_rows: fail`: see
+    /// `thorough`); `None` when it must read every column the main pass
+    /// reads (`bad_rows: skip`) or the dataset is not raked.
+    pub fn gather_columns(&self) -> Option<Vec<usize>> {
+        self.rake.as_ref().filter(|r| !r.thorough)?;
+        Some(self.row_columns())
+    }
+
+    /// The columns every accepted row's checks read before any indicator:
+    /// the weight, the raking margins, the lookup table's key (columns past
+    /// the header are the joined table's, and need only that key).
+    pub fn row_columns(&self) -> Vec<usize> {
+        let margins = (self.rake.iter()).flat_map(|r| r.margins.iter().map(|(c, _)| *c));
+        (self.weight.into_iter())
+            .chain(margins)
+            .chain(self.lookup.map(|(_, on)| on))
+            .collect()
+    }
+
+    /// The columns indicator `k` of the pass reads to classify a row: its
+    /// column, expectation and `where` columns.
+    pub fn indicator_columns(&self, k: usize) -> Vec<usize> {
+        let Some(ind) = self.indicators.get(k) else {
+            return Vec::new();
+        };
+        (ind.column.into_iter())
+            .chain(ind.expectation)
+            .chain(ind.filter.iter().map(|(c, _)| *c))
+            .chain(ind.numeric.iter().map(|(c, _)| *c))
+            .collect()
+    }
+
     /// The table a [`DatasetPass::gatherer`] gathered.
     pub fn gathered(self) -> Option<CellTable> {
         self.rake?.gather
@@ -218,5 +251,82 @@ impl DatasetPass<'_> {
             (Some(_), None) => true,
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostics, Location};
+    use crate::metrics::testkit::{col, Kit};
+    use crate::project::model::{BadRows, Metric, RowMatch};
+    use crate::project::rake::Margin;
+
+    /// A raked, weighted survey whose NPS indicator has a `where`, and the
+    /// columns each read of it asks for.
+    fn planned(bad_rows: BadRows) -> (Option<Vec<usize>>, Vec<usize>, Vec<usize>) {
+        let csv = b"id,w,region,score,plan,notes\n1,1.5,north,9,gold,x\n2,0.5,south,3,basic,y\n";
+        let mut kit = Kit::new(&[("s.csv", csv)]);
+        let ds = kit.dataset();
+        ds.bad_rows = bad_rows;
+        ds.weight = Some(col("w", 1));
+        ds.rake = Some(Rake {
+            margins: vec![Margin {
+                column: col("region", 2),
+                targets: vec![
+                    ("north".into(), 0.5, Location::default()),
+                    ("south".into(), 0.5, Location::default()),
+                ],
+            }],
+            total: None,
+            max_iterations: 50,
+            tolerance: 1e-9,
+            location: Location::default(),
+        });
+        kit.indicator("nps", Metric::Nps, Some("score"), 10).filter = vec![RowMatch {
+            column: col("plan", 11),
+            values: vec!["gold".into()],
+        }];
+        let p = &kit.project;
+        let ds = &p.config.datasets["survey"];
+        let mut diags = Diagnostics::new();
+        let header = crate::data::scan::read_header(ds, &p.root, &mut diags).unwrap();
+        let pass = DatasetPass::plan(p, ds, &header, &mut diags).unwrap();
+        assert_eq!(diags.error_count(), 0);
+        let g = pass.gatherer().unwrap();
+        (
+            g.gather_columns(),
+            pass.row_columns(),
+            pass.indicator_columns(0),
+        )
+    }
+
+    #[test]
+    fn the_first_pass_reads_the_weight_and_margins_only_under_fail() {
+        // Columns: id 0, w 1, region 2, score 3, plan 4, notes 5.
+        let (gather, row, indicator) = planned(BadRows::Fail);
+        assert_eq!(gather, Some(vec![1, 2]));
+        assert_eq!(row, vec![1, 2]);
+        assert_eq!(indicator, vec![3, 4]);
+        // Under `skip` a bad cell anywhere leaves a row out of the margins too.
+        assert_eq!(planned(BadRows::Skip).0, None);
+    }
+
+    #[test]
+    fn a_projected_header_wants_its_own_columns() {
+        let header = crate::data::scan::Header {
+            names: vec!["a".into(), "b".into(), "c".into()],
+            file: "s.csv".into(),
+            wanted: Default::default(),
+        };
+        header.index("c");
+        let p = header.projected(&[0, 7]);
+        assert_eq!(p.wanted_columns(), vec![0]);
+        p.index("b");
+        // Looking up through the projection never widens the main pass's set.
+        assert_eq!(
+            (p.wanted_columns(), header.wanted_columns()),
+            (vec![0, 1], vec![2])
+        );
     }
 }
