@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Bumped when the stored layout changes (the version alone covers releases).
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 
 /// The first bytes of every entry.
 const MAGIC: &[u8; 8] = b"cxcache1";
