@@ -7,7 +7,8 @@
 //! published site, never into it. The dataset is read once more through the
 //! data seam with a sink wrapping the compute stage's own pass, so exactly
 //! the rows `build` accepts are listed, grouped by the NPS indicator's own
-//! classification (its `where` included) and coded by the same codebook.
+//! classification (its `where` included) and coded by the same codebook;
+//! that pass is a [`DatasetPass::lister`], which accumulates nothing.
 //! Rows are sorted by period then id, so the file is the same at any thread
 //! count.
 
@@ -170,7 +171,7 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
     // Under `bad_rows: fail` the build that came before accepted every row, so
     // the list reads only its own columns (a source that projects decodes no
     // other); under `skip` every column decides which rows are left out.
-    let projected = (ds.bad_rows == BadRows::Fail).then(|| {
+    let wanted = (ds.bad_rows == BadRows::Fail).then(|| {
         let mut wanted = pass.row_columns();
         wanted.extend(pass.indicator_columns(columns.indicator));
         wanted.extend(
@@ -178,8 +179,11 @@ pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
                 .into_iter()
                 .flatten(),
         );
-        header.projected(&wanted)
+        wanted
     });
+    let projected = wanted.as_ref().map(|w| header.projected(w));
+    // The list checks and classifies rows as the build did, and accumulates nothing.
+    let pass = pass.lister(wanted.as_deref());
     let mut sink = FollowSink {
         dated: pass.is_dated(),
         date_format: ds.date.as_ref().and_then(|d| d.format.as_deref()),

@@ -300,3 +300,83 @@ fn a_key_driver_analysis_reads_looked_up_attributes() {
     assert_eq!(d["n"], 15);
     close("r2", &Value::from(0.08083094306863933), &d["r2"]);
 }
+
+/// The rows of `data/NAME.csv` of the fixture, as maps of column to cell.
+fn rows_of(f: &Fixture, name: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let text = fs::read_to_string(f.root.join(format!("data/{name}.csv"))).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|l| {
+            (header.iter().zip(l.split(',')))
+                .map(|(h, c)| (h.to_string(), c.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_followup_list_joins_the_lookup_table_when_its_indicator_reads_it() {
+    // The list's NPS indicator keeps premium customers only, a CRM column: the list's
+    // read must join the table like the build does (it skips the join only when the
+    // columns it reads are all the survey's).
+    let f = Fixture::copy("lookup");
+    let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{yaml}followup: {{ dataset: survey, id: customer_id, nps: nps-premium, groups: [detractors, passives, promoters] }}\n"),
+    );
+    let inds = fs::read_to_string(f.root.join("indicators/core.yaml")).unwrap();
+    f.write(
+        "indicators/core.yaml",
+        &format!("{inds}- id: nps-premium\n  name: NPS of premium customers\n  kind: kci\n  dataset: survey\n  metric: nps\n  column: nps\n  where: {{ crm.plan: premium }}\n"),
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // By hand from the two files: the survey rows whose customer the CRM lists as premium.
+    let premium: std::collections::HashSet<String> = (rows_of(&f, "crm").into_iter())
+        .filter(|r| r["plan"] == "premium")
+        .map(|r| r["customer_id"].clone())
+        .collect();
+    let mut rows: Vec<_> = (rows_of(&f, "survey").into_iter())
+        .filter(|r| premium.contains(&r["customer_id"]) && !r["nps"].is_empty())
+        .collect();
+    // Sorted by period (the fixture has none) then id; a stable sort keeps file order.
+    rows.sort_by(|a, b| a["customer_id"].cmp(&b["customer_id"]));
+    let want: Vec<String> = (rows.iter())
+        .map(|r| format!("{},,{},", r["customer_id"], r["nps"]))
+        .collect();
+    assert_eq!(want.len(), 10, "the fixture's premium answers");
+    let text = fs::read_to_string(f.root.join("_followup/followup.csv")).unwrap();
+    let got: Vec<String> = text.lines().skip(1).map(str::to_string).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn raking_a_joined_survey_reads_the_same_rows_whether_or_not_it_checks_every_column() {
+    // Under `bad_rows: fail` the raking's first pass reads only its margin column (the
+    // survey's `channel`) and leaves the CRM unjoined; under `skip` it reads every
+    // column, the CRM's included. On clean data both see the same rows: the same numbers.
+    let build = |bad_rows: &str| {
+        let f = Fixture::copy("lookup");
+        f.edit(
+            "cxscore.yaml",
+            "    lookup: { crm: customer_id }\n",
+            &format!("    lookup: {{ crm: customer_id }}\n    bad_rows: {bad_rows}\n    rake: {{ margins: {{ channel: {{ web: 0.5, app: 0.3, phone: 0.2 }} }} }}\n"),
+        );
+        let out = f.build();
+        assert!(out.status.success(), "{bad_rows}: {}", stderr(&out));
+        f.metrics()
+    };
+    let (fail, skip) = (build("fail"), build("skip"));
+    let value = |m: &Value| indicator(m, "csat-loyal")["value"].clone();
+    assert!(
+        value(&fail).as_f64().is_some(),
+        "the raked CRM indicator has a value"
+    );
+    assert_eq!(fail["indicators"], skip["indicators"]);
+    assert_eq!(
+        fail["data"]["survey"]["lookup"],
+        skip["data"]["survey"]["lookup"]
+    );
+}

@@ -31,7 +31,9 @@
 //!
 //! # The intervals
 //! Replicate b draws as many rows as the window (or persona) has, with
-//! replacement, weights kept, from a ChaCha8 generator seeded by the fixed
+//! replacement, weights kept (the draws are counted, then each drawn row is
+//! added once with its count, in store order, to weighted sums about the
+//! rows' mean), from a ChaCha8 generator seeded by the fixed
 //! [`SEED`] mixed with the analysis' name and b: each replicate is the same on
 //! every run and thread count, and replicates run in parallel but are
 //! collected in order. Each replicate's importances come from the same
@@ -285,20 +287,26 @@ pub fn importance_intervals(
         return vec![None; p];
     }
     let base = seeded(crate::metrics::samples::fnv1a(b.name), SEED);
+    let centre = centre_of(store, rows);
     let replicate = |r: u32| -> Vec<Option<f64>> {
         let mut rng = ChaCha8Rng::seed_from_u64(seeded(base, u64::from(r)));
-        let mut acc = DriverAcc::new(p);
-        let mut attrs = vec![0.0; p];
+        // The draws are counted first, then each drawn row is added once
+        // with its count, in store order: the same multiset of rows as
+        // adding them as drawn, read sequentially (drawn at random, the
+        // rows of a 250,000-row store miss the cache on almost every draw).
+        let mut times = vec![0u32; m];
         for _ in 0..m {
             // Lemire's multiply-shift: an index below m, bias below m / 2⁶⁴.
             let i = ((u128::from(rng.next_u64()) * m as u128) >> 64) as usize;
-            let row = store.row(rows[i]);
-            for (a, x) in attrs.iter_mut().zip(&row[1..=p]) {
-                *a = f64::from(*x);
-            }
-            acc.add(f64::from(row[0]), &attrs, f64::from(row[p + 1]));
+            times[i] += 1;
         }
-        acc.finish().importance
+        let mut sums = CentredSums::new(&centre);
+        for (&row, &t) in rows.iter().zip(&times) {
+            if t > 0 {
+                sums.add(store.row(row), u64::from(t));
+            }
+        }
+        sums.into_acc().finish().importance
     };
     let reps: Vec<Vec<Option<f64>>> = (0..b.replicates).into_par_iter().map(replicate).collect();
     // The sample's own estimate, the centre of the scaled spread (sampled stores only).
@@ -337,6 +345,107 @@ pub fn importance_intervals(
         .collect()
 }
 
+/// The unweighted mean of each number of `rows` but the weight (outcome,
+/// attributes): the point [`CentredSums`] measure from.
+fn centre_of(store: &RowStore, rows: &[usize]) -> Vec<f64> {
+    let k = store.width.saturating_sub(1);
+    let mut c = vec![0.0; k];
+    for &i in rows {
+        for (c, x) in c.iter_mut().zip(store.row(i)) {
+            *c += f64::from(*x);
+        }
+    }
+    let m = rows.len().max(1) as f64;
+    c.iter_mut().for_each(|c| *c /= m);
+    c
+}
+
+/// A replicate's weighted sums about a fixed centre c: Σw, Σw·d and the
+/// upper triangle of Σw·d dᵀ with d = x − c. The same moments as
+/// [`DriverAcc::add`]'s running update (mean = c + Σw·d / Σw, co-moments
+/// Σw·d dᵀ − (Σw·d)(Σw·d)ᵀ / Σw) without its division per row: rows of
+/// ratings measured from their mean keep the sums small, so nothing
+/// cancels (tested against row-by-row replicates to 1e-9).
+struct CentredSums<'c> {
+    centre: &'c [f64],
+    n: u64,
+    n_pos: u64,
+    skipped: u64,
+    w: f64,
+    wd: Vec<f64>,
+    /// Upper triangle, row-major: (0,0), (0,1), …, (0,k−1), (1,1), …
+    wdd: Vec<f64>,
+    d: Vec<f64>,
+}
+
+impl<'c> CentredSums<'c> {
+    fn new(centre: &'c [f64]) -> Self {
+        let k = centre.len();
+        CentredSums {
+            centre,
+            n: 0,
+            n_pos: 0,
+            skipped: 0,
+            w: 0.0,
+            wd: vec![0.0; k],
+            wdd: vec![0.0; k * (k + 1) / 2],
+            d: vec![0.0; k],
+        }
+    }
+
+    /// A stored row (outcome, attributes, weight) drawn `times` times; a
+    /// row [`DriverAcc::add`] would refuse is skipped the same way.
+    #[inline]
+    fn add(&mut self, row: &[f32], times: u64) {
+        let k = self.centre.len();
+        let weight = f64::from(row[k]);
+        if !weight.is_finite() || weight < 0.0 || row[..k].iter().any(|x| !x.is_finite()) {
+            self.skipped += times;
+            return;
+        }
+        self.n += times;
+        if weight == 0.0 {
+            return;
+        }
+        self.n_pos += times;
+        let w = weight * times as f64;
+        self.w += w;
+        for ((d, x), c) in self.d.iter_mut().zip(&row[..k]).zip(self.centre) {
+            *d = f64::from(*x) - c;
+        }
+        let mut at = 0;
+        for i in 0..k {
+            let wdi = w * self.d[i];
+            self.wd[i] += wdi;
+            for (s, dj) in self.wdd[at..at + k - i].iter_mut().zip(&self.d[i..]) {
+                *s += wdi * dj;
+            }
+            at += k - i;
+        }
+    }
+
+    /// The accumulator [`DriverAcc::add`] would have built from the same rows.
+    fn into_acc(self) -> DriverAcc {
+        let k = self.centre.len();
+        let mut acc = DriverAcc::new(k.saturating_sub(1));
+        acc.n = self.n;
+        acc.n_pos = self.n_pos;
+        acc.skipped = self.skipped;
+        acc.w = self.w;
+        if self.w > 0.0 {
+            let mut at = 0;
+            for i in 0..k {
+                acc.mean[i] = self.centre[i] + self.wd[i] / self.w;
+                for j in i..k {
+                    acc.com[i * k + j] = self.wdd[at] - self.wd[i] * self.wd[j] / self.w;
+                    at += 1;
+                }
+            }
+        }
+        acc
+    }
+}
+
 /// The `q` quantile of sorted `v` by linear interpolation (R's type 7).
 pub fn quantile(v: &[f64], q: f64) -> f64 {
     let h = (v.len() - 1) as f64 * q.clamp(0.0, 1.0);
@@ -358,4 +467,59 @@ pub fn overlaps(intervals: &[Option<(f64, f64)>]) -> Vec<Vec<usize>> {
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centred_sums_with_counts_equal_adding_each_draw() {
+        // Rows of (outcome, two ratings, weight), each drawn 0–3 times.
+        let mut store = RowStore::with_cap(2, 100);
+        let rows: Vec<(f64, [f64; 2], f64)> = (0..40)
+            .map(|i| {
+                let (a, b) = (f64::from(1 + i % 5), f64::from(1 + (i * 7) % 5));
+                (
+                    ((2.0 * a + b + f64::from(i % 3)) % 11.0),
+                    [a, b],
+                    0.5 + f64::from(i % 4) * 0.25,
+                )
+            })
+            .collect();
+        for (y, x, w) in &rows {
+            store.push(*y, x, *w, None, 0);
+        }
+        store.seal();
+        let all: Vec<usize> = (0..store.len()).collect();
+        let centre = centre_of(&store, &all);
+        let (mut sums, mut each) = (CentredSums::new(&centre), DriverAcc::new(2));
+        for (i, (y, x, w)) in rows.iter().enumerate() {
+            let times = (i % 4) as u64;
+            sums.add(store.row(i), times);
+            for _ in 0..times {
+                each.add(*y, x, *w);
+            }
+        }
+        let (a, b) = (sums.into_acc(), each);
+        assert_eq!((a.n, a.n_pos, a.skipped), (b.n, b.n_pos, b.skipped));
+        assert_eq!(a.n, 60, "0 + 1 + 2 + 3 draws per four rows");
+        assert!((a.w - b.w).abs() < 1e-12);
+        for (u, v) in a.mean.iter().zip(&b.mean) {
+            assert!((u - v).abs() < 1e-12, "mean {u} {v}");
+        }
+        for i in 0..3 {
+            for j in i..3 {
+                let (u, v) = (a.com[i * 3 + j], b.com[i * 3 + j]);
+                assert!(
+                    (u - v).abs() < 1e-9 * v.abs().max(1.0),
+                    "com {i}{j}: {u} {v}"
+                );
+            }
+        }
+        // A row the accumulator refuses (negative weight) is skipped per draw.
+        let mut refused = CentredSums::new(&centre);
+        refused.add(&[5.0, 1.0, 2.0, -1.0], 3);
+        assert_eq!((refused.skipped, refused.n), (3, 0));
+    }
 }

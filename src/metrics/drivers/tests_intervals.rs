@@ -221,3 +221,43 @@ fn overlaps_and_quantiles() {
     assert!((quantile(&[1.0, 2.0, 3.0, 4.0], 0.25) - 1.75).abs() < 1e-12);
     assert!((quantile(&[1.0, 2.0, 3.0, 4.0], 0.975) - 3.925).abs() < 1e-12);
 }
+
+/// A replicate as the bootstrap first computed it: each draw added as drawn.
+/// The intervals must be the ones the counted replicates give (same seeds,
+/// same draws), up to the order of floating-point sums.
+#[test]
+fn counted_replicates_equal_replicates_added_draw_by_draw() {
+    use crate::metrics::samples::{fnv1a, seeded};
+    use rand_chacha::rand_core::RngCore;
+    let s = store(&rows(17, 400), 5000, 400);
+    let rows_all: Vec<usize> = (0..s.len()).collect();
+    let m = rows_all.len();
+    let name = "survey/q";
+    let base = seeded(fnv1a(name), super::bootstrap::SEED);
+    let replicates = 100u32;
+    let mut by_draw: Vec<Vec<f64>> = vec![Vec::new(); 3];
+    for r in 0..replicates {
+        let mut rng = ChaCha8Rng::seed_from_u64(seeded(base, u64::from(r)));
+        let mut acc = super::DriverAcc::new(3);
+        for _ in 0..m {
+            let i = ((u128::from(rng.next_u64()) * m as u128) >> 64) as usize;
+            let row = s.row(rows_all[i]);
+            let x: Vec<f64> = row[1..4].iter().map(|v| f64::from(*v)).collect();
+            acc.add(f64::from(row[0]), &x, f64::from(row[4]));
+        }
+        for (j, v) in acc.finish().importance.iter().enumerate() {
+            by_draw[j].push(v.unwrap());
+        }
+    }
+    let counted = intervals(&s, replicates);
+    for j in 0..3 {
+        let v = &mut by_draw[j];
+        v.sort_by(f64::total_cmp);
+        let (lo, hi) = (quantile(v, 0.025), quantile(v, 0.975));
+        let (clo, chi) = counted[j].unwrap();
+        assert!(
+            (lo - clo).abs() < 1e-9 && (hi - chi).abs() < 1e-9,
+            "{j}: {lo} {hi} vs {clo} {chi}"
+        );
+    }
+}

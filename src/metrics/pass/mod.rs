@@ -183,6 +183,9 @@ pub struct DatasetPass<'p> {
     /// The design when the dataset is weighted (a weight column, raking or
     /// both), set once the pass has read every row. `None`: unweighted.
     pub design: Option<super::estimate::Design>,
+    /// Checks and classifies rows, codes their comments, and accumulates
+    /// nothing ([`DatasetPass::lister`]: the follow-up list's read).
+    listing: bool,
 }
 
 /// The distinct keys of one segment column, interned to small ids so a row's
@@ -440,6 +443,7 @@ impl<'p> DatasetPass<'p> {
             dates: dates::DateCache::default(),
             rake,
             design: None,
+            listing: false,
             personas,
             indicators,
             drivers,

@@ -137,6 +137,10 @@ impl RowSink for DatasetPass<'_> {
         if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
+        if self.is_lister() {
+            self.code_comment(row);
+            return;
+        }
         if self.lookup.is_some() {
             self.lookup_counts[usize::from(!hit)] += 1;
         }
@@ -179,6 +183,18 @@ impl RowSink for DatasetPass<'_> {
 }
 
 impl DatasetPass<'_> {
+    /// Codes the row's comment, when it has one, for
+    /// [`super::topics::TopicPass::row_topics`] (a lister's rows, which
+    /// are tallied nowhere).
+    fn code_comment(&mut self, row: &Row<'_>) {
+        if let (Some(c), Some(t)) = (self.comment, self.topics.as_mut()) {
+            let text = row.text(c);
+            if !text.is_empty() {
+                t.code(text);
+            }
+        }
+    }
+
     /// Codes the row's comment with the codebook and feeds the topic
     /// tallies and the comment samples.
     fn feed_comment(

@@ -97,7 +97,41 @@ impl DatasetPass<'_> {
         let mut g = crate::data::scan::SplitSink::fork(self);
         let r = g.rake.as_mut()?;
         r.gather = Some(CellTable::new(r.factors.len()));
+        if let Some(read) = g.gather_columns() {
+            g.join_only_for(&read);
+        }
         Some(g)
+    }
+
+    /// A fork of this planned pass for a read that lists rows (the
+    /// follow-up list, SPEC §10): each row is checked exactly as the main
+    /// pass checks it, its observations classified and its comment coded,
+    /// and nothing is accumulated — no groups, samples, driver rows or
+    /// tallies, whose cost the list does not need. `read`: the only columns
+    /// the read asks for, when it asks for some (`bad_rows: fail`).
+    pub fn lister(&self, read: Option<&[usize]>) -> Self {
+        let mut l = crate::data::scan::SplitSink::fork(self);
+        l.listing = true;
+        if let Some(read) = read {
+            l.join_only_for(read);
+        }
+        l
+    }
+
+    /// Leaves the lookup table unjoined when none of `read` is one of its
+    /// columns (they are numbered past the header's): the join costs a
+    /// random probe of the table per row, and a read that uses none of the
+    /// joined columns gets nothing from it. A lookup miss rejects no row,
+    /// so the rows accepted are the same.
+    fn join_only_for(&mut self, read: &[usize]) {
+        if read.iter().all(|&c| c < self.width) {
+            self.lookup = None;
+        }
+    }
+
+    /// Whether this is a [`DatasetPass::lister`].
+    pub(super) fn is_lister(&self) -> bool {
+        self.listing
     }
 
     /// The table being gathered (the first pass), for the build cache.
