@@ -74,6 +74,9 @@ def prepare(rows, work, gen):
     (proj / "data" / "survey").mkdir(parents=True, exist_ok=True)
     os.link(csv, proj / "data" / "survey" / "survey.csv")
     shutil.copy(data / "tickets.csv", proj / "data" / "tickets.csv")
+    # The CRM extract the survey joins (`lookup: { crm: customer_id }`, issue 16).
+    if (data / "crm.csv").exists():
+        shutil.copy(data / "crm.csv", proj / "data" / "crm.csv")
     return proj, csv
 
 

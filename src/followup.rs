@@ -12,9 +12,11 @@
 //! Rows are sorted by period then id, so the file is the same at any thread
 //! count.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::data::date::parse_date;
+use crate::data::lookup::LookupTable;
 use crate::data::scan::{read_header, scan, Row, RowProblem, RowSink, SplitSink};
 use crate::diag::Diagnostics;
 use crate::metrics::acc::Obs;
@@ -150,17 +152,26 @@ impl SplitSink for FollowSink<'_> {
 }
 
 /// The list's lines for `project` on `window`, sorted by period (undated
-/// first) then id; `None` without `followup:` or when the dataset cannot
+/// first) then id, joining the lookup table among `tables` (the build's, read
+/// once) when the dataset has `lookup:`; `None` without `followup:` or when the dataset cannot
 /// be read (its errors are already reported by `check`).
-pub fn lines(project: &Project, window: Window) -> Option<Vec<Line>> {
+pub fn lines(
+    project: &Project,
+    window: Window,
+    tables: &BTreeMap<String, LookupTable>,
+) -> Option<Vec<Line>> {
     let f = project.config.followup.as_ref()?;
     let ds = project.config.datasets.get(&f.dataset)?;
     // `check` read these files a moment ago and reported their problems.
     let mut quiet = Diagnostics::new();
     let header = read_header(ds, &project.root, &mut quiet)?;
     // A dataset that joins a lookup table (SPEC §9) is planned with it, as `build` plans it.
-    let table = crate::metrics::lookup_stats::load_joined(project, ds, &mut quiet);
-    let pass = DatasetPass::plan_joined(project, ds, &header, table.as_ref(), &mut quiet)?;
+    let table = match &ds.lookup {
+        // The table compute read: without it (it could not be read) the dataset was not read either.
+        Some(l) => Some(tables.get(&l.dataset)?),
+        None => None,
+    };
+    let pass = DatasetPass::plan_joined(project, ds, &header, table, &mut quiet)?;
     let columns = Columns {
         id: header.index(&f.id.name)?,
         nps: pass.indicators.iter().find(|i| i.id == f.nps)?.column()?,
@@ -214,12 +225,16 @@ pub fn to_csv(lines: &[Line]) -> Vec<u8> {
 
 /// Writes `PROJECT/_followup/followup.csv` when `followup:` is configured;
 /// returns its path.
-pub fn write(project: &Project, window: Window) -> std::io::Result<Option<PathBuf>> {
+pub fn write(
+    project: &Project,
+    window: Window,
+    tables: &BTreeMap<String, LookupTable>,
+) -> std::io::Result<Option<PathBuf>> {
     if project.config.followup.is_none() {
         return Ok(None);
     }
     // `check` passed, so the dataset reads; never leave a configured list unwritten silently.
-    let Some(lines) = lines(project, window) else {
+    let Some(lines) = lines(project, window, tables) else {
         return Err(std::io::Error::other(
             "the follow-up dataset could not be read again; run `cxscore check` for details",
         ));

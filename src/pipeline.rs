@@ -5,13 +5,15 @@
 //! user sees every problem of a stage in one run and nothing is written from
 //! an invalid project.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::baseline::{self, BaselineSource, Changes};
 use crate::cache::Cache;
+use crate::data::lookup::LookupTable;
 use crate::diag::Diagnostics;
-use crate::metrics::compute_cached;
+use crate::metrics::compute_joined;
 use crate::metrics::computed::Computed;
 use crate::progress;
 use crate::project::{
@@ -32,6 +34,9 @@ pub struct Checked {
     pub computed: Computed,
     /// How long each stage took, in order, for `-v`.
     pub timings: Vec<(&'static str, Duration)>,
+    /// The lookup tables compute joined (SPEC §9), kept for the follow-up
+    /// list's read: a CRM extract of millions of rows is parsed once a build.
+    pub tables: BTreeMap<String, LookupTable>,
 }
 
 /// Loads, validates and computes; `None` when errors were recorded (all of them, in `diags`).
@@ -79,7 +84,8 @@ pub fn check_with(
     let cache = (!options.no_cache)
         .then(|| Cache::open(&project.root, !options.cache_read_only))
         .flatten();
-    let computed = compute_cached(&project, cache.as_ref(), diags);
+    let tables = crate::metrics::lookup_stats::load_tables(&project, diags);
+    let computed = compute_joined(&project, cache.as_ref(), &tables, diags);
     progress::finish();
     if diags.has_errors() {
         return None;
@@ -98,6 +104,7 @@ pub fn check_with(
         project,
         computed,
         timings,
+        tables,
     })
 }
 
@@ -260,7 +267,7 @@ fn write_followup(checked: &Checked) -> Result<(), BuildError> {
         kind: checked.project.config.report.window,
         span: info.from.zip(info.to),
     };
-    crate::followup::write(&checked.project, window)
+    crate::followup::write(&checked.project, window, &checked.tables)
         .map(|_| ())
         .map_err(|source| {
             BuildError::Write(crate::site::write::WriteError::Io {

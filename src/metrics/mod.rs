@@ -82,6 +82,20 @@ pub fn compute_cached(
     cache: Option<&crate::cache::Cache>,
     diags: &mut Diagnostics,
 ) -> Computed {
+    // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
+    let tables = lookup_stats::load_tables(project, diags);
+    compute_joined(project, cache, &tables, diags)
+}
+
+/// [`compute_cached`] on lookup tables the caller read
+/// ([`lookup_stats::load_tables`]), so a build that reads a joining dataset
+/// again (the follow-up list) parses a large table once.
+pub fn compute_joined(
+    project: &Project,
+    cache: Option<&crate::cache::Cache>,
+    tables: &BTreeMap<String, LookupTable>,
+    diags: &mut Diagnostics,
+) -> Computed {
     let s = Settings::of(&project.config);
     let mut results = vec![None; project.indicators.len()];
     let mut drivers: Vec<Option<DriverResult>> = vec![None; project.config.drivers.len()];
@@ -89,10 +103,8 @@ pub fn compute_cached(
     let mut verbatims = samples::Verbatims::default();
     let mut passes = Vec::new();
     let mut comments = Vec::new();
-    // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
-    let tables = lookup_stats::load_tables(project, diags);
     for (id, ds) in &project.config.datasets {
-        let Some(table) = lookup_stats::table_of(project, ds, &tables, diags) else {
+        let Some(table) = lookup_stats::table_of(project, ds, tables, diags) else {
             data.insert(id.clone(), data_stats(unread(ds)));
             continue;
         };

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""What each of the example project's features costs on the 2M-row benchmark.
+
+    python3 bench/features.py                    # 2M rows, 3 alternating runs
+    python3 bench/features.py --rows 500000 --runs 5 --no-cargo
+
+The example project (bench/run.py's wide shape: `gen --rows N --months 12
+--tickets 3600 --single-file`, the CRM extract beside it) is built as it is and
+with one feature switched off at a time, alternating the variants so the
+machine's load falls on all of them alike:
+
+- `all`: the example as committed (raking, the CRM join, drivers with a
+  200-replicate bootstrap, topics, value at stake, the follow-up list);
+- `no bootstrap`: the drivers' `bootstrap:` line removed;
+- `no follow-up`: `followup:` removed (the list's extra read);
+- `no raking`: `rake:` removed (the raking's first pass);
+- `no topics`: `topics/` removed (the codebook's coding and tallies);
+- `no CRM join`: `lookup:`, the CRM segment, value at stake and the
+  indicator's CRM condition removed (the indicator kept, on a survey column).
+
+Each build runs under `/usr/bin/time` with `--no-cache --quiet`; the table
+gives each variant's median wall and user CPU, the difference from `all`, and
+its peak RSS. Timings are never asserted by a test; this script is the
+measurement (docs/PERFORMANCE.md, "What each feature costs").
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import run as bench  # noqa: E402  (prepare(): the generated data and the project copy)
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    if old not in text:
+        sys.exit(f"{path}: cannot find {old!r}: the example changed; update bench/features.py")
+    path.write_text(text.replace(old, new, 1))
+
+
+def cut(path, start, end):
+    """Removes the text from `start` (included) to `end` (excluded, or the end of file)."""
+    text = path.read_text()
+    a = text.index(start)
+    b = text.index(end, a) if end else len(text)
+    path.write_text(text[:a] + text[b:])
+
+
+def no_bootstrap(p):
+    edit(p / "cxscore.yaml", "    bootstrap: 200", "    # bootstrap: off")
+
+
+def no_followup(p):
+    cut(p / "cxscore.yaml", "followup:", None)
+
+
+def no_raking(p):
+    cut(p / "cxscore.yaml", "    rake:", "    lookup:")
+
+
+def no_topics(p):
+    shutil.rmtree(p / "topics")
+
+
+def no_join(p):
+    y = p / "cxscore.yaml"
+    text = y.read_text()
+    text = re.sub(r"    lookup: \{ crm: customer_id \}.*\n", "", text)
+    text = text.replace("segments: [persona, channel, region, crm.plan]", "segments: [persona, channel, region]")
+    y.write_text(text)
+    cut(y, "value_at_stake:", "followup:")
+    edit(p / "indicators" / "customer-base.yaml", "where: { crm.tickets_90d: { ge: 1 } }",
+         "where: { q_csat_install: { ge: 1 } }")
+
+
+VARIANTS = [("all", None), ("no bootstrap", no_bootstrap), ("no follow-up", no_followup),
+            ("no raking", no_raking), ("no topics", no_topics), ("no CRM join", no_join)]
+
+
+def timed(cmd):
+    p = subprocess.run(["/usr/bin/time", "-f", "%e %U %M"] + cmd, text=True, capture_output=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{p.stderr[-2000:]}")
+    wall, user, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user), int(rss) / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default="/tmp/cxscore-bench")
+    ap.add_argument("--no-cargo", action="store_true", help="use the release binaries as they are")
+    args = ap.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    if not args.no_cargo:
+        subprocess.run(["cargo", "build", "--release", "--bin", "cxscore", "--example", "gen"],
+                       cwd=ROOT, check=True)
+    exe = ROOT / "target" / "release" / "cxscore"
+    gen = ROOT / "target" / "release" / "examples" / "gen"
+    base, csv = bench.prepare(args.rows, work, gen)
+    projects = []
+    for name, change in VARIANTS:
+        proj = work / f"feature-{name.replace(' ', '-')}"
+        if proj.exists():
+            shutil.rmtree(proj)
+        shutil.copytree(base, proj, ignore=shutil.ignore_patterns("survey.csv", "_followup", ".cxscore", "_site"))
+        os.link(csv, proj / "data" / "survey" / "survey.csv")
+        if change:
+            change(proj)
+        projects.append((name, proj))
+    results = {name: [] for name, _ in projects}
+    loads = [os.getloadavg()[0]]
+    for _ in range(args.runs):
+        for name, proj in projects:
+            results[name].append(timed([exe, "build", proj, "--no-cache", "--quiet", "--out", work / "feature-site"]))
+            loads.append(os.getloadavg()[0])
+    med = {n: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
+           for n, rs in results.items()}
+    mb = csv.stat().st_size / 1e6
+    print(f"{args.rows:,} rows ({mb:.0f} MB), {args.runs} alternating runs, "
+          f"load average {min(loads):.2f}–{max(loads):.2f}")
+    print("| variant | wall s | user CPU s | user CPU vs all | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, _ in projects:
+        wall, user, rss = med[name]
+        diff = "—" if name == "all" else f"{user - med['all'][1]:+.2f} s"
+        print(f"| {name} | {wall:.2f} | {user:.2f} | {diff} | {rss:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
