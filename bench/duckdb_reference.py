@@ -115,7 +115,7 @@ def main():
     con = duckdb.connect()
     con.execute(f"SET threads = {args.threads}")
     columns = {
-        "response_id": "VARCHAR", "submitted_at": "DATE", "persona": "VARCHAR",
+        "response_id": "VARCHAR", "customer_id": "VARCHAR", "submitted_at": "DATE", "persona": "VARCHAR",
         "channel": "VARCHAR", "region": "VARCHAR", "weight": "DOUBLE",
         "q_recommend": "DOUBLE", "q_csat_install": "DOUBLE", "q_ces_support": "DOUBLE",
         "a_price": "DOUBLE", "a_speed": "DOUBLE", "a_install": "DOUBLE", "a_support": "DOUBLE",
