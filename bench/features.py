@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import run as bench  # noqa: E402  (prepare(): the generated data and the project copy)
+from parquet import timed  # noqa: E402  ((wall, user CPU, peak RSS) under /usr/bin/time)
 
 
 def edit(path, old, new):
@@ -84,14 +85,6 @@ VARIANTS = [("all", None), ("no bootstrap", no_bootstrap), ("no follow-up", no_f
             ("no raking", no_raking), ("no topics", no_topics), ("no CRM join", no_join)]
 
 
-def timed(cmd):
-    p = subprocess.run(["/usr/bin/time", "-f", "%e %U %M"] + cmd, text=True, capture_output=True)
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{p.stderr[-2000:]}")
-    wall, user, rss = p.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(user), int(rss) / 1024
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -121,7 +114,8 @@ def main():
     loads = [os.getloadavg()[0]]
     for _ in range(args.runs):
         for name, proj in projects:
-            results[name].append(timed([exe, "build", proj, "--no-cache", "--quiet", "--out", work / "feature-site"]))
+            cmd = [exe, "build", proj, "--no-cache", "--quiet", "--out", work / "feature-site"]
+            results[name].append(timed([str(c) for c in cmd]))
             loads.append(os.getloadavg()[0])
     med = {n: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
            for n, rs in results.items()}

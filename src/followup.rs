@@ -152,9 +152,10 @@ impl SplitSink for FollowSink<'_> {
 }
 
 /// The list's lines for `project` on `window`, sorted by period (undated
-/// first) then id, joining the lookup table among `tables` (the build's, read
-/// once) when the dataset has `lookup:`; `None` without `followup:` or when the dataset cannot
-/// be read (its errors are already reported by `check`).
+/// first) then id, joining the lookup table among `tables` (the build's,
+/// read once) when the dataset has `lookup:`; `None` without `followup:` or
+/// when the dataset cannot be read (its errors are already reported by
+/// `check`).
 pub fn lines(
     project: &Project,
     window: Window,

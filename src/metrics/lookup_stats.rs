@@ -18,8 +18,8 @@ use crate::project::model::{Dataset, Project};
 pub const MIN_MATCH: f64 = 0.9;
 
 /// Reads the lookup table `dataset` joins (SPEC §9), as `build` reads it:
-/// for the passes beside the build (the follow-up list, `topics suggest`)
-/// that plan one dataset alone. `None` without `lookup:`.
+/// for a pass beside the build that plans one dataset alone (`topics
+/// suggest`; the follow-up list joins the table the build read). `None` without `lookup:`.
 pub fn load_joined(
     project: &Project,
     dataset: &crate::project::model::Dataset,

@@ -72,24 +72,16 @@ use crate::project::model::{Dataset, Project};
 /// its dataset could not be read); problems are recorded in `diags`, and the
 /// pipeline decides whether to stop.
 pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
-    compute_cached(project, None, diags)
-}
-
-/// [`compute`] with the build cache: files whose partial aggregates are
-/// stored for the same content, definitions and version are not read again.
-pub fn compute_cached(
-    project: &Project,
-    cache: Option<&crate::cache::Cache>,
-    diags: &mut Diagnostics,
-) -> Computed {
     // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
     let tables = lookup_stats::load_tables(project, diags);
-    compute_joined(project, cache, &tables, diags)
+    compute_joined(project, None, &tables, diags)
 }
 
-/// [`compute_cached`] on lookup tables the caller read
-/// ([`lookup_stats::load_tables`]), so a build that reads a joining dataset
-/// again (the follow-up list) parses a large table once.
+/// [`compute`] with the build cache (files whose partial aggregates are
+/// stored for the same content, definitions and version are not read again)
+/// and on lookup tables the caller read ([`lookup_stats::load_tables`]), so
+/// a build that reads a joining dataset again (the follow-up list) parses a
+/// large table once.
 pub fn compute_joined(
     project: &Project,
     cache: Option<&crate::cache::Cache>,

@@ -137,7 +137,7 @@ impl RowSink for DatasetPass<'_> {
         if !problems.is_empty() || self.gather(design_w, cell) {
             return;
         }
-        if self.is_lister() {
+        if self.listing {
             self.code_comment(row);
             return;
         }

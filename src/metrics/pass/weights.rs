@@ -129,11 +129,6 @@ impl DatasetPass<'_> {
         }
     }
 
-    /// Whether this is a [`DatasetPass::lister`].
-    pub(super) fn is_lister(&self) -> bool {
-        self.listing
-    }
-
     /// The table being gathered (the first pass), for the build cache.
     pub(super) fn gathering(&self) -> Option<&CellTable> {
         self.rake.as_ref()?.gather.as_ref()
