@@ -18,6 +18,10 @@ machine's load falls on all of them alike:
 - `no CRM join`: `lookup:`, the CRM segment, value at stake and the
   indicator's CRM condition removed (the indicator kept, on a survey column).
 
+With `--lean`, two variants instead: `lean` (all four of bootstrap, follow-up,
+raking and the CRM join removed: the project of 2 December) and `lean, no
+topics`, which is the shape on which topics' share of the build is largest.
+
 Each build runs under `/usr/bin/time` with `--no-cache --quiet`; the table
 gives each variant's median wall and user CPU, the difference from `all`, and
 its peak RSS. Timings are never asserted by a test; this script is the
@@ -81,8 +85,20 @@ def no_join(p):
          "where: { q_csat_install: { ge: 1 } }")
 
 
+def lean(p):
+    """The project of 2 December: no bootstrap, follow-up list, raking or CRM join."""
+    for change in (no_bootstrap, no_raking, no_join, no_followup):
+        change(p)
+
+
+def lean_no_topics(p):
+    lean(p)
+    no_topics(p)
+
+
 VARIANTS = [("all", None), ("no bootstrap", no_bootstrap), ("no follow-up", no_followup),
             ("no raking", no_raking), ("no topics", no_topics), ("no CRM join", no_join)]
+LEAN = [("lean, no topics", lean_no_topics), ("lean", lean)]
 
 
 def main():
@@ -91,6 +107,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default="/tmp/cxscore-bench")
     ap.add_argument("--no-cargo", action="store_true", help="use the release binaries as they are")
+    ap.add_argument("--lean", action="store_true",
+                    help="only the lean project (no bootstrap, follow-up, raking, CRM) with and without topics")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -101,7 +119,7 @@ def main():
     gen = ROOT / "target" / "release" / "examples" / "gen"
     base, csv = bench.prepare(args.rows, work, gen)
     projects = []
-    for name, change in VARIANTS:
+    for name, change in (LEAN if args.lean else VARIANTS):
         proj = work / f"feature-{name.replace(' ', '-')}"
         if proj.exists():
             shutil.rmtree(proj)
@@ -122,11 +140,12 @@ def main():
     mb = csv.stat().st_size / 1e6
     print(f"{args.rows:,} rows ({mb:.0f} MB), {args.runs} alternating runs, "
           f"load average {min(loads):.2f}–{max(loads):.2f}")
-    print("| variant | wall s | user CPU s | user CPU vs all | peak RSS MB |")
+    print(f"| variant | wall s | user CPU s | user CPU vs {projects[0][0]} | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
     for name, _ in projects:
         wall, user, rss = med[name]
-        diff = "—" if name == "all" else f"{user - med['all'][1]:+.2f} s"
+        first = projects[0][0]
+        diff = "—" if name == first else f"{user - med[first][1]:+.2f} s ({user / med[first][1] - 1:+.1%})"
         print(f"| {name} | {wall:.2f} | {user:.2f} | {diff} | {rss:.0f} |")
 
 

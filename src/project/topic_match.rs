@@ -187,12 +187,16 @@ pub struct Codebook {
     /// an ASCII comment's word is walked: no copy, no lowercase pass.
     ascii_first: FirstWords,
     /// The literals every match of a pattern begins with ([`gate_literals`]),
-    /// of the patterns that have a twin and such literals: one scan of an
-    /// ASCII (or projected) comment says which of them may match at all —
-    /// most comments hold none of their words.
+    /// of the patterns that have a twin and such literals, each once: one
+    /// scan of an ASCII (or projected) comment, lowercased, says which of them may match
+    /// at all — most comments hold none of their words. Leftmost-longest,
+    /// so the scan skips text with its prefilter (an overlapping search
+    /// cannot): at each start only the longest literal is reported, and
+    /// every other literal found there is one of its prefixes.
     gate: Option<AhoCorasick>,
-    /// Per literal of `gate`, its pattern.
-    gate_pattern: Vec<usize>,
+    /// Per literal of `gate`, the patterns of the literals that are its
+    /// prefixes (itself included): those found wherever it is.
+    gate_pattern: Vec<Vec<usize>>,
     topics: usize,
 }
 
@@ -225,10 +229,15 @@ struct Entry {
 pub struct Scratch {
     folded: String,
     projected: Vec<u8>,
+    /// The ASCII (or projected) comment in lowercase, for the gate.
+    lowered: Vec<u8>,
     /// Per pattern: the gate found one of its literals in the comment.
     maybe: Vec<bool>,
     hit: Vec<bool>,
     excluded: Vec<bool>,
+    /// Exclusions that may begin in an ASCII comment, checked once its
+    /// topics are known: (index into `FirstWords::keys`, byte offset).
+    pending: Vec<(u32, u32)>,
     /// Non-ASCII characters already classified by [`is_boundary`].
     boundary: HashMap<char, bool, FixedState>,
 }
@@ -320,60 +329,109 @@ fn first_key(folded: &str) -> String {
     }
 }
 
-const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+/// Per byte: its lowercase form when it is an ASCII letter or digit (a word
+/// byte of an ASCII comment), else 0.
+static WORD_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
-/// One lowercase byte into a word's FNV-1a hash.
+/// A word's key in [`FirstWords`]: its first 8 lowercase bytes, little
+/// endian (a shorter word's are zero-padded), and its length. Two words
+/// with the same key are the same word when it is at most 8 bytes long.
+type WordKey = (u64, usize);
+
+/// The [`WordKey`] of a lowercase ASCII word.
+fn word_key(word: &[u8]) -> WordKey {
+    let prefix =
+        (word.iter().take(8).enumerate()).fold(0u64, |key, (i, &b)| key | u64::from(b) << (8 * i));
+    (prefix, word.len())
+}
+
+/// Where a [`WordKey`] is filed: a multiplicative hash, top bits.
 #[inline]
-fn word_step(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+fn word_slot((prefix, len): WordKey, bits: u32) -> usize {
+    let mixed = (prefix ^ (len as u64).rotate_right(7)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - bits)) as usize
+}
+
+/// The keywords that begin with one first word, by kind: exclusions are
+/// checked only for topics the comment carries ([`Codebook::code`]).
+#[derive(Debug, Clone, Default)]
+struct Starting {
+    include: Vec<usize>,
+    exclude: Vec<usize>,
 }
 
 /// The keywords' ASCII first words (letters and digits, lowercase), in an
-/// open-addressing table by their hash: a comment's word is looked up by the
-/// hash its walk computed, and compared only when the hashes agree.
+/// open-addressing table by their [`WordKey`]: an ASCII comment's word is
+/// looked up by the key its walk gathered (no copy, no lowercase pass, no
+/// hash chain through every byte), and compared only past its 8th byte.
 #[derive(Debug, Clone)]
 struct FirstWords {
-    /// (hash, 1 + index into `keys`); 0: empty. A power of two, at least
-    /// twice the keys.
-    slots: Vec<(u64, u32)>,
-    /// Each first word and the keywords (indices into `Codebook::words`) it begins.
-    keys: Vec<(Vec<u8>, Vec<usize>)>,
+    /// (prefix, length, 1 + index into `keys`; 0: empty) of each key: 16
+    /// bytes, so the table stays in the first-level cache. A power of two,
+    /// at least four times the keys: most of a comment's words are in no
+    /// keyword, and their probe then ends at its first, empty, slot.
+    slots: Vec<(u64, u32, u32)>,
+    bits: u32,
+    /// Each first word, its key, and the keywords (indices into
+    /// `Codebook::words`) it begins.
+    keys: Vec<(WordKey, Vec<u8>, Starting)>,
 }
 
 impl FirstWords {
-    fn new(by_first: &HashMap<String, Vec<usize>, FixedState>) -> FirstWords {
-        let mut keys: Vec<(Vec<u8>, Vec<usize>)> = (by_first.iter())
+    fn new(by_first: &HashMap<String, Vec<usize>, FixedState>, words: &[Word]) -> FirstWords {
+        let mut keys: Vec<(WordKey, Vec<u8>, Starting)> = (by_first.iter())
             .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
-            .map(|(k, list)| (k.as_bytes().to_vec(), list.clone()))
+            .map(|(k, list)| {
+                let mut starting = Starting::default();
+                for &w in list {
+                    match words[w].entry.exclude {
+                        false => starting.include.push(w),
+                        true => starting.exclude.push(w),
+                    }
+                }
+                (word_key(k.as_bytes()), k.as_bytes().to_vec(), starting)
+            })
             .collect();
-        keys.sort();
-        let size = (keys.len() * 2 + 1).next_power_of_two();
-        let mut slots = vec![(0u64, 0u32); size];
-        for (n, (key, _)) in keys.iter().enumerate() {
-            let hash = key.iter().fold(WORD_SEED, |h, &b| word_step(h, b));
-            let mut at = hash as usize & (size - 1);
-            while slots[at].1 != 0 {
+        keys.sort_by(|a, b| a.1.cmp(&b.1));
+        let size = (keys.len() * 4 + 1).next_power_of_two().max(2);
+        let bits = size.trailing_zeros();
+        let mut slots = vec![(0u64, 0u32, 0u32); size];
+        for (n, (key, _, _)) in keys.iter().enumerate() {
+            let mut at = word_slot(*key, bits);
+            while slots[at].2 != 0 {
                 at = (at + 1) & (size - 1);
             }
-            slots[at] = (hash, n as u32 + 1);
+            slots[at] = (key.0, key.1 as u32, n as u32 + 1);
         }
-        FirstWords { slots, keys }
+        FirstWords { slots, bits, keys }
     }
 
-    /// The keywords whose first word is `word` (any case), `hash` being its
-    /// hash by [`word_step`].
+    /// The index in `keys` of `word` (any case), `key` being its
+    /// [`WordKey`] (of its lowercase bytes).
     #[inline]
-    fn find(&self, hash: u64, word: &[u8]) -> Option<&[usize]> {
+    fn find(&self, key: WordKey, word: &[u8]) -> Option<usize> {
         let mask = self.slots.len() - 1;
-        let mut at = hash as usize & mask;
+        let mut at = word_slot(key, self.bits);
         loop {
-            let (h, k) = self.slots[at];
+            let (prefix, len, k) = self.slots[at];
             if k == 0 {
                 return None;
             }
-            let (key, list) = &self.keys[k as usize - 1];
-            if h == hash && key.eq_ignore_ascii_case(word) {
-                return Some(list);
+            if (prefix, len as usize) == key
+                && (key.1 <= 8 || self.keys[k as usize - 1].1[8..].eq_ignore_ascii_case(&word[8..]))
+            {
+                return Some(k as usize - 1);
             }
             at = (at + 1) & mask;
         }
@@ -460,17 +518,18 @@ impl Codebook {
         } else {
             Some(AhoCorasick::new(&cjk_words).ok()?)
         };
+        let (gate_words, gate_pattern) = gate_prefixes(&gate_words, &gate_pattern);
         let gate = if gate_words.is_empty() {
             None
         } else {
             Some(
                 aho_corasick::AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                     .build(&gate_words)
                     .ok()?,
             )
         };
-        let ascii_first = FirstWords::new(&by_first);
+        let ascii_first = FirstWords::new(&by_first, &words);
         Some(Codebook {
             words,
             by_first,
@@ -499,6 +558,7 @@ impl Codebook {
         scratch.excluded.resize(self.topics, false);
         let ascii = text.is_ascii();
         if ascii {
+            scratch.pending.clear();
             self.ascii_words(text, scratch);
         } else {
             let mut folded = std::mem::take(&mut scratch.folded);
@@ -512,8 +572,29 @@ impl Codebook {
             scratch.folded = folded;
         }
         self.patterns(text, ascii, scratch);
+        if ascii {
+            self.exclusions(text.as_bytes(), scratch);
+        }
         let Scratch { hit, excluded, .. } = scratch;
         out.extend((0..self.topics).filter(|&t| hit[t] && !excluded[t]));
+    }
+
+    /// The exclusions [`Codebook::ascii_words`] noted, compared only for
+    /// the topics the comment carries: an exclusion changes nothing for a
+    /// topic it does not carry, and most of them begin with common words
+    /// (`not`, `no`, `never`).
+    fn exclusions(&self, bytes: &[u8], scratch: &mut Scratch) {
+        let pending = std::mem::take(&mut scratch.pending);
+        for &(index, at) in &pending {
+            let starting = &self.ascii_first.keys[index as usize].2;
+            for &w in &starting.exclude {
+                let topic = self.words[w].entry.topic;
+                if scratch.hit[topic] && !scratch.excluded[topic] {
+                    self.candidates_in(std::slice::from_ref(&w), bytes, at as usize, scratch);
+                }
+            }
+        }
+        scratch.pending = pending;
     }
 
     fn found(&self, e: Entry, scratch: &mut Scratch) {
@@ -524,31 +605,42 @@ impl Codebook {
         }
     }
 
-    /// Whole-word keywords in an ASCII comment, compared in place.
+    /// Whole-word keywords in an ASCII comment, compared in place; the
+    /// exclusions that may begin at a word are only noted, for
+    /// [`Codebook::exclusions`].
     fn ascii_words(&self, text: &str, scratch: &mut Scratch) {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if !b.is_ascii_alphanumeric() {
-                let before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            if WORD_BYTE[usize::from(bytes[i])] == 0 {
+                let before = i == 0 || WORD_BYTE[usize::from(bytes[i - 1])] == 0;
                 if self.boundary_led && before {
-                    let key = char::from(b.to_ascii_lowercase()).to_string();
+                    let key = char::from(bytes[i].to_ascii_lowercase()).to_string();
                     self.candidates_ascii(&key, bytes, i, scratch);
                 }
                 i += 1;
                 continue;
             }
-            let mut hash = WORD_SEED;
-            let mut end = i;
-            while let Some(&c) = bytes.get(end).filter(|c| c.is_ascii_alphanumeric()) {
-                hash = word_step(hash, c);
-                end += 1;
+            let start = i;
+            let mut prefix = 0u64;
+            while let Some(&b) = bytes.get(i) {
+                let lower = WORD_BYTE[usize::from(b)];
+                if lower == 0 {
+                    break;
+                }
+                if i - start < 8 {
+                    prefix |= u64::from(lower) << (8 * (i - start));
+                }
+                i += 1;
             }
-            if let Some(list) = self.ascii_first.find(hash, &bytes[i..end]) {
-                self.candidates_in(list, bytes, i, scratch);
+            let key = (prefix, i - start);
+            if let Some(index) = self.ascii_first.find(key, &bytes[start..i]) {
+                let starting = &self.ascii_first.keys[index].2;
+                self.candidates_in(&starting.include, bytes, start, scratch);
+                if !starting.exclude.is_empty() {
+                    scratch.pending.push((index as u32, start as u32));
+                }
             }
-            i = end;
         }
     }
 
@@ -645,8 +737,19 @@ impl Codebook {
         scratch.maybe.clear();
         scratch.maybe.resize(self.patterns.len(), false);
         if let (Some(gate), true) = (&self.gate, ascii || projected) {
-            for m in gate.find_overlapping_iter(hay) {
-                scratch.maybe[self.gate_pattern[m.pattern().as_usize()]] = true;
+            // The literals are lowercase, and searched in a lowercase copy:
+            // a case-insensitive automaton would run without its SIMD
+            // prefilter. Every start of a literal is found: after a match,
+            // the search resumes one byte past its start, not past its end.
+            scratch.lowered.clear();
+            (scratch.lowered).extend(hay.iter().map(u8::to_ascii_lowercase));
+            let lowered = scratch.lowered.as_slice();
+            let mut from = 0;
+            while let Some(m) = gate.find(aho_corasick::Input::new(lowered).range(from..)) {
+                for &p in &self.gate_pattern[m.pattern().as_usize()] {
+                    scratch.maybe[p] = true;
+                }
+                from = m.start() + 1;
             }
         }
         for (i, p) in self.patterns.iter().enumerate() {
@@ -666,6 +769,27 @@ impl Codebook {
             }
         }
     }
+}
+
+/// The gate's literals each once, and per literal the patterns of every
+/// literal that is a prefix of it (itself included), from `words` (lowercase)
+/// and `pattern` (each word's pattern).
+fn gate_prefixes(words: &[Vec<u8>], pattern: &[usize]) -> (Vec<Vec<u8>>, Vec<Vec<usize>>) {
+    let mut unique = words.to_vec();
+    unique.sort();
+    unique.dedup();
+    let patterns = (unique.iter())
+        .map(|u| {
+            let mut of: Vec<usize> = (words.iter().zip(pattern))
+                .filter(|(w, _)| u.starts_with(w))
+                .map(|(_, &p)| p)
+                .collect();
+            of.sort_unstable();
+            of.dedup();
+            of
+        })
+        .collect();
+    (unique, patterns)
 }
 
 /// Shorter literals (a `\d+`'s ten digits) would make the gate's scan
@@ -948,5 +1072,113 @@ mod tests {
             }
         }
         assert!(ascii_twin(&pattern_source(r"\p{Han}+")).is_none());
+    }
+
+    /// Topics whose keywords share first words with exclusions (`not late`
+    /// beside `late`), whose gate literals are prefixes of one another
+    /// (`bill` and `bill was`) or begin inside one another (`rang`, `orang`),
+    /// and first words longer than the table's 8-byte key.
+    fn tricky_codebook() -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        vec![
+            (
+                s(&["late", "no show"]),
+                s(&[r"engineer.{0,10}\bmissed"]),
+                s(&["not late", "no show fee"]),
+            ),
+            (
+                s(&["the app", "installation", "installations team"]),
+                s(&[r"\bbill (was|is) wrong"]),
+                s(&["the app store"]),
+            ),
+            (s(&["bill"]), s(&[r"bill was"]), s(&["not the bill"])),
+            (
+                s(&["slow"]),
+                s(&[r"\brang\b.{0,8}times", r"orange"]),
+                s(&["not slow", "never slow"]),
+            ),
+            (s(&["wi-fi", "no"]), s(&[r"\d+ mins"]), s(&["no no"])),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// The codebook (word table, deferred exclusions, leftmost-longest
+        /// gate) codes random comments exactly as each topic's own regexes do.
+        #[test]
+        fn the_codebook_agrees_with_each_topic_alone_on_random_comments(
+            words in proptest::collection::vec(0usize..24, 0..14),
+            seps in proptest::collection::vec(0usize..6, 14),
+            upper in proptest::collection::vec(proptest::bool::ANY, 14),
+        ) {
+            const VOCAB: [&str; 24] = [
+                "late", "not", "no", "show", "fee", "the", "app", "store", "bill", "was",
+                "is", "wrong", "engineer", "missed", "slow", "never", "rang", "orange",
+                "times", "wi-fi", "installation", "installations", "team", "12",
+            ];
+            const SEPS: [&str; 6] = [" ", "  ", ", ", "\t", "—", "lately"];
+            let mut comment = String::new();
+            for (i, &w) in words.iter().enumerate() {
+                if i > 0 {
+                    comment.push_str(if seps[i] == 5 { " " } else { SEPS[seps[i]] });
+                }
+                let word = VOCAB[w];
+                comment.push_str(&if upper[i] { word.to_uppercase() } else { word.to_string() });
+            }
+            let defs = tricky_codebook();
+            let rules: Vec<Rules<'_>> = (defs.iter())
+                .map(|(k, p, e)| Rules { keywords: k, patterns: p, exclude: e })
+                .collect();
+            let book = Codebook::new(&rules).unwrap();
+            let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+            book.code(&comment, &mut scratch, &mut out);
+            let want: Vec<usize> = (defs.iter().enumerate())
+                .filter(|(_, (k, p, e))| TopicMatcher::new(k, p, e).unwrap().matches(&comment))
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(out, want, "{}", comment);
+        }
+    }
+
+    #[test]
+    fn gate_literals_found_inside_or_as_prefixes_of_others_still_open_the_gate() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let (words, pattern) = gate_prefixes(
+            &[
+                b"bill".to_vec(),
+                b"bill was".to_vec(),
+                b"bill".to_vec(),
+                b"rang".to_vec(),
+            ],
+            &[0, 1, 2, 3],
+        );
+        assert_eq!(
+            words,
+            [b"bill".to_vec(), b"bill was".to_vec(), b"rang".to_vec()]
+        );
+        assert_eq!(pattern, [vec![0, 2], vec![0, 1, 2], vec![3]]);
+        let defs = [
+            s(&["bill was"]),
+            s(&["bill"]),
+            s(&[r"\brang\b"]),
+            s(&["orange"]),
+        ];
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|p| Rules {
+                keywords: &[],
+                patterns: p,
+                exclude: &[],
+            })
+            .collect();
+        let book = Codebook::new(&rules).unwrap();
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        // `bill was` is the longest literal at 0: `bill` is found there too.
+        book.code("BILL WAS high", &mut scratch, &mut out);
+        assert_eq!(out, [0, 1]);
+        // `orange` is found at 1 only if the search resumes inside `rang`.
+        book.code("orange; they rang", &mut scratch, &mut out);
+        assert_eq!(out, [2, 3]);
+        book.code("xrangex orangutan", &mut scratch, &mut out);
+        assert_eq!(out, Vec::<usize>::new());
     }
 }

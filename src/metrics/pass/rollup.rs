@@ -152,5 +152,9 @@ impl DatasetPass<'_> {
             }
         }
         self.groups.clear();
+        if let Some(topics) = &mut self.topics {
+            let names: Vec<&[String]> = self.keys.iter().map(|k| k.names.as_slice()).collect();
+            topics.settle(&names);
+        }
     }
 }

@@ -216,20 +216,30 @@ impl DatasetPass<'_> {
         } else {
             Cow::Borrowed("")
         };
+        // The sampling hash of the comment as shown, once for the topics'
+        // samples and the verbatims'.
+        let hash = if answered { fnv1a(&masked) } else { 0 };
         let topics: &[usize] = match (&mut self.topics, answered) {
             (Some(t), true) => {
                 let cal = (self.rake.as_ref()).and_then(|r| r.cal_row(design_w, cell));
                 t.code(text);
-                let (ids, keys) = (&self.row_keys, &self.keys);
-                let key_of = |s: usize| ids[s].map_or("", |id| keys[s].names[id].as_str());
-                t.tally(key_of, &masked, w, period, nps, &self.matched, cal);
+                let ids = &self.row_keys;
+                t.tally(
+                    |s| ids[s],
+                    (&masked, hash),
+                    w,
+                    period,
+                    nps,
+                    &self.matched,
+                    cal,
+                );
                 t.row_topics()
             }
             _ => &[],
         };
         if let Some(v) = &mut self.verbatims {
             let voice = Voice {
-                comment: answered.then(|| (masked.as_ref(), fnv1a(&masked))),
+                comment: answered.then(|| (masked.as_ref(), hash)),
                 weight: w,
                 nps,
                 topics,

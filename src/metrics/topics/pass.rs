@@ -183,6 +183,11 @@ pub struct TopicSlot {
     pub uncoded: Base,
     /// Per segment column, per key.
     pub segments: Vec<BTreeMap<String, KeyAcc>>,
+    /// Per segment column, per key id interned by the pass: the tallies of
+    /// the rows since [`TopicPass::settle`] moved them into `segments` (a
+    /// row's key found by its id, not its text); empty once settled.
+    #[serde(skip)]
+    by_id: Vec<Vec<Option<KeyAcc>>>,
     /// Per applicable persona (parallel to the pass's personas).
     pub personas: Vec<KeyAcc>,
     /// Per code, a sample of the comments carrying it (seeded by its id).
@@ -197,6 +202,7 @@ impl TopicSlot {
             codes: vec![CodeAcc::default(); codes],
             uncoded: Base::default(),
             segments: vec![BTreeMap::new(); segments],
+            by_id: Vec::new(),
             personas: vec![KeyAcc::default(); personas],
             samples: vec![GroupSample::default(); codes],
         }
@@ -227,7 +233,7 @@ impl TopicSlot {
 #[derive(Debug, Clone)]
 enum Coder {
     /// Shared by every fork: one set of regex caches, not one per piece.
-    Set(Arc<Codebook>, Scratch),
+    Set(Arc<Codebook>, Box<Scratch>),
     Each(Arc<Vec<TopicMatcher>>),
 }
 
@@ -264,7 +270,7 @@ impl TopicPass {
             })
             .collect();
         let coder = match Codebook::new(&rules) {
-            Some(book) => Coder::Set(Arc::new(book), Scratch::default()),
+            Some(book) => Coder::Set(Arc::new(book), Box::default()),
             None => Coder::Each(Arc::new(
                 (topics.iter())
                     // Each compiled at validation, so this keeps every topic.
@@ -374,17 +380,42 @@ impl TopicPass {
         &self.project_topics_of_row
     }
 
+    /// Moves the tallies kept by interned key id into the slots' maps by
+    /// key text, `names[s][id]` being the text of segment `s`'s key `id`:
+    /// before the slots are merged, saved or read.
+    pub fn settle(&mut self, names: &[&[String]]) {
+        for slot in &mut self.slots {
+            for ((map, by_id), names) in slot.segments.iter_mut().zip(&mut slot.by_id).zip(names) {
+                for (id, acc) in by_id.drain(..).enumerate() {
+                    let (Some(acc), Some(name)) = (acc, names.get(id)) else {
+                        continue;
+                    };
+                    match map.get_mut(name.as_str()) {
+                        Some(mine) => mine.merge(&acc),
+                        None => {
+                            map.insert(name.clone(), acc);
+                        }
+                    }
+                }
+            }
+            // As a new or a decoded slot has it: compared and stored alike.
+            slot.by_id.clear();
+        }
+    }
+
     /// Tallies the row last given to [`TopicPass::code`]: `masked` its
-    /// comment as the site may show it, `w` its weight, `group` its NPS
+    /// comment as the site may show it, with its [`fnv1a`] hash (the
+    /// verbatims sample by the same one), `w` its weight, `group` its NPS
     /// group (0 promoter, 1 passive, 2 detractor; `None` unanswered),
-    /// `matched` its personas, `key_of(s)` its key of segment `s` (blank: in
-    /// none; a banded segment's key is its band, SPEC §9), `cal` its
+    /// `matched` its personas, `key_of(s)` the interned id of its key of
+    /// segment `s` (`None`: in none; a banded segment's key is its band,
+    /// SPEC §9; see [`TopicPass::settle`]), `cal` its
     /// calibration terms (raked datasets).
     #[allow(clippy::too_many_arguments)]
-    pub fn tally<'k>(
+    pub fn tally(
         &mut self,
-        key_of: impl Fn(usize) -> &'k str,
-        masked: &str,
+        key_of: impl Fn(usize) -> Option<usize>,
+        (masked, hash): (&str, u64),
         w: f64,
         period: Option<PeriodKey>,
         group: Option<usize>,
@@ -398,7 +429,6 @@ impl TopicPass {
         if hits.is_empty() {
             slot.uncoded.add(w);
         }
-        let hash = if hits.is_empty() { 0 } else { fnv1a(masked) };
         for &c in hits {
             slot.codes[c].add(w, group, cal);
             let sample = &mut slot.samples[c];
@@ -408,15 +438,15 @@ impl TopicPass {
                 sample.offer(key, masked);
             }
         }
-        for (s, (map, _)) in slot.segments.iter_mut().zip(segments).enumerate() {
-            let key = key_of(s);
-            if key.is_empty() {
-                continue;
+        if slot.by_id.len() < segments.len() {
+            slot.by_id.resize(segments.len(), Vec::new());
+        }
+        for (s, (by_id, _)) in slot.by_id.iter_mut().zip(segments).enumerate() {
+            let Some(id) = key_of(s) else { continue };
+            if by_id.len() <= id {
+                by_id.resize(id + 1, None);
             }
-            match map.get_mut(key) {
-                Some(acc) => acc.add(w, hits),
-                None => map.entry(key.to_string()).or_default().add(w, hits),
-            }
+            by_id[id].get_or_insert_with(KeyAcc::default).add(w, hits);
         }
         for (acc, &m) in slot.personas.iter_mut().zip(matched) {
             if m {
