@@ -58,7 +58,8 @@ impl<S: SplitSink> FileRead<S> {
 }
 
 /// Reads one file into `sink`: in parts read in parallel and merged in file
-/// order when the source cuts it, else in one pass.
+/// order when the source cuts it, else in one pass (twice when the source
+/// gives the first pass up, [`Batch::give_up`]).
 pub(crate) fn read_file<Src: RecordSource, S: SplitSink>(
     source: &Src,
     file: &DataFile<'_>,
@@ -82,6 +83,11 @@ pub(crate) fn read_file<Src: RecordSource, S: SplitSink>(
     }
     let mut batch = Batch::new(sink);
     source.read_all(file, header, &mut batch);
+    if batch.gave_up() {
+        // What the first read fed is thrown away: read again into an empty fork.
+        batch = Batch::new(batch.sink.fork());
+        source.read_all_again(file, header, &mut batch);
+    }
     FileRead {
         sink: batch.sink,
         logs: vec![batch.log],

@@ -323,6 +323,22 @@ pub trait RecordSource: Sync {
     /// Reads the whole file, from its start, into `batch`.
     fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>);
 
+    /// Reads the whole file again, from its start, into a fresh `batch`, after
+    /// [`read_all`](Self::read_all) gave up part way ([`Batch::give_up`]); it
+    /// must not give up itself. It exists for a source whose fast one-pass
+    /// read can find only part way through that it does not apply (a workbook
+    /// sheet whose rows are not in file order), when rows were already fed:
+    /// the driver discards them, and this reads the file the slow, sure way.
+    /// The default reads it with `read_all` again.
+    fn read_all_again<S: RowSink>(
+        &self,
+        file: &DataFile<'_>,
+        header: &Header,
+        batch: &mut Batch<S>,
+    ) {
+        self.read_all(file, header, batch);
+    }
+
     /// For a workbook, the sheet read: data errors are then located as a
     /// spreadsheet user names a cell (`data/survey.xlsx:Sheet1!C17`) rather
     /// than `file:line:field`. Asked only for a file with data errors.
@@ -367,6 +383,8 @@ pub struct Batch<S> {
     pub log: BatchLog,
     /// The error that stopped the file in this batch, if any.
     pub fatal: Option<Stop>,
+    /// Set by [`Batch::give_up`]: what this batch was fed is to be discarded.
+    gave_up: bool,
     /// Reused for every row.
     problems: Vec<RowProblem>,
 }
@@ -378,6 +396,7 @@ impl<S: RowSink> Batch<S> {
             sink,
             log: BatchLog::default(),
             fatal: None,
+            gave_up: false,
             problems: Vec::new(),
         }
     }
@@ -436,6 +455,21 @@ impl<S: RowSink> Batch<S> {
     pub fn stop_in_row(&mut self, stop: Stop) {
         self.log.rows += 1;
         self.fatal = Some(stop);
+    }
+
+    /// Gives up a one-pass read ([`RecordSource::read_all`]) part way: the
+    /// driver discards everything this batch was fed (rows, data errors, a
+    /// stop) and reads the file again with [`RecordSource::read_all_again`]
+    /// into a fresh fork of the sink. For a source that learns only part way
+    /// through that its fast read does not fit the file; nothing may be fed
+    /// after it.
+    pub fn give_up(&mut self) {
+        self.gave_up = true;
+    }
+
+    /// True when the source gave up this batch ([`Batch::give_up`]).
+    pub fn gave_up(&self) -> bool {
+        self.gave_up
     }
 }
 

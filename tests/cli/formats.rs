@@ -272,6 +272,59 @@ fn a_workbook_date_column_of_serial_numbers_is_read_as_dates() {
     );
 }
 
+/// Rewrites workbook `path` with the first `<row>` of its sheet `sheet_xml`
+/// (the header row) moved to the end of the sheet's data: rows out of file
+/// order, which a spreadsheet places by their numbers, and so must cxscore.
+fn header_row_last(path: &Path, sheet_xml: &str) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        entries.push((entry.name().unwrap().to_string(), bytes));
+    }
+    drop(zip);
+    let mut moved = 0;
+    let mut out = zip::ZipWriter::new(File::create(path).unwrap());
+    for (name, mut bytes) in entries {
+        if name == sheet_xml {
+            let xml = String::from_utf8(bytes).unwrap();
+            let start = xml.find("<sheetData>").unwrap() + "<sheetData>".len();
+            let end = xml.find("</sheetData>").unwrap();
+            let mut rows: Vec<&str> = xml[start..end].split_inclusive("</row>").collect();
+            assert!(rows[0].starts_with("<row r=\"1\""), "{}", rows[0]);
+            assert!(rows.len() > 2, "data rows after the header");
+            let header = rows.remove(0);
+            rows.push(header);
+            bytes = format!("{}{}{}", &xml[..start], rows.concat(), &xml[end..]).into_bytes();
+            moved += 1;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+    assert_eq!(moved, 1, "the workbook has {sheet_xml}");
+}
+
+#[test]
+fn a_workbook_whose_rows_are_out_of_file_order_gives_the_metrics_of_its_csv() {
+    // The header row last in the file: every data row is streamed before the
+    // reader meets a row above them, gives them up and reads the sheet whole.
+    same_as_csv(
+        "tiny",
+        &[("path: data/survey.csv", "path: data/survey.xlsx")],
+        |f| {
+            let t = table(&f.root.join("data/survey.csv"), "date");
+            let path = f.root.join("data/survey.xlsx");
+            write_xlsx(&t, &path, "Sheet1", 1, Dates::Cells);
+            header_row_last(&path, "xl/worksheets/sheet1.xml");
+        },
+    );
+}
+
 #[test]
 fn a_parquet_file_of_several_row_groups_gives_the_metrics_of_its_csv() {
     same_as_csv(
