@@ -1,17 +1,19 @@
 //! How long the codebook takes per comment, apart from the rest of the build:
 //! the matcher's own benchmark (docs/PERFORMANCE.md, "Topics' cost").
 //!
-//!     cargo run --release --example code_topics -- PROJECT DATASET FILE.csv COLUMN [RUNS]
+//!     cargo run --release --example code_topics -- PROJECT DATASET FILE.csv COLUMN [RUNS|check]
 //!
 //! Loads PROJECT's topics for DATASET, reads every non-blank COLUMN of the
 //! CSV into memory, then codes them all RUNS times (default 5) with
 //! `Codebook::code`, printing the best and median time per comment and a
 //! checksum of the codes (so two matchers can be compared for agreement).
+//! With `check`, codes every comment once more with each topic's own
+//! regexes (`TopicMatcher`, the rules as written) and counts disagreements.
 
 use std::time::Instant;
 
 use cxscore::diag::Diagnostics;
-use cxscore::project::topic_match::{Codebook, Rules, Scratch};
+use cxscore::project::topic_match::{Codebook, Rules, Scratch, TopicMatcher};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +47,24 @@ fn main() {
         .filter(|c| !c.is_empty())
         .collect();
     let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+    if rest.first().is_some_and(|r| r == "check") {
+        let alone: Vec<TopicMatcher> = (topics.iter())
+            .map(|t| TopicMatcher::new(&t.keywords, &t.patterns, &t.exclude).expect("compiles"))
+            .collect();
+        let mut differ = 0;
+        for c in &comments {
+            book.code(c, &mut scratch, &mut out);
+            let want: Vec<usize> = (0..alone.len()).filter(|&i| alone[i].matches(c)).collect();
+            if out != want {
+                differ += 1;
+                if differ <= 5 {
+                    eprintln!("{c:?}: codebook {out:?}, each topic alone {want:?}");
+                }
+            }
+        }
+        println!("{} comments, {differ} coded differently", comments.len());
+        std::process::exit(i32::from(differ > 0));
+    }
     let mut times = Vec::new();
     let mut checksum = 0u64;
     for _ in 0..runs {
