@@ -359,8 +359,17 @@ impl Column {
                 fill(r, max_def, defs, texts, |b: &bool, out| write!(out, "{b}"))
             }
             (ColumnReader::Int32ColumnReader(r), Plain::Date) => {
+                // Rows of one day come together (files are written in date
+                // order): the last day's text is reused, not recomputed.
+                let last = std::cell::RefCell::new((None, String::new()));
                 fill(r, max_def, defs, texts, |d: &i32, out| {
-                    write_date(*d, out);
+                    let mut last = last.borrow_mut();
+                    if last.0 != Some(*d) {
+                        last.1.clear();
+                        write_date(*d, &mut last.1);
+                        last.0 = Some(*d);
+                    }
+                    out.push_str(&last.1);
                     Ok(())
                 })
             }
@@ -386,7 +395,12 @@ impl Column {
             }
             (ColumnReader::ByteArrayColumnReader(r), _) => {
                 fill(r, max_def, defs, texts, |b: &ByteArray, out| {
-                    out.push_str(&String::from_utf8_lossy(b.data()));
+                    // Valid UTF-8 (nearly always) is checked by the fast
+                    // validator and copied; only invalid bytes are replaced.
+                    match std::str::from_utf8(b.data()) {
+                        Ok(s) => out.push_str(s),
+                        Err(_) => out.push_str(&String::from_utf8_lossy(b.data())),
+                    }
                     Ok(())
                 })
             }
