@@ -30,13 +30,7 @@ fn main() {
     let topics: Vec<_> = (project.topics.iter())
         .filter(|t| t.datasets.iter().any(|d| d == dataset))
         .collect();
-    let rules: Vec<Rules<'_>> = (topics.iter())
-        .map(|t| Rules {
-            keywords: &t.keywords,
-            patterns: &t.patterns,
-            exclude: &t.exclude,
-        })
-        .collect();
+    let rules: Vec<Rules<'_>> = topics.iter().map(|&t| Rules::from(t)).collect();
     let book = Codebook::new(&rules).expect("the codebook compiles");
     let mut reader = csv::Reader::from_path(file).expect("the CSV opens");
     let at = (reader.headers().expect("a header").iter())

@@ -252,6 +252,17 @@ pub struct Rules<'a> {
     pub exclude: &'a [String],
 }
 
+impl<'a> From<&'a super::topics::Topic> for Rules<'a> {
+    /// A codebook topic's rules, as written in `topics/*.yaml`.
+    fn from(topic: &'a super::topics::Topic) -> Self {
+        Rules {
+            keywords: &topic.keywords,
+            patterns: &topic.patterns,
+            exclude: &topic.exclude,
+        }
+    }
+}
+
 /// `text` folded for keyword search into `out`: every character lowered
 /// (Unicode lowercase mapping, with final sigma and long s folded as simple
 /// case folding does: `ς`, `Σ` → `σ`, `ſ` → `s`), every run of whitespace
@@ -1013,14 +1024,7 @@ mod tests {
             s(&[r"\w+ed on time"]),
             s(&[r"(?-i)BILL"]),
         ];
-        let rules: Vec<Rules<'_>> = (defs.iter())
-            .map(|p| Rules {
-                keywords: &[],
-                patterns: p,
-                exclude: &[],
-            })
-            .collect();
-        let book = Codebook::new(&rules).unwrap();
+        let book = patterns_only(&defs);
         let alone: Vec<TopicMatcher> = (defs.iter())
             .map(|p| TopicMatcher::new(&[], p, &[]).unwrap())
             .collect();
@@ -1072,6 +1076,18 @@ mod tests {
             }
         }
         assert!(ascii_twin(&pattern_source(r"\p{Han}+")).is_none());
+    }
+
+    /// A codebook of topics that each have only the patterns of one entry of `defs`.
+    fn patterns_only(defs: &[Vec<String>]) -> Codebook {
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|p| Rules {
+                keywords: &[],
+                patterns: p,
+                exclude: &[],
+            })
+            .collect();
+        Codebook::new(&rules).unwrap()
     }
 
     /// Topics whose keywords share first words with exclusions (`not late`
@@ -1163,14 +1179,7 @@ mod tests {
             s(&[r"\brang\b"]),
             s(&["orange"]),
         ];
-        let rules: Vec<Rules<'_>> = (defs.iter())
-            .map(|p| Rules {
-                keywords: &[],
-                patterns: p,
-                exclude: &[],
-            })
-            .collect();
-        let book = Codebook::new(&rules).unwrap();
+        let book = patterns_only(&defs);
         let (mut scratch, mut out) = (Scratch::default(), Vec::new());
         // `bill was` is the longest literal at 0: `bill` is found there too.
         book.code("BILL WAS high", &mut scratch, &mut out);

@@ -262,13 +262,7 @@ impl TopicPass {
     /// and with `personas` applicable personas.
     pub fn new(project: &Project, plan: TopicPlan, segments: Vec<usize>, personas: usize) -> Self {
         let topics: Vec<_> = plan.topics.iter().map(|&i| &project.topics[i]).collect();
-        let rules: Vec<Rules<'_>> = (topics.iter())
-            .map(|t| Rules {
-                keywords: &t.keywords,
-                patterns: &t.patterns,
-                exclude: &t.exclude,
-            })
-            .collect();
+        let rules: Vec<Rules<'_>> = topics.iter().map(|&t| Rules::from(t)).collect();
         let coder = match Codebook::new(&rules) {
             Some(book) => Coder::Set(Arc::new(book), Box::default()),
             None => Coder::Each(Arc::new(
