@@ -361,9 +361,8 @@ impl Column {
             (ColumnReader::Int32ColumnReader(r), Plain::Date) => {
                 // Rows of one day come together (files are written in date
                 // order): the last day's text is reused, not recomputed.
-                let last = std::cell::RefCell::new((None, String::new()));
+                let mut last = (None, String::new());
                 fill(r, max_def, defs, texts, |d: &i32, out| {
-                    let mut last = last.borrow_mut();
                     if last.0 != Some(*d) {
                         last.1.clear();
                         write_date(*d, &mut last.1);
@@ -418,7 +417,7 @@ fn fill<T: DataType>(
     max_def: i16,
     defs: &mut Vec<i16>,
     texts: &mut [String],
-    write: impl Fn(&T::T, &mut String) -> std::fmt::Result,
+    mut write: impl FnMut(&T::T, &mut String) -> std::fmt::Result,
 ) -> parquet::errors::Result<usize> {
     let mut values: Vec<T::T> = Vec::with_capacity(texts.len());
     defs.clear();
@@ -547,7 +546,7 @@ fn timestamp(at: Option<chrono::DateTime<chrono::Utc>>, out: &mut String) -> std
 mod tests {
     use super::*;
     use crate::data::source::{RowProblem, MAX_FIELD_BYTES};
-    use crate::project::model::{BadRows, Dataset, Encoding};
+    use crate::project::model::Dataset;
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
     use parquet::schema::parser::parse_message_type;
@@ -570,25 +569,8 @@ mod tests {
     /// Reads the file at `path`, whose columns are `names`, into a batch, the project having
     /// looked up the columns `wanted` (as planning a pass does).
     fn read(path: &Path, names: &[&str], wanted: &[&str]) -> Batch<Rows> {
-        let dataset = Dataset {
-            id: "t".into(),
-            files: vec![path.to_path_buf()],
-            location: Location::at("cxscore.yaml", 3, 3),
-            date: None,
-            weight: None,
-            segments: Vec::new(),
-            comments: None,
-            pii: Vec::new(),
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            workbook: Default::default(),
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
-        };
+        let at = Location::at("cxscore.yaml", 3, 3);
+        let dataset = Dataset::plain("t", vec![path.to_path_buf()], at);
         let file = DataFile {
             path,
             file: Path::new("data/t.parquet"),

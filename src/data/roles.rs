@@ -58,7 +58,7 @@ pub fn check_roles(dataset: &Dataset, diags: &mut Diagnostics) {
 mod tests {
     use super::*;
     use crate::diag::Location;
-    use crate::project::model::{BadRows, Encoding};
+    use crate::project::model::Dataset;
 
     fn col(name: &str, line: u32) -> ColumnRef {
         ColumnRef {
@@ -69,25 +69,11 @@ mod tests {
 
     fn dataset(weight: &str, segments: &[&str]) -> Dataset {
         Dataset {
-            id: "survey".into(),
-            files: vec![],
-            location: Location::at("cxscore.yaml", 2, 3),
-            date: None,
             weight: Some(col(weight, 3)),
             segments: (segments.iter().enumerate())
                 .map(|(i, s)| col(s, 10 + i as u32))
                 .collect(),
-            comments: None,
-            pii: vec![],
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
-            workbook: Default::default(),
+            ..Dataset::plain("survey", vec![], Location::at("cxscore.yaml", 2, 3))
         }
     }
 

@@ -12,7 +12,7 @@ use super::source::{
     Batch, DataFile, Header, Part, Record, RecordSource, Row, RowProblem, RowSink, SplitSink,
 };
 use crate::diag::{Diagnostics, Location};
-use crate::project::model::{BadRows, Dataset, Encoding};
+use crate::project::model::{BadRows, Dataset};
 
 /// Rows of one table: (line, fields).
 type Rows = Vec<(u64, Vec<String>)>;
@@ -170,24 +170,10 @@ impl SplitSink for Seen {
 }
 
 fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
+    let files = files.iter().map(|f| root.join(f)).collect();
     Dataset {
-        id: "mem".into(),
-        files: files.iter().map(|f| root.join(f)).collect(),
-        location: Location::at("cxscore.yaml", 3, 3),
-        date: None,
-        weight: None,
-        segments: Vec::new(),
-        comments: None,
-        pii: Vec::new(),
-        encoding: Encoding::Utf8,
-        delimiter: b',',
         bad_rows,
-        rake: None,
-        sql: None,
-        bands: Vec::new(),
-        key: None,
-        lookup: None,
-        workbook: Default::default(),
+        ..Dataset::plain("mem", files, Location::at("cxscore.yaml", 3, 3))
     }
 }
 

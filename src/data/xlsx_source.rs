@@ -530,7 +530,7 @@ mod tests {
     use super::super::read::read_file;
     use super::super::source::{RowProblem, SplitSink};
     use super::*;
-    use crate::project::model::{BadRows, ColumnRef, DateColumn, Encoding, Workbook as Where};
+    use crate::project::model::{ColumnRef, DateColumn, Workbook as Where};
 
     #[test]
     fn columns_are_named_as_in_a_spreadsheet() {
@@ -724,9 +724,6 @@ mod tests {
     fn dataset(path: &Path, format: Option<&str>) -> Dataset {
         let at = Location::file("cxscore.yaml");
         Dataset {
-            id: "survey".into(),
-            files: vec![path.to_path_buf()],
-            location: at.clone(),
             date: Some(DateColumn {
                 column: ColumnRef {
                     name: "date".into(),
@@ -734,23 +731,12 @@ mod tests {
                 },
                 format: format.map(String::from),
             }),
-            weight: None,
-            segments: Vec::new(),
-            comments: None,
-            pii: Vec::new(),
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
             workbook: Where {
                 sheet: Some("Data".into()),
                 header_row: 3,
-                location: Some(at),
+                location: Some(at.clone()),
             },
+            ..Dataset::plain("survey", vec![path.to_path_buf()], at)
         }
     }
 

@@ -42,25 +42,7 @@ impl Kit {
             paths.push(p);
         }
         paths.sort();
-        let dataset = Dataset {
-            id: "survey".into(),
-            files: paths,
-            location: Location::at("cxscore.yaml", 3, 3),
-            date: None,
-            weight: None,
-            segments: Vec::new(),
-            comments: None,
-            pii: Vec::new(),
-            encoding: Encoding::Utf8,
-            delimiter: b',',
-            bad_rows: BadRows::Fail,
-            rake: None,
-            sql: None,
-            bands: Vec::new(),
-            key: None,
-            lookup: None,
-            workbook: Default::default(),
-        };
+        let dataset = Dataset::plain("survey", paths, Location::at("cxscore.yaml", 3, 3));
         let config = Config {
             title: "Test".into(),
             client: None,

@@ -177,6 +177,32 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A dataset of `files` with no column roles (UTF-8, comma-separated,
+    /// `bad_rows: fail`), written at `location`: what `- id:` and `path:`
+    /// alone would load. The tests' datasets are this with their own roles.
+    #[cfg(test)]
+    pub(crate) fn plain(id: &str, files: Vec<PathBuf>, location: Location) -> Dataset {
+        Dataset {
+            id: id.into(),
+            files,
+            location,
+            date: None,
+            weight: None,
+            segments: Vec::new(),
+            comments: None,
+            pii: Vec::new(),
+            encoding: Encoding::Utf8,
+            delimiter: b',',
+            bad_rows: BadRows::Fail,
+            rake: None,
+            sql: None,
+            bands: Vec::new(),
+            key: None,
+            lookup: None,
+            workbook: Workbook::default(),
+        }
+    }
+
     /// The name of segment `i` in reports and `metrics.json`: a banded
     /// segment's `name`, else its column.
     pub fn segment_name(&self, i: usize) -> &str {

@@ -394,14 +394,14 @@ struct FirstWords {
     /// keyword, and their probe then ends at its first, empty, slot.
     slots: Vec<(u64, u32, u32)>,
     bits: u32,
-    /// Each first word, its key, and the keywords (indices into
-    /// `Codebook::words`) it begins.
-    keys: Vec<(WordKey, Vec<u8>, Starting)>,
+    /// Each first word and the keywords (indices into `Codebook::words`)
+    /// it begins.
+    keys: Vec<(Vec<u8>, Starting)>,
 }
 
 impl FirstWords {
     fn new(by_first: &HashMap<String, Vec<usize>, FixedState>, words: &[Word]) -> FirstWords {
-        let mut keys: Vec<(WordKey, Vec<u8>, Starting)> = (by_first.iter())
+        let mut keys: Vec<(Vec<u8>, Starting)> = (by_first.iter())
             .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
             .map(|(k, list)| {
                 let mut starting = Starting::default();
@@ -411,15 +411,16 @@ impl FirstWords {
                         true => starting.exclude.push(w),
                     }
                 }
-                (word_key(k.as_bytes()), k.as_bytes().to_vec(), starting)
+                (k.as_bytes().to_vec(), starting)
             })
             .collect();
-        keys.sort_by(|a, b| a.1.cmp(&b.1));
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
         let size = (keys.len() * 4 + 1).next_power_of_two().max(2);
         let bits = size.trailing_zeros();
         let mut slots = vec![(0u64, 0u32, 0u32); size];
-        for (n, (key, _, _)) in keys.iter().enumerate() {
-            let mut at = word_slot(*key, bits);
+        for (n, (word, _)) in keys.iter().enumerate() {
+            let key = word_key(word);
+            let mut at = word_slot(key, bits);
             while slots[at].2 != 0 {
                 at = (at + 1) & (size - 1);
             }
@@ -440,7 +441,7 @@ impl FirstWords {
                 return None;
             }
             if (prefix, len as usize) == key
-                && (key.1 <= 8 || self.keys[k as usize - 1].1[8..].eq_ignore_ascii_case(&word[8..]))
+                && (key.1 <= 8 || self.keys[k as usize - 1].0[8..].eq_ignore_ascii_case(&word[8..]))
             {
                 return Some(k as usize - 1);
             }
@@ -597,7 +598,7 @@ impl Codebook {
     fn exclusions(&self, bytes: &[u8], scratch: &mut Scratch) {
         let pending = std::mem::take(&mut scratch.pending);
         for &(index, at) in &pending {
-            let starting = &self.ascii_first.keys[index as usize].2;
+            let starting = &self.ascii_first.keys[index as usize].1;
             for &w in &starting.exclude {
                 let topic = self.words[w].entry.topic;
                 if scratch.hit[topic] && !scratch.excluded[topic] {
@@ -646,7 +647,7 @@ impl Codebook {
             }
             let key = (prefix, i - start);
             if let Some(index) = self.ascii_first.find(key, &bytes[start..i]) {
-                let starting = &self.ascii_first.keys[index].2;
+                let starting = &self.ascii_first.keys[index].1;
                 self.candidates_in(&starting.include, bytes, start, scratch);
                 if !starting.exclude.is_empty() {
                     scratch.pending.push((index as u32, start as u32));
