@@ -9,7 +9,7 @@
 //! multiple tests tells a client about noise; the q-value keeps the expected
 //! share of false discoveries among the flagged ones at 1 − confidence.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::computed::Estimate;
 
@@ -35,7 +35,7 @@ pub fn p_value(a: &Estimate, b: &Estimate, welch: bool) -> Option<f64> {
         if df.is_nan() || df <= 0.0 || df.is_infinite() {
             return None;
         }
-        StudentsT::new(0.0, 1.0, df).ok()?.sf(stat)
+        super::student_t::upper_tail(stat, df)?
     } else {
         Normal::new(0.0, 1.0).ok()?.sf(stat)
     };

@@ -47,6 +47,7 @@ pub mod redact;
 pub mod results;
 pub mod samples;
 pub mod status;
+pub mod student_t;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod topics;
