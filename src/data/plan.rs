@@ -58,9 +58,11 @@ impl<'a> Resolver<'a> {
     /// the joined lookup table (index past the header's); `None` when neither.
     /// A header column whose name has a dot wins over a lookup column.
     pub fn index(&self, name: &str) -> Option<usize> {
-        if let Some(i) = self.header.index(name) {
-            return Some(i);
-        }
+        self.header.index(name).or_else(|| self.in_lookup(name))
+    }
+
+    /// The index of `TABLE.COLUMN` of the joined lookup table (past the header's).
+    fn in_lookup(&self, name: &str) -> Option<usize> {
         let (table, _) = self.lookup?;
         let column = name
             .strip_prefix(table.dataset.as_str())?
@@ -86,6 +88,27 @@ impl<'a> Resolver<'a> {
         role: &str,
         diags: &mut Diagnostics,
     ) -> Option<usize> {
+        self.require_with(column, role, diags, Header::index)
+    }
+
+    /// [`Resolver::require`] for a column of which a bounded sample of values
+    /// is enough ([`Header::index_for_samples`]): a comment column no topic codes.
+    pub fn require_for_samples(
+        &mut self,
+        column: &ColumnRef,
+        role: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<usize> {
+        self.require_with(column, role, diags, Header::index_for_samples)
+    }
+
+    fn require_with(
+        &mut self,
+        column: &ColumnRef,
+        role: &str,
+        diags: &mut Diagnostics,
+        in_header: fn(&Header, &str) -> Option<usize>,
+    ) -> Option<usize> {
         if self.is_pii(&column.name) {
             self.failures += 1;
             diags.error_hint(
@@ -98,7 +121,7 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
-        let found = self.index(&column.name);
+        let found = in_header(self.header, &column.name).or_else(|| self.in_lookup(&column.name));
         if found.is_none() {
             self.failures += 1;
             let (message, hint) = self.missing(&column.name, role);
@@ -162,7 +185,7 @@ impl<'a> Resolver<'a> {
     /// Whether `name` is listed under `pii` of this dataset, or (`crm.x`)
     /// of the lookup table.
     fn is_pii(&self, name: &str) -> bool {
-        if self.header.index(name).is_none() {
+        if self.header.position(name).is_none() {
             if let Some((table_ds, col)) = self.qualified(name) {
                 return table_ds.pii.iter().any(|p| p.name == col);
             }

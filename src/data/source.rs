@@ -36,9 +36,27 @@ impl Header {
     /// The 0-based index of the column called `name`, if present. A found column is
     /// remembered as wanted ([`Header::wanted_columns`]).
     pub fn index(&self, name: &str) -> Option<usize> {
-        let found = self.names.iter().position(|n| n == name);
+        let found = self.position(name);
         if let Some(i) = found {
             self.wanted.mark(i);
+        }
+        found
+    }
+
+    /// Without remembering it as wanted: for checks that read no cell (is this column
+    /// listed under `pii`?), so that asking never makes a source fetch it.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// [`Header::index`] for a column of which a bounded sample of values is enough (a
+    /// comment column only sampled for verbatims, no topic coding it): remembered as
+    /// wanted, and as sampled unless another role looks it up in full
+    /// ([`Header::sampled_columns`]).
+    pub fn index_for_samples(&self, name: &str) -> Option<usize> {
+        let found = self.position(name);
+        if let Some(i) = found {
+            self.wanted.mark_sampled(i);
         }
         found
     }
@@ -48,6 +66,13 @@ impl Header {
     /// (SQL, Parquet) fetches; the others are read as blank.
     pub fn wanted_columns(&self) -> Vec<usize> {
         self.wanted.sorted()
+    }
+
+    /// The wanted columns looked up only by [`Header::index_for_samples`]: a source that
+    /// aggregates on a server (SQL) may send back a bounded sample of their values per
+    /// group instead of every distinct value (SPEC §12).
+    pub fn sampled_columns(&self) -> Vec<usize> {
+        self.wanted.sampled_only()
     }
 
     /// The same header wanting only `columns` (and what is looked up through it
@@ -70,19 +95,39 @@ impl Header {
 /// The set behind [`Header::wanted_columns`]: shared by the clones of a header, so that a
 /// lookup through any of them counts.
 #[derive(Debug, Clone, Default)]
-pub struct WantedColumns(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<usize>>>);
+pub struct WantedColumns(std::sync::Arc<std::sync::Mutex<Marks>>);
+
+/// The columns looked up in full, and those looked up for a sample of their values.
+#[derive(Debug, Default)]
+struct Marks {
+    full: std::collections::BTreeSet<usize>,
+    sampled: std::collections::BTreeSet<usize>,
+}
 
 impl WantedColumns {
     fn mark(&self, index: usize) {
-        if let Ok(mut set) = self.0.lock() {
-            set.insert(index);
+        if let Ok(mut marks) = self.0.lock() {
+            marks.full.insert(index);
+        }
+    }
+
+    fn mark_sampled(&self, index: usize) {
+        if let Ok(mut marks) = self.0.lock() {
+            marks.sampled.insert(index);
         }
     }
 
     fn sorted(&self) -> Vec<usize> {
         self.0
             .lock()
-            .map(|set| set.iter().copied().collect())
+            .map(|m| m.full.union(&m.sampled).copied().collect())
+            .unwrap_or_default()
+    }
+
+    fn sampled_only(&self) -> Vec<usize> {
+        self.0
+            .lock()
+            .map(|m| m.sampled.difference(&m.full).copied().collect())
             .unwrap_or_default()
     }
 }

@@ -74,6 +74,11 @@ fn date(day: u32) -> String {
 }
 
 fn csv(rows: &[Answer]) -> String {
+    csv_with(rows, |_, c| c.to_string())
+}
+
+/// [`csv`] with each comment rewritten by `comment(row index, comment)`.
+fn csv_with(rows: &[Answer], comment: impl Fn(usize, &str) -> String) -> String {
     let mut out = String::from("id,responded_on,channel,region,nps,csat,minutes,w,email,comment\n");
     let cell = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
     for (i, r) in rows.iter().enumerate() {
@@ -86,8 +91,10 @@ fn csv(rows: &[Answer]) -> String {
             cell(r.csat),
             r.minutes,
             r.weight,
-            r.comment
-                .map_or(String::new(), |c| format!("\"{}\"", c.replace('"', "\"\"")))
+            r.comment.map_or(String::new(), |c| format!(
+                "\"{}\"",
+                comment(i, c).replace('"', "\"\"")
+            ))
         ));
     }
     out
@@ -375,6 +382,96 @@ fn the_server_returns_one_record_per_group_not_per_row() {
     for unread in ["email", "minutes", "csat", "\"id\"", "comment"] {
         assert!(!query.contains(unread), "{unread} in {query}");
     }
+}
+
+#[test]
+fn comments_no_topic_codes_cross_as_a_bounded_sample_per_group() {
+    let Some(server) =
+        PgServer::start("comments_no_topic_codes_cross_as_a_bounded_sample_per_group")
+    else {
+        return;
+    };
+    let rows = answers(20_000, 3, 17);
+    // Every answered comment distinct: grouped by value, they would all cross the wire.
+    let data = csv_with(&rows, |i, c| format!("visit {i}: {c}"));
+    load(&server, &data);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, data_key) in [("sql", SOURCE), ("csv", "path: data/survey.csv")] {
+        project(&dir.path().join(name), data_key, NPS_ONLY);
+    }
+    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
+    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
+    for name in ["csv", "sql"] {
+        let out = cxscore(dir.path(), &server, &["build", name]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let mut diffs = Vec::new();
+    let (csv_metrics, sql_metrics) = (
+        metrics(&dir.path().join("csv")),
+        metrics(&dir.path().join("sql")),
+    );
+    differences(&csv_metrics, &sql_metrics, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "metrics.json differ:\n{}",
+        diffs.join("\n")
+    );
+
+    // Counted from the generated rows, independently of cxscore: the groups of the
+    // aggregate query (the comment only as answered or not), and those with a comment.
+    let key = |r: &Answer| (r.day, r.channel, r.region, r.nps);
+    let groups: std::collections::BTreeSet<_> =
+        rows.iter().map(|r| (key(r), r.comment.is_some())).collect();
+    let commented: std::collections::BTreeSet<_> = rows
+        .iter()
+        .filter(|r| r.comment.is_some())
+        .map(key)
+        .collect();
+    let answered = rows.iter().filter(|r| r.comment.is_some()).count();
+    let mut client = server.client();
+    let mut returned = |sampling: bool| -> i64 {
+        let stats = client
+            .query(
+                "SELECT rows FROM pg_stat_statements WHERE query LIKE '%count(*)::bigint%' \
+                 AND (query LIKE '%cx_rank%') = $1",
+                &[&sampling],
+            )
+            .unwrap();
+        assert_eq!(stats.len(), 1, "one statement (sampling: {sampling})");
+        stats[0].get(0)
+    };
+    let sampled = returned(true) as usize;
+    assert_eq!(returned(false) as usize, groups.len());
+    // At most six comments per group, and far fewer than the rows that have one.
+    assert!(
+        sampled <= 6 * commented.len(),
+        "{sampled} for {} groups",
+        commented.len()
+    );
+    assert!(
+        sampled * 5 < answered,
+        "{sampled} of {answered} comments crossed"
+    );
+
+    // The comments on the site are the data's (each `visit i` is row i's), masked as
+    // verbatims are, and none is the marker of an answered group.
+    let pages = super::harness::snapshot_tree(&dir.path().join("sql/_site"));
+    let mut shown = 0;
+    for (path, bytes) in &pages {
+        let page = String::from_utf8_lossy(bytes);
+        for (at, _) in page.match_indices("visit ") {
+            let digits: String = page[at + 6..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let Ok(i) = digits.parse::<usize>() else {
+                continue;
+            };
+            assert!(rows[i].comment.is_some(), "{path}: row {i} has no comment");
+            shown += 1;
+        }
+    }
+    assert!(shown > 0, "no comment shown");
 }
 
 #[test]

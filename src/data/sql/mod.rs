@@ -8,20 +8,23 @@
 //! server groups by the period's day, the segment, persona and `where` columns and the scores
 //! (few values each), and the record is fed to the sink that many times. A numeric weight is
 //! summed instead (Σw, Σw², [`weights`]). Columns that cannot be summarised without changing a
-//! number (a comment, a continuous value for a mean or an exact percentile) are grouped by
-//! value, so their distinct values cross; everything else is counted on the server. The build cache never holds a SQL dataset (its rows are not
+//! number (a comment topics code, a continuous value for a mean or an exact percentile) are
+//! grouped by value, so their distinct values cross; a comment only the verbatims read is
+//! grouped by whether it is answered, with a bounded sample per group ([`SAMPLE_PER_GROUP`],
+//! [`query::sample_query`]); everything else is counted on the server. The build cache never holds a SQL dataset (its rows are not
 //! a file whose content can be hashed).
 
 pub mod connect;
 pub mod query;
 pub mod weights;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use postgres::types::Type;
 
 use self::connect::{connect, query_error, SqlError};
-use self::query::{grouped_query, header_query, Cast};
+use self::query::{grouped_query, header_query, sample_query, Cast};
 use super::header::read_header_with;
 use super::scan::{scan_with, Scan, ScanStats};
 use super::source::{Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink, SplitSink};
@@ -47,6 +50,36 @@ pub struct Group {
     pub rows: u64,
     /// Σw and Σw² of those rows, when the weight was summed rather than grouped.
     pub weights: Option<(f64, f64)>,
+    /// For a group whose sampled comment column ([`Cast::Answered`]) is answered: its
+    /// bounded sample, each distinct comment with its number of rows (at most
+    /// [`SAMPLE_PER_GROUP`]; empty otherwise).
+    pub sample: Vec<(String, u64)>,
+}
+
+/// Distinct comments fetched per group of a comment column that only verbatims read:
+/// twice what a page shows of one group, so that pages seeded differently still draw
+/// different comments where a page's group is one of the server's groups.
+pub const SAMPLE_PER_GROUP: usize = 2 * crate::metrics::samples::PER_GROUP;
+
+impl Group {
+    /// The group's rows as runs of (comment, rows): the sampled comments with their
+    /// counts, then the group's other answered rows with the first sampled comment (a
+    /// comment already offered changes no sample, and every row still counts as
+    /// answered). `None` for a group without a sample: its rows are all alike.
+    fn runs(&self) -> Option<Vec<(&str, u64)>> {
+        let first = self.sample.first()?;
+        let mut left = self.rows;
+        let mut runs = Vec::with_capacity(self.sample.len() + 1);
+        for (text, rows) in &self.sample {
+            let take = (*rows).min(left);
+            runs.push((text.as_str(), take));
+            left -= take;
+        }
+        if left > 0 {
+            runs.push((first.0.as_str(), left));
+        }
+        Some(runs)
+    }
 }
 
 impl<'q> SqlSource<'q> {
@@ -70,6 +103,7 @@ impl<'q> SqlSource<'q> {
     /// `None` for NULL) with its number of rows, in a fixed order. Public so that a test can
     /// show what crosses the wire.
     pub fn fetch_groups(&self, header: &Header, wanted: &[usize]) -> Result<Vec<Group>, SqlError> {
+        let sampled = header.sampled_columns();
         let mut client = connect(self.query, self.dataset)?;
         let statement = client
             .prepare(&header_query(&self.query.sql))
@@ -81,7 +115,9 @@ impl<'q> SqlSource<'q> {
                 let name = header.names[i].as_str();
                 let ty = types.get(i).map_or(&Type::TEXT, |c| c.type_());
                 let is_day = [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(ty);
-                let cast = if is_day && Some(name) != self.formatted_date {
+                let cast = if sampled.first() == Some(&i) {
+                    Cast::Answered
+                } else if is_day && Some(name) != self.formatted_date {
                     Cast::Day
                 } else if Some(name) == self.weight && NUMERIC.contains(ty) {
                     Cast::Weight
@@ -96,8 +132,9 @@ impl<'q> SqlSource<'q> {
             .query(sql.as_str(), &[])
             .map_err(|e| query_error(&e, self.query, self.dataset))?;
         let weight = columns.iter().position(|(_, c)| *c == Cast::Weight);
+        let answered = columns.iter().position(|(_, c)| *c == Cast::Answered);
         let k = columns.len();
-        Ok(rows
+        let mut groups: Vec<Group> = rows
             .iter()
             .map(|row| {
                 let values: Vec<Option<String>> = (0..k).map(|i| row.get(i)).collect();
@@ -107,9 +144,57 @@ impl<'q> SqlSource<'q> {
                     values,
                     rows: count.max(0) as u64,
                     weights: summed.then(|| (row.get(k + 1), row.get(k + 2))),
+                    sample: Vec::new(),
                 }
             })
-            .collect())
+            .collect();
+        if let Some(c) = answered {
+            self.attach_samples(&mut client, &columns, c, &mut groups)?;
+        }
+        Ok(groups)
+    }
+
+    /// Runs [`sample_query`] for the answered comment column `c` of `columns` and gives
+    /// each answered group its sample, matched on the other columns' values.
+    fn attach_samples(
+        &self,
+        client: &mut postgres::Client,
+        columns: &[(&str, Cast)],
+        c: usize,
+        groups: &mut [Group],
+    ) -> Result<(), SqlError> {
+        let keys: Vec<(&str, Cast)> = (columns.iter().enumerate())
+            .filter(|&(i, _)| i != c)
+            .map(|(_, col)| *col)
+            .collect();
+        let sql = sample_query(&self.query.sql, &keys, columns[c].0, SAMPLE_PER_GROUP);
+        let rows = client
+            .query(sql.as_str(), &[])
+            .map_err(|e| query_error(&e, self.query, self.dataset))?;
+        let mut samples: HashMap<Vec<Option<String>>, Vec<(String, u64)>> = HashMap::new();
+        for row in &rows {
+            let key: Vec<Option<String>> = (0..keys.len()).map(|i| row.get(i)).collect();
+            let text: String = row.get(keys.len());
+            let count: i64 = row.get(keys.len() + 1);
+            samples
+                .entry(key)
+                .or_default()
+                .push((text, count.max(0) as u64));
+        }
+        for group in groups.iter_mut() {
+            if group.values[c].as_deref() != Some("+") {
+                continue;
+            }
+            let mut key = group.values.clone();
+            key.remove(c);
+            group.sample = samples.remove(&key).unwrap_or_default();
+            if group.sample.is_empty() {
+                // Only if the data changed between the two queries: its rows are then
+                // read as unanswered, never with the `+` marker as their comment.
+                group.values[c] = Some(String::new());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -158,7 +243,8 @@ impl RecordSource for SqlSource<'_> {
             Ok(groups) => groups,
             Err(e) => return batch.stop(self.stop(e)),
         };
-        let weight = self.weight.and_then(|w| header.index(w));
+        let weight = self.weight.and_then(|w| header.position(w));
+        let comment = header.sampled_columns().first().copied();
         let (mut first, mut others) = (Record::new(), Record::new());
         for (g, group) in groups.iter().enumerate() {
             // One row weighs `a`, the others `b` (the same Σw and Σw², [`weights`]); a group
@@ -169,14 +255,33 @@ impl RecordSource for SqlSource<'_> {
                 .map_or((None, None), |(a, b)| {
                     (Some(a.to_string()), Some(b.to_string()))
                 });
-            fill(&mut first, header, &wanted, group, weight, a.as_deref());
-            fill(&mut others, header, &wanted, group, weight, b.as_deref());
             // The group's line: 2 for the first (the header being line 1), so that a row
             // error names the group; see [`relocate`].
             let line = g as u64 + 2;
-            for k in 0..group.rows {
-                let record = if k == 0 { &first } else { &others };
-                batch.row(&Row::new(record, line), header, file.dataset);
+            let runs = group.runs();
+            let runs = match (&runs, comment) {
+                (Some(runs), Some(c)) => runs.iter().map(|&(t, n)| (Some((c, t)), n)).collect(),
+                _ => vec![(None, group.rows)],
+            };
+            let mut k = 0;
+            for (text, rows) in runs {
+                fill(
+                    &mut first,
+                    (header, &wanted, group),
+                    (weight, a.as_deref()),
+                    text,
+                );
+                fill(
+                    &mut others,
+                    (header, &wanted, group),
+                    (weight, b.as_deref()),
+                    text,
+                );
+                for _ in 0..rows {
+                    let record = if k == 0 { &first } else { &others };
+                    batch.row(&Row::new(record, line), header, file.dataset);
+                    k += 1;
+                }
             }
         }
     }
@@ -193,14 +298,13 @@ const NUMERIC: [Type; 6] = [
 ];
 
 /// Fills `record` with a group's values (blank for the columns not fetched), the weight
-/// field being `weight_text` when the group's weights were summed.
+/// field being `weight_text` when the group's weights were summed, and the field
+/// `comment.0` being `comment.1` when the group's comments were sampled.
 fn fill(
     record: &mut Record,
-    header: &Header,
-    wanted: &[usize],
-    group: &Group,
-    weight: Option<usize>,
-    weight_text: Option<&str>,
+    (header, wanted, group): (&Header, &[usize], &Group),
+    (weight, weight_text): (Option<usize>, Option<&str>),
+    comment: Option<(usize, &str)>,
 ) {
     record.clear();
     let mut next = group.values.iter();
@@ -209,8 +313,9 @@ fn fill(
             Ok(_) => next.next().and_then(Option::as_deref).unwrap_or(""),
             Err(_) => "",
         };
-        match weight_text {
-            Some(text) if Some(i) == weight => record.push_field(text),
+        match (weight_text, comment) {
+            (Some(text), _) if Some(i) == weight => record.push_field(text),
+            (_, Some((c, text))) if c == i => record.push_field(text),
             _ => record.push_field(value),
         }
     }
@@ -298,5 +403,46 @@ fn group_words(rest: &str, header: &Header) -> String {
         String::new()
     } else {
         format!(" (SQL result group {}{name})", line - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(rows: u64, sample: &[(&str, u64)]) -> Group {
+        Group {
+            values: vec![Some("+".to_string())],
+            rows,
+            weights: None,
+            sample: sample.iter().map(|&(t, n)| (t.to_string(), n)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_sampled_group_feeds_every_row_once_with_a_sampled_comment() {
+        // 10 answered rows, 3 distinct comments sampled covering 2 + 1 + 3 of them: the 4
+        // others repeat the first sampled comment.
+        let g = group(10, &[("a", 2), ("b", 1), ("c", 3)]);
+        assert_eq!(
+            g.runs().unwrap(),
+            vec![("a", 2), ("b", 1), ("c", 3), ("a", 4)]
+        );
+        // A sample covering the group: no extra run.
+        assert_eq!(
+            group(3, &[("a", 1), ("b", 2)]).runs().unwrap(),
+            vec![("a", 1), ("b", 2)]
+        );
+        // Counts above the group's (the data changed between the queries): cut to its rows.
+        assert_eq!(
+            group(2, &[("a", 5), ("b", 1)]).runs().unwrap(),
+            vec![("a", 2), ("b", 0)]
+        );
+        // No sample: the rows are alike.
+        assert_eq!(group(4, &[]).runs(), None);
+        for g in [group(10, &[("a", 2), ("b", 1)]), group(2, &[("a", 5)])] {
+            let fed: u64 = g.runs().unwrap().iter().map(|r| r.1).sum();
+            assert_eq!(fed, g.rows);
+        }
     }
 }

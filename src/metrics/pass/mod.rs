@@ -300,8 +300,17 @@ impl<'p> DatasetPass<'p> {
                 Some((b.clone(), b.labels()))
             })
             .collect::<Vec<_>>();
-        let comments = (dataset.comments.as_ref())
-            .and_then(|c| r.require(c, &format!("comments of {of_ds}"), diags));
+        // Coded by topics, every comment is read; else only the verbatims'
+        // samples read them, and a server may send a bounded sample (SPEC §12).
+        let topic_plan = TopicPlan::of(project, &dataset.id);
+        let comments = (dataset.comments.as_ref()).and_then(|c| {
+            let role = format!("comments of {of_ds}");
+            if topic_plan.is_some() {
+                r.require(c, &role, diags)
+            } else {
+                r.require_for_samples(c, &role, diags)
+            }
+        });
         let mut nps_column = None;
         // SPSS value labels: a persona's `equals` may give the code or the label.
         let spss_labels = crate::data::spss_source::labels_of_dataset(dataset);
@@ -412,7 +421,7 @@ impl<'p> DatasetPass<'p> {
                 .collect();
             VerbatimPass::new(rules, &ind_ids, &persona_ids, nps_column.is_some())
         });
-        let topics = (comments.and(TopicPlan::of(project, &dataset.id))).map(|plan| {
+        let topics = (comments.and(topic_plan)).map(|plan| {
             let columns = segments.iter().map(|(_, c)| *c).collect();
             TopicPass::new(project, plan, columns, personas.len())
         });
