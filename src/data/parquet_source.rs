@@ -18,7 +18,7 @@ use parquet::record::Field;
 use parquet::schema::types::SchemaDescriptor;
 
 use super::source::{
-    cannot_read, Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink,
+    cannot_read, Batch, ColumnTexts, DataFile, Header, Part, Record, RecordSource, Row, RowSink,
 };
 use crate::diag::{Diagnostics, Location};
 
@@ -275,7 +275,7 @@ fn plain_columns(
 }
 
 /// Rows decoded per column before they are handed on: bounded memory.
-const COLUMN_BATCH: usize = 4096;
+const COLUMN_BATCH: usize = 128;
 
 /// Reads a row group's wanted plain columns (`kinds`: header index, leaf
 /// column, kind): up to [`COLUMN_BATCH`] rows of each decoded into reused
@@ -301,7 +301,6 @@ fn read_columns<S: RowSink>(
                 max_def,
                 reader,
                 defs: Vec::new(),
-                texts: vec![String::new(); COLUMN_BATCH],
             })
         })
         .collect::<Result<_, String>>()?;
@@ -310,12 +309,12 @@ fn read_columns<S: RowSink>(
     for (k, &(c, _, _)) in kinds.iter().enumerate() {
         slots[c] = Some(k);
     }
-    let mut record = Record::new();
+    let mut texts = vec![ColumnTexts::default(); columns.len()];
     let mut done = 0;
     while done < rows {
         let want = COLUMN_BATCH.min(rows - done);
-        for column in &mut columns {
-            let got = column.fill(want).map_err(|e| e.to_string())?;
+        for (column, texts) in columns.iter_mut().zip(&mut texts) {
+            let got = column.fill(want, texts).map_err(|e| e.to_string())?;
             if got != want {
                 return Err(format!(
                     "a column holds {} rows where the row group says {}",
@@ -325,15 +324,12 @@ fn read_columns<S: RowSink>(
             }
         }
         for r in 0..want {
-            record.clear();
-            for slot in &slots {
-                match slot {
-                    Some(k) => record.push_field(&columns[*k].texts[r]),
-                    None => record.push_field(""),
-                }
-            }
             let line = at.first_line + (done + r) as u64;
-            batch.row(&Row::new(&record, line), header, file.dataset);
+            batch.row(
+                &Row::of_columns(&texts, &slots, r, line),
+                header,
+                file.dataset,
+            );
         }
         done += want;
     }
@@ -346,14 +342,13 @@ struct Column {
     max_def: i16,
     reader: ColumnReader,
     defs: Vec<i16>,
-    /// The text of each row of the current batch.
-    texts: Vec<String>,
 }
 
 impl Column {
     /// Decodes the next `want` rows into `texts`; how many it found.
-    fn fill(&mut self, want: usize) -> parquet::errors::Result<usize> {
-        let (max_def, defs, texts) = (self.max_def, &mut self.defs, &mut self.texts[..want]);
+    fn fill(&mut self, want: usize, texts: &mut ColumnTexts) -> parquet::errors::Result<usize> {
+        let (max_def, defs) = (self.max_def, &mut self.defs);
+        let texts = (texts, want);
         match (&mut self.reader, self.kind) {
             (ColumnReader::BoolColumnReader(r), _) => {
                 fill(r, max_def, defs, texts, |b: &bool, out| write!(out, "{b}"))
@@ -410,36 +405,37 @@ impl Column {
     }
 }
 
-/// Reads up to `texts.len()` records of one column, writing each value with
-/// `write` and each null as a blank; how many records were read.
+/// Reads up to `want` records of one column into `texts` (cleared first),
+/// writing each value with `write` and each null as a blank, and noting
+/// where each ends in `ends`; how many records were read.
 fn fill<T: DataType>(
     reader: &mut ColumnReaderImpl<T>,
     max_def: i16,
     defs: &mut Vec<i16>,
-    texts: &mut [String],
+    (texts, want): (&mut ColumnTexts, usize),
     mut write: impl FnMut(&T::T, &mut String) -> std::fmt::Result,
 ) -> parquet::errors::Result<usize> {
-    let mut values: Vec<T::T> = Vec::with_capacity(texts.len());
+    let mut values: Vec<T::T> = Vec::with_capacity(want);
     defs.clear();
     let mut read = 0;
     // A page boundary may end a call early: call again until the batch is full or the column ends.
-    while read < texts.len() {
-        let (records, _, _) =
-            reader.read_records(texts.len() - read, Some(defs), None, &mut values)?;
+    while read < want {
+        let (records, _, _) = reader.read_records(want - read, Some(defs), None, &mut values)?;
         if records == 0 {
             break;
         }
         read += records;
     }
+    texts.clear();
     let mut next = values.iter();
-    for (i, text) in texts[..read].iter_mut().enumerate() {
-        text.clear();
+    for i in 0..read {
         let present = max_def == 0 || defs[i] == max_def;
         if present {
             if let Some(v) = next.next() {
-                let _ = write(v, text);
+                let _ = write(v, &mut texts.texts);
             }
         }
+        texts.end_row();
     }
     Ok(read)
 }

@@ -168,7 +168,7 @@ impl Record {
 
 /// One data row, valid UTF-8: what the compute stage reads, whatever the format.
 pub struct Row<'r> {
-    record: &'r Record,
+    fields: Fields<'r>,
     /// 1-based line where the record starts (the header is line 1). Formats
     /// without lines give the row number a user sees in their tool
     /// (a spreadsheet's row number, the header being row 1).
@@ -182,9 +182,43 @@ impl<'r> Row<'r> {
     /// The row of `record`, which starts at `line`.
     pub fn new(record: &'r Record, line: u64) -> Self {
         Row {
-            record,
+            fields: Fields::Record(record),
             line,
             join: None,
+        }
+    }
+
+    /// Row `row` of a batch of decoded `columns`, header column `i` being
+    /// `columns[k]` when `slots[i]` is `Some(k)` and blank when it is `None`.
+    pub fn of_columns(
+        columns: &'r [ColumnTexts],
+        slots: &'r [Option<usize>],
+        row: usize,
+        line: u64,
+    ) -> Self {
+        Row {
+            fields: Fields::Columns {
+                columns,
+                slots,
+                row,
+            },
+            line,
+            join: None,
+        }
+    }
+
+    /// Field `index` untrimmed, if the row has it.
+    #[inline]
+    fn field(&self, index: usize) -> Option<&'r str> {
+        match self.fields {
+            Fields::Record(record) => record.0.get(index),
+            Fields::Columns {
+                columns,
+                slots,
+                row,
+            } => slots
+                .get(index)
+                .map(|slot| slot.map_or("", |k| columns[k].text(row))),
         }
     }
 
@@ -194,10 +228,10 @@ impl<'r> Row<'r> {
     #[inline]
     pub fn text(&self, index: usize) -> &'r str {
         // Validated once per record (StringRecord), not once per read field.
-        match self.record.0.get(index) {
+        match self.field(index) {
             Some(field) => super::cell::trim_field(field),
             None => match self.join {
-                Some((table, row)) => table.cell(row, index - self.record.0.len()),
+                Some((table, row)) => table.cell(row, index - self.field_count()),
                 None => "",
             },
         }
@@ -215,7 +249,7 @@ impl<'r> Row<'r> {
             table.find(key)
         };
         let row = Row {
-            record: self.record,
+            fields: self.fields,
             line: self.line,
             join: found.map(|r| (table, r)),
         };
@@ -225,15 +259,68 @@ impl<'r> Row<'r> {
     /// The number of fields of the row (it may differ from the header's).
     #[inline]
     pub fn field_count(&self) -> usize {
-        self.record.0.len()
+        match self.fields {
+            Fields::Record(record) => record.0.len(),
+            Fields::Columns { slots, .. } => slots.len(),
+        }
     }
 
     /// The first field longer than [`MAX_FIELD_BYTES`], if any, and its length.
     #[inline]
     fn too_long(&self) -> Option<(usize, usize)> {
-        let record = &self.record.0;
-        let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
-        Some((field, record[field].len()))
+        match self.fields {
+            Fields::Record(record) => {
+                let record = &record.0;
+                let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
+                Some((field, record[field].len()))
+            }
+            Fields::Columns { .. } => (0..self.field_count())
+                .map(|i| (i, self.field(i).map_or(0, str::len)))
+                .find(|&(_, len)| len > MAX_FIELD_BYTES),
+        }
+    }
+}
+
+/// Where a [`Row`]'s fields are: a record (row by row sources), or one row of a batch
+/// of decoded columns (Parquet), read in place without assembling a record.
+#[derive(Clone, Copy)]
+enum Fields<'r> {
+    Record(&'r Record),
+    Columns {
+        columns: &'r [ColumnTexts],
+        /// Per header column, which of `columns` holds it (`None`: not read, blank).
+        slots: &'r [Option<usize>],
+        row: usize,
+    },
+}
+
+/// One column's text for a batch of rows, in one buffer: what a columnar source decodes,
+/// and a [`Row`] reads in place ([`Row::of_columns`]) — no per-row copy into a record.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnTexts {
+    /// Every row's text, one after the other.
+    pub texts: String,
+    /// Where each row's text ends in `texts`.
+    pub ends: Vec<usize>,
+}
+
+impl ColumnTexts {
+    /// Empties the batch, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.texts.clear();
+        self.ends.clear();
+    }
+
+    /// Ends the current row's text (what was appended to `texts` since the last end).
+    pub fn end_row(&mut self) {
+        self.ends.push(self.texts.len());
+    }
+
+    /// Row `r`'s text (untrimmed).
+    #[inline]
+    pub fn text(&self, r: usize) -> &str {
+        let start = if r == 0 { 0 } else { self.ends[r - 1] };
+        &self.texts[start..self.ends[r]]
     }
 }
 
@@ -525,4 +612,47 @@ pub fn cannot_read(file: &Path, e: impl std::fmt::Display) -> Stop {
         format!("cannot read data file: {e}"),
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows read in place from decoded columns are the rows a record would give.
+    #[test]
+    fn a_row_of_columns_reads_as_the_same_row_of_a_record() {
+        let long = "x".repeat(MAX_FIELD_BYTES + 1);
+        let rows: [[&str; 3]; 3] = [[" 9 ", "", "web"], ["", "", ""], ["10", "", &long]];
+        // Header columns 0 and 2 decoded; column 1 not read (blank).
+        let mut columns = vec![ColumnTexts::default(), ColumnTexts::default()];
+        for row in &rows {
+            for (k, &c) in [0, 2].iter().enumerate() {
+                columns[k].texts.push_str(row[c]);
+                columns[k].end_row();
+            }
+        }
+        let slots = [Some(0), None, Some(1)];
+        for (r, row) in rows.iter().enumerate() {
+            let mut record = Record::new();
+            for field in row {
+                record.push_field(field);
+            }
+            let (a, b) = (
+                Row::new(&record, 7),
+                Row::of_columns(&columns, &slots, r, 7),
+            );
+            assert_eq!(a.field_count(), b.field_count());
+            for i in 0..5 {
+                assert_eq!(a.text(i), b.text(i), "row {r}, field {i}");
+            }
+            assert_eq!(a.too_long(), b.too_long(), "row {r}");
+        }
+        assert_eq!(Row::of_columns(&columns, &slots, 0, 1).text(0), "9");
+        assert_eq!(
+            Row::of_columns(&columns, &slots, 2, 1).too_long(),
+            Some((2, MAX_FIELD_BYTES + 1))
+        );
+        columns[0].clear();
+        assert!(columns[0].texts.is_empty() && columns[0].ends.is_empty());
+    }
 }
