@@ -428,8 +428,10 @@ fn fill<T: DataType>(
     }
     texts.clear();
     let mut next = values.iter();
-    for i in 0..read {
-        let present = max_def == 0 || defs[i] == max_def;
+    // Without definition levels (a required column) every row is present.
+    let mut levels = defs.iter();
+    for _ in 0..read {
+        let present = max_def == 0 || levels.next() == Some(&max_def);
         if present {
             if let Some(v) = next.next() {
                 let _ = write(v, &mut texts.texts);
