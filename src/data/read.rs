@@ -103,9 +103,11 @@ enum Outcome<S> {
 }
 
 /// Reads the parts on every core as the source finds them, each into a fork
-/// of `sink`, merged into one fork in file order; `None` when the source gave
-/// up or the file has one part (the caller then reads it in one pass, from
-/// the start).
+/// of `sink`, merged into one fork in file order as soon as the parts before
+/// it are (so only the parts finished out of order wait, not the whole file:
+/// a part's fork can hold every row it read, e.g. the bootstrap's rows);
+/// `None` when the source gave up or the file has one part (the caller then
+/// reads it in one pass, from the start).
 fn read_in_parts<Src: RecordSource, S: SplitSink>(
     source: &Src,
     parts: Src::Parts,
@@ -115,46 +117,178 @@ fn read_in_parts<Src: RecordSource, S: SplitSink>(
 ) -> Option<FileRead<S>> {
     let template = sink.fork();
     let forks = std::iter::repeat_with(|| template.part());
-    let mut results: Vec<(usize, Outcome<S>)> = (parts.enumerate().zip(forks))
+    let merger = std::sync::Mutex::new(InOrder {
+        next: 0,
+        waiting: std::collections::BTreeMap::new(),
+        read: FileRead {
+            sink: sink.fork(),
+            logs: Vec::new(),
+            stop: None,
+        },
+        parts: 0,
+        gave_up: false,
+        failed: None,
+    });
+    (parts.enumerate().zip(forks))
         .par_bridge()
-        .map(|((index, part), fork)| match part {
-            Part::Rows(part) => {
-                let mut batch = Batch::new(fork);
-                source.read_part(file, header, part, &mut batch);
-                batch.sink.seal();
-                (index, Outcome::Parsed(batch))
+        .for_each(|((index, part), fork)| {
+            let outcome = match part {
+                Part::Rows(part) => {
+                    let mut batch = Batch::new(fork);
+                    source.read_part(file, header, part, &mut batch);
+                    batch.sink.seal();
+                    Outcome::Parsed(batch)
+                }
+                Part::GaveUp => Outcome::GaveUp,
+                Part::Failed(e) => Outcome::Failed(e),
+            };
+            // A poisoned lock means a thread panicked: rayon re-raises that panic.
+            if let Ok(mut merger) = merger.lock() {
+                merger.offer(index, outcome);
             }
-            Part::GaveUp => (usize::MAX, Outcome::GaveUp),
-            Part::Failed(e) => (usize::MAX, Outcome::Failed(e)),
-        })
-        .collect();
-    // par_bridge hands parts to whichever thread is free: back to file order.
-    results.sort_by_key(|(i, _)| *i);
-    let gave_up = results.iter().any(|(_, o)| matches!(o, Outcome::GaveUp));
-    if gave_up || results.len() < 2 {
+        });
+    let merger = merger.into_inner().ok()?;
+    if merger.gave_up || merger.parts < 2 {
         return None;
     }
-    let mut read = FileRead {
-        sink: sink.fork(),
-        logs: Vec::new(),
-        stop: None,
-    };
-    for (_, outcome) in results {
-        match outcome {
-            Outcome::Parsed(batch) => {
-                read.sink.merge(batch.sink);
-                read.logs.push(batch.log);
-                if batch.fatal.is_some() {
-                    read.stop = batch.fatal;
-                    break;
-                }
-            }
-            Outcome::Failed(e) => {
-                read.stop = Some(cannot_read(file.file, e));
-                break;
-            }
-            Outcome::GaveUp => {}
-        }
+    let mut read = merger.read;
+    if let (None, Some(e)) = (&read.stop, merger.failed) {
+        read.stop = Some(cannot_read(file.file, e));
     }
     Some(read)
+}
+
+/// The parts of a file finished so far, merged in file order as they come.
+struct InOrder<S> {
+    /// The index of the next part to merge.
+    next: usize,
+    /// Parts finished before one that comes before them.
+    waiting: std::collections::BTreeMap<usize, Outcome<S>>,
+    /// The parts merged so far.
+    read: FileRead<S>,
+    /// Parts offered.
+    parts: usize,
+    /// A part said the source gave up: the file is read again in one pass.
+    gave_up: bool,
+    /// The first part (in file order) that could not be read, reported
+    /// after every part that could (as the source's error, not a row's).
+    failed: Option<String>,
+}
+
+impl<S: SplitSink> InOrder<S> {
+    /// Takes part `index`, and merges every part now next in file order. After
+    /// an error that stops the file, the later parts are dropped unmerged.
+    fn offer(&mut self, index: usize, outcome: Outcome<S>) {
+        self.parts += 1;
+        self.waiting.insert(index, outcome);
+        while let Some(outcome) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            match outcome {
+                Outcome::Parsed(batch) => {
+                    if self.read.stop.is_some() || self.gave_up {
+                        continue;
+                    }
+                    self.read.sink.merge(batch.sink);
+                    self.read.logs.push(batch.log);
+                    self.read.stop = batch.fatal;
+                }
+                Outcome::GaveUp => self.gave_up = true,
+                Outcome::Failed(e) => {
+                    self.failed.get_or_insert(e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::source::{Row, RowProblem, RowSink};
+    use crate::diag::Location;
+
+    /// Which parts were merged, in merge order.
+    #[derive(Default)]
+    struct Merged(Vec<usize>);
+
+    impl RowSink for Merged {
+        fn row(&mut self, _: &Row<'_>, _: &mut Vec<RowProblem>) {}
+    }
+
+    impl SplitSink for Merged {
+        fn fork(&self) -> Self {
+            Merged::default()
+        }
+        fn merge(&mut self, later: Self) {
+            self.0.extend(later.0);
+        }
+        fn save(&mut self) -> Vec<u8> {
+            Vec::new()
+        }
+        fn load(&self, _: &[u8]) -> Option<Self> {
+            None
+        }
+    }
+
+    fn parsed(index: usize, fatal: bool) -> Outcome<Merged> {
+        let mut batch = Batch::new(Merged(vec![index]));
+        if fatal {
+            batch.stop((Location::default(), format!("part {index}"), None));
+        }
+        Outcome::Parsed(batch)
+    }
+
+    fn in_order() -> InOrder<Merged> {
+        InOrder {
+            next: 0,
+            waiting: Default::default(),
+            read: FileRead {
+                sink: Merged::default(),
+                logs: Vec::new(),
+                stop: None,
+            },
+            parts: 0,
+            gave_up: false,
+            failed: None,
+        }
+    }
+
+    #[test]
+    fn parts_finished_out_of_order_are_merged_in_file_order_as_soon_as_they_can_be() {
+        let mut m = in_order();
+        m.offer(2, parsed(2, false));
+        m.offer(1, parsed(1, false));
+        // Nothing can be merged before part 0: both wait.
+        assert!(m.read.sink.0.is_empty());
+        assert_eq!(m.waiting.len(), 2);
+        m.offer(0, parsed(0, false));
+        assert_eq!(m.read.sink.0, [0, 1, 2]);
+        assert!(m.waiting.is_empty());
+        m.offer(3, parsed(3, false));
+        assert_eq!(m.read.sink.0, [0, 1, 2, 3]);
+        assert_eq!((m.parts, m.read.logs.len()), (4, 4));
+    }
+
+    #[test]
+    fn a_stop_drops_the_later_parts_and_a_failed_part_is_reported_after_the_parsed_ones() {
+        let mut m = in_order();
+        m.offer(3, parsed(3, false));
+        m.offer(1, Outcome::Failed("bad block".into()));
+        m.offer(0, parsed(0, false));
+        m.offer(2, parsed(2, true));
+        // Part 1 failed, part 2 stopped the file: 3 is dropped, 0 and 2 are merged.
+        assert_eq!(m.read.sink.0, [0, 2]);
+        assert_eq!(m.read.stop.as_ref().map(|s| s.1.as_str()), Some("part 2"));
+        assert_eq!(m.failed.as_deref(), Some("bad block"));
+        let mut m = in_order();
+        m.offer(1, Outcome::GaveUp);
+        m.offer(0, parsed(0, false));
+        m.offer(2, parsed(2, false));
+        assert!(m.gave_up);
+        assert_eq!(
+            m.read.sink.0,
+            [0],
+            "nothing is merged once the source gave up"
+        );
+    }
 }
