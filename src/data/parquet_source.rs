@@ -369,14 +369,21 @@ impl Column {
             }
             (ColumnReader::Int32ColumnReader(r), Plain::UInt32) => {
                 fill(r, max_def, defs, texts, |x: &i32, out| {
-                    write!(out, "{}", *x as u32)
+                    push_integer(i64::from(*x as u32), out);
+                    Ok(())
                 })
             }
             (ColumnReader::Int32ColumnReader(r), _) => {
-                fill(r, max_def, defs, texts, |x: &i32, out| write!(out, "{x}"))
+                fill(r, max_def, defs, texts, |x: &i32, out| {
+                    push_integer(i64::from(*x), out);
+                    Ok(())
+                })
             }
             (ColumnReader::Int64ColumnReader(r), _) => {
-                fill(r, max_def, defs, texts, |x: &i64, out| write!(out, "{x}"))
+                fill(r, max_def, defs, texts, |x: &i64, out| {
+                    push_integer(*x, out);
+                    Ok(())
+                })
             }
             (ColumnReader::FloatColumnReader(r), _) => {
                 fill(r, max_def, defs, texts, |x: &f32, out| write!(out, "{x}"))
@@ -488,10 +495,32 @@ pub fn field_text(field: &Field, out: &mut String) {
 /// an exponent). A whole number below 2^53 (a survey's scores and counts, most of a file)
 /// goes through the integer formatter, which prints the same digits several times faster:
 /// float formatting was the Parquet source's largest cost per row.
+/// Appends `x` in decimal, as `Display` writes it, without the formatting
+/// machinery (most values are small scores: one digit).
+fn push_integer(x: i64, out: &mut String) {
+    if (0..10).contains(&x) {
+        out.push(char::from(b'0' + x as u8));
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = x.unsigned_abs();
+    while n > 0 || at == digits.len() {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    if x < 0 {
+        out.push('-');
+    }
+    // ASCII digits only.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 fn write_double(x: f64, out: &mut String) {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if x.fract() == 0.0 && x.abs() < EXACT && !(x == 0.0 && x.is_sign_negative()) {
-        let _ = write!(out, "{}", x as i64);
+        push_integer(x as i64, out);
     } else {
         let _ = write!(out, "{x}");
     }
@@ -773,6 +802,31 @@ mod tests {
         let mut s = String::new();
         field_text(&f, &mut s);
         s
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut values = vec![
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            -1,
+            -9,
+            -10,
+            1234567,
+            i64::MAX,
+            i64::MIN,
+        ];
+        values.extend((0..2000).map(|i| i * 7919 - 5_000_000));
+        for x in values {
+            let mut out = String::from("prefix");
+            push_integer(x, &mut out);
+            assert_eq!(out, format!("prefix{x}"));
+        }
     }
 
     #[test]

@@ -208,7 +208,7 @@ impl<'r> Row<'r> {
     }
 
     /// Field `index` untrimmed, if the row has it.
-    #[inline]
+    #[inline(always)]
     fn field(&self, index: usize) -> Option<&'r str> {
         match self.fields {
             Fields::Record(record) => record.0.get(index),
