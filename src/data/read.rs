@@ -215,20 +215,7 @@ mod tests {
         fn row(&mut self, _: &Row<'_>, _: &mut Vec<RowProblem>) {}
     }
 
-    impl SplitSink for Merged {
-        fn fork(&self) -> Self {
-            Merged::default()
-        }
-        fn merge(&mut self, later: Self) {
-            self.0.extend(later.0);
-        }
-        fn save(&mut self) -> Vec<u8> {
-            Vec::new()
-        }
-        fn load(&self, _: &[u8]) -> Option<Self> {
-            None
-        }
-    }
+    crate::data::source::vec_split_sink!(Merged);
 
     fn parsed(index: usize, fatal: bool) -> Outcome<Merged> {
         let mut batch = Batch::new(Merged(vec![index]));

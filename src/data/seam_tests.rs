@@ -154,20 +154,7 @@ impl RowSink for Seen {
     }
 }
 
-impl SplitSink for Seen {
-    fn fork(&self) -> Self {
-        Seen::default()
-    }
-    fn merge(&mut self, later: Self) {
-        self.0.extend(later.0);
-    }
-    fn save(&mut self) -> Vec<u8> {
-        Vec::new()
-    }
-    fn load(&self, _: &[u8]) -> Option<Self> {
-        None
-    }
-}
+crate::data::source::vec_split_sink!(Seen);
 
 fn dataset(root: &Path, files: &[&str], bad_rows: BadRows) -> Dataset {
     let files = files.iter().map(|f| root.join(f)).collect();

@@ -614,6 +614,31 @@ pub fn cannot_read(file: &Path, e: impl std::fmt::Display) -> Stop {
     )
 }
 
+/// For tests: implements [`SplitSink`] for a sink whose state is the `Vec` in its field 0
+/// (a fork starts empty, a merge appends, nothing is cached), so a test sink writes only
+/// its `row`.
+#[cfg(test)]
+macro_rules! vec_split_sink {
+    ($sink:ty) => {
+        impl $crate::data::source::SplitSink for $sink {
+            fn fork(&self) -> Self {
+                Self::default()
+            }
+            fn merge(&mut self, later: Self) {
+                self.0.extend(later.0);
+            }
+            fn save(&mut self) -> Vec<u8> {
+                Vec::new()
+            }
+            fn load(&self, _: &[u8]) -> Option<Self> {
+                None
+            }
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use vec_split_sink;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -528,7 +528,7 @@ mod tests {
     use rust_xlsxwriter::{ExcelDateTime as XlsxDate, Format, Formula, Workbook};
 
     use super::super::read::read_file;
-    use super::super::source::{RowProblem, SplitSink};
+    use super::super::source::RowProblem;
     use super::*;
     use crate::project::model::{ColumnRef, DateColumn, Workbook as Where};
 
@@ -865,20 +865,7 @@ mod tests {
         }
     }
 
-    impl SplitSink for Collected {
-        fn fork(&self) -> Self {
-            Collected::default()
-        }
-        fn merge(&mut self, later: Self) {
-            self.0.extend(later.0);
-        }
-        fn save(&mut self) -> Vec<u8> {
-            Vec::new()
-        }
-        fn load(&self, _: &[u8]) -> Option<Self> {
-            None
-        }
-    }
+    crate::data::source::vec_split_sink!(Collected);
 
     #[test]
     fn a_sheet_whose_rows_are_out_of_order_is_read_whole_with_the_same_rows() {

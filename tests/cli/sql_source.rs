@@ -215,6 +215,25 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, out: &mut
     }
 }
 
+/// Writes `data` as the CSV project's file, builds the projects `csv` and `sql` under `dir`,
+/// and returns both `metrics.json` with their differences ([`differences`]).
+fn build_both(
+    dir: &Path,
+    server: &PgServer,
+    data: &str,
+) -> (serde_json::Value, serde_json::Value, Vec<String>) {
+    fs::create_dir_all(dir.join("csv/data")).unwrap();
+    fs::write(dir.join("csv/data/survey.csv"), data).unwrap();
+    for name in ["csv", "sql"] {
+        let out = cxscore(dir, server, &["build", name]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let (a, b) = (metrics(&dir.join("csv")), metrics(&dir.join("sql")));
+    let mut diffs = Vec::new();
+    differences(&a, &b, "", &mut diffs);
+    (a, b, diffs)
+}
+
 /// Every file under `dir`, for the URL check.
 fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     walkdir::WalkDir::new(dir)
@@ -399,18 +418,7 @@ fn comments_no_topic_codes_cross_as_a_bounded_sample_per_group() {
     for (name, data_key) in [("sql", SOURCE), ("csv", "path: data/survey.csv")] {
         project(&dir.path().join(name), data_key, NPS_ONLY);
     }
-    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
-    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
-    for name in ["csv", "sql"] {
-        let out = cxscore(dir.path(), &server, &["build", name]);
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    let mut diffs = Vec::new();
-    let (csv_metrics, sql_metrics) = (
-        metrics(&dir.path().join("csv")),
-        metrics(&dir.path().join("sql")),
-    );
-    differences(&csv_metrics, &sql_metrics, "", &mut diffs);
+    let (_, _, diffs) = build_both(dir.path(), &server, &data);
     assert!(
         diffs.is_empty(),
         "metrics.json differ:\n{}",
@@ -574,23 +582,12 @@ fn a_raked_sql_dataset_gives_the_metrics_of_the_same_data_as_csv() {
         )
         .unwrap();
     }
-    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
-    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
-    for name in ["csv", "sql"] {
-        let out = cxscore(dir.path(), &server, &["build", name]);
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    let (a, b) = (
-        metrics(&dir.path().join("csv")),
-        metrics(&dir.path().join("sql")),
-    );
+    let (_, b, diffs) = build_both(dir.path(), &server, &data);
     assert!(
         b["data"]["survey"]["weighting"].is_object(),
         "{}",
         b["data"]["survey"]
     );
-    let mut diffs = Vec::new();
-    differences(&a, &b, "", &mut diffs);
     assert!(
         diffs.is_empty(),
         "metrics.json differ:\n{}",
@@ -620,23 +617,12 @@ fn key_drivers_on_a_sql_dataset_equal_csv_but_for_the_bootstrap_intervals() {
         )
         .unwrap();
     }
-    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
-    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
-    for name in ["csv", "sql"] {
-        let out = cxscore(dir.path(), &server, &["build", name]);
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    let (a, b) = (
-        metrics(&dir.path().join("csv")),
-        metrics(&dir.path().join("sql")),
-    );
+    let (_, b, diffs) = build_both(dir.path(), &server, &data);
     assert!(
         b["drivers"].is_array() || b["drivers"].is_object(),
         "{}",
         b["drivers"]
     );
-    let mut diffs = Vec::new();
-    differences(&a, &b, "", &mut diffs);
     // The bootstrap resamples rows by their position, and the server's groups are not the
     // CSV's row order: only its interval ends may differ (docs/reference.md, SQL sources).
     // Every point estimate is the CSV's.
@@ -671,18 +657,7 @@ fn a_timestamp_date_column_is_grouped_by_its_day_and_equals_csv() {
     for (name, data_key) in [("sql", SOURCE), ("csv", "path: data/survey.csv")] {
         project(&dir.path().join(name), data_key, INDICATORS);
     }
-    fs::create_dir_all(dir.path().join("csv/data")).unwrap();
-    fs::write(dir.path().join("csv/data/survey.csv"), &data).unwrap();
-    for name in ["csv", "sql"] {
-        let out = cxscore(dir.path(), &server, &["build", name]);
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    let mut diffs = Vec::new();
-    let (a, b) = (
-        metrics(&dir.path().join("csv")),
-        metrics(&dir.path().join("sql")),
-    );
-    differences(&a, &b, "", &mut diffs);
+    let (_, b, diffs) = build_both(dir.path(), &server, &data);
     assert!(
         diffs.is_empty(),
         "metrics.json differ:\n{}",
