@@ -413,8 +413,8 @@ impl Column {
 }
 
 /// Reads up to `want` records of one column into `texts` (cleared first),
-/// writing each value with `write` and each null as a blank, and noting
-/// where each ends in `ends`; how many records were read.
+/// writing each value with `write` and each null as a blank, one row after
+/// the other ([`ColumnTexts::end_row`]); how many records were read.
 fn fill<T: DataType>(
     reader: &mut ColumnReaderImpl<T>,
     max_def: i16,
@@ -491,10 +491,6 @@ pub fn field_text(field: &Field, out: &mut String) {
     };
 }
 
-/// Writes a double as Rust's `Display` does (the shortest form that reads back the same, never
-/// an exponent). A whole number below 2^53 (a survey's scores and counts, most of a file)
-/// goes through the integer formatter, which prints the same digits several times faster:
-/// float formatting was the Parquet source's largest cost per row.
 /// Appends `x` in decimal, as `Display` writes it, without the formatting
 /// machinery (most values are small scores: one digit).
 fn push_integer(x: i64, out: &mut String) {
@@ -517,6 +513,10 @@ fn push_integer(x: i64, out: &mut String) {
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
+/// Writes a double as Rust's `Display` does (the shortest form that reads back the same, never
+/// an exponent). A whole number below 2^53 (a survey's scores and counts, most of a file)
+/// goes through the integer formatter, which prints the same digits several times faster:
+/// float formatting was the Parquet source's largest cost per row.
 fn write_double(x: f64, out: &mut String) {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if x.fract() == 0.0 && x.abs() < EXACT && !(x == 0.0 && x.is_sign_negative()) {

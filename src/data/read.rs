@@ -117,18 +117,7 @@ fn read_in_parts<Src: RecordSource, S: SplitSink>(
 ) -> Option<FileRead<S>> {
     let template = sink.fork();
     let forks = std::iter::repeat_with(|| template.part());
-    let merger = std::sync::Mutex::new(InOrder {
-        next: 0,
-        waiting: std::collections::BTreeMap::new(),
-        read: FileRead {
-            sink: sink.fork(),
-            logs: Vec::new(),
-            stop: None,
-        },
-        parts: 0,
-        gave_up: false,
-        failed: None,
-    });
+    let merger = std::sync::Mutex::new(InOrder::new(sink.fork()));
     (parts.enumerate().zip(forks))
         .par_bridge()
         .for_each(|((index, part), fork)| {
@@ -176,6 +165,22 @@ struct InOrder<S> {
 }
 
 impl<S: SplitSink> InOrder<S> {
+    /// Nothing merged yet into `sink`.
+    fn new(sink: S) -> Self {
+        InOrder {
+            next: 0,
+            waiting: std::collections::BTreeMap::new(),
+            read: FileRead {
+                sink,
+                logs: Vec::new(),
+                stop: None,
+            },
+            parts: 0,
+            gave_up: false,
+            failed: None,
+        }
+    }
+
     /// Takes part `index`, and merges every part now next in file order. After
     /// an error that stops the file, the later parts are dropped unmerged.
     fn offer(&mut self, index: usize, outcome: Outcome<S>) {
@@ -226,18 +231,7 @@ mod tests {
     }
 
     fn in_order() -> InOrder<Merged> {
-        InOrder {
-            next: 0,
-            waiting: Default::default(),
-            read: FileRead {
-                sink: Merged::default(),
-                logs: Vec::new(),
-                stop: None,
-            },
-            parts: 0,
-            gave_up: false,
-            failed: None,
-        }
+        InOrder::new(Merged::default())
     }
 
     #[test]

@@ -27,11 +27,15 @@ pub enum Cast {
 
 /// The characters Rust's `str::trim` removes (Unicode `White_Space`), for `btrim`: so
 /// the server calls a comment blank exactly when cxscore would.
-fn white_space() -> String {
-    (0..=0x10FFFF_u32)
-        .filter_map(char::from_u32)
-        .filter(|c| c.is_whitespace())
-        .collect()
+/// Found once (a walk over every code point), not per query.
+fn white_space() -> &'static str {
+    static WHITE_SPACE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WHITE_SPACE.get_or_init(|| {
+        (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect()
+    })
 }
 
 /// Whether `column` holds a comment that is not blank once trimmed (NULL is blank).
