@@ -10,9 +10,15 @@ DOUBLE and UTF8 columns, snappy, row groups of 262,144 rows), makes two copies
 of example-project/ whose survey dataset is that one file (CSV in one, Parquet
 in the other; tickets and the CRM lookup table are the generator's CSV in both),
 then alternates `cxscore build --no-cache` on both under
-`/usr/bin/time -f "%e %U %M"` (wall, user CPU, peak RSS). It checks that the two
-`metrics.json` agree to 1e-9, and writes the medians (seconds, rows per second)
-between the `bench:parquet` markers of docs/PERFORMANCE.md. `--no-build` uses
+`/usr/bin/time -f "%e %U %M"` (wall, user CPU, peak RSS), the order swapped every
+round so a drift of the machine's speed favours neither. Two shapes: the example
+project whole (`all`), and the same project `lean, no topics` (bench/features.py:
+no bootstrap, follow-up list, raking, CRM join or topics), where reading is a
+larger share of the build. It checks that the two `metrics.json` agree to 1e-9,
+and writes the medians (seconds, rows per second) and the median of the
+per-round ratios Parquet / CSV (the pairs ran back to back, so the ratio is less
+noisy than either time) between the `bench:parquet` markers of
+docs/PERFORMANCE.md. `--no-build` uses
 the binaries already in target/ (`cargo build --release --bin cxscore --example
 gen --example csv2parquet`). `--debug` uses the debug binaries (no release
 build; numbers then say nothing about speed, only that the script works).
@@ -79,6 +85,33 @@ def project(work, name, data_file, tickets, crm):
     return proj
 
 
+def measure(exe, work, projects, rounds, shape):
+    """Times of `rounds` rounds of both builds, back to back, the order swapped every round;
+    whether their metrics.json agree."""
+    wall = {k: [] for k in projects}
+    user = {k: [] for k in projects}
+    rss = {k: [] for k in projects}
+    loads = [os.getloadavg()[0]]
+    for round_ in range(rounds):
+        order = list(projects.items())
+        if round_ % 2:
+            order.reverse()
+        for kind, proj in order:
+            w, u, r = timed([str(exe), "build", str(proj), "--out", str(work / f"site-{kind}-{shape}"),
+                             "--quiet", "--no-cache"])
+            print(f"{shape} {kind}: {w:.2f} s wall, {u:.2f} s user, {r:.0f} MB", file=sys.stderr)
+            wall[kind].append(w)
+            user[kind].append(u)
+            rss[kind].append(r)
+            loads.append(os.getloadavg()[0])
+    metrics = {k: json.loads((work / f"site-{k}-{shape}" / "metrics.json").read_text()) for k in projects}
+    differ = close(metrics["CSV"], metrics["Parquet"])
+    if differ:
+        print(f"{shape}: metrics.json differs between CSV and Parquet at {len(differ)} paths: {differ[:10]}",
+              file=sys.stderr)
+    return {"wall": wall, "user": user, "rss": rss, "loads": loads, "differ": differ}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -87,6 +120,8 @@ def main():
     ap.add_argument("--debug", action="store_true", help="debug binaries, no release build")
     ap.add_argument("--no-write", action="store_true", help="do not touch docs/PERFORMANCE.md")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
+    ap.add_argument("--shapes", default="all,lean",
+                    help="comma-separated: all (the example project), lean (lean, no topics)")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -104,49 +139,60 @@ def main():
             "--single-file", "--out", str(data)])
     if not pq.exists():
         sh([str(conv), str(csv), str(pq)])
-    projects = {
-        "CSV": project(work, f"csv-{args.rows}", csv, data / "tickets.csv", data / "crm.csv"),
-        "Parquet": project(work, f"parquet-{args.rows}", pq, data / "tickets.csv", data / "crm.csv"),
-    }
-    times = {k: [] for k in projects}
-    users = {k: [] for k in projects}
-    rss = {k: [] for k in projects}
-    loads = [os.getloadavg()[0]]
-    for _ in range(args.runs):
-        for kind, proj in projects.items():
-            w, u, r = timed([str(exe), "build", str(proj), "--out", str(work / f"site-{kind}"), "--quiet", "--no-cache"])
-            print(f"{kind}: {w:.2f} s wall, {u:.2f} s user, {r:.0f} MB", file=sys.stderr)
-            times[kind].append(w)
-            users[kind].append(u)
-            rss[kind].append(r)
-            loads.append(os.getloadavg()[0])
-    metrics = {k: json.loads((work / f"site-{k}" / "metrics.json").read_text()) for k in projects}
-    differ = close(metrics["CSV"], metrics["Parquet"])
-    if differ:
-        print(f"metrics.json differs between CSV and Parquet at {len(differ)} paths: {differ[:10]}", file=sys.stderr)
-    agree = ("`metrics.json` of the two builds agree to 1e-9" if not differ else
-             f"`metrics.json` of the two builds differ (beyond 1e-9 relative) at {len(differ)} paths: "
-             + ", ".join(f"`{d}`" for d in differ[:6]) + (" …" if len(differ) > 6 else ""))
+    shapes = args.shapes.split(",")
+    if not set(shapes) <= {"all", "lean"}:
+        sys.exit(f"unknown shape in --shapes {args.shapes}: all, lean")
+    runs = {}
+    for shape in shapes:
+        suffix = "" if shape == "all" else "-lean"
+        projects = {
+            "CSV": project(work, f"csv-{args.rows}{suffix}", csv, data / "tickets.csv", data / "crm.csv"),
+            "Parquet": project(work, f"parquet-{args.rows}{suffix}", pq, data / "tickets.csv", data / "crm.csv"),
+        }
+        if shape == "lean":
+            from features import lean_no_topics  # imports this module: only here
+            for proj in projects.values():
+                lean_no_topics(proj)
+        runs[shape] = measure(exe, work, projects, args.runs, shape)
 
+    loads = [load for r in runs.values() for load in r["loads"]]
+    agree = []
+    for shape, r in runs.items():
+        differ = r["differ"]
+        agree.append(f"{shape}: agree to 1e-9" if not differ else
+                     f"{shape}: differ (beyond 1e-9 relative) at {len(differ)} paths: "
+                     + ", ".join(f"`{d}`" for d in differ[:6]) + (" …" if len(differ) > 6 else ""))
     begin, end = "<!-- bench:parquet:begin (written by bench/parquet.py) -->", "<!-- bench:parquet:end -->"
     lines = [
         begin,
         "",
         f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {sh([str(exe), '--version']).stdout.strip()} ({profile} build)",
         f"- Load average (1 min) during the runs: {min(loads):.2f}–{max(loads):.2f} (the machine is shared)",
-        f"- Command: `python3 bench/parquet.py --rows {args.rows} --runs {args.runs}{' --debug' if args.debug else ''}` "
-        f"({args.runs} alternating runs of `/usr/bin/time -f \"%e %U %M\" cxscore build PROJECT --no-cache --quiet` each); "
-        + agree,
+        f"- Command: `python3 bench/parquet.py --rows {args.rows} --runs {args.runs} --shapes {args.shapes}{' --debug' if args.debug else ''}` "
+        f"({args.runs} rounds per shape of `/usr/bin/time -f \"%e %U %M\" cxscore build PROJECT --no-cache --quiet` "
+        "on both projects back to back, the order swapped every round); `metrics.json` of the two builds: "
+        + "; ".join(agree),
         "",
-        "| survey file | MB | wall s (median, min–max) | user CPU s (median, min–max) | rows/s of wall | rows/s of user CPU | peak RSS MB (max) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| shape | survey file | MB | wall s (median, min–max) | user CPU s (median, min–max) | rows/s of wall | rows/s of user CPU | peak RSS MB (max) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, f in (("CSV", csv), ("Parquet", pq)):
-        med, user = statistics.median(times[kind]), statistics.median(users[kind])
+    for shape, r in runs.items():
+        for kind, f in (("CSV", csv), ("Parquet", pq)):
+            t, u, m = r["wall"][kind], r["user"][kind], r["rss"][kind]
+            med, user = statistics.median(t), statistics.median(u)
+            lines.append(
+                f"| {shape} | {kind} | {f.stat().st_size / 1e6:.1f} | {med:.2f} ({min(t):.2f}–{max(t):.2f}) "
+                f"| {user:.2f} ({min(u):.2f}–{max(u):.2f}) "
+                f"| {args.rows / med:,.0f} | {args.rows / user:,.0f} | {max(m):.0f} |"
+            )
+    lines += ["", "Parquet / CSV per round (the two builds of a round ran back to back):", ""]
+    for shape, r in runs.items():
+        ratios = sorted(p / c for p, c in zip(r["user"]["Parquet"], r["user"]["CSV"]))
+        walls = sorted(p / c for p, c in zip(r["wall"]["Parquet"], r["wall"]["CSV"]))
         lines.append(
-            f"| {kind} | {f.stat().st_size / 1e6:.1f} | {med:.2f} ({min(times[kind]):.2f}–{max(times[kind]):.2f}) "
-            f"| {user:.2f} ({min(users[kind]):.2f}–{max(users[kind]):.2f}) "
-            f"| {args.rows / med:,.0f} | {args.rows / user:,.0f} | {max(rss[kind]):.0f} |"
+            f"- {shape}: user CPU median {statistics.median(ratios):.3f} ({ratios[0]:.3f}–{ratios[-1]:.3f}; "
+            f"below 1 in {sum(x < 1 for x in ratios)} of {len(ratios)} rounds), "
+            f"wall median {statistics.median(walls):.3f} ({walls[0]:.3f}–{walls[-1]:.3f})"
         )
     lines += ["", end]
     block = "\n".join(lines)

@@ -18,7 +18,7 @@ use parquet::record::Field;
 use parquet::schema::types::SchemaDescriptor;
 
 use super::source::{
-    cannot_read, Batch, ColumnTexts, DataFile, Header, Part, Record, RecordSource, Row, RowSink,
+    cannot_read, Batch, ColumnBatch, DataFile, Header, Part, Record, RecordSource, Row, RowSink,
 };
 use crate::diag::{Diagnostics, Location};
 
@@ -278,8 +278,8 @@ fn plain_columns(
 const COLUMN_BATCH: usize = 128;
 
 /// Reads a row group's wanted plain columns (`kinds`: header index, leaf
-/// column, kind): up to [`COLUMN_BATCH`] rows of each decoded into reused
-/// text buffers, then handed on row by row, `width` fields wide, the
+/// column, kind): up to [`COLUMN_BATCH`] rows of each decoded into a reused
+/// [`ColumnBatch`], then handed on row by row, `width` fields wide, the
 /// columns not wanted blank.
 #[allow(clippy::too_many_arguments)]
 fn read_columns<S: RowSink>(
@@ -301,20 +301,18 @@ fn read_columns<S: RowSink>(
                 max_def,
                 reader,
                 defs: Vec::new(),
+                doubles: DoubleTexts::default(),
+                values: Values::default(),
             })
         })
         .collect::<Result<_, String>>()?;
-    // Which decoded column each header column is, if it is one.
-    let mut slots = vec![None; width];
-    for (k, &(c, _, _)) in kinds.iter().enumerate() {
-        slots[c] = Some(k);
-    }
-    let mut texts = vec![ColumnTexts::default(); columns.len()];
+    let mut rows_of = ColumnBatch::new(width);
     let mut done = 0;
     while done < rows {
         let want = COLUMN_BATCH.min(rows - done);
-        for (column, texts) in columns.iter_mut().zip(&mut texts) {
-            let got = column.fill(want, texts).map_err(|e| e.to_string())?;
+        rows_of.start(want);
+        for (column, &(c, _, _)) in columns.iter_mut().zip(kinds) {
+            let got = column.fill(want, (&mut rows_of, c))?;
             if got != want {
                 return Err(format!(
                     "a column holds {} rows where the row group says {}",
@@ -325,11 +323,7 @@ fn read_columns<S: RowSink>(
         }
         for r in 0..want {
             let line = at.first_line + (done + r) as u64;
-            batch.row(
-                &Row::of_columns(&texts, &slots, r, line),
-                header,
-                file.dataset,
-            );
+            batch.row(&Row::of_columns(&rows_of, r, line), header, file.dataset);
         }
         done += want;
     }
@@ -342,21 +336,49 @@ struct Column {
     max_def: i16,
     reader: ColumnReader,
     defs: Vec<i16>,
+    /// The text of doubles seen lately (a weight column repeats a few values).
+    doubles: DoubleTexts,
+    /// The decoded values of a batch (reused: no allocation per batch).
+    values: Values,
+}
+
+/// Reused buffers of one column's decoded values, by physical type (one is used), and a
+/// text column's bytes and row ends.
+#[derive(Default)]
+struct Values {
+    bools: Vec<bool>,
+    i32s: Vec<i32>,
+    i64s: Vec<i64>,
+    f32s: Vec<f32>,
+    f64s: Vec<f64>,
+    arrays: Vec<ByteArray>,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 impl Column {
-    /// Decodes the next `want` rows into `texts`; how many it found.
-    fn fill(&mut self, want: usize, texts: &mut ColumnTexts) -> parquet::errors::Result<usize> {
-        let (max_def, defs) = (self.max_def, &mut self.defs);
-        let texts = (texts, want);
-        match (&mut self.reader, self.kind) {
+    /// Decodes the next `want` rows into `into` (a batch, this column's header index);
+    /// how many it found.
+    fn fill(&mut self, want: usize, into: (&mut ColumnBatch, usize)) -> Result<usize, String> {
+        let Column {
+            kind,
+            max_def,
+            reader,
+            defs,
+            doubles,
+            values,
+        } = self;
+        let (max_def, texts) = (*max_def, (into.0, into.1, want));
+        match (reader, *kind) {
             (ColumnReader::BoolColumnReader(r), _) => {
+                let defs = (defs, &mut values.bools);
                 fill(r, max_def, defs, texts, |b: &bool, out| write!(out, "{b}"))
             }
             (ColumnReader::Int32ColumnReader(r), Plain::Date) => {
                 // Rows of one day come together (files are written in date
                 // order): the last day's text is reused, not recomputed.
                 let mut last = (None, String::new());
+                let defs = (defs, &mut values.i32s);
                 fill(r, max_def, defs, texts, |d: &i32, out| {
                     if last.0 != Some(*d) {
                         last.1.clear();
@@ -368,85 +390,219 @@ impl Column {
                 })
             }
             (ColumnReader::Int32ColumnReader(r), Plain::UInt32) => {
+                let defs = (defs, &mut values.i32s);
                 fill(r, max_def, defs, texts, |x: &i32, out| {
                     push_integer(i64::from(*x as u32), out);
                     Ok(())
                 })
             }
             (ColumnReader::Int32ColumnReader(r), _) => {
+                let defs = (defs, &mut values.i32s);
                 fill(r, max_def, defs, texts, |x: &i32, out| {
                     push_integer(i64::from(*x), out);
                     Ok(())
                 })
             }
             (ColumnReader::Int64ColumnReader(r), _) => {
+                let defs = (defs, &mut values.i64s);
                 fill(r, max_def, defs, texts, |x: &i64, out| {
                     push_integer(*x, out);
                     Ok(())
                 })
             }
             (ColumnReader::FloatColumnReader(r), _) => {
+                let defs = (defs, &mut values.f32s);
                 fill(r, max_def, defs, texts, |x: &f32, out| write!(out, "{x}"))
             }
             (ColumnReader::DoubleColumnReader(r), _) => {
+                let defs = (defs, &mut values.f64s);
                 fill(r, max_def, defs, texts, |x: &f64, out| {
-                    write_double(*x, out);
+                    doubles.write(*x, out);
                     Ok(())
                 })
             }
             (ColumnReader::ByteArrayColumnReader(r), _) => {
-                fill(r, max_def, defs, texts, |b: &ByteArray, out| {
-                    // Valid UTF-8 (nearly always) is checked by the fast
-                    // validator and copied; only invalid bytes are replaced.
-                    match std::str::from_utf8(b.data()) {
-                        Ok(s) => out.push_str(s),
-                        Err(_) => out.push_str(&String::from_utf8_lossy(b.data())),
-                    }
-                    Ok(())
-                })
+                fill_utf8(r, max_def, (defs, values), texts)
             }
-            _ => Err(parquet::errors::ParquetError::General(
-                "unexpected column type".into(),
-            )),
+            _ => Err("unexpected column type".into()),
         }
     }
 }
 
-/// Reads up to `want` records of one column into `texts` (cleared first),
-/// writing each value with `write` and each null as a blank, one row after
-/// the other ([`ColumnTexts::end_row`]); how many records were read.
-fn fill<T: DataType>(
+/// Reads up to `want` records of one column into `values` (emptied first; present values
+/// only) and `defs` (definition levels, left empty for a required column); how many records
+/// were read.
+fn read_records<T: DataType>(
     reader: &mut ColumnReaderImpl<T>,
-    max_def: i16,
     defs: &mut Vec<i16>,
-    (texts, want): (&mut ColumnTexts, usize),
-    mut write: impl FnMut(&T::T, &mut String) -> std::fmt::Result,
+    values: &mut Vec<T::T>,
+    want: usize,
 ) -> parquet::errors::Result<usize> {
-    let mut values: Vec<T::T> = Vec::with_capacity(want);
     defs.clear();
+    values.clear();
     let mut read = 0;
     // A page boundary may end a call early: call again until the batch is full or the column ends.
     while read < want {
-        let (records, _, _) = reader.read_records(want - read, Some(defs), None, &mut values)?;
+        let (records, _, _) = reader.read_records(want - read, Some(defs), None, values)?;
         if records == 0 {
             break;
         }
         read += records;
     }
-    texts.clear();
+    Ok(read)
+}
+
+/// For each of `read` rows, its value among `values` (in order) or `None` for a null.
+fn present<'v, V>(
+    read: usize,
+    max_def: i16,
+    defs: &'v [i16],
+    values: &'v [V],
+) -> impl Iterator<Item = Option<&'v V>> + 'v {
     let mut next = values.iter();
     // Without definition levels (a required column) every row is present.
     let mut levels = defs.iter();
-    for _ in 0..read {
+    (0..read).map(move |_| {
         let present = max_def == 0 || levels.next() == Some(&max_def);
         if present {
-            if let Some(v) = next.next() {
-                let _ = write(v, &mut texts.texts);
-            }
+            next.next()
+        } else {
+            None
         }
-        texts.end_row();
+    })
+}
+
+/// Reads up to `want` records of one column into field `column` of `batch`'s rows,
+/// writing each value with `write` and each null as a blank; how many records were read.
+fn fill<T: DataType>(
+    reader: &mut ColumnReaderImpl<T>,
+    max_def: i16,
+    (defs, values): (&mut Vec<i16>, &mut Vec<T::T>),
+    (batch, column, want): (&mut ColumnBatch, usize, usize),
+    mut write: impl FnMut(&T::T, &mut String) -> std::fmt::Result,
+) -> Result<usize, String> {
+    let read = read_records(reader, defs, values, want).map_err(|e| e.to_string())?;
+    for (row, value) in present(read, max_def, defs, values).enumerate() {
+        if let Some(v) = value {
+            let start = batch.mark();
+            let _ = write(v, batch.text_mut());
+            batch.end_value(row, column, start)?;
+        }
     }
     Ok(read)
+}
+
+/// [`fill`] for a text column: the batch's bytes are checked as UTF-8 once, not value by
+/// value (each value valid and ending on a character boundary is the same as the whole
+/// valid with every row's end on a boundary); a batch with invalid bytes is written again
+/// value by value, each invalid sequence replaced by U+FFFD.
+fn fill_utf8(
+    reader: &mut ColumnReaderImpl<parquet::data_type::ByteArrayType>,
+    max_def: i16,
+    (defs, buffers): (&mut Vec<i16>, &mut Values),
+    (batch, column, want): (&mut ColumnBatch, usize, usize),
+) -> Result<usize, String> {
+    let Values {
+        arrays: values,
+        bytes,
+        ends,
+        ..
+    } = buffers;
+    let read = read_records(reader, defs, values, want).map_err(|e| e.to_string())?;
+    bytes.clear();
+    ends.clear();
+    for value in present(read, max_def, defs, values) {
+        if let Some(v) = value {
+            bytes.extend_from_slice(v.data());
+        }
+        ends.push(bytes.len());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(all) if ends.iter().all(|&e| all.is_char_boundary(e)) => {
+            let base = batch.mark();
+            batch.text_mut().push_str(all);
+            let mut start = 0;
+            for (row, &end) in ends.iter().enumerate() {
+                if end > start {
+                    batch.end_span(row, column, base + start, base + end)?;
+                }
+                start = end;
+            }
+        }
+        _ => {
+            for (row, value) in present(read, max_def, defs, values).enumerate() {
+                if let Some(v) = value {
+                    let start = batch.mark();
+                    batch
+                        .text_mut()
+                        .push_str(&String::from_utf8_lossy(v.data()));
+                    batch.end_value(row, column, start)?;
+                }
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// The text of the doubles a column held lately, by their bits: a survey's non-integral
+/// numbers (weights, shares) take few distinct values (the benchmark's weight column about
+/// 450), each formatted once, not per row. Direct-mapped: a slot holds the last double whose
+/// bits hash to it, its text inline (a text longer than a slot is formatted every time).
+struct DoubleTexts {
+    slots: Vec<DoubleText>,
+}
+
+/// One slot of [`DoubleTexts`]: a double's bits and its text (`len` 0: empty slot).
+#[derive(Clone, Copy)]
+struct DoubleText {
+    bits: u64,
+    len: u8,
+    text: [u8; 23],
+}
+
+impl Default for DoubleTexts {
+    fn default() -> Self {
+        let empty = DoubleText {
+            bits: 0,
+            len: 0,
+            text: [0; 23],
+        };
+        DoubleTexts {
+            slots: vec![empty; 1 << DoubleTexts::SLOT_BITS],
+        }
+    }
+}
+
+impl DoubleTexts {
+    /// 1,024 slots of 32 bytes.
+    const SLOT_BITS: u32 = 10;
+
+    /// Appends `x` as [`write_double`] writes it.
+    #[inline]
+    fn write(&mut self, x: f64, out: &mut String) {
+        if let Some(i) = whole(x) {
+            // Whole numbers (scores) are written faster than looked up.
+            return push_integer(i, out);
+        }
+        let bits = x.to_bits();
+        let hash = bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::SLOT_BITS);
+        let slot = &mut self.slots[hash as usize];
+        if slot.len > 0 && slot.bits == bits {
+            if let Ok(text) = std::str::from_utf8(&slot.text[..usize::from(slot.len)]) {
+                return out.push_str(text);
+            }
+        }
+        let start = out.len();
+        write_double(x, out);
+        let text = &out.as_bytes()[start..];
+        if let Ok(len) = u8::try_from(text.len()) {
+            if usize::from(len) <= slot.text.len() {
+                slot.bits = bits;
+                slot.len = len;
+                slot.text[..text.len()].copy_from_slice(text);
+            }
+        }
+    }
 }
 
 /// Writes a Parquet value as the text its CSV export would hold
@@ -518,12 +674,23 @@ fn push_integer(x: i64, out: &mut String) {
 /// goes through the integer formatter, which prints the same digits several times faster:
 /// float formatting was the Parquet source's largest cost per row.
 fn write_double(x: f64, out: &mut String) {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if x.fract() == 0.0 && x.abs() < EXACT && !(x == 0.0 && x.is_sign_negative()) {
-        push_integer(x as i64, out);
-    } else {
-        let _ = write!(out, "{x}");
+    match whole(x) {
+        Some(i) => push_integer(i, out),
+        None => {
+            let _ = write!(out, "{x}");
+        }
     }
+}
+
+/// `x` as an integer when it is a whole number below 2^53 in magnitude, not -0 (whose
+/// `Display` is `-0`). By a cast and back, not `f64::fract`: a call to libm's `trunc` per
+/// value was a tenth of the column decoding's time.
+#[inline]
+fn whole(x: f64) -> Option<i64> {
+    const EXACT: u64 = 1 << 53;
+    // The cast saturates (NaN gives 0): only a whole number in range casts back equal.
+    let i = x as i64;
+    (i as f64 == x && i.unsigned_abs() < EXACT && !(i == 0 && x.is_sign_negative())).then_some(i)
 }
 
 /// Writes a DATE (days since 1970-01-01) as ISO 8601 (`2024-03-15`), digit by digit for
@@ -795,6 +962,78 @@ mod tests {
                 ][..],
                 "row {i}"
             );
+        }
+    }
+
+    /// Text columns are checked as UTF-8 per batch: a batch with invalid bytes, or whose
+    /// values are only valid together (a character split across two rows), gives each value
+    /// as `String::from_utf8_lossy` gives it alone, and the batches around it are unchanged.
+    #[test]
+    fn text_values_are_checked_as_utf8_one_by_one_whatever_the_batch() {
+        let rows = 3 * COLUMN_BATCH;
+        // Row i: null every 5th; "中" (E4 B8 AD) split over rows 131 and 132; 0xFF in row 302.
+        let value = |i: usize| -> Option<Vec<u8>> {
+            match i {
+                _ if i % 5 == 0 => None,
+                131 => Some(vec![b'a', 0xE4, 0xB8]),
+                132 => Some(vec![0xAD, b'b']),
+                302 => Some(vec![b'x', 0xFF, b'y']),
+                _ => Some(format!("v{i} 中文 🙂").into_bytes()),
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let schema =
+            Arc::new(parse_message_type("message t { OPTIONAL BYTE_ARRAY s (UTF8); }").unwrap());
+        let mut w =
+            SerializedFileWriter::new(File::create(&path).unwrap(), schema, Default::default())
+                .unwrap();
+        let mut group = w.next_row_group().unwrap();
+        let mut col = group.next_column().unwrap().unwrap();
+        let values: Vec<ByteArray> = (0..rows).filter_map(value).map(ByteArray::from).collect();
+        let defs: Vec<i16> = (0..rows).map(|i| i16::from(value(i).is_some())).collect();
+        col.typed::<parquet::data_type::ByteArrayType>()
+            .write_batch(&values, Some(&defs), None)
+            .unwrap();
+        col.close().unwrap();
+        group.close().unwrap();
+        w.close().unwrap();
+
+        let batch = read(&path, &["s"], &["s"]);
+        assert!(batch.fatal.is_none());
+        let seen = batch.sink.0;
+        assert_eq!(seen.len(), rows);
+        for (i, (_, fields)) in seen.iter().enumerate() {
+            let expected = value(i).map_or(String::new(), |v| String::from_utf8_lossy(&v).into());
+            assert_eq!(fields, &[expected], "row {i}");
+        }
+        assert_eq!(seen[131].1, ["a\u{FFFD}"]);
+        assert_eq!(seen[132].1, ["\u{FFFD}b"]);
+        assert_eq!(seen[302].1, ["x\u{FFFD}y"]);
+    }
+
+    /// The memo of doubles' texts writes what formatting each would: values repeated (hits),
+    /// more distinct values than slots (evictions), texts too long for a slot, specials.
+    #[test]
+    fn remembered_doubles_are_written_as_display_writes_them() {
+        let mut memo = DoubleTexts::default();
+        let mut xs: Vec<f64> = (0..5000).map(|i| f64::from(i) / 100.0 + 0.005).collect();
+        xs.extend([
+            0.1,
+            -0.87,
+            1e-300,
+            -1.5e-7,
+            f64::NAN,
+            f64::INFINITY,
+            5e-324,
+            0.5,
+        ]);
+        for round in 0..3 {
+            for &x in &xs {
+                let mut s = String::from("≠");
+                memo.write(x, &mut s);
+                assert_eq!(s, format!("≠{x}"), "{x:?}, round {round}");
+            }
         }
     }
 
