@@ -974,7 +974,7 @@ mod tests {
         // Row i: null every 5th; "中" (E4 B8 AD) split over rows 131 and 132; 0xFF in row 302.
         let value = |i: usize| -> Option<Vec<u8>> {
             match i {
-                _ if i % 5 == 0 => None,
+                _ if i.is_multiple_of(5) => None,
                 131 => Some(vec![b'a', 0xE4, 0xB8]),
                 132 => Some(vec![0xAD, b'b']),
                 302 => Some(vec![b'x', 0xFF, b'y']),
@@ -1085,6 +1085,10 @@ mod tests {
             123456789.0,
             9_007_199_254_740_991.0,
             9_007_199_254_740_992.0,
+            -9_007_199_254_740_992.0,
+            // i64::MIN and past it: the cast saturates.
+            -9_223_372_036_854_775_808.0,
+            9_223_372_036_854_775_808.0,
             1e300,
             -1e-300,
             f64::MAX,
