@@ -368,18 +368,18 @@ impl Column {
             doubles,
             values,
         } = self;
-        let (max_def, texts) = (*max_def, (into.0, into.1, want));
+        let (max_def, into) = (*max_def, (into.0, into.1, want));
         match (reader, *kind) {
             (ColumnReader::BoolColumnReader(r), _) => {
                 let defs = (defs, &mut values.bools);
-                fill(r, max_def, defs, texts, |b: &bool, out| write!(out, "{b}"))
+                fill(r, max_def, defs, into, |b: &bool, out| write!(out, "{b}"))
             }
             (ColumnReader::Int32ColumnReader(r), Plain::Date) => {
                 // Rows of one day come together (files are written in date
                 // order): the last day's text is reused, not recomputed.
                 let mut last = (None, String::new());
                 let defs = (defs, &mut values.i32s);
-                fill(r, max_def, defs, texts, |d: &i32, out| {
+                fill(r, max_def, defs, into, |d: &i32, out| {
                     if last.0 != Some(*d) {
                         last.1.clear();
                         write_date(*d, &mut last.1);
@@ -391,38 +391,38 @@ impl Column {
             }
             (ColumnReader::Int32ColumnReader(r), Plain::UInt32) => {
                 let defs = (defs, &mut values.i32s);
-                fill(r, max_def, defs, texts, |x: &i32, out| {
+                fill(r, max_def, defs, into, |x: &i32, out| {
                     push_integer(i64::from(*x as u32), out);
                     Ok(())
                 })
             }
             (ColumnReader::Int32ColumnReader(r), _) => {
                 let defs = (defs, &mut values.i32s);
-                fill(r, max_def, defs, texts, |x: &i32, out| {
+                fill(r, max_def, defs, into, |x: &i32, out| {
                     push_integer(i64::from(*x), out);
                     Ok(())
                 })
             }
             (ColumnReader::Int64ColumnReader(r), _) => {
                 let defs = (defs, &mut values.i64s);
-                fill(r, max_def, defs, texts, |x: &i64, out| {
+                fill(r, max_def, defs, into, |x: &i64, out| {
                     push_integer(*x, out);
                     Ok(())
                 })
             }
             (ColumnReader::FloatColumnReader(r), _) => {
                 let defs = (defs, &mut values.f32s);
-                fill(r, max_def, defs, texts, |x: &f32, out| write!(out, "{x}"))
+                fill(r, max_def, defs, into, |x: &f32, out| write!(out, "{x}"))
             }
             (ColumnReader::DoubleColumnReader(r), _) => {
                 let defs = (defs, &mut values.f64s);
-                fill(r, max_def, defs, texts, |x: &f64, out| {
+                fill(r, max_def, defs, into, |x: &f64, out| {
                     doubles.write(*x, out);
                     Ok(())
                 })
             }
             (ColumnReader::ByteArrayColumnReader(r), _) => {
-                fill_utf8(r, max_def, (defs, values), texts)
+                fill_utf8(r, max_def, (defs, values), into)
             }
             _ => Err("unexpected column type".into()),
         }
@@ -593,7 +593,8 @@ impl DoubleTexts {
             }
         }
         let start = out.len();
-        write_double(x, out);
+        // Not whole (above): `Display` directly, as `write_double` would.
+        let _ = write!(out, "{x}");
         let text = &out.as_bytes()[start..];
         if let Ok(len) = u8::try_from(text.len()) {
             if usize::from(len) <= slot.text.len() {

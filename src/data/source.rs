@@ -344,7 +344,7 @@ impl ColumnBatch {
         end: usize,
     ) -> Result<(), String> {
         let (Ok(a), Ok(b)) = (u32::try_from(start), u32::try_from(end)) else {
-            return Err("a batch of 128 rows holds more than 4 GiB of text".into());
+            return Err("a batch of rows holds more than 4 GiB of text".into());
         };
         self.longest = self.longest.max(end.saturating_sub(start));
         self.spans[row * self.width + column] = (a, b);
