@@ -4,7 +4,9 @@
 //! checked header, then its records as [`Row`]s: in one sequential pass
 //! ([`super::open`], any encoding), or, for a large UTF-8 file, in pieces cut
 //! at record starts ([`super::chunk`]) that the scan driver parses on every
-//! core. Each record is UTF-8 checked once, and the record's buffers are reused.
+//! core. Each record is UTF-8 checked once, and the record's buffers are reused;
+//! a piece after the first is checked once as a whole and split in place
+//! ([`super::csv_split`]).
 
 use std::fs::File;
 use std::io::Read;
@@ -12,6 +14,7 @@ use std::io::Read;
 use csv::{ByteRecord, StringRecord};
 
 use super::chunk::{Chunk, PieceBytes, Pieces, Recycler};
+use super::csv_split::{SplitRecord, Splitter, MAX_SPLIT_BYTES};
 use super::open::{declared, misencoded, open};
 use super::sniff::{encoding_hint, sniff_file, Guess};
 use super::source::{
@@ -181,6 +184,16 @@ impl RecordSource for CsvSource {
         batch: &mut Batch<S>,
     ) {
         let CsvPiece { piece, recycler } = part;
+        // A piece after the header is checked as UTF-8 once and split in place;
+        // the first (header, BOM) and any piece that is not UTF-8 (the reader
+        // then says where) go through the csv crate's reader.
+        if piece.index > 0 && splits(file) && piece.bytes.len() <= MAX_SPLIT_BYTES {
+            if let Ok(text) = std::str::from_utf8(&piece.bytes) {
+                split_records(text, piece.cut.newlines, 0, file, header, batch);
+                recycler.give(piece.bytes);
+                return;
+            }
+        }
         let reader = csv::ReaderBuilder::new()
             .delimiter(file.dataset.delimiter)
             .has_headers(piece.index == 0)
@@ -191,6 +204,11 @@ impl RecordSource for CsvSource {
     }
 
     fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>) {
+        if let Some(text) = small_utf8(file) {
+            // The header, read apart (`super::header`), is the first record.
+            split_records(&text, 0, 1, file, header, batch);
+            return;
+        }
         match open(file.path, file.dataset) {
             Ok(reader) => read_records(reader, 0, file, header, batch),
             Err(e) => batch.stop(cannot_read(file.file, e)),
@@ -248,6 +266,58 @@ fn read_records<R: Read, S: RowSink>(
         let text = Record::from_csv(text);
         batch.row(&Row::new(&text, line), header, file.dataset);
         record = text.into_csv().into_byte_record();
+    }
+}
+
+/// True when the dataset's delimiter lets [`Splitter`] read its files: an
+/// ASCII byte that is not a quote or a line end.
+fn splits(file: &DataFile<'_>) -> bool {
+    let delimiter = file.dataset.delimiter;
+    delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n')
+}
+
+/// A UTF-8 file read whole, without its BOM, when it is smaller than
+/// [`PARALLEL_MIN_BYTES`] (larger ones are read in pieces, or streamed) and
+/// [`splits`]. `None` otherwise, or when it is not UTF-8 or cannot be read:
+/// the csv crate's reader then says where.
+fn small_utf8(file: &DataFile<'_>) -> Option<String> {
+    let size = std::fs::metadata(file.path).ok()?.len();
+    if file.dataset.encoding != Encoding::Utf8 || size >= PARALLEL_MIN_BYTES || !splits(file) {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    (crate::progress::Counted(File::open(file.path).ok()?))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.starts_with(super::open::UTF8_BOM) {
+        bytes.drain(..super::open::UTF8_BOM.len());
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Feeds the records of `text` ([`Splitter`]) after its first `skip` (a
+/// header); lines are `newlines` + the record's line in the text.
+fn split_records<S: RowSink>(
+    text: &str,
+    newlines: u64,
+    skip: usize,
+    file: &DataFile<'_>,
+    header: &Header,
+    batch: &mut Batch<S>,
+) {
+    let mut splitter = Splitter::new(text, file.dataset.delimiter);
+    let mut record = SplitRecord::default();
+    for _ in 0..skip {
+        if splitter.next_record(&mut record).is_none() {
+            return;
+        }
+    }
+    while let Some(line) = splitter.next_record(&mut record) {
+        batch.row(
+            &Row::of_split(text, &record, newlines + line),
+            header,
+            file.dataset,
+        );
     }
 }
 

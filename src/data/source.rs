@@ -7,6 +7,7 @@
 //! way for every format: header checks, parallel batches merged in file
 //! order, the build cache, and the `bad_rows` policy.
 
+use super::csv_split::SplitRecord;
 use super::lookup::LookupTable;
 use std::path::Path;
 
@@ -188,6 +189,15 @@ impl<'r> Row<'r> {
         }
     }
 
+    /// A record split in place in the text of a piece of a CSV file.
+    pub fn of_split(text: &'r str, record: &'r SplitRecord, line: u64) -> Self {
+        Row {
+            fields: Fields::Split { text, record },
+            line,
+            join: None,
+        }
+    }
+
     /// Row `row` of a batch of decoded columns.
     pub fn of_columns(batch: &'r ColumnBatch, row: usize, line: u64) -> Self {
         Row {
@@ -202,6 +212,7 @@ impl<'r> Row<'r> {
     fn field(&self, index: usize) -> Option<&'r str> {
         match self.fields {
             Fields::Record(record) => record.0.get(index),
+            Fields::Split { text, record } => record.field(text, index),
             Fields::Columns { batch, row } => batch.field(row, index),
         }
     }
@@ -245,6 +256,7 @@ impl<'r> Row<'r> {
     pub fn field_count(&self) -> usize {
         match self.fields {
             Fields::Record(record) => record.0.len(),
+            Fields::Split { record, .. } => record.len(),
             Fields::Columns { batch, .. } => batch.width,
         }
     }
@@ -258,6 +270,9 @@ impl<'r> Row<'r> {
                 let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
                 Some((field, record[field].len()))
             }
+            Fields::Split { record, .. } => {
+                (record.lengths().enumerate()).find(|&(_, len)| len > MAX_FIELD_BYTES)
+            }
             // A batch knows its longest text: only a batch holding a too long field looks
             // at its rows' fields.
             Fields::Columns { batch, .. } if batch.longest <= MAX_FIELD_BYTES => None,
@@ -268,12 +283,20 @@ impl<'r> Row<'r> {
     }
 }
 
-/// Where a [`Row`]'s fields are: a record (row by row sources), or one row of a batch
-/// of decoded columns (Parquet), read in place without assembling a record.
+/// Where a [`Row`]'s fields are: a record (row by row sources), a record split in
+/// place in a CSV piece's text, or one row of a batch of decoded columns (Parquet),
+/// read in place without assembling a record.
 #[derive(Clone, Copy)]
 enum Fields<'r> {
     Record(&'r Record),
-    Columns { batch: &'r ColumnBatch, row: usize },
+    Split {
+        text: &'r str,
+        record: &'r SplitRecord,
+    },
+    Columns {
+        batch: &'r ColumnBatch,
+        row: usize,
+    },
 }
 
 /// A batch of rows decoded column by column, laid out for reading row by row: every value's

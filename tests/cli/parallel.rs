@@ -131,6 +131,28 @@ fn data_errors_are_the_same_in_pieces_under_fail_and_skip() {
     }
 }
 
+/// Windows line ends (`\r\n`, inside the quoted comments too) and a blank
+/// line after row 3: row i starts at line 1 + i + ⌊(i − 1)/5⌋ + 1 for i > 3,
+/// so the first bad row (i = 7) is at line 10, in one piece and in pieces.
+/// (The csv crate's reader gave the line where the previous record ended.)
+#[test]
+fn crlf_files_report_the_line_a_bad_row_starts_on() {
+    let f = Fixture::copy("tiny");
+    let mut csv = bad_rows_csv().replace('\n', "\r\n");
+    let third = csv.match_indices("\r\n").nth(3).map(|(i, _)| i).unwrap();
+    csv.insert_str(third, "\r\n");
+    f.write("data/survey.csv", &csv);
+    for piece in [None, Some("1000")] {
+        let out = build(&f, "out", piece, "2");
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{err}");
+        assert!(err.contains("survey.csv:10:5:"), "pieces {piece:?}: {err}");
+        assert!(!err.contains("survey.csv:9:5:"), "pieces {piece:?}: {err}");
+        // Row 14 (line 1 + 14 + 2 + 1).
+        assert!(err.contains("survey.csv:18:5:"), "pieces {piece:?}: {err}");
+    }
+}
+
 #[test]
 fn metrics_json_says_how_each_percentile_was_computed() {
     // The tiny fixture's percentile has 10 values, far under the exact budget
