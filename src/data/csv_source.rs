@@ -1,12 +1,13 @@
 //! Data stage: CSV files as a [`RecordSource`].
 //!
 //! Input: one CSV file of a dataset (its encoding and delimiter). Output: its
-//! checked header, then its records as [`Row`]s: in one sequential pass
-//! ([`super::open`], any encoding), or, for a large UTF-8 file, in pieces cut
-//! at record starts ([`super::chunk`]) that the scan driver parses on every
-//! core. Each record is UTF-8 checked once, and the record's buffers are reused;
-//! a piece after the first is checked once as a whole and split in place
-//! ([`super::csv_split`]).
+//! checked header, then its records as [`Row`]s: a file under 16 MB read whole
+//! (decoded first when not UTF-8), or, for a large UTF-8 file, in pieces cut at
+//! record starts ([`super::chunk`]) that the scan driver parses on every core;
+//! either text checked once and split in place ([`super::csv_split`]). The csv
+//! crate's streaming reader ([`super::open`]) reads the rest: the first piece
+//! (header, BOM), a file that is not valid UTF-8 (it says where), and large
+//! files that are not UTF-8 or not plain RFC 4180.
 
 use std::fs::File;
 use std::io::Read;
@@ -204,7 +205,7 @@ impl RecordSource for CsvSource {
     }
 
     fn read_all<S: RowSink>(&self, file: &DataFile<'_>, header: &Header, batch: &mut Batch<S>) {
-        if let Some(text) = small_utf8(file) {
+        if let Some(text) = small_text(file) {
             // The header, read apart (`super::header`), is the first record.
             split_records(&text, 0, 1, file, header, batch);
             return;
@@ -276,23 +277,34 @@ fn splits(file: &DataFile<'_>) -> bool {
     delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n')
 }
 
-/// A UTF-8 file read whole, without its BOM, when it is smaller than
-/// [`PARALLEL_MIN_BYTES`] (larger ones are read in pieces, or streamed) and
-/// [`splits`]. `None` otherwise, or when it is not UTF-8 or cannot be read:
-/// the csv crate's reader then says where.
-fn small_utf8(file: &DataFile<'_>) -> Option<String> {
+/// A file smaller than [`PARALLEL_MIN_BYTES`] (larger ones are read in
+/// pieces, or streamed) read whole as text, without its BOM, when
+/// [`splits`]: UTF-8 as it is, other encodings decoded as
+/// [`super::open::open`] decodes them (a BOM overrides the declared
+/// encoding; bytes that are not in it become U+FFFD, which
+/// [`split_records`] reports). `None` otherwise, or when a UTF-8 file is not
+/// UTF-8 or the file cannot be read: the csv crate's reader then says where.
+fn small_text(file: &DataFile<'_>) -> Option<String> {
     let size = std::fs::metadata(file.path).ok()?.len();
-    if file.dataset.encoding != Encoding::Utf8 || size >= PARALLEL_MIN_BYTES || !splits(file) {
+    if size >= PARALLEL_MIN_BYTES || !splits(file) {
         return None;
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
     (crate::progress::Counted(File::open(file.path).ok()?))
         .read_to_end(&mut bytes)
         .ok()?;
-    if bytes.starts_with(super::open::UTF8_BOM) {
-        bytes.drain(..super::open::UTF8_BOM.len());
-    }
-    String::from_utf8(bytes).ok()
+    let decode = match file.dataset.encoding {
+        Encoding::Utf8 => {
+            if bytes.starts_with(super::open::UTF8_BOM) {
+                bytes.drain(..super::open::UTF8_BOM.len());
+            }
+            return String::from_utf8(bytes).ok();
+        }
+        Encoding::Gbk => encoding_rs::GBK,
+        Encoding::Gb18030 => encoding_rs::GB18030,
+        Encoding::Utf16 => encoding_rs::UTF_16LE,
+    };
+    Some(decode.decode(&bytes).0.into_owned())
 }
 
 /// Feeds the records of `text` ([`Splitter`]) after its first `skip` (a
@@ -312,12 +324,17 @@ fn split_records<S: RowSink>(
             return;
         }
     }
+    let encoding = file.dataset.encoding;
     while let Some(line) = splitter.next_record(&mut record) {
-        batch.row(
-            &Row::of_split(text, &record, newlines + line),
-            header,
-            file.dataset,
-        );
+        let line = newlines + line;
+        if encoding != Encoding::Utf8 {
+            let mut fields = (0..record.len()).filter_map(|i| record.field(text, i));
+            if let Some(field) = fields.position(|f| misencoded(f.as_bytes(), encoding)) {
+                batch.stop_in_row(bad_bytes(field, line, file, header));
+                return;
+            }
+        }
+        batch.row(&Row::of_split(text, &record, line), header, file.dataset);
     }
 }
 

@@ -178,6 +178,33 @@ fn bytes_that_are_not_gbk_in_a_gbk_file_are_an_error_not_a_replacement_character
     );
 }
 
+/// A GBK export with Windows line ends, a blank line after the header and a
+/// comment over two lines: the bad byte is reported on the line its row
+/// starts on, counted here from the text (the csv crate's reader, which
+/// read such files before, gave the line where the previous row ended).
+#[test]
+fn a_bad_byte_in_a_crlf_gbk_file_is_reported_at_the_line_its_row_starts_on() {
+    let f = Fixture::copy("tiny");
+    let text = source().replacen('\n', "\n\n", 1).replace('\n', "\r\n");
+    let line = text[..text.find("Bad").unwrap()].matches('\n').count() + 1;
+    // Header, blank, three rows (the third over two lines), two more: line 9.
+    assert_eq!(line, 9);
+    let mut bytes = encoding_rs::GBK.encode(&text).0.into_owned();
+    let pos = bytes.windows(3).position(|w| w == b"Bad").unwrap();
+    bytes[pos] = 0xFF;
+    fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
+    f.edit(
+        "cxscore.yaml",
+        "    pii: [email]\n",
+        "    pii: [email]\n    encoding: gbk\n",
+    );
+    let out = f.build();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let expected = format!("data/survey.csv:{line}:9: error: line {line} of `data/survey.csv` (dataset `survey`) is not valid GBK (field 9, column `comment`)");
+    assert!(err.contains(&expected), "{err}");
+}
+
 #[test]
 fn a_pii_column_reaches_no_file_of_the_site() {
     let f = Fixture::copy("tiny");
