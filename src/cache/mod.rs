@@ -25,8 +25,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Bumped when the stored layout changes (the version alone covers releases).
-const FORMAT: u32 = 10;
+/// Bumped when the stored layout changes, or what is stored means something
+/// else (the version alone covers releases). 11: data errors' lines are the
+/// lines rows start on (the CSV splitter), no longer the csv crate's.
+const FORMAT: u32 = 11;
 
 /// The first bytes of every entry.
 const MAGIC: &[u8; 8] = b"cxcache1";

@@ -5,9 +5,9 @@
 //! (decoded first when not UTF-8), or, for a large UTF-8 file, in pieces cut at
 //! record starts ([`super::chunk`]) that the scan driver parses on every core;
 //! either text checked once and split in place ([`super::csv_split`]). The csv
-//! crate's streaming reader ([`super::open`]) reads the rest: the first piece
-//! (header, BOM), a file that is not valid UTF-8 (it says where), and large
-//! files that are not UTF-8 or not plain RFC 4180.
+//! crate's streaming reader ([`super::open`]) reads the rest: a file that is not
+//! valid UTF-8 (it says where), and large files that are not UTF-8 or not plain
+//! RFC 4180.
 
 use std::fs::File;
 use std::io::Read;
@@ -16,7 +16,7 @@ use csv::{ByteRecord, StringRecord};
 
 use super::chunk::{Chunk, PieceBytes, Pieces, Recycler};
 use super::csv_split::{SplitRecord, Splitter, MAX_SPLIT_BYTES};
-use super::open::{declared, misencoded, open};
+use super::open::{declared, misencoded, open, UTF8_BOM};
 use super::sniff::{encoding_hint, sniff_file, Guess};
 use super::source::{
     cannot_read, Batch, DataFile, Header, Part, Record, RecordSource, Row, RowSink, MAX_FIELD_BYTES,
@@ -185,12 +185,25 @@ impl RecordSource for CsvSource {
         batch: &mut Batch<S>,
     ) {
         let CsvPiece { piece, recycler } = part;
-        // A piece after the header is checked as UTF-8 once and split in place;
-        // the first (header, BOM) and any piece that is not UTF-8 (the reader
-        // then says where) go through the csv crate's reader.
-        if piece.index > 0 && splits(file) && piece.bytes.len() <= MAX_SPLIT_BYTES {
-            if let Ok(text) = std::str::from_utf8(&piece.bytes) {
-                split_records(text, piece.cut.newlines, 0, file, header, batch);
+        // A piece is checked as UTF-8 once and split in place (the first
+        // holds the header, after any BOM); one that is not UTF-8 goes
+        // through the csv crate's reader, which says where.
+        if splits(file) && piece.bytes.len() <= MAX_SPLIT_BYTES {
+            let bom = if piece.index == 0 && piece.bytes.starts_with(UTF8_BOM) {
+                UTF8_BOM.len()
+            } else {
+                0
+            };
+            if let Ok(text) = std::str::from_utf8(&piece.bytes[bom..]) {
+                let header_records = usize::from(piece.index == 0);
+                split_records(
+                    text,
+                    piece.cut.newlines,
+                    header_records,
+                    file,
+                    header,
+                    batch,
+                );
                 recycler.give(piece.bytes);
                 return;
             }
@@ -295,8 +308,8 @@ fn small_text(file: &DataFile<'_>) -> Option<String> {
         .ok()?;
     let decode = match file.dataset.encoding {
         Encoding::Utf8 => {
-            if bytes.starts_with(super::open::UTF8_BOM) {
-                bytes.drain(..super::open::UTF8_BOM.len());
+            if bytes.starts_with(UTF8_BOM) {
+                bytes.drain(..UTF8_BOM.len());
             }
             return String::from_utf8(bytes).ok();
         }

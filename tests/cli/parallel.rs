@@ -137,12 +137,13 @@ fn data_errors_are_the_same_in_pieces_under_fail_and_skip() {
 /// (The csv crate's reader gave the line where the previous record ended.)
 #[test]
 fn crlf_files_report_the_line_a_bad_row_starts_on() {
-    let f = Fixture::copy("tiny");
     let mut csv = bad_rows_csv().replace('\n', "\r\n");
     let third = csv.match_indices("\r\n").nth(3).map(|(i, _)| i).unwrap();
     csv.insert_str(third, "\r\n");
-    f.write("data/survey.csv", &csv);
     for piece in [None, Some("1000")] {
+        // A fixture each: the second build must not replay the first's cache.
+        let f = Fixture::copy("tiny");
+        f.write("data/survey.csv", &csv);
         let out = build(&f, "out", piece, "2");
         let err = stderr(&out);
         assert!(!out.status.success(), "{err}");
