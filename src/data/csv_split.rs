@@ -1,8 +1,8 @@
-//! Data stage: the records of a piece of a large UTF-8 CSV file, split in
-//! place.
+//! Data stage: the records of a CSV text, split in place.
 //!
-//! Input: a piece's text, checked as UTF-8 once (not record by record), and
-//! the delimiter. Output: each record as spans of that text, so a field is
+//! Input: a text checked as UTF-8 once, not record by record (a piece of a
+//! large UTF-8 file, or a whole small file, decoded first when it is in
+//! another encoding), and the delimiter. Output: each record as spans of that text, so a field is
 //! read where it lies instead of being copied into a record and checked again.
 //! Only a quoted field holding a doubled quote (`""`), or text after its
 //! closing quote, is written out, into a small side buffer.
@@ -19,7 +19,7 @@
 /// One record: where each field is (reused record after record).
 #[derive(Debug, Clone, Default)]
 pub struct SplitRecord {
-    /// Per field, a byte range of the piece's text, or of `side` when the
+    /// Per field, a byte range of the text, or of `side` when the
     /// start has [`SIDE`] set.
     spans: Vec<(u32, u32)>,
     /// The fields that are not a slice of the text as written.
@@ -75,7 +75,7 @@ fn field_ends(delimiter: u8) -> [bool; 256] {
     table
 }
 
-/// The records of one piece's text, in order.
+/// The records of one text, in order.
 pub struct Splitter<'t> {
     text: &'t str,
     at: usize,

@@ -156,12 +156,15 @@ fn undeclared_utf16_fails_suggesting_utf16() {
     assert!(err.contains("declare `encoding: utf-16`"), "{err}");
 }
 
-#[test]
-fn bytes_that_are_not_gbk_in_a_gbk_file_are_an_error_not_a_replacement_character() {
+/// Builds `text` encoded in GBK with 0xFF (never valid in GBK: it would
+/// silently become U+FFFD) in place of the first byte of `word`, declared
+/// `encoding: gbk`; the build's stderr, after checking it failed.
+fn build_gbk_with_a_bad_byte(text: &str, word: &str) -> String {
     let f = Fixture::copy("tiny");
-    let mut bytes = encoding_rs::GBK.encode(&source()).0.into_owned();
-    // 0xFF is never valid in GBK: it would silently become U+FFFD.
-    let pos = bytes.windows(5).position(|w| w == b"Great").unwrap();
+    let mut bytes = encoding_rs::GBK.encode(text).0.into_owned();
+    let pos = (bytes.windows(word.len()))
+        .position(|w| w == word.as_bytes())
+        .unwrap();
     bytes[pos] = 0xFF;
     fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
     f.edit(
@@ -172,6 +175,12 @@ fn bytes_that_are_not_gbk_in_a_gbk_file_are_an_error_not_a_replacement_character
     let out = f.build();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
+#[test]
+fn bytes_that_are_not_gbk_in_a_gbk_file_are_an_error_not_a_replacement_character() {
+    let err = build_gbk_with_a_bad_byte(&source(), "Great");
     assert!(
         err.contains("data/survey.csv:2:9: error: line 2 of `data/survey.csv` (dataset `survey`) is not valid GBK (field 9, column `comment`)"),
         "{err}"
@@ -184,23 +193,11 @@ fn bytes_that_are_not_gbk_in_a_gbk_file_are_an_error_not_a_replacement_character
 /// read such files before, gave the line where the previous row ended).
 #[test]
 fn a_bad_byte_in_a_crlf_gbk_file_is_reported_at_the_line_its_row_starts_on() {
-    let f = Fixture::copy("tiny");
     let text = source().replacen('\n', "\n\n", 1).replace('\n', "\r\n");
     let line = text[..text.find("Bad").unwrap()].matches('\n').count() + 1;
     // Header, blank, three rows (the third over two lines), two more: line 9.
     assert_eq!(line, 9);
-    let mut bytes = encoding_rs::GBK.encode(&text).0.into_owned();
-    let pos = bytes.windows(3).position(|w| w == b"Bad").unwrap();
-    bytes[pos] = 0xFF;
-    fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
-    f.edit(
-        "cxscore.yaml",
-        "    pii: [email]\n",
-        "    pii: [email]\n    encoding: gbk\n",
-    );
-    let out = f.build();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = build_gbk_with_a_bad_byte(&text, "Bad");
     let expected = format!("data/survey.csv:{line}:9: error: line {line} of `data/survey.csv` (dataset `survey`) is not valid GBK (field 9, column `comment`)");
     assert!(err.contains(&expected), "{err}");
 }
