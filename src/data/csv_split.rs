@@ -66,15 +66,6 @@ impl SplitRecord {
     }
 }
 
-/// Per byte: whether it ends an unquoted field (the delimiter, `\r`, `\n`).
-fn field_ends(delimiter: u8) -> [bool; 256] {
-    let mut table = [false; 256];
-    for b in [delimiter, b'\r', b'\n'] {
-        table[usize::from(b)] = true;
-    }
-    table
-}
-
 /// The records of one text, in order.
 pub struct Splitter<'t> {
     text: &'t str,
@@ -82,7 +73,6 @@ pub struct Splitter<'t> {
     /// `\n` bytes before `at`.
     newlines: u64,
     delimiter: u8,
-    ends: [bool; 256],
 }
 
 impl<'t> Splitter<'t> {
@@ -94,7 +84,6 @@ impl<'t> Splitter<'t> {
             at: 0,
             newlines: 0,
             delimiter,
-            ends: field_ends(delimiter),
         }
     }
 
@@ -179,7 +168,7 @@ impl<'t> Splitter<'t> {
             }
             i += 8;
         }
-        while i < bytes.len() && !self.ends[usize::from(bytes[i])] {
+        while i < bytes.len() && !matches!(bytes[i], b'\r' | b'\n') && bytes[i] != self.delimiter {
             i += 1;
         }
         i
@@ -201,10 +190,10 @@ impl<'t> Splitter<'t> {
                 self.count_newlines(i, bytes.len());
                 if let Some(s) = side {
                     record.side.push_str(&self.text[i..]);
-                    self.at = bytes.len();
-                    return self.push_side(record, s, None);
+                    push_side(record, s);
+                } else {
+                    record.spans.push((start as u32, bytes.len() as u32));
                 }
-                record.spans.push((start as u32, bytes.len() as u32));
                 self.at = bytes.len();
                 return None;
             };
@@ -238,19 +227,18 @@ impl<'t> Splitter<'t> {
             s
         });
         record.side.push_str(&self.text[close + 1..j]);
-        self.push_side(record, s, end)
-    }
-
-    fn push_side(&self, record: &mut SplitRecord, start: usize, end: Option<u8>) -> Option<u8> {
-        record
-            .spans
-            .push((start as u32 | SIDE, record.side.len() as u32));
+        push_side(record, s);
         end
     }
 
     fn count_newlines(&mut self, from: usize, to: usize) {
         self.newlines += memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to]).count() as u64;
     }
+}
+
+/// Ends the record's field written out to its side buffer from `start`.
+fn push_side(record: &mut SplitRecord, start: usize) {
+    (record.spans).push((start as u32 | SIDE, record.side.len() as u32));
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@
 //! - [`policy`]: `bad_rows` (fail: the first errors shown; skip: rows left out).
 //! - CSV, the only format today: [`csv_source`] (the [`source::RecordSource`]),
 //!   [`open`] (a file in its encoding), [`chunk`] (where a large file may be
-//!   cut), [`csv_split`] (a piece's records split in place), [`sniff`] (what encoding a file looks like).
+//!   cut), [`csv_split`] (a CSV text's records split in place), [`sniff`] (what encoding a file looks like).
 //! - SQL sources (SPEC §12): [`sql`] (the query, aggregated on the server).
 //! - Other formats (SPEC §12): [`format`] (which one, by extension),
 //!   [`xlsx_source`] (Excel and OpenDocument workbooks), [`parquet_source`], [`spss_source`] (SPSS `.sav`, `.zsav`).

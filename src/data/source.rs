@@ -189,7 +189,7 @@ impl<'r> Row<'r> {
         }
     }
 
-    /// A record split in place in the text of a piece of a CSV file.
+    /// A record split in place in a CSV text (a piece of a large file, or a small file).
     pub fn of_split(text: &'r str, record: &'r SplitRecord, line: u64) -> Self {
         Row {
             fields: Fields::Split { text, record },
