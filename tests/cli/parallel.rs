@@ -154,6 +154,81 @@ fn crlf_files_report_the_line_a_bad_row_starts_on() {
     }
 }
 
+/// 3,000 rows of a GBK export: Windows line ends, a Chinese channel, a quoted
+/// Chinese comment over two lines every 5th row, a blank line after the header.
+fn gbk_rows() -> String {
+    let mut csv = String::from("date,channel,persona,w,nps,csat,minutes,ok,comment,email\r\n\r\n");
+    for i in 1..=3000 {
+        let comment = match i % 5 {
+            0 => "\"慢，但是\r\n还可以\"",
+            1 => "网络很好",
+            _ => "",
+        };
+        let channel = if i % 3 == 0 {
+            "网上营业厅"
+        } else {
+            "手机应用"
+        };
+        csv.push_str(&format!(
+            "2026-01-{:02},{channel},new,1,{},4,{},yes,{comment},x@example.com\r\n",
+            i % 28 + 1,
+            i % 11,
+            i % 60
+        ));
+    }
+    csv
+}
+
+/// Writes `text` as GBK (the fixture declaring it), with 0xFF in place of
+/// the first byte of `row`'s comment when given.
+fn write_gbk(f: &Fixture, text: &str, bad_at: Option<usize>) {
+    let mut bytes = encoding_rs::GBK.encode(text).0.into_owned();
+    if let Some(at) = bad_at {
+        let before = encoding_rs::GBK.encode(&text[..at]).0.len();
+        bytes[before] = 0xFF;
+    }
+    fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
+    f.edit(
+        "cxscore.yaml",
+        "    pii: [email]\n",
+        "    pii: [email]\n    encoding: gbk\n",
+    );
+}
+
+/// A GBK file is cut in pieces and each decoded on its own (its quotes and
+/// line ends never occur inside a character): the numbers of one piece, and a
+/// bad byte reported on the line its row starts on in both (the csv crate's
+/// stream, which read large GBK files before, gave the line where the
+/// previous row ended after a `\r\n`).
+#[test]
+fn a_gbk_file_read_in_pieces_gives_the_numbers_and_lines_of_one_piece() {
+    let text = gbk_rows();
+    let f = Fixture::copy("tiny");
+    write_gbk(&f, &text, None);
+    let pieces = build(&f, "pieces", Some("1000"), "2");
+    assert!(pieces.status.success(), "{}", stderr(&pieces));
+    let whole = build(&f, "whole", None, "2");
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let m = metrics(&f, "pieces");
+    assert_close(&m, &metrics(&f, "whole"), "");
+    let survey = &m["data"]["survey"];
+    assert_eq!(survey["rows"], 3000, "{survey}");
+    // Row 2,001 (the 401st `网络很好` comment) starts on line 2 + 2,001 + 400
+    // (header, blank line, rows; 400 comments over two lines before it).
+    let at = text.match_indices("网络很好").nth(400).unwrap().0;
+    let line = text[..at].matches('\n').count() + 1;
+    assert_eq!(line, 2 + 2001 + 400);
+    for piece in [Some("1000"), None] {
+        let f = Fixture::copy("tiny");
+        write_gbk(&f, &text, Some(at));
+        let out = build(&f, "out", piece, "2");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let expected = format!("data/survey.csv:{line}:9: error: line {line} of `data/survey.csv` (dataset `survey`) is not valid GBK");
+        assert!(err.contains(&expected), "pieces {piece:?}: {err}");
+    }
+}
+
 #[test]
 fn metrics_json_says_how_each_percentile_was_computed() {
     // The tiny fixture's percentile has 10 values, far under the exact budget
