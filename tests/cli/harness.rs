@@ -70,6 +70,24 @@ impl Fixture {
         self
     }
 
+    /// Writes `text` as the `tiny` fixture's survey in GBK and declares
+    /// `encoding: gbk`; with `bad_at` (a byte offset into `text`), 0xFF in
+    /// place of the first GBK byte of the character there (not GBK: the
+    /// build must report it).
+    pub fn write_gbk_survey(&self, text: &str, bad_at: Option<usize>) -> &Self {
+        let mut bytes = encoding_rs::GBK.encode(text).0.into_owned();
+        if let Some(at) = bad_at {
+            let before = encoding_rs::GBK.encode(&text[..at]).0.len();
+            bytes[before] = 0xFF;
+        }
+        fs::write(self.root.join("data/survey.csv"), bytes).unwrap();
+        self.edit(
+            "cxscore.yaml",
+            "    pii: [email]\n",
+            "    pii: [email]\n    encoding: gbk\n",
+        )
+    }
+
     /// The site folder a default build writes.
     pub fn site(&self) -> PathBuf {
         self.root.join("_site")

@@ -161,17 +161,7 @@ fn undeclared_utf16_fails_suggesting_utf16() {
 /// `encoding: gbk`; the build's stderr, after checking it failed.
 fn build_gbk_with_a_bad_byte(text: &str, word: &str) -> String {
     let f = Fixture::copy("tiny");
-    let mut bytes = encoding_rs::GBK.encode(text).0.into_owned();
-    let pos = (bytes.windows(word.len()))
-        .position(|w| w == word.as_bytes())
-        .unwrap();
-    bytes[pos] = 0xFF;
-    fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
-    f.edit(
-        "cxscore.yaml",
-        "    pii: [email]\n",
-        "    pii: [email]\n    encoding: gbk\n",
-    );
+    f.write_gbk_survey(text, Some(text.find(word).unwrap()));
     let out = f.build();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -179,22 +179,6 @@ fn gbk_rows() -> String {
     csv
 }
 
-/// Writes `text` as GBK (the fixture declaring it), with 0xFF in place of
-/// the first byte of `row`'s comment when given.
-fn write_gbk(f: &Fixture, text: &str, bad_at: Option<usize>) {
-    let mut bytes = encoding_rs::GBK.encode(text).0.into_owned();
-    if let Some(at) = bad_at {
-        let before = encoding_rs::GBK.encode(&text[..at]).0.len();
-        bytes[before] = 0xFF;
-    }
-    fs::write(f.root.join("data/survey.csv"), bytes).unwrap();
-    f.edit(
-        "cxscore.yaml",
-        "    pii: [email]\n",
-        "    pii: [email]\n    encoding: gbk\n",
-    );
-}
-
 /// A GBK file is cut in pieces and each decoded on its own (its quotes and
 /// line ends never occur inside a character): the numbers of one piece, and a
 /// bad byte reported on the line its row starts on in both (the csv crate's
@@ -204,7 +188,7 @@ fn write_gbk(f: &Fixture, text: &str, bad_at: Option<usize>) {
 fn a_gbk_file_read_in_pieces_gives_the_numbers_and_lines_of_one_piece() {
     let text = gbk_rows();
     let f = Fixture::copy("tiny");
-    write_gbk(&f, &text, None);
+    f.write_gbk_survey(&text, None);
     let pieces = build(&f, "pieces", Some("1000"), "2");
     assert!(pieces.status.success(), "{}", stderr(&pieces));
     let whole = build(&f, "whole", None, "2");
@@ -220,7 +204,7 @@ fn a_gbk_file_read_in_pieces_gives_the_numbers_and_lines_of_one_piece() {
     assert_eq!(line, 2 + 2001 + 400);
     for piece in [Some("1000"), None] {
         let f = Fixture::copy("tiny");
-        write_gbk(&f, &text, Some(at));
+        f.write_gbk_survey(&text, Some(at));
         let out = build(&f, "out", piece, "2");
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
