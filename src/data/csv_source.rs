@@ -520,7 +520,7 @@ mod tests {
     use super::*;
     use crate::project::model::Dataset;
 
-    /// Whether a 5 kB file holding `bytes` (repeated) is read in 1 kB pieces.
+    /// Whether a 5 kB file, `head` then GBK rows, is read in 1 kB pieces.
     fn in_pieces(head: &[u8], encoding: Encoding, delimiter: u8) -> bool {
         let dir = tempfile::tempdir().unwrap();
         let path: PathBuf = dir.path().join("survey.csv");
