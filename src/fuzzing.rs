@@ -200,14 +200,23 @@ pub fn executable(html: &str) -> Option<String> {
                 // `href="c=javascript:x"` is a harmless relative link.
                 let before =
                     attrs[..i].trim_end_matches(|c: char| c.is_whitespace() || c.is_control());
-                let at_value_start = if inside_quotes(attrs, i) {
-                    before
-                        .strip_suffix(['"', '\''])
-                        .is_some_and(|b| b.trim_end().ends_with('='))
+                let before = if inside_quotes(attrs, i) {
+                    before.strip_suffix(['"', '\''])
                 } else {
-                    before.ends_with('=')
+                    Some(before)
                 };
-                if at_value_start {
+                // ... of an attribute that holds a URL: `title="javascript:x"`
+                // is a tooltip's text.
+                let name = before
+                    .and_then(|b| b.trim_end().strip_suffix('='))
+                    .map(|b| {
+                        let b = b.trim_end();
+                        let from = b
+                            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '-'))
+                            .map_or(0, |j| j + 1);
+                        &b[from..]
+                    });
+                if name.is_some_and(|n| URL_ATTRIBUTES.contains(&n)) {
                     return Some(tag.to_string());
                 }
             }
@@ -216,6 +225,26 @@ pub fn executable(html: &str) -> Option<String> {
     }
     None
 }
+
+/// The attributes whose value a browser follows or loads as a URL.
+const URL_ATTRIBUTES: [&str; 16] = [
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "srcset",
+    "poster",
+    "background",
+    "cite",
+    "data",
+    "codebase",
+    "ping",
+    "lowsrc",
+    "dynsrc",
+    "longdesc",
+    "manifest",
+];
 
 /// True when byte `at` of a tag's attribute text lies inside a quoted value.
 fn inside_quotes(attrs: &str, at: usize) -> bool {
@@ -252,6 +281,11 @@ mod tests {
         // Found by the 60 s smoke run: a relative link whose path holds `javascript:`
         // is not executable (the detector, not the sanitiser, was wrong).
         assert!(executable("<a href=\"c=javascript:alert(1)\" rel=\"noopener\">x</a>").is_none());
+        // Found by CI's smoke run of 3 December: a link's title is text, not a URL.
+        assert!(executable("<a href=\"i\" title=\"javascript:charoff\">x</a>").is_none());
+        assert!(executable("<a title=\"t\" href=\"JavaScript:x\">x</a>").is_some());
+        assert!(executable("<img alt=\"a\" src = 'data:text/html,x'>").is_some());
+        assert!(executable("<svg><a xlink:href=\"javascript:x\">x</a></svg>").is_some());
     }
 
     #[test]
@@ -268,6 +302,9 @@ mod tests {
         csv_scan(b"\x05\xff\xfe\x00\"\n\n,,,");
         markdown(b"# Title\n\n<img src=x onerror=alert(1)> {{ indicator(\"nps\") }}");
         // The smoke run's finding, verbatim (fuzz/artifacts/markdown/crash-58a3fb49…).
+        // CI's smoke run of 3 December (crash-0837ed48…): `[x](i\n(javascript:charoff))`
+        // is a link whose title is `javascript:charoff`.
+        markdown(b"# Hi\n(javascript:a1)>\n\n[x](i\n(javascript:charoff))\n\n\nlt(1))\n\n\nlert(1)|\n\n[x](i\n(javascript:alert(0))\n\n\nlt(1))\n\n\nlert(1)| <a/sc");
         markdown(b"# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](c=javascript:alert(1))\n\n<iframe src=\"https:6/evil\"-|---|\n| 1 | {{ indicator(\"nps\") }} |\n");
     }
 }
