@@ -302,9 +302,9 @@ mod tests {
         csv_scan(b"\x05\xff\xfe\x00\"\n\n,,,");
         markdown(b"# Title\n\n<img src=x onerror=alert(1)> {{ indicator(\"nps\") }}");
         // The smoke run's finding, verbatim (fuzz/artifacts/markdown/crash-58a3fb49…).
+        markdown(b"# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](c=javascript:alert(1))\n\n<iframe src=\"https:6/evil\"-|---|\n| 1 | {{ indicator(\"nps\") }} |\n");
         // CI's smoke run of 3 December (crash-0837ed48…): `[x](i\n(javascript:charoff))`
         // is a link whose title is `javascript:charoff`.
         markdown(b"# Hi\n(javascript:a1)>\n\n[x](i\n(javascript:charoff))\n\n\nlt(1))\n\n\nlert(1)|\n\n[x](i\n(javascript:alert(0))\n\n\nlt(1))\n\n\nlert(1)| <a/sc");
-        markdown(b"# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](c=javascript:alert(1))\n\n<iframe src=\"https:6/evil\"-|---|\n| 1 | {{ indicator(\"nps\") }} |\n");
     }
 }
