@@ -389,20 +389,24 @@ fn small_text(file: &DataFile<'_>) -> Option<String> {
         return None;
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
-    (crate::progress::Counted(File::open(file.path).ok()?))
-        .read_to_end(&mut bytes)
-        .ok()?;
+    File::open(file.path).ok()?.read_to_end(&mut bytes).ok()?;
+    // Counted once the text is taken: a file that is not UTF-8 is read
+    // again by the csv crate's reader, which counts its bytes itself.
+    let read = bytes.len() as u64;
     let decode = match file.dataset.encoding {
         Encoding::Utf8 => {
             if bytes.starts_with(UTF8_BOM) {
                 bytes.drain(..UTF8_BOM.len());
             }
-            return String::from_utf8(bytes).ok();
+            let text = String::from_utf8(bytes).ok()?;
+            crate::progress::advance(read);
+            return Some(text);
         }
         Encoding::Gbk => encoding_rs::GBK,
         Encoding::Gb18030 => encoding_rs::GB18030,
         Encoding::Utf16 => encoding_rs::UTF_16LE,
     };
+    crate::progress::advance(read);
     Some(decode.decode(&bytes).0.into_owned())
 }
 
