@@ -393,21 +393,20 @@ fn small_text(file: &DataFile<'_>) -> Option<String> {
     // Counted once the text is taken: a file that is not UTF-8 is read
     // again by the csv crate's reader, which counts its bytes itself.
     let read = bytes.len() as u64;
-    let decode = match file.dataset.encoding {
+    let decode = |encoding: &'static encoding_rs::Encoding| encoding.decode(&bytes).0.into_owned();
+    let text = match file.dataset.encoding {
         Encoding::Utf8 => {
             if bytes.starts_with(UTF8_BOM) {
                 bytes.drain(..UTF8_BOM.len());
             }
-            let text = String::from_utf8(bytes).ok()?;
-            crate::progress::advance(read);
-            return Some(text);
+            String::from_utf8(bytes).ok()?
         }
-        Encoding::Gbk => encoding_rs::GBK,
-        Encoding::Gb18030 => encoding_rs::GB18030,
-        Encoding::Utf16 => encoding_rs::UTF_16LE,
+        Encoding::Gbk => decode(encoding_rs::GBK),
+        Encoding::Gb18030 => decode(encoding_rs::GB18030),
+        Encoding::Utf16 => decode(encoding_rs::UTF_16LE),
     };
     crate::progress::advance(read);
-    Some(decode.decode(&bytes).0.into_owned())
+    Some(text)
 }
 
 /// Feeds the records of `text` ([`Splitter`]) after its first `skip` (a
