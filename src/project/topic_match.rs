@@ -186,10 +186,11 @@ pub struct Codebook {
     /// The ASCII first words of `by_first`, found by a hash computed while
     /// an ASCII comment's word is walked: no copy, no lowercase pass.
     ascii_first: FirstWords,
-    /// The literals every match of a pattern begins with ([`gate_literals`]),
-    /// of the patterns that have a twin and such literals, each once: one
-    /// scan of an ASCII (or projected) comment, lowercased, says which of them may match
-    /// at all — most comments hold none of their words. Leftmost-longest,
+    /// The literals every match of a pattern begins (or ends) with
+    /// ([`gate_literals`]), of the patterns that have a twin and such
+    /// literals, each once: one scan of an ASCII (or projected) comment,
+    /// lowercased, says which of them may match at all — most comments hold
+    /// none of their words. Leftmost-longest,
     /// so the scan skips text with its prefilter (an overlapping search
     /// cannot): at each start only the longest literal is reported, and
     /// every other literal found there is one of its prefixes.
@@ -809,38 +810,78 @@ fn gate_prefixes(words: &[Vec<u8>], pattern: &[usize]) -> (Vec<Vec<u8>>, Vec<Vec
 /// regex crate's own prefilters.
 const MIN_GATE_LITERAL: usize = 3;
 
-/// The literals, lowercase ASCII, one of which begins every match of the
-/// author's `pattern` (regex-syntax's prefix extraction on the pattern read
-/// without Unicode, where `\d` is `[0-9]`), each cut at its first byte that
-/// is not ASCII; `None` when there is no such finite set, or one literal is
-/// shorter than [`MIN_GATE_LITERAL`] (the pattern may match almost anywhere). Matched ASCII-case-insensitively
-/// on an ASCII (or projected) comment, a literal is found wherever the
-/// pattern's twin could match, so the twin need not run where none is.
+/// The literals, lowercase ASCII, one of which every match of the author's
+/// `pattern` holds: those its matches begin with; or, when they are too
+/// short or too many, those they end with. `\b\d+ (minutes|mins) on hold`
+/// has no usable prefix (ten one-digit literals) but ends with ` mins on
+/// hold` or `nutes on hold` (each cut to its last bytes, as many as keep the
+/// set to [`MAX_GATE_LITERALS`]). Extracted by regex-syntax on the pattern
+/// read without Unicode (where `\d` is `[0-9]`), each literal cut to its
+/// ASCII part beside the end it is anchored at (a prefix to the bytes before
+/// its first byte that is not ASCII, a suffix to those after its last).
+/// `None` when neither kind gives a finite set whose every literal is at
+/// least [`MIN_GATE_LITERAL`] long: the pattern may match almost anywhere.
+/// Matched ASCII-case-insensitively on an ASCII (or projected) comment, a
+/// literal is found wherever the pattern's twin could match, so the twin
+/// need not run where none is.
 fn gate_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::Extractor;
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
         .ok()?;
-    let seq = Extractor::new().extract(&hir);
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for lit in seq.literals()? {
-        let bytes = lit.as_bytes();
-        let cut = bytes
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len());
-        if cut < MIN_GATE_LITERAL {
-            return None;
+    let literals = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
+        let suffix = matches!(kind, ExtractKind::Suffix);
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for lit in seq.literals()? {
+            let bytes = lit.as_bytes();
+            let ascii = if suffix {
+                let from = (bytes.iter().rposition(|b| !b.is_ascii())).map_or(0, |i| i + 1);
+                &bytes[from..]
+            } else {
+                let to = (bytes.iter().position(|b| !b.is_ascii())).unwrap_or(bytes.len());
+                &bytes[..to]
+            };
+            if ascii.len() < MIN_GATE_LITERAL {
+                return None;
+            }
+            out.push(ascii.to_ascii_lowercase());
         }
-        out.push(bytes[..cut].to_ascii_lowercase());
-    }
-    out.sort();
-    out.dedup();
-    (!out.is_empty()).then_some(out)
+        out.sort();
+        out.dedup();
+        (!out.is_empty()).then_some(out)
+    };
+    let fewest = |kind: ExtractKind| {
+        let suffix = matches!(kind, ExtractKind::Suffix);
+        let set = literals(kind)?;
+        if set.len() <= MAX_GATE_LITERALS {
+            return Some(set);
+        }
+        let longest = set.iter().map(Vec::len).max()?;
+        (MIN_GATE_LITERAL..=longest).rev().find_map(|keep| {
+            let mut cut: Vec<Vec<u8>> = (set.iter())
+                .map(|s| match suffix {
+                    true => s[s.len().saturating_sub(keep)..].to_vec(),
+                    false => s[..s.len().min(keep)].to_vec(),
+                })
+                .collect();
+            cut.sort();
+            cut.dedup();
+            (cut.len() <= MAX_GATE_LITERALS).then_some(cut)
+        })
+    };
+    fewest(ExtractKind::Prefix).or_else(|| fewest(ExtractKind::Suffix))
 }
+
+/// At most this many literals per pattern: a larger set is cut shorter
+/// (each literal to its first, or for suffixes last, bytes) until it is this
+/// small, each cut literal still in every match; so one `\d+` or
+/// alternation does not add dozens of literals to the gate's one scan. None
+/// of the cut literals may be shorter than [`MIN_GATE_LITERAL`].
+const MAX_GATE_LITERALS: usize = 4;
 
 #[cfg(test)]
 mod tests {
@@ -1006,16 +1047,31 @@ mod tests {
         );
         // Cut at the first byte that is not ASCII: `£` leaves "charged ".
         assert_eq!(lits(r"\bcharged £ ?\d+").unwrap(), ["charged "]);
-        // `\d` is [0-9] here: ten one-digit literals, too short to gate.
-        assert_eq!(lits(r"\b\d+ (minutes|mins) on hold"), None);
-        // No finite prefix: the pattern runs on every comment.
-        assert_eq!(lits(r"\w+ed on time"), None);
+        // `\d` is [0-9] here: ten one-digit prefixes, too short to gate;
+        // its matches end with one of two suffixes (cut from 20 literals).
+        assert_eq!(
+            lits(r"\b\d+ (minutes|mins) on hold").unwrap(),
+            [" mins on hold", "nutes on hold"]
+        );
+        // 28 prefixes, too many: cut to one literal, `took `.
+        assert_eq!(lits(r"\btook \d+ days").unwrap(), ["took "]);
+        // 28 whole literals; their first bytes differ, their last agree.
+        assert_eq!(
+            lits(r"\b(three|two|3|72) (whole )?(days|hours) without\b").unwrap(),
+            [" days without", "hours without"]
+        );
+        // No finite prefix: gated by what every match ends with.
+        assert_eq!(lits(r"\w+ed on time").unwrap(), ["ed on time"]);
+        // Neither: the pattern runs on every comment.
+        assert_eq!(lits(r"\w+ed.*"), None);
         assert_eq!(
             lits(r"(abc|)bcd"),
             Some(vec!["abcbcd".into(), "bcd".into()])
         );
         assert_eq!(lits(r"(a|)bc"), None);
-        assert_eq!(lits(r".*late"), None);
+        assert_eq!(lits(r".*late").unwrap(), ["late"]);
+        assert_eq!(lits(r"late.*").unwrap(), ["late"]);
+        assert_eq!(lits(r".*late.*"), None);
         // Coded through the gate, exactly as each topic alone codes.
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let defs = [
@@ -1024,6 +1080,7 @@ mod tests {
             s(&[r"\b\d+ (minutes|mins) (on hold|waiting)"]),
             s(&[r"\w+ed on time"]),
             s(&[r"(?-i)BILL"]),
+            s(&[r"\b(three|two|3|72) (whole )?(days|hours) without\b"]),
         ];
         let book = patterns_only(&defs);
         let alone: Vec<TopicMatcher> = (defs.iter())
@@ -1031,6 +1088,14 @@ mod tests {
             .collect();
         let (mut scratch, mut out) = (Scratch::default(), Vec::new());
         for c in [
+            "Three whole DAYS WITHOUT a line",
+            "72 hours without; 2 days without",
+            "two days with a line, four days without",
+            "5 Minutes Waiting",
+            "twenty minutes on hold",
+            "waiting 45 mins",
+            "REEDITED ON TIME",
+            "ed on time",
             "The REENGINEERED router; the ENGINEER was LATE",
             "engineers always missed",
             "they charged £12 and CHARGED £ 5",
