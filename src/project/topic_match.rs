@@ -107,13 +107,35 @@ fn keywords_source(keywords: &[String]) -> Option<String> {
 /// One regex for a list of keywords (see [`keywords_source`]).
 fn keywords_regex(keywords: &[String]) -> Option<Regex> {
     // Escaped literals and a fixed frame always compile; the size limit is
-    // the only way this could fail, and a codebook that large is refused below.
+    // the only way this could fail (tens of thousands of keywords). The pass
+    // codes with a [`Codebook`], which walks words and does not use it.
     Regex::new(&keywords_source(keywords)?).ok()
 }
 
 /// A pattern's source as matched: case-insensitive, anywhere.
 fn pattern_source(pattern: &str) -> String {
     format!("(?i){pattern}")
+}
+
+/// Each of a topic's `patterns` compiled as it is matched; the first that
+/// does not compile is an error naming it.
+fn compile_patterns(patterns: &[String]) -> Result<Vec<Regex>, BadPattern> {
+    (patterns.iter().enumerate())
+        .map(|(index, p)| {
+            Regex::new(&pattern_source(p)).map_err(|e| BadPattern {
+                index,
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The first of `patterns` that does not compile, as the validator reports
+/// it. Keywords and exclusions are not compiled here: escaped words always
+/// compile, and their regexes (with Unicode classes for the word boundary)
+/// cost more to build than the patterns do.
+pub fn check_patterns(patterns: &[String]) -> Result<(), BadPattern> {
+    compile_patterns(patterns).map(drop)
 }
 
 impl TopicMatcher {
@@ -125,13 +147,7 @@ impl TopicMatcher {
         exclude: &[String],
     ) -> Result<TopicMatcher, BadPattern> {
         let mut include: Vec<Regex> = keywords_regex(keywords).into_iter().collect();
-        for (index, p) in patterns.iter().enumerate() {
-            let re = Regex::new(&pattern_source(p)).map_err(|e| BadPattern {
-                index,
-                message: e.to_string(),
-            })?;
-            include.push(re);
-        }
+        include.extend(compile_patterns(patterns)?);
         Ok(TopicMatcher {
             include,
             exclude: keywords_regex(exclude).into_iter().collect(),

@@ -14,7 +14,7 @@ use std::path::Path;
 use super::checks::{check_id, IdRegistry};
 use super::model::Dataset;
 use super::raw::RawTopic;
-use super::topic_match::TopicMatcher;
+use super::topic_match::check_patterns;
 use super::yaml::{location, Spanned};
 use crate::diag::{did_you_mean, Diagnostics, Location};
 
@@ -96,7 +96,7 @@ fn validate_topic(
             "add the words that give a comment this topic, e.g. `keywords: [late, \"no show\"]`",
         );
     }
-    let compiled = TopicMatcher::new(&keywords, &patterns, &exclude);
+    let compiled = check_patterns(&patterns);
     if let Err(bad) = &compiled {
         diags.error_hint(
             location(file, &raw.patterns[bad.index]),
