@@ -248,7 +248,6 @@ impl DatasetPass<'_> {
                 // Duplicate names: not something save() writes.
                 return None;
             }
-            keys.last = None;
         }
         Some(fork)
     }

@@ -17,13 +17,14 @@
 
 mod cache;
 mod dates;
+mod keys;
 mod rollup;
 mod row;
 mod split;
 mod value;
 mod weights;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::acc::{Acc, Obs};
 use super::distribution::Dist;
@@ -41,6 +42,7 @@ use crate::diag::Diagnostics;
 use crate::project::model::{
     BadRows, Dataset, DriverBands, Metric, NumericTest, Period, Project, RowMatch, SegmentBands,
 };
+use keys::SegmentKeys;
 use row::CellCache;
 pub(crate) use weights::CalRow;
 use weights::RakePass;
@@ -186,36 +188,6 @@ pub struct DatasetPass<'p> {
     /// Checks and classifies rows, codes their comments, and accumulates
     /// nothing ([`DatasetPass::lister`]: the follow-up list's read).
     listing: bool,
-}
-
-/// The distinct keys of one segment column, interned to small ids so a row's
-/// key is looked up once, not once per indicator.
-#[derive(Default, Clone)]
-struct SegmentKeys {
-    ids: HashMap<String, usize, foldhash::fast::FixedState>,
-    names: Vec<String>,
-    /// The last key looked up (rows often repeat it).
-    last: Option<usize>,
-}
-
-impl SegmentKeys {
-    #[inline]
-    fn id(&mut self, key: &str) -> usize {
-        if let Some(i) = self.last.filter(|&i| self.names[i] == key) {
-            return i;
-        }
-        let i = match self.ids.get(key) {
-            Some(&i) => i,
-            None => {
-                let i = self.names.len();
-                self.names.push(key.to_string());
-                self.ids.insert(key.to_string(), i);
-                i
-            }
-        };
-        self.last = Some(i);
-        i
-    }
 }
 
 impl<'p> DatasetPass<'p> {
