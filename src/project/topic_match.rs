@@ -1069,7 +1069,7 @@ mod tests {
             lits(r"\b\d+ (minutes|mins) on hold").unwrap(),
             [" mins on hold", "nutes on hold"]
         );
-        // 28 prefixes, too many: cut to one literal, `took `.
+        // Ten prefixes (`took 0`…`took 9`), too many: cut to `took `.
         assert_eq!(lits(r"\btook \d+ days").unwrap(), ["took "]);
         // 28 whole literals; their first bytes differ, their last agree.
         assert_eq!(
