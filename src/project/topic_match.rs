@@ -848,19 +848,18 @@ fn gate_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pattern)
         .ok()?;
-    let literals = |kind: ExtractKind| -> Option<Vec<Vec<u8>>> {
-        let suffix = matches!(kind, ExtractKind::Suffix);
+    // `suffix`: the literals every match ends with, else those it begins with.
+    let literals = |suffix: bool| -> Option<Vec<Vec<u8>>> {
+        let kind = if suffix {
+            ExtractKind::Suffix
+        } else {
+            ExtractKind::Prefix
+        };
         let seq = Extractor::new().kind(kind).extract(&hir);
         let mut out: Vec<Vec<u8>> = Vec::new();
         for lit in seq.literals()? {
             let bytes = lit.as_bytes();
-            let ascii = if suffix {
-                let from = (bytes.iter().rposition(|b| !b.is_ascii())).map_or(0, |i| i + 1);
-                &bytes[from..]
-            } else {
-                let to = (bytes.iter().position(|b| !b.is_ascii())).unwrap_or(bytes.len());
-                &bytes[..to]
-            };
+            let ascii = anchored(bytes, ascii_run(bytes, suffix), suffix);
             if ascii.len() < MIN_GATE_LITERAL {
                 return None;
             }
@@ -870,26 +869,43 @@ fn gate_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         out.dedup();
         (!out.is_empty()).then_some(out)
     };
-    let fewest = |kind: ExtractKind| {
-        let suffix = matches!(kind, ExtractKind::Suffix);
-        let set = literals(kind)?;
+    let fewest = |suffix: bool| {
+        let set = literals(suffix)?;
         if set.len() <= MAX_GATE_LITERALS {
             return Some(set);
         }
         let longest = set.iter().map(Vec::len).max()?;
         (MIN_GATE_LITERAL..=longest).rev().find_map(|keep| {
             let mut cut: Vec<Vec<u8>> = (set.iter())
-                .map(|s| match suffix {
-                    true => s[s.len().saturating_sub(keep)..].to_vec(),
-                    false => s[..s.len().min(keep)].to_vec(),
-                })
+                .map(|s| anchored(s, keep, suffix).to_vec())
                 .collect();
             cut.sort();
             cut.dedup();
             (cut.len() <= MAX_GATE_LITERALS).then_some(cut)
         })
     };
-    fewest(ExtractKind::Prefix).or_else(|| fewest(ExtractKind::Suffix))
+    fewest(false).or_else(|| fewest(true))
+}
+
+/// The `keep` bytes of a literal at the end it is anchored at: its first
+/// bytes for a prefix, its last for a suffix (all of it when shorter). A
+/// cut literal is still in every match the whole one is in.
+fn anchored(bytes: &[u8], keep: usize, suffix: bool) -> &[u8] {
+    let keep = keep.min(bytes.len());
+    match suffix {
+        true => &bytes[bytes.len() - keep..],
+        false => &bytes[..keep],
+    }
+}
+
+/// How many ASCII bytes a literal has at its anchored end (before its first
+/// byte that is not ASCII, or for a suffix after its last): the part an
+/// ASCII (or projected) comment can hold as written.
+fn ascii_run(bytes: &[u8], suffix: bool) -> usize {
+    match suffix {
+        true => bytes.iter().rev().take_while(|b| b.is_ascii()).count(),
+        false => bytes.iter().take_while(|b| b.is_ascii()).count(),
+    }
 }
 
 /// At most this many literals per pattern: a larger set is cut shorter

@@ -8,51 +8,20 @@
 //! text (a date-time) by the previous row's text, as exports sorted by time
 //! repeat it. The answer is the parser's, only computed less often.
 
+use super::short_text::{ShortKey, ShortTable};
 use crate::metrics::periods::PeriodKey;
 
 /// Slots of the table: a power of two, more than a year of days.
 const SLOTS: usize = 1024;
 
-/// Texts up to this many bytes are keyed exactly in a `u128` (with their length).
-const SHORT: usize = 15;
-
 /// The periods of date texts seen by one pass (each fork has its own).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(super) struct DateCache {
-    /// (packed text, its period); a packed key is never 0 (its length byte is not).
-    slots: Vec<(u128, Option<PeriodKey>)>,
+    /// Short texts (an ISO date, `3/4/2025`) and their periods.
+    short: ShortTable<Option<PeriodKey>, SLOTS>,
     /// The last long text and its period.
     last: String,
     last_period: Option<PeriodKey>,
-}
-
-impl Default for DateCache {
-    fn default() -> Self {
-        DateCache {
-            slots: vec![(0, None); SLOTS],
-            last: String::new(),
-            last_period: None,
-        }
-    }
-}
-
-/// The bytes of a short text and its length, packed into one exact key.
-#[inline]
-fn pack(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > SHORT {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(buf))
-}
-
-#[inline]
-fn slot_of(key: u128) -> usize {
-    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 impl DateCache {
@@ -64,15 +33,14 @@ impl DateCache {
         text: &str,
         parse: impl FnOnce(&str) -> Option<PeriodKey>,
     ) -> Option<PeriodKey> {
-        match pack(text) {
+        match ShortKey::of(text) {
             Some(key) => {
-                let slot = &mut self.slots[slot_of(key)];
-                if slot.0 == key {
-                    return slot.1;
+                if let Some(period @ Some(_)) = self.short.get(key) {
+                    return period;
                 }
                 let period = parse(text);
                 if period.is_some() {
-                    *slot = (key, period);
+                    self.short.set(key, period);
                 }
                 period
             }

@@ -20,6 +20,7 @@ mod dates;
 mod keys;
 mod rollup;
 mod row;
+mod short_text;
 mod split;
 mod value;
 mod weights;
