@@ -1005,6 +1005,8 @@ mod tests {
             (s(&["bill"]), s(&[]), s(&[])),
             (s(&["σήμα", "straße", "没来"]), s(&[]), s(&["没来了"])),
             (s(&["no", "show", "wi-fi", "slow speed"]), s(&[]), s(&[])),
+            // Keywords that begin with a boundary character.
+            (s(&["#fail", "--slow", "@home", "£5"]), s(&[]), s(&[])),
         ];
         let rules: Vec<Rules<'_>> = (defs.iter())
             .map(|(k, p, e)| Rules {
@@ -1042,6 +1044,20 @@ mod tests {
             "nothing to show",
             "wi-fi is a slow speed mess",
             "slowspeed",
+            "#fail again",
+            "so#fail",
+            "so #fail",
+            "##fail",
+            "a-#fail",
+            "--slow down",
+            "x--slow",
+            "x ---slow",
+            "working @home!",
+            "work@home",
+            "paid £5 more",
+            "paid x£5",
+            "#",
+            "fail #",
         ];
         let mut out = Vec::new();
         for c in comments {
