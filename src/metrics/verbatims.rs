@@ -352,6 +352,16 @@ mod tests {
         assert_eq!(forward.comments().collect::<Vec<_>>(), expected);
         assert_eq!(forward, backward);
         assert_eq!(forward.rows, 50);
+        // The bar is the largest hash kept once full, and nothing above it
+        // is ever kept; before the sample is full, everything may be.
+        let mut hashes: Vec<u64> = refs.iter().map(|c| fnv1a(c)).collect();
+        hashes.sort_unstable();
+        assert_eq!(forward.bar(), hashes[PER_GROUP - 1]);
+        assert_eq!(sample_of(&refs[..PER_GROUP - 1]).bar(), u64::MAX);
+        let mut merged = sample_of(&refs[..25]);
+        merged.merge(&sample_of(&refs[25..]));
+        assert_eq!(merged.bar(), forward.bar());
+        assert_eq!(merged, forward);
     }
 
     #[test]

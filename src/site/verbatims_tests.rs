@@ -20,9 +20,14 @@ pub(crate) fn group(rows: u64, comments: &[&str]) -> GroupSample {
     let kept: Vec<(u64, &str)> = (comments.iter().enumerate())
         .map(|(i, c)| (i as u64, *c))
         .collect();
+    // The bar: the largest hash kept once the sample is full.
+    let bar = match kept.len() {
+        n if n >= crate::metrics::samples::PER_GROUP => n as u64 - 1,
+        _ => u64::MAX,
+    };
     serde_json::from_value(serde_json::json!({
         "rows": rows, "comments": comments.len(), "comments_w": comments.len() as f64,
-        "topic_w": [], "kept": kept,
+        "topic_w": [], "kept": kept, "bar": bar,
     }))
     .unwrap()
 }
