@@ -83,6 +83,7 @@ impl Measure {
 
     /// [`Measure::observe`] of a cell already parsed: `cell` is
     /// `Cell::parse(text)` (the pass parses each column once per row).
+    #[inline]
     pub fn observe_cell(&self, text: &str, cell: Cell<'_>) -> Result<Option<Obs>, String> {
         if cell.is_blank() {
             return Ok(None);
@@ -151,6 +152,7 @@ impl Measure {
 }
 
 /// A non-blank cell as a number within `scale`, or why not.
+#[inline]
 fn scaled_number(cell: Cell<'_>, scale: Option<Range>) -> Result<f64, String> {
     let x = cell.number().ok_or_else(|| "not a number".to_string())?;
     match scale {
