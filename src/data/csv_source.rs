@@ -212,7 +212,7 @@ impl RecordSource for CsvSource {
                     } else {
                         0
                     };
-                    std::str::from_utf8(&bytes[bom..]).ok()
+                    simdutf8::basic::from_utf8(&bytes[bom..]).ok()
                 }
             };
             let newlines = piece.cut.newlines;
