@@ -83,7 +83,11 @@ impl Measure {
 
     /// [`Measure::observe`] of a cell already parsed: `cell` is
     /// `Cell::parse(text)` (the pass parses each column once per row).
-    #[inline]
+    ///
+    /// Always inlined: it runs per indicator per row, and its `Result`,
+    /// returned through memory, stalled the row loop on store forwarding
+    /// (docs/PERFORMANCE.md, "The wide shape of 23 November, again").
+    #[inline(always)]
     pub fn observe_cell(&self, text: &str, cell: Cell<'_>) -> Result<Option<Obs>, String> {
         if cell.is_blank() {
             return Ok(None);
@@ -152,13 +156,25 @@ impl Measure {
 }
 
 /// A non-blank cell as a number within `scale`, or why not.
-#[inline]
+#[inline(always)]
 fn scaled_number(cell: Cell<'_>, scale: Option<Range>) -> Result<f64, String> {
-    let x = cell.number().ok_or_else(|| "not a number".to_string())?;
+    let x = cell.number().ok_or_else(not_a_number)?;
     match scale {
-        Some(s) if !s.contains(x) => Err(format!("outside the scale {}–{}", s.lo, s.hi)),
+        Some(s) if !s.contains(x) => Err(outside(s)),
         _ => Ok(x),
     }
+}
+
+/// The data error of a text cell where a number is read (out of line: rare).
+#[cold]
+fn not_a_number() -> String {
+    "not a number".to_string()
+}
+
+/// The data error of a number outside its scale (out of line: rare).
+#[cold]
+fn outside(s: Range) -> String {
+    format!("outside the scale {}–{}", s.lo, s.hi)
 }
 
 #[cfg(test)]
