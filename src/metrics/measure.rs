@@ -86,7 +86,7 @@ impl Measure {
     ///
     /// Always inlined: it runs per indicator per row, and its `Result`,
     /// returned through memory, stalled the row loop on store forwarding
-    /// (docs/PERFORMANCE.md, "The wide shape of 23 November, again").
+    /// (docs/PERFORMANCE.md, "The wide shape of 23 November, measured again").
     #[inline(always)]
     pub fn observe_cell(&self, text: &str, cell: Cell<'_>) -> Result<Option<Obs>, String> {
         if cell.is_blank() {

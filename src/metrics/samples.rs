@@ -56,7 +56,7 @@ pub struct GroupSample {
     /// [`GroupSample::bar`], kept beside the counts: a row's comment is
     /// offered to every page's sample of its group, and most are turned
     /// away by this one comparison, without reading `kept` (a separate heap
-    /// node per sample, and a cache miss per sample per row).
+    /// node per sample, read for every comment row before).
     bar: u64,
 }
 

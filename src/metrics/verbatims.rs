@@ -352,8 +352,8 @@ mod tests {
         assert_eq!(forward.comments().collect::<Vec<_>>(), expected);
         assert_eq!(forward, backward);
         assert_eq!(forward.rows, 50);
-        // The bar is the largest hash kept once full, and nothing above it
-        // is ever kept; before the sample is full, everything may be.
+        // The bar is the largest hash kept once full (u64::MAX before), and
+        // a merge of two halves has the same bar and the same sample.
         let mut hashes: Vec<u64> = refs.iter().map(|c| fnv1a(c)).collect();
         hashes.sort_unstable();
         assert_eq!(forward.bar(), hashes[PER_GROUP - 1]);

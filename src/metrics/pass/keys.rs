@@ -20,7 +20,7 @@ pub(super) struct SegmentKeys {
     /// Short keys (most are: `north`, `app`, a city) by their bytes
     /// ([`ShortKey`]): a row's key is found by one multiply and one
     /// comparison, no string hash and no `memcmp`; a key whose slot holds
-    /// another is found in `ids`. 6 KB per segment column, for the few
+    /// another is found in `ids`. 8 KB per segment column, for the few
     /// hundred keys a segment usually has.
     recent: ShortTable<u32, KEY_SLOTS>,
 }
