@@ -4,7 +4,8 @@
 //! narrow row's fields together, and a file holds few distinct dates (a year of
 //! daily answers is 365 texts) in whatever order the export wrote them. So the
 //! period of every short date text is kept in a small direct-mapped table keyed
-//! by the text's bytes themselves (exact: no false hit is possible), and a long
+//! by the text's bytes themselves ([`super::short_text`]; exact: no false hit
+//! is possible), and a long
 //! text (a date-time) by the previous row's text, as exports sorted by time
 //! repeat it. The answer is the parser's, only computed less often.
 
@@ -35,7 +36,8 @@ impl DateCache {
     ) -> Option<PeriodKey> {
         match ShortKey::of(text) {
             Some(key) => {
-                if let Some(period @ Some(_)) = self.short.get(key) {
+                // Only periods are stored: a hit is always one.
+                if let Some(period) = self.short.get(key) {
                     return period;
                 }
                 let period = parse(text);
