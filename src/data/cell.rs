@@ -131,7 +131,11 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
         }
         m = m * 10 + u64::from(c - b'0');
     }
-    let x = m as f64 / POW10[frac.len()];
+    // An integer needs no division (the most common cell: a rating).
+    let x = match frac.len() {
+        0 => m as f64,
+        k => m as f64 / POW10[k],
+    };
     Some(if negative { -x } else { x })
 }
 
