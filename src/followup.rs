@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::Cache;
 use crate::data::date::parse_date;
 use crate::data::lookup::LookupTable;
 use crate::data::scan::{read_header, scan, Row, RowProblem, RowSink, SplitSink};
@@ -230,9 +231,19 @@ pub fn write(
     project: &Project,
     window: Window,
     tables: &BTreeMap<String, LookupTable>,
-) -> std::io::Result<Option<PathBuf>> {
+    cache: Option<&Cache>,
+) -> std::io::Result<Option<Written>> {
     if project.config.followup.is_none() {
         return Ok(None);
+    }
+    let dir = project.root.join(FOLDER);
+    let path = dir.join(FILE);
+    let key = cache.and_then(|c| list_key(project, window, tables, c));
+    let state = cache.map(|c| c.dir().join(STATE));
+    if let (Some(key), Some(state)) = (&key, &state) {
+        if unchanged(state, key, &path) {
+            return Ok(Some(Written { path, reused: true }));
+        }
     }
     // `check` passed, so the dataset reads; never leave a configured list unwritten silently.
     let Some(lines) = lines(project, window, tables) else {
@@ -240,11 +251,81 @@ pub fn write(
             "the follow-up dataset could not be read again; run `cxscore check` for details",
         ));
     };
-    let dir = project.root.join(FOLDER);
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(FILE);
-    write_atomically(&path, &to_csv(&lines))?;
-    Ok(Some(path))
+    let bytes = to_csv(&lines);
+    write_atomically(&path, &bytes)?;
+    if let (Some(key), Some(state), Some(true)) = (key, state, cache.map(Cache::writable)) {
+        // Only saves the next unchanged build a read: a failure is ignored.
+        let _ = std::fs::write(state, format!("{key}\n{}\n", blake3::hash(&bytes).to_hex()));
+    }
+    Ok(Some(Written {
+        path,
+        reused: false,
+    }))
+}
+
+/// The list [`write`] left in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// `_followup/followup.csv`.
+    pub path: PathBuf,
+    /// True when the file was already the list of these inputs, so the
+    /// dataset was not read again.
+    pub reused: bool,
+}
+
+/// The file, in the build cache's folder, that remembers the last list
+/// written: the key of its inputs and the BLAKE3 hash of its bytes. Not a
+/// copy of the list: its ids are personal data, kept in one place.
+const STATE: &str = "followup";
+
+/// The key of everything the list depends on: each data file of its
+/// dataset (the build cache's key, which covers the file's content, the
+/// dataset's definitions, the codebook and the lookup table's content),
+/// `followup:` and the window. `None` for a dataset the cache cannot key
+/// (SQL, whose rows have no content hash; a file that cannot be read).
+fn list_key(
+    project: &Project,
+    window: Window,
+    tables: &BTreeMap<String, LookupTable>,
+    cache: &Cache,
+) -> Option<String> {
+    let f = project.config.followup.as_ref()?;
+    let ds = project.config.datasets.get(&f.dataset)?;
+    if ds.sql.is_some() || ds.files.is_empty() {
+        return None;
+    }
+    let mut definitions = crate::metrics::cache_definitions(project, ds);
+    if let Some(l) = &ds.lookup {
+        definitions.push_str(&format!("\nlookup: {:?}", tables.get(&l.dataset)?.digest));
+    }
+    definitions.push_str(&format!(
+        "\nfollowup: {:?} {:?} {:?} {:?}\n{window:?}",
+        f.dataset, f.id.name, f.groups, f.nps
+    ));
+    let digest = crate::cache::definitions_digest(&definitions);
+    let mut h = blake3::Hasher::new();
+    for file in &ds.files {
+        let key = cache.key(&project.root.join(file), file, &digest)?;
+        h.update(key.name().as_bytes());
+    }
+    Some(h.finalize().to_hex().to_string())
+}
+
+/// True when `state` names `key` and `path` still holds the bytes written
+/// under it (an edited or deleted list is written again).
+fn unchanged(state: &Path, key: &str, path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(state) else {
+        return false;
+    };
+    let mut parts = text.lines();
+    if parts.next() != Some(key) {
+        return false;
+    }
+    let Some(hash) = parts.next() else {
+        return false;
+    };
+    std::fs::read(path).is_ok_and(|bytes| blake3::hash(&bytes).to_hex().as_str() == hash)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over.

@@ -243,8 +243,12 @@ pub fn build_with(
     let out = out.map_or_else(|| checked.project.root.join("_site"), Path::to_path_buf);
     let started = Instant::now();
     write_site(&files, &out, &checked.project.root)?;
-    write_followup(&checked)?;
-    checked.timings.push(("write", started.elapsed()));
+    let reused = write_followup(&checked, options)?;
+    let stage = match reused {
+        true => "write (follow-up list unchanged, not read again)",
+        false => "write",
+    };
+    checked.timings.push((stage, started.elapsed()));
     let data = checked.computed.data.values();
     Ok(Some(BuildReport {
         out,
@@ -261,14 +265,19 @@ pub fn build_with(
 
 /// Writes the follow-up list (SPEC §10) beside the site, on the headline
 /// window's rows, when `followup:` is configured.
-fn write_followup(checked: &Checked) -> Result<(), BuildError> {
+/// True when the list already written was that of these inputs and was
+/// kept without reading the dataset again (the build cache's state).
+fn write_followup(checked: &Checked, options: &BuildOptions) -> Result<bool, BuildError> {
     let info = &checked.computed.project.window;
     let window = crate::metrics::window::Window {
         kind: checked.project.config.report.window,
         span: info.from.zip(info.to),
     };
-    crate::followup::write(&checked.project, window, &checked.tables)
-        .map(|_| ())
+    let cache = (!options.no_cache)
+        .then(|| Cache::open(&checked.project.root, !options.cache_read_only))
+        .flatten();
+    crate::followup::write(&checked.project, window, &checked.tables, cache.as_ref())
+        .map(|w| w.is_some_and(|w| w.reused))
         .map_err(|source| {
             BuildError::Write(crate::site::write::WriteError::Io {
                 action: "writing the follow-up list",

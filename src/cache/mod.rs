@@ -76,7 +76,27 @@ pub fn definitions_digest(text: &str) -> [u8; 32] {
     *blake3::hash(text.as_bytes()).as_bytes()
 }
 
+impl Key {
+    /// The entry's name: a BLAKE3 hex digest of everything the entry
+    /// depends on, so a digest of several keys depends on all of theirs.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Cache {
+    /// The cache's folder, for state kept beside the entries (the
+    /// follow-up list's, [`crate::followup`]); a name that is not 64 hex
+    /// digits is never pruned.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether this build may write the cache (`check` may not).
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+
     /// The cache of the project at `root`, or `None` when disabled by
     /// [`DISABLE_ENV`]; `writable: false` only reads it (for `check`).
     pub fn open(root: &Path, writable: bool) -> Option<Cache> {

@@ -298,3 +298,56 @@ fn pieces_and_threads_change_neither_the_value_nor_the_list() {
     compare("value_at_stake", &v(&whole.0), &v(&one.0), &mut bad);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+#[test]
+fn an_unchanged_rebuild_keeps_the_followup_list_and_any_change_writes_it_again() {
+    let fx = Fixture::copy("value");
+    let path = fx.root.join("_followup/followup.csv");
+    // `build -v` with the build cache on; true when the list was kept unread.
+    let build = |extra: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("cxscore")
+            .unwrap()
+            .current_dir(fx.root.parent().unwrap())
+            .args(["build", "project", "-v"])
+            .args(extra)
+            .env_remove("CXSCORE_NO_CACHE")
+            .env_remove("CXSCORE_CACHE_VERSION_SALT")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out).contains("follow-up list unchanged, not read again")
+    };
+    let read = || std::fs::read(&path).unwrap();
+    assert!(!build(&[]), "the first build lists");
+    let listed = read();
+    assert!(build(&[]), "an unchanged rebuild reads the survey again");
+    assert_eq!(read(), listed);
+    // The state names no listed id: the list is not copied into the cache.
+    let state = std::fs::read_to_string(fx.root.join(".cxscore/cache/followup")).unwrap();
+    assert!(!state.contains(&hand_list()[0][0]), "{state}");
+    // An edited or deleted list is written again, the same.
+    std::fs::write(&path, "id,period,score,topics\n").unwrap();
+    assert!(!build(&[]));
+    assert_eq!(read(), listed);
+    std::fs::remove_file(&path).unwrap();
+    assert!(!build(&[]));
+    assert_eq!(read(), listed);
+    // A changed data cell: a listed row's id.
+    let id = hand_list()[0][0].clone();
+    fx.edit("data/survey.csv", &format!("{id},"), &format!("{id}X,"));
+    assert!(!build(&[]));
+    let renamed = read();
+    assert!(String::from_utf8_lossy(&renamed).contains(&format!("{id}X,")));
+    // A changed `followup:`: other groups, another indicator.
+    fx.edit(
+        "cxscore.yaml",
+        "  groups: [detractors, passives]",
+        "  groups: [promoters]\n  nps: nps-digital",
+    );
+    assert!(!build(&[]));
+    let promoters = read();
+    assert_ne!(promoters, renamed);
+    // Each list is the one a build without the cache writes.
+    assert!(!build(&["--no-cache"]));
+    assert_eq!(read(), promoters);
+}
