@@ -136,6 +136,36 @@ impl Cache {
         })
     }
 
+    /// A result computed from what `digest` digests (the caller's promise:
+    /// every input of the computation), stored by [`Cache::put_memo`] in a
+    /// previous build of this version; an entry like a file's, kept while
+    /// builds look it up.
+    pub fn memo(&self, digest: &[u8; 32]) -> Option<Vec<u8>> {
+        self.get(&self.memo_key(digest))
+    }
+
+    /// Stores `payload` as the result for `digest` (see [`Cache::memo`]).
+    pub fn put_memo(&self, digest: &[u8; 32], payload: &[u8]) {
+        if !self.writable {
+            return;
+        }
+        let key = self.memo_key(digest);
+        self.mark_used(&key);
+        let _ = self.write(&key.name, payload);
+    }
+
+    fn memo_key(&self, digest: &[u8; 32]) -> Key {
+        let mut h = blake3::Hasher::new();
+        for part in [b"memo".as_slice(), digest, self.version.as_bytes()] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        Key {
+            name: h.finalize().to_hex().to_string(),
+            stamp: None,
+        }
+    }
+
     /// The payload stored under `key`, if there is an intact one.
     pub fn get(&self, key: &Key) -> Option<Vec<u8>> {
         self.mark_used(key);

@@ -11,13 +11,16 @@
 use indexmap::IndexMap;
 
 use super::computed::{BootstrapInfo, DriverAttribute, DriverPeriod, DriverPersona, DriverResult};
-use super::drivers::bootstrap::{importance_intervals, overlaps, Bootstrap, RowStore};
+use super::drivers::bootstrap::{
+    importance_intervals, intervals_digest, overlaps, Bootstrap, RowStore,
+};
 use super::drivers::penalty::{effects, Effects};
 use super::drivers::sums::DriverSums;
 use super::estimate::Settings;
 use super::pass::{DatasetPass, DriverPass};
 use super::quadrant;
 use super::window::{Window, Windows};
+use crate::cache::Cache;
 use crate::project::model::{Driver, Metric, Project};
 use crate::project::report::MultipleTesting;
 
@@ -53,6 +56,7 @@ pub fn finish_drivers(
     pass: &DatasetPass<'_>,
     windows: &Windows,
     s: &Settings,
+    cache: Option<&Cache>,
     out: &mut [Option<DriverResult>],
 ) {
     let bh = project.config.report.multiple_testing == MultipleTesting::Bh;
@@ -72,6 +76,7 @@ pub fn finish_drivers(
             bh,
             rows: dp.rows.as_ref(),
             window: &window,
+            cache,
         };
         let (mut attributes, bootstrap) = part.attributes(&whole, None, &name);
         default_labels(project, d, &mut attributes);
@@ -114,6 +119,34 @@ pub fn finish_drivers(
     }
 }
 
+/// [`importance_intervals`], or the intervals a previous build computed
+/// from the same rows and settings (the build cache's memo, keyed by
+/// [`intervals_digest`]; an entry that does not decode is computed again
+/// and replaced).
+fn intervals(
+    cache: Option<&Cache>,
+    store: &RowStore,
+    rows: &[usize],
+    estimate: &[Option<f64>],
+    total: u64,
+    b: Bootstrap<'_>,
+) -> Vec<Option<(f64, f64)>> {
+    let Some(cache) = cache else {
+        return importance_intervals(store, rows, estimate, total, b);
+    };
+    let digest = intervals_digest(store, rows, estimate, total, b);
+    let stored = (cache.memo(&digest))
+        .and_then(|bytes| postcard::from_bytes::<Vec<Option<(f64, f64)>>>(&bytes).ok());
+    if let Some(iv) = stored {
+        return iv;
+    }
+    let iv = importance_intervals(store, rows, estimate, total, b);
+    if let Ok(bytes) = postcard::to_allocvec(&iv) {
+        cache.put_memo(&digest, &bytes);
+    }
+    iv
+}
+
 /// An analysis that read nothing (its dataset could not be read).
 pub fn empty_driver(project: &Project, d: &Driver, s: &Settings) -> DriverResult {
     let sums = DriverSums::new(d.attributes.len(), d.bands.is_some());
@@ -124,6 +157,7 @@ pub fn empty_driver(project: &Project, d: &Driver, s: &Settings) -> DriverResult
         bh: true,
         rows: None,
         window: &window,
+        cache: None,
     };
     let (mut attributes, _) = part.attributes(&sums, None, "");
     default_labels(project, d, &mut attributes);
@@ -187,6 +221,8 @@ struct Part<'a> {
     bh: bool,
     rows: Option<&'a RowStore>,
     window: &'a Window,
+    /// Where the intervals of unchanged rows are remembered.
+    cache: Option<&'a Cache>,
 }
 
 impl Part<'_> {
@@ -217,7 +253,7 @@ impl Part<'_> {
                     confidence: self.s.confidence,
                     name,
                 };
-                let iv = importance_intervals(store, &rows, &st.importance, st.n, b);
+                let iv = intervals(self.cache, store, &rows, &st.importance, st.n, b);
                 let info = BootstrapInfo {
                     replicates,
                     rows: rows.len() as u64,

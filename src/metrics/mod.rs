@@ -184,7 +184,7 @@ pub fn compute_joined(
     let journeys = journey::journeys(project, &results);
     let persona_sizes = persona_size::sizes(project, &passes, &windows.headline);
     for pass in &passes {
-        driver_results::finish_drivers(project, pass, &windows, &s, &mut drivers);
+        driver_results::finish_drivers(project, pass, &windows, &s, cache, &mut drivers);
     }
     let value_at_stake =
         (passes.iter()).find_map(|pass| value::results::finish_value(project, pass, &windows, &s));

@@ -118,12 +118,20 @@ fn many_files_per_dataset_give_identical_sites_and_a_new_drop_keeps_what_it_can(
     // The survey is raked over all its files (SPEC §11): the new drop changes the raking
     // factors, so each old survey file's pass entry is replaced, while its first-pass
     // entry (its cells' totals) and every other entry are kept as they were (loaded, not
-    // rewritten); the new file adds two (its cells' totals and its pass).
+    // rewritten); the new file adds two (its cells' totals and its pass). The bootstrap's
+    // remembered intervals (one per analysis and persona it runs for) are of other rows
+    // now: each is replaced.
+    let v: serde_json::Value = serde_json::from_str(&metrics_text(&f, "warm")).unwrap();
+    let runs: usize = (v["drivers"].as_array().unwrap().iter())
+        .filter(|d| !d["bootstrap"].is_null())
+        .map(|d| 1 + d["personas"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(runs > 1, "the example bootstraps its analysis");
     assert_eq!(after.len(), before.len() + 2);
     let kept = (before.iter())
         .filter(|(name, bytes)| after.get(*name) == Some(*bytes))
         .count();
-    assert_eq!(kept, before.len() - months.len(), "entries kept");
+    assert_eq!(kept, before.len() - months.len() - runs, "entries kept");
     let none = build(&f, "drop-none", &["--no-cache"], &[]);
     assert!(none.status.success(), "{}", stderr(&none));
     assert_eq!(metrics_text(&f, "drop"), metrics_text(&f, "drop-none"));
@@ -374,6 +382,47 @@ fn a_raked_dataset_is_cached_transparently_and_never_stale() {
                 "data/survey.csv",
                 "2025-10-01,east,basic,app,0.8",
                 "2025-10-01,east,pro,app,0.8",
+            );
+        },
+        &[],
+    );
+}
+
+/// The bootstrap's intervals (SPEC §8) are remembered by a digest of the
+/// rows they resample and their settings: an unchanged rebuild does not run
+/// the replicates again, and any change of rows or settings runs them.
+#[test]
+fn bootstrap_intervals_are_remembered_and_never_stale() {
+    let f = Fixture::copy("reference");
+    let attributes = "    attributes: { a_speed: Speed, a_price: Price, a_support: Support }";
+    let _ = build(&f, "plain", &[], &[]);
+    let without = entries(&f).len();
+    f.edit(
+        "cxscore.yaml",
+        attributes,
+        &format!("{attributes}\n    bootstrap: 200"),
+    );
+    let metrics = assert_cache_transparent(&f, &[]);
+    let v: serde_json::Value = serde_json::from_str(&metrics).unwrap();
+    let low = &v["drivers"][0]["attributes"][0]["importance_ci_low"];
+    assert!(low.as_f64().is_some(), "the intervals are published: {low}");
+    // Beside the files' entries, one per bootstrap run (the analysis and each persona).
+    assert!(entries(&f).len() > without, "no interval was remembered");
+    // Other settings, other rows: never the remembered intervals.
+    assert_never_stale(
+        &f,
+        |f| {
+            f.edit("cxscore.yaml", "bootstrap: 200", "bootstrap: 300");
+        },
+        &[],
+    );
+    assert_never_stale(
+        &f,
+        |f| {
+            f.edit(
+                "data/survey.csv",
+                "R0002,2025-01-11,mover,app,north,0.65,8,3,4,18.4,no,5,5,1,4,4",
+                "R0002,2025-01-11,mover,app,north,0.65,8,3,4,18.4,no,5,5,5,1,1",
             );
         },
         &[],

@@ -270,6 +270,55 @@ pub struct Bootstrap<'a> {
     pub name: &'a str,
 }
 
+/// What [`importance_intervals`] reads, digested: every number of the
+/// rows it resamples, their count, the store's width and whether it is a
+/// sample, the estimate, the window's total and the settings — so a build
+/// whose stored rows and settings are unchanged can take the intervals a
+/// previous build computed ([`crate::cache::Cache::memo`]) instead of
+/// running the replicates again (most of an unchanged rebuild's time).
+pub fn intervals_digest(
+    store: &RowStore,
+    rows: &[usize],
+    estimate: &[Option<f64>],
+    total: u64,
+    b: Bootstrap<'_>,
+) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    let mut head = Vec::new();
+    head.extend_from_slice(b"importance_intervals 1");
+    for n in [
+        store.width as u64,
+        u64::from(store.sampled()),
+        total,
+        rows.len() as u64,
+    ] {
+        head.extend_from_slice(&n.to_le_bytes());
+    }
+    head.extend_from_slice(&u64::from(b.replicates).to_le_bytes());
+    head.extend_from_slice(&b.confidence.to_bits().to_le_bytes());
+    head.extend_from_slice(&(b.name.len() as u64).to_le_bytes());
+    head.extend_from_slice(b.name.as_bytes());
+    head.extend_from_slice(&(estimate.len() as u64).to_le_bytes());
+    for e in estimate {
+        head.push(u8::from(e.is_some()));
+        head.extend_from_slice(&e.unwrap_or(0.0).to_bits().to_le_bytes());
+    }
+    h.update(&head);
+    // The rows' numbers, a block at a time (one update per number is slow).
+    let mut block = Vec::with_capacity(64 * 1024);
+    for &i in rows {
+        for v in store.row(i) {
+            block.extend_from_slice(&v.to_bits().to_le_bytes());
+        }
+        if block.len() >= 60 * 1024 {
+            h.update(&block);
+            block.clear();
+        }
+    }
+    h.update(&block);
+    *h.finalize().as_bytes()
+}
+
 /// Percentile intervals of each importance from resampling the kept rows
 /// `rows` (indices into `store`, in store order). `estimate` is the
 /// importance computed on every row of the window; `total` the window's
