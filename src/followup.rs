@@ -254,9 +254,12 @@ pub fn write(
     std::fs::create_dir_all(&dir)?;
     let bytes = to_csv(&lines);
     write_atomically(&path, &bytes)?;
-    if let (Some(key), Some(state), Some(true)) = (key, state, cache.map(Cache::writable)) {
-        // Only saves the next unchanged build a read: a failure is ignored.
-        let _ = std::fs::write(state, format!("{key}\n{}\n", blake3::hash(&bytes).to_hex()));
+    if let (Some(key), Some(state), Some(cache)) = (key, state, cache.filter(|c| c.writable())) {
+        // Remembered only if no input changed while the list was read; a
+        // failure to write only costs the next build a read.
+        if list_key(project, window, tables, cache).as_ref() == Some(&key) {
+            let _ = std::fs::write(state, format!("{key}\n{}\n", blake3::hash(&bytes).to_hex()));
+        }
     }
     Ok(Some(Written {
         path,
