@@ -308,8 +308,11 @@ fn list_key(
     ));
     let digest = crate::cache::definitions_digest(&definitions);
     let mut h = blake3::Hasher::new();
-    for file in &ds.files {
-        let key = cache.key(&project.root.join(file), file, &digest)?;
+    for path in &ds.files {
+        // Named as compute names it, so the content hash it remembered
+        // (`known-hashes`) is found, not computed again.
+        let shown = crate::diag::display_path(&project.root, path);
+        let key = cache.key(path, &shown, &digest)?;
         h.update(key.name().as_bytes());
     }
     Some(h.finalize().to_hex().to_string())
