@@ -12,15 +12,14 @@
 //! Rows are sorted by period then id, so the file is the same at any thread
 //! count.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::cache::Cache;
 use crate::data::date::parse_date;
-use crate::data::lookup::LookupTable;
 use crate::data::scan::{read_header, scan, Row, RowProblem, RowSink, SplitSink};
 use crate::diag::Diagnostics;
 use crate::metrics::acc::Obs;
+use crate::metrics::lookup_stats::Tables;
 use crate::metrics::pass::DatasetPass;
 use crate::metrics::periods::PeriodKey;
 use crate::metrics::window::Window;
@@ -154,13 +153,15 @@ impl SplitSink for FollowSink<'_> {
 
 /// The list's lines for `project` on `window`, sorted by period (undated
 /// first) then id, joining the lookup table among `tables` (the build's,
-/// read once) when the dataset has `lookup:`; `None` without `followup:` or
-/// when the dataset cannot be read (its errors are already reported by
+/// its rows read at most once: here, when compute took every joining file
+/// from `cache`) when the dataset has `lookup:`; `None` without `followup:`
+/// or when the dataset cannot be read (its errors are already reported by
 /// `check`).
 pub fn lines(
     project: &Project,
     window: Window,
-    tables: &BTreeMap<String, LookupTable>,
+    tables: &Tables,
+    cache: Option<&Cache>,
 ) -> Option<Vec<Line>> {
     let f = project.config.followup.as_ref()?;
     let ds = project.config.datasets.get(&f.dataset)?;
@@ -170,7 +171,7 @@ pub fn lines(
     // A dataset that joins a lookup table (SPEC §9) is planned with it, as `build` plans it.
     let table = match &ds.lookup {
         // The table compute read: without it (it could not be read) the dataset was not read either.
-        Some(l) => Some(tables.get(&l.dataset)?),
+        Some(l) => Some(tables.get(&l.dataset)?.rows(project, cache, &mut quiet)?),
         None => None,
     };
     let pass = DatasetPass::plan_joined(project, ds, &header, table, &mut quiet)?;
@@ -230,7 +231,7 @@ pub fn to_csv(lines: &[Line]) -> Vec<u8> {
 pub fn write(
     project: &Project,
     window: Window,
-    tables: &BTreeMap<String, LookupTable>,
+    tables: &Tables,
     cache: Option<&Cache>,
 ) -> std::io::Result<Option<Written>> {
     if project.config.followup.is_none() {
@@ -246,7 +247,7 @@ pub fn write(
         }
     }
     // `check` passed, so the dataset reads; never leave a configured list unwritten silently.
-    let Some(lines) = lines(project, window, tables) else {
+    let Some(lines) = lines(project, window, tables, cache) else {
         return Err(std::io::Error::other(
             "the follow-up dataset could not be read again; run `cxscore check` for details",
         ));
@@ -287,12 +288,7 @@ const STATE: &str = "followup";
 /// dataset's definitions, the codebook and the lookup table's content),
 /// `followup:` and the window. `None` for a dataset the cache cannot key
 /// (SQL, whose rows have no content hash; a file that cannot be read).
-fn list_key(
-    project: &Project,
-    window: Window,
-    tables: &BTreeMap<String, LookupTable>,
-    cache: &Cache,
-) -> Option<String> {
+fn list_key(project: &Project, window: Window, tables: &Tables, cache: &Cache) -> Option<String> {
     let f = project.config.followup.as_ref()?;
     let ds = project.config.datasets.get(&f.dataset)?;
     if ds.sql.is_some() || ds.files.is_empty() {
@@ -300,7 +296,10 @@ fn list_key(
     }
     let mut definitions = crate::metrics::cache_definitions(project, ds);
     if let Some(l) = &ds.lookup {
-        definitions.push_str(&format!("\nlookup: {:?}", tables.get(&l.dataset)?.digest));
+        definitions.push_str(&format!(
+            "\nlookup: {:?}",
+            tables.get(&l.dataset)?.identity?
+        ));
     }
     definitions.push_str(&format!(
         "\nfollowup: {:?} {:?} {:?} {:?}\n{window:?}",

@@ -196,6 +196,20 @@ impl Cache {
         Ok(())
     }
 
+    /// The entries looked up so far, to be given back to
+    /// [`Cache::forget_used_since`] when what used them is thrown away.
+    pub fn used_so_far(&self) -> BTreeSet<String> {
+        self.used.lock().map(|u| u.clone()).unwrap_or_default()
+    }
+
+    /// Forgets the lookups made since `before` ([`Cache::used_so_far`]): a
+    /// run thrown away must not keep its entries from [`Cache::prune`].
+    pub fn forget_used_since(&self, before: BTreeSet<String>) {
+        if let Ok(mut used) = self.used.lock() {
+            *used = before;
+        }
+    }
+
     fn mark_used(&self, key: &Key) {
         if let Ok(mut used) = self.used.lock() {
             used.insert(key.name.clone());

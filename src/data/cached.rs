@@ -6,6 +6,8 @@
 //! end) stored for the next build. A loaded file is replayed exactly like a
 //! read one, so the cache never changes a result or a message.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::read::{read_file, FileRead};
 use super::source::{BatchLog, DataFile, Header, RecordSource, SplitSink};
 
@@ -16,6 +18,11 @@ pub struct FileCache<'c> {
     pub cache: &'c crate::cache::Cache,
     /// [`crate::cache::definitions_digest`] of the dataset being scanned.
     pub definitions: [u8; 32],
+    /// Set, the scan takes files from the cache only: a file without an
+    /// entry is neither read nor stored, and this is set to true (the pass
+    /// runs without its lookup table's rows, and the caller runs it again
+    /// with them).
+    pub missed: Option<&'c AtomicBool>,
 }
 
 /// A file's partial as stored in the build cache (only files read to the end).
@@ -44,6 +51,15 @@ pub(crate) fn read_cached<Src: RecordSource, S: SplitSink>(
     let Some(fc) = cache else {
         return read_file(source, file, header, fork);
     };
+    let empty = |fork| FileRead {
+        sink: fork,
+        logs: Vec::new(),
+        stop: None,
+    };
+    if fc.missed.is_some_and(|m| m.load(Ordering::Relaxed)) {
+        // The run will be thrown away: no need to load the rest.
+        return empty(fork);
+    }
     let key = fc.cache.key(file.path, file.file, &fc.definitions);
     let loaded = (key.as_ref())
         .and_then(|k| fc.cache.get(k))
@@ -59,6 +75,10 @@ pub(crate) fn read_cached<Src: RecordSource, S: SplitSink>(
     if let Some(read) = loaded {
         crate::progress::advance(std::fs::metadata(file.path).map_or(0, |m| m.len()));
         return read;
+    }
+    if let Some(missed) = fc.missed {
+        missed.store(true, Ordering::Relaxed);
+        return empty(fork);
     }
     let mut read = read_file(source, file, header, fork);
     if let (Some(key), None) = (&key, &read.stop) {

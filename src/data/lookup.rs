@@ -42,14 +42,23 @@ pub struct LookupTable {
     ends: Vec<u32>,
     /// Open addressing: a row number per slot, [`EMPTY`] when free.
     slots: Vec<u32>,
-    /// A digest of the content (the build cache's key of datasets using it).
-    pub digest: [u8; 32],
 }
 
 impl LookupTable {
     /// How many rows the table holds.
     pub fn rows(&self) -> usize {
         self.ends.len() / self.names.len().max(1)
+    }
+
+    /// A digest of the rows (every kept cell and where it ends): the
+    /// identity of a table whose source has no content hash (SQL).
+    pub fn content_digest(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(self.arena.as_bytes());
+        for e in &self.ends {
+            h.update(&e.to_le_bytes());
+        }
+        *h.finalize().as_bytes()
     }
 
     /// The text of column `column` of row `row` (blank out of range).
@@ -181,11 +190,27 @@ impl SplitSink for TableRows {
     }
 }
 
-/// Reads the lookup table `dataset` (which has `key:`) into memory, once.
-/// `None` when it cannot be read or is too large; repeated or blank keys
-/// are located errors in `diags`. Its other data errors are left to its own
-/// pass (reported once, there).
-pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<LookupTable> {
+/// The lookup table `dataset` (which has `key:`) without its rows: its
+/// header and key column, which is all a joining pass is planned with — and
+/// all it needs when every file it reads comes from the build cache. `None`
+/// (with a located error) when the header cannot be read or lacks the key.
+pub fn load_header(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<LookupTable> {
+    header_and_key(dataset, root, diags).map(|(header, key)| LookupTable {
+        dataset: dataset.id.clone(),
+        names: header.names.clone(),
+        key,
+        arena: String::new(),
+        ends: Vec::new(),
+        slots: Vec::new(),
+    })
+}
+
+/// The header of lookup table `dataset` and the index of its key column.
+fn header_and_key(
+    dataset: &Dataset,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(Header, usize)> {
     let key_ref = dataset.key.as_ref()?;
     let mut quiet = Diagnostics::new();
     let header: Header = read_header(dataset, root, &mut quiet)?;
@@ -200,6 +225,16 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
         );
         return None;
     };
+    Some((header, key))
+}
+
+/// Reads the lookup table `dataset` (which has `key:`) into memory, once.
+/// `None` when it cannot be read or is too large; repeated or blank keys
+/// are located errors in `diags`. Its other data errors are left to its own
+/// pass (reported once, there).
+pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Option<LookupTable> {
+    let (header, key) = header_and_key(dataset, root, diags)?;
+    let mut quiet = Diagnostics::new();
     let keep: Vec<bool> = (header.names.iter())
         .map(|n| !dataset.pii.iter().any(|p| &p.name == n))
         .collect();
@@ -208,15 +243,6 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
     for (name, _) in header.names.iter().zip(&keep).filter(|(_, k)| **k) {
         header.index(name);
     }
-    let mut table = LookupTable {
-        dataset: dataset.id.clone(),
-        names: header.names.clone(),
-        key,
-        arena: String::new(),
-        ends: Vec::new(),
-        slots: Vec::new(),
-        digest: [0; 32],
-    };
     let mut files = Vec::new();
     let mut rows = TableRows {
         keep,
@@ -246,14 +272,14 @@ pub fn load_table(dataset: &Dataset, root: &Path, diags: &mut Diagnostics) -> Op
     let TableRows {
         arena, ends, lines, ..
     } = rows;
-    let mut h = blake3::Hasher::new();
-    h.update(arena.as_bytes());
-    for e in &ends {
-        h.update(&e.to_le_bytes());
-    }
-    table.digest = *h.finalize().as_bytes();
-    table.arena = arena;
-    table.ends = ends;
+    let mut table = LookupTable {
+        dataset: dataset.id.clone(),
+        names: header.names.clone(),
+        key,
+        arena,
+        ends,
+        slots: Vec::new(),
+    };
     table.arena.shrink_to_fit();
     table.ends.shrink_to_fit();
     table.slots = vec![EMPTY; (2 * n).next_power_of_two().max(8)];
@@ -326,7 +352,6 @@ mod tests {
             arena: String::new(),
             ends: Vec::new(),
             slots: vec![EMPTY; 8],
-            digest: [0; 32],
         };
         for (i, k) in keys.iter().enumerate() {
             t.arena.push_str(k);

@@ -56,6 +56,7 @@ pub mod verbatims;
 pub mod window;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use computed::{Computed, DataStats, DriverResult, Generator, ProjectInfo, Rejection};
@@ -74,19 +75,19 @@ use crate::project::model::{Dataset, Project};
 /// pipeline decides whether to stop.
 pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
     // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
-    let tables = lookup_stats::load_tables(project, diags);
+    let tables = lookup_stats::load_tables(project, None, diags);
     compute_joined(project, None, &tables, diags)
 }
 
 /// [`compute`] with the build cache (files whose partial aggregates are
 /// stored for the same content, definitions and version are not read again)
-/// and on lookup tables the caller read ([`lookup_stats::load_tables`]), so
-/// a build that reads a joining dataset again (the follow-up list) parses a
-/// large table once.
+/// and on lookup tables the caller planned ([`lookup_stats::load_tables`]),
+/// so a build that reads a joining dataset again (the follow-up list) parses
+/// a large table at most once.
 pub fn compute_joined(
     project: &Project,
     cache: Option<&crate::cache::Cache>,
-    tables: &BTreeMap<String, LookupTable>,
+    tables: &lookup_stats::Tables,
     diags: &mut Diagnostics,
 ) -> Computed {
     let s = Settings::of(&project.config);
@@ -101,7 +102,11 @@ pub fn compute_joined(
             data.insert(id.clone(), data_stats(unread(ds)));
             continue;
         };
-        let (stats, tagged, pass, weighting) = run_dataset(project, ds, table, cache, diags);
+        let Some((stats, tagged, pass, weighting)) = run_joining(project, ds, table, cache, diags)
+        else {
+            data.insert(id.clone(), data_stats(unread(ds)));
+            continue;
+        };
         comments.push((tagged, pass.as_ref().is_some_and(|p| p.is_dated())));
         let lookup = (pass.as_ref()).and_then(|p| lookup_stats::report(ds, p, diags));
         data.insert(
@@ -255,26 +260,89 @@ pub fn cache_definitions(project: &Project, ds: &Dataset) -> String {
     text
 }
 
-/// Reads one dataset: its stats, its comment sample, and the finished pass,
-/// whose indicators and key driver analyses become results once every
-/// dataset's periods are known (the reporting window spans them all).
-fn run_dataset<'p>(
-    project: &'p Project,
-    ds: &'p Dataset,
-    table: Option<&'p LookupTable>,
-    cache: Option<&crate::cache::Cache>,
-    diags: &mut Diagnostics,
-) -> (
+/// What [`run_dataset`] returns: the dataset's stats, its comment sample,
+/// the finished pass and its raking report.
+type DatasetRun<'p> = (
     ScanStats,
     Option<verbatims::Tagged>,
     Option<DatasetPass<'p>>,
     Option<computed::Weighting>,
-) {
+);
+
+/// Reads one dataset, joined to `table` (its lookup table, if any): on the
+/// table's header alone when every file comes from the build cache (an
+/// unchanged rebuild parses no CRM extract), else on its rows, read once
+/// for the build. `None` when the table's rows cannot be read (an error
+/// says the dataset is not read).
+fn run_joining<'p>(
+    project: &'p Project,
+    ds: &'p Dataset,
+    table: Option<&'p lookup_stats::BuildTable>,
+    cache: Option<&crate::cache::Cache>,
+    diags: &mut Diagnostics,
+) -> Option<DatasetRun<'p>> {
+    let Some(t) = table else {
+        return Some(run_dataset(project, ds, None, cache, None, diags));
+    };
+    if let (Some(header_only), Some(c), None) = (t.header_only(), cache, &ds.sql) {
+        let missed = AtomicBool::new(false);
+        let used = c.used_so_far();
+        // Kept until the run is known to stand: a file missing from the
+        // cache (pruned by another build, damaged) makes it run again.
+        let mut held = Diagnostics::new();
+        let run = run_dataset(
+            project,
+            ds,
+            Some((header_only, t.identity)),
+            cache,
+            Some(&missed),
+            &mut held,
+        );
+        if !missed.load(Ordering::Relaxed) {
+            diags.extend(held);
+            return Some(run);
+        }
+        // Its lookups (the raking's factors without the missing file's
+        // cells may find the previous build's entries) are not this build's.
+        c.forget_used_since(used);
+    }
+    let Some(rows) = t.rows(project, cache, diags) else {
+        lookup_stats::not_read(project, ds, diags);
+        return None;
+    };
+    Some(run_dataset(
+        project,
+        ds,
+        Some((rows, t.identity)),
+        cache,
+        None,
+        diags,
+    ))
+}
+
+/// Reads one dataset: its stats, its comment sample, and the finished pass,
+/// whose indicators and key driver analyses become results once every
+/// dataset's periods are known (the reporting window spans them all).
+/// `table` is its lookup table with the table's identity for the build
+/// cache (without one, its files are not cached: their partials would not
+/// say which table they joined); with `missed`, files are taken from the
+/// cache only ([`FileCache::missed`]).
+fn run_dataset<'p>(
+    project: &'p Project,
+    ds: &'p Dataset,
+    table: Option<(&'p LookupTable, Option<[u8; 32]>)>,
+    cache: Option<&crate::cache::Cache>,
+    missed: Option<&AtomicBool>,
+    diags: &mut Diagnostics,
+) -> DatasetRun<'p> {
     let unread = unread(ds);
     let Some(header) = read_header(ds, &project.root, diags) else {
         return (unread, None, None, None);
     };
-    let Some(mut pass) = DatasetPass::plan_joined(project, ds, &header, table, diags) else {
+    let cache = cache.filter(|_| table.is_none_or(|(_, identity)| identity.is_some()));
+    let Some(mut pass) =
+        DatasetPass::plan_joined(project, ds, &header, table.map(|(t, _)| t), diags)
+    else {
         return (unread, None, None, None);
     };
     // Raking: a first pass gathers the margins' cell table, the fitting
@@ -285,8 +353,8 @@ fn run_dataset<'p>(
     let mut calibration = None;
     let mut definitions = cache_definitions(project, ds);
     // A file's partial depends on the lookup table's content (SPEC §9).
-    if let Some(t) = table {
-        definitions.push_str(&format!("\nlookup: {} {:?}", t.dataset, t.digest));
+    if let Some((t, identity)) = table {
+        definitions.push_str(&format!("\nlookup: {} {identity:?}", t.dataset));
     }
     if let (Some(rake), Some(mut gatherer)) = (&ds.rake, pass.gatherer()) {
         let mut quiet = Diagnostics::new();
@@ -295,6 +363,7 @@ fn run_dataset<'p>(
         let gather_cache = cache.map(|cache| FileCache {
             cache,
             definitions: crate::cache::definitions_digest(&format!("{definitions}\nrake: cells")),
+            missed,
         });
         // Under `bad_rows: fail` it reads only the weight, margin and key columns; not
         // from SQL, whose coarser groups would rebuild other single weights (their sums
@@ -324,6 +393,7 @@ fn run_dataset<'p>(
     let file_cache = cache.map(|cache| FileCache {
         cache,
         definitions: crate::cache::definitions_digest(&definitions),
+        missed,
     });
     let stats = scan(
         ds,

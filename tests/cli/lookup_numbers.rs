@@ -315,41 +315,72 @@ fn rows_of(f: &Fixture, name: &str) -> Vec<std::collections::HashMap<String, Str
         .collect()
 }
 
-#[test]
-fn the_followup_list_joins_the_lookup_table_when_its_indicator_reads_it() {
-    // The list's NPS indicator keeps premium customers only, a CRM column: the list's
-    // read must join the table like the build does (it skips the join only when the
-    // columns it reads are all the survey's).
+/// The lookup fixture with a follow-up list of `groups` on an NPS indicator that keeps
+/// premium customers only (a CRM column); and the list's lines expected by hand from
+/// the two files (`detractors` only: scores 0–6).
+fn premium_followup(groups: &str) -> (Fixture, Vec<String>) {
     let f = Fixture::copy("lookup");
     let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
     f.write(
         "cxscore.yaml",
-        &format!("{yaml}followup: {{ dataset: survey, id: customer_id, nps: nps-premium, groups: [detractors, passives, promoters] }}\n"),
+        &format!("{yaml}followup: {{ dataset: survey, id: customer_id, nps: nps-premium, groups: [{groups}] }}\n"),
     );
     let inds = fs::read_to_string(f.root.join("indicators/core.yaml")).unwrap();
     f.write(
         "indicators/core.yaml",
         &format!("{inds}- id: nps-premium\n  name: NPS of premium customers\n  kind: kci\n  dataset: survey\n  metric: nps\n  column: nps\n  where: {{ crm.plan: premium }}\n"),
     );
-    let out = f.build();
-    assert!(out.status.success(), "{}", stderr(&out));
-    // By hand from the two files: the survey rows whose customer the CRM lists as premium.
     let premium: std::collections::HashSet<String> = (rows_of(&f, "crm").into_iter())
         .filter(|r| r["plan"] == "premium")
         .map(|r| r["customer_id"].clone())
         .collect();
     let mut rows: Vec<_> = (rows_of(&f, "survey").into_iter())
         .filter(|r| premium.contains(&r["customer_id"]) && !r["nps"].is_empty())
+        .filter(|r| groups.contains("passives") || r["nps"].parse::<f64>().unwrap() < 7.0)
         .collect();
     // Sorted by period (the fixture has none) then id; a stable sort keeps file order.
     rows.sort_by(|a, b| a["customer_id"].cmp(&b["customer_id"]));
-    let want: Vec<String> = (rows.iter())
+    let want = (rows.iter())
         .map(|r| format!("{},,{},", r["customer_id"], r["nps"]))
         .collect();
-    assert_eq!(want.len(), 10, "the fixture's premium answers");
+    (f, want)
+}
+
+fn followup_lines(f: &Fixture) -> Vec<String> {
     let text = fs::read_to_string(f.root.join("_followup/followup.csv")).unwrap();
-    let got: Vec<String> = text.lines().skip(1).map(str::to_string).collect();
-    assert_eq!(got, want);
+    text.lines().skip(1).map(str::to_string).collect()
+}
+
+#[test]
+fn the_followup_list_joins_the_lookup_table_when_its_indicator_reads_it() {
+    // The list's NPS indicator keeps premium customers only, a CRM column: the list's
+    // read must join the table like the build does (it skips the join only when the
+    // columns it reads are all the survey's).
+    let (f, want) = premium_followup("detractors, passives, promoters");
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(want.len(), 10, "the fixture's premium answers");
+    assert_eq!(followup_lines(&f), want);
+}
+
+#[test]
+fn a_list_read_again_after_a_cached_compute_reads_the_lookup_rows_it_needs() {
+    // Compute takes every file from the cache and leaves the table's rows unread; the
+    // list, whose groups changed, must read them to keep premium customers.
+    let (f, all) = premium_followup("detractors, passives, promoters");
+    assert!(f.build().status.success());
+    assert_eq!(followup_lines(&f), all);
+    let (_, detractors) = premium_followup("detractors");
+    assert!(!detractors.is_empty() && detractors.len() < all.len());
+    f.edit(
+        "cxscore.yaml",
+        "groups: [detractors, passives, promoters]",
+        "groups: [detractors]",
+    );
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && err.contains(NOT_READ), "{err}");
+    assert!(!err.contains("follow-up list unchanged"), "{err}");
+    assert_eq!(followup_lines(&f), detractors);
 }
 
 #[test]
@@ -379,4 +410,86 @@ fn raking_a_joined_survey_reads_the_same_rows_whether_or_not_it_checks_every_col
         fail["data"]["survey"]["lookup"],
         skip["data"]["survey"]["lookup"]
     );
+}
+
+/// `cxscore build -v project`: its stderr.
+fn verbose_build(f: &Fixture) -> (bool, String) {
+    let out = f.run(&["build", "-v", "project"]);
+    (out.status.success(), stderr(&out))
+}
+
+const NOT_READ: &str = "compute (lookup table not read: every joining file from the cache)";
+
+#[test]
+fn an_unchanged_rebuild_reads_no_lookup_rows_and_never_hides_their_errors() {
+    let f = Fixture::copy("lookup");
+    let (ok, err) = verbose_build(&f);
+    assert!(
+        ok && !err.contains(NOT_READ),
+        "the first build joins the rows\n{err}"
+    );
+    let first = fs::read_to_string(f.site().join("metrics.json")).unwrap();
+    // Unchanged: every joining file comes from the cache, so the table's rows are not
+    // read, and the numbers are the same bytes.
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && err.contains(NOT_READ), "{err}");
+    assert_eq!(
+        fs::read_to_string(f.site().join("metrics.json")).unwrap(),
+        first
+    );
+    // Every entry damaged but the table's "read without an error" memo: the survey's
+    // entry is missing when the pass runs on the header alone, so it runs again on the
+    // rows, with the same numbers.
+    let dir = f.root.join(".cxscore/cache");
+    let mut damaged = 0;
+    for e in fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let memo = bytes.ends_with(b"read without an error");
+        if name.len() == 64 && !memo {
+            fs::write(&path, b"damaged").unwrap();
+            damaged += 1;
+        }
+    }
+    assert!(damaged >= 2, "the survey's and the table's entries");
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && !err.contains(NOT_READ), "{err}");
+    assert_eq!(
+        fs::read_to_string(f.site().join("metrics.json")).unwrap(),
+        first
+    );
+    // A repeated key is an error on every build, though the survey is unchanged and its
+    // entries (written by the failed build) match the table's files.
+    let crm = fs::read_to_string(f.root.join("data/crm.csv")).unwrap();
+    f.write(
+        "data/crm.csv",
+        &format!("{crm}C03,basic,1,1,no,x@example.com\n"),
+    );
+    for _ in 0..2 {
+        let (ok, err) = verbose_build(&f);
+        assert!(!ok, "{err}");
+        assert!(
+            err.contains("the key `customer_id` of lookup table `crm` is `C03` again"),
+            "{err}"
+        );
+    }
+    // Mended as it was: a failed build prunes nothing, so the entries of that content
+    // serve again. Another content is read, then remembered.
+    f.write("data/crm.csv", &crm);
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && err.contains(NOT_READ), "{err}");
+    assert_eq!(
+        fs::read_to_string(f.site().join("metrics.json")).unwrap(),
+        first
+    );
+    f.edit("data/crm.csv", "C01,basic,2,30,", "C01,basic,2,46,");
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && !err.contains(NOT_READ), "{err}");
+    assert_ne!(
+        fs::read_to_string(f.site().join("metrics.json")).unwrap(),
+        first
+    );
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && err.contains(NOT_READ), "{err}");
 }

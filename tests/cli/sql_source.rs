@@ -666,3 +666,74 @@ fn a_timestamp_date_column_is_grouped_by_its_day_and_equals_csv() {
     // Periods exist (two months of answers), so the grouping by day fed them.
     assert!(b.to_string().contains("2026-02"), "no February period");
 }
+
+#[test]
+fn a_csv_survey_joining_a_sql_lookup_table_is_never_served_a_stale_join() {
+    // A query's rows have no content hash: the table is read on every build, and the
+    // digest of its rows keys the survey's cache entries, so a changed row recomputes.
+    let Some(server) =
+        PgServer::start("a_csv_survey_joining_a_sql_lookup_table_is_never_served_a_stale_join")
+    else {
+        return;
+    };
+    let rows = answers(600, 30, 11);
+    let data = csv(&rows);
+    load(&server, &data);
+    let set_costs = |web: f64| {
+        server
+            .client()
+            .batch_execute(&format!(
+                "DROP TABLE IF EXISTS cx.channels;
+                 CREATE TABLE cx.channels (channel text, cost double precision);
+                 INSERT INTO cx.channels VALUES ('web', {web}), ('app', 3), ('phone', 5);"
+            ))
+            .unwrap();
+    };
+    // By hand: the weighted mean of each row's channel cost (every channel is in the table).
+    let expected = |web: f64| {
+        let cost = |c: &str| match c {
+            "web" => web,
+            "app" => 3.0,
+            _ => 5.0,
+        };
+        let sw: f64 = rows.iter().map(|r| r.weight).sum();
+        rows.iter().map(|r| r.weight * cost(r.channel)).sum::<f64>() / sw
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("csv");
+    project(
+        &root,
+        "path: data/survey.csv\n    lookup: { channels: channel }",
+        "- { id: cost, name: Cost, kind: kpi, dataset: survey, metric: mean, column: channels.cost }\n",
+    );
+    let yaml = fs::read_to_string(root.join("cxscore.yaml")).unwrap();
+    fs::write(
+        root.join("cxscore.yaml"),
+        yaml.replace(
+            "report: {",
+            "  channels:\n    source: { url: \"env:CX_TEST_WAREHOUSE\", sql: \"SELECT * FROM cx.channels\" }\n    key: channel\nreport: {",
+        ),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("data")).unwrap();
+    fs::write(root.join("data/survey.csv"), &data).unwrap();
+    let cost = || {
+        let out = cxscore(dir.path(), &server, &["build", "csv"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let m = metrics(&root);
+        let ind = (m["indicators"].as_array().unwrap().iter())
+            .find(|i| i["id"] == "cost")
+            .unwrap()
+            .clone();
+        ind["value"].as_f64().unwrap()
+    };
+    for web in [2.0, 2.0, 9.0, 9.0] {
+        set_costs(web);
+        let (got, want) = (cost(), expected(web));
+        assert!((got - want).abs() < 1e-9, "web {web}: {got} vs {want}");
+    }
+    assert!(
+        root.join(".cxscore/cache").is_dir(),
+        "the survey's files are cached"
+    );
+}
