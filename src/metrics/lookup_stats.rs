@@ -140,10 +140,12 @@ fn good_memo(identity: &[u8; 32]) -> [u8; 32] {
 /// The identity of lookup table `dataset` ([`BuildTable::identity`]), from
 /// its files.
 fn identity(project: &Project, dataset: &Dataset, cache: &Cache) -> Option<[u8; 32]> {
-    let definitions = crate::cache::definitions_digest(&format!(
-        "lookup table\n{}",
-        super::cache_definitions(project, dataset)
-    ));
+    // What the rows read depend on: the dataset's settings (`key`, `pii`,
+    // format options; conservative: all of them but its file list), not the
+    // indicators on it, whose edits would otherwise read every joining file.
+    let mut settings = dataset.clone();
+    settings.files.clear();
+    let definitions = crate::cache::definitions_digest(&format!("lookup table\n{settings:?}"));
     let mut h = blake3::Hasher::new();
     for path in &dataset.files {
         // Named as compute names it, so the content hash it remembered is found.

@@ -437,6 +437,18 @@ fn an_unchanged_rebuild_reads_no_lookup_rows_and_never_hides_their_errors() {
         fs::read_to_string(f.site().join("metrics.json")).unwrap(),
         first
     );
+    // A new indicator on the table's own dataset reads that dataset again (its own pass),
+    // not the joining survey, nor the table's rows.
+    let inds = fs::read_to_string(f.root.join("indicators/core.yaml")).unwrap();
+    f.write(
+        "indicators/core.yaml",
+        &format!("{inds}- {{ id: customers, name: Customers, kind: kpi, dataset: crm, metric: count }}\n"),
+    );
+    let (ok, err) = verbose_build(&f);
+    assert!(ok && err.contains(NOT_READ), "{err}");
+    assert_eq!(indicator(&f.metrics(), "customers")["value"], 12.0);
+    f.write("indicators/core.yaml", &inds);
+    assert!(verbose_build(&f).0);
     // Every entry damaged but the table's "read without an error" memo: the survey's
     // entry is missing when the pass runs on the header alone, so it runs again on the
     // rows, with the same numbers.
