@@ -72,6 +72,14 @@ struct FollowSink<'p> {
 
 impl RowSink for FollowSink<'_> {
     fn row(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) {
+        // A row dated outside the window is never listed, whatever its
+        // checks say (under `fail` the build accepted every row; under `skip`
+        // a rejected row is not listed either): it is not joined or coded.
+        if let (true, Some(k)) = (self.dated, self.pass.listed_period(row)) {
+            if !self.window.contains(k) {
+                return;
+            }
+        }
         let before = problems.len();
         self.pass.row(row, problems);
         if problems.len() > before {

@@ -340,6 +340,24 @@ impl DatasetPass<'_> {
         0.0
     }
 
+    /// The period of a row read for the follow-up list, known before the row
+    /// is checked, joined or coded, so that a row outside the window costs
+    /// only its date: from the dataset's own date column (by the pass's date
+    /// cache). `None` when it cannot be known that early — no date column,
+    /// a date from the lookup table, a blank or unparsable date: the row is
+    /// then checked first, as the build checked it.
+    pub fn listed_period(&mut self, row: &Row<'_>) -> Option<PeriodKey> {
+        let (i, format) = self.date.filter(|&(i, _)| i < self.width)?;
+        let text = row.text(i);
+        if text.is_empty() {
+            return None;
+        }
+        let period = self.period;
+        (self.dates).period(text, |t| {
+            parse_date(t, format).map(|d| PeriodKey::of(d, period))
+        })
+    }
+
     /// The row's period: `None` without a date column or for a blank date (the
     /// row still counts overall, in no period); an unparsable date is an error.
     fn period_of(&mut self, row: &Row<'_>, problems: &mut Vec<RowProblem>) -> Option<PeriodKey> {
