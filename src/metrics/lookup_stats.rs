@@ -4,16 +4,15 @@
 //! Input: the project. Output: every dataset named by some `lookup:` as a
 //! [`BuildTable`] (its header read before any dataset is passed over, its
 //! rows when a joining file is first read rather than taken from the build
-//! cache), the table a
-//! dataset joins, and `data.<dataset>.lookup` of `metrics.json` with a
-//! warning when fewer than [`MIN_MATCH`] of the rows matched.
+//! cache), the table a dataset joins, and `data.<dataset>.lookup` of
+//! `metrics.json` with a warning when fewer than [`MIN_MATCH`] of the rows
+//! matched.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use super::computed::LookupStats;
 use super::pass::DatasetPass;
-
 use crate::cache::Cache;
 use crate::data::lookup::{load_header, load_table, LookupTable};
 use crate::diag::Diagnostics;
@@ -51,7 +50,7 @@ pub struct BuildTable {
     header_only: LookupTable,
     /// What the table's content is, for the build cache's keys of the
     /// datasets that join it: each of its files' keys (content, the
-    /// dataset's definitions, cxscore's version), or a SQL table's rows'
+    /// dataset's settings, cxscore's version), or a SQL table's rows'
     /// digest. `None` without a cache (or when the table cannot be read).
     pub identity: Option<[u8; 32]>,
     /// A build of this version read the table of this identity without an
