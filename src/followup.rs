@@ -178,7 +178,8 @@ pub fn lines(
     let header = read_header(ds, &project.root, &mut quiet)?;
     // A dataset that joins a lookup table (SPEC §9) is planned with it, as `build` plans it.
     let table = match &ds.lookup {
-        // The table compute read: without it (it could not be read) the dataset was not read either.
+        // The build's table (its rows read now if compute took every file from the cache);
+        // without it (it could not be read) the dataset was not read either.
         Some(l) => Some(tables.get(&l.dataset)?.rows(project, cache, &mut quiet)?),
         None => None,
     };
@@ -293,7 +294,7 @@ const STATE: &str = "followup";
 
 /// The key of everything the list depends on: each data file of its
 /// dataset (the build cache's key, which covers the file's content, the
-/// dataset's definitions, the codebook and the lookup table's content),
+/// dataset's definitions, the codebook and the lookup table's identity),
 /// `followup:` and the window. `None` for a dataset the cache cannot key
 /// (SQL, whose rows have no content hash; a file that cannot be read).
 fn list_key(project: &Project, window: Window, tables: &Tables, cache: &Cache) -> Option<String> {
