@@ -1,4 +1,4 @@
-//! Data stage: a lookup table (SPEC §9), read once into memory.
+//! Data stage: a lookup table (SPEC §9), read at most once into memory.
 //!
 //! Input: a dataset with `key:` and its header. Output: a [`LookupTable`] —
 //! every kept cell of every row in one string arena, each row's field ends,

@@ -30,7 +30,7 @@
 //! - Cells and columns: [`cell`] (a field's value), [`date`] (date columns),
 //!   [`roles`] (one role per column), [`privacy`] (personal columns), [`plan`]
 //!   (every column name to a field index, a lookup table's columns included).
-//! - [`lookup`]: a lookup table (SPEC §9) read once into memory, joined per row.
+//! - [`lookup`]: a lookup table (SPEC §9) read at most once into memory, joined per row.
 
 pub mod cached;
 pub mod cell;

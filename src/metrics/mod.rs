@@ -74,7 +74,7 @@ use crate::project::model::{Dataset, Project};
 /// its dataset could not be read); problems are recorded in `diags`, and the
 /// pipeline decides whether to stop.
 pub fn compute(project: &Project, diags: &mut Diagnostics) -> Computed {
-    // Lookup tables (SPEC §9) are read once, before any dataset that joins them.
+    // Lookup tables (SPEC §9): headers now, rows once, when a joining dataset needs them.
     let tables = lookup_stats::load_tables(project, None, diags);
     compute_joined(project, None, &tables, diags)
 }
