@@ -436,6 +436,14 @@ struct Patterns {
 /// [`Patterns::of_row`] of a refused row.
 const SKIPPED: u32 = u32::MAX;
 
+/// Whether [`DriverAcc::add`] refuses stored `row` (its `k` numbers, then
+/// its weight): a weight or number not finite, or a negative weight.
+#[inline]
+fn refused(row: &[f32], k: usize) -> bool {
+    let weight = row[k];
+    !weight.is_finite() || weight < 0.0 || row[..k].iter().any(|x| !x.is_finite())
+}
+
 impl Patterns {
     /// The patterns of `rows`; `None` when they are not few (more than a
     /// quarter of the rows: continuous numbers), where grouping saves nothing.
@@ -452,9 +460,8 @@ impl Patterns {
         let mut key = Vec::with_capacity(k);
         for &i in rows {
             let row = store.row(i);
-            let weight = f64::from(row[k]);
-            p.weight.push(weight);
-            if !weight.is_finite() || weight < 0.0 || row[..k].iter().any(|x| !x.is_finite()) {
+            p.weight.push(f64::from(row[k]));
+            if refused(row, k) {
                 p.of_row.push(SKIPPED);
                 continue;
             }
@@ -484,16 +491,9 @@ impl Patterns {
                 continue;
             }
             let t = u64::from(t);
-            if id == SKIPPED {
-                sums.skipped += t;
-                continue;
+            if sums.count(id == SKIPPED, weight, t) {
+                w[id as usize] += weight * t as f64;
             }
-            sums.n += t;
-            if weight == 0.0 {
-                continue;
-            }
-            sums.n_pos += t;
-            w[id as usize] += weight * t as f64;
         }
         for (values, &w) in self.values.chunks_exact(self.width).zip(&w) {
             if w != 0.0 {
@@ -542,16 +542,26 @@ impl<'c> CentredSums<'c> {
     fn add(&mut self, row: &[f32], times: u64) {
         let k = self.centre.len();
         let weight = f64::from(row[k]);
-        if !weight.is_finite() || weight < 0.0 || row[..k].iter().any(|x| !x.is_finite()) {
+        if self.count(refused(row, k), weight, times) {
+            self.add_weighted(&row[..k], weight * times as f64);
+        }
+    }
+
+    /// Counts a row drawn `times` times as [`DriverAcc::add`] counts it: a
+    /// refused row as skipped, any other in n and, weighted, in n_pos. True
+    /// when its weight is to be added to the sums.
+    #[inline]
+    fn count(&mut self, refused: bool, weight: f64, times: u64) -> bool {
+        if refused {
             self.skipped += times;
-            return;
+            return false;
         }
         self.n += times;
         if weight == 0.0 {
-            return;
+            return false;
         }
         self.n_pos += times;
-        self.add_weighted(&row[..k], weight * times as f64);
+        true
     }
 
     /// Adds numbers `values` (outcome, attributes) with total weight `w`
