@@ -15,7 +15,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::cache::Cache;
-use crate::data::date::parse_date;
 use crate::data::scan::{read_header, scan, Row, RowProblem, RowSink, SplitSink};
 use crate::diag::Diagnostics;
 use crate::metrics::acc::Obs;
@@ -51,7 +50,6 @@ struct Columns {
     nps: usize,
     /// The NPS indicator's position in the pass.
     indicator: usize,
-    date: Option<usize>,
     comment: Option<usize>,
 }
 
@@ -65,8 +63,6 @@ struct FollowSink<'p> {
     groups: Vec<NpsGroup>,
     window: Window,
     dated: bool,
-    /// The date column's `format:`, if any.
-    date_format: Option<&'p str>,
     lines: Vec<Line>,
 }
 
@@ -91,11 +87,8 @@ impl RowSink for FollowSink<'_> {
         if !self.groups.contains(&NpsGroup::of_class(class)) {
             return;
         }
-        let period = (self.columns.date)
-            .map(|i| row.text(i))
-            .filter(|t| !t.is_empty())
-            .and_then(|t| parse_date(t, self.date_format))
-            .map(|d| PeriodKey::of(d, self.project.config.period));
+        // Dated as the build dates it (a date from the lookup table through the join).
+        let period = self.pass.row_period();
         let in_window = match (self.dated, period) {
             (false, _) => true,
             (true, Some(k)) => self.window.contains(k),
@@ -188,7 +181,6 @@ pub fn lines(
         id: header.index(&f.id.name)?,
         nps: pass.indicators.iter().find(|i| i.id == f.nps)?.column()?,
         indicator: pass.indicators.iter().position(|i| i.id == f.nps)?,
-        date: ds.date.as_ref().and_then(|d| header.index(&d.column.name)),
         comment: ds.comments.as_ref().and_then(|c| header.index(&c.name)),
     };
     // Under `bad_rows: fail` the build that came before accepted every row, so
@@ -198,7 +190,7 @@ pub fn lines(
         let mut wanted = pass.row_columns();
         wanted.extend(pass.indicator_columns(columns.indicator));
         wanted.extend(
-            [Some(columns.id), columns.date, columns.comment]
+            [Some(columns.id), pass.date_column(), columns.comment]
                 .into_iter()
                 .flatten(),
         );
@@ -209,7 +201,6 @@ pub fn lines(
     let pass = pass.lister(wanted.as_deref());
     let mut sink = FollowSink {
         dated: pass.is_dated(),
-        date_format: ds.date.as_ref().and_then(|d| d.format.as_deref()),
         pass,
         project,
         columns,

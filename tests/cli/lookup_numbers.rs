@@ -505,3 +505,47 @@ fn an_unchanged_rebuild_reads_no_lookup_rows_and_never_hides_their_errors() {
     let (ok, err) = verbose_build(&f);
     assert!(ok && err.contains(NOT_READ), "{err}");
 }
+
+#[test]
+fn a_list_dated_by_the_lookup_table_keeps_the_rows_of_the_window() {
+    // The survey's date is a CRM column: the list must date its rows as the build does
+    // (through the join), not by the survey's own header.
+    let f = Fixture::copy("lookup");
+    let crm = fs::read_to_string(f.root.join("data/crm.csv")).unwrap();
+    let mut dated = String::new();
+    for (i, line) in crm.lines().enumerate() {
+        let since = match i {
+            0 => "since",
+            1..=6 => "2026-01-15",
+            _ => "2026-02-10",
+        };
+        dated.push_str(&format!("{line},{since}\n"));
+    }
+    f.write("data/crm.csv", &dated);
+    f.edit(
+        "cxscore.yaml",
+        "    lookup: { crm: customer_id }\n",
+        "    lookup: { crm: customer_id }\n    date: { column: crm.since }\n",
+    );
+    let yaml = fs::read_to_string(f.root.join("cxscore.yaml")).unwrap();
+    f.write(
+        "cxscore.yaml",
+        &format!("{yaml}report: {{ window: {{ rolling: 1 }}, as_of: 2026-02 }}\nfollowup: {{ dataset: survey, id: customer_id, nps: nps, groups: [detractors, passives, promoters] }}\n"),
+    );
+    let out = f.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // By hand: the survey rows whose customer joined in February, NPS answered.
+    let february: std::collections::HashSet<String> = (rows_of(&f, "crm").into_iter())
+        .filter(|r| r["since"] == "2026-02-10")
+        .map(|r| r["customer_id"].clone())
+        .collect();
+    let mut rows: Vec<_> = (rows_of(&f, "survey").into_iter())
+        .filter(|r| february.contains(&r["customer_id"]) && !r["nps"].is_empty())
+        .collect();
+    rows.sort_by(|a, b| a["customer_id"].cmp(&b["customer_id"]));
+    let want: Vec<String> = (rows.iter())
+        .map(|r| format!("{},2026-02,{},", r["customer_id"], r["nps"]))
+        .collect();
+    assert!(want.len() >= 5, "the fixture's February answers: {want:?}");
+    assert_eq!(followup_lines(&f), want);
+}

@@ -181,6 +181,9 @@ pub struct DatasetPass<'p> {
     groups: Groups,
     /// The periods of the date texts seen: most rows skip the date parser.
     dates: dates::DateCache,
+    /// The period of the row last given to `row` (`None`: undated, or the
+    /// row stopped before its date was read).
+    row_period: Option<PeriodKey>,
     /// Raking: the margin columns and the cells' factors (see `weights.rs`).
     rake: Option<RakePass>,
     /// The design when the dataset is weighted (a weight column, raking or
@@ -423,6 +426,7 @@ impl<'p> DatasetPass<'p> {
             numbers: Vec::new(),
             groups: Groups::default(),
             dates: dates::DateCache::default(),
+            row_period: None,
             rake,
             design: None,
             listing: false,

@@ -76,6 +76,7 @@ impl RowSink for DatasetPass<'_> {
         }
         let w = self.raked(design_w, cell);
         let period = self.period_of(row, problems);
+        self.row_period = period;
         for k in 0..self.indicators.len() {
             let ind = &self.indicators[k];
             self.obs[k] = None;
@@ -338,6 +339,17 @@ impl DatasetPass<'_> {
         let message = format!("weight `{}` is `{}`, {why}", self.names[i], row.text(i));
         self.problem(problems, i, message);
         0.0
+    }
+
+    /// The period of the row last given to `row`, as the build dates it (a
+    /// date from the lookup table through the join): the follow-up list's.
+    pub fn row_period(&self) -> Option<PeriodKey> {
+        self.row_period
+    }
+
+    /// The date column (past the header's when it is the lookup table's).
+    pub fn date_column(&self) -> Option<usize> {
+        self.date.map(|(i, _)| i)
     }
 
     /// The period of a row read for the follow-up list, known before the row
