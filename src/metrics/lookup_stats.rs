@@ -54,8 +54,9 @@ pub struct BuildTable {
     /// digest. `None` without a cache (or when the table cannot be read).
     pub identity: Option<[u8; 32]>,
     /// A build of this version read the table of this identity without an
-    /// error (remembered in the cache): only then may a joining pass run on
-    /// the header alone, since a repeated key must be reported every build.
+    /// error (remembered in the cache; never without an identity): only then
+    /// may a joining pass run on the header alone, since a repeated key must
+    /// be reported every build.
     known_good: bool,
     /// The rows, read on first need.
     rows: OnceLock<Option<LookupTable>>,
@@ -97,7 +98,7 @@ impl BuildTable {
     /// read without an error, and the caller takes every file from the
     /// cache (and reads the table after all if one is missing there).
     pub fn header_only(&self) -> Option<&LookupTable> {
-        (self.known_good && self.identity.is_some()).then_some(&self.header_only)
+        self.known_good.then_some(&self.header_only)
     }
 
     /// Whether the rows were read (or tried) in this build.

@@ -467,14 +467,19 @@ impl Patterns {
             }
             key.clear();
             key.extend(row[..k].iter().map(|x| x.to_bits()));
-            let next = ids.len() as u32;
-            let id = *ids.entry(key.clone()).or_insert_with(|| {
-                p.values.extend_from_slice(&row[..k]);
-                next
-            });
-            if ids.len() * 4 > rows.len().max(64) {
-                return None;
-            }
+            // Looked up by the scratch key: a new one is copied only when new.
+            let id = match ids.get(key.as_slice()) {
+                Some(&id) => id,
+                None => {
+                    let id = ids.len() as u32;
+                    ids.insert(key.clone(), id);
+                    p.values.extend_from_slice(&row[..k]);
+                    if ids.len() * 4 > rows.len().max(64) {
+                        return None;
+                    }
+                    id
+                }
+            };
             p.of_row.push(id);
         }
         Some(p)

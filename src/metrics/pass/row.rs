@@ -364,6 +364,13 @@ impl DatasetPass<'_> {
         if text.is_empty() {
             return None;
         }
+        self.period_of_text(text, format)
+    }
+
+    /// The period of a non-blank date text (`format` its `format:`), by the
+    /// pass's date cache; `None` when it does not parse.
+    #[inline]
+    fn period_of_text(&mut self, text: &str, format: Option<&str>) -> Option<PeriodKey> {
         let period = self.period;
         (self.dates).period(text, |t| {
             parse_date(t, format).map(|d| PeriodKey::of(d, period))
@@ -378,10 +385,7 @@ impl DatasetPass<'_> {
         if text.is_empty() {
             return None;
         }
-        let period = self.period;
-        let key = (self.dates).period(text, |t| {
-            parse_date(t, format).map(|d| PeriodKey::of(d, period))
-        });
+        let key = self.period_of_text(text, format);
         if key.is_some() {
             return key;
         }
