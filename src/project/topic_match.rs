@@ -25,7 +25,7 @@
 //! Every rule of a topic is compiled into one regex per kind, so a comment
 //! is scanned a few times, not once per keyword.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::AhoCorasick;
 use foldhash::fast::FixedState;
@@ -214,6 +214,9 @@ pub struct Codebook {
     /// Per literal of `gate`, the patterns of the literals that are its
     /// prefixes (itself included): those found wherever it is.
     gate_pattern: Vec<Vec<usize>>,
+    /// Some pattern without a word gate is gated by `gate`: an ASCII
+    /// comment is scanned by it (otherwise only projected comments are).
+    ascii_scan: bool,
     topics: usize,
 }
 
@@ -232,6 +235,9 @@ struct Pattern {
     ascii_source: bool,
     /// Its twin runs only on comments where `gate` found one of its literals.
     gated: bool,
+    /// One bit per set of [`word_gates`]: on an ASCII comment its twin runs
+    /// only when the word walk found a word of every set (0: no word gate).
+    word_gate: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -250,6 +256,8 @@ pub struct Scratch {
     lowered: Vec<u8>,
     /// Per pattern: the gate found one of its literals in the comment.
     maybe: Vec<bool>,
+    /// Per pattern: the sets of its word gate the walk found a word of.
+    words_found: Vec<u8>,
     hit: Vec<bool>,
     excluded: Vec<bool>,
     /// Exclusions that may begin in an ASCII comment, checked once its
@@ -397,6 +405,8 @@ fn word_slot((prefix, len): WordKey, bits: u32) -> usize {
 struct Starting {
     include: Vec<usize>,
     exclude: Vec<usize>,
+    /// (pattern, bit) of each word-gate set this word is in.
+    gates: Vec<(u32, u8)>,
 }
 
 /// The keywords' ASCII first words (letters and digits, lowercase), in an
@@ -417,8 +427,12 @@ struct FirstWords {
 }
 
 impl FirstWords {
-    fn new(by_first: &HashMap<String, Vec<usize>, FixedState>, words: &[Word]) -> FirstWords {
-        let mut keys: Vec<(Vec<u8>, Starting)> = (by_first.iter())
+    fn new(
+        by_first: &HashMap<String, Vec<usize>, FixedState>,
+        words: &[Word],
+        gates: &BTreeMap<Vec<u8>, Vec<(u32, u8)>>,
+    ) -> FirstWords {
+        let mut keys: BTreeMap<Vec<u8>, Starting> = (by_first.iter())
             .filter(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
             .map(|(k, list)| {
                 let mut starting = Starting::default();
@@ -431,7 +445,10 @@ impl FirstWords {
                 (k.as_bytes().to_vec(), starting)
             })
             .collect();
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        for (word, gates) in gates {
+            keys.entry(word.clone()).or_default().gates = gates.clone();
+        }
+        let keys: Vec<(Vec<u8>, Starting)> = keys.into_iter().collect();
         let size = (keys.len() * 4 + 1).next_power_of_two().max(2);
         let bits = size.trailing_zeros();
         let mut slots = vec![(0u64, 0u32, 0u32); size];
@@ -501,6 +518,7 @@ impl Codebook {
         let mut cjk_entries = Vec::new();
         let mut patterns = Vec::new();
         let (mut gate_words, mut gate_pattern) = (Vec::<Vec<u8>>::new(), Vec::new());
+        let mut word_gated: BTreeMap<Vec<u8>, Vec<(u32, u8)>> = BTreeMap::new();
         let mut folded = String::new();
         for (topic, t) in topics.iter().enumerate() {
             for (list, exclude) in [(t.keywords, false), (t.exclude, true)] {
@@ -530,12 +548,23 @@ impl Codebook {
                     gate_words.extend(literals.iter().cloned());
                     gate_pattern.extend(literals.iter().map(|_| patterns.len()));
                 }
+                let sets = match twin {
+                    Some(_) => word_gates(p),
+                    None => Vec::new(),
+                };
+                for (bit, set) in sets.iter().enumerate() {
+                    for word in set {
+                        (word_gated.entry(word.clone()).or_default())
+                            .push((patterns.len() as u32, 1 << bit));
+                    }
+                }
                 patterns.push(Pattern {
                     topic,
                     unicode: Regex::new(&source).ok()?,
                     twin,
                     ascii_source: source.is_ascii(),
                     gated: literals.is_some(),
+                    word_gate: ((1u16 << sets.len()) - 1) as u8,
                 });
             }
         }
@@ -558,7 +587,10 @@ impl Codebook {
                     .ok()?,
             )
         };
-        let ascii_first = FirstWords::new(&by_first, &words);
+        let ascii_first = FirstWords::new(&by_first, &words, &word_gated);
+        // The literal gate's scan is needed on an ASCII comment only for a
+        // gated pattern without a word gate.
+        let ascii_scan = (patterns.iter()).any(|p| p.gated && p.word_gate == 0);
         Some(Codebook {
             words,
             by_first,
@@ -567,6 +599,7 @@ impl Codebook {
             cjk_entries,
             patterns,
             ascii_first,
+            ascii_scan,
             gate,
             gate_pattern,
             topics: topics.len(),
@@ -588,6 +621,8 @@ impl Codebook {
         let ascii = text.is_ascii();
         if ascii {
             scratch.pending.clear();
+            scratch.words_found.clear();
+            scratch.words_found.resize(self.patterns.len(), 0);
             self.ascii_words(text, scratch);
         } else {
             let mut folded = std::mem::take(&mut scratch.folded);
@@ -665,6 +700,9 @@ impl Codebook {
             let key = (prefix, i - start);
             if let Some(index) = self.ascii_first.find(key, &bytes[start..i]) {
                 let starting = &self.ascii_first.keys[index].1;
+                for &(p, bit) in &starting.gates {
+                    scratch.words_found[p as usize] |= bit;
+                }
                 self.candidates_in(&starting.include, bytes, start, scratch);
                 if !starting.exclude.is_empty() {
                     scratch.pending.push((index as u32, start as u32));
@@ -765,7 +803,7 @@ impl Codebook {
         };
         scratch.maybe.clear();
         scratch.maybe.resize(self.patterns.len(), false);
-        if let (Some(gate), true) = (&self.gate, ascii || projected) {
+        if let (Some(gate), true) = (&self.gate, (ascii && self.ascii_scan) || projected) {
             // The literals are lowercase, and searched in a lowercase copy:
             // a case-insensitive automaton would run without its SIMD
             // prefilter. Every start of a literal is found: after a match,
@@ -789,8 +827,12 @@ impl Codebook {
                 .twin
                 .as_ref()
                 .filter(|_| ascii || (projected && p.ascii_source));
+            let gate_open = match (ascii, p.word_gate) {
+                (true, w) if w != 0 => scratch.words_found[i] == w,
+                _ => !p.gated || scratch.maybe[i],
+            };
             let found = match twin {
-                Some(twin) => (!p.gated || scratch.maybe[i]) && twin.is_match(hay),
+                Some(twin) => gate_open && twin.is_match(hay),
                 None => p.unicode.is_match(text),
             };
             if found {
@@ -798,6 +840,169 @@ impl Codebook {
             }
         }
     }
+}
+
+/// At most this many sets of words gate one pattern (one bit each in
+/// [`Pattern::word_gate`]).
+const MAX_WORD_GATES: usize = 4;
+
+/// At most this many words in one set: a larger one (an alternation of
+/// many short words) gates too little to be worth its table entries.
+const MAX_GATE_WORDS: usize = 32;
+
+/// At most this many strings for one run of literal pieces (the product of
+/// its alternations): past it the run gives no set.
+const MAX_RUN_STRINGS: usize = 64;
+
+/// Sets of words (lowercase ASCII letters and digits) such that, on an
+/// ASCII text, every match of the author's `pattern` (matched
+/// case-insensitively, as its ASCII twin is) holds a word of each set as a
+/// *whole* word: a maximal run of letters and digits, exactly what the word
+/// walk of [`Codebook::code`] looks up. So the walk, which looks up every
+/// word of an ASCII comment anyway, says whether the pattern may match,
+/// and the literal gate's scan of a lowercase copy is not needed. Empty:
+/// no such set is known (the pattern runs as before).
+///
+/// Read from the pattern's syntax, without Unicode (the twin's): in a
+/// concatenation, each run of pieces whose matches are a small finite set
+/// of strings (literals, alternations of them, `?`) gives, per string, a
+/// word certainly whole — bounded inside the string by characters that are
+/// not letters or digits, or at the string's edge by a `\b`, `^` or `$`
+/// beside the run (a `\b` beside a letter or digit means the character
+/// beyond is not one: not `_` either, so not a letter or digit). The
+/// longest such word of each string makes the run's set; a string with
+/// none, or a run with too many strings, gives no set. `\btook \d+ days`
+/// gives {`took`}; `engineer.{0,30}\b(late|missed|cancell?ed)\b` gives
+/// {`late`, `missed`, `cancelled`, `canceled`} (`engineer` may be inside a
+/// longer word); `\bbill (was|is) (wrong|incorrect)` gives {`bill`}. An
+/// alternation at the top gives the union of its branches' first sets.
+fn word_gates(pattern: &str) -> Vec<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let Ok(hir) = (regex_syntax::ParserBuilder::new())
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return Vec::new();
+    };
+    let mut top = &hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
+    }
+    let HirKind::Alternation(branches) = top.kind() else {
+        return concat_gates(top);
+    };
+    let mut union = Vec::new();
+    for branch in branches {
+        match concat_gates(branch).into_iter().next() {
+            Some(set) => union.extend(set),
+            None => return Vec::new(),
+        }
+    }
+    union.sort();
+    union.dedup();
+    match union.len() <= MAX_GATE_WORDS {
+        true => vec![union],
+        false => Vec::new(),
+    }
+}
+
+/// [`word_gates`] of one concatenation (or of a single piece), the sets
+/// with the longest shortest word first, at most [`MAX_WORD_GATES`].
+fn concat_gates(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{HirKind, Look};
+    let items = match hir.kind() {
+        HirKind::Concat(items) => items.as_slice(),
+        _ => std::slice::from_ref(hir),
+    };
+    let left_edge = |h: &regex_syntax::hir::Hir| {
+        matches!(h.kind(), HirKind::Look(look) if matches!(look,
+            Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii
+                | Look::Start | Look::StartLF | Look::StartCRLF))
+    };
+    let right_edge = |h: &regex_syntax::hir::Hir| {
+        matches!(h.kind(), HirKind::Look(look) if matches!(look,
+            Look::WordAscii | Look::WordEndAscii | Look::WordEndHalfAscii
+                | Look::End | Look::EndLF | Look::EndCRLF))
+    };
+    let mut sets = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        let start = i;
+        let mut strings = vec![Vec::new()];
+        while let Some(next) = items.get(i).and_then(exact_strings) {
+            if matches!(items[i].kind(), HirKind::Look(_)) {
+                break;
+            }
+            strings = (strings.iter())
+                .flat_map(|a| next.iter().map(move |b| [a.as_slice(), b].concat()))
+                .collect();
+            i += 1;
+            if strings.len() > MAX_RUN_STRINGS {
+                strings.clear();
+                break;
+            }
+        }
+        if i == start {
+            i += 1;
+            continue;
+        }
+        let left = start > 0 && left_edge(&items[start - 1]);
+        let right = items.get(i).is_some_and(right_edge);
+        let set: Option<Vec<Vec<u8>>> = (!strings.is_empty())
+            .then(|| {
+                (strings.iter())
+                    .map(|s| whole_word(s, left, right))
+                    .collect()
+            })
+            .flatten();
+        if let Some(mut set) = set {
+            set.sort();
+            set.dedup();
+            if set.len() <= MAX_GATE_WORDS {
+                sets.push(set);
+            }
+        }
+    }
+    sets.sort_by_key(|set| std::cmp::Reverse(set.iter().map(Vec::len).min()));
+    sets.truncate(MAX_WORD_GATES);
+    sets
+}
+
+/// Every string `hir` can match, when they are few and known exactly.
+fn exact_strings(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::Extractor;
+    let seq = Extractor::new().extract(hir);
+    if !seq.is_exact() {
+        return None;
+    }
+    let literals = seq.literals()?;
+    (literals.len() <= MAX_RUN_STRINGS)
+        .then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The longest word of `s` (a maximal run of ASCII letters and digits)
+/// that is whole wherever `s` is matched: not at an edge of `s`, or at one
+/// where the text is known to be bounded (`left`, `right`); lowercase.
+fn whole_word(s: &[u8], left: bool, right: bool) -> Option<Vec<u8>> {
+    let mut best: Option<&[u8]> = None;
+    let mut i = 0;
+    while i < s.len() {
+        if !s[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while s.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
+        let whole = (start > 0 || left) && (i < s.len() || right);
+        if whole && best.is_none_or(|b| i - start > b.len()) {
+            best = Some(&s[start..i]);
+        }
+    }
+    best.map(<[u8]>::to_ascii_lowercase)
 }
 
 /// The gate's literals each once, and per literal the patterns of every
@@ -1228,6 +1433,19 @@ mod tests {
                 s(&["not slow", "never slow"]),
             ),
             (s(&["wi-fi", "no"]), s(&[r"\d+ mins"]), s(&["no no"])),
+            // Word-gated patterns: two sets, a word beside `_`, an
+            // alternation at the top, a phrase's inner word.
+            (
+                s(&["team"]),
+                s(&[
+                    r"\b(rang|called)\b.{0,12}\b(times|twice)\b",
+                    r"\bwas_late\b",
+                    r"\bslow\b|\bwrong store\b",
+                    r"\bnever\b|wrong store\b",
+                    r"the app is wrong",
+                ]),
+                s(&[]),
+            ),
         ]
     }
 
@@ -1237,14 +1455,15 @@ mod tests {
         /// gate) codes random comments exactly as each topic's own regexes do.
         #[test]
         fn the_codebook_agrees_with_each_topic_alone_on_random_comments(
-            words in proptest::collection::vec(0usize..24, 0..14),
+            words in proptest::collection::vec(0usize..27, 0..14),
             seps in proptest::collection::vec(0usize..6, 14),
             upper in proptest::collection::vec(proptest::bool::ANY, 14),
         ) {
-            const VOCAB: [&str; 24] = [
+            const VOCAB: [&str; 27] = [
                 "late", "not", "no", "show", "fee", "the", "app", "store", "bill", "was",
                 "is", "wrong", "engineer", "missed", "slow", "never", "rang", "orange",
                 "times", "wi-fi", "installation", "installations", "team", "12",
+                "was_late", "called", "twice",
             ];
             const SEPS: [&str; 6] = [" ", "  ", ", ", "\t", "—", "lately"];
             let mut comment = String::new();
@@ -1267,6 +1486,127 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             proptest::prop_assert_eq!(out, want, "{}", comment);
+        }
+    }
+
+    #[test]
+    fn word_gates_name_only_words_every_match_holds_whole() {
+        let gates = |p: &str| -> Vec<Vec<String>> {
+            (word_gates(p).into_iter())
+                .map(|set| {
+                    set.into_iter()
+                        .map(|w| String::from_utf8(w).unwrap())
+                        .collect()
+                })
+                .collect()
+        };
+        let set = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        // The example's patterns.
+        assert_eq!(
+            gates(r"engineer.{0,30}\b(late|missed|cancell?ed)\b"),
+            [set(&["canceled", "cancelled", "late", "missed"])],
+            "`engineer` may end a longer word: not whole"
+        );
+        assert_eq!(
+            gates(r"\btook \d+ days to get the line working"),
+            [set(&["took"]), set(&["days"])],
+            "`working` may go on (`workings`): not whole"
+        );
+        assert_eq!(gates("installation date was moved"), [set(&["date"])]);
+        assert_eq!(gates(r"\bcharged £ ?\d+"), [set(&["charged"])]);
+        assert_eq!(
+            gates(r"\b\d+ (minutes|mins) (on hold|waiting)"),
+            [set(&["mins", "minutes"])]
+        );
+        assert_eq!(
+            gates(r"\b(three|two|four|3|2|4|72) (whole )?(days|hours) without\b"),
+            [set(&["without"])]
+        );
+        assert_eq!(
+            gates(r"\b(called|rang|phoned|chased)\b.{0,20}\b(times|twice)\b"),
+            [
+                set(&["times", "twice"]),
+                set(&["called", "chased", "phoned", "rang"])
+            ],
+            "the set whose shortest word is longest first"
+        );
+        // Traps: no boundary known, a word beside `_`, case, alternations.
+        assert!(gates("engineer").is_empty());
+        assert!(gates(r"\blate").is_empty(), "`lately` matches it");
+        assert!(gates(r"late\b").is_empty(), "`chocolate` matches it");
+        assert_eq!(gates(r"\blate\b"), [set(&["late"])]);
+        assert_eq!(gates(r"^late$"), [set(&["late"])]);
+        assert_eq!(gates(r"\bwas_late\b"), [set(&["late"])]);
+        assert_eq!(gates(r"(?i)\bTOOK\b"), [set(&["took"])]);
+        assert_eq!(gates(r"\bslow\b|wrong store\b"), [set(&["slow", "store"])]);
+        // regex-syntax factors the common `\b` out of the branches, and an
+        // alternation inside a concatenation is read as literals alone.
+        assert!(gates(r"\bslow\b|\bwrong store\b").is_empty());
+        assert!(
+            gates(r"\bslow\b|wrong").is_empty(),
+            "one branch has no whole word"
+        );
+        assert!(gates(r"\b\w+\b").is_empty());
+        assert!(
+            gates(r"\b(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)(a|b)\b").is_empty(),
+            "128 strings"
+        );
+    }
+
+    #[test]
+    fn a_word_gate_never_hides_a_match_at_a_words_edge() {
+        // Each pattern alone, on texts that hold its words inside longer
+        // words, beside `_`, in capitals, or at the text's ends: the
+        // codebook agrees with the pattern's own regex on every one.
+        let patterns = [
+            r"engineer.{0,30}\b(late|missed|cancell?ed)\b",
+            r"\btook \d+ days to get the line working",
+            r"installation date was moved",
+            r"\b\d+ (minutes|mins) (on hold|waiting)",
+            r"the app is wrong",
+            r"\bwas_late\b",
+            r"\bslow\b|wrong store\b",
+            r"^late$",
+        ];
+        let texts = [
+            "the engineer was late",
+            "reengineered it, lately",
+            "ENGINEER LATE",
+            "engineer_late",
+            "engineer: cancelled!",
+            "took 3 days to get the line workings",
+            "overtook 3 days to get the line working",
+            "Took 12 days to get the line working",
+            "reinstallation date was moved",
+            "installation date was_moved",
+            "installation dates was moved",
+            "waited 40 mins waiting",
+            "waited 40 minutes on holdings",
+            "40mins on hold",
+            "the app is wrongly priced",
+            "the app is_wrong",
+            "it was_late again",
+            "it was_lately",
+            "slowly",
+            "the wrong stores",
+            "the wrong store",
+            "late",
+            "chocolate",
+        ];
+        for p in patterns {
+            let pattern = vec![p.to_string()];
+            let book = Codebook::new(&[Rules {
+                keywords: &[],
+                patterns: &pattern,
+                exclude: &[],
+            }])
+            .unwrap();
+            let alone = TopicMatcher::new(&[], &pattern, &[]).unwrap();
+            let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+            for t in texts {
+                book.code(t, &mut scratch, &mut out);
+                assert_eq!(!out.is_empty(), alone.matches(t), "{p:?} on {t:?}");
+            }
         }
     }
 
