@@ -703,7 +703,7 @@ impl Codebook {
                 for &(p, bit) in &starting.gates {
                     scratch.words_found[p as usize] |= bit;
                 }
-                self.candidates_in(&starting.include, bytes, start, scratch);
+                self.candidates_after(&starting.include, bytes, (start, i), scratch);
                 if !starting.exclude.is_empty() {
                     scratch.pending.push((index as u32, start as u32));
                 }
@@ -714,6 +714,33 @@ impl Codebook {
     fn candidates_ascii(&self, key: &str, bytes: &[u8], at: usize, scratch: &mut Scratch) {
         if let Some(list) = self.by_first.get(key) {
             self.candidates_in(list, bytes, at, scratch);
+        }
+    }
+
+    /// The keywords of `list`, which all begin with the word the walk found
+    /// at `bytes[start..end]`, that the text goes on with: only the rest of
+    /// each is compared (a one-word keyword is found with no comparison:
+    /// the walk ended the word at a boundary).
+    fn candidates_after(
+        &self,
+        list: &[usize],
+        bytes: &[u8],
+        (start, end): (usize, usize),
+        scratch: &mut Scratch,
+    ) {
+        for &w in list {
+            let word = &self.words[w];
+            let rest = &word.text.as_bytes()[end - start..];
+            if rest.is_empty() {
+                self.found(word.entry, scratch);
+                continue;
+            }
+            let Some(to) = ascii_match_end(bytes, end, rest) else {
+                continue;
+            };
+            if bytes.get(to).is_none_or(|b| !b.is_ascii_alphanumeric()) {
+                self.found(word.entry, scratch);
+            }
         }
     }
 
