@@ -179,8 +179,11 @@ impl TopicMatcher {
 ///   is provably equivalent: on ASCII comments, and on comments whose only
 ///   non-ASCII characters are neither word characters nor whitespace (’, —,
 ///   emoji…), read with each such character as one non-word byte. There the
-///   lazy DFA runs; a Unicode `\b` would send it to the PikeVM. One set of
-///   the twins first says whether any pattern may match at all.
+///   lazy DFA runs; a Unicode `\b` would send it to the PikeVM. A twin runs
+///   only where its pattern may match: on an ASCII comment, when the word
+///   walk found a word of each of its [`word_gates`] sets; otherwise when
+///   the literal gate (`gate`, one scan of a lowercase copy) found one of its
+///   [`gate_literals`].
 ///
 /// Why not one regex set (measured on the 2M-row benchmark, 20 topics): a
 /// set search must report every match, so it cannot stop early or skip text
@@ -204,7 +207,8 @@ pub struct Codebook {
     ascii_first: FirstWords,
     /// The literals every match of a pattern begins (or ends) with
     /// ([`gate_literals`]), of the patterns that have a twin and such
-    /// literals, each once: one scan of an ASCII (or projected) comment,
+    /// literals, each once: one scan of a projected comment (or of an ASCII
+    /// one when some such pattern has no word gate, `ascii_scan`),
     /// lowercased, says which of them may match at all — most comments hold
     /// none of their words. Leftmost-longest,
     /// so the scan skips text with its prefilter (an overlapping search
