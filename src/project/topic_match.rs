@@ -942,20 +942,10 @@ fn word_gates(pattern: &str) -> Vec<Vec<Vec<u8>>> {
 /// [`word_gates`] of one concatenation (or of a single piece), the sets
 /// with the longest shortest word first, at most [`MAX_WORD_GATES`].
 fn concat_gates(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
-    use regex_syntax::hir::{HirKind, Look};
+    use regex_syntax::hir::HirKind;
     let items = match hir.kind() {
         HirKind::Concat(items) => items.as_slice(),
         _ => std::slice::from_ref(hir),
-    };
-    let left_edge = |h: &regex_syntax::hir::Hir| {
-        matches!(h.kind(), HirKind::Look(look) if matches!(look,
-            Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii
-                | Look::Start | Look::StartLF | Look::StartCRLF))
-    };
-    let right_edge = |h: &regex_syntax::hir::Hir| {
-        matches!(h.kind(), HirKind::Look(look) if matches!(look,
-            Look::WordAscii | Look::WordEndAscii | Look::WordEndHalfAscii
-                | Look::End | Look::EndLF | Look::EndCRLF))
     };
     let mut sets = Vec::new();
     let mut i = 0;
@@ -979,8 +969,14 @@ fn concat_gates(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
             i += 1;
             continue;
         }
-        let left = start > 0 && left_edge(&items[start - 1]);
-        let right = items.get(i).is_some_and(right_edge);
+        // The run is bounded where an assertion stands at its edge: the
+        // piece before it ends with one, or its own first piece begins with
+        // one (`\b(?:slow\b|wrong store\b)`, as regex-syntax factors
+        // `\bslow\b|\bwrong store\b`); likewise at its end.
+        let left = (start > 0 && asserts(&items[start - 1], true, true))
+            || asserts(&items[start], false, true);
+        let right = items.get(i).is_some_and(|next| asserts(next, false, false))
+            || asserts(&items[i - 1], true, false);
         let set: Option<Vec<Vec<u8>>> = (!strings.is_empty())
             .then(|| {
                 (strings.iter())
@@ -999,6 +995,42 @@ fn concat_gates(hir: &regex_syntax::hir::Hir) -> Vec<Vec<Vec<u8>>> {
     sets.sort_by_key(|set| std::cmp::Reverse(set.iter().map(Vec::len).min()));
     sets.truncate(MAX_WORD_GATES);
     sets
+}
+
+/// Whether every match of `hir` has, at its end (`at_end`) or its start, an
+/// assertion that the text there is bounded on the `left` side of that
+/// place (the character before it is no letter, digit or `_`, or there is
+/// none: `\b`, `\b{start}`, `^`…) or on its right side (`\b`, `\b{end}`,
+/// `$`…) — read where a word of literal text begins or ends.
+fn asserts(hir: &regex_syntax::hir::Hir, at_end: bool, left: bool) -> bool {
+    use regex_syntax::hir::{HirKind, Look};
+    match hir.kind() {
+        HirKind::Look(look) if left => matches!(
+            look,
+            Look::WordAscii
+                | Look::WordStartAscii
+                | Look::WordStartHalfAscii
+                | Look::Start
+                | Look::StartLF
+                | Look::StartCRLF
+        ),
+        HirKind::Look(look) => matches!(
+            look,
+            Look::WordAscii
+                | Look::WordEndAscii
+                | Look::WordEndHalfAscii
+                | Look::End
+                | Look::EndLF
+                | Look::EndCRLF
+        ),
+        HirKind::Capture(c) => asserts(&c.sub, at_end, left),
+        HirKind::Concat(items) => {
+            let edge = if at_end { items.last() } else { items.first() };
+            edge.is_some_and(|h| asserts(h, at_end, left))
+        }
+        HirKind::Alternation(branches) => branches.iter().all(|b| asserts(b, at_end, left)),
+        _ => false,
+    }
 }
 
 /// Every string `hir` can match, when they are few and known exactly.
@@ -1570,9 +1602,24 @@ mod tests {
         assert_eq!(gates(r"\bwas_late\b"), [set(&["late"])]);
         assert_eq!(gates(r"(?i)\bTOOK\b"), [set(&["took"])]);
         assert_eq!(gates(r"\bslow\b|wrong store\b"), [set(&["slow", "store"])]);
-        // regex-syntax factors the common `\b` out of the branches, and an
-        // alternation inside a concatenation is read as literals alone.
-        assert!(gates(r"\bslow\b|\bwrong store\b").is_empty());
+        // regex-syntax factors the common `\b` out of the branches: each
+        // branch's own `\b` still bounds the words on the right.
+        assert_eq!(
+            gates(r"\bslow\b|\bwrong store\b"),
+            [set(&["slow", "wrong"])]
+        );
+        assert_eq!(
+            gates(r"\b(?:slow\b|wrong store\b)"),
+            [set(&["slow", "wrong"])]
+        );
+        assert!(
+            gates(r"\b(?:slow\b|wrong)").is_empty(),
+            "`wrongly` matches it"
+        );
+        assert!(
+            gates(r"(?:\bslow|\bwrong)\B").is_empty(),
+            "`\\B` bounds nothing"
+        );
         assert!(
             gates(r"\bslow\b|wrong").is_empty(),
             "one branch has no whole word"
@@ -1597,6 +1644,8 @@ mod tests {
             r"the app is wrong",
             r"\bwas_late\b",
             r"\bslow\b|wrong store\b",
+            r"\bslow\b|\bwrong store\b",
+            r"\b(?:slow\b|wrong)",
             r"^late$",
         ];
         let texts = [
