@@ -658,7 +658,8 @@ impl Codebook {
             for &w in &starting.exclude {
                 let topic = self.words[w].entry.topic;
                 if scratch.hit[topic] && !scratch.excluded[topic] {
-                    self.candidates_in(std::slice::from_ref(&w), bytes, at as usize, scratch);
+                    let at = at as usize;
+                    self.candidates_from(std::slice::from_ref(&w), bytes, (at, at), scratch);
                 }
             }
         }
@@ -707,7 +708,7 @@ impl Codebook {
                 for &(p, bit) in &starting.gates {
                     scratch.words_found[p as usize] |= bit;
                 }
-                self.candidates_after(&starting.include, bytes, (start, i), scratch);
+                self.candidates_from(&starting.include, bytes, (start, i), scratch);
                 if !starting.exclude.is_empty() {
                     scratch.pending.push((index as u32, start as u32));
                 }
@@ -717,15 +718,17 @@ impl Codebook {
 
     fn candidates_ascii(&self, key: &str, bytes: &[u8], at: usize, scratch: &mut Scratch) {
         if let Some(list) = self.by_first.get(key) {
-            self.candidates_in(list, bytes, at, scratch);
+            self.candidates_from(list, bytes, (at, at), scratch);
         }
     }
 
-    /// The keywords of `list`, which all begin with the word the walk found
-    /// at `bytes[start..end]`, that the text goes on with: only the rest of
-    /// each is compared (a one-word keyword is found with no comparison:
-    /// the walk ended the word at a boundary).
-    fn candidates_after(
+    /// The keywords of `list` that begin at byte `start` of the ASCII
+    /// `bytes` and end at a word boundary, their first `end - start` bytes
+    /// known to match already (the word the walk found there, or nothing:
+    /// `end == start`): only the rest of each is compared, and a one-word
+    /// keyword after its word is found with no comparison (the walk ended
+    /// the word at a boundary).
+    fn candidates_from(
         &self,
         list: &[usize],
         bytes: &[u8],
@@ -743,20 +746,6 @@ impl Codebook {
                 continue;
             };
             if bytes.get(to).is_none_or(|b| !b.is_ascii_alphanumeric()) {
-                self.found(word.entry, scratch);
-            }
-        }
-    }
-
-    /// The keywords of `list` that begin at byte `at` of the ASCII `bytes`
-    /// and end at a word boundary.
-    fn candidates_in(&self, list: &[usize], bytes: &[u8], at: usize, scratch: &mut Scratch) {
-        for &w in list {
-            let word = &self.words[w];
-            let Some(end) = ascii_match_end(bytes, at, word.text.as_bytes()) else {
-                continue;
-            };
-            if bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric()) {
                 self.found(word.entry, scratch);
             }
         }
