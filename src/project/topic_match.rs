@@ -488,6 +488,14 @@ impl FirstWords {
     }
 }
 
+/// Whitespace as a folded keyword's space matches it (and as the keyword's
+/// own regex's `\s` does): what [`char::is_whitespace`] says of an ASCII
+/// byte — the vertical tab included, which [`u8::is_ascii_whitespace`]
+/// leaves out.
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
 /// Where `word` (folded) ends when it begins at byte `at` of the ASCII
 /// `text`, compared case-insensitively with each space of `word` matching a
 /// run of whitespace; `None` when it does not begin there.
@@ -495,10 +503,10 @@ fn ascii_match_end(text: &[u8], at: usize, word: &[u8]) -> Option<usize> {
     let mut i = at;
     for &w in word {
         if w == b' ' {
-            if !text.get(i).is_some_and(u8::is_ascii_whitespace) {
+            if !text.get(i).copied().is_some_and(is_space) {
                 return None;
             }
-            while text.get(i).is_some_and(u8::is_ascii_whitespace) {
+            while text.get(i).copied().is_some_and(is_space) {
                 i += 1;
             }
         } else if text.get(i).map(u8::to_ascii_lowercase) == Some(w) {
@@ -1287,6 +1295,8 @@ mod tests {
             "网络很slow 😡",
             "The ENGINEER MISSED the slot. No Show!",
             "no\t\n  show, then LATE—again",
+            // A vertical tab is whitespace to a keyword's `\s+`.
+            "no\u{b}show, a slow\u{b}\u{c} speed",
             "ΣΛΟΥ and slowly",
             "매우slow",
             "slow的网络",
