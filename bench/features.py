@@ -21,6 +21,8 @@ machine's load falls on all of them alike:
 With `--lean`, two variants instead: `lean` (all four of bootstrap, follow-up,
 raking and the CRM join removed: the project of 2 December) and `lean, no
 topics`, which is the shape on which topics' share of the build is largest.
+With `--lean-raked`, the same two with the raking kept (`lean, raked` and
+`lean, raked, no topics`): issue 19's shape, windows, topics and raking on.
 
 Each build runs under `/usr/bin/time` with `--no-cache --quiet`; the table
 gives each variant's median wall and user CPU, the difference from `all`, and
@@ -96,9 +98,21 @@ def lean_no_topics(p):
     no_topics(p)
 
 
+def lean_raked(p):
+    """The lean project with its raking kept (issue 19's shape)."""
+    for change in (no_bootstrap, no_join, no_followup):
+        change(p)
+
+
+def lean_raked_no_topics(p):
+    lean_raked(p)
+    no_topics(p)
+
+
 VARIANTS = [("all", None), ("no bootstrap", no_bootstrap), ("no follow-up", no_followup),
             ("no raking", no_raking), ("no topics", no_topics), ("no CRM join", no_join)]
 LEAN = [("lean, no topics", lean_no_topics), ("lean", lean)]
+LEAN_RAKED = [("lean, raked, no topics", lean_raked_no_topics), ("lean, raked", lean_raked)]
 
 
 def main():
@@ -109,6 +123,8 @@ def main():
     ap.add_argument("--no-cargo", action="store_true", help="use the release binaries as they are")
     ap.add_argument("--lean", action="store_true",
                     help="only the lean project (no bootstrap, follow-up, raking, CRM) with and without topics")
+    ap.add_argument("--lean-raked", action="store_true",
+                    help="only the lean project with its raking kept, with and without topics")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -119,7 +135,8 @@ def main():
     gen = ROOT / "target" / "release" / "examples" / "gen"
     base, csv = bench.prepare(args.rows, work, gen)
     projects = []
-    for name, change in (LEAN if args.lean else VARIANTS):
+    chosen = LEAN_RAKED if args.lean_raked else LEAN if args.lean else VARIANTS
+    for name, change in chosen:
         proj = work / f"feature-{name.replace(' ', '-')}"
         if proj.exists():
             shutil.rmtree(proj)
