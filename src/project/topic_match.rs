@@ -1518,7 +1518,7 @@ mod tests {
         #[test]
         fn the_codebook_agrees_with_each_topic_alone_on_random_comments(
             words in proptest::collection::vec(0usize..27, 0..14),
-            seps in proptest::collection::vec(0usize..6, 14),
+            seps in proptest::collection::vec(0usize..7, 14),
             upper in proptest::collection::vec(proptest::bool::ANY, 14),
         ) {
             const VOCAB: [&str; 27] = [
@@ -1527,7 +1527,7 @@ mod tests {
                 "times", "wi-fi", "installation", "installations", "team", "12",
                 "was_late", "called", "twice",
             ];
-            const SEPS: [&str; 6] = [" ", "  ", ", ", "\t", "—", "lately"];
+            const SEPS: [&str; 7] = [" ", "  ", ", ", "\t", "—", "lately", "\u{b}"];
             let mut comment = String::new();
             for (i, &w) in words.iter().enumerate() {
                 if i > 0 {
