@@ -488,12 +488,12 @@ impl FirstWords {
     }
 }
 
-/// Whitespace as a folded keyword's space matches it (and as the keyword's
-/// own regex's `\s` does): what [`char::is_whitespace`] says of an ASCII
-/// byte — the vertical tab included, which [`u8::is_ascii_whitespace`]
-/// leaves out.
+/// Whitespace as a folded keyword's space matches it: the same test as
+/// [`fold`]'s and the keyword regex's `\s` ([`char::is_whitespace`]), on
+/// an ASCII byte — so the vertical tab too, which
+/// [`u8::is_ascii_whitespace`] leaves out.
 fn is_space(b: u8) -> bool {
-    b.is_ascii_whitespace() || b == 0x0b
+    char::from(b).is_whitespace()
 }
 
 /// Where `word` (folded) ends when it begins at byte `at` of the ASCII
