@@ -101,6 +101,9 @@ impl RowSink for FollowSink<'_> {
             .columns
             .comment
             .is_some_and(|c| !row.text(c).is_empty());
+        if answered {
+            self.pass.code_comment(row);
+        }
         let topics = match (&self.pass.topics, answered) {
             (Some(t), true) => (t.row_topics().iter())
                 .map(|&i| self.project.topics[i].id.clone())

@@ -189,8 +189,9 @@ pub struct DatasetPass<'p> {
     /// The design when the dataset is weighted (a weight column, raking or
     /// both), set once the pass has read every row. `None`: unweighted.
     pub design: Option<super::estimate::Design>,
-    /// Checks and classifies rows, codes their comments, and accumulates
-    /// nothing ([`DatasetPass::lister`]: the follow-up list's read).
+    /// Checks and classifies rows and accumulates nothing
+    /// ([`DatasetPass::lister`]: the follow-up list's read, which codes
+    /// the comments of the rows it lists).
     listing: bool,
 }
 

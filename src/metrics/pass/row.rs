@@ -139,7 +139,6 @@ impl RowSink for DatasetPass<'_> {
             return;
         }
         if self.listing {
-            self.code_comment(row);
             return;
         }
         if self.lookup.is_some() {
@@ -184,10 +183,11 @@ impl RowSink for DatasetPass<'_> {
 }
 
 impl DatasetPass<'_> {
-    /// Codes the row's comment, when it has one, for
-    /// [`super::topics::TopicPass::row_topics`] (a lister's rows, which
-    /// are tallied nowhere).
-    fn code_comment(&mut self, row: &Row<'_>) {
+    /// Codes the comment of `row` (the row last given to `row`), when it
+    /// has one, for [`super::topics::TopicPass::row_topics`]: the follow-up
+    /// list's rows, which are tallied nowhere, and coded only once listed
+    /// (most rows of the list's read are not).
+    pub fn code_comment(&mut self, row: &Row<'_>) {
         if let (Some(c), Some(t)) = (self.comment, self.topics.as_mut()) {
             let text = row.text(c);
             if !text.is_empty() {

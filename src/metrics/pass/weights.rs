@@ -105,8 +105,9 @@ impl DatasetPass<'_> {
 
     /// A fork of this planned pass for a read that lists rows (the
     /// follow-up list, SPEC §10): each row is checked exactly as the main
-    /// pass checks it, its observations classified and its comment coded,
-    /// and nothing is accumulated — no groups, samples, driver rows or
+    /// pass checks it and its observations classified (its comment is coded
+    /// by [`DatasetPass::code_comment`] once the list takes it), and nothing
+    /// is accumulated — no groups, samples, driver rows or
     /// tallies, whose cost the list does not need. `read`: the only columns
     /// the read asks for, when it asks for some (`bad_rows: fail`).
     pub fn lister(&self, read: Option<&[usize]>) -> Self {
