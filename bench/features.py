@@ -25,8 +25,9 @@ With `--lean-raked`, the same two with the raking kept (`lean, raked` and
 `lean, raked, no topics`): issue 19's shape, windows, topics and raking on.
 
 Each build runs under `/usr/bin/time` with `--no-cache --quiet`; the table
-gives each variant's median wall and user CPU, the difference from `all`, and
-its peak RSS. Timings are never asserted by a test; this script is the
+gives each variant's median wall and user CPU, the difference from the first
+variant (`all`, `lean` or `lean, raked`), the median and range of the per-round
+ratios of user CPU to the first variant's, and its peak RSS. Timings are never asserted by a test; this script is the
 measurement (docs/PERFORMANCE.md, "What each feature costs").
 """
 
@@ -157,13 +158,19 @@ def main():
     mb = csv.stat().st_size / 1e6
     print(f"{args.rows:,} rows ({mb:.0f} MB), {args.runs} alternating runs, "
           f"load average {min(loads):.2f}–{max(loads):.2f}")
-    print(f"| variant | wall s | user CPU s | user CPU vs {projects[0][0]} | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
+    first = projects[0][0]
+    print(f"| variant | wall s | user CPU s | user CPU vs {first} | per-round user CPU / {first}: "
+          "median (min–max) | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, _ in projects:
         wall, user, rss = med[name]
-        first = projects[0][0]
         diff = "—" if name == first else f"{user - med[first][1]:+.2f} s ({user / med[first][1] - 1:+.1%})"
-        print(f"| {name} | {wall:.2f} | {user:.2f} | {diff} | {rss:.0f} |")
+        # The builds of one round run seconds apart, so the machine's drift
+        # disturbs their ratio less than either median.
+        ratios = [r[1] / f[1] for r, f in zip(results[name], results[first])]
+        spread = ("—" if name == first else
+                  f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f})")
+        print(f"| {name} | {wall:.2f} | {user:.2f} | {diff} | {spread} | {rss:.0f} |")
 
 
 if __name__ == "__main__":
