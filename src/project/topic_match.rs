@@ -1257,6 +1257,51 @@ mod tests {
     }
 
     #[test]
+    fn words_that_share_their_first_eight_bytes_and_length_are_told_apart() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        // `installation` and `installatiox` have the same first-word key
+        // (8 bytes and length): the table compares the rest.
+        let defs = [
+            (s(&["installation"]), s(&[]), s(&[])),
+            (
+                s(&["installatiox", "router2024"]),
+                s(&[]),
+                s(&["installatiox fee"]),
+            ),
+            (s(&["late"]), s(&[]), s(&[])),
+        ];
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|(k, p, e)| Rules {
+                keywords: k,
+                patterns: p,
+                exclude: e,
+            })
+            .collect();
+        let book = Codebook::new(&rules).unwrap();
+        let alone: Vec<TopicMatcher> = (defs.iter())
+            .map(|(k, p, e)| TopicMatcher::new(k, p, e).unwrap())
+            .collect();
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        for (comment, want) in [
+            ("INSTALLATIOX", vec![1]),
+            ("the installation was LATE", vec![0, 2]),
+            ("installatioxs and installationx", vec![]),
+            ("an installatiox fee, late", vec![2]),
+            ("Router2024 late", vec![1, 2]),
+            ("late", vec![2]),
+            ("installatio, latel", vec![]),
+            ("x installation", vec![0]),
+        ] {
+            book.code(comment, &mut scratch, &mut out);
+            assert_eq!(out, want, "{comment}");
+            let each: Vec<usize> = (0..alone.len())
+                .filter(|&i| alone[i].matches(comment))
+                .collect();
+            assert_eq!(each, want, "{comment} (each topic alone)");
+        }
+    }
+
+    #[test]
     fn the_codebook_codes_as_each_topic_alone_would() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let defs = [
