@@ -1189,6 +1189,24 @@ mod tests {
         TopicMatcher::new(&s(keywords), &s(patterns), &s(exclude)).unwrap()
     }
 
+    /// Topics as (keywords, patterns, exclusions): the codebook of them
+    /// all, and each topic's own matcher (the rules as written).
+    fn codebook_and_each(
+        defs: &[(Vec<String>, Vec<String>, Vec<String>)],
+    ) -> (Codebook, Vec<TopicMatcher>) {
+        let rules: Vec<Rules<'_>> = (defs.iter())
+            .map(|(k, p, e)| Rules {
+                keywords: k,
+                patterns: p,
+                exclude: e,
+            })
+            .collect();
+        let each = (defs.iter())
+            .map(|(k, p, e)| TopicMatcher::new(k, p, e).unwrap())
+            .collect();
+        (Codebook::new(&rules).unwrap(), each)
+    }
+
     #[test]
     fn latin_keywords_match_whole_words_only() {
         let t = topic(&["late"], &[], &[]);
@@ -1270,17 +1288,7 @@ mod tests {
             ),
             (s(&["late"]), s(&[]), s(&[])),
         ];
-        let rules: Vec<Rules<'_>> = (defs.iter())
-            .map(|(k, p, e)| Rules {
-                keywords: k,
-                patterns: p,
-                exclude: e,
-            })
-            .collect();
-        let book = Codebook::new(&rules).unwrap();
-        let alone: Vec<TopicMatcher> = (defs.iter())
-            .map(|(k, p, e)| TopicMatcher::new(k, p, e).unwrap())
-            .collect();
+        let (book, alone) = codebook_and_each(&defs);
         let (mut scratch, mut out) = (Scratch::default(), Vec::new());
         for (comment, want) in [
             ("INSTALLATIOX", vec![1]),
@@ -1318,18 +1326,8 @@ mod tests {
             // Keywords that begin with a boundary character.
             (s(&["#fail", "--slow", "@home", "£5"]), s(&[]), s(&[])),
         ];
-        let rules: Vec<Rules<'_>> = (defs.iter())
-            .map(|(k, p, e)| Rules {
-                keywords: k,
-                patterns: p,
-                exclude: e,
-            })
-            .collect();
-        let book = Codebook::new(&rules).unwrap();
+        let (book, alone) = codebook_and_each(&defs);
         let mut scratch = Scratch::default();
-        let alone: Vec<TopicMatcher> = (defs.iter())
-            .map(|(k, p, e)| TopicMatcher::new(k, p, e).unwrap())
-            .collect();
         let comments = [
             "The engineer was late and the bill was wrong",
             "engineer was not late, but the network is slow",
