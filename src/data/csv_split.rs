@@ -24,6 +24,11 @@ pub struct SplitRecord {
     spans: Vec<(u32, u32)>,
     /// The fields that are not a slice of the text as written.
     side: String,
+    /// The record's bytes in the text, from its first field's first byte to
+    /// its line end: no field is longer (a field written out to `side` is
+    /// shorter than as written), so a record no longer than a field may be
+    /// needs no look at its fields' lengths ([`SplitRecord::longest_at_most`]).
+    raw: usize,
 }
 
 /// Marks a span of [`SplitRecord::side`].
@@ -58,6 +63,13 @@ impl SplitRecord {
     /// True for a record with no field (never produced by [`Splitter`]).
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// True when no field is longer than `limit` bytes, known without a look
+    /// at the fields when the record as written is not (nearly every record).
+    #[inline]
+    pub fn longest_at_most(&self, limit: usize) -> bool {
+        self.raw <= limit || self.lengths().all(|len| len <= limit)
     }
 
     /// Each field's length in bytes.
@@ -106,6 +118,16 @@ impl<'t> Splitter<'t> {
             return None;
         }
         let line = self.newlines + 1;
+        let first = self.at;
+        self.fields(record);
+        record.raw = self.at - first;
+        Some(line)
+    }
+
+    /// Reads the fields of the record that starts at `self.at` (not at the
+    /// end of the text) into `record`, and its line end.
+    fn fields(&mut self, record: &mut SplitRecord) {
+        let bytes = self.text.as_bytes();
         loop {
             let end = if bytes[self.at] == b'"' {
                 self.quoted(record)
@@ -123,7 +145,7 @@ impl<'t> Splitter<'t> {
                     if self.at >= bytes.len() {
                         // A delimiter ending the text: one more, empty, field.
                         record.spans.push((self.at as u32, self.at as u32));
-                        return Some(line);
+                        return;
                     }
                 }
                 Some(b'\r') => {
@@ -132,14 +154,14 @@ impl<'t> Splitter<'t> {
                         self.at += 1;
                         self.newlines += 1;
                     }
-                    return Some(line);
+                    return;
                 }
                 Some(b'\n') => {
                     self.at += 1;
                     self.newlines += 1;
-                    return Some(line);
+                    return;
                 }
-                _ => return Some(line),
+                _ => return,
             }
         }
     }

@@ -39,6 +39,15 @@ fn by_splitter(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
             fields.iter().map(String::len).collect::<Vec<_>>()
         );
         assert!(record.field(text, record.len()).is_none());
+        // The shortcut by the record's raw length answers as the lengths do,
+        // at each limit that separates them (and at 0).
+        for limit in fields
+            .iter()
+            .flat_map(|f| [f.len(), f.len().saturating_sub(1)])
+        {
+            let longest = fields.iter().map(String::len).max().unwrap_or(0);
+            assert_eq!(record.longest_at_most(limit), longest <= limit, "{text:?}");
+        }
         out.push((line, fields));
     }
     out
@@ -119,4 +128,21 @@ proptest! {
         let delimiter = if semicolon { b';' } else { b',' };
         agree(&text, delimiter);
     }
+}
+
+/// A record longer than the limit whose fields are not (the shortcut must
+/// then look at them), one with a field over it, and a quoted field whose
+/// doubled quotes make it shorter than as written.
+#[test]
+fn a_record_longer_than_a_field_may_be_is_looked_at_field_by_field() {
+    let text = "aaaa,bbbb\naaaaa,b\n\"a\"\"\"\"\"\n";
+    let mut splitter = Splitter::new(text, b',');
+    let mut record = SplitRecord::default();
+    splitter.next_record(&mut record);
+    assert!(record.longest_at_most(4) && !record.longest_at_most(3));
+    splitter.next_record(&mut record);
+    assert!(!record.longest_at_most(4) && record.longest_at_most(5));
+    splitter.next_record(&mut record);
+    assert_eq!(record.field(text, 0), Some("a\"\""));
+    assert!(record.longest_at_most(3) && !record.longest_at_most(2));
 }

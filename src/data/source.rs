@@ -270,6 +270,8 @@ impl<'r> Row<'r> {
                 let field = record.iter().position(|f| f.len() > MAX_FIELD_BYTES)?;
                 Some((field, record[field].len()))
             }
+            // A record no longer than a field may be has no field too long.
+            Fields::Split { record, .. } if record.longest_at_most(MAX_FIELD_BYTES) => None,
             Fields::Split { record, .. } => {
                 (record.lengths().enumerate()).find(|&(_, len)| len > MAX_FIELD_BYTES)
             }
