@@ -692,8 +692,12 @@ impl Codebook {
             if WORD_BYTE[usize::from(bytes[i])] == 0 {
                 let before = i == 0 || WORD_BYTE[usize::from(bytes[i - 1])] == 0;
                 if self.boundary_led && before {
-                    let key = char::from(bytes[i].to_ascii_lowercase()).to_string();
-                    self.candidates_ascii(&key, bytes, i, scratch);
+                    // The separator as a one-byte key (an ASCII comment's
+                    // bytes are characters): no allocation per separator.
+                    let key = [bytes[i].to_ascii_lowercase()];
+                    if let Ok(key) = std::str::from_utf8(&key) {
+                        self.candidates_ascii(key, bytes, i, scratch);
+                    }
                 }
                 i += 1;
                 continue;
