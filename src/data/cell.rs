@@ -85,6 +85,15 @@ impl Parsed {
         }
     }
 
+    /// The number of a number cell (as [`Cell::number`], without the text).
+    #[inline]
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Parsed::Number(x) => Some(x),
+            _ => None,
+        }
+    }
+
     /// Back to a [`Cell`], with the row's trimmed `text` for text cells: the
     /// readers that need the text (messages, comments) still hold the row.
     #[inline]

@@ -41,7 +41,6 @@ pub use super::samples::Tagged;
 use super::samples::{fnv1a, merge_into, seeded, Sample, VoiceSplit};
 #[cfg(test)]
 use super::samples::{GroupSample, PER_GROUP};
-use crate::data::cell::Cell;
 use crate::project::model::{Direction, Indicator, Metric, Project};
 
 impl Tagged {
@@ -308,10 +307,11 @@ impl VerbatimPass {
     }
 }
 
-/// The group index of an NPS answer: 0 promoter (9–10), 1 passive (7–8),
-/// 2 detractor (0–6); `None` for a blank or an answer outside 0–10.
-pub fn nps_group(cell: Cell<'_>) -> Option<usize> {
-    match cell.number()? {
+/// The group index of an NPS answer (a cell's number): 0 promoter (9–10),
+/// 1 passive (7–8), 2 detractor (0–6); `None` for no number (a blank or a
+/// text) or an answer outside 0–10.
+pub fn nps_group(answer: Option<f64>) -> Option<usize> {
+    match answer? {
         x if (9.0..=10.0).contains(&x) => Some(0),
         x if (7.0..9.0).contains(&x) => Some(1),
         x if (0.0..7.0).contains(&x) => Some(2),
@@ -322,6 +322,7 @@ pub fn nps_group(cell: Cell<'_>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::cell::Cell;
 
     fn sample_of(comments: &[&str]) -> GroupSample {
         let mut g = GroupSample::default();
@@ -378,16 +379,16 @@ mod tests {
 
     #[test]
     fn nps_groups_follow_the_spec_bounds() {
-        assert_eq!(nps_group(Cell::Number(10.0)), Some(0));
-        assert_eq!(nps_group(Cell::Number(9.0)), Some(0));
-        assert_eq!(nps_group(Cell::Number(8.0)), Some(1));
-        assert_eq!(nps_group(Cell::Number(7.0)), Some(1));
-        assert_eq!(nps_group(Cell::Number(6.0)), Some(2));
-        assert_eq!(nps_group(Cell::Number(0.0)), Some(2));
-        assert_eq!(nps_group(Cell::Number(11.0)), None);
-        assert_eq!(nps_group(Cell::Number(-1.0)), None);
-        assert_eq!(nps_group(Cell::Blank), None);
-        assert_eq!(nps_group(Cell::Text("n/a")), None);
+        assert_eq!(nps_group(Some(10.0)), Some(0));
+        assert_eq!(nps_group(Some(9.0)), Some(0));
+        assert_eq!(nps_group(Some(8.0)), Some(1));
+        assert_eq!(nps_group(Some(7.0)), Some(1));
+        assert_eq!(nps_group(Some(6.0)), Some(2));
+        assert_eq!(nps_group(Some(0.0)), Some(2));
+        assert_eq!(nps_group(Some(11.0)), None);
+        assert_eq!(nps_group(Some(-1.0)), None);
+        assert_eq!(nps_group(Cell::Blank.number()), None);
+        assert_eq!(nps_group(Cell::Text("n/a").number()), None);
     }
 
     #[test]

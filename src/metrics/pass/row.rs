@@ -209,7 +209,7 @@ impl DatasetPass<'_> {
         if self.verbatims.is_none() && self.topics.is_none() {
             return;
         }
-        let nps = (self.nps).and_then(|n| nps_group(self.cells.get(row, n).cell(row.text(n))));
+        let nps = (self.nps).and_then(|n| nps_group(self.cells.get(row, n).number()));
         let text = row.text(c);
         let answered = !text.is_empty();
         let masked = if answered {
