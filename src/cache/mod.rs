@@ -30,8 +30,9 @@ use std::sync::Mutex;
 /// lines rows start on (the CSV splitter), no longer the csv crate's. 12:
 /// large GBK and GB18030 files are read in pieces (their sums in another
 /// order, their data errors' lines those rows start on). 13: a comment
-/// sample stores its bar (the largest hash it keeps once full).
-const FORMAT: u32 = 13;
+/// sample stores its bar (the largest hash it keeps once full). 14: a key
+/// driver accumulator no longer stores its per-row scratch (the deviations).
+const FORMAT: u32 = 14;
 
 /// The first bytes of every entry.
 const MAGIC: &[u8; 8] = b"cxcache1";

@@ -92,8 +92,23 @@ pub struct DriverAcc {
     /// Weighted co-moments Σw(xᵢ − x̄ᵢ)(xⱼ − x̄ⱼ), (p + 1)² row-major; only the
     /// upper triangle (i ≤ j) is maintained.
     com: Vec<f64>,
-    /// Scratch space for the deviation vector, so `add` does not allocate.
-    delta: Vec<f64>,
+}
+
+/// Variables (outcome and attributes) whose deviation vector [`DriverAcc::add`]
+/// keeps on the stack; more spill to the heap. The deviations are scratch of
+/// one row: kept in each group's accumulator they cost a cache line per row
+/// on narrow rows, where a group's sums are reached at random.
+const STACK_VARIABLES: usize = 16;
+
+/// Runs `f` on a zeroed scratch slice of `k` numbers: on the stack up to
+/// [`STACK_VARIABLES`], else on the heap.
+#[inline]
+fn with_scratch<R>(k: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    let mut stack = [0.0f64; STACK_VARIABLES];
+    match stack.get_mut(..k) {
+        Some(scratch) => f(scratch),
+        None => f(&mut vec![0.0; k]),
+    }
 }
 
 /// The result of a key driver analysis, one entry per attribute in the order
@@ -131,7 +146,6 @@ impl DriverAcc {
             w: 0.0,
             mean: vec![0.0; k],
             com: vec![0.0; k * k],
-            delta: vec![0.0; k],
         }
     }
 
@@ -170,23 +184,25 @@ impl DriverAcc {
         //   C_new = C_old + w · (W_old / W_new) · d dᵀ.
         let frac = weight / w_new;
         let coef = weight * (self.w / w_new);
-        self.delta[0] = outcome - self.mean[0];
-        for (d, (x, m)) in self.delta[1..]
-            .iter_mut()
-            .zip(attributes.iter().zip(&self.mean[1..]))
-        {
-            *d = x - m;
-        }
-        for (m, d) in self.mean.iter_mut().zip(&self.delta) {
-            *m += frac * d;
-        }
-        for i in 0..k {
-            let di = coef * self.delta[i];
-            let row = &mut self.com[i * k + i..(i + 1) * k];
-            for (c, dj) in row.iter_mut().zip(&self.delta[i..]) {
-                *c += di * dj;
+        with_scratch(k, |delta| {
+            delta[0] = outcome - self.mean[0];
+            for (d, (x, m)) in delta[1..]
+                .iter_mut()
+                .zip(attributes.iter().zip(&self.mean[1..]))
+            {
+                *d = x - m;
             }
-        }
+            for (m, d) in self.mean.iter_mut().zip(delta.iter()) {
+                *m += frac * d;
+            }
+            for i in 0..k {
+                let di = coef * delta[i];
+                let row = &mut self.com[i * k + i..(i + 1) * k];
+                for (c, dj) in row.iter_mut().zip(&delta[i..]) {
+                    *c += di * dj;
+                }
+            }
+        });
         self.w = w_new;
     }
 
@@ -215,18 +231,22 @@ impl DriverAcc {
         let k = self.p + 1;
         let frac = other.w / w;
         let coef = self.w * (other.w / w);
-        for i in 0..k {
-            self.delta[i] = other.mean[i] - self.mean[i];
-        }
-        for (m, d) in self.mean.iter_mut().zip(&self.delta) {
-            *m += frac * d;
-        }
-        for i in 0..k {
-            let di = coef * self.delta[i];
-            for j in i..k {
-                self.com[i * k + j] += other.com[i * k + j] + di * self.delta[j];
+        with_scratch(k, |delta| {
+            for (d, (theirs, mine)) in delta.iter_mut().zip(other.mean.iter().zip(&self.mean)) {
+                *d = theirs - mine;
             }
-        }
+            for (m, d) in self.mean.iter_mut().zip(delta.iter()) {
+                *m += frac * d;
+            }
+            for i in 0..k {
+                let di = coef * delta[i];
+                let upper = i * k + i..(i + 1) * k;
+                let (mine, theirs) = (&mut self.com[upper.clone()], &other.com[upper]);
+                for ((c, t), dj) in mine.iter_mut().zip(theirs).zip(&delta[i..]) {
+                    *c += t + di * dj;
+                }
+            }
+        });
         self.w = w;
     }
 
