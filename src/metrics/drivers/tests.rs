@@ -634,3 +634,34 @@ fn overflow_gives_none_not_nan() {
         assert!(x.is_finite());
     }
 }
+
+/// Attribute counts around the deviations' stack buffer (16 variables, the
+/// outcome included): 15 attributes fill it, 16 and 20 spill to the heap.
+/// Correlations and means against the two-pass formulas, and a merge of two
+/// halves against the whole, on either side.
+#[test]
+fn many_attributes_past_the_stack_buffer_give_the_same_answers() {
+    for p in [15, 16, 20] {
+        let d = synthetic(40 + p as u64, 120, p, true);
+        let s = d.acc().finish();
+        let sw: f64 = d.w.iter().sum();
+        for j in 0..p {
+            let want = pearson(&d.column(j), &d.y, &d.w);
+            assert!(close(s.r[j].unwrap(), want, 1e-10), "p {p} r {j}");
+            let mean = (d.column(j).iter().zip(&d.w))
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                / sw;
+            assert!(
+                close(s.performance[j].unwrap(), mean, 1e-12),
+                "p {p} mean {j}"
+            );
+        }
+        let (mut first, mut second) = (DriverAcc::new(p), DriverAcc::new(p));
+        for (i, ((y, x), w)) in d.y.iter().zip(&d.x).zip(&d.w).enumerate() {
+            if i < 50 { &mut first } else { &mut second }.add(*y, x, *w);
+        }
+        first.merge(&second);
+        assert_stats_close(&first.finish(), &s, 1e-10);
+    }
+}
