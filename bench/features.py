@@ -23,6 +23,10 @@ raking and the CRM join removed: the project of 2 December) and `lean, no
 topics`, which is the shape on which topics' share of the build is largest.
 With `--lean-raked`, the same two with the raking kept (`lean, raked` and
 `lean, raked, no topics`): issue 19's shape, windows, topics and raking on.
+With `--narrow`, the narrow-row project of `bench/run.py --shape narrow`
+(`gen --narrow`) as it is and with one part removed at a time: its comments
+(`comments:`), its key driver analysis, three of its four indicators, its
+segment columns, its weight — what each part of a narrow row costs.
 
 Each build runs under `/usr/bin/time` with `--no-cache --quiet`; the table
 gives each variant's median wall and user CPU, the difference from the first
@@ -110,10 +114,33 @@ def lean_raked_no_topics(p):
     no_topics(p)
 
 
+def narrow_no_comments(p):
+    edit(p / "cxscore.yaml", "    comments: comment\n", "")
+
+
+def narrow_no_drivers(p):
+    cut(p / "cxscore.yaml", "drivers:", None)
+
+
+def narrow_one_indicator(p):
+    cut(p / "indicators" / "narrow.yaml", "- id: nps-digital", None)
+
+
+def narrow_no_segments(p):
+    edit(p / "cxscore.yaml", "segments: [region, channel, city]", "segments: []")
+
+
+def narrow_no_weight(p):
+    edit(p / "cxscore.yaml", "    weight: w\n", "")
+
+
 VARIANTS = [("all", None), ("no bootstrap", no_bootstrap), ("no follow-up", no_followup),
             ("no raking", no_raking), ("no topics", no_topics), ("no CRM join", no_join)]
 LEAN = [("lean, no topics", lean_no_topics), ("lean", lean)]
 LEAN_RAKED = [("lean, raked, no topics", lean_raked_no_topics), ("lean, raked", lean_raked)]
+NARROW = [("narrow", None), ("narrow, no comments", narrow_no_comments),
+          ("narrow, no drivers", narrow_no_drivers), ("narrow, one indicator", narrow_one_indicator),
+          ("narrow, no segments", narrow_no_segments), ("narrow, no weight", narrow_no_weight)]
 
 
 def main():
@@ -126,6 +153,8 @@ def main():
                     help="only the lean project (no bootstrap, follow-up, raking, CRM) with and without topics")
     ap.add_argument("--lean-raked", action="store_true",
                     help="only the lean project with its raking kept, with and without topics")
+    ap.add_argument("--narrow", action="store_true",
+                    help="the narrow-row project, and without each of its parts in turn")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -134,15 +163,17 @@ def main():
                        cwd=ROOT, check=True)
     exe = ROOT / "target" / "release" / "cxscore"
     gen = ROOT / "target" / "release" / "examples" / "gen"
-    base, csv = bench.prepare(args.rows, work, gen)
+    base, csv = (bench.prepare_narrow if args.narrow else bench.prepare)(args.rows, work, gen)
     projects = []
-    chosen = LEAN_RAKED if args.lean_raked else LEAN if args.lean else VARIANTS
+    chosen = NARROW if args.narrow else LEAN_RAKED if args.lean_raked else LEAN if args.lean else VARIANTS
     for name, change in chosen:
         proj = work / f"feature-{name.replace(' ', '-')}"
         if proj.exists():
             shutil.rmtree(proj)
         shutil.copytree(base, proj, ignore=shutil.ignore_patterns("survey.csv", "_followup", ".cxscore", "_site"))
-        os.link(csv, proj / "data" / "survey" / "survey.csv")
+        # The data hard-linked where the project reads it (a link out of the
+        # project is refused): data/survey/ in the example, data/ in the narrow one.
+        os.link(csv, proj / ("data/survey.csv" if args.narrow else "data/survey/survey.csv"))
         if change:
             change(proj)
         projects.append((name, proj))
