@@ -92,22 +92,30 @@ pub struct DriverAcc {
     /// Weighted co-moments Σw(xᵢ − x̄ᵢ)(xⱼ − x̄ⱼ), (p + 1)² row-major; only the
     /// upper triangle (i ≤ j) is maintained.
     com: Vec<f64>,
+    /// The deviation vector's room when it is longer than
+    /// [`STACK_VARIABLES`] (empty otherwise, and never stored): scratch of one
+    /// row, grown once, so `add` does not allocate.
+    #[serde(skip)]
+    spill: Vec<f64>,
 }
 
 /// Variables (outcome and attributes) whose deviation vector [`DriverAcc::add`]
-/// keeps on the stack; more spill to the heap. The deviations are scratch of
-/// one row: kept in each group's accumulator they cost a cache line per row
-/// on narrow rows, where a group's sums are reached at random.
-const STACK_VARIABLES: usize = 16;
+/// keeps on the stack; more use the accumulator's `spill`. The deviations are
+/// scratch of one row: kept in every group's accumulator they were one more
+/// heap block per group, touched by every row, and stored in the cache.
+const STACK_VARIABLES: usize = 32;
 
-/// Runs `f` on a zeroed scratch slice of `k` numbers: on the stack up to
-/// [`STACK_VARIABLES`], else on the heap.
+/// Runs `f` on a scratch slice of `k` numbers: on the stack up to
+/// [`STACK_VARIABLES`], else in `spill` (grown to `k` the first time).
 #[inline]
-fn with_scratch<R>(k: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+fn with_scratch<R>(k: usize, spill: &mut Vec<f64>, f: impl FnOnce(&mut [f64]) -> R) -> R {
     let mut stack = [0.0f64; STACK_VARIABLES];
     match stack.get_mut(..k) {
         Some(scratch) => f(scratch),
-        None => f(&mut vec![0.0; k]),
+        None => {
+            spill.resize(k, 0.0);
+            f(spill)
+        }
     }
 }
 
@@ -146,6 +154,7 @@ impl DriverAcc {
             w: 0.0,
             mean: vec![0.0; k],
             com: vec![0.0; k * k],
+            spill: Vec::new(),
         }
     }
 
@@ -184,7 +193,7 @@ impl DriverAcc {
         //   C_new = C_old + w · (W_old / W_new) · d dᵀ.
         let frac = weight / w_new;
         let coef = weight * (self.w / w_new);
-        with_scratch(k, |delta| {
+        with_scratch(k, &mut self.spill, |delta| {
             delta[0] = outcome - self.mean[0];
             for (d, (x, m)) in delta[1..]
                 .iter_mut()
@@ -231,7 +240,7 @@ impl DriverAcc {
         let k = self.p + 1;
         let frac = other.w / w;
         let coef = self.w * (other.w / w);
-        with_scratch(k, |delta| {
+        with_scratch(k, &mut self.spill, |delta| {
             for (d, (theirs, mine)) in delta.iter_mut().zip(other.mean.iter().zip(&self.mean)) {
                 *d = theirs - mine;
             }

@@ -635,13 +635,13 @@ fn overflow_gives_none_not_nan() {
     }
 }
 
-/// Attribute counts around the deviations' stack buffer (16 variables, the
-/// outcome included): 15 attributes fill it, 16 and 20 spill to the heap.
-/// Correlations and means against the two-pass formulas, and a merge of two
-/// halves against the whole, on either side.
+/// Attribute counts around the deviations' stack buffer (32 variables, the
+/// outcome included): 31 attributes fill it, 32 and 40 use the accumulator's
+/// own room. Correlations and means against the two-pass formulas, and a
+/// merge of two halves against the whole, on either side.
 #[test]
 fn many_attributes_past_the_stack_buffer_give_the_same_answers() {
-    for p in [15, 16, 20] {
+    for p in [31, 32, 40] {
         let d = synthetic(40 + p as u64, 120, p, true);
         let s = d.acc().finish();
         let sw: f64 = d.w.iter().sum();
